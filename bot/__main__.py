@@ -1,0 +1,73 @@
+"""``python -m bot``: run the bot, or one of its maintenance commands."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+
+from dotenv import find_dotenv, load_dotenv
+
+from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from bot.kits import KitError, default_prompts_dir, load_kits
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="MLOps hiring bot")
+    commands = parser.add_subparsers(dest="command")
+    commands.add_parser("run", help="run the bot (the default)")
+    commands.add_parser("migrate", help="apply database migrations and exit")
+    commands.add_parser("check", help="validate the interview kits and exit")
+    return parser
+
+
+def _migrate() -> None:
+    from storage.migrate import upgrade
+
+    upgrade(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+
+
+def _check() -> None:
+    from pathlib import Path
+
+    directory = os.environ.get("PROMPTS_DIR", "").strip()
+    kits = load_kits(Path(directory) if directory else default_prompts_dir())
+    print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)})")
+
+
+def _run() -> None:
+    settings = load_settings(os.environ)
+    from bot.runtime import serve
+    from storage.migrate import upgrade
+
+    # Kits are checked before anything starts, so a bad file stops start-up at once.
+    load_kits(settings.prompts_dir or default_prompts_dir())
+    upgrade(settings.database_url)
+    asyncio.run(serve(settings))
+
+
+def main(argv: list[str] | None = None) -> int:
+    # The .env of the folder the bot is started from, not of the installed package.
+    load_dotenv(find_dotenv(usecwd=True), override=False)
+    logging.basicConfig(
+        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Alembic announces each of its plugins at INFO on every start.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    actions = {"migrate": _migrate, "check": _check}
+    try:
+        actions.get(args.command, _run)()
+    except (ConfigError, KitError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Assembles the Slack app: the one place listeners are wired to it."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.slack_client import build_client
+from handlers import commands, errors
+
+
+def build_app(
+    bot: BotContext,
+    *,
+    client: AsyncWebClient | None = None,
+    process_before_response: bool = False,
+) -> AsyncApp:
+    """A fresh app per call: nothing is created at import, so tests build their own.
+
+    ``process_before_response`` makes every listener finish before the HTTP answer;
+    tests use it so that all Slack calls have happened when the request returns.
+    """
+    settings = bot.settings
+    app = AsyncApp(
+        client=client or build_client(settings),
+        signing_secret=settings.signing_secret,
+        process_before_response=process_before_response,
+    )
+
+    async def inject_context(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+        context["bot"] = bot
+        await next()
+
+    app.use(inject_context)
+    errors.register(app)
+    commands.register(app)
+    return app

@@ -1,0 +1,207 @@
+"""Settings read from the environment, validated once at start-up.
+
+Every setting of DESIGN.md's table is parsed here; a bad one raises ``ConfigError``
+whose message is the single line shown to the operator.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import time
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/hiring.db"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; ``str()`` names it and what is expected."""
+
+
+@dataclass(frozen=True)
+class WorkingHours:
+    start: time
+    # ``None`` stands for 24:00, the end of the day, which ``datetime.time`` cannot hold.
+    end: time | None
+
+    def contains(self, moment: time) -> bool:
+        return moment >= self.start and (self.end is None or moment < self.end)
+
+
+@dataclass(frozen=True)
+class Settings:
+    bot_token: str
+    hiring_channel_id: str
+    signing_secret: str | None = None
+    app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    hiring_admins: frozenset[str] = frozenset()
+    database_url: str = DEFAULT_DATABASE_URL
+    host: str = "0.0.0.0"
+    port: int = 3000
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    digest_time: time = time(9, 0)
+    working_days: frozenset[int] = frozenset(range(5))
+    working_hours: WorkingHours = WorkingHours(time(9, 0), time(18, 0))
+    feedback_due_hours: int = 24
+    prompts_dir: Path | None = None
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.app_token is not None
+
+
+def _required(env: Mapping[str, str], name: str, expected: str) -> str:
+    value = env.get(name, "").strip()
+    if not value:
+        raise ConfigError(f"{name} is not set: expected {expected}")
+    return value
+
+
+def _optional(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
+    return value or None
+
+
+def _token(env: Mapping[str, str], name: str, prefix: str) -> str | None:
+    value = _optional(env, name)
+    if value is not None and not value.startswith(prefix):
+        raise ConfigError(f"{name} is malformed: expected a token starting with {prefix}")
+    return value
+
+
+def _clock_time(name: str, value: str) -> time:
+    match = re.fullmatch(r"(\d{1,2}):(\d{2})", value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise ConfigError(f"{name}={value!r} is malformed: expected HH:MM between 00:00 and 23:59")
+    return time(int(match[1]), int(match[2]))
+
+
+def parse_working_days(value: str, name: str = "WORKING_DAYS") -> frozenset[int]:
+    """``mon-fri``, ``sun-thu`` or ``mon,wed,fri`` to weekday numbers (Monday is 0)."""
+    expected = "day names like mon-fri, sun-thu or mon,wed,fri"
+    days: set[int] = set()
+    for part in value.lower().split(","):
+        ends = [p.strip() for p in part.split("-")]
+        if len(ends) > 2 or any(end not in DAY_NAMES for end in ends):
+            raise ConfigError(f"{name}={value!r} is malformed: expected {expected}")
+        first, last = DAY_NAMES.index(ends[0]), DAY_NAMES.index(ends[-1])
+        # A range may wrap the week's end, as sun-thu does.
+        span = (last - first) % 7
+        days.update((first + offset) % 7 for offset in range(span + 1))
+    return frozenset(days)
+
+
+def parse_working_hours(value: str, name: str = "WORKING_HOURS") -> WorkingHours:
+    expected = "HH:MM-HH:MM with the start before the end, e.g. 09:00-18:00 or 00:00-24:00"
+    parts = value.split("-")
+    if len(parts) != 2:
+        raise ConfigError(f"{name}={value!r} is malformed: expected {expected}")
+    start_text, end_text = (p.strip() for p in parts)
+    try:
+        start = _clock_time(name, start_text)
+        end = None if end_text == "24:00" else _clock_time(name, end_text)
+    except ConfigError:
+        raise ConfigError(f"{name}={value!r} is malformed: expected {expected}") from None
+    if end is not None and end <= start:
+        raise ConfigError(f"{name}={value!r} is malformed: expected {expected}")
+    return WorkingHours(start, end)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int, upper: int) -> int:
+    raw = _optional(env, name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= upper:
+        raise ConfigError(f"{name}={raw!r} is malformed: expected a whole number from 1 to {upper}")
+    return int(raw)
+
+
+def _timezone(env: Mapping[str, str]) -> ZoneInfo:
+    raw = _optional(env, "TIMEZONE") or "UTC"
+    try:
+        return ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"TIMEZONE={raw!r} is unknown: expected an IANA zone like Europe/Berlin"
+        ) from None
+
+
+def _channel_id(env: Mapping[str, str]) -> str:
+    value = _required(env, "HIRING_CHANNEL_ID", "a channel ID like C0123456789")
+    if not re.fullmatch(r"[CG][A-Z0-9]{2,}", value):
+        raise ConfigError(
+            f"HIRING_CHANNEL_ID={value!r} is malformed: expected a channel ID like C0123456789"
+        )
+    return value
+
+
+def _admins(env: Mapping[str, str]) -> frozenset[str]:
+    raw = _optional(env, "HIRING_ADMINS") or ""
+    admins = frozenset(part.strip() for part in raw.split(",") if part.strip())
+    bad = sorted(a for a in admins if not re.fullmatch(r"[UW][A-Z0-9]+", a))
+    if bad:
+        raise ConfigError(
+            f"HIRING_ADMINS has {bad[0]!r}: expected comma-separated user IDs like U0123456789"
+        )
+    return admins
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = _optional(env, name) or default
+    if not re.match(r"https?://", value):
+        raise ConfigError(f"{name}={value!r} is malformed: expected an http(s) URL")
+    return value if value.endswith("/") else value + "/"
+
+
+def _prompts_dir(env: Mapping[str, str]) -> Path | None:
+    raw = _optional(env, "PROMPTS_DIR")
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(f"PROMPTS_DIR={raw!r} is not a directory: expected a folder of kits")
+    return path
+
+
+def load_settings(env: Mapping[str, str]) -> Settings:
+    """Parse and validate every setting; raise ``ConfigError`` on the first bad one."""
+    bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-")
+    if bot_token is None:
+        raise ConfigError("SLACK_BOT_TOKEN is not set: expected a bot token starting with xoxb-")
+    app_token = _token(env, "SLACK_APP_TOKEN", "xapp-")
+    signing_secret = _optional(env, "SLACK_SIGNING_SECRET")
+    if app_token is None and signing_secret is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set: expected the app's signing secret "
+            "(required in HTTP mode, i.e. when SLACK_APP_TOKEN is not set)"
+        )
+    port = _positive_int(env, "PORT", 3000, 65535)
+    working_hours_raw = _optional(env, "WORKING_HOURS")
+    working_days_raw = _optional(env, "WORKING_DAYS")
+    digest_raw = _optional(env, "DIGEST_TIME")
+    return Settings(
+        bot_token=bot_token,
+        signing_secret=signing_secret,
+        app_token=app_token,
+        slack_api_url=_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL),
+        hiring_channel_id=_channel_id(env),
+        hiring_admins=_admins(env),
+        database_url=_optional(env, "DATABASE_URL") or DEFAULT_DATABASE_URL,
+        host=_optional(env, "HOST") or "0.0.0.0",
+        port=port,
+        timezone=_timezone(env),
+        digest_time=_clock_time("DIGEST_TIME", digest_raw) if digest_raw else time(9, 0),
+        working_days=parse_working_days(working_days_raw)
+        if working_days_raw
+        else Settings.working_days,
+        working_hours=(
+            parse_working_hours(working_hours_raw) if working_hours_raw else Settings.working_hours
+        ),
+        feedback_due_hours=_positive_int(env, "FEEDBACK_DUE_HOURS", 24, 24 * 30),
+        prompts_dir=_prompts_dir(env),
+    )

@@ -1,0 +1,24 @@
+"""What every service and listener needs, assembled once per process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.kits import Kits
+from storage.db import SessionFactory
+
+
+@dataclass
+class BotContext:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: SessionFactory
+    clock: Clock
+    kits: Kits
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.settings.hiring_admins

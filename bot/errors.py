@@ -1,0 +1,36 @@
+"""Typed domain errors. Each carries the sentence shown to the user; the handlers
+choose the surface (modal field error, ephemeral, thread reply)."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """An expected failure with a message fit for the user who caused it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    pass
+
+
+class PermissionDenied(DomainError):
+    pass
+
+
+class Conflict(DomainError):
+    pass
+
+
+class Unavailable(DomainError):
+    """A dependency (the database, Slack) is down; the user should try again."""
+
+
+class InvalidInput(DomainError):
+    """Bad form input; ``fields`` maps an input's name to its error."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__("; ".join(fields.values()))
+        self.fields = fields

@@ -1,0 +1,74 @@
+"""Running the bot: build its context, serve Slack, and shut down cleanly."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+from bot.app import build_app
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.context import BotContext
+from bot.kits import default_prompts_dir, load_kits
+from bot.scheduler import build_scheduler
+from bot.server import build_web_app
+from storage.db import create_engine, session_factory
+
+logger = logging.getLogger(__name__)
+
+# How long in-flight HTTP requests may take to finish once shutdown starts.
+SHUTDOWN_GRACE_SECONDS = 10.0
+
+
+def create_context(settings: Settings, clock: Clock | None = None) -> BotContext:
+    kits = load_kits(settings.prompts_dir or default_prompts_dir())
+    engine = create_engine(settings.database_url)
+    return BotContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        clock=clock or SystemClock(),
+        kits=kits,
+    )
+
+
+def _stop_on_signals(stop: asyncio.Event) -> None:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+
+
+async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
+    """Run until ``stop`` is set (SIGTERM or SIGINT when not given)."""
+    if stop is None:
+        stop = asyncio.Event()
+        _stop_on_signals(stop)
+    bot = create_context(settings)
+    app = build_app(bot)
+    scheduler = build_scheduler(settings)
+    try:
+        if settings.app_token is not None:
+            handler = AsyncSocketModeHandler(app, settings.app_token)
+            await handler.connect_async()
+            logger.info("connected to Slack in Socket Mode")
+            scheduler.start()
+            await stop.wait()
+            await handler.close_async()
+        else:
+            runner = web.AppRunner(build_web_app(app, bot), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+            await runner.setup()
+            await web.TCPSite(runner, settings.host, settings.port).start()
+            logger.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
+            scheduler.start()
+            await stop.wait()
+            logger.info("shutting down: finishing in-flight requests")
+            await runner.cleanup()
+    finally:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        await bot.engine.dispose()
+        logger.info("stopped")

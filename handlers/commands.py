@@ -1,0 +1,92 @@
+"""``/mlops-candidate``: the one place its subcommands are registered and routed."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from handlers.help_blocks import help_blocks, help_text
+from handlers.ids import COMMAND
+
+
+@dataclass
+class CommandCall:
+    """One invocation of a subcommand, parsed from the slash command payload."""
+
+    ack: AsyncAck
+    respond: AsyncRespond
+    client: AsyncWebClient
+    bot: BotContext
+    body: dict[str, Any]
+    args: str
+
+    @property
+    def user_id(self) -> str:
+        return str(self.body["user_id"])
+
+    @property
+    def channel_id(self) -> str:
+        return str(self.body.get("channel_id", ""))
+
+    @property
+    def trigger_id(self) -> str:
+        return str(self.body.get("trigger_id", ""))
+
+    async def ephemeral(self, text: str, blocks: list[dict] | None = None) -> None:
+        """Answer in the acknowledgement itself: the fastest way to show a reply."""
+        await self.ack(response_type="ephemeral", text=text, blocks=blocks)
+
+
+Handler = Callable[[CommandCall], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    run: Handler
+
+
+async def _help(call: CommandCall) -> None:
+    await call.ephemeral(help_text(_usages()), help_blocks(_usages()))
+
+
+SUBCOMMANDS: tuple[Subcommand, ...] = (Subcommand("help", "help", "Show this message", _help),)
+
+
+def _usages() -> list[tuple[str, str]]:
+    return [(s.usage, s.summary) for s in SUBCOMMANDS]
+
+
+def split_command(text: str) -> tuple[str, str]:
+    """``"new Jane Doe"`` to ``("new", "Jane Doe")``; an empty text asks for help."""
+    name, _, rest = text.strip().partition(" ")
+    return name.lower() or "help", rest.strip()
+
+
+async def on_command(
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    client: AsyncWebClient,
+    body: dict[str, Any],
+    context: dict[str, Any],
+) -> None:
+    name, args = split_command(str(body.get("text", "")))
+    call = CommandCall(
+        ack=ack, respond=respond, client=client, bot=context["bot"], body=body, args=args
+    )
+    for subcommand in SUBCOMMANDS:
+        if subcommand.name == name:
+            await subcommand.run(call)
+            return
+    await call.ephemeral(help_text(_usages(), unknown=name), help_blocks(_usages(), unknown=name))
+
+
+def register(app: AsyncApp) -> None:
+    app.command(COMMAND)(on_command)

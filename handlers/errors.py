@@ -1,0 +1,83 @@
+"""The one error handler: a domain error becomes a message on the surface the user is on;
+anything else is logged with a reference the user can quote."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.errors import DomainError, Unavailable
+
+logger = logging.getLogger(__name__)
+
+
+def user_message(error: Exception) -> tuple[str, str | None]:
+    """The text for the user and, for unexpected errors, the reference logged with it."""
+    if isinstance(error, DomainError):
+        return error.message, None
+    reference = uuid.uuid4().hex[:8]
+    return (
+        f":warning: Something went wrong on our side. Please try again; if it persists, "
+        f"give your admin the reference `{reference}`.",
+        reference,
+    )
+
+
+def _user_id(body: dict[str, Any]) -> str | None:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return user.get("id")
+    return body.get("user_id")
+
+
+def _channel_id(body: dict[str, Any]) -> str | None:
+    channel = body.get("channel")
+    if isinstance(channel, dict):
+        return channel.get("id")
+    return body.get("channel_id")
+
+
+async def show_error(
+    client: AsyncWebClient, respond: AsyncRespond | None, body: dict[str, Any], text: str
+) -> None:
+    """Tell the user where they are: the response_url, an ephemeral in the channel, or a DM."""
+    user_id = _user_id(body)
+    channel_id = _channel_id(body)
+    if respond is not None:
+        await respond(text=text, response_type="ephemeral", replace_original=False)
+    elif user_id and channel_id:
+        await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
+    elif user_id:
+        await client.chat_postMessage(channel=user_id, text=text)
+
+
+async def on_error(
+    error: Exception,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond | None,
+    response: BoltResponse | None,
+) -> BoltResponse | None:
+    text, reference = user_message(error)
+    if reference is not None:
+        logger.error("unhandled error in a listener (reference %s)", reference, exc_info=error)
+    elif isinstance(error, Unavailable):
+        logger.warning("dependency unavailable: %s", error.message)
+    try:
+        await show_error(client, respond, body, text)
+    except Exception:
+        logger.warning("could not show an error to the user", exc_info=True)
+    if response is None:
+        return None
+    # Bolt marks the request 500 whatever the cause; the user has been told, and Slack
+    # would only show its own generic failure on top, so answer 200 with what was acked.
+    return BoltResponse(status=200, body=response.body, headers=response.headers)
+
+
+def register(app: AsyncApp) -> None:
+    app.error(on_error)

@@ -1,0 +1,17 @@
+"""Every action, view and block id the app uses: a builder and its listener share the
+member, never a repeated string literal."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+COMMAND = "/mlops-candidate"
+
+
+class Action(StrEnum):
+    SCHEDULE_INTERVIEW = "schedule_interview"
+    SUBMIT_SCORECARD = "submit_scorecard"
+    RECORD_DECISION = "record_decision"
+    VIEW_SCORECARDS = "view_scorecards"
+    SCHEDULE_DEBRIEF = "schedule_debrief"
+    OPEN_THREAD = "open_thread"

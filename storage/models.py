@@ -1,0 +1,249 @@
+"""The tables of the whole hiring loop: candidates to decisions, reminders and audit.
+
+Enumerated columns are stored as short strings (``StrEnum`` values), so that a
+migration never has to alter a database enum type and PostgreSQL and SQLite agree.
+All times are UTC (see ``UTCDateTime``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class CandidateStatus(StrEnum):
+    ACTIVE = "active"
+    ON_HOLD = "on_hold"
+    OFFER = "offer"
+    HIRED = "hired"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+CLOSED_STATUSES = frozenset(
+    {CandidateStatus.HIRED, CandidateStatus.REJECTED, CandidateStatus.WITHDRAWN}
+)
+
+
+class InterviewStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Outcome(StrEnum):
+    ADVANCE = "advance"
+    REJECT = "reject"
+    OFFER = "offer"
+    HOLD = "hold"
+    HIRED = "hired"
+    WITHDRAWN = "withdrawn"
+
+
+class RatingKind(StrEnum):
+    COMPETENCY = "competency"
+    QUALITY = "quality"
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+def _utc(**kwargs: Any) -> Any:
+    return Field(sa_type=UTCDateTime, **kwargs)
+
+
+def _str(length: int, **kwargs: Any) -> Any:
+    return Field(sa_type=String(length), **kwargs)
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+    __table_args__ = (Index("ix_candidate_status_stage", "status", "stage_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = _str(100)
+    # Lower-cased, whitespace-folded name: duplicate checks and search use it.
+    name_key: str = _str(100, index=True)
+    level: str = _str(20)
+    location: str = _str(40)
+    profile_url: str | None = _str(500, default=None)
+    profile_url_key: str | None = _str(500, default=None, index=True)
+    source: str | None = _str(200, default=None)
+    notes: str | None = _str(3000, default=None)
+    hiring_manager_id: str = _str(32, index=True)
+    created_by: str = _str(32)
+    stage_key: str = _str(40)
+    status: str = _str(20, default=CandidateStatus.ACTIVE)
+    stage_entered_at: datetime = _utc()
+    last_activity_at: datetime = _utc()
+    channel_id: str | None = _str(32, default=None)
+    thread_ts: str | None = _str(32, default=None)
+    # Slack's view id of the intake modal: a resubmitted view finds its candidate.
+    intake_view_id: str | None = _str(32, default=None, unique=True)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+    closed_at: datetime | None = _utc(default=None)
+
+
+class Interview(SQLModel, table=True):
+    __tablename__ = "interview"
+    __table_args__ = (Index("ix_interview_status_starts", "status", "starts_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    stage_key: str = _str(40)
+    starts_at: datetime = _utc()
+    duration_minutes: int
+    video_link: str | None = _str(500, default=None)
+    status: str = _str(20, default=InterviewStatus.SCHEDULED)
+    # The thread reply that announces the interview, edited on reschedule or cancel.
+    message_ts: str | None = _str(32, default=None)
+    schedule_view_id: str | None = _str(32, default=None, unique=True)
+    created_by: str = _str(32)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class InterviewInterviewer(SQLModel, table=True):
+    __tablename__ = "interview_interviewer"
+
+    interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = _str(32, primary_key=True)
+    attended: bool = True
+    dm_channel_id: str | None = _str(32, default=None)
+    dm_ts: str | None = _str(32, default=None)
+    dm_error: str | None = _str(64, default=None)
+
+
+class Scorecard(SQLModel, table=True):
+    __tablename__ = "scorecard"
+    __table_args__ = (UniqueConstraint("interview_id", "interviewer_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", index=True, ondelete="CASCADE")
+    interviewer_id: str = _str(32)
+    overall: int
+    evidence: str = _str(3000)
+    private_note: str | None = _str(3000, default=None)
+    red_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    submitted_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class ScorecardRating(SQLModel, table=True):
+    __tablename__ = "scorecard_rating"
+
+    scorecard_id: int = Field(foreign_key="scorecard.id", primary_key=True, ondelete="CASCADE")
+    kind: str = _str(20, primary_key=True)
+    key: str = _str(40, primary_key=True)
+    # None means "not observed" (allowed for qualities only).
+    score: int | None = None
+
+
+class Decision(SQLModel, table=True):
+    __tablename__ = "decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    stage_key: str = _str(40)
+    outcome: str = _str(20)
+    reason: str = _str(3000)
+    decided_by: str = _str(32)
+    decided_at: datetime = _utc(index=True)
+    decision_view_id: str | None = _str(32, default=None, unique=True)
+
+
+class Debrief(SQLModel, table=True):
+    __tablename__ = "debrief"
+
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    stage_key: str = _str(40)
+    starts_at: datetime = _utc()
+    duration_minutes: int = 30
+    video_link: str | None = _str(500, default=None)
+    status: str = _str(20, default=InterviewStatus.SCHEDULED)
+    message_ts: str | None = _str(32, default=None)
+    schedule_view_id: str | None = _str(32, default=None, unique=True)
+    created_by: str = _str(32)
+    created_at: datetime = _utc()
+    updated_at: datetime = _utc()
+
+
+class DebriefAttendee(SQLModel, table=True):
+    __tablename__ = "debrief_attendee"
+
+    debrief_id: int = Field(foreign_key="debrief.id", primary_key=True, ondelete="CASCADE")
+    user_id: str = _str(32, primary_key=True)
+
+
+class Reminder(SQLModel, table=True):
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_status_due", "status", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = _str(40)
+    recipient_id: str = _str(32)
+    candidate_id: int | None = Field(
+        default=None, foreign_key="candidate.id", index=True, ondelete="CASCADE"
+    )
+    interview_id: int | None = Field(
+        default=None, foreign_key="interview.id", index=True, ondelete="CASCADE"
+    )
+    debrief_id: int | None = Field(
+        default=None, foreign_key="debrief.id", index=True, ondelete="CASCADE"
+    )
+    due_at: datetime = _utc()
+    status: str = _str(20, default=ReminderStatus.PENDING)
+    # Until when the replica that claimed it owns it; past that, another may resend.
+    lease_until: datetime | None = _utc(default=None)
+    claimed_by: str | None = _str(64, default=None)
+    attempts: int = 0
+    last_error: str | None = _str(200, default=None)
+    sent_at: datetime | None = _utc(default=None)
+    message_ts: str | None = _str(32, default=None)
+    # Makes the same reminder impossible to create twice, e.g. "nudge:interview:7:U123".
+    dedupe_key: str = _str(200, unique=True)
+    created_at: datetime = _utc()
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _utc(index=True)
+    actor_id: str = _str(32)
+    candidate_id: int | None = Field(
+        default=None, foreign_key="candidate.id", index=True, ondelete="CASCADE"
+    )
+    action: str = _str(40)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class DigestRun(SQLModel, table=True):
+    __tablename__ = "digest_run"
+
+    # One row per local day: the primary key is what makes the digest post once.
+    day: date = Field(primary_key=True)
+    started_at: datetime = _utc()
+    posted_at: datetime | None = _utc(default=None)
+    channel_id: str | None = _str(32, default=None)
+    message_ts: str | None = _str(32, default=None)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    __tablename__ = "processed_event"
+
+    # Slack's event_id: a retried delivery of the same event is recognised here.
+    event_id: str = _str(64, primary_key=True)
+    received_at: datetime = _utc(index=True)

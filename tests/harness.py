@@ -1,0 +1,122 @@
+"""The bot as Slack sees it: a real HTTP server, signed requests in, a fake Web API out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import build_app
+from bot.context import BotContext
+from bot.server import build_web_app
+from tests import slack_requests as sr
+from tests.fakeslack import FakeSlack
+
+SIGNING_SECRET = "test-signing-secret"
+HIRING_CHANNEL = "C0HIRING"
+HIRING_MANAGER = "U0HM"
+
+
+@dataclass
+class Reply:
+    status: int
+    text: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.text) if self.text else None
+
+
+@dataclass
+class Harness:
+    """Drives one bot over HTTP; every Slack call it makes lands in ``fake.calls``."""
+
+    bot: BotContext
+    fake: FakeSlack
+    base_url: str = ""
+    _runner: web.AppRunner | None = None
+    _session: aiohttp.ClientSession | None = None
+    _view_ids: dict[str, int] = field(default_factory=dict)
+
+    async def start(self) -> None:
+        app = build_app(self.bot, process_before_response=True)
+        self._runner = web.AppRunner(build_web_app(app, self.bot))
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+        self._session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def events_url(self) -> str:
+        return f"{self.base_url}/slack/events"
+
+    async def post(
+        self,
+        body: str,
+        *,
+        content_type: str = "application/x-www-form-urlencoded",
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Reply:
+        assert self._session is not None, "harness not started"
+        signed = sr.signed_headers(body, secret, timestamp=timestamp, content_type=content_type)
+        async with self._session.post(
+            self.events_url, data=body.encode(), headers=signed | (headers or {})
+        ) as response:
+            return Reply(response.status, await response.text())
+
+    async def command(
+        self, text: str, *, user_id: str = HIRING_MANAGER, channel_id: str = HIRING_CHANNEL
+    ) -> Reply:
+        body = sr.slash_command(
+            text,
+            user_id=user_id,
+            channel_id=channel_id,
+            trigger_id=self.fake.new_trigger_id(),
+            response_url=self.fake.response_url(),
+        )
+        return await self.post(body)
+
+    async def action(
+        self, action_id: str, *, user_id: str = HIRING_MANAGER, **kwargs: Any
+    ) -> Reply:
+        kwargs.setdefault("trigger_id", self.fake.new_trigger_id())
+        kwargs.setdefault("response_url", self.fake.response_url())
+        return await self.post(sr.block_actions(user_id=user_id, action_id=action_id, **kwargs))
+
+    async def submit(
+        self,
+        callback_id: str,
+        values: dict[str, Any],
+        *,
+        user_id: str = HIRING_MANAGER,
+        private_metadata: str = "",
+        view_id: str | None = None,
+    ) -> Reply:
+        """Submit a modal; a fresh view id each time unless a resubmission is wanted."""
+        if view_id is None:
+            self._view_ids[callback_id] = self._view_ids.get(callback_id, 0) + 1
+            view_id = f"V{callback_id.upper()[:10]}{self._view_ids[callback_id]:04d}"
+        body = sr.view_submission(
+            user_id=user_id,
+            callback_id=callback_id,
+            values=values,
+            private_metadata=private_metadata,
+            view_id=view_id,
+        )
+        return await self.post(body)
+
+    async def event(self, event: dict[str, Any], **kwargs: Any) -> Reply:
+        return await self.post(sr.event_callback(event, **kwargs), content_type="application/json")

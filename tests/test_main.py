@@ -1,0 +1,131 @@
+"""``python -m bot`` as an operator runs it: real processes, real signals."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from pathlib import Path
+
+import aiohttp
+
+from tests.fakeslack import FakeSlack
+from tests.harness import HIRING_CHANNEL, SIGNING_SECRET
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _clean_env(**extra: str) -> dict[str, str]:
+    keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env["PYTHONPATH"] = str(REPO)
+    return env | extra
+
+
+async def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+async def test_empty_environment_names_the_bot_token_in_one_line(tmp_path: Path) -> None:
+    code, _, err = await _run([], tmp_path, _clean_env())
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert "SLACK_BOT_TOKEN" in lines[0] and "Traceback" not in err
+
+
+async def test_malformed_digest_time_names_the_variable(tmp_path: Path) -> None:
+    env = _clean_env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        HIRING_CHANNEL_ID=HIRING_CHANNEL,
+        DIGEST_TIME="25:00",
+    )
+    code, _, err = await _run([], tmp_path, env)
+    assert code == 2
+    assert err.strip().count("\n") == 0 and "DIGEST_TIME" in err
+
+
+async def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> None:
+    code, _, err = await _run(["migrate"], tmp_path, _clean_env())
+    assert code == 0, err
+    database = tmp_path / "data" / "hiring.db"
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+        journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
+    assert {"candidate", "interview", "scorecard", "reminder", "alembic_version"} <= tables
+    assert journal == "wal"
+
+
+async def test_check_validates_the_shipped_kits(tmp_path: Path) -> None:
+    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    assert code == 0, err
+    assert out.startswith("ok: ")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    port = _free_port()
+    (tmp_path / ".env").write_text(
+        f"SLACK_BOT_TOKEN={fake_slack.bot_token}\n"
+        f"SLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
+        f"SLACK_API_URL={fake_slack.api_url}\n"
+        f"HIRING_CHANNEL_ID={HIRING_CHANNEL}\n"
+        f"HOST=127.0.0.1\nPORT={port}\n"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=tmp_path,
+        env=_clean_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        status = await _wait_for_health(f"http://127.0.0.1:{port}/healthz", process)
+        assert status == 200
+        process.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(process.communicate(), timeout=30)
+        assert process.returncode == 0, err.decode()
+        assert "stopped" in err.decode() and "Traceback" not in err.decode()
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def _wait_for_health(url: str, process: asyncio.subprocess.Process) -> int:
+    async with aiohttp.ClientSession() as session:
+        for _ in range(200):
+            if process.returncode is not None:
+                _, err = await process.communicate()
+                raise AssertionError(f"bot exited early: {err.decode()}")
+            try:
+                async with session.get(url) as response:
+                    return response.status
+            except aiohttp.ClientConnectionError:
+                await asyncio.sleep(0.1)
+    raise AssertionError("bot never answered /healthz")

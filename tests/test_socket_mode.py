@@ -1,0 +1,33 @@
+"""Socket Mode: the same bot, connected over a websocket instead of serving HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+
+from bot.config import Settings
+from bot.runtime import serve
+from tests import slack_requests as sr
+from tests.fakeslack import FakeSlack
+
+
+async def test_socket_mode_acks_a_slash_command_envelope(
+    settings: Settings, fake_slack: FakeSlack
+) -> None:
+    stop = asyncio.Event()
+    running = asyncio.create_task(
+        serve(replace(settings, app_token=fake_slack.app_token, signing_secret=None), stop)
+    )
+    try:
+        await fake_slack.wait_connected(timeout=10)
+        payload = sr.slash_command_payload(
+            "help", trigger_id=fake_slack.new_trigger_id(), response_url=fake_slack.response_url()
+        )
+        ack = await fake_slack.send_envelope("slash_commands", payload, timeout=10)
+        assert ack["payload"]["response_type"] == "ephemeral"
+        assert "/mlops-candidate help" in json.dumps(ack["payload"]["blocks"])
+        assert fake_slack.calls_to("apps.connections.open")[0].token == fake_slack.app_token
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, timeout=15)
