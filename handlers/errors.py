@@ -4,6 +4,7 @@ anything else is logged with a reference the user can quote."""
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from typing import Any
 
@@ -65,7 +66,14 @@ async def on_error(
 ) -> BoltResponse | None:
     text, reference = user_message(error)
     if reference is not None:
-        logger.error("unhandled error in a listener (reference %s)", reference, exc_info=error)
+        # The stack without the exception's message: messages can quote candidate data.
+        stack = "".join(traceback.format_tb(error.__traceback__))
+        logger.error(
+            "unhandled %s in a listener (reference %s)\n%s",
+            type(error).__name__,
+            reference,
+            stack,
+        )
     elif isinstance(error, Unavailable):
         logger.warning("dependency unavailable: %s", error.message)
     try:

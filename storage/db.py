@@ -37,7 +37,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     is_sqlite = make_url(url).get_backend_name() == "sqlite"
     if not is_sqlite:
         kwargs.setdefault("pool_pre_ping", True)
-    engine = create_async_engine(url, **kwargs)
+    # Bound parameters are candidate data: keep them out of error messages and logs.
+    engine = create_async_engine(url, hide_parameters=True, **kwargs)
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     return engine

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
+from slack_bolt.async_app import AsyncApp
 
 from bot.app import build_app
 from bot.context import BotContext
@@ -37,13 +38,14 @@ class Harness:
     bot: BotContext
     fake: FakeSlack
     base_url: str = ""
+    app: AsyncApp | None = None
     _runner: web.AppRunner | None = None
     _session: aiohttp.ClientSession | None = None
     _view_ids: dict[str, int] = field(default_factory=dict)
 
     async def start(self) -> None:
-        app = build_app(self.bot, process_before_response=True)
-        self._runner = web.AppRunner(build_web_app(app, self.bot))
+        self.app = build_app(self.bot, process_before_response=True)
+        self._runner = web.AppRunner(build_web_app(self.app, self.bot))
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

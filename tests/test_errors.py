@@ -1,0 +1,65 @@
+"""The one error handler: domain errors reach the user's surface, others get a reference."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from slack_bolt.async_app import AsyncAck
+
+from bot.errors import PermissionDenied
+from tests import slack_requests as sr
+from tests.harness import Harness
+
+
+@pytest.fixture
+async def failing(harness: Harness) -> Harness:
+    """The harness's app with two extra listeners that fail after acking."""
+    assert harness.app is not None
+
+    async def denied(ack: AsyncAck) -> None:
+        await ack()
+        raise PermissionDenied("Only the hiring manager can do that.")
+
+    async def broken(ack: AsyncAck, body: dict[str, Any]) -> None:
+        await ack()
+        raise RuntimeError(f"secret candidate detail {body['text']}")
+
+    harness.app.command("/denied")(denied)
+    harness.app.command("/broken")(broken)
+    return harness
+
+
+async def _send(harness: Harness, command: str) -> int:
+    body = sr.slash_command(
+        "Jane Doe",
+        command=command,
+        user_id="U0ANA",
+        trigger_id=harness.fake.new_trigger_id(),
+        response_url=harness.fake.response_url(),
+    )
+    return (await harness.post(body)).status
+
+
+async def test_domain_error_is_shown_to_the_user_as_an_ephemeral(failing: Harness) -> None:
+    assert await _send(failing, "/denied") == 200
+    [call] = failing.fake.calls_to("response_url")
+    assert call.args["text"] == "Only the hiring manager can do that."
+    assert call.args["response_type"] == "ephemeral"
+
+
+async def test_unexpected_error_is_logged_with_a_reference_the_user_can_quote(
+    failing: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="handlers.errors"):
+        assert await _send(failing, "/broken") == 200
+    [call] = failing.fake.calls_to("response_url")
+    [record] = [r for r in caplog.records if r.name == "handlers.errors"]
+    assert isinstance(record.args, tuple)
+    exception_name, reference = record.args[0], record.args[1]
+    assert exception_name == "RuntimeError"
+    assert f"`{reference}`" in call.args["text"]
+    assert "in broken" in record.getMessage()
+    assert "Jane Doe" not in call.args["text"]
+    assert "Jane Doe" not in caplog.text
