@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -20,9 +21,54 @@ from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
+from tests.pgcluster import HOW_TO_ENABLE, PostgresCluster, find_bin_dir
 
 # A Monday, mid-morning UTC: inside default working hours.
 START = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+
+SQLITE = "sqlite"
+POSTGRESQL = "postgresql"
+# The database every test's database is created from, migrated once per session.
+PG_TEMPLATE = "migrated"
+_database_numbers = itertools.count(1)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--db",
+        choices=(SQLITE, POSTGRESQL),
+        default=SQLITE,
+        help="database of the `database_url` fixture: a SQLite file per test (default), or a "
+        "database per test on a throwaway PostgreSQL cluster started for the session",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "postgresql: needs PostgreSQL; runs in the `pytest --db=postgresql` pass"
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--db") == SQLITE:
+        skip = pytest.mark.skip(reason="needs PostgreSQL: runs with `pytest --db=postgresql`")
+        for item in items:
+            if "postgresql" in item.keywords:
+                item.add_marker(skip)
+        return
+    # The PostgreSQL pass reruns what touches the database; the rest already ran on SQLite.
+    selected = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    deselected = [item for item in items if item not in selected]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = selected
+    if find_bin_dir() is not None:
+        return
+    if os.environ.get("CI"):
+        # CI's machine has the binaries: their absence there is a broken machine, not a skip.
+        raise pytest.UsageError(f"{HOW_TO_ENABLE}; CI must run this pass")
+    for item in items:
+        item.add_marker(pytest.mark.skip(reason=HOW_TO_ENABLE))
 
 
 @pytest.fixture(autouse=True)
@@ -53,11 +99,36 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def postgres_cluster() -> Iterator[PostgresCluster]:
+    """A cluster in a temp dir on a free port, with the migrated template database."""
+    bin_dir = find_bin_dir()
+    if bin_dir is None:
+        pytest.skip(HOW_TO_ENABLE)
+    cluster = PostgresCluster(bin_dir)
+    try:
+        cluster.start()
+        cluster.execute(f"CREATE DATABASE {PG_TEMPLATE}")
+        upgrade(cluster.url(PG_TEMPLATE))
+        yield cluster
+    finally:
+        cluster.remove()
+
+
 @pytest.fixture
-def database_url(migrated_template: Path, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh migrated database for one test, on the backend chosen by ``--db``."""
+    if request.config.getoption("--db") == POSTGRESQL:
+        cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
+        name = f"test_{next(_database_numbers)}"
+        cluster.execute(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE}")
+        yield cluster.url(name)
+        # FORCE: a connection a failed test leaked must not keep the database alive.
+        cluster.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        return
     path = tmp_path / "hiring.db"
-    shutil.copyfile(migrated_template, path)
-    return f"sqlite+aiosqlite:///{path}"
+    shutil.copyfile(request.getfixturevalue("migrated_template"), path)
+    yield f"sqlite+aiosqlite:///{path}"
 
 
 @pytest.fixture(scope="session")
