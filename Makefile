@@ -34,6 +34,10 @@ format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The whole benchmark takes a few minutes; `make bench BENCH_ARGS=--quick` well under one.
+bench: $(STAMP)
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
 check: $(STAMP)
 	$(BIN)/python -m bot check
 

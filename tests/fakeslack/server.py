@@ -64,6 +64,9 @@ class Call:
     # What the fake answered. For response_url posts Slack's wire answer is plain text ("ok",
     # or the error code with HTTP 400); this holds the same verdict as a dict with details.
     response: dict[str, Any]
+    # When the request arrived, by ``time.monotonic()`` (not ``clock``): latency measurements
+    # compare it with the moment the app was sent the request that caused the call.
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -362,6 +365,7 @@ class FakeSlack:
     # ----------------------------------------------------------------- HTTP handlers
 
     async def _api(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
         method = request.match_info["method"]
         try:
             args, token = await _read_args(request)
@@ -369,7 +373,7 @@ class FakeSlack:
             args, token, reply = {}, None, _Reply(error.body)
         else:
             reply = self._answer(method, args, token)
-        self.calls.append(Call(method, args, token, reply.body))
+        self.calls.append(Call(method, args, token, reply.body, arrived))
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> _Reply:
@@ -390,6 +394,7 @@ class FakeSlack:
             return _Reply(error.body)
 
     async def _response_url(self, request: web.Request) -> web.Response:
+        arrived = time.monotonic()
         try:
             payload = await request.json()
         except ValueError:
@@ -398,7 +403,7 @@ class FakeSlack:
             verdict = self._response_url_verdict(payload)
         else:
             payload, verdict = {}, {"ok": False, "error": "invalid_payload"}
-        self.calls.append(Call("response_url", payload, None, verdict))
+        self.calls.append(Call("response_url", payload, None, verdict, arrived))
         if verdict["ok"]:
             return web.Response(text="ok")
         return web.Response(text=verdict["error"], status=400)

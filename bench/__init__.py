@@ -1,0 +1,1 @@
+"""Benchmarks of the bot as Slack sees it: ``python -m bench`` (see BENCHMARKS.md)."""

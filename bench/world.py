@@ -1,0 +1,139 @@
+"""The world of one run: the fake Web API, a database, the bot and the bare baseline."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+
+from bench.procs import Server, free_port, spawn
+from storage.migrate import upgrade
+from tests import slack_requests as sr
+from tests.fakeslack import FakeSlack
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET
+
+__all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Posted", "Run", "World", "world"]
+
+
+@dataclass
+class Run:
+    """What one run of a measurement found: its figures, failed checks, and figures it
+    could not measure on this checkout, with the reason."""
+
+    figures: dict[str, float] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)
+
+    def check(self, ok: bool, failure: str) -> None:
+        if not ok:
+            self.failures.append(failure)
+
+
+@dataclass(frozen=True)
+class Posted:
+    status: int
+    text: str
+    sent: float  # time.monotonic() just before the request was written
+    answered: float  # time.monotonic() once the whole answer was read
+
+    @property
+    def seconds(self) -> float:
+        return self.answered - self.sent
+
+
+@dataclass
+class World:
+    fake: FakeSlack
+    workdir: Path
+    database_url: str
+    session: aiohttp.ClientSession
+    servers: list[Server] = field(default_factory=list)
+
+    def bot_env(self, port: int, **overrides: str) -> dict[str, str]:
+        """Every setting the bot reads, pointing at the fake and this run's database."""
+        # The digest is posted by hand where it is measured, never by the schedule mid-run.
+        digest_time = (datetime.now(UTC) + timedelta(hours=12)).strftime("%H:%M")
+        env = {
+            "SLACK_BOT_TOKEN": self.fake.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            # Empty, not absent: a developer's .env must not switch the bot to Socket Mode.
+            "SLACK_APP_TOKEN": "",
+            "SLACK_API_URL": self.fake.api_url,
+            "HIRING_CHANNEL_ID": HIRING_CHANNEL,
+            "HIRING_ADMINS": "",
+            "DATABASE_URL": self.database_url,
+            "HOST": "127.0.0.1",
+            "PORT": str(port),
+            "TIMEZONE": "UTC",
+            "DIGEST_TIME": digest_time,
+            "WORKING_DAYS": "mon-sun",
+            "WORKING_HOURS": "00:00-24:00",
+            "FEEDBACK_DUE_HOURS": "24",
+            "PROMPTS_DIR": "",
+            "LOG_LEVEL": "INFO",
+        }
+        return env | overrides
+
+    async def start_bot(self, **overrides: str) -> Server:
+        """``python -m bot``, exactly as production runs it (HTTP mode, migrations at start)."""
+        port = free_port()
+        server = spawn("bot", ["-m", "bot"], self.bot_env(port, **overrides), port, self.workdir)
+        self.servers.append(server)
+        await server.wait_ready("/healthz")
+        return server
+
+    async def start_bare(self) -> Server:
+        port = free_port()
+        server = spawn("bare", ["-m", "bench.bare"], self.bot_env(port), port, self.workdir)
+        self.servers.append(server)
+        await server.wait_ready("/healthz")
+        return server
+
+    async def post(self, url: str, body: str) -> Posted:
+        headers = sr.signed_headers(body, SIGNING_SECRET, content_type=sr.FORM)
+        sent = time.monotonic()
+        async with self.session.post(url, data=body.encode(), headers=headers) as response:
+            text = await response.text()
+        return Posted(response.status, text, sent, time.monotonic())
+
+    def command(self, text: str, *, user_id: str = HIRING_MANAGER) -> tuple[str, str]:
+        """A signed-ready ``/mlops-candidate`` body and its fresh trigger id."""
+        trigger_id = self.fake.new_trigger_id()
+        body = sr.slash_command(
+            text,
+            user_id=user_id,
+            channel_id=HIRING_CHANNEL,
+            trigger_id=trigger_id,
+            response_url=self.fake.response_url(),
+        )
+        return body, trigger_id
+
+
+@asynccontextmanager
+async def world(workdir: Path, database: Path | None = None) -> AsyncIterator[World]:
+    """A started fake and client session; ``database`` (already migrated) or a fresh one."""
+    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
+    if database is None:
+        database = workdir / "hiring.db"
+        # Alembic runs its own event loop, so it gets a thread of its own.
+        await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{database}")
+    fake = FakeSlack()
+    await fake.start()
+    fake.add_user(HIRING_MANAGER, name="hm", real_name="Hana Manager", tz="Europe/London")
+    # Slack keeps connections to an app open; so does the load generator.
+    connector = aiohttp.TCPConnector(limit=0)
+    session = aiohttp.ClientSession(connector=connector)
+    state = World(fake, workdir, f"sqlite+aiosqlite:///{database}", session)
+    try:
+        yield state
+    finally:
+        for server in state.servers:
+            server.stop()
+        await session.close()
+        await fake.stop()

@@ -1,0 +1,21 @@
+"""The benchmark at a tiny size, so that it cannot rot. It asserts no timings: only that
+every measurement ran, and that each one's own checks (all requests answered, every
+views.open arrived, ...) held."""
+
+from pathlib import Path
+
+from bench.run import run_bench
+from bench.sizes import SMOKE
+
+
+async def test_every_measurement_runs_and_its_checks_hold(tmp_path: Path) -> None:
+    results = await run_bench(["ack"], SMOKE, runs=1, workdir=tmp_path)
+
+    assert results.failures == []
+    unmeasured = [
+        figure.key
+        for figure in results.figures
+        if figure.key not in results.runs and figure.key not in results.missing
+    ]
+    assert unmeasured == []
+    assert "| ack `help` bot p50 | ms |" in results.markdown()
