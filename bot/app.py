@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.slack_client import build_client
-from handlers import commands, errors
+from handlers import commands, errors, intake, placeholders
 
 
 def build_app(
@@ -38,4 +38,6 @@ def build_app(
     app.use(inject_context)
     errors.register(app)
     commands.register(app)
+    intake.register(app)
+    placeholders.register(app)
     return app

@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
+from handlers import intake
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 
@@ -57,7 +58,10 @@ async def _help(call: CommandCall) -> None:
     await call.ephemeral(help_text(_usages()), help_blocks(_usages()))
 
 
-SUBCOMMANDS: tuple[Subcommand, ...] = (Subcommand("help", "help", "Show this message", _help),)
+SUBCOMMANDS: tuple[Subcommand, ...] = (
+    Subcommand("help", "help", "Show this message", _help),
+    Subcommand("new", "new [name]", "Add a candidate (opens a form)", intake.run_new),
+)
 
 
 def _usages() -> list[tuple[str, str]]:

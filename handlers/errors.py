@@ -49,7 +49,8 @@ async def show_error(
     """Tell the user where they are: the response_url, an ephemeral in the channel, or a DM."""
     user_id = _user_id(body)
     channel_id = _channel_id(body)
-    if respond is not None:
+    # Bolt passes a respond even when the payload has no response_url (a modal submission).
+    if respond is not None and respond.response_url:
         await respond(text=text, response_type="ephemeral", replace_original=False)
     elif user_id and channel_id:
         await client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)

@@ -15,3 +15,19 @@ class Action(StrEnum):
     VIEW_SCORECARDS = "view_scorecards"
     SCHEDULE_DEBRIEF = "schedule_debrief"
     OPEN_THREAD = "open_thread"
+
+
+class View(StrEnum):
+    NEW_CANDIDATE = "new_candidate"
+
+
+class IntakeBlock(StrEnum):
+    """Inputs of the New candidate modal; each is also its element's action id."""
+
+    NAME = "candidate_name"
+    LEVEL = "candidate_level"
+    LOCATION = "candidate_location"
+    PROFILE_URL = "candidate_profile_url"
+    SOURCE = "candidate_source"
+    HIRING_MANAGER = "candidate_hiring_manager"
+    NOTES = "candidate_notes"

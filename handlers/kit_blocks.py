@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.kits import Quality, Question, SalaryTable, Stage
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, escape_clipped
 
 Block = dict[str, Any]
 
@@ -213,15 +213,7 @@ def _append(texts: list[str], lines: Sequence[str], gap: str) -> list[str]:
 
 def _shown(text: str, limit: int = _TEXT_LIMIT) -> str:
     """`text` escaped for mrkdwn, cut with an ellipsis if escaping made it too long."""
-    escaped = escape(text)
-    if len(escaped) <= limit:
-        return escaped
-    cut = escaped[: limit - 1]
-    # Never cut an entity such as `&amp;` in two: Slack would show the half literally.
-    entity = cut.rfind("&", len(cut) - 4)
-    if entity != -1 and ";" not in cut[entity:]:
-        cut = cut[:entity]
-    return cut + "…"
+    return escape_clipped(text, limit)
 
 
 def _money_range(symbol: str, band: tuple[int, int]) -> str:

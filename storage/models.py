@@ -88,6 +88,9 @@ class Candidate(SQLModel, table=True):
     last_activity_at: datetime = _utc()
     channel_id: str | None = _str(32, default=None)
     thread_ts: str | None = _str(32, default=None)
+    # chat.getPermalink of the card, kept so that DMs, digests and lists link to the
+    # thread without a Slack call each.
+    permalink: str | None = _str(500, default=None)
     # Slack's view id of the intake modal: a resubmitted view finds its candidate.
     intake_view_id: str | None = _str(32, default=None, unique=True)
     created_at: datetime = _utc()

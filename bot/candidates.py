@@ -1,0 +1,297 @@
+"""Candidates: registering one from the intake form, finding one, and the card's bookkeeping.
+
+No Slack here: the form arrives as a plain ``CandidateForm``, errors are the typed ones of
+``bot.errors`` and their messages hold no text a user typed, so any surface can show them
+without escaping.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence, Set
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot import permissions
+from bot.context import BotContext
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.kits import Kits, UnknownStageError
+from storage import candidates as store
+from storage.db import transaction
+from storage.models import CLOSED_STATUSES, AuditEvent, Candidate
+
+logger = logging.getLogger(__name__)
+
+NAME_MAX = 100
+PROFILE_URL_MAX = 500
+SOURCE_MAX = 200
+NOTES_MAX = 3000
+OTHER_LOCATION = "other"
+"""The location key of a candidate outside the salary table's regions."""
+OTHER_LOCATION_NAME = "Other"
+
+AUDIT_CREATED = "candidate_created"
+
+_ID_QUERY = re.compile(r"#?(\d{1,9})")
+
+
+@dataclass(frozen=True)
+class CandidateForm:
+    """What the New candidate modal collected, as typed: anything may be missing."""
+
+    name: str | None = None
+    level: str | None = None
+    location: str | None = None
+    profile_url: str | None = None
+    source: str | None = None
+    hiring_manager_id: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    candidate: Candidate
+    # False when the same modal had been submitted before (a double click, a retry).
+    created: bool
+
+
+class DuplicateCandidate(InvalidInput):
+    """An open candidate already has this name or profile link; ``existing`` is that one,
+    so that the surface can link to its thread."""
+
+    def __init__(self, field: str, existing: Candidate) -> None:
+        what = "name" if field == "name" else "profile link"
+        super().__init__({field: f"Candidate #{existing.id} already has this {what}."})
+        self.field = field
+        self.existing = existing
+
+
+class AmbiguousCandidate(Conflict):
+    """Several open candidates match a name; ``matches`` are they, by id."""
+
+    def __init__(self, matches: Sequence[Candidate]) -> None:
+        numbers = ", ".join(f"#{candidate.id}" for candidate in matches)
+        super().__init__(
+            f"Several candidates match that name ({numbers}). Use the full name or the "
+            "number shown on the card, e.g. `#12`; `/mlops-candidate find` lists them."
+        )
+        self.matches = tuple(matches)
+
+
+def normalise_name(text: str) -> str:
+    """The duplicate and search key of a name: case and runs of spaces do not count."""
+    return " ".join(text.split()).casefold()
+
+
+def profile_key(url: str) -> str:
+    """The duplicate key of a profile link: ``https://www.LinkedIn.com/in/jane/`` and
+    ``http://linkedin.com/in/jane`` are the same person."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").removeprefix("www.")
+    return f"{host}{parts.path.rstrip('/')}".casefold()
+
+
+def is_closed(candidate: Candidate) -> bool:
+    return candidate.status in CLOSED_STATUSES
+
+
+def stage_title(kits: Kits, candidate: Candidate) -> str:
+    try:
+        return kits.stage(candidate.stage_key).title
+    except UnknownStageError:
+        # A stage file removed while candidates were in it: the key is all there is.
+        return candidate.stage_key
+
+
+def level_name(kits: Kits, candidate: Candidate) -> str:
+    level = kits.salary.level(candidate.level)
+    return level.name if level else candidate.level
+
+
+def location_name(kits: Kits, candidate: Candidate) -> str:
+    region = kits.salary.region(candidate.location)
+    return region.name if region else OTHER_LOCATION_NAME
+
+
+def days_in_stage(candidate: Candidate, now: datetime) -> int:
+    return max(0, (now - candidate.stage_entered_at).days)
+
+
+def creation_refused(admins: Set[str]) -> str:
+    """Why a user may not add candidates, naming who to ask."""
+    who = ", ".join(f"<@{admin}>" for admin in sorted(admins))
+    return (
+        "Only the hiring admins and the hiring managers of existing candidates can add "
+        f"candidates. Ask {who} to add this one, or to add you to `HIRING_ADMINS`."
+    )
+
+
+async def may_create(session: AsyncSession, admins: Set[str], user_id: str) -> bool:
+    # Without admins the rule needs no lookup; the query is only for a restricted team.
+    is_manager = bool(admins) and await store.manages_any(session, user_id)
+    return permissions.may_create_candidate(admins, user_id, is_hiring_manager=is_manager)
+
+
+def _clean(form: CandidateForm, kits: Kits) -> Candidate:
+    """A new candidate row from the form, or InvalidInput naming every bad field."""
+    errors: dict[str, str] = {}
+    name = " ".join((form.name or "").split())
+    if not name:
+        errors["name"] = "Enter the candidate's full name."
+    elif len(name) > NAME_MAX:
+        errors["name"] = f"At most {NAME_MAX} characters; this name has {len(name)}."
+    if form.level is None or kits.salary.level(form.level) is None:
+        errors["level"] = "Choose a level."
+    if form.location != OTHER_LOCATION and (
+        form.location is None or kits.salary.region(form.location) is None
+    ):
+        errors["location"] = "Choose a location, or Other."
+    profile_url = (form.profile_url or "").strip() or None
+    if profile_url is not None and (problem := _url_problem(profile_url)):
+        errors["profile_url"] = problem
+    source = (form.source or "").strip() or None
+    if source is not None and len(source) > SOURCE_MAX:
+        errors["source"] = f"At most {SOURCE_MAX} characters; this has {len(source)}."
+    notes = (form.notes or "").strip() or None
+    if notes is not None and len(notes) > NOTES_MAX:
+        errors["notes"] = f"At most {NOTES_MAX} characters; these have {len(notes)}."
+    if not form.hiring_manager_id:
+        errors["hiring_manager"] = "Choose the hiring manager."
+    if errors:
+        raise InvalidInput(errors)
+    return Candidate(
+        name=name,
+        name_key=normalise_name(name),
+        level=form.level,
+        location=form.location,
+        profile_url=profile_url,
+        profile_url_key=profile_key(profile_url) if profile_url else None,
+        source=source,
+        notes=notes,
+        hiring_manager_id=form.hiring_manager_id,
+        stage_key=kits.first_stage.key,
+    )
+
+
+def _url_problem(url: str) -> str | None:
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "Enter a web address starting with http:// or https://, or leave it empty."
+    # Slack reads "<", ">" and "|" as the edges of a link; a profile URL never needs them.
+    if any(char.isspace() or char in "<>|" for char in url):
+        return "A web address cannot contain spaces or the characters < > |."
+    if len(url) > PROFILE_URL_MAX:
+        return f"At most {PROFILE_URL_MAX} characters; this link has {len(url)}."
+    return None
+
+
+async def register_candidate(
+    bot: BotContext, form: CandidateForm, *, created_by: str, view_id: str
+) -> Registration:
+    """Create the candidate the intake modal ``view_id`` describes, once.
+
+    A view submitted again (a double click, Slack's retry) answers with the candidate it
+    created the first time, also when the two submissions race each other.
+    """
+    try:
+        async with transaction(bot.sessions) as session:
+            return await _register(session, bot, form, created_by=created_by, view_id=view_id)
+    except IntegrityError:
+        # The only unique column we write is intake_view_id: the other submission won.
+        async with bot.sessions() as session:
+            existing = await store.by_intake_view(session, view_id)
+        if existing is None:
+            raise
+        logger.info("intake view submitted twice; candidate %s kept", existing.id)
+        return Registration(existing, created=False)
+
+
+async def _register(
+    session: AsyncSession, bot: BotContext, form: CandidateForm, *, created_by: str, view_id: str
+) -> Registration:
+    existing = await store.by_intake_view(session, view_id)
+    if existing is not None:
+        return Registration(existing, created=False)
+    admins = bot.settings.hiring_admins
+    if not await may_create(session, admins, created_by):
+        raise PermissionDenied(creation_refused(admins))
+    candidate = _clean(form, bot.kits)
+    duplicate = await store.open_with_name_key(session, candidate.name_key)
+    field = "name"
+    if duplicate is None and candidate.profile_url_key is not None:
+        duplicate = await store.open_with_profile_key(session, candidate.profile_url_key)
+        field = "profile_url"
+    if duplicate is not None and duplicate.intake_view_id == view_id:
+        # The same view, committed since our first look: the race of a double submission.
+        return Registration(duplicate, created=False)
+    if duplicate is not None:
+        # Detached as loaded: the rollback that follows the error must not expire it.
+        session.expunge(duplicate)
+        raise DuplicateCandidate(field, duplicate)
+    now = bot.clock.now()
+    candidate.created_by = created_by
+    candidate.intake_view_id = view_id
+    candidate.stage_entered_at = candidate.last_activity_at = now
+    candidate.created_at = candidate.updated_at = now
+    session.add(candidate)
+    await session.flush()
+    session.add(
+        AuditEvent(at=now, actor_id=created_by, candidate_id=candidate.id, action=AUDIT_CREATED)
+    )
+    return Registration(candidate, created=True)
+
+
+async def get_candidate(session: AsyncSession, candidate_id: int) -> Candidate:
+    candidate = await store.get(session, candidate_id)
+    if candidate is None:
+        raise NotFound(f"Candidate #{candidate_id} no longer exists.")
+    return candidate
+
+
+async def resolve_candidate(session: AsyncSession, text: str) -> Candidate:
+    """The candidate a command names: ``#12``/``12`` (any status), or a name among the open
+    ones: an exact match first, else the only one whose name contains the text."""
+    query = text.strip()
+    if not query:
+        raise NotFound("Which candidate? Give a name, or a number such as `#12`.")
+    if match := _ID_QUERY.fullmatch(query):
+        return await get_candidate(session, int(match[1]))
+    key = normalise_name(query)
+    matches = await store.open_whose_name_contains(session, key)
+    exact = [candidate for candidate in matches if candidate.name_key == key]
+    for found in (exact, matches):
+        if len(found) == 1:
+            return found[0]
+    if not matches:
+        raise NotFound(
+            "No open candidate has that name. `/mlops-candidate list` shows them all, "
+            "`/mlops-candidate find` searches closed ones too."
+        )
+    raise AmbiguousCandidate(exact or matches)
+
+
+async def find_candidates(session: AsyncSession, text: str) -> Sequence[Candidate]:
+    """Every candidate, closed ones too, whose name contains ``text`` (case ignored)."""
+    key = normalise_name(text)
+    if not key:
+        raise InvalidInput({"text": "Give part of a name to look for: `find jane`."})
+    return await store.whose_name_contains(session, key)
+
+
+async def record_card(
+    bot: BotContext, candidate_id: int, *, channel_id: str, ts: str, permalink: str | None
+) -> Candidate:
+    """Remember where the candidate's card is, so that it can be edited and linked to."""
+    async with transaction(bot.sessions) as session:
+        candidate = await get_candidate(session, candidate_id)
+        candidate.channel_id = channel_id
+        candidate.thread_ts = ts
+        candidate.permalink = permalink
+        candidate.updated_at = bot.clock.now()
+        session.add(candidate)
+    return candidate

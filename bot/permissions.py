@@ -1,0 +1,21 @@
+"""Who may do what: one pure function per rule, fed with facts the caller looked up.
+
+Each rule takes the settings' ``HIRING_ADMINS`` and what it needs to know about the user
+(is this person the candidate's hiring manager, an interviewer …) and answers yes or no;
+it never queries anything itself, so each rule is tested as a plain function and every
+surface (command, button, modal) asks the same function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+
+
+def is_admin(admins: Set[str], user_id: str) -> bool:
+    return user_id in admins
+
+
+def may_create_candidate(admins: Set[str], user_id: str, *, is_hiring_manager: bool) -> bool:
+    """With no ``HIRING_ADMINS`` anyone may; otherwise admins and the hiring managers of
+    existing candidates (``is_hiring_manager``: of any candidate, open or closed)."""
+    return not admins or is_admin(admins, user_id) or is_hiring_manager

@@ -1,0 +1,159 @@
+"""The candidate's card: the root message of their thread in the hiring channel. Pure.
+
+Everything a person typed (name, source, notes, link) and everything a team edited (stage
+titles, region and level names) is escaped; the header is plain text, which Slack never
+reads as mentions, so the name is shown there as typed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.candidates import is_closed, level_name, location_name, stage_title
+from bot.kits import Kits
+from handlers.ids import Action
+from handlers.kit_blocks import salary_text
+from handlers.mrkdwn import date_token, escape, escape_clipped
+from handlers.refs import Ref, ref
+from storage.models import Candidate, CandidateStatus
+
+Block = dict[str, Any]
+
+HEADER_MAX = 150
+NOTES_SHOWN = 2000
+
+STATUS_LABELS = {
+    CandidateStatus.ACTIVE: "Active",
+    CandidateStatus.ON_HOLD: "On hold",
+    CandidateStatus.OFFER: "Offer made",
+    CandidateStatus.HIRED: "Hired",
+    CandidateStatus.REJECTED: "Rejected",
+    CandidateStatus.WITHDRAWN: "Withdrawn",
+}
+_NONE = "\N{EM DASH}"
+
+BUTTONS = (
+    (Action.SCHEDULE_INTERVIEW, "Schedule interview"),
+    (Action.SUBMIT_SCORECARD, "Submit scorecard"),
+    (Action.RECORD_DECISION, "Record decision"),
+)
+
+
+def status_label(candidate: Candidate) -> str:
+    return STATUS_LABELS.get(CandidateStatus(candidate.status), candidate.status)
+
+
+def card_text(candidate: Candidate, kits: Kits) -> str:
+    """The message's ``text``: what notifications and screen readers show."""
+    return (
+        f"{escape(candidate.name)} ({escape(level_name(kits, candidate))}): "
+        f"{escape(stage_title(kits, candidate))}, {status_label(candidate).lower()}"
+    )
+
+
+def card_blocks(candidate: Candidate, kits: Kits, next_step: str) -> list[Block]:
+    """The card; ``next_step`` is the plain sentence of ``bot.next_step``."""
+    header = f"{candidate.name} · {level_name(kits, candidate)}"
+    if len(header) > HEADER_MAX:
+        header = header[: HEADER_MAX - 1] + "…"
+    benchmark = salary_text(kits.salary, candidate.location, candidate.level)
+    profile = (
+        f"<{escape(candidate.profile_url)}|{escape(_short_link(candidate.profile_url))}>"
+        if candidate.profile_url
+        else _NONE
+    )
+    fields = [
+        ("Location", escape(location_name(kits, candidate))),
+        ("Salary benchmark", benchmark or "No benchmark for this location"),
+        ("Hiring manager", f"<@{candidate.hiring_manager_id}>"),
+        ("Source", escape(candidate.source) if candidate.source else _NONE),
+        ("Profile", profile),
+        ("Stage", escape(stage_title(kits, candidate))),
+        ("Status", status_label(candidate)),
+        ("Next step", escape(next_step)),
+    ]
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
+        {
+            "type": "section",
+            "fields": [_mrkdwn(f"*{label}*\n{value}") for label, value in fields],
+        },
+    ]
+    if candidate.notes:
+        notes = escape_clipped(candidate.notes, NOTES_SHOWN)
+        blocks.append({"type": "section", "text": _mrkdwn(f"*Notes*\n{notes}")})
+    if not is_closed(candidate):
+        value = ref(Ref.CANDIDATE, candidate.id or 0)
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": action,
+                        "text": {"type": "plain_text", "text": text},
+                        "value": value,
+                    }
+                    for action, text in BUTTONS
+                ],
+            }
+        )
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [
+                _mrkdwn(
+                    f"Candidate #{candidate.id} · added by <@{candidate.created_by}> "
+                    f"{date_token(candidate.created_at)} · everything about them happens "
+                    "in this thread"
+                )
+            ],
+        }
+    )
+    return blocks
+
+
+def _short_link(url: str) -> str:
+    """What the link shows: the address without its scheme, e.g. linkedin.com/in/jane."""
+    shown = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
+    return shown if len(shown) <= 60 else shown[:59] + "…"
+
+
+def _mrkdwn(text: str) -> dict[str, str]:
+    return {"type": "mrkdwn", "text": text}
+
+
+def duplicate_text(existing: Candidate) -> str:
+    """The modal's field error for a name or link an open candidate already has. Plain
+    text, so the thread link is a bare address (Slack still makes it clickable)."""
+    where = (
+        f"Their thread: {existing.permalink}"
+        if existing.permalink
+        else "Their card is not posted yet."
+    )
+    return f"{escape(existing.name)} is already an open candidate (#{existing.id}). {where}"
+
+
+def card_not_posted_text(
+    candidate: Candidate, channel_id: str, error: str, bot_user_id: str | None
+) -> str:
+    """Told by DM to whoever added ``candidate`` when the hiring channel refused the card."""
+    me = f"<@{bot_user_id}>" if bot_user_id else "the bot"
+    saved = f":warning: *{escape(candidate.name)}* is saved as candidate #{candidate.id}, but"
+    if error == "channel_not_found":
+        return (
+            f"{saved} I cannot find the hiring channel `{channel_id}` (the `HIRING_CHANNEL_ID` "
+            f"setting). If it is a private channel, invite me there with `/invite {me}`; "
+            "otherwise ask whoever runs the bot to correct `HIRING_CHANNEL_ID`. The card is "
+            "posted the next time anyone lists or works on the candidate."
+        )
+    if error == "is_archived":
+        return (
+            f"{saved} the hiring channel <#{channel_id}> is archived. Ask whoever runs the bot "
+            "to unarchive it or to change `HIRING_CHANNEL_ID`."
+        )
+    return (
+        f"{saved} I am not a member of the hiring channel <#{channel_id}> and cannot join it "
+        f"myself. Invite me with `/invite {me}` in that channel; the card is posted the next "
+        "time anyone lists or works on the candidate."
+    )

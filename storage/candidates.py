@@ -1,0 +1,79 @@
+"""Queries on candidates. Each takes the session first; none commits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import CLOSED_STATUSES, Candidate
+
+_OPEN = col(Candidate.status).not_in(CLOSED_STATUSES)
+
+
+async def get(session: AsyncSession, candidate_id: int) -> Candidate | None:
+    return await session.get(Candidate, candidate_id)
+
+
+async def by_intake_view(session: AsyncSession, view_id: str) -> Candidate | None:
+    """The candidate a New candidate modal created, if that view was submitted before."""
+    result = await session.exec(select(Candidate).where(Candidate.intake_view_id == view_id))
+    return result.first()
+
+
+async def open_with_name_key(session: AsyncSession, name_key: str) -> Candidate | None:
+    statement = select(Candidate).where(Candidate.name_key == name_key, _OPEN)
+    return (await session.exec(statement.order_by(col(Candidate.id)))).first()
+
+
+async def open_with_profile_key(session: AsyncSession, profile_key: str) -> Candidate | None:
+    statement = select(Candidate).where(Candidate.profile_url_key == profile_key, _OPEN)
+    return (await session.exec(statement.order_by(col(Candidate.id)))).first()
+
+
+async def open_whose_name_contains(session: AsyncSession, fragment: str) -> Sequence[Candidate]:
+    """Open candidates whose ``name_key`` contains ``fragment`` (already normalised)."""
+    return await _whose_name_contains(session, fragment, include_closed=False)
+
+
+async def whose_name_contains(session: AsyncSession, fragment: str) -> Sequence[Candidate]:
+    """Every candidate, closed ones too, whose ``name_key`` contains ``fragment``."""
+    return await _whose_name_contains(session, fragment, include_closed=True)
+
+
+async def _whose_name_contains(
+    session: AsyncSession, fragment: str, *, include_closed: bool
+) -> Sequence[Candidate]:
+    # autoescape: a "%" or "_" the user typed is an ordinary character, not a wildcard.
+    matches = col(Candidate.name_key).contains(fragment, autoescape=True)
+    statement = select(Candidate).where(matches)
+    if not include_closed:
+        statement = statement.where(_OPEN)
+    return (await session.exec(statement.order_by(col(Candidate.id)))).all()
+
+
+async def pipeline(session: AsyncSession, *, include_closed: bool) -> Sequence[Candidate]:
+    """Candidates for the list, oldest in their stage first."""
+    statement = select(Candidate)
+    if not include_closed:
+        statement = statement.where(_OPEN)
+    statement = statement.order_by(col(Candidate.stage_entered_at), col(Candidate.id))
+    return (await session.exec(statement)).all()
+
+
+async def unposted_open(session: AsyncSession, *, limit: int) -> Sequence[Candidate]:
+    """Open candidates whose card never reached the channel, oldest first."""
+    statement = (
+        select(Candidate)
+        .where(col(Candidate.thread_ts).is_(None), _OPEN)
+        .order_by(col(Candidate.id))
+        .limit(limit)
+    )
+    return (await session.exec(statement)).all()
+
+
+async def manages_any(session: AsyncSession, user_id: str) -> bool:
+    """Whether ``user_id`` is the hiring manager of at least one candidate."""
+    statement = select(Candidate.id).where(Candidate.hiring_manager_id == user_id).limit(1)
+    return (await session.exec(statement)).first() is not None
