@@ -276,11 +276,10 @@ async def resolve_candidate(session: AsyncSession, text: str) -> Candidate:
 
 
 async def find_candidates(session: AsyncSession, text: str) -> Sequence[Candidate]:
-    """Every candidate, closed ones too, whose name contains ``text`` (case ignored)."""
+    """Every candidate, closed ones too, whose name contains ``text`` (case ignored);
+    none for a blank text."""
     key = normalise_name(text)
-    if not key:
-        raise InvalidInput({"text": "Give part of a name to look for: `find jane`."})
-    return await store.whose_name_contains(session, key)
+    return await store.whose_name_contains(session, key) if key else []
 
 
 async def record_card(
@@ -295,3 +294,43 @@ async def record_card(
         candidate.updated_at = bot.clock.now()
         session.add(candidate)
     return candidate
+
+
+@dataclass(frozen=True)
+class PipelineGroup:
+    """Candidates under one heading of the list: a stage's title, or "Closed"."""
+
+    title: str
+    candidates: tuple[Candidate, ...]
+
+
+CLOSED_GROUP = "Closed"
+
+
+def group_by_stage(candidates: Sequence[Candidate], kits: Kits) -> list[PipelineGroup]:
+    """Open candidates by stage in the loop's order (stages no kit defines any more after
+    them), then the closed ones; empty groups are left out, and each keeps the given order."""
+    order = {stage.key: index for index, stage in enumerate(kits.stages)}
+    groups: dict[str, list[Candidate]] = {}
+    for candidate in candidates:
+        key = CLOSED_GROUP if is_closed(candidate) else candidate.stage_key
+        groups.setdefault(key, []).append(candidate)
+
+    def rank(key: str) -> tuple[int, str]:
+        if key == CLOSED_GROUP:
+            return (len(order) + 1, key)
+        return (order.get(key, len(order)), key)
+
+    return [
+        PipelineGroup(
+            CLOSED_GROUP if key == CLOSED_GROUP else stage_title(kits, members[0]),
+            tuple(members),
+        )
+        for key, members in sorted(groups.items(), key=lambda item: rank(item[0]))
+    ]
+
+
+async def pipeline(
+    session: AsyncSession, kits: Kits, *, include_closed: bool
+) -> list[PipelineGroup]:
+    return group_by_stage(await store.pipeline(session, include_closed=include_closed), kits)
