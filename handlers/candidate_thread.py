@@ -133,9 +133,12 @@ async def refresh_card(client: AsyncWebClient, bot: BotContext, candidate_id: in
         )
 
 
-async def _post_pending(client: AsyncWebClient, bot: BotContext, candidate: Candidate) -> bool:
+async def _post_pending(
+    client: AsyncWebClient, bot: BotContext, candidate: Candidate
+) -> Candidate | None:
+    """The candidate with their card posted, or None if the channel still refuses it."""
     try:
-        await post_card(client, bot, candidate)
+        return await post_card(client, bot, candidate)
     except ChannelUnavailable as problem:
         logger.warning(
             "card of candidate %s still not posted: HIRING_CHANNEL_ID=%s answers %s",
@@ -143,8 +146,7 @@ async def _post_pending(client: AsyncWebClient, bot: BotContext, candidate: Cand
             problem.channel_id,
             problem.error,
         )
-        return False
-    return True
+        return None
 
 
 async def post_pending_cards(client: AsyncWebClient, bot: BotContext) -> None:
@@ -154,7 +156,7 @@ async def post_pending_cards(client: AsyncWebClient, bot: BotContext) -> None:
     settled = bot.clock.now() - PENDING_CARD_GRACE
     for candidate in pending:
         # One failure means the channel is still unusable: the rest would fail alike.
-        if candidate.created_at <= settled and not await _post_pending(client, bot, candidate):
+        if candidate.created_at <= settled and await _post_pending(client, bot, candidate) is None:
             return
 
 
@@ -169,12 +171,14 @@ async def post_in_thread(
     """Reply in the candidate's thread; the reply's ts. If the card was never posted, it
     is tried first; None when the thread still does not exist or the channel refuses."""
     if candidate.thread_ts is None or candidate.channel_id is None:
+        # The caller's copy may predate the card: only the database knows.
         async with bot.sessions() as session:
             candidate = await get_candidate(session, _id(candidate))
-        if candidate.thread_ts is None and not await _post_pending(client, bot, candidate):
-            return None
-        async with bot.sessions() as session:
-            candidate = await get_candidate(session, _id(candidate))
+        if candidate.thread_ts is None:
+            posted = await _post_pending(client, bot, candidate)
+            if posted is None:
+                return None
+            candidate = posted
     if candidate.thread_ts is None or candidate.channel_id is None:
         return None
     try:

@@ -12,7 +12,7 @@ import pytest
 from sqlmodel import select
 
 from bot.clock import FrozenClock
-from handlers.candidate_thread import refresh_card
+from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card, thread_link
 from handlers.ids import Action, IntakeBlock, View
 from handlers.refs import Ref, ref
 from storage import candidates as store
@@ -448,3 +448,42 @@ async def test_days_in_stage_follow_the_injected_clock(
     candidate = await add_candidate(harness)
     clock.advance(timedelta(days=3, hours=5))
     assert days_in_stage(candidate, clock.now()) == 3
+
+
+async def test_post_in_thread_replies_under_the_card(harness: Harness) -> None:
+    candidate = await add_candidate(harness)
+    harness.fake.clear()
+    assert harness.app is not None
+    ts = await post_in_thread(harness.app.client, harness.bot, candidate, text="Hello thread")
+    (reply,) = _posts(harness)
+    assert ts == reply.response["ts"] and reply.args["thread_ts"] == candidate.thread_ts
+    assert thread_link(candidate) == candidate.permalink
+
+
+async def test_post_in_thread_without_a_card_tries_the_card_first(
+    harness: Harness, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=False)
+    stale = await add_candidate(harness)
+    assert harness.app is not None
+    client = harness.app.client
+    assert thread_link(stale) is None
+    assert await post_in_thread(client, harness.bot, stale, text="Hello") is None
+
+    fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=True)
+    fake_slack.clear()
+    ts = await post_in_thread(client, harness.bot, stale, text="Hello")
+    card, kit, hello = _posts(harness)
+    assert kit.args["thread_ts"] == hello.args["thread_ts"] == card.response["ts"]
+    assert hello.response["ts"] == ts
+
+
+async def test_post_stage_kit_posts_the_current_stage(harness: Harness) -> None:
+    candidate = await add_candidate(harness)
+    candidate.stage_key = "technical"
+    harness.fake.clear()
+    assert harness.app is not None
+    await post_stage_kit(harness.app.client, harness.bot, candidate)
+    (kit,) = _posts(harness)
+    assert kit.args["thread_ts"] == candidate.thread_ts
+    assert kit.args["blocks"][0]["text"]["text"].startswith("Technical")
