@@ -19,3 +19,11 @@ def may_create_candidate(admins: Set[str], user_id: str, *, is_hiring_manager: b
     """With no ``HIRING_ADMINS`` anyone may; otherwise admins and the hiring managers of
     existing candidates (``is_hiring_manager``: of any candidate, open or closed)."""
     return not admins or is_admin(admins, user_id) or is_hiring_manager
+
+
+def may_manage_interview(
+    admins: Set[str], user_id: str, *, hiring_manager_id: str, scheduled_by: str
+) -> bool:
+    """Reschedule or cancel an interview: the candidate's hiring manager, whoever
+    scheduled the interview, and admins."""
+    return is_admin(admins, user_id) or user_id in (hiring_manager_id, scheduled_by)

@@ -15,10 +15,13 @@ class Action(StrEnum):
     VIEW_SCORECARDS = "view_scorecards"
     SCHEDULE_DEBRIEF = "schedule_debrief"
     OPEN_THREAD = "open_thread"
+    RESCHEDULE_INTERVIEW = "reschedule_interview"
+    CANCEL_INTERVIEW = "cancel_interview"
 
 
 class View(StrEnum):
     NEW_CANDIDATE = "new_candidate"
+    SCHEDULE_INTERVIEW = "schedule_interview"
 
 
 class IntakeBlock(StrEnum):
@@ -31,3 +34,13 @@ class IntakeBlock(StrEnum):
     SOURCE = "candidate_source"
     HIRING_MANAGER = "candidate_hiring_manager"
     NOTES = "candidate_notes"
+
+
+class ScheduleBlock(StrEnum):
+    """Inputs of the Schedule interview modal; each is also its element's action id."""
+
+    STAGE = "schedule_stage"
+    INTERVIEWERS = "schedule_interviewers"
+    STARTS_AT = "schedule_starts_at"
+    DURATION = "schedule_duration"
+    VIDEO_LINK = "schedule_video_link"

@@ -1,4 +1,5 @@
-"""Slack mrkdwn for text that people wrote (names, notes, team-edited kits), and times."""
+"""Slack mrkdwn for text that people wrote (names, notes, team-edited kits), times
+and links."""
 
 from datetime import UTC, datetime
 
@@ -32,3 +33,9 @@ def date_token(moment: datetime) -> str:
     fallback, for clients that cannot render the token, is UTC and says so."""
     fallback = moment.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def link(url: str, label: str) -> str:
+    """A link with a label; both escaped, and a `|` in the URL encoded so that it cannot
+    end the URL early."""
+    return f"<{escape(url).replace('|', '%7C')}|{escape(label)}>"

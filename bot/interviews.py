@@ -1,0 +1,413 @@
+"""Interviews: schedule, reschedule and cancel, and the rules a schedule must meet.
+
+The rules are pure functions over a parsed form and facts the caller looked up (what
+Slack says about each interviewer, the candidate, "now"), so every rule is tested alone
+and the listener only has to map a field's error to its block. The services take the
+session of the caller's transaction; each is one function so that what must happen with
+every (re)scheduling, such as planning reminders, is one line in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.context import BotContext
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.kits import MAX_DURATION_MINUTES, Kits, UnknownStageError
+from bot.permissions import may_manage_interview
+from storage import interviews as store
+from storage.models import (
+    CLOSED_STATUSES,
+    Candidate,
+    Interview,
+    InterviewInterviewer,
+    InterviewStatus,
+)
+
+MAX_INTERVIEWERS = 5
+MIN_DURATION_MINUTES = 5
+# An interview may be recorded after the fact, but not one from long ago: that is
+# almost always a mis-picked month or year.
+PAST_LIMIT = timedelta(days=7)
+MAX_LINK_LENGTH = 500  # the column's size
+_HTTP_URL = re.compile(r"https?://[^\s/?#]+\.[^\s]*", re.IGNORECASE)
+
+
+class FormField(StrEnum):
+    """The inputs of the schedule form; ``InvalidInput.fields`` is keyed by these."""
+
+    CANDIDATE = "candidate"
+    STAGE = "stage"
+    INTERVIEWERS = "interviewers"
+    STARTS_AT = "starts_at"
+    DURATION = "duration"
+    VIDEO_LINK = "video_link"
+
+
+class UserKind(StrEnum):
+    PERSON = "person"
+    BOT = "bot"
+    DEACTIVATED = "deactivated"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    """What scheduling needs to know about a picked user (from Slack's users.info)."""
+
+    id: str
+    name: str
+    kind: UserKind
+
+
+@dataclass(frozen=True)
+class InterviewForm:
+    """The schedule modal's values, parsed but not yet checked."""
+
+    stage_key: str | None
+    interviewer_ids: tuple[str, ...]
+    starts_at: datetime | None
+    duration_minutes: int | None  # None: the stage's own length
+    video_link: str | None
+
+
+class AlreadySubmitted(Conflict):
+    """The same schedule modal was submitted before: the interview exists once already."""
+
+    def __init__(self) -> None:
+        super().__init__("This interview is already scheduled.")
+
+
+# --------------------------------------------------------------------- rules
+
+
+def interviewers_error(ids: Sequence[str], users: Mapping[str, SlackUser]) -> str | None:
+    """1 to 5 people, each an active human account of the workspace."""
+    if not ids:
+        return "Pick at least one interviewer."
+    if len(ids) > MAX_INTERVIEWERS:
+        return f"Pick at most {MAX_INTERVIEWERS} interviewers (you picked {len(ids)})."
+    problems = {
+        UserKind.BOT: "{} is a bot: interviewers must be people.",
+        UserKind.DEACTIVATED: "{}'s account is deactivated.",
+        UserKind.UNKNOWN: "{} is not a member of this workspace.",
+    }
+    for user_id in ids:
+        user = users.get(user_id, SlackUser(user_id, user_id, UserKind.UNKNOWN))
+        if user.kind in problems:
+            return problems[user.kind].format(user.name)
+    return None
+
+
+def starts_at_error(starts_at: datetime | None, now: datetime) -> str | None:
+    if starts_at is None:
+        return "Pick the date and time of the interview."
+    if starts_at < now - PAST_LIMIT:
+        return "That is more than 7 days ago: check the date."
+    return None
+
+
+def duration_error(minutes: int | None) -> str | None:
+    if minutes is not None and not MIN_DURATION_MINUTES <= minutes <= MAX_DURATION_MINUTES:
+        return f"Pick a length from {MIN_DURATION_MINUTES} to {MAX_DURATION_MINUTES} minutes."
+    return None
+
+
+def video_link_error(link: str | None) -> str | None:
+    if link is None:
+        return None
+    if len(link) > MAX_LINK_LENGTH:
+        return f"That link is too long: at most {MAX_LINK_LENGTH} characters."
+    if not _HTTP_URL.fullmatch(link):
+        return "Enter a web link starting with https://"
+    return None
+
+
+def stage_error(kits: Kits, stage_key: str | None) -> str | None:
+    if stage_key is None:
+        return "Pick a stage."
+    try:
+        kits.stage(stage_key)
+    except UnknownStageError:
+        return "That stage no longer exists: pick another."
+    return None
+
+
+def is_closed(candidate: Candidate) -> bool:
+    return candidate.status in CLOSED_STATUSES
+
+
+def closed_error(candidate: Candidate) -> str | None:
+    if is_closed(candidate):
+        return f"This candidate is closed ({candidate.status}): they take no new interviews."
+    return None
+
+
+def form_errors(
+    form: InterviewForm,
+    *,
+    kits: Kits,
+    candidate: Candidate,
+    users: Mapping[str, SlackUser],
+    now: datetime,
+) -> dict[str, str]:
+    """Every problem of the form, by field; empty when it may be saved."""
+    errors = {
+        FormField.CANDIDATE: closed_error(candidate),
+        FormField.STAGE: stage_error(kits, form.stage_key),
+        FormField.INTERVIEWERS: interviewers_error(form.interviewer_ids, users),
+        FormField.STARTS_AT: starts_at_error(form.starts_at, now),
+        FormField.DURATION: duration_error(form.duration_minutes),
+        FormField.VIDEO_LINK: video_link_error(form.video_link),
+    }
+    return {str(field): error for field, error in errors.items() if error is not None}
+
+
+# --------------------------------------------------------------------- services
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    interview: Interview
+    candidate: Candidate
+    interviewer_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rescheduled:
+    interview: Interview
+    candidate: Candidate
+    added: tuple[str, ...]
+    kept: tuple[str, ...]
+    # The rows as they were, so that their DMs can still be edited.
+    removed: tuple[InterviewInterviewer, ...]
+    changed: bool  # False when the form changed nothing (a resubmitted modal)
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    interview: Interview
+    candidate: Candidate
+    interviewers: tuple[InterviewInterviewer, ...]
+    changed: bool  # False when it was cancelled already
+
+
+async def get_candidate(session: AsyncSession, candidate_id: int) -> Candidate:
+    candidate = await session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound("That candidate no longer exists.")
+    return candidate
+
+
+async def candidate_to_schedule(session: AsyncSession, candidate_id: int) -> Candidate:
+    """The candidate a new interview is for; Conflict if they are closed."""
+    candidate = await get_candidate(session, candidate_id)
+    error = closed_error(candidate)
+    if error is not None:
+        raise Conflict(error)
+    return candidate
+
+
+async def get_interview(session: AsyncSession, interview_id: int) -> Interview:
+    interview = await store.get_interview(session, interview_id)
+    if interview is None:
+        raise NotFound("That interview no longer exists.")
+    return interview
+
+
+async def interview_to_change(
+    session: AsyncSession, bot: BotContext, interview_id: int, user_id: str
+) -> tuple[Interview, Candidate, list[str]]:
+    """An interview the user may reschedule or cancel, its candidate and interviewers."""
+    interview = await get_interview(session, interview_id)
+    candidate = await get_candidate(session, interview.candidate_id)
+    _check_may_manage(bot, candidate, interview, user_id)
+    if interview.status == InterviewStatus.CANCELLED:
+        raise Conflict("This interview was cancelled. Schedule a new one from the card.")
+    rows = await store.interviewers_of(session, interview_id)
+    return interview, candidate, [row.user_id for row in rows]
+
+
+async def schedule_interview(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    candidate_id: int,
+    form: InterviewForm,
+    users: Mapping[str, SlackUser],
+    actor_id: str,
+    view_id: str,
+) -> Scheduled:
+    """Store a new interview and its interviewers.
+
+    InvalidInput names every bad field; AlreadySubmitted when this view created one before.
+    """
+    if await store.interview_by_view(session, view_id) is not None:
+        raise AlreadySubmitted
+    candidate = await get_candidate(session, candidate_id)
+    now = bot.clock.now()
+    _check_form(form, bot.kits, candidate, users, now)
+    assert form.stage_key is not None and form.starts_at is not None  # checked above
+    stage = bot.kits.stage(form.stage_key)
+    interview = Interview(
+        candidate_id=candidate_id,
+        stage_key=stage.key,
+        starts_at=form.starts_at,
+        duration_minutes=form.duration_minutes or stage.duration_minutes,
+        video_link=form.video_link,
+        schedule_view_id=view_id,
+        created_by=actor_id,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(interview)
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        # The same view submitted twice at once: the other request stored it.
+        raise AlreadySubmitted from error
+    assert interview.id is not None
+    await store.add_interviewers(session, interview.id, form.interviewer_ids)
+    candidate.last_activity_at = now
+    return Scheduled(interview, candidate, form.interviewer_ids)
+
+
+async def reschedule_interview(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    interview_id: int,
+    form: InterviewForm,
+    users: Mapping[str, SlackUser],
+    actor_id: str,
+) -> Rescheduled:
+    """Change an interview's stage, time, length, link or interviewers."""
+    interview = await get_interview(session, interview_id)
+    candidate = await get_candidate(session, interview.candidate_id)
+    _check_may_manage(bot, candidate, interview, actor_id)
+    if interview.status == InterviewStatus.CANCELLED:
+        raise Conflict("This interview was cancelled. Schedule a new one from the card.")
+    now = bot.clock.now()
+    _check_form(form, bot.kits, candidate, users, now)
+    assert form.stage_key is not None and form.starts_at is not None  # checked above
+    stage = bot.kits.stage(form.stage_key)
+    rows = await store.interviewers_of(session, interview_id)
+    before = {row.user_id for row in rows}
+    wanted = form.interviewer_ids
+    added = tuple(user_id for user_id in wanted if user_id not in before)
+    kept = tuple(user_id for user_id in wanted if user_id in before)
+    removed = tuple(row for row in rows if row.user_id not in wanted)
+    details = (
+        stage.key,
+        form.starts_at,
+        form.duration_minutes or stage.duration_minutes,
+        form.video_link,
+    )
+    current = (
+        interview.stage_key,
+        interview.starts_at,
+        interview.duration_minutes,
+        interview.video_link,
+    )
+    changed = details != current or bool(added or removed)
+    if changed:
+        (
+            interview.stage_key,
+            interview.starts_at,
+            interview.duration_minutes,
+            interview.video_link,
+        ) = details
+        interview.updated_at = now
+        candidate.last_activity_at = now
+        await store.remove_interviewers(session, interview_id, [row.user_id for row in removed])
+        await store.add_interviewers(session, interview_id, added)
+    return Rescheduled(interview, candidate, added, kept, removed, changed)
+
+
+async def cancel_interview(
+    session: AsyncSession, bot: BotContext, *, interview_id: int, actor_id: str
+) -> Cancelled:
+    """Mark an interview cancelled; cancelling it again changes nothing."""
+    interview = await get_interview(session, interview_id)
+    candidate = await get_candidate(session, interview.candidate_id)
+    _check_may_manage(bot, candidate, interview, actor_id)
+    rows = tuple(await store.interviewers_of(session, interview_id))
+    if interview.status == InterviewStatus.CANCELLED:
+        return Cancelled(interview, candidate, rows, changed=False)
+    now = bot.clock.now()
+    interview.status = InterviewStatus.CANCELLED
+    interview.updated_at = now
+    candidate.last_activity_at = now
+    return Cancelled(interview, candidate, rows, changed=True)
+
+
+@dataclass(frozen=True)
+class DmOutcome:
+    """Where an interviewer's DM landed, or the Slack error that stopped it."""
+
+    user_id: str
+    channel_id: str | None = None
+    ts: str | None = None
+    error: str | None = None
+
+
+async def record_delivery(
+    session: AsyncSession,
+    interview_id: int,
+    *,
+    note_ts: str | None = None,
+    dms: Sequence[DmOutcome] = (),
+) -> None:
+    """Remember the thread note's ts and each DM, so later changes can edit them."""
+    interview = await get_interview(session, interview_id)
+    if note_ts is not None:
+        interview.message_ts = note_ts
+    for outcome in dms:
+        row = await store.get_interviewer(session, interview_id, outcome.user_id)
+        if row is None:
+            continue  # removed by a reschedule in the meantime
+        row.dm_channel_id = outcome.channel_id or row.dm_channel_id
+        row.dm_ts = outcome.ts or row.dm_ts
+        row.dm_error = outcome.error
+
+
+async def interviews_of(
+    session: AsyncSession, user_id: str, *, candidate_id: int | None = None
+) -> list[Interview]:
+    """The scheduled interviews a user is an interviewer of, earliest first; optionally
+    only those of one candidate."""
+    return await store.interviews_of_user(session, user_id, candidate_id=candidate_id)
+
+
+def _check_form(
+    form: InterviewForm,
+    kits: Kits,
+    candidate: Candidate,
+    users: Mapping[str, SlackUser],
+    now: datetime,
+) -> None:
+    errors = form_errors(form, kits=kits, candidate=candidate, users=users, now=now)
+    if errors:
+        raise InvalidInput(errors)
+
+
+def _check_may_manage(
+    bot: BotContext, candidate: Candidate, interview: Interview, user_id: str
+) -> None:
+    if not may_manage_interview(
+        bot.settings.hiring_admins,
+        user_id,
+        hiring_manager_id=candidate.hiring_manager_id,
+        scheduled_by=interview.created_by,
+    ):
+        raise PermissionDenied(
+            f"Only the hiring manager (<@{candidate.hiring_manager_id}>), the person who "
+            f"scheduled this interview (<@{interview.created_by}>) or an admin can change it."
+        )

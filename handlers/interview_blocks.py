@@ -1,0 +1,217 @@
+"""Block Kit for one interview: its note in the candidate's thread and the interviewers' DMs.
+
+Pure functions from domain objects to (fallback text, blocks). The candidate's name and
+the kit are text people wrote, so both are escaped; a video link is shown as a link.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.kits import Quality, Stage
+from handlers.ids import Action
+from handlers.kit_blocks import interview_kit_blocks
+from handlers.mrkdwn import date_token, escape, link
+from handlers.refs import Ref, ref
+from storage.models import Interview, InterviewStatus
+
+Block = dict[str, Any]
+
+OWN_BLOCKS = 3
+"""Blocks an interviewer's DM adds to the kit (intro, links, the scorecard button): the kit
+keeps to ``MAX_BLOCKS`` so that the DM stays within Slack's 50."""
+
+_DM_ERRORS = {
+    "cannot_dm_bot": "a bot",
+    "user_not_found": "not found",
+    "account_inactive": "deactivated",
+    "user_disabled": "deactivated",
+}
+
+
+def interview_name(stage: Stage) -> str:
+    """``*Technical interview*``, as the thread and the DMs name an interview."""
+    return f"*{escape(stage.short_title)} interview*"
+
+
+def mentions(user_ids: Sequence[str]) -> str:
+    return " ".join(f"<@{user_id}>" for user_id in user_ids)
+
+
+def interview_summary(stage: Stage, interview: Interview, interviewer_ids: Sequence[str]) -> str:
+    """``*Technical interview* on <!date…> with <@a> <@b>``."""
+    return (
+        f"{interview_name(stage)} on {date_token(interview.starts_at)} "
+        f"with {mentions(interviewer_ids)}"
+    )
+
+
+def interview_note(
+    stage: Stage,
+    interview: Interview,
+    interviewer_ids: Sequence[str],
+    *,
+    changed_by: str | None = None,
+) -> tuple[str, list[Block]]:
+    """The thread note of an interview: what, when, who, and its Reschedule and Cancel
+    buttons while it is scheduled. ``changed_by`` is who last rescheduled or cancelled it."""
+    summary = interview_summary(stage, interview, interviewer_ids)
+    if interview.status == InterviewStatus.CANCELLED:
+        who = f" by <@{changed_by}>" if changed_by else ""
+        text = f"~{summary}~ Cancelled{who}."
+        return text, [_section(text)]
+    details = [f"{interview.duration_minutes} min"]
+    if interview.video_link:
+        details.append(link(interview.video_link, "Video call"))
+    details.append(f"Scheduled by <@{interview.created_by}>")
+    if changed_by:
+        details.append(f"rescheduled by <@{changed_by}>")
+    value = ref(Ref.INTERVIEW, _id(interview))
+    buttons = [
+        _button("Reschedule", Action.RESCHEDULE_INTERVIEW, value),
+        _button("Cancel", Action.CANCEL_INTERVIEW, value)
+        | {
+            "style": "danger",
+            "confirm": {
+                "title": _plain("Cancel this interview?"),
+                "text": _plain("The interviewers are told by DM."),
+                "confirm": _plain("Cancel interview"),
+                "deny": _plain("Keep it"),
+                "style": "danger",
+            },
+        },
+    ]
+    blocks = [
+        _section(summary),
+        _context(" · ".join(details)),
+        {"type": "actions", "elements": buttons},
+    ]
+    return summary, blocks
+
+
+def interviewer_dm(
+    stage: Stage,
+    qualities: Sequence[Quality],
+    interview: Interview,
+    interviewer_ids: Sequence[str],
+    *,
+    candidate_name: str,
+    thread_url: str | None,
+) -> tuple[str, list[Block]]:
+    """An interviewer's DM: who and when, the stage's kit, and the Submit scorecard button."""
+    when = date_token(interview.starts_at)
+    name = escape(candidate_name)
+    intro = (
+        f"You're interviewing *{name}*: {interview_name(stage)} on {when} "
+        f"({interview.duration_minutes} min) with {mentions(interviewer_ids)}."
+    )
+    links = [link(thread_url, "Candidate's thread")] if thread_url else []
+    if interview.video_link:
+        links.append(link(interview.video_link, "Video call"))
+    links.append("Submit your scorecard before you read anyone else's.")
+    button = _button(
+        "Submit scorecard", Action.SUBMIT_SCORECARD, ref(Ref.INTERVIEW, _id(interview))
+    )
+    blocks = [
+        _section(intro),
+        _context(" · ".join(links)),
+        *interview_kit_blocks(stage, qualities),
+        {"type": "actions", "elements": [button | {"style": "primary"}]},
+    ]
+    text = f"Interview kit: {interview_name(stage)} with *{name}* on {when}"
+    return text, blocks
+
+
+def closed_dm(
+    stage: Stage, interview: Interview, *, candidate_name: str, reason: str
+) -> tuple[str, list[Block]]:
+    """What an interviewer's kit DM becomes once they no longer interview: ``reason`` says
+    why (cancelled, or taken off the interview)."""
+    text = (
+        f"~{interview_name(stage)} with *{escape(candidate_name)}* on "
+        f"{date_token(interview.starts_at)}~ {reason}"
+    )
+    return text, [_section(text)]
+
+
+def rescheduled_dm(
+    stage: Stage,
+    interview: Interview,
+    interviewer_ids: Sequence[str],
+    *,
+    candidate_name: str,
+    changed_by: str,
+) -> str:
+    return (
+        f"<@{changed_by}> changed your {interview_name(stage)} with *{escape(candidate_name)}*: "
+        f"now on {date_token(interview.starts_at)} ({interview.duration_minutes} min) "
+        f"with {mentions(interviewer_ids)}. Your kit above is up to date."
+    )
+
+
+def removed_dm(stage: Stage, interview: Interview, *, candidate_name: str, changed_by: str) -> str:
+    return (
+        f"<@{changed_by}> took you off the {interview_name(stage)} with "
+        f"*{escape(candidate_name)}* on {date_token(interview.starts_at)}: "
+        "no scorecard is needed from you."
+    )
+
+
+def cancelled_dm(
+    stage: Stage, interview: Interview, *, candidate_name: str, changed_by: str
+) -> str:
+    return (
+        f"<@{changed_by}> cancelled the {interview_name(stage)} with "
+        f"*{escape(candidate_name)}* on {date_token(interview.starts_at)}."
+    )
+
+
+def rescheduled_reply(
+    stage: Stage, interview: Interview, interviewer_ids: Sequence[str], *, changed_by: str
+) -> str:
+    """The thread's record of a change (the note itself is edited in place)."""
+    return (
+        f"<@{changed_by}> rescheduled the {interview_summary(stage, interview, interviewer_ids)}."
+    )
+
+
+def cancelled_reply(stage: Stage, interview: Interview, *, changed_by: str) -> str:
+    return (
+        f"<@{changed_by}> cancelled the {interview_name(stage)} on "
+        f"{date_token(interview.starts_at)}."
+    )
+
+
+def unreachable_reply(failures: Sequence[tuple[str, str]]) -> str:
+    """Who could not be sent their kit, each ``(user_id, Slack error)``, and what to do."""
+    people = ", ".join(
+        f"<@{user_id}> ({_DM_ERRORS.get(error, f'Slack error {error}')})"
+        for user_id, error in failures
+    )
+    return (
+        f":warning: I could not send the interview kit to {people}. "
+        "Please share the kit with them another way."
+    )
+
+
+def _id(interview: Interview) -> int:
+    if interview.id is None:
+        raise ValueError("the interview must be stored before it is shown")
+    return interview.id
+
+
+def _button(text: str, action: Action, value: str) -> Block:
+    return {"type": "button", "action_id": action, "text": _plain(text), "value": value}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}

@@ -1,0 +1,226 @@
+"""The Schedule interview modal: its view, its private metadata, and reading it back.
+
+One modal serves scheduling and rescheduling; the metadata says which. Every input block
+and its element share the id of a ``ScheduleBlock`` member, so a field error keyed by a
+member lands under its input.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.errors import InvalidInput, NotFound
+from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
+from bot.kits import Kits, Stage, UnknownStageError
+from handlers.ids import ScheduleBlock, View
+from handlers.mrkdwn import escape
+from storage.models import Candidate, Interview
+
+Block = dict[str, Any]
+
+STAGE_LENGTH = "stage"
+"""The duration option meaning "the chosen stage's own length"."""
+DURATIONS = (15, 30, 45, 60, 75, 90, 120, 180, 240)
+
+FIELD_BLOCKS: Mapping[str, ScheduleBlock] = {
+    # The candidate has no input; a closed one is reported at the top, under the stage.
+    FormField.CANDIDATE: ScheduleBlock.STAGE,
+    FormField.STAGE: ScheduleBlock.STAGE,
+    FormField.INTERVIEWERS: ScheduleBlock.INTERVIEWERS,
+    FormField.STARTS_AT: ScheduleBlock.STARTS_AT,
+    FormField.DURATION: ScheduleBlock.DURATION,
+    FormField.VIDEO_LINK: ScheduleBlock.VIDEO_LINK,
+}
+
+
+class ScheduleMetadata(BaseModel):
+    """What the modal is about: a candidate, and the interview when rescheduling."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    candidate_id: int
+    interview_id: int | None = None
+
+    def encode(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+    @classmethod
+    def decode(cls, text: str) -> ScheduleMetadata:
+        try:
+            return cls.model_validate_json(text)
+        except ValidationError:
+            raise NotFound("This form is out of date. Please open it again.") from None
+
+
+def schedule_modal(
+    kits: Kits,
+    candidate: Candidate,
+    *,
+    interview: Interview | None = None,
+    interviewer_ids: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The modal for a new interview (stage: the candidate's current one), or prefilled
+    with an existing ``interview`` and its ``interviewer_ids`` to reschedule it."""
+    assert candidate.id is not None
+    metadata = ScheduleMetadata(
+        candidate_id=candidate.id, interview_id=interview.id if interview else None
+    )
+    stage_key = interview.stage_key if interview else candidate.stage_key
+    current = _stage_or_none(kits, candidate.stage_key)
+    intro = f"*{escape(candidate.name)}*"
+    if current is not None:
+        intro += f" · currently in {escape(current.title)}"
+    interviewers: Block = {
+        "type": "multi_users_select",
+        "action_id": ScheduleBlock.INTERVIEWERS,
+        "placeholder": _plain("Pick 1 to 5 people"),
+        "max_selected_items": MAX_INTERVIEWERS,
+    }
+    if interviewer_ids:
+        interviewers["initial_users"] = list(interviewer_ids)
+    starts_at: Block = {"type": "datetimepicker", "action_id": ScheduleBlock.STARTS_AT}
+    if interview is not None:
+        starts_at["initial_date_time"] = int(interview.starts_at.timestamp())
+    video: Block = {
+        "type": "url_text_input",
+        "action_id": ScheduleBlock.VIDEO_LINK,
+        "placeholder": _plain("https://"),
+    }
+    if interview is not None and interview.video_link:
+        video["initial_value"] = interview.video_link
+    blocks = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        _input(ScheduleBlock.STAGE, "Stage", _stage_select(kits, stage_key)),
+        _input(ScheduleBlock.INTERVIEWERS, "Interviewers", interviewers),
+        _input(ScheduleBlock.STARTS_AT, "Date and time", starts_at),
+        _input(
+            ScheduleBlock.DURATION,
+            "Length",
+            _duration_select(kits, interview),
+            hint="The stage's own length: "
+            + ", ".join(
+                f"{stage.short_title} {stage.duration_minutes} min" for stage in kits.stages
+            ),
+        ),
+        _input(ScheduleBlock.VIDEO_LINK, "Video call link", video, optional=True),
+    ]
+    title = "Reschedule interview" if interview else "Schedule interview"
+    return {
+        "type": "modal",
+        "callback_id": View.SCHEDULE_INTERVIEW,
+        "private_metadata": metadata.encode(),
+        "title": _plain(title),
+        "submit": _plain("Save" if interview else "Schedule"),
+        "close": _plain("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def parse_form(values: Mapping[str, Mapping[str, Any]]) -> InterviewForm:
+    """The submitted ``view.state.values`` as a form; anything missing or malformed is
+    left empty for the rules to report."""
+
+    def state(block: ScheduleBlock) -> Mapping[str, Any]:
+        return values.get(block, {}).get(block) or {}
+
+    stage = (state(ScheduleBlock.STAGE).get("selected_option") or {}).get("value")
+    users = state(ScheduleBlock.INTERVIEWERS).get("selected_users") or []
+    length = (state(ScheduleBlock.DURATION).get("selected_option") or {}).get("value", "")
+    link = (state(ScheduleBlock.VIDEO_LINK).get("value") or "").strip()
+    return InterviewForm(
+        stage_key=stage,
+        # A user picked twice is one interviewer.
+        interviewer_ids=tuple(dict.fromkeys(str(user) for user in users)),
+        starts_at=_moment(state(ScheduleBlock.STARTS_AT).get("selected_date_time")),
+        duration_minutes=int(length) if str(length).isdigit() else None,
+        video_link=link or None,
+    )
+
+
+def field_errors(error: InvalidInput) -> dict[str, str]:
+    """``response_action: errors`` for a form's InvalidInput: each message under its block."""
+    errors: dict[str, str] = {}
+    for field, message in error.fields.items():
+        block = FIELD_BLOCKS.get(field, ScheduleBlock.STAGE)
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return errors
+
+
+def _moment(epoch: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _stage_or_none(kits: Kits, key: str) -> Stage | None:
+    try:
+        return kits.stage(key)
+    except UnknownStageError:
+        return None
+
+
+def _stage_select(kits: Kits, selected_key: str) -> Block:
+    options = {stage.key: _option(stage.title, stage.key) for stage in kits.stages}
+    select: Block = {
+        "type": "static_select",
+        "action_id": ScheduleBlock.STAGE,
+        "placeholder": _plain("Pick a stage"),
+        "options": list(options.values()),
+    }
+    if selected_key in options:
+        select["initial_option"] = options[selected_key]
+    return select
+
+
+def _duration_select(kits: Kits, interview: Interview | None) -> Block:
+    stage_length = _option("The stage's own length", STAGE_LENGTH)
+    minutes = set(DURATIONS)
+    selected = stage_length
+    if interview is not None:
+        stage = _stage_or_none(kits, interview.stage_key)
+        if stage is None or interview.duration_minutes != stage.duration_minutes:
+            minutes.add(interview.duration_minutes)
+            selected = _minutes_option(interview.duration_minutes)
+    return {
+        "type": "static_select",
+        "action_id": ScheduleBlock.DURATION,
+        "options": [stage_length, *(_minutes_option(m) for m in sorted(minutes))],
+        "initial_option": selected,
+    }
+
+
+def _minutes_option(minutes: int) -> Block:
+    return _option(f"{minutes} min", str(minutes))
+
+
+def _input(
+    block: ScheduleBlock,
+    label: str,
+    element: Block,
+    *,
+    hint: str | None = None,
+    optional: bool = False,
+) -> Block:
+    result: Block = {
+        "type": "input",
+        "block_id": block,
+        "label": _plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        result["hint"] = _plain(hint)
+    return result
+
+
+def _option(text: str, value: str) -> Block:
+    return {"text": _plain(text), "value": value}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}

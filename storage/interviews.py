@@ -1,0 +1,89 @@
+"""Queries on interviews and their interviewers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Interview, InterviewInterviewer, InterviewStatus
+
+
+async def get_interview(session: AsyncSession, interview_id: int) -> Interview | None:
+    return await session.get(Interview, interview_id)
+
+
+async def interview_by_view(session: AsyncSession, view_id: str) -> Interview | None:
+    """The interview a schedule modal created, if that modal was submitted before."""
+    result = await session.exec(select(Interview).where(Interview.schedule_view_id == view_id))
+    return result.first()
+
+
+async def interviewers_of(session: AsyncSession, interview_id: int) -> list[InterviewInterviewer]:
+    """The interviewers of an interview, ordered by user id so that output is stable."""
+    result = await session.exec(
+        select(InterviewInterviewer)
+        .where(InterviewInterviewer.interview_id == interview_id)
+        .order_by(col(InterviewInterviewer.user_id))
+    )
+    return list(result.all())
+
+
+async def add_interviewers(
+    session: AsyncSession, interview_id: int, user_ids: Iterable[str]
+) -> None:
+    session.add_all(
+        InterviewInterviewer(interview_id=interview_id, user_id=user_id) for user_id in user_ids
+    )
+
+
+async def remove_interviewers(
+    session: AsyncSession, interview_id: int, user_ids: Sequence[str]
+) -> None:
+    if not user_ids:
+        return
+    await session.exec(
+        delete(InterviewInterviewer).where(
+            col(InterviewInterviewer.interview_id) == interview_id,
+            col(InterviewInterviewer.user_id).in_(user_ids),
+        )
+    )
+
+
+async def get_interviewer(
+    session: AsyncSession, interview_id: int, user_id: str
+) -> InterviewInterviewer | None:
+    return await session.get(InterviewInterviewer, (interview_id, user_id))
+
+
+async def interviews_of_user(
+    session: AsyncSession, user_id: str, *, candidate_id: int | None = None
+) -> list[Interview]:
+    """Scheduled (not cancelled) interviews the user is an interviewer of, earliest first."""
+    query = (
+        select(Interview)
+        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == Interview.id)
+        .where(
+            InterviewInterviewer.user_id == user_id,
+            Interview.status == InterviewStatus.SCHEDULED,
+        )
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    if candidate_id is not None:
+        query = query.where(Interview.candidate_id == candidate_id)
+    result = await session.exec(query)
+    return list(result.all())
+
+
+async def interviews_of_candidate(session: AsyncSession, candidate_id: int) -> list[Interview]:
+    """Scheduled (not cancelled) interviews of a candidate, earliest first."""
+    result = await session.exec(
+        select(Interview)
+        .where(
+            Interview.candidate_id == candidate_id,
+            Interview.status == InterviewStatus.SCHEDULED,
+        )
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    return list(result.all())
