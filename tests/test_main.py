@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import signal
 import socket
 import sqlite3
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import aiohttp
 
+from bot.kits import default_prompts_dir
 from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET
+from tests.test_kits import MINIMAL_STAGE
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -76,6 +79,51 @@ async def test_check_validates_the_shipped_kits(tmp_path: Path) -> None:
     code, out, err = await _run(["check"], tmp_path, _clean_env())
     assert code == 0, err
     assert out.startswith("ok: ")
+
+
+async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    (prompts / "stages" / "take_home.toml").write_text(MINIMAL_STAGE, encoding="utf-8")
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert code == 0, err
+    assert out == "ok: 4 stages (screening, technical, take_home, system_design)\n"
+
+    technical = prompts / "stages" / "technical.toml"
+    technical.write_text(
+        technical.read_text(encoding="utf-8").replace(
+            'id = "autoscaling"\nname', 'id = "k8s_serving"\nname'
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: stages/technical.toml: competencies[3].id: duplicate competency id 'k8s_serving'\n"
+    )
+
+
+async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    (prompts / "stages" / "take_home.toml").write_text(
+        MINIMAL_STAGE.replace('title = "Take-home review"', 'titel = "Take-home review"'),
+        encoding="utf-8",
+    )
+    env = _clean_env(
+        SLACK_BOT_TOKEN="xoxb-1",
+        SLACK_SIGNING_SECRET="s",
+        HIRING_CHANNEL_ID=HIRING_CHANNEL,
+        PROMPTS_DIR=str(prompts),
+    )
+    code, _, err = await _run([], tmp_path, env)
+    assert code == 2
+    assert err == "error: stages/take_home.toml: unknown field 'titel'\n"
+    assert not (tmp_path / "data").exists(), "stopped before touching the database"
 
 
 def _free_port() -> int:
