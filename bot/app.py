@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.slack_client import build_client
-from handlers import commands, errors, intake, placeholders
+from handlers import commands, errors, intake, placeholders, schedule
 
 
 def build_app(
@@ -39,5 +39,6 @@ def build_app(
     errors.register(app)
     commands.register(app)
     intake.register(app)
+    schedule.register(app)
     placeholders.register(app)
     return app

@@ -152,7 +152,7 @@ def _clean(form: CandidateForm, kits: Kits) -> Candidate:
     ):
         errors["location"] = "Choose a location, or Other."
     profile_url = (form.profile_url or "").strip() or None
-    if profile_url is not None and (problem := _url_problem(profile_url)):
+    if profile_url is not None and (problem := url_problem(profile_url)):
         errors["profile_url"] = problem
     source = (form.source or "").strip() or None
     if source is not None and len(source) > SOURCE_MAX:
@@ -178,7 +178,8 @@ def _clean(form: CandidateForm, kits: Kits) -> Candidate:
     )
 
 
-def _url_problem(url: str) -> str | None:
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a web link the bot can show safely, or None."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return "Enter a web address starting with http:// or https://, or leave it empty."

@@ -9,7 +9,6 @@ every (re)scheduling, such as planning reminders, is one line in it.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,13 +17,14 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.candidates import get_candidate, is_closed, url_problem
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import MAX_DURATION_MINUTES, Kits, UnknownStageError
 from bot.permissions import may_manage_interview
 from storage import interviews as store
 from storage.models import (
-    CLOSED_STATUSES,
+    AuditEvent,
     Candidate,
     Interview,
     InterviewInterviewer,
@@ -36,8 +36,11 @@ MIN_DURATION_MINUTES = 5
 # An interview may be recorded after the fact, but not one from long ago: that is
 # almost always a mis-picked month or year.
 PAST_LIMIT = timedelta(days=7)
-MAX_LINK_LENGTH = 500  # the column's size
-_HTTP_URL = re.compile(r"https?://[^\s/?#]+\.[^\s]*", re.IGNORECASE)
+
+
+AUDIT_SCHEDULED = "interview_scheduled"
+AUDIT_RESCHEDULED = "interview_rescheduled"
+AUDIT_CANCELLED = "interview_cancelled"
 
 
 class FormField(StrEnum):
@@ -121,13 +124,7 @@ def duration_error(minutes: int | None) -> str | None:
 
 
 def video_link_error(link: str | None) -> str | None:
-    if link is None:
-        return None
-    if len(link) > MAX_LINK_LENGTH:
-        return f"That link is too long: at most {MAX_LINK_LENGTH} characters."
-    if not _HTTP_URL.fullmatch(link):
-        return "Enter a web link starting with https://"
-    return None
+    return None if link is None else url_problem(link)
 
 
 def stage_error(kits: Kits, stage_key: str | None) -> str | None:
@@ -138,10 +135,6 @@ def stage_error(kits: Kits, stage_key: str | None) -> str | None:
     except UnknownStageError:
         return "That stage no longer exists: pick another."
     return None
-
-
-def is_closed(candidate: Candidate) -> bool:
-    return candidate.status in CLOSED_STATUSES
 
 
 def closed_error(candidate: Candidate) -> str | None:
@@ -184,9 +177,10 @@ class Scheduled:
 class Rescheduled:
     interview: Interview
     candidate: Candidate
+    interviewer_ids: tuple[str, ...]  # as now, in the form's order
     added: tuple[str, ...]
-    kept: tuple[str, ...]
-    # The rows as they were, so that their DMs can still be edited.
+    # The rows of those who stay and of those taken off, with where their DMs are.
+    kept: tuple[InterviewInterviewer, ...]
     removed: tuple[InterviewInterviewer, ...]
     changed: bool  # False when the form changed nothing (a resubmitted modal)
 
@@ -197,13 +191,6 @@ class Cancelled:
     candidate: Candidate
     interviewers: tuple[InterviewInterviewer, ...]
     changed: bool  # False when it was cancelled already
-
-
-async def get_candidate(session: AsyncSession, candidate_id: int) -> Candidate:
-    candidate = await session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound("That candidate no longer exists.")
-    return candidate
 
 
 async def candidate_to_schedule(session: AsyncSession, candidate_id: int) -> Candidate:
@@ -276,6 +263,7 @@ async def schedule_interview(
     assert interview.id is not None
     await store.add_interviewers(session, interview.id, form.interviewer_ids)
     candidate.last_activity_at = now
+    _audit(session, AUDIT_SCHEDULED, interview, actor_id, now)
     return Scheduled(interview, candidate, form.interviewer_ids)
 
 
@@ -299,10 +287,10 @@ async def reschedule_interview(
     assert form.stage_key is not None and form.starts_at is not None  # checked above
     stage = bot.kits.stage(form.stage_key)
     rows = await store.interviewers_of(session, interview_id)
-    before = {row.user_id for row in rows}
+    before = {row.user_id: row for row in rows}
     wanted = form.interviewer_ids
     added = tuple(user_id for user_id in wanted if user_id not in before)
-    kept = tuple(user_id for user_id in wanted if user_id in before)
+    kept = tuple(before[user_id] for user_id in wanted if user_id in before)
     removed = tuple(row for row in rows if row.user_id not in wanted)
     details = (
         stage.key,
@@ -328,7 +316,8 @@ async def reschedule_interview(
         candidate.last_activity_at = now
         await store.remove_interviewers(session, interview_id, [row.user_id for row in removed])
         await store.add_interviewers(session, interview_id, added)
-    return Rescheduled(interview, candidate, added, kept, removed, changed)
+        _audit(session, AUDIT_RESCHEDULED, interview, actor_id, now)
+    return Rescheduled(interview, candidate, wanted, added, kept, removed, changed)
 
 
 async def cancel_interview(
@@ -345,6 +334,7 @@ async def cancel_interview(
     interview.status = InterviewStatus.CANCELLED
     interview.updated_at = now
     candidate.last_activity_at = now
+    _audit(session, AUDIT_CANCELLED, interview, actor_id, now)
     return Cancelled(interview, candidate, rows, changed=True)
 
 
@@ -378,12 +368,36 @@ async def record_delivery(
         row.dm_error = outcome.error
 
 
+async def scheduled_in_stage(session: AsyncSession, candidate: Candidate) -> list[Interview]:
+    """The candidate's scheduled (not cancelled) interviews of their current stage,
+    earliest first."""
+    assert candidate.id is not None
+    found = await store.interviews_of_candidate(session, candidate.id)
+    return [interview for interview in found if interview.stage_key == candidate.stage_key]
+
+
 async def interviews_of(
     session: AsyncSession, user_id: str, *, candidate_id: int | None = None
 ) -> list[Interview]:
     """The scheduled interviews a user is an interviewer of, earliest first; optionally
     only those of one candidate."""
     return await store.interviews_of_user(session, user_id, candidate_id=candidate_id)
+
+
+def _audit(
+    session: AsyncSession, action: str, interview: Interview, actor_id: str, now: datetime
+) -> None:
+    # Ids and the stage only: the audit trail holds no personal data of its own.
+    detail = {"interview_id": interview.id, "stage": interview.stage_key}
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_id=actor_id,
+            candidate_id=interview.candidate_id,
+            action=action,
+            detail=detail,
+        )
+    )
 
 
 def _check_form(

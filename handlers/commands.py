@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from handlers import intake, listing
+from handlers import intake, listing, schedule
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 
@@ -61,6 +61,9 @@ async def _help(call: CommandCall) -> None:
 SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("help", "help", "Show this message", _help),
     Subcommand("new", "new [name]", "Add a candidate (opens a form)", intake.run_new),
+    Subcommand(
+        "schedule", "schedule NAME", "Schedule an interview (opens a form)", schedule.run_schedule
+    ),
     Subcommand("list", "list [all]", "Candidates by stage (all: closed too)", listing.run_list),
     Subcommand("find", "find NAME", "Candidates whose name contains NAME", listing.run_find),
     Subcommand("salary", "salary [region] [level]", "Salary benchmarks", listing.run_salary),

@@ -15,6 +15,7 @@ from bot.candidates import (
 )
 from bot.kits import SalaryTable
 from handlers.ids import IntakeBlock, View
+from handlers.modal_parts import errors_by_block, input_block, option, plain
 
 Block = dict[str, Any]
 
@@ -39,47 +40,47 @@ def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: st
     if name.strip():
         # Slack refuses an initial value longer than the input allows.
         name_input["initial_value"] = " ".join(name.split())[:NAME_MAX]
-    locations = [_option(region.name, region.key) for region in salary.regions]
-    locations.append(_option(OTHER_LOCATION_NAME, OTHER_LOCATION))
+    locations = [option(region.name, region.key) for region in salary.regions]
+    locations.append(option(OTHER_LOCATION_NAME, OTHER_LOCATION))
     blocks = [
-        _input(IntakeBlock.NAME, "Full name", name_input),
-        _input(
+        input_block(IntakeBlock.NAME, "Full name", name_input),
+        input_block(
             IntakeBlock.LEVEL,
             "Level",
             {
                 "type": "radio_buttons",
                 "action_id": IntakeBlock.LEVEL,
-                "options": [_option(level.name, level.key) for level in salary.levels],
+                "options": [option(level.name, level.key) for level in salary.levels],
             },
         ),
-        _input(
+        input_block(
             IntakeBlock.LOCATION,
             "Location",
             {
                 "type": "static_select",
                 "action_id": IntakeBlock.LOCATION,
-                "placeholder": _plain("Where the candidate would work from"),
+                "placeholder": plain("Where the candidate would work from"),
                 "options": locations,
             },
             hint="Sets the salary benchmark shown on the card.",
         ),
-        _input(
+        input_block(
             IntakeBlock.PROFILE_URL,
             "Profile link",
             {
                 "type": "url_text_input",
                 "action_id": IntakeBlock.PROFILE_URL,
-                "placeholder": _plain("https://www.linkedin.com/in/…"),
+                "placeholder": plain("https://www.linkedin.com/in/…"),
             },
             optional=True,
         ),
-        _input(
+        input_block(
             IntakeBlock.SOURCE,
             "Source",
             _plain_input(IntakeBlock.SOURCE, SOURCE_MAX, "Referral, job board, agency…"),
             optional=True,
         ),
-        _input(
+        input_block(
             IntakeBlock.HIRING_MANAGER,
             "Hiring manager",
             {
@@ -88,7 +89,7 @@ def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: st
                 "initial_user": hiring_manager_id,
             },
         ),
-        _input(
+        input_block(
             IntakeBlock.NOTES,
             "Notes",
             _plain_input(IntakeBlock.NOTES, NOTES_MAX, "Anything the interviewers should know")
@@ -99,9 +100,9 @@ def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: st
     return {
         "type": "modal",
         "callback_id": View.NEW_CANDIDATE,
-        "title": _plain("New candidate"),
-        "submit": _plain("Add candidate"),
-        "close": _plain("Cancel"),
+        "title": plain("New candidate"),
+        "submit": plain("Add candidate"),
+        "close": plain("Cancel"),
         "blocks": blocks,
     }
 
@@ -128,35 +129,9 @@ def read_new_candidate(values: Mapping[str, Mapping[str, Any]]) -> CandidateForm
 
 
 def field_errors(fields: Mapping[str, str]) -> dict[str, str]:
-    """``response_action: errors`` of an InvalidInput: its field names to block ids.
-
-    A field no block shows lands on the name, so that no error is ever dropped silently.
-    """
-    errors: dict[str, str] = {}
-    for field, message in fields.items():
-        block = FIELD_BLOCKS.get(field, IntakeBlock.NAME)
-        errors[block] = f"{errors[block]} {message}" if block in errors else message
-    return errors
-
-
-def _input(
-    block: IntakeBlock,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = False,
-    hint: str | None = None,
-) -> Block:
-    result: Block = {
-        "type": "input",
-        "block_id": block,
-        "label": _plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        result["hint"] = _plain(hint)
-    return result
+    """``response_action: errors`` of an InvalidInput; a field no block shows lands on the
+    name."""
+    return errors_by_block(fields, FIELD_BLOCKS, IntakeBlock.NAME)
 
 
 def _plain_input(block: IntakeBlock, max_length: int, placeholder: str) -> dict[str, Any]:
@@ -164,13 +139,5 @@ def _plain_input(block: IntakeBlock, max_length: int, placeholder: str) -> dict[
         "type": "plain_text_input",
         "action_id": block,
         "max_length": max_length,
-        "placeholder": _plain(placeholder),
+        "placeholder": plain(placeholder),
     }
-
-
-def _option(text: str, value: str) -> dict[str, Any]:
-    return {"text": _plain(text), "value": value}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}

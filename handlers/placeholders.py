@@ -17,13 +17,11 @@ from handlers.errors import show_error
 from handlers.ids import Action
 
 NOT_YET_AVAILABLE: tuple[Action, ...] = (
-    Action.SCHEDULE_INTERVIEW,
     Action.SUBMIT_SCORECARD,
     Action.RECORD_DECISION,
 )
 
 BUTTON_NAMES = {
-    Action.SCHEDULE_INTERVIEW: "Schedule interview",
     Action.SUBMIT_SCORECARD: "Submit scorecard",
     Action.RECORD_DECISION: "Record decision",
 }

@@ -17,6 +17,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
 from handlers.ids import ScheduleBlock, View
+from handlers.modal_parts import errors_by_block, input_block, option, plain
 from handlers.mrkdwn import escape
 from storage.models import Candidate, Interview
 
@@ -77,7 +78,7 @@ def schedule_modal(
     interviewers: Block = {
         "type": "multi_users_select",
         "action_id": ScheduleBlock.INTERVIEWERS,
-        "placeholder": _plain("Pick 1 to 5 people"),
+        "placeholder": plain("Pick 1 to 5 people"),
         "max_selected_items": MAX_INTERVIEWERS,
     }
     if interviewer_ids:
@@ -88,16 +89,16 @@ def schedule_modal(
     video: Block = {
         "type": "url_text_input",
         "action_id": ScheduleBlock.VIDEO_LINK,
-        "placeholder": _plain("https://"),
+        "placeholder": plain("https://"),
     }
     if interview is not None and interview.video_link:
         video["initial_value"] = interview.video_link
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
-        _input(ScheduleBlock.STAGE, "Stage", _stage_select(kits, stage_key)),
-        _input(ScheduleBlock.INTERVIEWERS, "Interviewers", interviewers),
-        _input(ScheduleBlock.STARTS_AT, "Date and time", starts_at),
-        _input(
+        input_block(ScheduleBlock.STAGE, "Stage", _stage_select(kits, stage_key)),
+        input_block(ScheduleBlock.INTERVIEWERS, "Interviewers", interviewers),
+        input_block(ScheduleBlock.STARTS_AT, "Date and time", starts_at),
+        input_block(
             ScheduleBlock.DURATION,
             "Length",
             _duration_select(kits, interview),
@@ -106,16 +107,16 @@ def schedule_modal(
                 f"{stage.short_title} {stage.duration_minutes} min" for stage in kits.stages
             ),
         ),
-        _input(ScheduleBlock.VIDEO_LINK, "Video call link", video, optional=True),
+        input_block(ScheduleBlock.VIDEO_LINK, "Video call link", video, optional=True),
     ]
     title = "Reschedule interview" if interview else "Schedule interview"
     return {
         "type": "modal",
         "callback_id": View.SCHEDULE_INTERVIEW,
         "private_metadata": metadata.encode(),
-        "title": _plain(title),
-        "submit": _plain("Save" if interview else "Schedule"),
-        "close": _plain("Cancel"),
+        "title": plain(title),
+        "submit": plain("Save" if interview else "Schedule"),
+        "close": plain("Cancel"),
         "blocks": blocks,
     }
 
@@ -143,11 +144,7 @@ def parse_form(values: Mapping[str, Mapping[str, Any]]) -> InterviewForm:
 
 def field_errors(error: InvalidInput) -> dict[str, str]:
     """``response_action: errors`` for a form's InvalidInput: each message under its block."""
-    errors: dict[str, str] = {}
-    for field, message in error.fields.items():
-        block = FIELD_BLOCKS.get(field, ScheduleBlock.STAGE)
-        errors[block] = f"{errors[block]} {message}" if block in errors else message
-    return errors
+    return errors_by_block(error.fields, FIELD_BLOCKS, ScheduleBlock.STAGE)
 
 
 def _moment(epoch: Any) -> datetime | None:
@@ -165,11 +162,11 @@ def _stage_or_none(kits: Kits, key: str) -> Stage | None:
 
 
 def _stage_select(kits: Kits, selected_key: str) -> Block:
-    options = {stage.key: _option(stage.title, stage.key) for stage in kits.stages}
+    options = {stage.key: option(stage.title, stage.key) for stage in kits.stages}
     select: Block = {
         "type": "static_select",
         "action_id": ScheduleBlock.STAGE,
-        "placeholder": _plain("Pick a stage"),
+        "placeholder": plain("Pick a stage"),
         "options": list(options.values()),
     }
     if selected_key in options:
@@ -178,7 +175,7 @@ def _stage_select(kits: Kits, selected_key: str) -> Block:
 
 
 def _duration_select(kits: Kits, interview: Interview | None) -> Block:
-    stage_length = _option("The stage's own length", STAGE_LENGTH)
+    stage_length = option("The stage's own length", STAGE_LENGTH)
     minutes = set(DURATIONS)
     selected = stage_length
     if interview is not None:
@@ -195,32 +192,4 @@ def _duration_select(kits: Kits, interview: Interview | None) -> Block:
 
 
 def _minutes_option(minutes: int) -> Block:
-    return _option(f"{minutes} min", str(minutes))
-
-
-def _input(
-    block: ScheduleBlock,
-    label: str,
-    element: Block,
-    *,
-    hint: str | None = None,
-    optional: bool = False,
-) -> Block:
-    result: Block = {
-        "type": "input",
-        "block_id": block,
-        "label": _plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        result["hint"] = _plain(hint)
-    return result
-
-
-def _option(text: str, value: str) -> Block:
-    return {"text": _plain(text), "value": value}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
+    return option(f"{minutes} min", str(minutes))

@@ -426,7 +426,7 @@ async def test_a_card_deleted_in_slack_does_not_fail_a_refresh(
 async def test_buttons_not_built_yet_say_so(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     card = _posts(harness)[0]
-    for action in (Action.SCHEDULE_INTERVIEW, Action.SUBMIT_SCORECARD, Action.RECORD_DECISION):
+    for action in (Action.SUBMIT_SCORECARD, Action.RECORD_DECISION):
         harness.fake.clear()
         reply = await harness.action(
             action,

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import interviews
 from bot.clock import FrozenClock
@@ -31,13 +31,21 @@ from bot.interviews import (
     record_delivery,
     reschedule_interview,
     schedule_interview,
+    scheduled_in_stage,
     starts_at_error,
     video_link_error,
 )
 from bot.kits import Kits
+from bot.next_step import describe_next_step
 from bot.permissions import may_manage_interview
 from storage.db import create_engine, session_factory, transaction
-from storage.models import Candidate, CandidateStatus, Interview, InterviewInterviewer
+from storage.models import (
+    AuditEvent,
+    Candidate,
+    CandidateStatus,
+    Interview,
+    InterviewInterviewer,
+)
 from tests.conftest import START
 
 HM = "U0HM"
@@ -160,10 +168,14 @@ def test_duration_and_link_rules() -> None:
     assert duration_error(481) == "Pick a length from 5 to 480 minutes."
     assert video_link_error(None) is None
     assert video_link_error("https://meet.example.com/abc-defg") is None
-    assert video_link_error("ftp://example.com/x") == "Enter a web link starting with https://"
-    assert video_link_error("meet.example.com") == "Enter a web link starting with https://"
-    assert video_link_error("https://example.com/" + "a" * 500) == (
-        "That link is too long: at most 500 characters."
+    web_address = "Enter a web address starting with http:// or https://, or leave it empty."
+    assert video_link_error("ftp://example.com/x") == web_address
+    assert video_link_error("meet.example.com") == web_address
+    assert video_link_error("https://example.com/<@U0ANA>") == (
+        "A web address cannot contain spaces or the characters < > |."
+    )
+    assert video_link_error("https://example.com/" + "a" * 481) == (
+        "At most 500 characters; this link has 501."
     )
 
 
@@ -183,7 +195,7 @@ def test_form_errors_names_every_bad_field(kits: Kits) -> None:
         "interviewers": "Pick at least one interviewer.",
         "starts_at": "Pick the date and time of the interview.",
         "duration": "Pick a length from 5 to 480 minutes.",
-        "video_link": "Enter a web link starting with https://",
+        "video_link": "Enter a web address starting with http:// or https://, or leave it empty.",
     }
     active = Candidate(name="x", status=CandidateStatus.ON_HOLD)
     assert form_errors(form(), kits=kits, candidate=active, users=PEOPLE, now=START) == {}
@@ -299,7 +311,8 @@ async def test_reschedule_changes_time_and_interviewers(context: BotContext) -> 
             actor_id=HM,
         )
     assert result.changed
-    assert (result.added, result.kept) == ((CY,), (BEN,))
+    assert result.interviewer_ids == (BEN, CY)
+    assert (result.added, [row.user_id for row in result.kept]) == ((CY,), [BEN])
     assert [row.user_id for row in result.removed] == [ANA]
     [interview], interviewers = await stored(context)
     assert (interview.starts_at, interview.duration_minutes) == (later, 60)
@@ -314,7 +327,8 @@ async def test_reschedule_with_nothing_changed_is_not_a_change(context: BotConte
             session, context, interview_id=interview_id, form=form(), users=PEOPLE, actor_id=HM
         )
     assert not result.changed
-    assert (result.added, result.kept, result.removed) == ((), (ANA, BEN), ())
+    assert (result.added, result.removed) == ((), ())
+    assert [row.user_id for row in result.kept] == [ANA, BEN]
 
 
 async def test_only_the_manager_the_scheduler_or_an_admin_may_change(
@@ -400,6 +414,52 @@ async def test_delivery_is_recorded_per_interviewer(context: BotContext) -> None
         (ANA, "D0ANA", "1.000200", None),
         (BEN, None, None, "cannot_dm_bot"),
     ]
+
+
+async def test_each_change_is_audited_without_personal_data(context: BotContext) -> None:
+    candidate_id = await add_candidate(context)
+    interview_id = await schedule(context, candidate_id)
+    async with transaction(context.sessions) as session:
+        await reschedule_interview(
+            session,
+            context,
+            interview_id=interview_id,
+            form=form(interviewer_ids=(ANA,)),
+            users=PEOPLE,
+            actor_id="U0ADMIN",
+        )
+        await cancel_interview(session, context, interview_id=interview_id, actor_id=HM)
+    async with context.sessions() as session:
+        events = (await session.exec(select(AuditEvent).order_by(col(AuditEvent.id)))).all()
+    assert [(e.action, e.actor_id, e.candidate_id, e.detail) for e in events] == [
+        (action, actor, candidate_id, {"interview_id": interview_id, "stage": "technical"})
+        for action, actor in (
+            ("interview_scheduled", HM),
+            ("interview_rescheduled", "U0ADMIN"),
+            ("interview_cancelled", HM),
+        )
+    ]
+
+
+async def test_next_step_names_the_current_stages_interview(context: BotContext) -> None:
+    candidate_id = await add_candidate(context, stage_key="technical")
+    await schedule(context, candidate_id, view_id="V1", stage_key="screening")
+    async with context.sessions() as session:
+        candidate = await session.get(Candidate, candidate_id)
+        assert candidate is not None
+        assert await describe_next_step(session, context.kits, candidate) == (
+            "Schedule the Technical interview"
+        )
+    await schedule(context, candidate_id, view_id="V2", starts_at=TOMORROW + timedelta(days=1))
+    await schedule(context, candidate_id, view_id="V3")
+    async with context.sessions() as session:
+        assert [i.schedule_view_id for i in await scheduled_in_stage(session, candidate)] == [
+            "V3",
+            "V2",
+        ]
+        assert await describe_next_step(session, context.kits, candidate) == (
+            "Technical interview on Wed 02 Dec, 10:00 UTC"
+        )
 
 
 async def test_interviews_of_a_user(context: BotContext) -> None:

@@ -1,0 +1,50 @@
+"""Block Kit pieces that every modal uses: plain text, options, input blocks, and field
+errors placed under their inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+Block = dict[str, Any]
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
+
+
+def option(text: str, value: str) -> Block:
+    return {"text": plain(text), "value": value}
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: Block,
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> Block:
+    result: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        result["hint"] = plain(hint)
+    return result
+
+
+def errors_by_block(
+    fields: Mapping[str, str], blocks: Mapping[str, str], fallback: str
+) -> dict[str, str]:
+    """``response_action: errors`` from an InvalidInput's fields: each message under the
+    block ``blocks`` names for its field. A field without one lands on ``fallback``, so
+    that no error is ever dropped silently; two on one block are joined."""
+    errors: dict[str, str] = {}
+    for field, message in fields.items():
+        block = blocks.get(field, fallback)
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return errors

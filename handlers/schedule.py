@@ -1,0 +1,450 @@
+"""Scheduling interviews in Slack: the card's *Schedule interview* button and
+``/mlops-candidate schedule <name>``, the modal's submission, and the thread note's
+Reschedule and Cancel buttons; then telling the thread and each interviewer.
+
+A DM that Slack refuses never undoes the scheduling: it is recorded per interviewer and
+the thread says who could not be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import interviews
+from bot.candidates import resolve_candidate
+from bot.context import BotContext
+from bot.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from bot.interviews import (
+    MAX_INTERVIEWERS,
+    AlreadySubmitted,
+    Cancelled,
+    DmOutcome,
+    Rescheduled,
+    Scheduled,
+    SlackUser,
+    UserKind,
+)
+from bot.kits import Stage
+from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
+from handlers.ids import Action, ScheduleBlock, View
+from handlers.interview_blocks import (
+    cancelled_dm,
+    cancelled_reply,
+    closed_dm,
+    interview_note,
+    interviewer_dm,
+    removed_dm,
+    rescheduled_dm,
+    rescheduled_reply,
+    unreachable_reply,
+)
+from handlers.refs import Ref, parse_ref
+from handlers.schedule_modal import ScheduleMetadata, field_errors, parse_form, schedule_modal
+from storage.db import transaction
+from storage.models import Candidate, Interview, InterviewInterviewer
+
+if TYPE_CHECKING:
+    from handlers.commands import CommandCall
+
+logger = logging.getLogger(__name__)
+
+# A modal's field errors are plain text, so this one cannot mention anyone.
+_REFUSED_IN_MODAL = (
+    "Only the candidate's hiring manager, the person who scheduled this interview or a "
+    "hiring admin can change it."
+)
+# Slack's own bot user: users.info does not flag it as a bot.
+_SLACKBOT = "USLACKBOT"
+
+
+# --------------------------------------------------------------------- opening the modal
+
+
+async def run_schedule(call: CommandCall) -> None:
+    """``/mlops-candidate schedule <name or #id>``."""
+    try:
+        async with call.bot.sessions() as session:
+            found = await resolve_candidate(session, call.args)
+            candidate = await interviews.candidate_to_schedule(session, _id(found))
+    except DomainError as error:
+        await call.ephemeral(error.message)
+        return
+    # The trigger dies 3 s after Slack sent the command: nothing between ack and open.
+    await call.ack()
+    await call.client.views_open(
+        trigger_id=call.trigger_id, view=schedule_modal(call.bot.kits, candidate)
+    )
+
+
+async def on_schedule_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    candidate_id = _ref(action, Ref.CANDIDATE)
+    async with bot.sessions() as session:
+        candidate = await interviews.candidate_to_schedule(session, candidate_id)
+    await client.views_open(trigger_id=body["trigger_id"], view=schedule_modal(bot.kits, candidate))
+
+
+async def on_reschedule_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    interview_id = _ref(action, Ref.INTERVIEW)
+    async with bot.sessions() as session:
+        interview, candidate, interviewer_ids = await interviews.interview_to_change(
+            session, bot, interview_id, str(body["user"]["id"])
+        )
+    view = schedule_modal(bot.kits, candidate, interview=interview, interviewer_ids=interviewer_ids)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+# --------------------------------------------------------------------- the submission
+
+
+async def on_schedule_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    actor_id = str(body["user"]["id"])
+    metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
+    form = parse_form(view["state"]["values"])
+    users = await lookup_users(client, form.interviewer_ids)
+    try:
+        async with transaction(bot.sessions) as session:
+            if metadata.interview_id is None:
+                result: Scheduled | Rescheduled = await interviews.schedule_interview(
+                    session,
+                    bot,
+                    candidate_id=metadata.candidate_id,
+                    form=form,
+                    users=users,
+                    actor_id=actor_id,
+                    view_id=str(view["id"]),
+                )
+            else:
+                result = await interviews.reschedule_interview(
+                    session,
+                    bot,
+                    interview_id=metadata.interview_id,
+                    form=form,
+                    users=users,
+                    actor_id=actor_id,
+                )
+    except AlreadySubmitted:
+        await ack()
+        return
+    except InvalidInput as invalid:
+        await ack(response_action="errors", errors=field_errors(invalid))
+        return
+    except PermissionDenied:
+        await ack(response_action="errors", errors={ScheduleBlock.STAGE: _REFUSED_IN_MODAL})
+        return
+    except DomainError as error:
+        await ack(response_action="errors", errors={ScheduleBlock.STAGE: error.message})
+        return
+    # Committed: only now may the modal close.
+    await ack()
+    if isinstance(result, Scheduled):
+        await announce_scheduled(client, bot, result)
+    elif result.changed:
+        await announce_rescheduled(client, bot, result, actor_id)
+
+
+async def lookup_users(client: AsyncWebClient, user_ids: Sequence[str]) -> dict[str, SlackUser]:
+    """What Slack says about each picked user, asked once each and all at once. Nothing is
+    asked for more than the allowed number: the count alone is the error then."""
+    if len(user_ids) > MAX_INTERVIEWERS:
+        return {}
+    found = await asyncio.gather(*(_lookup_user(client, user_id) for user_id in set(user_ids)))
+    return {user.id: user for user in found}
+
+
+async def _lookup_user(client: AsyncWebClient, user_id: str) -> SlackUser:
+    try:
+        response = await client.users_info(user=user_id)
+    except SlackApiError as error:
+        if error.response.get("error") == "user_not_found":
+            return SlackUser(user_id, user_id, UserKind.UNKNOWN)
+        raise
+    user = response["user"]
+    name = str(user.get("real_name") or user.get("name") or user_id)
+    if user.get("deleted"):
+        return SlackUser(user_id, name, UserKind.DEACTIVATED)
+    if user.get("is_bot") or user_id == _SLACKBOT:
+        return SlackUser(user_id, name, UserKind.BOT)
+    return SlackUser(user_id, name, UserKind.PERSON)
+
+
+# --------------------------------------------------------------------- cancelling
+
+
+async def on_cancel_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    actor_id = str(body["user"]["id"])
+    async with transaction(bot.sessions) as session:
+        result = await interviews.cancel_interview(
+            session, bot, interview_id=_ref(action, Ref.INTERVIEW), actor_id=actor_id
+        )
+    if not result.changed:
+        await respond(
+            text="This interview was already cancelled.",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+        return
+    await announce_cancelled(client, bot, result, actor_id)
+
+
+# --------------------------------------------------------------------- telling people
+
+
+async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Scheduled) -> None:
+    interview, candidate = result.interview, result.candidate
+    stage = bot.kits.stage(interview.stage_key)
+    logger.info("interview %s scheduled for candidate %s", interview.id, candidate.id)
+    text, blocks = interview_note(stage, interview, result.interviewer_ids)
+    note_ts = await post_in_thread(client, bot, candidate, text=text, blocks=blocks)
+    outcomes = [
+        await _send_kit(client, bot, stage, candidate, interview, user_id, result.interviewer_ids)
+        for user_id in result.interviewer_ids
+    ]
+    await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
+
+
+async def announce_rescheduled(
+    client: AsyncWebClient, bot: BotContext, result: Rescheduled, actor_id: str
+) -> None:
+    interview, candidate = result.interview, result.candidate
+    stage = bot.kits.stage(interview.stage_key)
+    interviewer_ids = result.interviewer_ids
+    logger.info("interview %s of candidate %s rescheduled", interview.id, candidate.id)
+    note_ts = await _edit_note(client, bot, stage, candidate, interview, interviewer_ids, actor_id)
+    await post_in_thread(
+        client,
+        bot,
+        candidate,
+        text=rescheduled_reply(stage, interview, interviewer_ids, changed_by=actor_id),
+    )
+    kept = {row.user_id: row for row in result.kept}
+    outcomes = []
+    for user_id in interviewer_ids:
+        row = kept.get(user_id)
+        if row is None or row.dm_ts is None:
+            outcomes.append(
+                await _send_kit(client, bot, stage, candidate, interview, user_id, interviewer_ids)
+            )
+            continue
+        await _update_dm(client, row, *_kit(bot, stage, candidate, interview, interviewer_ids))
+        change = rescheduled_dm(
+            stage, interview, interviewer_ids, candidate_name=candidate.name, changed_by=actor_id
+        )
+        notified = await _notify(client, user_id, change)
+        # The kit DM stays the one to edit next time; only a failure is news.
+        outcomes.append(DmOutcome(user_id, error=notified.error))
+    for row in result.removed:
+        notice = removed_dm(stage, interview, candidate_name=candidate.name, changed_by=actor_id)
+        await _withdraw_kit(
+            client,
+            stage,
+            candidate,
+            interview,
+            row,
+            reason="You are no longer on it.",
+            notice=notice,
+        )
+    await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
+
+
+async def announce_cancelled(
+    client: AsyncWebClient, bot: BotContext, result: Cancelled, actor_id: str
+) -> None:
+    interview, candidate = result.interview, result.candidate
+    stage = bot.kits.stage(interview.stage_key)
+    interviewer_ids = [row.user_id for row in result.interviewers]
+    logger.info("interview %s of candidate %s cancelled", interview.id, candidate.id)
+    await _edit_note(client, bot, stage, candidate, interview, interviewer_ids, actor_id)
+    await post_in_thread(
+        client, bot, candidate, text=cancelled_reply(stage, interview, changed_by=actor_id)
+    )
+    for row in result.interviewers:
+        notice = cancelled_dm(stage, interview, candidate_name=candidate.name, changed_by=actor_id)
+        await _withdraw_kit(
+            client, stage, candidate, interview, row, reason="Cancelled.", notice=notice
+        )
+    await refresh_card(client, bot, _id(candidate))
+
+
+async def _withdraw_kit(
+    client: AsyncWebClient,
+    stage: Stage,
+    candidate: Candidate,
+    interview: Interview,
+    row: InterviewInterviewer,
+    *,
+    reason: str,
+    notice: str,
+) -> None:
+    """Strike through an interviewer's kit DM, its button gone, and tell them why in a new
+    message (an edit alone notifies nobody)."""
+    text, blocks = closed_dm(stage, interview, candidate_name=candidate.name, reason=reason)
+    await _update_dm(client, row, text, blocks)
+    await _notify(client, row.user_id, notice)
+
+
+async def _finish(
+    client: AsyncWebClient,
+    bot: BotContext,
+    candidate: Candidate,
+    interview: Interview,
+    outcomes: Sequence[DmOutcome],
+    *,
+    note_ts: str | None,
+) -> None:
+    """Report who could not be reached, remember where everything went, update the card."""
+    failures = [(outcome.user_id, outcome.error) for outcome in outcomes if outcome.error]
+    if failures:
+        await post_in_thread(client, bot, candidate, text=unreachable_reply(failures))
+    async with transaction(bot.sessions) as session:
+        await interviews.record_delivery(session, _iid(interview), note_ts=note_ts, dms=outcomes)
+    await refresh_card(client, bot, _id(candidate))
+
+
+async def _edit_note(
+    client: AsyncWebClient,
+    bot: BotContext,
+    stage: Stage,
+    candidate: Candidate,
+    interview: Interview,
+    interviewer_ids: Sequence[str],
+    actor_id: str,
+) -> str | None:
+    """Edit the interview's thread note in place; post it if it never made it. The ts of
+    a newly posted note, else None."""
+    text, blocks = interview_note(stage, interview, interviewer_ids, changed_by=actor_id)
+    if interview.message_ts is not None and candidate.channel_id is not None:
+        try:
+            await client.chat_update(
+                channel=candidate.channel_id, ts=interview.message_ts, text=text, blocks=blocks
+            )
+        except SlackApiError as error:
+            logger.warning(
+                "note of interview %s not edited: %s", interview.id, error.response.get("error")
+            )
+        return None
+    return await post_in_thread(client, bot, candidate, text=text, blocks=blocks)
+
+
+async def _send_kit(
+    client: AsyncWebClient,
+    bot: BotContext,
+    stage: Stage,
+    candidate: Candidate,
+    interview: Interview,
+    user_id: str,
+    interviewer_ids: Sequence[str],
+) -> DmOutcome:
+    return await _notify(client, user_id, *_kit(bot, stage, candidate, interview, interviewer_ids))
+
+
+def _kit(
+    bot: BotContext,
+    stage: Stage,
+    candidate: Candidate,
+    interview: Interview,
+    interviewer_ids: Sequence[str],
+) -> tuple[str, list[dict]]:
+    return interviewer_dm(
+        stage,
+        bot.kits.qualities,
+        interview,
+        interviewer_ids,
+        candidate_name=candidate.name,
+        thread_url=thread_link(candidate),
+    )
+
+
+async def _notify(
+    client: AsyncWebClient, user_id: str, text: str, blocks: list[dict] | None = None
+) -> DmOutcome:
+    """A DM to one person: conversations.open, then chat.postMessage in that channel."""
+    try:
+        opened = await client.conversations_open(users=user_id)
+        channel_id = str(opened["channel"]["id"])
+        posted = await client.chat_postMessage(
+            channel=channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+        )
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "unknown_error")
+        logger.warning("DM to %s not sent: %s", user_id, code)
+        return DmOutcome(user_id, error=code)
+    return DmOutcome(user_id, channel_id=channel_id, ts=str(posted["ts"]))
+
+
+async def _update_dm(
+    client: AsyncWebClient, row: InterviewInterviewer, text: str, blocks: list[dict]
+) -> None:
+    if row.dm_channel_id is None or row.dm_ts is None:
+        return
+    try:
+        await client.chat_update(channel=row.dm_channel_id, ts=row.dm_ts, text=text, blocks=blocks)
+    except SlackApiError as error:
+        logger.warning(
+            "kit DM of %s for interview %s not edited: %s",
+            row.user_id,
+            row.interview_id,
+            error.response.get("error"),
+        )
+
+
+def _ref(action: dict[str, Any], kind: Ref) -> int:
+    found, record_id = parse_ref(action.get("value"))
+    if found != kind:
+        raise NotFound("That button no longer points at anything. Please reopen the message.")
+    return record_id
+
+
+def _id(candidate: Candidate) -> int:
+    assert candidate.id is not None
+    return candidate.id
+
+
+def _iid(interview: Interview) -> int:
+    assert interview.id is not None
+    return interview.id
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.SCHEDULE_INTERVIEW)(on_schedule_button)
+    app.action(Action.RESCHEDULE_INTERVIEW)(on_reschedule_button)
+    app.action(Action.CANCEL_INTERVIEW)(on_cancel_button)
+    app.view(View.SCHEDULE_INTERVIEW)(on_schedule_submit)
