@@ -10,7 +10,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.slack_client import build_client
-from handlers import commands, errors, intake, placeholders, schedule
+from handlers import (
+    commands,
+    dedupe,
+    errors,
+    home,
+    instrumentation,
+    intake,
+    placeholders,
+    schedule,
+)
 
 
 def build_app(
@@ -35,10 +44,13 @@ def build_app(
         context["bot"] = bot
         await next()
 
+    instrumentation.register(app)
     app.use(inject_context)
+    dedupe.register(app)
     errors.register(app)
     commands.register(app)
     intake.register(app)
     schedule.register(app)
     placeholders.register(app)
+    home.register(app)
     return app

@@ -1,4 +1,4 @@
-"""HTTP mode: ``POST /slack/events`` and ``GET /healthz`` on aiohttp."""
+"""HTTP mode: ``POST /slack/events``, ``GET /healthz`` and ``GET /metrics`` on aiohttp."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from bot import metrics
 from bot.context import BotContext
 from storage.db import ping
 
@@ -60,10 +61,16 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "database unavailable"}, status=503)
 
 
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    body = await metrics.exposition(request.app[BOT_CONTEXT])
+    return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
+
+
 def build_web_app(app: AsyncApp, bot: BotContext) -> web.Application:
     web_app = web.Application(client_max_size=1024 * 1024)
     web_app[BOLT_APP] = app
     web_app[BOT_CONTEXT] = bot
     web_app.router.add_post("/slack/events", slack_events)
     web_app.router.add_get("/healthz", healthz)
+    web_app.router.add_get("/metrics", metrics_endpoint)
     return web_app

@@ -12,14 +12,15 @@ from slack_bolt.async_app import AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.errors import DomainError, Unavailable
+from bot.errors import DomainError, Unavailable, as_domain_error
+from handlers.instrumentation import finish_request
 
 logger = logging.getLogger(__name__)
 
 
-def user_message(error: Exception) -> tuple[str, str | None]:
-    """The text for the user and, for unexpected errors, the reference logged with it."""
-    if isinstance(error, DomainError):
+def user_message(error: DomainError | None) -> tuple[str, str | None]:
+    """The text for the user and, for unexpected errors (None), the reference to log."""
+    if error is not None:
         return error.message, None
     reference = uuid.uuid4().hex[:8]
     return (
@@ -64,8 +65,12 @@ async def on_error(
     client: AsyncWebClient,
     respond: AsyncRespond | None,
     response: BoltResponse | None,
+    context: dict[str, Any],
 ) -> BoltResponse | None:
-    text, reference = user_message(error)
+    # The one place where a database outage becomes a "try again" for the user.
+    domain_error = as_domain_error(error)
+    text, reference = user_message(domain_error)
+    finish_request(context, _outcome(domain_error))
     if reference is not None:
         # The stack without the exception's message: messages can quote candidate data.
         stack = "".join(traceback.format_tb(error.__traceback__))
@@ -75,8 +80,12 @@ async def on_error(
             reference,
             stack,
         )
-    elif isinstance(error, Unavailable):
-        logger.warning("dependency unavailable: %s", error.message)
+    elif isinstance(domain_error, Unavailable):
+        logger.warning("unavailable (%s): %s", type(error).__name__, domain_error.message)
+        if body.get("type") == "event_callback" and response is not None:
+            # Nobody to tell, but Slack redelivers an event answered with an error (three
+            # times, within minutes), by when the database may be back.
+            return BoltResponse(status=503, body="")
     try:
         await show_error(client, respond, body, text)
     except Exception:
@@ -86,6 +95,12 @@ async def on_error(
     # Bolt marks the request 500 whatever the cause; the user has been told, and Slack
     # would only show its own generic failure on top, so answer 200 with what was acked.
     return BoltResponse(status=200, body=response.body, headers=response.headers)
+
+
+def _outcome(error: DomainError | None) -> str:
+    if error is None:
+        return "error"
+    return "unavailable" if isinstance(error, Unavailable) else "user_error"
 
 
 def register(app: AsyncApp) -> None:

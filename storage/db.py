@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -9,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -63,3 +65,38 @@ async def ping(engine: AsyncEngine) -> bool:
     except Exception:
         return False
     return True
+
+
+# PostgreSQL SQLSTATEs (prefixes) meaning the server cannot be used right now: connection
+# exceptions, too many connections, shutting down, crashed, starting up.
+_UNAVAILABLE_SQLSTATES = ("08", "53300", "57P01", "57P02", "57P03")
+# SQLite primary result codes meaning the same of the file: busy or locked beyond the busy
+# timeout, read-only, I/O error, disk full, cannot open.
+_UNAVAILABLE_SQLITE_CODES = frozenset({5, 6, 8, 10, 13, 14})
+
+
+def _driver_says_unavailable(error: BaseException | None) -> bool:
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str):
+        return sqlstate.startswith(_UNAVAILABLE_SQLSTATES)
+    code = getattr(error, "sqlite_errorcode", None)
+    return isinstance(code, int) and code & 0xFF in _UNAVAILABLE_SQLITE_CODES
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """True when ``error`` means the database could not be reached or used right now (down,
+    restarting, the connection dropped, SQLite's file locked or missing), not that it
+    refused a statement: the first is worth a "try again", a missing table or a
+    constraint violation is a bug or a conflict.
+    """
+    if isinstance(error, DBAPIError):
+        return error.connection_invalidated or _driver_says_unavailable(error.orig)
+    # A failed connect can escape SQLAlchemy's pool as the driver raised it (asyncpg raises
+    # OSError for a refused or timed-out connection). Only errors raised through SQLAlchemy
+    # count, so that an unrelated OSError (Slack unreachable) is not blamed on the database.
+    if not isinstance(error, OSError) and not _driver_says_unavailable(error):
+        return False
+    return any(
+        frame.f_globals.get("__name__", "").startswith("sqlalchemy.")
+        for frame, _ in traceback.walk_tb(error.__traceback__)
+    )

@@ -80,10 +80,16 @@ class Harness:
             return Reply(response.status, await response.text())
 
     async def command(
-        self, text: str, *, user_id: str = HIRING_MANAGER, channel_id: str = HIRING_CHANNEL
+        self,
+        text: str,
+        *,
+        user_id: str = HIRING_MANAGER,
+        channel_id: str = HIRING_CHANNEL,
+        command: str = "/mlops-candidate",
     ) -> Reply:
         body = sr.slash_command(
             text,
+            command=command,
             user_id=user_id,
             channel_id=channel_id,
             trigger_id=self.fake.new_trigger_id(),
