@@ -18,6 +18,7 @@ from handlers import (
     instrumentation,
     intake,
     placeholders,
+    reminder_actions,
     schedule,
 )
 
@@ -53,4 +54,5 @@ def build_app(
     schedule.register(app)
     placeholders.register(app)
     home.register(app)
+    reminder_actions.register(app)
     return app

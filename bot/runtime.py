@@ -13,9 +13,11 @@ from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotContext
+from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, register_jobs
 from bot.server import build_web_app
+from handlers.slack_notifier import SlackNotifier
 from storage.db import create_engine, session_factory
 
 logger = logging.getLogger(__name__)
@@ -50,6 +52,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     bot = create_context(settings)
     app = build_app(bot)
     scheduler = build_scheduler(settings)
+    jobs = Jobs(bot, SlackNotifier(app.client, bot.clock), replica_name())
+    register_jobs(scheduler, settings, jobs, bot.clock.now())
     try:
         if settings.app_token is not None:
             handler = AsyncSocketModeHandler(app, settings.app_token)

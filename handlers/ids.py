@@ -17,6 +17,7 @@ class Action(StrEnum):
     OPEN_THREAD = "open_thread"
     RESCHEDULE_INTERVIEW = "reschedule_interview"
     CANCEL_INTERVIEW = "cancel_interview"
+    NOT_ATTENDED = "not_attended"
 
 
 class View(StrEnum):

@@ -1,0 +1,350 @@
+"""The daily digest: what the hiring channel reads each working morning.
+
+``build_digest`` turns a fixed set of aggregate queries into a ``Digest``; each list is
+cut to what one Slack message can show, with the count of what was left out.
+``run_daily_digest`` is the cron job's body: it posts a local day's digest once, however
+many replicas run it and however often the bot restarts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from functools import partial
+from typing import Generic, TypeVar
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.context import BotContext
+from bot.notifier import Notifier, SendResult
+from bot.reminder_rules import working_days_back
+from bot.reminders import stage_title
+from storage import digest as queries
+from storage.db import transaction
+from storage.digest import CandidateRow
+from storage.models import CandidateStatus
+
+logger = logging.getLogger(__name__)
+
+IDLE_WORKING_DAYS = 5
+SLA_WINDOW = timedelta(days=30)
+SLA_MIN_INTERVIEWS = 3
+FAILURES_WINDOW = timedelta(days=7)
+# Lines per section: enough to act on, and the whole digest stays one readable message.
+MAX_LINES = 10
+# A claim on a day older than this is a replica that died while posting.
+CLAIM_STALE_AFTER = timedelta(minutes=10)
+
+T = TypeVar("T")
+Titles = Callable[[str], str]
+
+
+@dataclass(frozen=True)
+class Section(Generic[T]):
+    """The first lines of a list and how many more there were."""
+
+    items: tuple[T, ...] = ()
+    more: int = 0
+
+    @classmethod
+    def of(cls, items: Sequence[T], limit: int = MAX_LINES) -> Section[T]:
+        return cls(tuple(items[:limit]), max(len(items) - limit, 0))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+@dataclass(frozen=True)
+class StageCount:
+    title: str
+    active: int
+    on_hold: int
+    offer: int
+
+    @property
+    def total(self) -> int:
+        return self.active + self.on_hold + self.offer
+
+
+@dataclass(frozen=True)
+class Overdue:
+    interviewer_id: str
+    candidate: CandidateRow
+    stage_title: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class Waiting:
+    candidate: CandidateRow
+    stage_title: str
+    since: datetime
+
+
+@dataclass(frozen=True)
+class Idle:
+    candidate: CandidateRow
+    stage_title: str
+    last_activity_at: datetime
+
+
+@dataclass(frozen=True)
+class DecisionLine:
+    candidate: CandidateRow
+    stage_title: str
+    outcome: str
+    decided_by: str
+    decided_at: datetime
+
+
+class MeetingKind(StrEnum):
+    INTERVIEW = "interview"
+    DEBRIEF = "debrief"
+
+
+@dataclass(frozen=True)
+class Meeting:
+    kind: MeetingKind
+    candidate: CandidateRow
+    stage_title: str
+    starts_at: datetime
+    people: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Timeliness:
+    """Scorecards owed and in on time; ``interviewer_id`` is None for the whole team."""
+
+    interviewer_id: str | None
+    owed: int
+    on_time: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.on_time / self.owed) if self.owed else 100
+
+
+@dataclass(frozen=True)
+class Failure:
+    recipient_id: str
+    error: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Digest:
+    day: date
+    stages: tuple[StageCount, ...] = ()
+    overdue: Section[Overdue] = field(default_factory=Section)
+    waiting: Section[Waiting] = field(default_factory=Section)
+    idle: Section[Idle] = field(default_factory=Section)
+    decisions: Section[DecisionLine] = field(default_factory=Section)
+    today: Section[Meeting] = field(default_factory=Section)
+    timeliness: Timeliness | None = None
+    timeliness_by_interviewer: Section[Timeliness] = field(default_factory=Section)
+    failures: Section[Failure] = field(default_factory=Section)
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing in the pipeline and nothing that happened or is due."""
+        return not (
+            self.stages
+            or self.overdue
+            or self.waiting
+            or self.idle
+            or self.decisions
+            or self.today
+            or self.failures
+        )
+
+    def candidates(self) -> list[CandidateRow]:
+        """Every candidate a line names, once each, in order of first mention."""
+        rows = [
+            *(line.candidate for line in self.overdue.items),
+            *(line.candidate for line in self.waiting.items),
+            *(line.candidate for line in self.idle.items),
+            *(line.candidate for line in self.decisions.items),
+            *(line.candidate for line in self.today.items),
+        ]
+        return list({row.id: row for row in rows}.values())
+
+
+def local_day(bot: BotContext, moment: datetime) -> date:
+    return moment.astimezone(bot.settings.timezone).date()
+
+
+def _day_bounds(bot: BotContext, day: date) -> tuple[datetime, datetime]:
+    zone = bot.settings.timezone
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) -> Digest:
+    """The digest of ``now``'s local day. A fixed number of statements, whatever the size
+    of the pipeline: no query runs per candidate."""
+    settings = bot.settings
+    day = local_day(bot, now)
+    title = partial(stage_title, bot)
+    previous = await queries.previous_digest_at(session, day)
+    since = previous or now - timedelta(days=1)
+    overdue = [
+        Overdue(interviewer, candidate, title(stage), due_at)
+        for candidate, interviewer, stage, due_at in await queries.overdue_scorecards(
+            session, now, settings.feedback_due_hours
+        )
+    ]
+    waiting = await _waiting(session, now, title)
+    idle_before = working_days_back(
+        now, IDLE_WORKING_DAYS, settings.timezone, settings.working_days
+    )
+    idle = [
+        Idle(candidate, title(candidate.stage_key), last)
+        for candidate, last in await queries.idle_candidates(session, idle_before)
+    ]
+    decisions = [
+        DecisionLine(candidate, title(stage), outcome, by, at)
+        for candidate, stage, outcome, by, at in await queries.decisions_since(session, since)
+    ]
+    start, end = _day_bounds(bot, day)
+    today = _meetings(
+        MeetingKind.INTERVIEW, await queries.interviews_between(session, start, end), title
+    ) + _meetings(MeetingKind.DEBRIEF, await queries.debriefs_between(session, start, end), title)
+    today.sort(key=lambda meeting: meeting.starts_at)
+    owed = await queries.feedback_timeliness(
+        session, now - SLA_WINDOW, now, settings.feedback_due_hours
+    )
+    failures = [
+        Failure(user, error or "unknown_error", count)
+        for user, error, count, _ in await queries.failed_deliveries(session, now - FAILURES_WINDOW)
+    ]
+    return Digest(
+        day=day,
+        stages=_stages(await queries.stage_counts(session), bot, title),
+        overdue=Section.of(overdue),
+        waiting=Section.of(waiting),
+        idle=Section.of(idle),
+        decisions=Section.of(decisions),
+        today=Section.of(today),
+        timeliness=Timeliness(None, sum(o for _, o, _ in owed), sum(t for _, _, t in owed))
+        if owed
+        else None,
+        timeliness_by_interviewer=Section.of(
+            [Timeliness(user, o, t) for user, o, t in owed if o >= SLA_MIN_INTERVIEWS]
+        ),
+        failures=Section.of(failures),
+    )
+
+
+def _stages(
+    rows: Sequence[tuple[str, str, int]], bot: BotContext, title: Titles
+) -> tuple[StageCount, ...]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for stage_key, status, count in rows:
+        counts[stage_key][status] += count
+    order = [stage.key for stage in bot.kits.stages]
+    keys = sorted(counts, key=lambda key: (order.index(key) if key in order else len(order), key))
+    return tuple(
+        StageCount(
+            title(key),
+            counts[key][CandidateStatus.ACTIVE],
+            counts[key][CandidateStatus.ON_HOLD],
+            counts[key][CandidateStatus.OFFER],
+        )
+        for key in keys
+    )
+
+
+async def _waiting(session: AsyncSession, now: datetime, title: Titles) -> list[Waiting]:
+    """Candidates whose current stage is ready for a decision (every scorecard of its
+    interviews in, or its debrief held) and has had none since."""
+    complete: dict[int, datetime | None] = {}
+    incomplete: set[int] = set()
+    for candidate_id, expected, submitted, last in await queries.current_stage_completion(session):
+        if submitted < expected:
+            incomplete.add(candidate_id)
+        elif last is not None:
+            previous = complete.get(candidate_id)
+            complete[candidate_id] = last if previous is None else max(previous, last)
+    ready: dict[int, datetime] = {
+        cid: at for cid, at in complete.items() if cid not in incomplete and at is not None
+    }
+    for candidate_id, ended in await queries.ended_debriefs(session, now):
+        ready[candidate_id] = max(ready.get(candidate_id, ended), ended)
+    decided = await queries.current_stage_decisions(session)
+    due = {cid: at for cid, at in ready.items() if cid not in decided or decided[cid] < at}
+    rows = await queries.candidates(session, due)
+    lines = [Waiting(row, title(row.stage_key), due[row.id]) for row in rows]
+    return sorted(lines, key=lambda line: (line.since, line.candidate.id))
+
+
+def _meetings(
+    kind: MeetingKind,
+    rows: Sequence[tuple[CandidateRow, int, str, datetime, str]],
+    title: Titles,
+) -> list[Meeting]:
+    people: dict[int, list[str]] = defaultdict(list)
+    first: dict[int, tuple[CandidateRow, str, datetime]] = {}
+    for candidate, meeting_id, stage, starts_at, user in rows:
+        first.setdefault(meeting_id, (candidate, stage, starts_at))
+        people[meeting_id].append(user)
+    return [
+        Meeting(kind, candidate, title(stage), starts_at, tuple(people[meeting_id]))
+        for meeting_id, (candidate, stage, starts_at) in first.items()
+    ]
+
+
+# ----------------------------------------------------------------- posting
+
+
+class RunOutcome(StrEnum):
+    NOT_A_WORKING_DAY = "not a working day"
+    TOO_EARLY = "before the digest time"
+    ALREADY_POSTED = "already posted"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+async def current_digest(bot: BotContext) -> Digest:
+    async with bot.sessions() as session:
+        return await build_digest(session, bot, bot.clock.now())
+
+
+async def post_digest_now(bot: BotContext, notifier: Notifier) -> SendResult:
+    """Post the digest at once (the slash command): it does not count as the day's."""
+    return await notifier.post_digest(await current_digest(bot), bot.settings.hiring_channel_id)
+
+
+async def run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
+    """Post today's digest unless it is posted, it is not a working day, or it is not
+    yet time; a run after a restart catches up on a digest the bot was down for."""
+    settings = bot.settings
+    now = bot.clock.now()
+    local = now.astimezone(settings.timezone)
+    if local.weekday() not in settings.working_days:
+        return RunOutcome.NOT_A_WORKING_DAY
+    if local.time() < settings.digest_time:
+        return RunOutcome.TOO_EARLY
+    day = local.date()
+    async with transaction(bot.sessions) as session:
+        claimed = await queries.claim_day(
+            session, day, now=now, stale_before=now - CLAIM_STALE_AFTER
+        )
+    if not claimed:
+        return RunOutcome.ALREADY_POSTED
+    result = await post_digest_now(bot, notifier)
+    async with transaction(bot.sessions) as session:
+        if result.ok:
+            await queries.record_posted(
+                session, day, now=bot.clock.now(), channel_id=result.channel, ts=result.ts
+            )
+        else:
+            await queries.release_day(session, day)
+    if not result.ok:
+        logger.error("the digest of %s could not be posted: %s", day, result.error)
+        return RunOutcome.FAILED
+    logger.info("posted the digest of %s", day)
+    return RunOutcome.POSTED

@@ -1,0 +1,230 @@
+"""The daily digest as a Slack message and as terminal text: pure functions of a
+``Digest`` and the links to the candidates' threads.
+
+One section block per part of the digest, each cut to fit Slack's 3,000 characters with
+"… and N more", so that a pipeline of any size stays far below the 50-block limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.digest import CandidateRow, Digest, MeetingKind, Section
+from handlers.mrkdwn import escape
+from handlers.reminder_blocks import slack_date
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+# Under Slack's 3,000 characters per section text, leaving room for the "more" line.
+SECTION_CHARS = 2800
+OUTCOME_WORDS = {
+    "advance": "advanced",
+    "reject": "rejected",
+    "offer": "offer made",
+    "hold": "on hold",
+    "hired": "hired",
+    "withdrawn": "withdrew",
+}
+
+
+@dataclass(frozen=True)
+class _Style:
+    """How a line names people, candidates and times: mrkdwn for Slack, plain for a
+    terminal."""
+
+    user: Callable[[str], str]
+    candidate: Callable[[CandidateRow], str]
+    when: Callable[[datetime], str]
+    clock: Callable[[datetime], str]
+    heading: Callable[[str], str]
+
+
+def _slack_style(links: Mapping[int, str]) -> _Style:
+    def candidate(row: CandidateRow) -> str:
+        link = links.get(row.id)
+        return f"<{link}|{escape(row.name)}>" if link else escape(row.name)
+
+    return _Style(
+        user=lambda user_id: f"<@{user_id}>",
+        candidate=candidate,
+        when=slack_date,
+        clock=lambda moment: slack_date(moment, "{time}"),
+        heading=lambda text: f"*{text}*",
+    )
+
+
+def _plain_style(links: Mapping[int, str]) -> _Style:
+    def candidate(row: CandidateRow) -> str:
+        link = links.get(row.id)
+        return f"{row.name} ({link})" if link else row.name
+
+    return _Style(
+        user=lambda user_id: f"@{user_id}",
+        candidate=candidate,
+        when=lambda moment: moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC"),
+        clock=lambda moment: moment.astimezone(UTC).strftime("%H:%M UTC"),
+        heading=lambda text: text,
+    )
+
+
+def _title(digest: Digest) -> str:
+    return f"Hiring digest · {digest.day:%A %d %B}"
+
+
+def digest_summary(digest: Digest) -> str:
+    """The notification text: a line of counts."""
+    if digest.is_empty:
+        return f"{_title(digest)}: nothing pending."
+    counts = [
+        (digest.overdue, "overdue scorecard", "overdue scorecards"),
+        (digest.waiting, "candidate waiting for a decision", "candidates waiting for a decision"),
+        (digest.idle, "idle candidate", "idle candidates"),
+        (digest.today, "meeting today", "meetings today"),
+    ]
+    parts = [
+        f"{n} {one if n == 1 else many}"
+        for section, one, many in counts
+        if (n := len(section.items) + section.more)
+    ]
+    return f"{_title(digest)}: {', '.join(parts) or 'nothing overdue'}."
+
+
+def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
+    """``(heading, lines, more)`` of each part of the digest that has something to say."""
+    parts: list[tuple[str, list[str], int]] = []
+    if digest.stages:
+        counts = []
+        for stage in digest.stages:
+            extra = [
+                f"{n} {word}"
+                for n, word in ((stage.on_hold, "on hold"), (stage.offer, "offer"))
+                if n
+            ]
+            counts.append(
+                f"{stage.title} {stage.total}" + (f" ({', '.join(extra)})" if extra else "")
+            )
+        parts.append(("Pipeline", [" · ".join(counts)], 0))
+    parts.append(_overdue(digest.overdue, style))
+    parts.append(
+        (
+            "Waiting for a decision",
+            [
+                f"• {style.candidate(w.candidate)} · {w.stage_title} · ready since "
+                f"{style.when(w.since)}"
+                for w in digest.waiting.items
+            ],
+            digest.waiting.more,
+        )
+    )
+    parts.append(
+        (
+            "Idle for more than 5 working days",
+            [
+                f"• {style.candidate(i.candidate)} · {i.stage_title} · last activity "
+                f"{style.when(i.last_activity_at)}"
+                for i in digest.idle.items
+            ],
+            digest.idle.more,
+        )
+    )
+    parts.append(
+        (
+            "Decisions since the last digest",
+            [
+                f"• {style.candidate(d.candidate)}: {OUTCOME_WORDS.get(d.outcome, d.outcome)} "
+                f"after {d.stage_title}, by {style.user(d.decided_by)}"
+                for d in digest.decisions.items
+            ],
+            digest.decisions.more,
+        )
+    )
+    parts.append(
+        (
+            "Today",
+            [
+                f"• {style.clock(m.starts_at)} {m.stage_title} "
+                f"{'interview' if m.kind == MeetingKind.INTERVIEW else 'debrief'}: "
+                f"{style.candidate(m.candidate)} with {', '.join(map(style.user, m.people))}"
+                for m in digest.today.items
+            ],
+            digest.today.more,
+        )
+    )
+    if digest.timeliness is not None:
+        overall = digest.timeliness
+        lines = [f"{overall.percent}% in on time ({overall.on_time} of {overall.owed})"]
+        lines += [
+            f"• {style.user(t.interviewer_id or '')}: {t.percent}% ({t.on_time} of {t.owed})"
+            for t in digest.timeliness_by_interviewer.items
+        ]
+        parts.append(
+            ("Scorecards on time, last 30 days", lines, digest.timeliness_by_interviewer.more)
+        )
+    parts.append(
+        (
+            "Reminders that could not be delivered",
+            [
+                f"• {style.user(f.recipient_id)}: `{f.error}` ({f.count})"
+                for f in digest.failures.items
+            ],
+            digest.failures.more,
+        )
+    )
+    return [part for part in parts if part[1]]
+
+
+def _overdue(section: Section[Any], style: _Style) -> tuple[str, list[str], int]:
+    by_person: dict[str, list[str]] = {}
+    for line in section.items:
+        by_person.setdefault(line.interviewer_id, []).append(
+            f"{style.candidate(line.candidate)} ({line.stage_title}, due {style.when(line.due_at)})"
+        )
+    lines = [f"• {style.user(user)}: {'; '.join(items)}" for user, items in by_person.items()]
+    return "Overdue scorecards", lines, section.more
+
+
+def _fitted(heading: str, lines: list[str], more: int) -> str:
+    """Heading and lines within ``SECTION_CHARS``; lines that do not fit join ``more``."""
+    text = heading
+    for index, line in enumerate(lines):
+        if len(text) + 1 + len(line) > SECTION_CHARS:
+            more += len(lines) - index
+            break
+        text += "\n" + line
+    if more:
+        text += f"\n_… and {more} more_"
+    return text
+
+
+def digest_blocks(digest: Digest, links: Mapping[int, str]) -> list[Block]:
+    """The digest message; ``links`` maps candidate ids to their thread permalinks."""
+    if digest.is_empty:
+        return [_section(f"*{_title(digest)}*: nothing pending.")]
+    style = _slack_style(links)
+    blocks: list[Block] = [
+        {"type": "header", "text": {"type": "plain_text", "text": _title(digest)}}
+    ]
+    blocks += [
+        _section(_fitted(style.heading(heading), lines, more))
+        for heading, lines, more in _parts(digest, style)
+    ]
+    return blocks[:MAX_BLOCKS]
+
+
+def digest_text(digest: Digest, links: Mapping[int, str]) -> str:
+    """The digest for a terminal: the same parts, plain text, times in UTC."""
+    if digest.is_empty:
+        return f"{_title(digest)}: nothing pending."
+    style = _plain_style(links)
+    parts = [_title(digest)]
+    for heading, lines, more in _parts(digest, style):
+        parts.append("\n".join([heading, *lines, *([f"… and {more} more"] if more else [])]))
+    return "\n\n".join(parts)
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}

@@ -1,0 +1,49 @@
+"""Buttons in reminder DMs that only reminders carry: *I did not attend*."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import reminders
+from bot.context import BotContext
+from bot.errors import NotFound
+from handlers.ids import Action
+from handlers.refs import Ref, parse_ref
+from handlers.reminder_blocks import not_attended_notice
+from storage.db import transaction
+
+
+async def on_not_attended(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    kind, interview_id = parse_ref(body["actions"][0].get("value"))
+    if kind != Ref.INTERVIEW:
+        raise NotFound("That button no longer points at an interview.")
+    async with transaction(bot.sessions) as session:
+        candidate, interview = await reminders.mark_not_attended(
+            session, interview_id, user_id, now=bot.clock.now()
+        )
+    title = reminders.stage_title(bot, interview.stage_key)
+    await client.chat_postMessage(
+        channel=candidate.hiring_manager_id,
+        text=not_attended_notice(candidate, interview, title, user_id),
+    )
+    await respond(
+        text="Noted: you owe no scorecard for it, and the hiring manager knows.",
+        response_type="ephemeral",
+        replace_original=False,
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.NOT_ATTENDED)(on_not_attended)

@@ -1,0 +1,214 @@
+"""The DMs that reminders send, one builder per kind: pure functions of a
+``ReminderMessage`` and the link to the candidate's thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.reminder_rules import ReminderKind
+from bot.reminders import ReminderMessage
+from handlers.ids import Action
+from handlers.kit_blocks import interview_kit_blocks
+from handlers.mrkdwn import escape
+from handlers.refs import Ref, ref
+from storage.models import Candidate, Interview
+
+Block = dict[str, Any]
+# A chase offers a button for at most this many interviews (a stage has one or two).
+MAX_BUTTONS = 5
+
+
+def slack_date(moment: datetime, token: str = "{date_short_pretty} at {time}") -> str:
+    """A time every reader sees in their own zone; the fallback is UTC."""
+    fallback = moment.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
+    return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
+
+
+def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
+    """The notification text and the blocks of one reminder's DM."""
+    text, blocks = _BUILDERS[message.kind](message)
+    if thread_url:
+        blocks.append(_context(f"<{thread_url}|Open {_name(message)}'s thread>"))
+    return text, blocks
+
+
+def not_attended_notice(
+    candidate: Candidate, interview: Interview, stage_title: str, user_id: str
+) -> str:
+    """Tells the hiring manager that an interviewer will send no scorecard."""
+    return (
+        f":information_source: <@{user_id}> did not attend the *{escape(stage_title)}* "
+        f"interview with *{escape(candidate.name)}* of {slack_date(interview.starts_at)}, "
+        "so they owe no scorecard for it."
+    )
+
+
+def _name(message: ReminderMessage) -> str:
+    return escape(message.candidate.name)
+
+
+def _meeting_line(message: ReminderMessage) -> str:
+    meeting = message.interview or message.debrief
+    assert meeting is not None
+    link = f" · <{escape(meeting.video_link)}|Join the call>" if meeting.video_link else ""
+    return f"{slack_date(meeting.starts_at)} ({meeting.duration_minutes} min){link}"
+
+
+def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
+    text = f"Your {escape(message.stage_title)} interview with {_name(message)} starts soon"
+    head = (
+        f":calendar: Your *{escape(message.stage_title)}* interview with *{_name(message)}* "
+        f"starts soon: {_meeting_line(message)}. Your kit is below."
+    )
+    kit = interview_kit_blocks(message.kit, message.qualities) if message.kit else []
+    return text, [_section(head), *kit, _scorecard_actions(message)]
+
+
+def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
+    assert message.scorecard_due_at is not None
+    text = f"How did the interview with {_name(message)} go?"
+    body = (
+        f":wave: How did the *{escape(message.stage_title)}* interview with *{_name(message)}* "
+        f"go? Your scorecard is due {slack_date(message.scorecard_due_at)}: "
+        "write it while it is fresh."
+    )
+    return text, [_section(body), _scorecard_actions(message, not_attended=True)]
+
+
+def _scorecard_due(message: ReminderMessage) -> tuple[str, list[Block]]:
+    assert message.scorecard_due_at is not None
+    text = f"Your scorecard for {_name(message)} is due"
+    body = (
+        f":hourglass: Your *{escape(message.stage_title)}* scorecard for *{_name(message)}* "
+        f"was due {slack_date(message.scorecard_due_at)}. The team cannot decide without "
+        "it: please submit it now. The hiring manager hears about it in a day."
+    )
+    return text, [_section(body), _scorecard_actions(message, not_attended=True)]
+
+
+def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
+    assert message.scorecard_due_at is not None and message.interview is not None
+    people = ", ".join(f"<@{user}>" for user in message.late)
+    text = f"Scorecards are late for {_name(message)}"
+    body = (
+        f":rotating_light: Scorecards are late for *{_name(message)}*'s "
+        f"*{escape(message.stage_title)}* interview of "
+        f"{slack_date(message.interview.starts_at)}: {people}, due since "
+        f"{slack_date(message.scorecard_due_at)}."
+    )
+    return text, [_section(body)]
+
+
+def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
+    text = f"Submit your scorecard for {_name(message)} before the debrief"
+    listed = "\n".join(
+        f"• {escape(message.stage_title)} interview of {slack_date(i.starts_at)}"
+        for i in message.missing
+    )
+    body = (
+        f":memo: The *{escape(message.stage_title)}* debrief for *{_name(message)}* is "
+        f"{_meeting_line(message)}. Please submit your scorecard before it, so that the team "
+        f"decides on everyone's evidence:\n{listed}"
+    )
+    # One actions block per button: an action id must be unique within its block, and
+    # the scorecard listener knows one id.
+    buttons = [
+        {
+            "type": "actions",
+            "elements": [
+                _button(
+                    "Submit scorecard",
+                    Action.SUBMIT_SCORECARD,
+                    ref(Ref.INTERVIEW, interview.id or 0),
+                    primary=True,
+                )
+            ],
+        }
+        for interview in message.missing[:MAX_BUTTONS]
+    ]
+    return text, [_section(body), *buttons]
+
+
+def _debrief_pack(message: ReminderMessage) -> tuple[str, list[Block]]:
+    text = f"The debrief for {_name(message)} starts soon"
+    lines = [
+        f"• {escape(message.stage_title)} interview of {slack_date(p.interview.starts_at)}: "
+        f"{p.submitted} of {p.expected} scorecards in"
+        for p in message.progress
+    ] or ["• no interviews recorded for this stage"]
+    body = (
+        f":busts_in_silhouette: The *{escape(message.stage_title)}* debrief for "
+        f"*{_name(message)}* starts soon: {_meeting_line(message)}.\n" + "\n".join(lines)
+    )
+    return text, [_section(body)]
+
+
+def _debrief_decision(message: ReminderMessage) -> tuple[str, list[Block]]:
+    text = f"Record a decision for {_name(message)}"
+    body = (
+        f":white_check_mark: The *{escape(message.stage_title)}* debrief for *{_name(message)}* "
+        "has ended. Please record the decision while it is fresh: advance, reject, offer "
+        "or hold."
+    )
+    return text, [_section(body), _decision_actions(message)]
+
+
+def _debrief_pending(message: ReminderMessage) -> tuple[str, list[Block]]:
+    text = f"{_name(message)} is waiting for a decision"
+    since = "the debrief" if message.debrief is not None else "every scorecard came in"
+    body = (
+        f":hourglass: *{_name(message)}* has waited a day for a "
+        f"*{escape(message.stage_title)}* decision since {since}. Candidates who wait go "
+        "elsewhere: please record one."
+    )
+    return text, [_section(body), _decision_actions(message)]
+
+
+_BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]]]] = {
+    ReminderKind.INTERVIEW_SOON: _interview_soon,
+    ReminderKind.SCORECARD_NUDGE: _scorecard_nudge,
+    ReminderKind.SCORECARD_DUE: _scorecard_due,
+    ReminderKind.ESCALATION: _escalation,
+    ReminderKind.DEBRIEF_CHASE: _debrief_chase,
+    ReminderKind.DEBRIEF_PACK: _debrief_pack,
+    ReminderKind.DEBRIEF_DECISION: _debrief_decision,
+    ReminderKind.DEBRIEF_PENDING: _debrief_pending,
+}
+
+
+def _scorecard_actions(message: ReminderMessage, *, not_attended: bool = False) -> Block:
+    assert message.interview is not None and message.interview.id is not None
+    value = ref(Ref.INTERVIEW, message.interview.id)
+    elements = [_button("Submit scorecard", Action.SUBMIT_SCORECARD, value, primary=True)]
+    if not_attended:
+        elements.append(_button("I did not attend", Action.NOT_ATTENDED, value))
+    return {"type": "actions", "elements": elements}
+
+
+def _decision_actions(message: ReminderMessage) -> Block:
+    assert message.candidate.id is not None
+    value = ref(Ref.CANDIDATE, message.candidate.id)
+    button = _button("Record decision", Action.RECORD_DECISION, value, primary=True)
+    return {"type": "actions", "elements": [button]}
+
+
+def _button(label: str, action: Action, value: str, *, primary: bool = False) -> Block:
+    button: Block = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": label},
+        "action_id": action,
+        "value": value,
+    }
+    if primary:
+        button["style"] = "primary"
+    return button
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}

@@ -1,0 +1,392 @@
+"""The daily digest's queries: each one statement over the whole pipeline, so that a
+digest costs the same number of statements for 50 candidates or 5,000. Also the
+once-a-day bookkeeping of ``digest_run``.
+
+The end of an interview and its scorecard deadline are computed in SQL
+(``PlusMinutes``), so that filters and on-time counts need no row-by-row work here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import and_, case, delete, func, literal, update
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import upsert_insert
+from storage.models import (
+    CLOSED_STATUSES,
+    Candidate,
+    CandidateStatus,
+    Debrief,
+    DebriefAttendee,
+    Decision,
+    DigestRun,
+    Interview,
+    InterviewInterviewer,
+    InterviewStatus,
+    Reminder,
+    ReminderStatus,
+    Scorecard,
+)
+from storage.types import UTCDateTime
+
+OPEN = tuple(s for s in CandidateStatus if s not in CLOSED_STATUSES)
+
+
+class PlusMinutes(FunctionElement[datetime]):
+    """``moment + minutes``: a UTC time column plus a number of minutes."""
+
+    type = UTCDateTime()
+    inherit_cache = True
+    name = "plus_minutes"
+
+
+@compiles(PlusMinutes)
+def _plus_minutes(element: PlusMinutes, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({moment} + ({minutes}) * INTERVAL '1 minute')"
+
+
+@compiles(PlusMinutes, "sqlite")
+def _plus_minutes_sqlite(element: PlusMinutes, compiler: SQLCompiler, **kw: Any) -> str:
+    moment, minutes = (compiler.process(c, **kw) for c in element.clauses)
+    # SQLite stores "YYYY-MM-DD HH:MM:SS.ffffff"; strftime drops the fraction, so it is put
+    # back to keep the result comparable, as text, with the stored values.
+    return (
+        f"(strftime('%Y-%m-%d %H:%M:%S', {moment}, ({minutes}) || ' minutes')"
+        f" || substr({moment}, 20))"
+    )
+
+
+def feedback_deadline(due_hours: int) -> PlusMinutes:
+    return PlusMinutes(
+        col(Interview.starts_at), col(Interview.duration_minutes) + literal(due_hours * 60)
+    )
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    """The columns of a candidate that a digest line shows."""
+
+    id: int
+    name: str
+    stage_key: str
+    status: str
+    channel_id: str | None
+    thread_ts: str | None
+
+
+CANDIDATE_COLUMNS = (
+    col(Candidate.id),
+    col(Candidate.name),
+    col(Candidate.stage_key),
+    col(Candidate.status),
+    col(Candidate.channel_id),
+    col(Candidate.thread_ts),
+)
+
+
+def _candidate(row: Any) -> CandidateRow:
+    return CandidateRow(*row[: len(CANDIDATE_COLUMNS)])
+
+
+def _rest(row: Any) -> tuple[Any, ...]:
+    return tuple(row[len(CANDIDATE_COLUMNS) :])
+
+
+def _open_candidate() -> ColumnElement[bool]:
+    return col(Candidate.status).in_(OPEN)
+
+
+async def stage_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
+    """``(stage_key, status, count)`` of the candidates not closed."""
+    rows = await session.exec(
+        select(Candidate.stage_key, Candidate.status, func.count())
+        .where(_open_candidate())
+        .group_by(col(Candidate.stage_key), col(Candidate.status))
+    )
+    return [(stage, status, int(count)) for stage, status, count in rows]
+
+
+async def overdue_scorecards(
+    session: AsyncSession, now: datetime, due_hours: int
+) -> list[tuple[CandidateRow, str, str, datetime]]:
+    """``(candidate, interviewer_id, stage_key, due_at)`` for each scorecard past its
+    deadline, by interviewer then deadline."""
+    deadline = feedback_deadline(due_hours)
+    rows = await session.exec(
+        select(*CANDIDATE_COLUMNS, InterviewInterviewer.user_id, Interview.stage_key, deadline)
+        .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
+        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
+        .outerjoin(
+            Scorecard,
+            and_(
+                col(Scorecard.interview_id) == col(Interview.id),
+                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
+            ),
+        )
+        .where(
+            _open_candidate(),
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+            col(InterviewInterviewer.attended),
+            col(Scorecard.id).is_(None),
+            deadline <= now,
+        )
+        .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id))
+    )
+    return [(_candidate(row), *_rest(row)) for row in rows]
+
+
+async def current_stage_completion(
+    session: AsyncSession,
+) -> list[tuple[int, int, int, datetime | None]]:
+    """Per scheduled interview of an active candidate's current stage:
+    ``(candidate_id, expected, submitted, last_submitted_at)``."""
+    rows = await session.exec(
+        select(
+            Interview.candidate_id,
+            func.count(InterviewInterviewer.user_id),
+            func.count(Scorecard.id),
+            func.max(Scorecard.submitted_at),
+        )
+        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
+        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
+        .outerjoin(
+            Scorecard,
+            and_(
+                col(Scorecard.interview_id) == col(Interview.id),
+                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
+            ),
+        )
+        .where(
+            col(Candidate.status) == CandidateStatus.ACTIVE,
+            col(Interview.stage_key) == col(Candidate.stage_key),
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+            col(InterviewInterviewer.attended),
+        )
+        .group_by(col(Interview.id), col(Interview.candidate_id))
+    )
+    return [(cid, int(expected), int(done), last) for cid, expected, done, last in rows]
+
+
+async def ended_debriefs(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
+    """``(candidate_id, ended_at)`` of the latest held debrief of each active candidate's
+    current stage."""
+    end = PlusMinutes(col(Debrief.starts_at), col(Debrief.duration_minutes))
+    rows = await session.exec(
+        select(Debrief.candidate_id, func.max(end, type_=UTCDateTime()))
+        .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
+        .where(
+            col(Candidate.status) == CandidateStatus.ACTIVE,
+            col(Debrief.stage_key) == col(Candidate.stage_key),
+            col(Debrief.status) == InterviewStatus.SCHEDULED,
+            end <= now,
+        )
+        .group_by(col(Debrief.candidate_id))
+    )
+    return [(cid, ended) for cid, ended in rows]
+
+
+async def current_stage_decisions(session: AsyncSession) -> dict[int, datetime]:
+    """The latest decision on each active candidate's current stage, by candidate id."""
+    rows = await session.exec(
+        select(Decision.candidate_id, func.max(Decision.decided_at))
+        .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
+        .where(
+            col(Candidate.status) == CandidateStatus.ACTIVE,
+            col(Decision.stage_key) == col(Candidate.stage_key),
+        )
+        .group_by(col(Decision.candidate_id))
+    )
+    return {cid: decided for cid, decided in rows}
+
+
+async def candidates(session: AsyncSession, ids: Collection[int]) -> list[CandidateRow]:
+    if not ids:
+        return []
+    rows = await session.exec(select(*CANDIDATE_COLUMNS).where(col(Candidate.id).in_(list(ids))))
+    return [_candidate(row) for row in rows]
+
+
+async def idle_candidates(
+    session: AsyncSession, before: datetime
+) -> list[tuple[CandidateRow, datetime]]:
+    """Active candidates untouched since before ``before``, longest idle first."""
+    rows = await session.exec(
+        select(*CANDIDATE_COLUMNS, Candidate.last_activity_at)
+        .where(
+            col(Candidate.status) == CandidateStatus.ACTIVE,
+            col(Candidate.last_activity_at) < before,
+        )
+        .order_by(col(Candidate.last_activity_at), col(Candidate.id))
+    )
+    return [(_candidate(row), *_rest(row)) for row in rows]
+
+
+async def decisions_since(
+    session: AsyncSession, since: datetime
+) -> list[tuple[CandidateRow, str, str, str, datetime]]:
+    """``(candidate, stage_key, outcome, decided_by, decided_at)``, oldest first."""
+    rows = await session.exec(
+        select(
+            *CANDIDATE_COLUMNS,
+            Decision.stage_key,
+            Decision.outcome,
+            Decision.decided_by,
+            Decision.decided_at,
+        )
+        .join(Decision, col(Decision.candidate_id) == col(Candidate.id))
+        .where(col(Decision.decided_at) >= since)
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    )
+    return [(_candidate(row), *_rest(row)) for row in rows]
+
+
+async def interviews_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[CandidateRow, int, str, datetime, str]]:
+    """``(candidate, interview_id, stage_key, starts_at, interviewer_id)``, one row per
+    interviewer, for the scheduled interviews starting in ``[start, end)``."""
+    rows = await session.exec(
+        select(
+            *CANDIDATE_COLUMNS,
+            Interview.id,
+            Interview.stage_key,
+            Interview.starts_at,
+            InterviewInterviewer.user_id,
+        )
+        .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
+        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
+        .where(
+            _open_candidate(),
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+            col(Interview.starts_at) >= start,
+            col(Interview.starts_at) < end,
+        )
+        .order_by(col(Interview.starts_at), col(Interview.id), col(InterviewInterviewer.user_id))
+    )
+    return [(_candidate(row), *_rest(row)) for row in rows]
+
+
+async def debriefs_between(
+    session: AsyncSession, start: datetime, end: datetime
+) -> list[tuple[CandidateRow, int, str, datetime, str]]:
+    """Like ``interviews_between``, for debriefs and their attendees."""
+    rows = await session.exec(
+        select(
+            *CANDIDATE_COLUMNS,
+            Debrief.id,
+            Debrief.stage_key,
+            Debrief.starts_at,
+            DebriefAttendee.user_id,
+        )
+        .join(Debrief, col(Debrief.candidate_id) == col(Candidate.id))
+        .join(DebriefAttendee, col(DebriefAttendee.debrief_id) == col(Debrief.id))
+        .where(
+            _open_candidate(),
+            col(Debrief.status) == InterviewStatus.SCHEDULED,
+            col(Debrief.starts_at) >= start,
+            col(Debrief.starts_at) < end,
+        )
+        .order_by(col(Debrief.starts_at), col(Debrief.id), col(DebriefAttendee.user_id))
+    )
+    return [(_candidate(row), *_rest(row)) for row in rows]
+
+
+async def feedback_timeliness(
+    session: AsyncSession, since: datetime, now: datetime, due_hours: int
+) -> list[tuple[str, int, int]]:
+    """``(interviewer_id, owed, on_time)`` over the scorecards whose deadline fell in
+    ``[since, now]``: owed by an attending interviewer, on time if submitted by then."""
+    deadline = feedback_deadline(due_hours)
+    on_time = case((col(Scorecard.submitted_at) <= deadline, 1), else_=0)
+    rows = await session.exec(
+        select(InterviewInterviewer.user_id, func.count(), func.sum(on_time))
+        .join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
+        .outerjoin(
+            Scorecard,
+            and_(
+                col(Scorecard.interview_id) == col(Interview.id),
+                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
+            ),
+        )
+        .where(
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+            col(InterviewInterviewer.attended),
+            deadline >= since,
+            deadline <= now,
+        )
+        .group_by(col(InterviewInterviewer.user_id))
+        .order_by(col(InterviewInterviewer.user_id))
+    )
+    return [(user, int(owed), int(done or 0)) for user, owed, done in rows]
+
+
+async def failed_deliveries(
+    session: AsyncSession, since: datetime
+) -> list[tuple[str, str | None, int, datetime]]:
+    """``(recipient_id, error, count, latest_due_at)`` of reminders that failed, due since
+    ``since``."""
+    rows = await session.exec(
+        select(
+            Reminder.recipient_id,
+            Reminder.last_error,
+            func.count(),
+            func.max(Reminder.due_at),
+        )
+        .where(col(Reminder.status) == ReminderStatus.FAILED, col(Reminder.due_at) >= since)
+        .group_by(col(Reminder.recipient_id), col(Reminder.last_error))
+        .order_by(col(Reminder.recipient_id), col(Reminder.last_error))
+    )
+    return [(user, error, int(count), latest) for user, error, count, latest in rows]
+
+
+async def previous_digest_at(session: AsyncSession, day: date) -> datetime | None:
+    """When the last digest before ``day`` was posted."""
+    rows = await session.exec(select(func.max(DigestRun.posted_at)).where(col(DigestRun.day) < day))
+    return rows.one()
+
+
+# ----------------------------------------------------------------- once a day
+
+
+async def claim_day(
+    session: AsyncSession, day: date, *, now: datetime, stale_before: datetime
+) -> bool:
+    """Take the right to post ``day``'s digest. False when it is posted, or when another
+    claim on it is younger than ``stale_before`` (a replica is posting it right now)."""
+    insert = upsert_insert(session)
+    statement = insert(DigestRun).values(day=day, started_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[col(DigestRun.day)],
+        set_={"started_at": now},
+        where=and_(col(DigestRun.posted_at).is_(None), col(DigestRun.started_at) < stale_before),
+    )
+    result = await session.exec(statement)
+    return result.rowcount == 1
+
+
+async def record_posted(
+    session: AsyncSession, day: date, *, now: datetime, channel_id: str | None, ts: str | None
+) -> None:
+    await session.exec(
+        update(DigestRun)
+        .where(col(DigestRun.day) == day)
+        .values(posted_at=now, channel_id=channel_id, message_ts=ts)
+    )
+
+
+async def release_day(session: AsyncSession, day: date) -> None:
+    """Give up a claim whose post failed, so that a later run may try again."""
+    await session.exec(
+        delete(DigestRun).where(col(DigestRun.day) == day, col(DigestRun.posted_at).is_(None))
+    )
