@@ -22,6 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("check", help="validate the interview kits and exit")
+    digest = commands.add_parser("digest", help="show today's digest")
+    digest.add_argument(
+        "--print",
+        action="store_true",
+        required=True,
+        help="print it as text without posting (/mlops-candidate digest posts it)",
+    )
     return parser
 
 
@@ -37,6 +44,13 @@ def _check() -> None:
     directory = os.environ.get("PROMPTS_DIR", "").strip()
     kits = load_kits(Path(directory) if directory else default_prompts_dir())
     print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)})")
+
+
+def _digest() -> None:
+    settings = load_settings(os.environ)
+    from bot.runtime import print_digest
+
+    asyncio.run(print_digest(settings))
 
 
 def _run() -> None:
@@ -60,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     # Alembic announces each of its plugins at INFO on every start.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
-    actions = {"migrate": _migrate, "check": _check}
+    actions = {"migrate": _migrate, "check": _check, "digest": _digest}
     try:
         actions.get(args.command, _run)()
     except (ConfigError, KitError) as error:

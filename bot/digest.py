@@ -313,6 +313,14 @@ async def current_digest(bot: BotContext) -> Digest:
         return await build_digest(session, bot, bot.clock.now())
 
 
+async def may_post_digest(bot: BotContext, user_id: str) -> bool:
+    """Hiring managers of open candidates and admins may post the digest on demand."""
+    if bot.is_admin(user_id):
+        return True
+    async with bot.sessions() as session:
+        return await queries.manages_open_candidates(session, user_id)
+
+
 async def post_digest_now(bot: BotContext, notifier: Notifier) -> SendResult:
     """Post the digest at once (the slash command): it does not count as the day's."""
     return await notifier.post_digest(await current_digest(bot), bot.settings.hiring_channel_id)

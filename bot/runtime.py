@@ -13,10 +13,12 @@ from bot.app import build_app
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.context import BotContext
+from bot.digest import current_digest
 from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
 from bot.scheduler import build_scheduler, register_jobs
 from bot.server import build_web_app
+from bot.slack_client import build_client
 from handlers.slack_notifier import SlackNotifier
 from storage.db import create_engine, session_factory
 
@@ -36,6 +38,16 @@ def create_context(settings: Settings, clock: Clock | None = None) -> BotContext
         clock=clock or SystemClock(),
         kits=kits,
     )
+
+
+async def print_digest(settings: Settings) -> None:
+    """``python -m bot digest --print``: today's digest as text, posted nowhere."""
+    bot = create_context(settings)
+    try:
+        notifier = SlackNotifier(build_client(settings), bot.clock)
+        print(await notifier.digest_text(await current_digest(bot)))
+    finally:
+        await bot.engine.dispose()
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:

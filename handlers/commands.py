@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from handlers import intake, listing, schedule
+from handlers import digest_command, intake, listing, schedule
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 
@@ -67,6 +67,9 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("list", "list [all]", "Candidates by stage (all: closed too)", listing.run_list),
     Subcommand("find", "find NAME", "Candidates whose name contains NAME", listing.run_find),
     Subcommand("salary", "salary [region] [level]", "Salary benchmarks", listing.run_salary),
+    Subcommand(
+        "digest", "digest", "Post the daily digest in the channel now", digest_command.run_digest
+    ),
 )
 
 

@@ -356,6 +356,16 @@ async def previous_digest_at(session: AsyncSession, day: date) -> datetime | Non
     return rows.one()
 
 
+async def manages_open_candidates(session: AsyncSession, user_id: str) -> bool:
+    """Whether the user is the hiring manager of a candidate not closed."""
+    rows = await session.exec(
+        select(Candidate.id)
+        .where(col(Candidate.hiring_manager_id) == user_id, _open_candidate())
+        .limit(1)
+    )
+    return rows.first() is not None
+
+
 # ----------------------------------------------------------------- once a day
 
 

@@ -1,0 +1,314 @@
+"""The daily digest: its sections against a seeded pipeline, its empty form, Slack's
+block limit with a large pipeline, once a day across replicas and restarts, a constant
+number of statements, the slash command and ``python -m bot digest --print``."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from bot.clock import FrozenClock
+from bot.context import BotContext
+from bot.digest import RunOutcome, build_digest, run_daily_digest
+from bot.slack_client import build_client
+from handlers.digest_blocks import digest_blocks
+from handlers.slack_notifier import SlackNotifier
+from storage.db import transaction
+from storage.models import CandidateStatus, DigestRun, Reminder, ReminderStatus
+from tests.fakeslack import FakeSlack
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
+from tests.pipeline_seed import (
+    add_candidate,
+    add_debrief,
+    add_decision,
+    add_interview,
+    add_scorecard,
+    hours,
+)
+
+ANA, BEN = "U0ANA", "U0BEN"
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday; the digest time is 09:00 UTC
+
+
+@pytest.fixture
+def notifier(harness: Harness, clock: FrozenClock) -> SlackNotifier:
+    return SlackNotifier(build_client(harness.bot.settings), clock)
+
+
+def posts(fake: FakeSlack) -> list[dict[str, Any]]:
+    return [
+        c.args for c in fake.calls_to("chat.postMessage") if c.args["channel"] == HIRING_CHANNEL
+    ]
+
+
+def section_texts(blocks: list[dict[str, Any]]) -> dict[str, str]:
+    """Section texts by their first line, the heading."""
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    return {text.split("\n")[0].strip("*"): text for text in texts}
+
+
+async def seed_pipeline(bot: BotContext, fake: FakeSlack) -> None:
+    # Jane: Technical yesterday with Ana and Ben; Ben's card is in, Ana's is overdue.
+    jane = await add_candidate(bot, "Jane <Doe>", fake=fake)
+    jane_interview = await add_interview(bot, jane, [ANA, BEN], starts_at=NOW - hours(30))
+    await add_scorecard(bot, jane_interview, BEN, submitted_at=NOW - hours(20))
+    # Bob: every Screening scorecard in, no decision yet.
+    bob = await add_candidate(bot, "Bob Stone", fake=fake, stage="screening")
+    bob_interview = await add_interview(bot, bob, [BEN], starts_at=NOW - hours(10))
+    await add_scorecard(bot, bob_interview, BEN, submitted_at=NOW - hours(8))
+    # Carl: untouched for two weeks.
+    await add_candidate(bot, "Carl Idle", fake=fake, last_activity_at=NOW - timedelta(days=14))
+    # Dora: advanced on Friday, after the last digest (there was none: the day before).
+    dora = await add_candidate(bot, "Dora Decided", fake=fake, stage="system_design")
+    await add_decision(bot, dora, "advance", decided_at=NOW - hours(3), stage="technical")
+    # Eve: an interview this afternoon and a debrief this evening.
+    eve = await add_candidate(bot, "Eve Today", fake=fake, stage="system_design")
+    await add_interview(bot, eve, [ANA], starts_at=NOW + hours(4))
+    await add_debrief(bot, eve, [ANA, HIRING_MANAGER], starts_at=NOW + hours(7))
+    # Ana owes two more, one in on time, one late.
+    past = await add_candidate(bot, "Past Loop", fake=fake, status=CandidateStatus.REJECTED)
+    for days, late in ((5, False), (6, True)):
+        interview = await add_interview(bot, past, [ANA], starts_at=NOW - timedelta(days=days))
+        delay = hours(30) if late else hours(2)
+        await add_scorecard(bot, interview, ANA, submitted_at=interview.starts_at + delay)
+    # A reminder that could not be delivered.
+    async with transaction(bot.sessions) as session:
+        session.add(
+            Reminder(
+                kind="scorecard_due",
+                recipient_id="U0GONE",
+                candidate_id=jane.id,
+                due_at=NOW - hours(5),
+                status=ReminderStatus.FAILED,
+                last_error="account_inactive",
+                dedupe_key="scorecard_due:interview:99:U0GONE",
+                created_at=NOW - hours(50),
+            )
+        )
+
+
+async def test_sections_against_a_seeded_pipeline(
+    harness: Harness, notifier: SlackNotifier
+) -> None:
+    bot, fake = harness.bot, harness.fake
+    await seed_pipeline(bot, fake)
+    assert await run_daily_digest(bot, notifier) == RunOutcome.POSTED
+    [post] = posts(fake)
+    sections = section_texts(post["blocks"])
+    assert post["blocks"][0]["type"] == "header"
+    assert sections["Pipeline"].endswith(
+        "Screening 1 · Technical 2 · System design: production incident 2"
+    )
+    overdue = sections["Overdue scorecards"]
+    assert f"<@{ANA}>" in overdue and "Jane &lt;Doe&gt;" in overdue and f"<@{BEN}>" not in overdue
+    assert "Bob Stone" in sections["Waiting for a decision"]
+    assert "Jane" not in sections["Waiting for a decision"]
+    assert "Carl Idle" in sections["Idle for more than 5 working days"]
+    decisions = sections["Decisions since the last digest"]
+    assert "Dora Decided" in decisions and "advanced" in decisions
+    today = sections["Today"]
+    assert "Technical interview" not in today and "Eve Today" in today
+    assert today.index("interview") < today.index("debrief")
+    timeliness = sections["Scorecards on time, last 30 days"]
+    # Ana: 3 owed (Jane's overdue one and the two past), 1 on time; Ben: 1 of 1, too few
+    # to be listed; Bob's deadline is still ahead.
+    assert "50% in on time (2 of 4)" in timeliness
+    assert f"<@{ANA}>: 33% (1 of 3)" in timeliness and f"<@{BEN}>" not in timeliness
+    assert "<@U0GONE>: `account_inactive` (1)" in sections["Reminders that could not be delivered"]
+    # Every candidate line links to its thread.
+    link = "https://fake-workspace.slack.com/archives/C0HIRING/p"
+    for heading in ("Overdue scorecards", "Waiting for a decision", "Today"):
+        assert f"<{link}" in sections[heading], heading
+    async with bot.sessions() as session:
+        run = await session.get(DigestRun, NOW.date())
+        assert (
+            run is not None
+            and run.message_ts == fake.calls_to("chat.postMessage")[-1].response["ts"]
+        )
+
+
+async def test_an_empty_pipeline_is_one_line(harness: Harness, notifier: SlackNotifier) -> None:
+    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.POSTED
+    [post] = posts(harness.fake)
+    assert len(post["blocks"]) == 1
+    assert post["blocks"][0]["text"]["text"].endswith("nothing pending.")
+
+
+async def test_three_hundred_candidates_stay_within_50_blocks(
+    harness: Harness, notifier: SlackNotifier
+) -> None:
+    bot, fake = harness.bot, harness.fake
+    for index in range(300):
+        candidate = await add_candidate(
+            bot,
+            f"Candidate {index:03d}",
+            fake=fake,
+            last_activity_at=NOW - timedelta(days=30),
+        )
+        await add_interview(bot, candidate, [f"U0I{index % 40:02d}"], starts_at=NOW - hours(48))
+    assert await run_daily_digest(bot, notifier) == RunOutcome.POSTED
+    [post] = posts(fake)
+    # The fake rejects what Slack rejects: over 50 blocks, over 3,000 characters a section.
+    assert fake.calls_to("chat.postMessage")[-1].response["ok"]
+    assert len(post["blocks"]) <= 50
+    sections = section_texts(post["blocks"])
+    assert "_… and 290 more_" in sections["Idle for more than 5 working days"]
+    assert "_… and 290 more_" in sections["Overdue scorecards"]
+
+
+async def test_posted_once_per_day_across_replicas_and_restarts(
+    make_harness: Callable[..., Any], clock: FrozenClock
+) -> None:
+    first, second = await make_harness(), await make_harness()
+    one = SlackNotifier(build_client(first.bot.settings), clock)
+    two = SlackNotifier(build_client(second.bot.settings), clock)
+    outcomes = await asyncio.gather(
+        run_daily_digest(first.bot, one), run_daily_digest(second.bot, two)
+    )
+    assert sorted(outcomes) == sorted([RunOutcome.POSTED, RunOutcome.ALREADY_POSTED])
+    clock.advance(hours(2))
+    third = await make_harness()  # a restart later that day
+    again = SlackNotifier(build_client(third.bot.settings), clock)
+    assert await run_daily_digest(third.bot, again) == RunOutcome.ALREADY_POSTED
+    assert len(posts(first.fake)) == 1
+    clock.set(datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    assert await run_daily_digest(third.bot, again) == RunOutcome.POSTED
+
+
+async def test_not_on_days_off_nor_before_the_digest_time(
+    harness: Harness, notifier: SlackNotifier, clock: FrozenClock
+) -> None:
+    clock.set(datetime(2026, 12, 5, 10, 0, tzinfo=UTC))  # Saturday
+    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.NOT_A_WORKING_DAY
+    clock.set(datetime(2026, 12, 7, 8, 59, tzinfo=UTC))  # Monday, a minute early
+    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.TOO_EARLY
+    assert posts(harness.fake) == []
+
+
+async def test_a_failed_post_leaves_the_day_to_a_later_run(
+    harness: Harness, notifier: SlackNotifier
+) -> None:
+    harness.fake.fail("chat.postMessage", "channel_not_found")
+    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.FAILED
+    async with harness.bot.sessions() as session:
+        assert await session.get(DigestRun, NOW.date()) is None
+    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.POSTED
+
+
+@contextmanager
+def counted_statements(bot: BotContext) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    engine = bot.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+async def test_the_digest_costs_the_same_statements_for_any_pipeline_size(
+    harness: Harness,
+) -> None:
+    bot, fake = harness.bot, harness.fake
+    counts = []
+    added = 0
+    for size in (10, 100):
+        while added < size:
+            candidate = await add_candidate(bot, f"C{added}", fake=fake)
+            added += 1
+            interview = await add_interview(bot, candidate, [ANA, BEN], starts_at=NOW - hours(30))
+            await add_scorecard(bot, interview, BEN, submitted_at=NOW - hours(20))
+        async with bot.sessions() as session:
+            with counted_statements(bot) as statements:
+                digest = await build_digest(session, bot, NOW)
+        assert len(digest.overdue.items) + digest.overdue.more == size
+        counts.append(len(statements))
+    assert counts[0] == counts[1] <= 15
+
+
+async def test_digest_command_posts_now_for_hiring_managers(harness: Harness) -> None:
+    bot, fake = harness.bot, harness.fake
+    await seed_pipeline(bot, fake)
+    reply = await harness.command("digest", user_id=HIRING_MANAGER)
+    assert reply.status == 200 and "Posting the digest" in reply.json["text"]
+    [post] = posts(fake)
+    assert "Overdue scorecards" in str(post["blocks"])
+    # On demand it does not count as the day's digest.
+    async with bot.sessions() as session:
+        assert await session.get(DigestRun, NOW.date()) is None
+
+
+async def test_digest_command_refuses_others_and_posts_nothing(
+    make_harness: Callable[..., Any],
+) -> None:
+    harness = await make_harness(hiring_admins=frozenset({"U0ADMIN"}))
+    await add_candidate(harness.bot, "Jane Doe", fake=harness.fake)
+    reply = await harness.command("digest", user_id=ANA)
+    assert reply.status == 200
+    assert "Only hiring managers and admins" in reply.json["text"]
+    assert "<@U0ADMIN>" in reply.json["text"]
+    assert posts(harness.fake) == []
+    reply = await harness.command("digest", user_id="U0ADMIN")
+    assert "Posting the digest" in reply.json["text"] and len(posts(harness.fake)) == 1
+
+
+def test_blocks_escape_names_and_fall_back_without_links() -> None:
+    from bot.digest import Digest, Idle, Section
+    from storage.digest import CandidateRow
+
+    row = CandidateRow(1, "<!channel> Eve <@U0123>", "technical", "active", None, None)
+    digest = Digest(day=NOW.date(), idle=Section.of([Idle(row, "Technical", NOW)]))
+    text = str(digest_blocks(digest, {}))
+    assert "&lt;!channel&gt; Eve &lt;@U0123&gt;" in text and "<!channel>" not in text
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+async def test_python_m_bot_digest_print_prints_without_posting(
+    harness: Harness, settings: Any, tmp_path: Path
+) -> None:
+    # The subprocess runs on the real clock, so the idle candidate is idle by it.
+    month_ago = datetime.now(UTC) - timedelta(days=30)
+    await add_candidate(harness.bot, "Jane <Doe>", fake=harness.fake, last_activity_at=month_ago)
+    harness.fake.clear()
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
+    env |= {
+        "PYTHONPATH": str(REPO),
+        "SLACK_BOT_TOKEN": harness.fake.bot_token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": harness.fake.api_url,
+        "HIRING_CHANNEL_ID": HIRING_CHANNEL,
+        "DATABASE_URL": settings.database_url,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "digest",
+        "--print",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode == 0, err.decode()
+    text = out.decode()
+    assert text.startswith("Hiring digest") and "Idle for more than 5 working days" in text
+    # Plain text for a terminal: no mrkdwn escaping, the thread's link spelled out.
+    assert "Jane <Doe> (https://fake-workspace.slack.com/archives/C0HIRING/p" in text
+    assert posts(harness.fake) == []
