@@ -19,10 +19,12 @@ from typing import Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import permissions
 from bot.context import BotContext
 from bot.notifier import Notifier, SendResult
 from bot.reminder_rules import working_days_back
 from bot.reminders import stage_title
+from storage import candidates as candidates_store
 from storage import digest as queries
 from storage.db import transaction
 from storage.digest import CandidateRow
@@ -160,17 +162,6 @@ class Digest:
             or self.today
             or self.failures
         )
-
-    def candidates(self) -> list[CandidateRow]:
-        """Every candidate a line names, once each, in order of first mention."""
-        rows = [
-            *(line.candidate for line in self.overdue.items),
-            *(line.candidate for line in self.waiting.items),
-            *(line.candidate for line in self.idle.items),
-            *(line.candidate for line in self.decisions.items),
-            *(line.candidate for line in self.today.items),
-        ]
-        return list({row.id: row for row in rows}.values())
 
 
 def local_day(bot: BotContext, moment: datetime) -> date:
@@ -314,11 +305,14 @@ async def current_digest(bot: BotContext) -> Digest:
 
 
 async def may_post_digest(bot: BotContext, user_id: str) -> bool:
-    """Hiring managers of open candidates and admins may post the digest on demand."""
-    if bot.is_admin(user_id):
-        return True
+    admins = bot.settings.hiring_admins
+    is_manager = not permissions.is_admin(admins, user_id) and await _manages_any(bot, user_id)
+    return permissions.may_post_digest(admins, user_id, is_hiring_manager=is_manager)
+
+
+async def _manages_any(bot: BotContext, user_id: str) -> bool:
     async with bot.sessions() as session:
-        return await queries.manages_open_candidates(session, user_id)
+        return await candidates_store.manages_any(session, user_id)
 
 
 async def post_digest_now(bot: BotContext, notifier: Notifier) -> SendResult:

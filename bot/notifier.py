@@ -41,7 +41,3 @@ class Notifier(Protocol):
     async def post_digest(self, digest: Digest, channel_id: str) -> SendResult:
         """Post the digest in a channel."""
         ...
-
-    async def digest_text(self, digest: Digest) -> str:
-        """The digest as plain text, for a terminal."""
-        ...

@@ -27,3 +27,8 @@ def may_manage_interview(
     """Reschedule or cancel an interview: the candidate's hiring manager, whoever
     scheduled the interview, and admins."""
     return is_admin(admins, user_id) or user_id in (hiring_manager_id, scheduled_by)
+
+
+def may_post_digest(admins: Set[str], user_id: str, *, is_hiring_manager: bool) -> bool:
+    """Admins and hiring managers (of any candidate) may post the digest on demand."""
+    return is_admin(admins, user_id) or is_hiring_manager

@@ -18,7 +18,7 @@ from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
 from bot.scheduler import build_scheduler, register_jobs
 from bot.server import build_web_app
-from bot.slack_client import build_client
+from handlers.digest_blocks import digest_text
 from handlers.slack_notifier import SlackNotifier
 from storage.db import create_engine, session_factory
 
@@ -44,8 +44,7 @@ async def print_digest(settings: Settings) -> None:
     """``python -m bot digest --print``: today's digest as text, posted nowhere."""
     bot = create_context(settings)
     try:
-        notifier = SlackNotifier(build_client(settings), bot.clock)
-        print(await notifier.digest_text(await current_digest(bot)))
+        print(digest_text(await current_digest(bot)))
     finally:
         await bot.engine.dispose()
 

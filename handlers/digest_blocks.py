@@ -7,14 +7,13 @@ One section block per part of the digest, each cut to fit Slack's 3,000 characte
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.digest import CandidateRow, Digest, MeetingKind, Section
-from handlers.mrkdwn import escape
-from handlers.reminder_blocks import slack_date
+from handlers.mrkdwn import date_token, escape
 
 Block = dict[str, Any]
 
@@ -39,36 +38,30 @@ class _Style:
     user: Callable[[str], str]
     candidate: Callable[[CandidateRow], str]
     when: Callable[[datetime], str]
-    clock: Callable[[datetime], str]
     heading: Callable[[str], str]
 
 
-def _slack_style(links: Mapping[int, str]) -> _Style:
-    def candidate(row: CandidateRow) -> str:
-        link = links.get(row.id)
-        return f"<{link}|{escape(row.name)}>" if link else escape(row.name)
-
-    return _Style(
-        user=lambda user_id: f"<@{user_id}>",
-        candidate=candidate,
-        when=slack_date,
-        clock=lambda moment: slack_date(moment, "{time}"),
-        heading=lambda text: f"*{text}*",
-    )
+def _slack_candidate(row: CandidateRow) -> str:
+    name = escape(row.name)
+    return f"<{row.permalink}|{name}>" if row.permalink else name
 
 
-def _plain_style(links: Mapping[int, str]) -> _Style:
-    def candidate(row: CandidateRow) -> str:
-        link = links.get(row.id)
-        return f"{row.name} ({link})" if link else row.name
+def _plain_candidate(row: CandidateRow) -> str:
+    return f"{row.name} ({row.permalink})" if row.permalink else row.name
 
-    return _Style(
-        user=lambda user_id: f"@{user_id}",
-        candidate=candidate,
-        when=lambda moment: moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC"),
-        clock=lambda moment: moment.astimezone(UTC).strftime("%H:%M UTC"),
-        heading=lambda text: text,
-    )
+
+SLACK_STYLE = _Style(
+    user=lambda user_id: f"<@{user_id}>",
+    candidate=_slack_candidate,
+    when=date_token,
+    heading=lambda text: f"*{text}*",
+)
+PLAIN_STYLE = _Style(
+    user=lambda user_id: f"@{user_id}",
+    candidate=_plain_candidate,
+    when=lambda moment: moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC"),
+    heading=lambda text: text,
+)
 
 
 def _title(digest: Digest) -> str:
@@ -146,7 +139,7 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
         (
             "Today",
             [
-                f"• {style.clock(m.starts_at)} {m.stage_title} "
+                f"• {style.when(m.starts_at)} {m.stage_title} "
                 f"{'interview' if m.kind == MeetingKind.INTERVIEW else 'debrief'}: "
                 f"{style.candidate(m.candidate)} with {', '.join(map(style.user, m.people))}"
                 for m in digest.today.items
@@ -200,11 +193,11 @@ def _fitted(heading: str, lines: list[str], more: int) -> str:
     return text
 
 
-def digest_blocks(digest: Digest, links: Mapping[int, str]) -> list[Block]:
-    """The digest message; ``links`` maps candidate ids to their thread permalinks."""
+def digest_blocks(digest: Digest) -> list[Block]:
+    """The digest message; each candidate's name links to their thread."""
     if digest.is_empty:
         return [_section(f"*{_title(digest)}*: nothing pending.")]
-    style = _slack_style(links)
+    style = SLACK_STYLE
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": _title(digest)}}
     ]
@@ -215,13 +208,12 @@ def digest_blocks(digest: Digest, links: Mapping[int, str]) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
-def digest_text(digest: Digest, links: Mapping[int, str]) -> str:
+def digest_text(digest: Digest) -> str:
     """The digest for a terminal: the same parts, plain text, times in UTC."""
     if digest.is_empty:
         return f"{_title(digest)}: nothing pending."
-    style = _plain_style(links)
     parts = [_title(digest)]
-    for heading, lines, more in _parts(digest, style):
+    for heading, lines, more in _parts(digest, PLAIN_STYLE):
         parts.append("\n".join([heading, *lines, *([f"… and {more} more"] if more else [])]))
     return "\n\n".join(parts)
 

@@ -4,26 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
 from handlers.ids import Action
 from handlers.kit_blocks import interview_kit_blocks
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import date_token, escape
 from handlers.refs import Ref, ref
 from storage.models import Candidate, Interview
 
 Block = dict[str, Any]
 # A chase offers a button for at most this many interviews (a stage has one or two).
 MAX_BUTTONS = 5
-
-
-def slack_date(moment: datetime, token: str = "{date_short_pretty} at {time}") -> str:
-    """A time every reader sees in their own zone; the fallback is UTC."""
-    fallback = moment.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
-    return f"<!date^{int(moment.timestamp())}^{token}|{fallback}>"
 
 
 def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
@@ -40,7 +33,7 @@ def not_attended_notice(
     """Tells the hiring manager that an interviewer will send no scorecard."""
     return (
         f":information_source: <@{user_id}> did not attend the *{escape(stage_title)}* "
-        f"interview with *{escape(candidate.name)}* of {slack_date(interview.starts_at)}, "
+        f"interview with *{escape(candidate.name)}* of {date_token(interview.starts_at)}, "
         "so they owe no scorecard for it."
     )
 
@@ -53,7 +46,7 @@ def _meeting_line(message: ReminderMessage) -> str:
     meeting = message.interview or message.debrief
     assert meeting is not None
     link = f" · <{escape(meeting.video_link)}|Join the call>" if meeting.video_link else ""
-    return f"{slack_date(meeting.starts_at)} ({meeting.duration_minutes} min){link}"
+    return f"{date_token(meeting.starts_at)} ({meeting.duration_minutes} min){link}"
 
 
 def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -71,7 +64,7 @@ def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
     text = f"How did the interview with {_name(message)} go?"
     body = (
         f":wave: How did the *{escape(message.stage_title)}* interview with *{_name(message)}* "
-        f"go? Your scorecard is due {slack_date(message.scorecard_due_at)}: "
+        f"go? Your scorecard is due {date_token(message.scorecard_due_at)}: "
         "write it while it is fresh."
     )
     return text, [_section(body), _scorecard_actions(message, not_attended=True)]
@@ -82,7 +75,7 @@ def _scorecard_due(message: ReminderMessage) -> tuple[str, list[Block]]:
     text = f"Your scorecard for {_name(message)} is due"
     body = (
         f":hourglass: Your *{escape(message.stage_title)}* scorecard for *{_name(message)}* "
-        f"was due {slack_date(message.scorecard_due_at)}. The team cannot decide without "
+        f"was due {date_token(message.scorecard_due_at)}. The team cannot decide without "
         "it: please submit it now. The hiring manager hears about it in a day."
     )
     return text, [_section(body), _scorecard_actions(message, not_attended=True)]
@@ -95,8 +88,8 @@ def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
     body = (
         f":rotating_light: Scorecards are late for *{_name(message)}*'s "
         f"*{escape(message.stage_title)}* interview of "
-        f"{slack_date(message.interview.starts_at)}: {people}, due since "
-        f"{slack_date(message.scorecard_due_at)}."
+        f"{date_token(message.interview.starts_at)}: {people}, due since "
+        f"{date_token(message.scorecard_due_at)}."
     )
     return text, [_section(body)]
 
@@ -104,7 +97,7 @@ def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
 def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
     text = f"Submit your scorecard for {_name(message)} before the debrief"
     listed = "\n".join(
-        f"• {escape(message.stage_title)} interview of {slack_date(i.starts_at)}"
+        f"• {escape(message.stage_title)} interview of {date_token(i.starts_at)}"
         for i in message.missing
     )
     body = (
@@ -134,7 +127,7 @@ def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
 def _debrief_pack(message: ReminderMessage) -> tuple[str, list[Block]]:
     text = f"The debrief for {_name(message)} starts soon"
     lines = [
-        f"• {escape(message.stage_title)} interview of {slack_date(p.interview.starts_at)}: "
+        f"• {escape(message.stage_title)} interview of {date_token(p.interview.starts_at)}: "
         f"{p.submitted} of {p.expected} scorecards in"
         for p in message.progress
     ] or ["• no interviews recorded for this stage"]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -15,7 +14,8 @@ from bot.clock import Clock
 from bot.digest import Digest
 from bot.notifier import SendResult
 from bot.reminders import ReminderMessage
-from handlers.digest_blocks import digest_blocks, digest_summary, digest_text
+from handlers.candidate_thread import thread_link
+from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.reminder_blocks import reminder_blocks
 
 logger = logging.getLogger(__name__)
@@ -30,24 +30,11 @@ RETRYABLE_ERRORS = frozenset(
 )
 
 
-class _Threaded(Protocol):
-    """A candidate as a row or a model: what its thread link needs."""
-
-    @property
-    def id(self) -> int | None: ...
-    @property
-    def channel_id(self) -> str | None: ...
-    @property
-    def thread_ts(self) -> str | None: ...
-
-
 class SlackNotifier:
     def __init__(self, client: AsyncWebClient, clock: Clock) -> None:
         self._client = client
         self._clock = clock
         self._zones: dict[str, tuple[str | None, datetime]] = {}
-        # A message's permalink never changes: one chat.getPermalink per thread per process.
-        self._permalinks: dict[tuple[str, str], str] = {}
 
     async def user_timezone(self, user_id: str) -> str | None:
         now = self._clock.now()
@@ -66,24 +53,18 @@ class SlackNotifier:
         return zone
 
     async def deliver_reminder(self, message: ReminderMessage) -> SendResult:
-        links = await self._links([message.candidate])
-        candidate_id = message.candidate.id
-        text, blocks = reminder_blocks(message, links.get(candidate_id or 0))
+        text, blocks = reminder_blocks(message, thread_link(message.candidate))
         return await self._post(
             channel=message.recipient_id, text=text, blocks=blocks, unfurl_links=False
         )
 
     async def post_digest(self, digest: Digest, channel_id: str) -> SendResult:
-        links = await self._links(digest.candidates())
         return await self._post(
             channel=channel_id,
             text=digest_summary(digest),
-            blocks=digest_blocks(digest, links),
+            blocks=digest_blocks(digest),
             unfurl_links=False,
         )
-
-    async def digest_text(self, digest: Digest) -> str:
-        return digest_text(digest, await self._links(digest.candidates()))
 
     async def _post(self, **arguments: Any) -> SendResult:
         try:
@@ -96,25 +77,6 @@ class SlackNotifier:
         except (TimeoutError, aiohttp.ClientError) as error:
             return SendResult(ok=False, error=type(error).__name__, retryable=True)
         return SendResult(ok=True, ts=response.get("ts"), channel=response.get("channel"))
-
-    async def _links(self, candidates: Iterable[_Threaded]) -> dict[int, str]:
-        """Thread permalinks by candidate id, for candidates whose card is posted."""
-        links: dict[int, str] = {}
-        for candidate in candidates:
-            if not (candidate.id and candidate.channel_id and candidate.thread_ts):
-                continue
-            key = (candidate.channel_id, candidate.thread_ts)
-            if key not in self._permalinks:
-                try:
-                    response = await self._client.chat_getPermalink(
-                        channel=key[0], message_ts=key[1]
-                    )
-                except (TimeoutError, SlackApiError, aiohttp.ClientError):
-                    # A line without its link still says what matters.
-                    continue
-                self._permalinks[key] = str(response["permalink"])
-            links[candidate.id] = self._permalinks[key]
-        return links
 
 
 def _error_code(error: SlackApiError) -> str:

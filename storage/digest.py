@@ -81,8 +81,7 @@ class CandidateRow:
     name: str
     stage_key: str
     status: str
-    channel_id: str | None
-    thread_ts: str | None
+    permalink: str | None
 
 
 CANDIDATE_COLUMNS = (
@@ -90,8 +89,7 @@ CANDIDATE_COLUMNS = (
     col(Candidate.name),
     col(Candidate.stage_key),
     col(Candidate.status),
-    col(Candidate.channel_id),
-    col(Candidate.thread_ts),
+    col(Candidate.permalink),
 )
 
 
@@ -354,16 +352,6 @@ async def previous_digest_at(session: AsyncSession, day: date) -> datetime | Non
     """When the last digest before ``day`` was posted."""
     rows = await session.exec(select(func.max(DigestRun.posted_at)).where(col(DigestRun.day) < day))
     return rows.one()
-
-
-async def manages_open_candidates(session: AsyncSession, user_id: str) -> bool:
-    """Whether the user is the hiring manager of a candidate not closed."""
-    rows = await session.exec(
-        select(Candidate.id)
-        .where(col(Candidate.hiring_manager_id) == user_id, _open_candidate())
-        .limit(1)
-    )
-    return rows.first() is not None
 
 
 # ----------------------------------------------------------------- once a day

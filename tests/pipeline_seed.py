@@ -35,9 +35,15 @@ async def add_candidate(
     hiring_manager_id: str = HIRING_MANAGER,
     last_activity_at: datetime | None = None,
 ) -> Candidate:
-    """A candidate; with ``fake``, its card is a message the fake knows (for permalinks)."""
+    """A candidate; with ``fake``, its card is a message the fake knows, linked as intake
+    links it."""
     now = bot.clock.now()
     thread_ts = fake.add_message(HIRING_CHANNEL, text="card") if fake is not None else None
+    permalink = (
+        f"https://fake-workspace.slack.com/archives/{HIRING_CHANNEL}/p{thread_ts.replace('.', '')}"
+        if thread_ts
+        else None
+    )
     candidate = Candidate(
         name=name,
         name_key=name.lower(),
@@ -51,10 +57,55 @@ async def add_candidate(
         last_activity_at=last_activity_at or now,
         channel_id=HIRING_CHANNEL if fake is not None else None,
         thread_ts=thread_ts,
+        permalink=permalink,
         created_at=now,
         updated_at=now,
     )
     return await _add(bot, candidate)
+
+
+async def add_many(
+    bot: BotContext,
+    count: int,
+    *,
+    interviewers: Sequence[str],
+    starts_at: datetime,
+    last_activity_at: datetime,
+    first: int = 0,
+) -> None:
+    """``count`` candidates, each with one interview and no scorecard, in one transaction."""
+    now = bot.clock.now()
+    async with transaction(bot.sessions) as session:
+        for index in range(first, first + count):
+            candidate = Candidate(
+                name=f"Candidate {index:04d}",
+                name_key=f"candidate {index:04d}",
+                level="senior",
+                location="us",
+                hiring_manager_id=HIRING_MANAGER,
+                created_by=HIRING_MANAGER,
+                stage_key="technical",
+                stage_entered_at=now,
+                last_activity_at=last_activity_at,
+                permalink=f"https://fake-workspace.slack.com/archives/{HIRING_CHANNEL}/p{index}",
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(candidate)
+            await session.flush()
+            interview = Interview(
+                candidate_id=candidate.id,
+                stage_key="technical",
+                starts_at=starts_at,
+                duration_minutes=60,
+                created_by=HIRING_MANAGER,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(interview)
+            await session.flush()
+            user_id = interviewers[index % len(interviewers)]
+            session.add(InterviewInterviewer(interview_id=interview.id, user_id=user_id))
 
 
 async def add_interview(

@@ -31,6 +31,7 @@ from tests.pipeline_seed import (
     add_debrief,
     add_decision,
     add_interview,
+    add_many,
     add_scorecard,
     hours,
 )
@@ -147,14 +148,13 @@ async def test_three_hundred_candidates_stay_within_50_blocks(
     harness: Harness, notifier: SlackNotifier
 ) -> None:
     bot, fake = harness.bot, harness.fake
-    for index in range(300):
-        candidate = await add_candidate(
-            bot,
-            f"Candidate {index:03d}",
-            fake=fake,
-            last_activity_at=NOW - timedelta(days=30),
-        )
-        await add_interview(bot, candidate, [f"U0I{index % 40:02d}"], starts_at=NOW - hours(48))
+    await add_many(
+        bot,
+        300,
+        interviewers=[f"U0I{n:02d}" for n in range(40)],
+        starts_at=NOW - hours(48),
+        last_activity_at=NOW - timedelta(days=30),
+    )
     assert await run_daily_digest(bot, notifier) == RunOutcome.POSTED
     [post] = posts(fake)
     # The fake rejects what Slack rejects: over 50 blocks, over 3,000 characters a section.
@@ -222,19 +222,22 @@ def counted_statements(bot: BotContext) -> Iterator[list[str]]:
 async def test_the_digest_costs_the_same_statements_for_any_pipeline_size(
     harness: Harness,
 ) -> None:
-    bot, fake = harness.bot, harness.fake
+    bot = harness.bot
     counts = []
-    added = 0
-    for size in (10, 100):
-        while added < size:
-            candidate = await add_candidate(bot, f"C{added}", fake=fake)
-            added += 1
-            interview = await add_interview(bot, candidate, [ANA, BEN], starts_at=NOW - hours(30))
-            await add_scorecard(bot, interview, BEN, submitted_at=NOW - hours(20))
+    for first, size in ((0, 10), (10, 90)):
+        await add_many(
+            bot,
+            size,
+            interviewers=[ANA, BEN],
+            starts_at=NOW - hours(30),
+            last_activity_at=NOW - timedelta(days=30),
+            first=first,
+        )
         async with bot.sessions() as session:
             with counted_statements(bot) as statements:
                 digest = await build_digest(session, bot, NOW)
-        assert len(digest.overdue.items) + digest.overdue.more == size
+        assert len(digest.overdue.items) + digest.overdue.more == first + size
+        assert len(digest.idle.items) + digest.idle.more == first + size
         counts.append(len(statements))
     assert counts[0] == counts[1] <= 15
 
@@ -269,9 +272,9 @@ def test_blocks_escape_names_and_fall_back_without_links() -> None:
     from bot.digest import Digest, Idle, Section
     from storage.digest import CandidateRow
 
-    row = CandidateRow(1, "<!channel> Eve <@U0123>", "technical", "active", None, None)
+    row = CandidateRow(1, "<!channel> Eve <@U0123>", "technical", "active", None)
     digest = Digest(day=NOW.date(), idle=Section.of([Idle(row, "Technical", NOW)]))
-    text = str(digest_blocks(digest, {}))
+    text = str(digest_blocks(digest))
     assert "&lt;!channel&gt; Eve &lt;@U0123&gt;" in text and "<!channel>" not in text
 
 
