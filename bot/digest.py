@@ -28,7 +28,13 @@ from storage import candidates as candidates_store
 from storage import digest as queries
 from storage.db import transaction
 from storage.digest import CandidateRow
-from storage.models import CandidateStatus
+from storage.models import (
+    CandidateStatus,
+    Debrief,
+    DebriefAttendee,
+    Interview,
+    InterviewInterviewer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -201,9 +207,13 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
         for candidate, stage, outcome, by, at in await queries.decisions_since(session, since)
     ]
     start, end = _day_bounds(bot, day)
-    today = _meetings(
-        MeetingKind.INTERVIEW, await queries.interviews_between(session, start, end), title
-    ) + _meetings(MeetingKind.DEBRIEF, await queries.debriefs_between(session, start, end), title)
+    interviews = await queries.meetings_between(
+        session, start, end, Interview, InterviewInterviewer
+    )
+    debriefs = await queries.meetings_between(session, start, end, Debrief, DebriefAttendee)
+    today = _meetings(MeetingKind.INTERVIEW, interviews, title) + _meetings(
+        MeetingKind.DEBRIEF, debriefs, title
+    )
     today.sort(key=lambda meeting: meeting.starts_at)
     owed = await queries.feedback_timeliness(
         session, now - SLA_WINDOW, now, settings.feedback_due_hours

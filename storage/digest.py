@@ -37,6 +37,7 @@ from storage.models import (
     ReminderStatus,
     Scorecard,
 )
+from storage.reminders import seat_scorecard
 from storage.types import UTCDateTime
 
 OPEN = tuple(s for s in CandidateStatus if s not in CLOSED_STATUSES)
@@ -125,13 +126,7 @@ async def overdue_scorecards(
         select(*CANDIDATE_COLUMNS, InterviewInterviewer.user_id, Interview.stage_key, deadline)
         .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
-        .outerjoin(
-            Scorecard,
-            and_(
-                col(Scorecard.interview_id) == col(Interview.id),
-                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
-            ),
-        )
+        .outerjoin(Scorecard, seat_scorecard())
         .where(
             _open_candidate(),
             col(Interview.status) == InterviewStatus.SCHEDULED,
@@ -158,13 +153,7 @@ async def current_stage_completion(
         )
         .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
-        .outerjoin(
-            Scorecard,
-            and_(
-                col(Scorecard.interview_id) == col(Interview.id),
-                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
-            ),
-        )
+        .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
             col(Interview.stage_key) == col(Candidate.stage_key),
@@ -249,53 +238,28 @@ async def decisions_since(
     return [(_candidate(row), *_rest(row)) for row in rows]
 
 
-async def interviews_between(
-    session: AsyncSession, start: datetime, end: datetime
+async def meetings_between(
+    session: AsyncSession,
+    start: datetime,
+    end: datetime,
+    meeting: type[Interview] | type[Debrief],
+    seat: type[InterviewInterviewer] | type[DebriefAttendee],
 ) -> list[tuple[CandidateRow, int, str, datetime, str]]:
-    """``(candidate, interview_id, stage_key, starts_at, interviewer_id)``, one row per
-    interviewer, for the scheduled interviews starting in ``[start, end)``."""
+    """``(candidate, meeting_id, stage_key, starts_at, user_id)``, one row per person, for
+    the scheduled interviews (with their interviewers) or debriefs (with their attendees)
+    starting in ``[start, end)``."""
+    meeting_id = seat.interview_id if seat is InterviewInterviewer else seat.debrief_id
     rows = await session.exec(
-        select(
-            *CANDIDATE_COLUMNS,
-            Interview.id,
-            Interview.stage_key,
-            Interview.starts_at,
-            InterviewInterviewer.user_id,
-        )
-        .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
-        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
+        select(*CANDIDATE_COLUMNS, meeting.id, meeting.stage_key, meeting.starts_at, seat.user_id)
+        .join(meeting, col(meeting.candidate_id) == col(Candidate.id))
+        .join(seat, col(meeting_id) == col(meeting.id))
         .where(
             _open_candidate(),
-            col(Interview.status) == InterviewStatus.SCHEDULED,
-            col(Interview.starts_at) >= start,
-            col(Interview.starts_at) < end,
+            col(meeting.status) == InterviewStatus.SCHEDULED,
+            col(meeting.starts_at) >= start,
+            col(meeting.starts_at) < end,
         )
-        .order_by(col(Interview.starts_at), col(Interview.id), col(InterviewInterviewer.user_id))
-    )
-    return [(_candidate(row), *_rest(row)) for row in rows]
-
-
-async def debriefs_between(
-    session: AsyncSession, start: datetime, end: datetime
-) -> list[tuple[CandidateRow, int, str, datetime, str]]:
-    """Like ``interviews_between``, for debriefs and their attendees."""
-    rows = await session.exec(
-        select(
-            *CANDIDATE_COLUMNS,
-            Debrief.id,
-            Debrief.stage_key,
-            Debrief.starts_at,
-            DebriefAttendee.user_id,
-        )
-        .join(Debrief, col(Debrief.candidate_id) == col(Candidate.id))
-        .join(DebriefAttendee, col(DebriefAttendee.debrief_id) == col(Debrief.id))
-        .where(
-            _open_candidate(),
-            col(Debrief.status) == InterviewStatus.SCHEDULED,
-            col(Debrief.starts_at) >= start,
-            col(Debrief.starts_at) < end,
-        )
-        .order_by(col(Debrief.starts_at), col(Debrief.id), col(DebriefAttendee.user_id))
+        .order_by(col(meeting.starts_at), col(meeting.id), col(seat.user_id))
     )
     return [(_candidate(row), *_rest(row)) for row in rows]
 
@@ -310,13 +274,7 @@ async def feedback_timeliness(
     rows = await session.exec(
         select(InterviewInterviewer.user_id, func.count(), func.sum(on_time))
         .join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
-        .outerjoin(
-            Scorecard,
-            and_(
-                col(Scorecard.interview_id) == col(Interview.id),
-                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
-            ),
-        )
+        .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),

@@ -223,6 +223,14 @@ async def mark_obsolete(session: AsyncSession, reminder_id: int, token: str, rea
 # even if the event that should have cancelled it was missed.
 
 
+def seat_scorecard() -> ColumnElement[bool]:
+    """Joins an interviewer's seat to the scorecard they owe for it."""
+    return and_(
+        col(Scorecard.interview_id) == col(InterviewInterviewer.interview_id),
+        col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
+    )
+
+
 async def scorecard_seats(
     session: AsyncSession, interview_ids: Collection[int]
 ) -> list[tuple[int, str, bool]]:
@@ -235,13 +243,7 @@ async def scorecard_seats(
             InterviewInterviewer.user_id,
             col(Scorecard.id).is_not(None),
         )
-        .outerjoin(
-            Scorecard,
-            and_(
-                col(Scorecard.interview_id) == col(InterviewInterviewer.interview_id),
-                col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
-            ),
-        )
+        .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(InterviewInterviewer.interview_id).in_(list(interview_ids)),
             col(InterviewInterviewer.attended),

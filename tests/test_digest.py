@@ -5,7 +5,6 @@ number of statements, the slash command and ``python -m bot digest --print``."""
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +34,7 @@ from tests.pipeline_seed import (
     add_scorecard,
     hours,
 )
+from tests.test_main import _clean_env
 
 ANA, BEN = "U0ANA", "U0BEN"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday; the digest time is 09:00 UTC
@@ -278,9 +278,6 @@ def test_blocks_escape_names_and_fall_back_without_links() -> None:
     assert "&lt;!channel&gt; Eve &lt;@U0123&gt;" in text and "<!channel>" not in text
 
 
-REPO = Path(__file__).resolve().parent.parent
-
-
 async def test_python_m_bot_digest_print_prints_without_posting(
     harness: Harness, settings: Any, tmp_path: Path
 ) -> None:
@@ -288,15 +285,13 @@ async def test_python_m_bot_digest_print_prints_without_posting(
     month_ago = datetime.now(UTC) - timedelta(days=30)
     await add_candidate(harness.bot, "Jane <Doe>", fake=harness.fake, last_activity_at=month_ago)
     harness.fake.clear()
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TMPDIR")}
-    env |= {
-        "PYTHONPATH": str(REPO),
-        "SLACK_BOT_TOKEN": harness.fake.bot_token,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": harness.fake.api_url,
-        "HIRING_CHANNEL_ID": HIRING_CHANNEL,
-        "DATABASE_URL": settings.database_url,
-    }
+    env = _clean_env(
+        SLACK_BOT_TOKEN=harness.fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=harness.fake.api_url,
+        HIRING_CHANNEL_ID=HIRING_CHANNEL,
+        DATABASE_URL=settings.database_url,
+    )
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
