@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import permissions
+from bot import metrics, permissions
 from bot.context import BotContext
 from bot.notifier import Notifier, SendResult
 from bot.reminder_rules import working_days_back
@@ -302,9 +302,9 @@ def _meetings(
 
 
 class RunOutcome(StrEnum):
-    NOT_A_WORKING_DAY = "not a working day"
-    TOO_EARLY = "before the digest time"
-    ALREADY_POSTED = "already posted"
+    NOT_A_WORKING_DAY = "not_a_working_day"
+    TOO_EARLY = "too_early"
+    ALREADY_POSTED = "already_posted"
     POSTED = "posted"
     FAILED = "failed"
 
@@ -333,6 +333,12 @@ async def post_digest_now(bot: BotContext, notifier: Notifier) -> SendResult:
 async def run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
     """Post today's digest unless it is posted, it is not a working day, or it is not
     yet time; a run after a restart catches up on a digest the bot was down for."""
+    outcome = await _run_daily_digest(bot, notifier)
+    metrics.digest_run(outcome)
+    return outcome
+
+
+async def _run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
     settings = bot.settings
     now = bot.clock.now()
     local = now.astimezone(settings.timezone)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import reminders
 from bot.candidates import get_candidate, is_closed, url_problem
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -264,6 +265,7 @@ async def schedule_interview(
     await store.add_interviewers(session, interview.id, form.interviewer_ids)
     candidate.last_activity_at = now
     _audit(session, AUDIT_SCHEDULED, interview, actor_id, now)
+    await _plan_reminders(session, bot, interview, candidate, form.interviewer_ids, now)
     return Scheduled(interview, candidate, form.interviewer_ids)
 
 
@@ -317,6 +319,7 @@ async def reschedule_interview(
         await store.remove_interviewers(session, interview_id, [row.user_id for row in removed])
         await store.add_interviewers(session, interview_id, added)
         _audit(session, AUDIT_RESCHEDULED, interview, actor_id, now)
+        await _plan_reminders(session, bot, interview, candidate, wanted, now)
     return Rescheduled(interview, candidate, wanted, added, kept, removed, changed)
 
 
@@ -335,7 +338,26 @@ async def cancel_interview(
     interview.updated_at = now
     candidate.last_activity_at = now
     _audit(session, AUDIT_CANCELLED, interview, actor_id, now)
+    await reminders.interview_cancelled(session, interview_id)
     return Cancelled(interview, candidate, rows, changed=True)
+
+
+async def _plan_reminders(
+    session: AsyncSession,
+    bot: BotContext,
+    interview: Interview,
+    candidate: Candidate,
+    interviewer_ids: Sequence[str],
+    now: datetime,
+) -> None:
+    await reminders.interview_planned(
+        session,
+        interview,
+        interviewer_ids,
+        hiring_manager_id=candidate.hiring_manager_id,
+        feedback_due_hours=bot.settings.feedback_due_hours,
+        now=now,
+    )
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import metrics
 from bot import reminder_rules as rules
 from bot.context import BotContext
 from bot.errors import Conflict, PermissionDenied
@@ -461,6 +462,10 @@ async def _record(
     async with transaction(bot.sessions) as session:
         held = await write(session, reminder.id, token, *args, **kwargs)
     if held:
+        if outcome == Outcome.SENT:
+            metrics.reminder_sent(reminder.kind)
+        elif outcome == Outcome.FAILED:
+            metrics.reminder_failed(reminder.kind)
         return outcome
     if outcome == Outcome.SENT:
         logger.warning(

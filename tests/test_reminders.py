@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlmodel import col, select
 
 from bot import reminders
@@ -342,8 +343,11 @@ async def test_permanent_slack_errors_mark_the_reminder_failed(
     bot, fake = harness.bot, harness.fake
     await planned_interview(bot, fake, (ANA,))
     fake.fail("chat.postMessage", error, when=lambda args: args["channel"] == ANA)
+    labels = {"kind": ReminderKind.INTERVIEW_SOON, "outcome": "failed"}
+    failed_before = REGISTRY.get_sample_value("hiring_reminders_total", labels) or 0
     report = await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(1))
     assert report.outcomes[reminders.Outcome.FAILED] == 1
+    assert REGISTRY.get_sample_value("hiring_reminders_total", labels) == failed_before + 1
     soon = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0]
     assert (soon.status, soon.last_error, soon.attempts) == (ReminderStatus.FAILED, error, 1)
     # Failed is final: a later sweep does not try again.
@@ -456,3 +460,30 @@ async def test_only_an_interviewer_may_mark_not_attended(
     assert {r.status for r in await rows(bot)} == {ReminderStatus.PENDING}
     assert dms(fake) == []
     assert interview.status == InterviewStatus.SCHEDULED
+
+
+async def test_scheduling_rescheduling_and_cancelling_through_slack_plan_the_reminders(
+    harness: Harness,
+) -> None:
+    from tests.intake_helpers import add_candidate as register
+    from tests.test_schedule import CY, LATER, WHEN, schedule, submit
+
+    harness.fake.add_user(CY, real_name="Cy")
+    candidate = await register(harness)
+    interview = await schedule(harness, candidate)
+    soon = {
+        r.recipient_id: r.due_at for r in await rows(harness.bot, kind=ReminderKind.INTERVIEW_SOON)
+    }
+    assert soon == {ANA: WHEN - hours(1), BEN: WHEN - hours(1)}
+
+    await harness.action(Action.RESCHEDULE_INTERVIEW, value=f"interview:{interview.id}")
+    view = harness.fake.calls_to("views.open")[-1].response["view"]
+    await submit(harness, view, interviewers=(BEN, CY), starts_at=LATER)
+    open_rows = [r for r in await rows(harness.bot) if r.status == ReminderStatus.PENDING]
+    assert {r.recipient_id for r in open_rows} == {BEN, CY, HIRING_MANAGER}
+    assert {r.due_at for r in open_rows if r.kind == ReminderKind.INTERVIEW_SOON} == {
+        LATER - hours(1)
+    }
+
+    await harness.action(Action.CANCEL_INTERVIEW, value=f"interview:{interview.id}")
+    assert {r.status for r in await rows(harness.bot)} == {ReminderStatus.CANCELLED}
