@@ -17,7 +17,7 @@ from bot.digest import current_digest
 from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
 from bot.scheduler import build_scheduler, register_jobs
-from bot.server import build_web_app
+from bot.server import build_health_app, build_web_app
 from handlers.digest_blocks import digest_text
 from handlers.slack_notifier import SlackNotifier
 from storage.db import create_engine, session_factory
@@ -65,24 +65,27 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     scheduler = build_scheduler(settings)
     jobs = Jobs(bot, SlackNotifier(app.client, bot.clock), replica_name())
     register_jobs(scheduler, settings, jobs, bot.clock.now())
+    # Socket Mode serves health and metrics too, for probes and scrapers.
+    web_app = build_health_app(bot) if settings.socket_mode else build_web_app(app, bot)
+    runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
     try:
+        await runner.setup()
+        await web.TCPSite(runner, settings.host, settings.port).start()
         if settings.app_token is not None:
             handler = AsyncSocketModeHandler(app, settings.app_token)
             await handler.connect_async()
             logger.info("connected to Slack in Socket Mode")
+            logger.info("health on http://%s:%d/healthz", settings.host, settings.port)
             scheduler.start()
             await stop.wait()
             await handler.close_async()
         else:
-            runner = web.AppRunner(build_web_app(app, bot), shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
-            await runner.setup()
-            await web.TCPSite(runner, settings.host, settings.port).start()
             logger.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
             scheduler.start()
             await stop.wait()
             logger.info("shutting down: finishing in-flight requests")
-            await runner.cleanup()
     finally:
+        await runner.cleanup()
         if scheduler.running:
             scheduler.shutdown(wait=False)
         await bot.engine.dispose()

@@ -1,4 +1,4 @@
-"""HTTP mode: ``POST /slack/events``, ``GET /healthz`` and ``GET /metrics`` on aiohttp."""
+"""``POST /slack/events`` (HTTP mode), ``GET /healthz`` and ``GET /metrics`` on aiohttp."""
 
 from __future__ import annotations
 
@@ -66,11 +66,18 @@ async def metrics_endpoint(request: web.Request) -> web.Response:
     return web.Response(body=body, headers={"Content-Type": metrics.CONTENT_TYPE})
 
 
-def build_web_app(app: AsyncApp, bot: BotContext) -> web.Application:
+def build_health_app(bot: BotContext) -> web.Application:
+    """``/healthz`` and ``/metrics`` alone: what Socket Mode serves, since Slack reaches it
+    over its own websocket."""
     web_app = web.Application(client_max_size=1024 * 1024)
-    web_app[BOLT_APP] = app
     web_app[BOT_CONTEXT] = bot
-    web_app.router.add_post("/slack/events", slack_events)
     web_app.router.add_get("/healthz", healthz)
     web_app.router.add_get("/metrics", metrics_endpoint)
+    return web_app
+
+
+def build_web_app(app: AsyncApp, bot: BotContext) -> web.Application:
+    web_app = build_health_app(bot)
+    web_app[BOLT_APP] = app
+    web_app.router.add_post("/slack/events", slack_events)
     return web_app

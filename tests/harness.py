@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,13 @@ from tests.fakeslack import FakeSlack
 SIGNING_SECRET = "test-signing-secret"
 HIRING_CHANNEL = "C0HIRING"
 HIRING_MANAGER = "U0HM"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on (for a server that needs it upfront)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -17,13 +17,14 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import asyncpg
+
+from tests.harness import free_port
 
 SUPERUSER = "postgres"
 # As root, the first of these that exists owns the server (Debian's package creates the
@@ -52,12 +53,6 @@ def find_bin_dir() -> Path | None:
     return Path(versions[-1]).parent if versions else None
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _owner() -> str | None:
     """The user to run the server as: None for ourselves unless we are root."""
     if os.geteuid() != 0:
@@ -76,7 +71,7 @@ class PostgresCluster:
 
     def __init__(self, bin_dir: Path) -> None:
         self.bin_dir = bin_dir
-        self.port = _free_port()
+        self.port = free_port()
         self.owner = _owner()
         self.base = Path(tempfile.mkdtemp(prefix="hiring-pg-"))
         self.data = self.base / "data"

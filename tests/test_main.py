@@ -6,7 +6,6 @@ import asyncio
 import os
 import shutil
 import signal
-import socket
 import sqlite3
 import sys
 from pathlib import Path
@@ -15,7 +14,7 @@ import aiohttp
 
 from bot.kits import default_prompts_dir
 from tests.fakeslack import FakeSlack
-from tests.harness import HIRING_CHANNEL, SIGNING_SECRET
+from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, free_port
 from tests.test_kits import MINIMAL_STAGE
 
 REPO = Path(__file__).resolve().parent.parent
@@ -126,16 +125,10 @@ async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
     assert not (tmp_path / "data").exists(), "stopped before touching the database"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
-    port = _free_port()
+    port = free_port()
     (tmp_path / ".env").write_text(
         f"SLACK_BOT_TOKEN={fake_slack.bot_token}\n"
         f"SLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
