@@ -57,7 +57,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
         return
     # The PostgreSQL pass reruns what touches the database; the rest already ran on SQLite.
-    selected = [item for item in items if "database_url" in getattr(item, "fixturenames", ())]
+    selected = [
+        item
+        for item in items
+        if "postgresql" in item.keywords or "database_url" in getattr(item, "fixturenames", ())
+    ]
     deselected = [item for item in items if item not in selected]
     if deselected:
         config.hook.pytest_deselected(items=deselected)

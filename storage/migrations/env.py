@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
@@ -12,6 +13,10 @@ import storage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 from storage.db import create_engine
 
 target_metadata = SQLModel.metadata
+
+
+# Any fixed number: the key of the PostgreSQL advisory lock that migrations hold.
+MIGRATION_LOCK_KEY = 0x6D6C6F7073
 
 
 def _run(connection: Connection) -> None:
@@ -22,6 +27,12 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas started together migrate one at a time: the others wait here, then
+            # find the schema at head. The lock ends with the transaction.
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY}
+            )
         context.run_migrations()
 
 
