@@ -18,6 +18,7 @@ from handlers import (
     instrumentation,
     intake,
     placeholders,
+    privacy,
     reminder_actions,
     schedule,
 )
@@ -52,6 +53,7 @@ def build_app(
     commands.register(app)
     intake.register(app)
     schedule.register(app)
+    privacy.register(app)
     placeholders.register(app)
     home.register(app)
     reminder_actions.register(app)

@@ -32,3 +32,13 @@ def may_manage_interview(
 def may_post_digest(admins: Set[str], user_id: str, *, is_hiring_manager: bool) -> bool:
     """Admins and hiring managers (of any candidate) may post the digest on demand."""
     return is_admin(admins, user_id) or is_hiring_manager
+
+
+def may_export_candidate(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
+    """A candidate's data goes to their hiring manager and to admins."""
+    return is_admin(admins, user_id) or user_id == hiring_manager_id
+
+
+def may_erase_candidate(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
+    """Erasing cannot be undone: admins only, or the hiring manager in a team with none."""
+    return is_admin(admins, user_id) if admins else user_id == hiring_manager_id

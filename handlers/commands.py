@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from handlers import digest_command, intake, listing, schedule
+from handlers import digest_command, intake, listing, privacy, schedule
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 
@@ -69,6 +69,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("salary", "salary [region] [level]", "Salary benchmarks", listing.run_salary),
     Subcommand(
         "digest", "digest", "Post the daily digest in the channel now", digest_command.run_digest
+    ),
+    Subcommand(
+        "export", "export NAME", "DM yourself all data held on a candidate", privacy.run_export
+    ),
+    Subcommand(
+        "erase", "erase NAME", "Erase a candidate and their data for good", privacy.run_erase
     ),
 )
 

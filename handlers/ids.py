@@ -22,6 +22,7 @@ class Action(StrEnum):
 
 class View(StrEnum):
     NEW_CANDIDATE = "new_candidate"
+    ERASE_CANDIDATE = "erase_candidate"
     SCHEDULE_INTERVIEW = "schedule_interview"
 
 

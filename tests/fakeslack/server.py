@@ -131,6 +131,17 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass
+class UploadedFile:
+    """A file uploaded through files.getUploadURLExternal and its upload URL."""
+
+    file_id: str
+    filename: str
+    content: bytes
+    title: str | None = None
+    channel: str | None = None
+
+
 class FakeSlack:
     """Slack's Web API and Socket Mode on 127.0.0.1, with a small world a test can shape."""
 
@@ -163,6 +174,7 @@ class FakeSlack:
         self._exchanged: set[str] = set()
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}  # user id -> view id
+        self.files: dict[str, UploadedFile] = {}
         self._last_ts_us = 0
         self._serial = 0
         self._methods: dict[str, Handler] = {
@@ -171,6 +183,10 @@ class FakeSlack:
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.update": self._chat_update,
             "chat.getPermalink": self._chat_get_permalink,
+            "chat.delete": self._chat_delete,
+            "conversations.replies": self._conversations_replies,
+            "files.getUploadURLExternal": self._files_get_upload_url,
+            "files.completeUploadExternal": self._files_complete_upload,
             "views.open": self._views_open,
             # A push needs a fresh trigger and a valid modal just like an open; the fake keeps
             # no modal stack, so the two answer alike.
@@ -192,6 +208,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response_url/{path:.*}", self._response_url)
+        app.router.add_post("/upload/{file_id}", self._upload)
         app.router.add_get("/socket/link/", self._socket_mode.handle)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -492,6 +509,61 @@ class FakeSlack:
         if thread_ts and thread_ts != ts:
             permalink += f"?thread_ts={thread_ts}&cid={channel}"
         return {"channel": channel, "permalink": permalink}
+
+    def _chat_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        self._known_message(channel, ts)
+        del self._messages[(channel, ts)]
+        return {"channel": channel, "ts": ts}
+
+    def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
+        channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")
+        if (channel, ts) not in self._messages:
+            raise SlackError("thread_not_found")
+        thread = [
+            message
+            for (where, message_ts), message in self._messages.items()
+            if where == channel and (message_ts == ts or message.get("thread_ts") == ts)
+        ]
+        return {"messages": sorted(thread, key=lambda m: m["ts"]), "has_more": False}
+
+    def messages_in(self, channel: str) -> list[dict[str, Any]]:
+        """The messages still standing in ``channel`` (deleted ones are gone), oldest first."""
+        found = [m for (where, _), m in self._messages.items() if where == channel]
+        return sorted(found, key=lambda m: m["ts"])
+
+    def _files_get_upload_url(self, args: dict[str, Any]) -> dict[str, Any]:
+        if not args.get("filename") or not str(args.get("length") or "").isdigit():
+            raise _invalid_arguments(["missing required field: filename or length"])
+        self._serial += 1
+        file_id = f"F{self._serial:010d}"
+        self.files[file_id] = UploadedFile(file_id, str(args["filename"]), b"")
+        return {"upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id}
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        upload = self.files.get(request.match_info["file_id"])
+        if upload is None:
+            return web.Response(status=404, text="unknown upload")
+        upload.content = await request.read()
+        return web.Response(text=f"OK - {len(upload.content)}")
+
+    def _files_complete_upload(self, args: dict[str, Any]) -> dict[str, Any]:
+        entries = args.get("files")
+        if isinstance(entries, str):
+            entries = json.loads(entries)
+        if not isinstance(entries, list) or not entries:
+            raise _invalid_arguments(["missing required field: files"])
+        channel = args.get("channel_id")
+        completed = []
+        for entry in entries:
+            upload = self.files.get(str(entry.get("id")))
+            if upload is None:
+                raise SlackError("file_not_found")
+            upload.title = entry.get("title") or upload.filename
+            if channel:
+                upload.channel = self._postable_channel(channel)
+            completed.append({"id": upload.file_id, "title": upload.title, "name": upload.filename})
+        return {"files": completed}
 
     def _views_open(self, args: dict[str, Any]) -> dict[str, Any]:
         trigger_id = self._usable_trigger(args.get("trigger_id"))
