@@ -66,7 +66,9 @@ class World:
             "SLACK_APP_TOKEN": "",
             "SLACK_API_URL": self.fake.api_url,
             "HIRING_CHANNEL_ID": HIRING_CHANNEL,
-            "HIRING_ADMINS": "",
+            # A team that restricts who adds candidates, as most will: `new` then checks
+            # its permission in the database before it acks.
+            "HIRING_ADMINS": HIRING_MANAGER,
             "DATABASE_URL": self.database_url,
             "HOST": "127.0.0.1",
             "PORT": str(port),
