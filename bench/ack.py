@@ -16,9 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import Figure, at_most, below
-from bench.sizes import Sizes
 from bench.stats import percentile
-from bench.world import Posted, Run, World, world
+from bench.world import Bench, Posted, Run, World, world
 from handlers.commands import SUBCOMMANDS
 
 TARGETS = ("bot", "bare")
@@ -102,15 +101,16 @@ def _record(
         )
 
 
-async def run_once(sizes: Sizes, workdir: Path, seed: int) -> Run:
+async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
     run = Run()
+    sizes = bench.sizes
     with_new = bot_has_new()
-    async with world(workdir) as state:
+    async with world(workdir, await bench.copy("empty", workdir)) as state:
         bot, bare = await asyncio.gather(state.start_bot(), state.start_bare())
         urls = {"bot": bot.events_url, "bare": bare.events_url}
         await _drive(state, urls, ["help", "new"] * (WARM_UP // 2), sizes.in_flight)
         kinds = ["help"] * sizes.help_requests + ["new"] * sizes.new_requests
-        random.Random(seed).shuffle(kinds)
+        random.Random(index).shuffle(kinds)
         cpu_before = {"bot": bot.cpu_seconds(), "bare": bare.cpu_seconds()}
         samples = await _drive(state, urls, kinds, sizes.in_flight)
         cpu = {"bot": bot.cpu_seconds(), "bare": bare.cpu_seconds()}

@@ -16,7 +16,7 @@ from bench import ack
 from bench.procs import REPO
 from bench.report import Figure, machine, table
 from bench.sizes import SIZES, Sizes
-from bench.world import Run
+from bench.world import Bench, Run
 
 RESULTS = REPO / "bench" / "results"
 
@@ -25,7 +25,8 @@ RESULTS = REPO / "bench" / "results"
 class Measurement:
     name: str
     figures: Callable[[], list[Figure]]
-    run_once: Callable[[Sizes, Path, int], Awaitable[Run]]
+    # (the bench, this run's own folder, the run's index)
+    run_once: Callable[[Bench, Path, int], Awaitable[Run]]
     # Why it cannot run on this checkout (its code has not landed), or None.
     unavailable: Callable[[], str | None] = lambda: None
 
@@ -51,6 +52,7 @@ def _say(text: str) -> None:
 
 async def run_bench(names: Sequence[str], sizes: Sizes, runs: int, workdir: Path) -> Results:
     results = Results(sizes)
+    bench = Bench(sizes, workdir)
     for measurement in MEASUREMENTS:
         if measurement.name not in names:
             continue
@@ -63,7 +65,7 @@ async def run_bench(names: Sequence[str], sizes: Sizes, runs: int, workdir: Path
             continue
         for index in range(runs):
             started = time.monotonic()
-            run = await measurement.run_once(sizes, workdir / f"{measurement.name}-{index}", index)
+            run = await measurement.run_once(bench, workdir / f"{measurement.name}-{index}", index)
             _say(
                 f"{measurement.name}: run {index + 1}/{runs} in {time.monotonic() - started:.1f} s"
             )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,12 +14,16 @@ from pathlib import Path
 import aiohttp
 
 from bench.procs import Server, free_port, spawn
+from bench.sizes import Sizes
 from storage.migrate import upgrade
 from tests import slack_requests as sr
 from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET
 
-__all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Posted", "Run", "World", "world"]
+__all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Bench", "Posted", "Run", "World", "world"]
+
+# Fills a freshly migrated database, given its URL.
+Seeder = Callable[[str], Awaitable[None]]
 
 
 @dataclass
@@ -117,21 +122,49 @@ class World:
         return body, trigger_id
 
 
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@dataclass
+class Bench:
+    """What the runs of one bench share: sizes, a root folder, and seeded databases."""
+
+    sizes: Sizes
+    root: Path
+    _templates: dict[str, Path] = field(default_factory=dict)
+
+    async def database(self, name: str, seed: Seeder | None = None) -> Path:
+        """A migrated database seeded by ``seed``, built once per bench and reused."""
+        if name not in self._templates:
+            path = self.root / "templates" / f"{name}.db"
+            await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            # Alembic runs its own event loop, so it gets a thread of its own.
+            await asyncio.to_thread(upgrade, sqlite_url(path))
+            if seed is not None:
+                await seed(sqlite_url(path))
+            self._templates[name] = path
+        return self._templates[name]
+
+    async def copy(self, name: str, workdir: Path, seed: Seeder | None = None) -> Path:
+        """A fresh copy of the database ``name`` in ``workdir``, for one run to change."""
+        template = await self.database(name, seed)
+        await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
+        target = workdir / "hiring.db"
+        await asyncio.to_thread(shutil.copyfile, template, target)
+        return target
+
+
 @asynccontextmanager
-async def world(workdir: Path, database: Path | None = None) -> AsyncIterator[World]:
-    """A started fake and client session; ``database`` (already migrated) or a fresh one."""
-    await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
-    if database is None:
-        database = workdir / "hiring.db"
-        # Alembic runs its own event loop, so it gets a thread of its own.
-        await asyncio.to_thread(upgrade, f"sqlite+aiosqlite:///{database}")
+async def world(workdir: Path, database: Path) -> AsyncIterator[World]:
+    """A started fake and client session around a run on ``database``."""
     fake = FakeSlack()
     await fake.start()
     fake.add_user(HIRING_MANAGER, name="hm", real_name="Hana Manager", tz="Europe/London")
     # Slack keeps connections to an app open; so does the load generator.
     connector = aiohttp.TCPConnector(limit=0)
     session = aiohttp.ClientSession(connector=connector)
-    state = World(fake, workdir, f"sqlite+aiosqlite:///{database}", session)
+    state = World(fake, workdir, sqlite_url(database), session)
     try:
         yield state
     finally:
