@@ -33,6 +33,11 @@ class Figure:
     target: Target | None = None
 
 
+def load_average() -> str:
+    """The 1-minute load: other work on the machine shows in every figure."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def machine() -> str:
     cores = os.cpu_count()
     processor = platform.processor() or platform.machine()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import ack
 from bench.procs import REPO
-from bench.report import Figure, machine, table
+from bench.report import Figure, load_average, machine, table
 from bench.sizes import SIZES, Sizes
 from bench.world import Bench, Run
 
@@ -102,8 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     names = [name.strip() for name in args.only.split(",") if name.strip()]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     workdir = args.out / stamp
+    load_before = load_average()
     results = asyncio.run(run_bench(names, SIZES[args.size], args.runs, workdir))
-    text = f"Machine: {machine()}. Size: {args.size}, {args.runs} runs.\n\n{results.markdown()}\n"
+    text = (
+        f"Machine: {machine()}. Size: {args.size}, {args.runs} runs. "
+        f"Load average (1 min) {load_before} before, {load_average()} after.\n\n"
+        f"{results.markdown()}\n"
+    )
     print(text)
     (workdir / "results.md").write_text(text)
     (workdir / "results.json").write_text(
