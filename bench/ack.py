@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import random
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from bench.report import Figure, at_most, below
+from bench.sizes import Sizes
 from bench.stats import percentile
 from bench.world import Bench, Posted, Run, World, world
 from handlers.commands import SUBCOMMANDS
@@ -67,20 +67,6 @@ async def _drive(
     return samples
 
 
-async def _views_opened(state: World, triggers: set[str]) -> dict[str, float]:
-    """Arrival time of the views.open of each trigger, once all arrived or the wait ends."""
-    deadline = time.monotonic() + VIEWS_OPEN_WAIT
-    while True:
-        arrived = {
-            str(call.args.get("trigger_id")): call.at
-            for call in state.fake.calls_to("views.open")
-            if call.response.get("ok") and call.args.get("trigger_id") in triggers
-        }
-        if len(arrived) == len(triggers) or time.monotonic() > deadline:
-            return arrived
-        await asyncio.sleep(0.05)
-
-
 def _record(
     run: Run, prefix: str, seconds: dict[str, list[float]], bot_missing: str | None
 ) -> None:
@@ -105,7 +91,8 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
     run = Run()
     sizes = bench.sizes
     with_new = bot_has_new()
-    async with world(workdir, await bench.copy("empty", workdir)) as state:
+    database = await bench.copy(await bench.database("empty"), workdir)
+    async with world(workdir, database) as state:
         bot, bare = await asyncio.gather(state.start_bot(), state.start_bare())
         urls = {"bot": bot.events_url, "bare": bare.events_url}
         await _drive(state, urls, ["help", "new"] * (WARM_UP // 2), sizes.in_flight)
@@ -117,7 +104,13 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         opened_by = {
             s.trigger_id for s in samples if s.kind == "new" and (with_new or s.target == "bare")
         }
-        opened = await _views_opened(state, opened_by)
+        calls = await state.wait_for_calls(
+            "views.open",
+            len(opened_by),
+            VIEWS_OPEN_WAIT,
+            lambda call: call.args.get("trigger_id") in opened_by,
+        )
+        opened = {str(call.args["trigger_id"]): call.at for call in calls}
 
     bad = [s for s in samples if s.posted.status != 200]
     run.check(not bad, f"{len(bad)} of {len(samples)} commands not answered 200")
@@ -150,7 +143,7 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
     return run
 
 
-def figures() -> list[Figure]:
+def figures(sizes: Sizes) -> list[Figure]:
     result: list[Figure] = []
     for kind in KINDS:
         for target in TARGETS:

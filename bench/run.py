@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack
+from bench import ack, burst, digest, memory
 from bench.procs import REPO
 from bench.report import Figure, load_average, machine, table
 from bench.sizes import SIZES, Sizes
@@ -24,14 +24,19 @@ RESULTS = REPO / "bench" / "results"
 @dataclass(frozen=True)
 class Measurement:
     name: str
-    figures: Callable[[], list[Figure]]
+    figures: Callable[[Sizes], list[Figure]]
     # (the bench, this run's own folder, the run's index)
     run_once: Callable[[Bench, Path, int], Awaitable[Run]]
     # Why it cannot run on this checkout (its code has not landed), or None.
     unavailable: Callable[[], str | None] = lambda: None
 
 
-MEASUREMENTS = (Measurement("ack", ack.figures, ack.run_once),)
+MEASUREMENTS = (
+    Measurement("ack", ack.figures, ack.run_once),
+    Measurement("digest", digest.figures, digest.run_once),
+    Measurement("burst", burst.figures, burst.run_once),
+    Measurement("memory", memory.figures, memory.run_once),
+)
 
 
 @dataclass
@@ -56,7 +61,7 @@ async def run_bench(names: Sequence[str], sizes: Sizes, runs: int, workdir: Path
     for measurement in MEASUREMENTS:
         if measurement.name not in names:
             continue
-        figures = measurement.figures()
+        figures = measurement.figures(sizes)
         results.figures.extend(figures)
         reason = measurement.unavailable()
         if reason is not None:

@@ -72,10 +72,10 @@ async def _bulk(
         for row in rows:
             batch.append(row)
             if len(batch) == BATCH:
-                await session.execute(insert(model), batch)
+                await session.exec(insert(model), params=batch)
                 batch = []
         if batch:
-            await session.execute(insert(model), batch)
+            await session.exec(insert(model), params=batch)
 
 
 def _candidates(shape: Shape, kits: Kits, now: datetime) -> Iterator[dict[str, Any]]:
@@ -103,6 +103,7 @@ def _candidates(shape: Shape, kits: Kits, now: datetime) -> Iterator[dict[str, A
             "last_activity_at": now - timedelta(days=number % 10),
             "channel_id": HIRING_CHANNEL,
             "thread_ts": f"1700000000.{number:06d}",
+            "permalink": f"https://fake-workspace.slack.com/archives/{HIRING_CHANNEL}/p{number}",
             "created_at": entered - timedelta(days=30),
             "updated_at": entered,
         }

@@ -17,7 +17,7 @@ from bench.procs import Server, free_port, spawn
 from bench.sizes import Sizes
 from storage.migrate import upgrade
 from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
+from tests.fakeslack import Call, FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET
 
 __all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Bench", "Posted", "Run", "World", "world"]
@@ -118,6 +118,22 @@ class World:
             text = await response.text()
         return Posted(response.status, text, sent, time.monotonic())
 
+    async def wait_for_calls(
+        self, method: str, count: int, within: float, where: Callable[[Call], bool] = bool
+    ) -> list[Call]:
+        """The successful calls of ``method`` matching ``where``, once ``count`` of them
+        arrived or ``within`` seconds passed."""
+        deadline = time.monotonic() + within
+        while True:
+            calls = [
+                call
+                for call in self.fake.calls_to(method)
+                if call.response.get("ok") and where(call)
+            ]
+            if len(calls) >= count or time.monotonic() > deadline:
+                return calls
+            await asyncio.sleep(0.02)
+
     def command(self, text: str, *, user_id: str = HIRING_MANAGER) -> tuple[str, str]:
         """A signed-ready ``/mlops-candidate`` body and its fresh trigger id."""
         trigger_id = self.fake.new_trigger_id()
@@ -155,9 +171,9 @@ class Bench:
             self._templates[name] = path
         return self._templates[name]
 
-    async def copy(self, name: str, workdir: Path, seed: Seeder | None = None) -> Path:
-        """A fresh copy of the database ``name`` in ``workdir``, for one run to change."""
-        template = await self.database(name, seed)
+    @staticmethod
+    async def copy(template: Path, workdir: Path) -> Path:
+        """A copy of ``template`` in ``workdir``, for one run to change."""
         await asyncio.to_thread(workdir.mkdir, parents=True, exist_ok=True)
         target = workdir / "hiring.db"
         await asyncio.to_thread(shutil.copyfile, template, target)
