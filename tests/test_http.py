@@ -6,7 +6,6 @@ import json
 import logging
 import time
 from dataclasses import replace
-from pathlib import Path
 from urllib.parse import quote
 
 import aiohttp
@@ -120,11 +119,10 @@ async def test_healthz_is_ok_when_the_database_answers(harness: Harness) -> None
         assert await response.json() == {"status": "ok"}
 
 
-async def test_healthz_is_503_when_the_database_does_not_answer(
-    harness: Harness, tmp_path: Path
-) -> None:
-    # A directory is not a database file: every connection attempt fails.
-    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}")
+async def test_healthz_is_503_when_the_database_does_not_answer(harness: Harness) -> None:
+    # Nothing listens on port 1: every connection is refused at once. (A SQLite file that
+    # cannot be opened would do too, but aiosqlite's worker thread then outlives the test.)
+    engine = create_engine("postgresql+asyncpg://bot:secret@127.0.0.1:1/hiring")
     broken = replace(harness.bot, engine=engine, sessions=session_factory(engine))
     other = Harness(bot=broken, fake=harness.fake)
     await other.start()
