@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +49,11 @@ class Settings:
     working_hours: WorkingHours = WorkingHours(time(9, 0), time(18, 0))
     feedback_due_hours: int = 24
     prompts_dir: Path | None = None
+    # How often each replica sends what is due, and how long its claim on a reminder lasts:
+    # small, since a crash can make a reminder go out twice within it, but long enough for
+    # one batch to be sent through Slack's rate limits.
+    reminder_sweep: timedelta = timedelta(seconds=20)
+    reminder_lease: timedelta = timedelta(seconds=60)
 
     @property
     def socket_mode(self) -> bool:
@@ -204,4 +209,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         ),
         feedback_due_hours=_positive_int(env, "FEEDBACK_DUE_HOURS", 24, 24 * 30),
         prompts_dir=_prompts_dir(env),
+        reminder_sweep=timedelta(seconds=_positive_int(env, "REMINDER_SWEEP_SECONDS", 20, 30)),
+        reminder_lease=timedelta(seconds=_positive_int(env, "REMINDER_LEASE_SECONDS", 60, 3600)),
     )

@@ -7,8 +7,8 @@ job: claim what is due, check that it still matters, hold it for the recipient's
 hours, send it, record the outcome.
 
 Delivery is at least once: a replica that dies between sending and recording leaves its
-claim to expire after ``LEASE``, and the reminder is sent again then. Every other path
-sends once.
+claim to expire after ``settings.reminder_lease``, and the reminder is sent again then.
+Every other path sends once.
 """
 
 from __future__ import annotations
@@ -46,9 +46,6 @@ from storage.models import (
 
 logger = logging.getLogger(__name__)
 
-# Small, because it is the window in which a crash makes a reminder go out twice; long
-# enough for one batch to be sent through Slack's rate limits.
-LEASE = timedelta(seconds=60)
 BATCH_SIZE = 20
 # One sweep sends at most this many batches; the next sweep carries on.
 MAX_BATCHES = 50
@@ -392,7 +389,11 @@ async def send_due_reminders(bot: BotContext, notifier: Notifier, *, owner: str)
         token = f"{owner[:40]}/{uuid.uuid4().hex[:16]}"
         async with transaction(bot.sessions) as session:
             claimed = await store.claim_due(
-                session, now=now, lease_until=now + LEASE, token=token, limit=BATCH_SIZE
+                session,
+                now=now,
+                lease_until=now + bot.settings.reminder_lease,
+                token=token,
+                limit=BATCH_SIZE,
             )
         for reminder in claimed:
             report.outcomes[await _deliver(bot, notifier, reminder, token)] += 1

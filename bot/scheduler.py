@@ -13,8 +13,6 @@ from bot.jobs import Jobs
 
 REMINDER_SWEEP_JOB = "reminders.sweep"
 DAILY_DIGEST_JOB = "digest.daily"
-# Often enough that a reminder goes out well within a minute of falling due.
-SWEEP_SECONDS = 20
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -47,7 +45,9 @@ def register_jobs(
     """
     scheduler.add_job(
         jobs.sweep_reminders,
-        IntervalTrigger(seconds=SWEEP_SECONDS, timezone=settings.timezone),
+        IntervalTrigger(
+            seconds=settings.reminder_sweep.total_seconds(), timezone=settings.timezone
+        ),
         id=REMINDER_SWEEP_JOB,
         name="send due reminders",
         replace_existing=True,

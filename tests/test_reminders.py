@@ -296,9 +296,10 @@ async def test_a_crash_between_send_and_record_resends_only_after_the_lease(
     assert len(dms(first.fake, ANA)) == 1
     second = await make_harness()
     survivor = SlackNotifier(build_client(second.bot.settings), clock)
-    almost = INTERVIEW_AT - hours(1) + reminders.LEASE - timedelta(seconds=1)
+    lease = second.bot.settings.reminder_lease
+    almost = INTERVIEW_AT - hours(1) + lease - timedelta(seconds=1)
     assert (await sweep_at(second.bot, survivor, clock, almost, owner="alive")).sent == 0
-    lease_over = INTERVIEW_AT - hours(1) + reminders.LEASE
+    lease_over = INTERVIEW_AT - hours(1) + lease
     assert (await sweep_at(second.bot, survivor, clock, lease_over, owner="alive")).sent == 1
     # At least once: the window of the lease is the one place a reminder can repeat.
     assert len(dms(first.fake, ANA)) == 2

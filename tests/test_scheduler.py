@@ -16,7 +16,6 @@ from bot.jobs import Jobs
 from bot.scheduler import (
     DAILY_DIGEST_JOB,
     REMINDER_SWEEP_JOB,
-    SWEEP_SECONDS,
     build_scheduler,
     register_jobs,
 )
@@ -40,7 +39,7 @@ def test_sweep_runs_at_start_and_at_least_every_30_seconds(bot: BotContext) -> N
     assert set(jobs) == {REMINDER_SWEEP_JOB, DAILY_DIGEST_JOB}
     sweep = jobs[REMINDER_SWEEP_JOB]
     assert isinstance(sweep.trigger, IntervalTrigger)
-    assert sweep.trigger.interval == timedelta(seconds=SWEEP_SECONDS) <= timedelta(seconds=30)
+    assert sweep.trigger.interval == bot.settings.reminder_sweep <= timedelta(seconds=30)
     assert sweep.next_run_time == MONDAY_10  # overdue reminders go out at start-up
     assert sweep.func.__name__ == "sweep_reminders"
 
