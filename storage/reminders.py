@@ -114,6 +114,11 @@ async def claim_due(
     Pending rows that are due, and claimed rows whose lease has run out, are claimable.
     The claimable condition is repeated on the outer ``UPDATE`` so that a row another
     claimer took between the subquery and the update is not taken twice.
+
+    The candidates are a CTE, not a subquery of ``IN``: PostgreSQL may plan the latter as
+    the inner side of a nested loop and run it again for each row, each run locking the
+    next ``limit`` rows, so that one claim takes every due reminder. A CTE that locks rows
+    runs once.
     """
     candidates = (
         select(Reminder.id)
@@ -121,10 +126,11 @@ async def claim_due(
         .order_by(col(Reminder.due_at), col(Reminder.id))
         .limit(limit)
         .with_for_update(skip_locked=True)
+        .cte("candidates")
     )
     statement = (
         update(Reminder)
-        .where(col(Reminder.id).in_(candidates.scalar_subquery()), _claimable(now))
+        .where(col(Reminder.id).in_(select(candidates.c.id)), _claimable(now))
         .values(status=ReminderStatus.CLAIMED, lease_until=lease_until, claimed_by=token)
     )
     result = await session.exec(statement, execution_options={"synchronize_session": False})
