@@ -28,11 +28,11 @@ def metric(name: str, **labels: str) -> float:
     return REGISTRY.get_sample_value(name, labels) or 0.0
 
 
-async def scrape(harness: Harness) -> dict[str, float]:
-    """The samples of one scrape, keyed like ``name{label="value"}``."""
+async def scrape(base_url: str) -> dict[str, float]:
+    """The samples of one scrape of the bot at ``base_url``, keyed like ``name{label="value"}``."""
     async with (
         aiohttp.ClientSession() as session,
-        session.get(f"{harness.base_url}/metrics") as response,
+        session.get(f"{base_url}/metrics") as response,
     ):
         assert response.status == 200
         assert response.headers["Content-Type"].startswith("text/plain; version=")
@@ -65,7 +65,7 @@ def requests(kind: str, outcome: str) -> tuple[str, dict[str, str]]:
 
 async def test_metrics_are_served_in_prometheus_text_format(harness: Harness) -> None:
     await harness.command("help")
-    samples = await scrape(harness)
+    samples = await scrape(harness.base_url)
     assert samples['hiring_slack_requests_total{kind="command",outcome="ok"}'] >= 1
     assert samples['hiring_handler_seconds_count{kind="command"}'] >= 1
     assert samples["hiring_database_up"] == 1
@@ -152,10 +152,10 @@ async def test_reminders_pending_are_read_from_the_database_at_scrape_time(
     ]
     async with transaction(harness.bot.sessions) as session:
         session.add_all(rows)
-    samples = await scrape(harness)
+    samples = await scrape(harness.base_url)
     assert samples['hiring_reminders_pending{due="now"}'] == 2
     assert samples['hiring_reminders_pending{due="later"}'] == 1
     clock.advance(timedelta(hours=3))
-    samples = await scrape(harness)
+    samples = await scrape(harness.base_url)
     assert samples['hiring_reminders_pending{due="now"}'] == 3
     assert samples['hiring_reminders_pending{due="later"}'] == 0

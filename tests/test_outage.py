@@ -90,12 +90,12 @@ async def test_healthz_and_metrics_follow_the_database_without_restart(
 ) -> None:
     harness = sqlite_outage.harness
     assert await health(harness) == 503
-    samples = await scrape(harness)
+    samples = await scrape(harness.base_url)
     assert samples["hiring_database_up"] == 0
     assert not [name for name in samples if name.startswith("hiring_reminders_pending")]
     sqlite_outage.end()
     assert await health(harness) == 200
-    samples = await scrape(harness)
+    samples = await scrape(harness.base_url)
     assert samples["hiring_database_up"] == 1
     assert samples['hiring_reminders_pending{due="now"}'] == 0
 

@@ -26,6 +26,7 @@ All state changes happen in synchronous code between awaits, so concurrent reque
 event loop cannot interleave inside a check-then-update.
 """
 
+import asyncio
 import json
 import math
 import secrets
@@ -165,6 +166,7 @@ class FakeSlack:
         self._socket_mode = SocketModeServer(app_id=APP_ID)
         self._failures: dict[str, list[_Failure]] = {}
         self._rates: dict[str, float] = {}
+        self._latencies: dict[str, float] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, _Channel] = {}
@@ -361,6 +363,13 @@ class FakeSlack:
             raise ValueError("per_channel_per_second must be positive")
         self._rates[method] = per_channel_per_second
 
+    def latency(self, method: str, seconds: float) -> None:
+        """Answer ``method`` only after ``seconds``, as Slack across the internet does.
+
+        Other requests are served meanwhile, so concurrent callers overlap as they would.
+        """
+        self._latencies[method] = seconds
+
     # ----------------------------------------------------------------- Socket Mode
 
     # The timeout parameters (ASYNC109) keep each test's waiting bounded in one call.
@@ -391,6 +400,8 @@ class FakeSlack:
         else:
             reply = self._answer(method, args, token)
         self.calls.append(Call(method, args, token, reply.body, arrived))
+        if method in self._latencies:
+            await asyncio.sleep(self._latencies[method])
         return web.json_response(reply.body, status=reply.status, headers=reply.headers)
 
     def _answer(self, method: str, args: dict[str, Any], token: str | None) -> _Reply:
