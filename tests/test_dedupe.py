@@ -16,6 +16,7 @@ from storage.db import transaction
 from storage.models import ProcessedEvent
 from tests import slack_requests as sr
 from tests.harness import Harness, Reply
+from tests.intake_helpers import all_candidates, submit_intake
 from tests.test_home import home_opened
 
 
@@ -83,3 +84,18 @@ async def test_old_deliveries_are_forgotten_recent_ones_kept(
     async with transaction(harness.bot.sessions) as session:
         kept = (await session.exec(select(ProcessedEvent.event_id))).all()
     assert kept == ["Ev0NEW"]
+
+
+async def test_a_modal_submitted_to_two_replicas_at_once_creates_one_record(
+    make_harness: Callable[..., Any],
+) -> None:
+    # Slack resends a view_submission it saw no answer to; the load balancer may pick the
+    # other replica. The view id, unique in the table, is what both replicas agree on.
+    first, second = await make_harness(), await make_harness()
+    replies = await asyncio.gather(
+        submit_intake(first, view_id="VREPLICAS1"), submit_intake(second, view_id="VREPLICAS1")
+    )
+    assert [(reply.status, reply.text) for reply in replies] == [(200, ""), (200, "")]
+    assert len(await all_candidates(first)) == 1
+    # The card and its question set, posted by one replica only.
+    assert len(first.fake.calls_to("chat.postMessage")) == 2
