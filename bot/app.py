@@ -12,6 +12,7 @@ from bot.context import BotContext
 from bot.slack_client import build_client
 from handlers import (
     commands,
+    debrief,
     dedupe,
     errors,
     home,
@@ -54,6 +55,7 @@ def build_app(
     intake.register(app)
     schedule.register(app)
     privacy.register(app)
+    debrief.register(app)
     placeholders.register(app)
     home.register(app)
     reminder_actions.register(app)

@@ -94,12 +94,20 @@ class AlreadySubmitted(Conflict):
 
 def interviewers_error(ids: Sequence[str], users: Mapping[str, SlackUser]) -> str | None:
     """1 to 5 people, each an active human account of the workspace."""
+    return people_error(ids, users, role="interviewer", most=MAX_INTERVIEWERS)
+
+
+def people_error(
+    ids: Sequence[str], users: Mapping[str, SlackUser], *, role: str, most: int
+) -> str | None:
+    """1 to ``most`` people, each an active human account of the workspace; ``role`` names
+    one of them in the messages ("interviewer", "attendee")."""
     if not ids:
-        return "Pick at least one interviewer."
-    if len(ids) > MAX_INTERVIEWERS:
-        return f"Pick at most {MAX_INTERVIEWERS} interviewers (you picked {len(ids)})."
+        return f"Pick at least one {role}."
+    if len(ids) > most:
+        return f"Pick at most {most} {role}s (you picked {len(ids)})."
     problems = {
-        UserKind.BOT: "{} is a bot: interviewers must be people.",
+        UserKind.BOT: f"{{}} is a bot: {role}s must be people.",
         UserKind.DEACTIVATED: "{}'s account is deactivated.",
         UserKind.UNKNOWN: "{} is not a member of this workspace.",
     }

@@ -42,3 +42,12 @@ def may_export_candidate(admins: Set[str], user_id: str, *, hiring_manager_id: s
 def may_erase_candidate(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
     """Erasing cannot be undone: admins only, or the hiring manager in a team with none."""
     return is_admin(admins, user_id) if admins else user_id == hiring_manager_id
+
+
+def may_manage_debrief(
+    admins: Set[str], user_id: str, *, hiring_manager_id: str, scheduled_by: str
+) -> bool:
+    """Reschedule or cancel a debrief: the same people as for an interview."""
+    return may_manage_interview(
+        admins, user_id, hiring_manager_id=hiring_manager_id, scheduled_by=scheduled_by
+    )

@@ -36,6 +36,7 @@ BUTTONS = (
     (Action.SCHEDULE_INTERVIEW, "Schedule interview"),
     (Action.SUBMIT_SCORECARD, "Submit scorecard"),
     (Action.RECORD_DECISION, "Record decision"),
+    (Action.SCHEDULE_DEBRIEF, "Schedule debrief"),
 )
 
 

@@ -195,6 +195,34 @@ async def post_in_thread(
         return None
 
 
+async def update_in_thread(
+    client: AsyncWebClient,
+    bot: BotContext,
+    candidate: Candidate,
+    message_ts: str | None,
+    *,
+    text: str,
+    blocks: list[dict] | None = None,
+) -> str | None:
+    """Edit a reply of the candidate's thread in place, or post it if it never made it
+    there (``message_ts`` None). The ts of a newly posted reply, else None; an edit Slack
+    refuses is logged, and what it showed stays saved."""
+    if message_ts is None or candidate.channel_id is None:
+        return await post_in_thread(client, bot, candidate, text=text, blocks=blocks)
+    try:
+        await client.chat_update(
+            channel=candidate.channel_id, ts=message_ts, text=text, blocks=blocks
+        )
+    except SlackApiError as error:
+        logger.warning(
+            "reply %s for candidate %s not edited: %s",
+            message_ts,
+            candidate.id,
+            error.response.get("error"),
+        )
+    return None
+
+
 async def post_stage_kit(client: AsyncWebClient, bot: BotContext, candidate: Candidate) -> None:
     """The question set of the candidate's current stage, as a reply in their thread."""
     try:

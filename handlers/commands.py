@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from handlers import digest_command, intake, listing, privacy, schedule
+from handlers import debrief, digest_command, intake, listing, privacy, schedule
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 
@@ -64,6 +64,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "schedule", "schedule NAME", "Schedule an interview (opens a form)", schedule.run_schedule
     ),
+    Subcommand("debrief", "debrief NAME", "Schedule a debrief (opens a form)", debrief.run_debrief),
     Subcommand("list", "list [all]", "Candidates by stage (all: closed too)", listing.run_list),
     Subcommand("find", "find NAME", "Candidates whose name contains NAME", listing.run_find),
     Subcommand("salary", "salary [region] [level]", "Salary benchmarks", listing.run_salary),

@@ -18,12 +18,15 @@ class Action(StrEnum):
     RESCHEDULE_INTERVIEW = "reschedule_interview"
     CANCEL_INTERVIEW = "cancel_interview"
     NOT_ATTENDED = "not_attended"
+    RESCHEDULE_DEBRIEF = "reschedule_debrief"
+    CANCEL_DEBRIEF = "cancel_debrief"
 
 
 class View(StrEnum):
     NEW_CANDIDATE = "new_candidate"
     ERASE_CANDIDATE = "erase_candidate"
     SCHEDULE_INTERVIEW = "schedule_interview"
+    SCHEDULE_DEBRIEF = "schedule_debrief"
 
 
 class IntakeBlock(StrEnum):
@@ -46,3 +49,12 @@ class ScheduleBlock(StrEnum):
     STARTS_AT = "schedule_starts_at"
     DURATION = "schedule_duration"
     VIDEO_LINK = "schedule_video_link"
+
+
+class DebriefBlock(StrEnum):
+    """Inputs of the Schedule debrief modal; each is also its element's action id."""
+
+    STARTS_AT = "debrief_starts_at"
+    ATTENDEES = "debrief_attendees"
+    DURATION = "debrief_duration"
+    VIDEO_LINK = "debrief_video_link"

@@ -185,13 +185,17 @@ def cancelled_reply(stage: Stage, interview: Interview, *, changed_by: str) -> s
 
 def unreachable_reply(failures: Sequence[tuple[str, str]]) -> str:
     """Who could not be sent their kit, each ``(user_id, Slack error)``, and what to do."""
-    people = ", ".join(
+    return (
+        f":warning: I could not send the interview kit to {unreachable_people(failures)}. "
+        "Please share the kit with them another way."
+    )
+
+
+def unreachable_people(failures: Sequence[tuple[str, str]]) -> str:
+    """``<@U1> (deactivated), <@U2> (a bot)``: whom a DM did not reach, and why."""
+    return ", ".join(
         f"<@{user_id}> ({_DM_ERRORS.get(error, f'Slack error {error}')})"
         for user_id, error in failures
-    )
-    return (
-        f":warning: I could not send the interview kit to {people}. "
-        "Please share the kit with them another way."
     )
 
 

@@ -4,6 +4,7 @@ errors placed under their inputs."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 Block = dict[str, Any]
@@ -48,3 +49,12 @@ def errors_by_block(
         block = blocks.get(field, fallback)
         errors[block] = f"{errors[block]} {message}" if block in errors else message
     return errors
+
+
+def picked_moment(epoch: Any) -> datetime | None:
+    """A datetimepicker's ``selected_date_time`` (Unix seconds) as an aware UTC datetime;
+    None when nothing, or nothing sensible, was picked."""
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None

@@ -32,7 +32,7 @@ from bot.interviews import (
     UserKind,
 )
 from bot.kits import Stage
-from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
+from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
     cancelled_dm,
@@ -172,10 +172,12 @@ async def on_schedule_submit(
         await announce_rescheduled(client, bot, result, actor_id)
 
 
-async def lookup_users(client: AsyncWebClient, user_ids: Sequence[str]) -> dict[str, SlackUser]:
+async def lookup_users(
+    client: AsyncWebClient, user_ids: Sequence[str], *, most: int = MAX_INTERVIEWERS
+) -> dict[str, SlackUser]:
     """What Slack says about each picked user, asked once each and all at once. Nothing is
-    asked for more than the allowed number: the count alone is the error then."""
-    if len(user_ids) > MAX_INTERVIEWERS:
+    asked for more than ``most`` users: the count alone is the error then."""
+    if len(user_ids) > most:
         return {}
     found = await asyncio.gather(*(_lookup_user(client, user_id) for user_id in set(user_ids)))
     return {user.id: user for user in found}
@@ -268,7 +270,7 @@ async def announce_rescheduled(
         change = rescheduled_dm(
             stage, interview, interviewer_ids, candidate_name=candidate.name, changed_by=actor_id
         )
-        notified = await _notify(client, user_id, change)
+        notified = await send_dm(client, user_id, change)
         # The kit DM stays the one to edit next time; only a failure is news.
         outcomes.append(DmOutcome(user_id, error=notified.error))
     for row in result.removed:
@@ -318,7 +320,7 @@ async def _withdraw_kit(
     message (an edit alone notifies nobody)."""
     text, blocks = closed_dm(stage, interview, candidate_name=candidate.name, reason=reason)
     await _update_dm(client, row, text, blocks)
-    await _notify(client, row.user_id, notice)
+    await send_dm(client, row.user_id, notice)
 
 
 async def _finish(
@@ -351,17 +353,9 @@ async def _edit_note(
     """Edit the interview's thread note in place; post it if it never made it. The ts of
     a newly posted note, else None."""
     text, blocks = interview_note(stage, interview, interviewer_ids, changed_by=actor_id)
-    if interview.message_ts is not None and candidate.channel_id is not None:
-        try:
-            await client.chat_update(
-                channel=candidate.channel_id, ts=interview.message_ts, text=text, blocks=blocks
-            )
-        except SlackApiError as error:
-            logger.warning(
-                "note of interview %s not edited: %s", interview.id, error.response.get("error")
-            )
-        return None
-    return await post_in_thread(client, bot, candidate, text=text, blocks=blocks)
+    return await update_in_thread(
+        client, bot, candidate, interview.message_ts, text=text, blocks=blocks
+    )
 
 
 async def _send_kit(
@@ -373,7 +367,7 @@ async def _send_kit(
     user_id: str,
     interviewer_ids: Sequence[str],
 ) -> DmOutcome:
-    return await _notify(client, user_id, *_kit(bot, stage, candidate, interview, interviewer_ids))
+    return await send_dm(client, user_id, *_kit(bot, stage, candidate, interview, interviewer_ids))
 
 
 def _kit(
@@ -393,7 +387,7 @@ def _kit(
     )
 
 
-async def _notify(
+async def send_dm(
     client: AsyncWebClient, user_id: str, text: str, blocks: list[dict] | None = None
 ) -> DmOutcome:
     """A DM to one person: conversations.open, then chat.postMessage in that channel."""

@@ -8,7 +8,6 @@ member lands under its input.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -17,7 +16,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
 from handlers.ids import ScheduleBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
 from handlers.mrkdwn import escape
 from storage.models import Candidate, Interview
 
@@ -136,7 +135,7 @@ def parse_form(values: Mapping[str, Mapping[str, Any]]) -> InterviewForm:
         stage_key=stage,
         # A user picked twice is one interviewer.
         interviewer_ids=tuple(dict.fromkeys(str(user) for user in users)),
-        starts_at=_moment(state(ScheduleBlock.STARTS_AT).get("selected_date_time")),
+        starts_at=picked_moment(state(ScheduleBlock.STARTS_AT).get("selected_date_time")),
         duration_minutes=int(length) if str(length).isdigit() else None,
         video_link=link or None,
     )
@@ -145,13 +144,6 @@ def parse_form(values: Mapping[str, Mapping[str, Any]]) -> InterviewForm:
 def field_errors(error: InvalidInput) -> dict[str, str]:
     """``response_action: errors`` for a form's InvalidInput: each message under its block."""
     return errors_by_block(error.fields, FIELD_BLOCKS, ScheduleBlock.STAGE)
-
-
-def _moment(epoch: Any) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(epoch), UTC)
-    except (TypeError, ValueError, OverflowError, OSError):
-        return None
 
 
 def _stage_or_none(kits: Kits, key: str) -> Stage | None:

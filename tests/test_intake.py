@@ -123,6 +123,7 @@ async def test_submission_stores_the_candidate_and_posts_the_card_and_the_screen
         Action.SCHEDULE_INTERVIEW,
         Action.SUBMIT_SCORECARD,
         Action.RECORD_DECISION,
+        Action.SCHEDULE_DEBRIEF,
     ]
     assert {b["value"] for b in buttons} == {ref(Ref.CANDIDATE, candidate.id or 0)}
 

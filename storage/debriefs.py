@@ -1,0 +1,64 @@
+"""Queries on debrief meetings and their attendees."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Debrief, DebriefAttendee, InterviewStatus
+
+
+async def get_debrief(session: AsyncSession, debrief_id: int) -> Debrief | None:
+    return await session.get(Debrief, debrief_id)
+
+
+async def debrief_by_view(session: AsyncSession, view_id: str) -> Debrief | None:
+    """The debrief a schedule modal created, if that modal was submitted before."""
+    result = await session.exec(select(Debrief).where(Debrief.schedule_view_id == view_id))
+    return result.first()
+
+
+async def attendees_of(session: AsyncSession, debrief_id: int) -> list[str]:
+    """The attendees' user ids, sorted so that output is stable."""
+    result = await session.exec(
+        select(DebriefAttendee.user_id)
+        .where(DebriefAttendee.debrief_id == debrief_id)
+        .order_by(col(DebriefAttendee.user_id))
+    )
+    return list(result.all())
+
+
+async def add_attendees(session: AsyncSession, debrief_id: int, user_ids: Iterable[str]) -> None:
+    session.add_all(DebriefAttendee(debrief_id=debrief_id, user_id=user_id) for user_id in user_ids)
+
+
+async def remove_attendees(session: AsyncSession, debrief_id: int, user_ids: Sequence[str]) -> None:
+    if not user_ids:
+        return
+    await session.exec(
+        delete(DebriefAttendee).where(
+            col(DebriefAttendee.debrief_id) == debrief_id,
+            col(DebriefAttendee.user_id).in_(user_ids),
+        )
+    )
+
+
+async def scheduled_from(
+    session: AsyncSession, candidate_id: int, stage_key: str, since: datetime
+) -> list[Debrief]:
+    """The scheduled (not cancelled) debriefs of a candidate's stage starting at or after
+    ``since``, earliest first."""
+    result = await session.exec(
+        select(Debrief)
+        .where(
+            Debrief.candidate_id == candidate_id,
+            Debrief.stage_key == stage_key,
+            Debrief.status == InterviewStatus.SCHEDULED,
+            col(Debrief.starts_at) >= since,
+        )
+        .order_by(col(Debrief.starts_at), col(Debrief.id))
+    )
+    return list(result.all())

@@ -1,0 +1,219 @@
+"""Debriefs without Slack: the rules as plain functions, the default attendees on a real
+database, and the pure Block Kit builders (note, DMs, modal)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.context import BotContext
+from bot.debriefs import (
+    DebriefForm,
+    attendees_error,
+    default_attendees,
+    form_errors,
+    starts_at_error,
+    upcoming_error,
+)
+from bot.errors import InvalidInput, NotFound
+from bot.interviews import SlackUser, UserKind
+from bot.permissions import may_manage_debrief
+from handlers.debrief_blocks import (
+    cancelled_dm,
+    debrief_note,
+    invitation_dm,
+    removed_dm,
+    rescheduled_dm,
+    unreachable_reply,
+)
+from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
+from handlers.ids import Action, DebriefBlock, View
+from handlers.mrkdwn import date_token
+from storage.db import transaction
+from storage.interviews import get_interviewer
+from storage.models import Candidate, CandidateStatus, Debrief, InterviewStatus
+from tests import slack_requests as sr
+from tests.fakeslack.blockkit import message_errors, view_errors
+from tests.harness import HIRING_MANAGER
+from tests.pipeline_seed import add_candidate, add_interview
+from tests.test_interview_blocks import actions
+from tests.test_kit_blocks import PING, PING_ESCAPED, all_text
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+WHEN = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+ANA, BEN = "U0ANA", "U0BEN"
+PEOPLE = {ANA: SlackUser(ANA, "Ana", UserKind.PERSON), BEN: SlackUser(BEN, "Ben", UserKind.PERSON)}
+
+
+def debrief(**changes: object) -> Debrief:
+    values: dict[str, object] = {
+        "id": 4,
+        "candidate_id": 3,
+        "stage_key": "technical",
+        "starts_at": WHEN,
+        "duration_minutes": 30,
+        "created_by": "U0HM",
+    }
+    return Debrief(**(values | changes))
+
+
+def candidate(**changes: object) -> Candidate:
+    values: dict[str, object] = {"id": 3, "name": "Jane Doe", "stage_key": "technical"}
+    return Candidate(**(values | changes))
+
+
+# --------------------------------------------------------------------- rules
+
+
+def test_attendees_must_be_one_to_ten_active_people() -> None:
+    users = PEOPLE | {"U0BOT": SlackUser("U0BOT", "Deploy Bot", UserKind.BOT)}
+    assert attendees_error((ANA, BEN), users) is None
+    assert attendees_error((), users) == "Pick at least one attendee."
+    assert attendees_error(("U0BOT",), users) == "Deploy Bot is a bot: attendees must be people."
+    assert attendees_error(("U0NOBODY",), users) == "U0NOBODY is not a member of this workspace."
+    eleven = tuple(f"U{n}" for n in range(11))
+    assert attendees_error(eleven, {}) == "Pick at most 10 attendees (you picked 11)."
+
+
+def test_a_debrief_may_start_up_to_five_minutes_ago() -> None:
+    assert starts_at_error(NOW - timedelta(minutes=5), NOW) is None
+    assert starts_at_error(NOW - timedelta(minutes=5, seconds=1), NOW) == (
+        "That time has passed: pick a time from now on."
+    )
+    assert starts_at_error(None, NOW) == "Pick the date and time of the debrief."
+
+
+def test_an_upcoming_debrief_blocks_another_but_not_its_own_reschedule() -> None:
+    existing = debrief()
+    assert upcoming_error([]) is None
+    assert upcoming_error([existing], debrief_id=existing.id) is None
+    assert "already scheduled for Thu 03 Dec, 15:00 UTC" in (upcoming_error([existing]) or "")
+
+
+def test_form_errors_name_every_bad_field_at_once() -> None:
+    form = DebriefForm(attendee_ids=(), starts_at=None, duration_minutes=0, video_link="ftp://x")
+    closed = candidate(status=CandidateStatus.HIRED)
+    errors = form_errors(form, candidate=closed, upcoming=[], users={}, now=NOW)
+    assert set(errors) == {"candidate", "attendees", "starts_at", "duration", "video_link"}
+    assert errors["candidate"] == "This candidate is closed (hired): there is nothing to debrief."
+    good = DebriefForm((ANA,), WHEN, None, None)
+    assert form_errors(good, candidate=candidate(), upcoming=[], users=PEOPLE, now=NOW) == {}
+
+
+def test_the_hiring_manager_the_scheduler_and_admins_manage_a_debrief() -> None:
+    rule = {"hiring_manager_id": "U0HM", "scheduled_by": "U0REC"}
+    assert may_manage_debrief(frozenset(), "U0HM", **rule)
+    assert may_manage_debrief(frozenset(), "U0REC", **rule)
+    assert may_manage_debrief(frozenset({"U0ADMIN"}), "U0ADMIN", **rule)
+    assert not may_manage_debrief(frozenset({"U0ADMIN"}), ANA, **rule)
+
+
+async def test_default_attendees_are_who_attended_the_stage_then_the_hiring_manager(
+    bot: BotContext,
+) -> None:
+    person = await add_candidate(bot, stage="technical")
+    first = await add_interview(bot, person, (BEN, ANA), starts_at=WHEN)
+    await add_interview(bot, person, (ANA, HIRING_MANAGER), starts_at=WHEN + timedelta(hours=2))
+    await add_interview(bot, person, ("U0SCREEN",), starts_at=WHEN, stage="screening")
+    cancelled = await add_interview(bot, person, ("U0CANCEL",), starts_at=WHEN)
+    async with transaction(bot.sessions) as session:
+        seat = await get_interviewer(session, first.id or 0, BEN)
+        assert seat is not None
+        seat.attended = False
+        stored = await session.get(type(cancelled), cancelled.id)
+        assert stored is not None
+        stored.status = InterviewStatus.CANCELLED
+    async with bot.sessions() as session:
+        assert await default_attendees(session, person) == [ANA, HIRING_MANAGER]
+
+
+# --------------------------------------------------------------------- the thread note and DMs
+
+
+def test_the_note_names_time_and_attendees_with_buttons_and_escapes_the_stage() -> None:
+    text, blocks = debrief_note(
+        PING, debrief(video_link="https://meet.example.com/d"), [ANA, BEN], changed_by=ANA
+    )
+    assert text == f"*{PING_ESCAPED} debrief* on {date_token(WHEN)} with <@{ANA}> <@{BEN}>"
+    assert message_errors(blocks) == []
+    shown = all_text(blocks)
+    assert "<https://meet.example.com/d|Video call>" in shown and "30 min" in shown
+    assert f"rescheduled by <@{ANA}>" in shown
+    assert [(b["action_id"], b["value"]) for b in actions(blocks)] == [
+        (Action.RESCHEDULE_DEBRIEF, "debrief:4"),
+        (Action.CANCEL_DEBRIEF, "debrief:4"),
+    ]
+    assert actions(blocks)[1]["confirm"]["title"]["text"] == "Cancel this debrief?"
+
+
+def test_a_cancelled_note_is_struck_through_without_buttons() -> None:
+    text, blocks = debrief_note("Technical", debrief(status="cancelled"), [ANA], changed_by=BEN)
+    assert (
+        text == f"~*Technical debrief* on {date_token(WHEN)} with <@{ANA}>~ Cancelled by <@{BEN}>."
+    )
+    assert actions(blocks) == []
+
+
+def test_the_dms_escape_the_candidate_name() -> None:
+    one = debrief()
+    text, blocks = invitation_dm(
+        "Technical", one, [ANA], candidate_name=PING, invited_by=BEN, thread_url=None
+    )
+    assert message_errors(blocks) == []
+    for shown in (
+        text,
+        all_text(blocks),
+        rescheduled_dm("Technical", one, [ANA], candidate_name=PING, changed_by=BEN),
+        removed_dm("Technical", one, candidate_name=PING, changed_by=BEN),
+        cancelled_dm("Technical", one, candidate_name=PING, changed_by=BEN),
+    ):
+        assert PING_ESCAPED in shown and PING not in shown
+
+
+def test_the_unreachable_reply_says_why_for_each() -> None:
+    assert unreachable_reply([(ANA, "cannot_dm_bot"), (BEN, "weird")]) == (
+        f":warning: I could not tell <@{ANA}> (a bot), <@{BEN}> (Slack error weird) about the "
+        "debrief by DM. Please let them know another way."
+    )
+
+
+# --------------------------------------------------------------------- the modal
+
+
+def test_the_modal_is_valid_block_kit_and_reads_back() -> None:
+    view = debrief_modal(candidate(name=PING), "Technical", [ANA, BEN])
+    assert view_errors(view) == []
+    assert view["callback_id"] == View.SCHEDULE_DEBRIEF
+    assert PING_ESCAPED in view["blocks"][0]["text"]["text"]
+    assert DebriefMetadata.decode(view["private_metadata"]) == DebriefMetadata(candidate_id=3)
+    submitted = {
+        DebriefBlock.STARTS_AT: sr.datetime_value(DebriefBlock.STARTS_AT, WHEN),
+        DebriefBlock.ATTENDEES: sr.users_value(DebriefBlock.ATTENDEES, [ANA, BEN, ANA]),
+        DebriefBlock.DURATION: sr.select_value(DebriefBlock.DURATION, "45"),
+        DebriefBlock.VIDEO_LINK: sr.url_value(DebriefBlock.VIDEO_LINK, " https://x.example "),
+    }
+    assert parse_form(submitted) == DebriefForm((ANA, BEN), WHEN, 45, "https://x.example")
+    assert parse_form({}) == DebriefForm((), None, None, None)
+
+
+def test_the_reschedule_modal_keeps_an_unusual_length() -> None:
+    view = debrief_modal(candidate(), "Technical", [ANA], debrief=debrief(duration_minutes=50))
+    assert view_errors(view) == []
+    assert DebriefMetadata.decode(view["private_metadata"]).debrief_id == 4
+    [length] = [b for b in view["blocks"] if b.get("block_id") == DebriefBlock.DURATION]
+    assert length["element"]["initial_option"]["value"] == "50"
+    assert "50" in [option["value"] for option in length["element"]["options"]]
+
+
+def test_field_errors_land_under_their_inputs() -> None:
+    error = InvalidInput({"candidate": "closed", "starts_at": "past", "attendees": "none"})
+    assert field_errors(error) == {
+        DebriefBlock.STARTS_AT: "closed past",
+        DebriefBlock.ATTENDEES: "none",
+    }
+
+
+def test_metadata_we_did_not_write_is_refused() -> None:
+    with pytest.raises(NotFound):
+        DebriefMetadata.decode('{"candidate_id": "x"}')
