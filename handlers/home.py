@@ -1,4 +1,4 @@
-"""The App Home tab: what the bot does, where the hiring happens, and its commands."""
+"""The App Home tab: the user's next interviews, the scorecards they owe, and the commands."""
 
 from __future__ import annotations
 
@@ -8,23 +8,48 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.home import HomeInterview, HomeSummary, home_summary
 from handlers.commands import SUBCOMMANDS
 from handlers.help_blocks import help_blocks
+from handlers.mrkdwn import date_token, escape, link
 
 INTRO = (
     "I run the interview loop for hiring MLOps engineers: one thread per candidate in "
     "{channel}, interview kits by DM, independent scorecards, debrief summaries, decisions "
     "on the record, reminders that respect working hours, and a daily digest."
 )
+# Lines per list: the tab stays short, and every line well within a section's 3,000 characters.
+SHOWN = 10
 
 
-def home_view(hiring_channel_id: str, usages: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def _line(item: HomeInterview) -> str:
+    stage = escape(item.stage.short_title) if item.stage else escape(item.interview.stage_key)
+    name = item.candidate.name
+    who = link(item.candidate.permalink, name) if item.candidate.permalink else escape(name)
+    return f"• {date_token(item.interview.starts_at)}: *{stage}* interview with {who}"
+
+
+def _listing(title: str, items: Sequence[HomeInterview], empty: str) -> dict[str, Any]:
+    lines = [_line(item) for item in items[:SHOWN]] or [f"_{empty}_"]
+    if len(items) > SHOWN:
+        lines.append(f"_and {len(items) - SHOWN} more_")
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": f"*{title}*\n" + "\n".join(lines)},
+    }
+
+
+def home_view(
+    hiring_channel_id: str, usages: Sequence[tuple[str, str]], summary: HomeSummary
+) -> dict[str, Any]:
     intro = INTRO.format(channel=f"<#{hiring_channel_id}>")
     return {
         "type": "home",
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": "MLOps hiring"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+            _listing("Your next interviews", summary.upcoming, "No interviews coming up."),
+            _listing("Scorecards you owe", summary.owed, "None: you are up to date."),
             {"type": "divider"},
             *help_blocks(usages),
         ],
@@ -37,8 +62,10 @@ async def on_home_opened(
     # The Messages tab opening is the same event; only the Home tab has a view to publish.
     if event.get("tab") != "home":
         return
+    bot = context["bot"]
+    summary = await home_summary(bot, event["user"])
     usages = [(s.usage, s.summary) for s in SUBCOMMANDS]
-    view = home_view(context["bot"].settings.hiring_channel_id, usages)
+    view = home_view(bot.settings.hiring_channel_id, usages, summary)
     await client.views_publish(user_id=event["user"], view=view)
 
 
