@@ -218,6 +218,10 @@ async def schedule_debrief(
     candidate = await get_candidate(session, candidate_id)
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now)
+    if any(debrief.schedule_view_id == view_id for debrief in upcoming):
+        # The same view submitted twice at once: the other request committed after the
+        # check above, and its debrief must not read as a clash with this one.
+        raise AlreadySubmitted
     _check_form(form, candidate, upcoming, users, now)
     assert form.starts_at is not None  # checked above
     debrief = Debrief(
