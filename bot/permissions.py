@@ -51,3 +51,16 @@ def may_manage_debrief(
     return may_manage_interview(
         admins, user_id, hiring_manager_id=hiring_manager_id, scheduled_by=scheduled_by
     )
+
+
+def may_submit_scorecard(
+    admins: Set[str], user_id: str, *, hiring_manager_id: str, is_interviewer: bool
+) -> bool:
+    """Write a scorecard for an interview: its interviewers, the candidate's hiring manager
+    and admins."""
+    return is_interviewer or user_id == hiring_manager_id or is_admin(admins, user_id)
+
+
+def may_record_decision(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
+    """Advance, reject, offer, hold: the candidate's hiring manager and admins."""
+    return user_id == hiring_manager_id or is_admin(admins, user_id)

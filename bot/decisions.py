@@ -1,0 +1,211 @@
+"""Decisions: the hiring manager's call on a candidate at a stage, and its consequences.
+
+Advance moves the candidate to the next stage; offer and hold change their status;
+reject, and after an offer hired or withdrawn, close them. Each decision is stored with
+its reason and an audit event. Who may decide: `bot.permissions.may_record_decision`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.context import BotContext
+from bot.debrief_summary import unobserved_qualities
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.kits import Kits, Quality, Stage
+from bot.permissions import may_record_decision
+from bot.scorecards import observed_qualities
+from storage.audit import record_event
+from storage.decisions import add_decision, decision_by_view
+from storage.models import CLOSED_STATUSES, Candidate, CandidateStatus, Decision, Outcome
+
+MAX_REASON: Final = 3000
+OUTCOME: Final = "outcome"
+REASON: Final = "reason"
+
+# Outcomes that end or commit to something: the form asks to confirm them first.
+NEEDS_CONFIRMATION: Final = frozenset(
+    {Outcome.REJECT, Outcome.OFFER, Outcome.HIRED, Outcome.WITHDRAWN}
+)
+
+_STATUS_AFTER: Final = {
+    Outcome.ADVANCE: CandidateStatus.ACTIVE,
+    Outcome.OFFER: CandidateStatus.OFFER,
+    Outcome.HOLD: CandidateStatus.ON_HOLD,
+    Outcome.REJECT: CandidateStatus.REJECTED,
+    Outcome.HIRED: CandidateStatus.HIRED,
+    Outcome.WITHDRAWN: CandidateStatus.WITHDRAWN,
+}
+
+
+@dataclass(frozen=True)
+class DecisionDraft:
+    """What the decision form offers: the outcomes open to this candidate now."""
+
+    candidate: Candidate
+    stage: Stage
+    next_stage: Stage | None
+    outcomes: tuple[Outcome, ...]
+    # The qualities nobody in the loop has observed yet: worth knowing before an offer.
+    unobserved_qualities: tuple[Quality, ...]
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    decision: Decision
+    candidate: Candidate
+    stage: Stage  # the stage decided on
+    next_stage: Stage | None  # where an advance took the candidate
+    # False when this form had already been recorded (a resubmitted view): nothing to post.
+    created: bool
+
+    @property
+    def closed(self) -> bool:
+        return self.candidate.status in CLOSED_STATUSES
+
+
+def outcomes_for(kits: Kits, candidate: Candidate) -> tuple[Outcome, ...]:
+    """The decisions open to a candidate: none once closed; after an offer, hired,
+    withdrawn or reject; otherwise advance (unless at the last stage), offer, hold
+    (unless already on hold), reject and withdrawn."""
+    if candidate.status in CLOSED_STATUSES:
+        return ()
+    if candidate.status == CandidateStatus.OFFER:
+        return (Outcome.HIRED, Outcome.WITHDRAWN, Outcome.REJECT)
+    outcomes = [Outcome.ADVANCE] if kits.next_stage(candidate.stage_key) else []
+    outcomes.append(Outcome.OFFER)
+    if candidate.status != CandidateStatus.ON_HOLD:
+        outcomes.append(Outcome.HOLD)
+    outcomes += [Outcome.REJECT, Outcome.WITHDRAWN]
+    return tuple(outcomes)
+
+
+def check_decision(
+    outcomes: tuple[Outcome, ...], outcome: str | None, reason: str | None
+) -> tuple[Outcome, str]:
+    """The chosen outcome and the stripped reason; InvalidInput names each problem."""
+    errors: dict[str, str] = {}
+    if outcome not in outcomes:
+        errors[OUTCOME] = "Choose a decision."
+    text = (reason or "").strip()
+    if not text:
+        errors[REASON] = "Give the reason for this decision: the thread keeps it."
+    elif len(text) > MAX_REASON:
+        errors[REASON] = f"Keep the reason to {MAX_REASON:,} characters; it has {len(text):,}."
+    if errors:
+        raise InvalidInput(errors)
+    return Outcome(str(outcome)), text
+
+
+async def open_decision(
+    session: AsyncSession, bot: BotContext, *, user_id: str, candidate_id: int
+) -> DecisionDraft:
+    candidate = await _decidable(session, bot, user_id, candidate_id)
+    assert candidate.id is not None
+    observed = await observed_qualities(session, candidate.id)
+    return DecisionDraft(
+        candidate=candidate,
+        stage=bot.kits.stage(candidate.stage_key),
+        next_stage=bot.kits.next_stage(candidate.stage_key),
+        outcomes=outcomes_for(bot.kits, candidate),
+        unobserved_qualities=unobserved_qualities(bot.kits.qualities, observed),
+    )
+
+
+async def record_decision(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    outcome: str | None,
+    reason: str | None,
+    seen_stage_key: str,
+    seen_status: str,
+    view_id: str | None = None,
+) -> DecisionResult:
+    """Record a decision made on what the form showed (``seen_stage_key``, ``seen_status``);
+    Conflict if the candidate has moved since. A form already recorded (same ``view_id``)
+    returns its decision with ``created=False``."""
+    if view_id is not None and (done := await decision_by_view(session, view_id)):
+        return await _result_of(session, bot, done)
+    candidate = await _decidable(session, bot, actor_id, candidate_id)
+    if (candidate.stage_key, candidate.status) != (seen_stage_key, seen_status):
+        raise Conflict(
+            "A decision was recorded for this candidate since you opened this form. "
+            "Open *Record decision* again to see where they are now."
+        )
+    chosen, text = check_decision(outcomes_for(bot.kits, candidate), outcome, reason)
+    now = bot.clock.now()
+    stage = bot.kits.stage(candidate.stage_key)
+    next_stage = bot.kits.next_stage(stage.key) if chosen == Outcome.ADVANCE else None
+    decision = await add_decision(
+        session,
+        Decision(
+            candidate_id=candidate_id,
+            stage_key=stage.key,
+            outcome=chosen,
+            reason=text,
+            decided_by=actor_id,
+            decided_at=now,
+            decision_view_id=view_id,
+        ),
+    )
+    candidate.status = _STATUS_AFTER[chosen]
+    if next_stage is not None:
+        candidate.stage_key = next_stage.key
+        candidate.stage_entered_at = now
+    if candidate.status in CLOSED_STATUSES:
+        candidate.closed_at = now
+    candidate.last_activity_at = candidate.updated_at = now
+    session.add(candidate)
+    await record_event(
+        session,
+        actor_id=actor_id,
+        candidate_id=candidate_id,
+        action="decision.recorded",
+        detail={
+            "decision_id": decision.id,
+            "outcome": chosen.value,
+            "stage_key": stage.key,
+            "next_stage_key": next_stage.key if next_stage else None,
+        },
+        at=now,
+    )
+    return DecisionResult(
+        decision=decision, candidate=candidate, stage=stage, next_stage=next_stage, created=True
+    )
+
+
+async def _decidable(
+    session: AsyncSession, bot: BotContext, user_id: str, candidate_id: int
+) -> Candidate:
+    candidate = await session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound("That candidate no longer exists.")
+    if not may_record_decision(
+        bot.settings.hiring_admins, user_id, hiring_manager_id=candidate.hiring_manager_id
+    ):
+        raise PermissionDenied(
+            f"Only the candidate's hiring manager (<@{candidate.hiring_manager_id}>) and "
+            "admins can record a decision."
+        )
+    if candidate.status in CLOSED_STATUSES:
+        raise Conflict(f"This candidate is closed ({candidate.status}): no decision is left.")
+    return candidate
+
+
+async def _result_of(session: AsyncSession, bot: BotContext, decision: Decision) -> DecisionResult:
+    candidate = await session.get(Candidate, decision.candidate_id)
+    assert candidate is not None  # a decision cascades away with its candidate
+    advanced = decision.outcome == Outcome.ADVANCE
+    return DecisionResult(
+        decision=decision,
+        candidate=candidate,
+        stage=bot.kits.stage(decision.stage_key),
+        next_stage=bot.kits.next_stage(decision.stage_key) if advanced else None,
+        created=False,
+    )

@@ -1,0 +1,410 @@
+"""Scorecards: an interviewer's ratings and evidence for one interview.
+
+One scorecard per interviewer per interview. It can be edited until a decision closes
+the interview's stage for the candidate; after that it is read-only. Nothing here shows
+anyone else's scorecard: reading others' goes through `bot.feedback_access`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final, Literal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.context import BotContext
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.kits import Quality, Stage
+from bot.permissions import may_submit_scorecard
+from storage import scorecards as store
+from storage.audit import record_event
+from storage.decisions import stage_closing_decision
+from storage.models import (
+    CLOSED_STATUSES,
+    Candidate,
+    Interview,
+    InterviewInterviewer,
+    InterviewStatus,
+    RatingKind,
+    Scorecard,
+)
+
+SCORES: Final = (1, 2, 3, 4)
+MAX_EVIDENCE: Final = 3000
+MAX_PRIVATE_NOTE: Final = 3000
+NOT_OBSERVED: Final = "not_observed"
+
+# A quality's choice: a score, "not observed", or None when nothing was chosen.
+QualityChoice = int | Literal["not_observed"] | None
+
+OVERALL: Final = "overall"
+RED_FLAGS: Final = "red_flags"
+EVIDENCE: Final = "evidence"
+PRIVATE_NOTE: Final = "private_note"
+
+
+def rating_field(kind: RatingKind, key: str) -> str:
+    """The name under which a rating's error is reported: ``"competency:k8s_serving"``."""
+    return f"{kind}:{key}"
+
+
+@dataclass(frozen=True)
+class ScorecardForm:
+    """What an interviewer entered, unchecked; None where nothing was chosen."""
+
+    competencies: Mapping[str, int | None]
+    qualities: Mapping[str, QualityChoice]
+    red_flags: Sequence[str]
+    overall: int | None
+    evidence: str | None
+    private_note: str | None
+
+
+@dataclass(frozen=True)
+class ScorecardContent:
+    """A scorecard as read back. ``qualities`` maps to None for "not observed"."""
+
+    id: int
+    interview_id: int
+    interviewer_id: str
+    overall: int
+    competencies: Mapping[str, int]
+    qualities: Mapping[str, int | None]
+    red_flags: tuple[str, ...]
+    evidence: str
+    private_note: str | None
+    submitted_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Scorecards in from the interviewers expected to write one (those who attended)."""
+
+    submitted: int
+    expected: int
+
+    @property
+    def complete(self) -> bool:
+        return self.expected > 0 and self.submitted >= self.expected
+
+
+@dataclass(frozen=True)
+class ScorecardDraft:
+    """What the scorecard modal needs: the interview, the kit, and any earlier submission."""
+
+    interview: Interview
+    candidate: Candidate
+    stage: Stage
+    qualities: tuple[Quality, ...]
+    existing: ScorecardContent | None
+    read_only: bool
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    interview: Interview
+    candidate: Candidate
+    stage: Stage
+    scorecard_id: int
+    created: bool
+    changed: bool
+    progress: Progress
+    # This submission completed the panel: the debrief summary is due now, once.
+    completed_panel: bool
+
+
+@dataclass(frozen=True)
+class _Valid:
+    ratings: tuple[tuple[str, str, int | None], ...]
+    overall: int
+    red_flags: tuple[str, ...]
+    evidence: str
+    private_note: str | None
+
+
+@dataclass(frozen=True)
+class _Scorable:
+    interview: Interview
+    candidate: Candidate
+    stage: Stage
+    panel: list[InterviewInterviewer]
+    stage_closed: bool
+
+
+def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) -> _Valid:
+    """The form's values checked against the stage's kit; InvalidInput names every problem."""
+    errors: dict[str, str] = {}
+    ratings: list[tuple[str, str, int | None]] = []
+    for competency in stage.competencies:
+        score = form.competencies.get(competency.id)
+        if score not in SCORES:
+            errors[rating_field(RatingKind.COMPETENCY, competency.id)] = (
+                "Choose a rating from 1 to 4."
+            )
+        ratings.append((RatingKind.COMPETENCY, competency.id, score))
+    for quality in qualities:
+        choice = form.qualities.get(quality.id)
+        if choice != NOT_OBSERVED and choice not in SCORES:
+            errors[rating_field(RatingKind.QUALITY, quality.id)] = (
+                "Choose a rating from 1 to 4, or Not observed."
+            )
+        ratings.append((RatingKind.QUALITY, quality.id, None if choice == NOT_OBSERVED else choice))
+    known_flags = {flag.id for flag in stage.red_flags}
+    if any(flag not in known_flags for flag in form.red_flags):
+        errors[RED_FLAGS] = "A red flag here is no longer in the kit: please reopen the form."
+    if form.overall not in SCORES:
+        errors[OVERALL] = "Choose your overall recommendation."
+    evidence = (form.evidence or "").strip()
+    if not evidence:
+        errors[EVIDENCE] = "Write the evidence behind your ratings: what the candidate said or did."
+    elif len(evidence) > MAX_EVIDENCE:
+        errors[EVIDENCE] = (
+            f"Keep the evidence to {MAX_EVIDENCE:,} characters; it has {len(evidence):,}."
+        )
+    note = (form.private_note or "").strip() or None
+    if note is not None and len(note) > MAX_PRIVATE_NOTE:
+        errors[PRIVATE_NOTE] = (
+            f"Keep the note to {MAX_PRIVATE_NOTE:,} characters; it has {len(note):,}."
+        )
+    if errors:
+        raise InvalidInput(errors)
+    assert form.overall is not None  # checked above; narrows the type
+    return _Valid(
+        ratings=tuple(ratings),
+        overall=form.overall,
+        red_flags=tuple(flag.id for flag in stage.red_flags if flag.id in form.red_flags),
+        evidence=evidence,
+        private_note=note,
+    )
+
+
+async def read_contents(
+    session: AsyncSession, scorecards: Sequence[Scorecard]
+) -> list[ScorecardContent]:
+    """Scorecard rows with their ratings, in the given order."""
+    ratings = await store.ratings_of(session, (card.id for card in scorecards if card.id))
+    contents = []
+    for card in scorecards:
+        assert card.id is not None  # read from the database
+        own = ratings[card.id]
+        contents.append(
+            ScorecardContent(
+                id=card.id,
+                interview_id=card.interview_id,
+                interviewer_id=card.interviewer_id,
+                overall=card.overall,
+                competencies={
+                    rating.key: rating.score
+                    for rating in own
+                    if rating.kind == RatingKind.COMPETENCY and rating.score is not None
+                },
+                qualities={
+                    rating.key: rating.score for rating in own if rating.kind == RatingKind.QUALITY
+                },
+                red_flags=tuple(card.red_flags),
+                evidence=card.evidence,
+                private_note=card.private_note,
+                submitted_at=card.submitted_at,
+                updated_at=card.updated_at,
+            )
+        )
+    return contents
+
+
+def progress_of(panel: Sequence[InterviewInterviewer], scorecards: Sequence[Scorecard]) -> Progress:
+    """Interviewers marked as not attended owe no scorecard and are not counted."""
+    expected = {member.user_id for member in panel if member.attended}
+    submitted = {card.interviewer_id for card in scorecards} & expected
+    return Progress(submitted=len(submitted), expected=len(expected))
+
+
+async def interview_progress(session: AsyncSession, interview_id: int) -> Progress:
+    panel = await store.panel_of(session, interview_id)
+    return progress_of(panel, await store.scorecards_of_interview(session, interview_id))
+
+
+async def stage_is_closed(session: AsyncSession, candidate: Candidate, stage_key: str) -> bool:
+    """True once a decision ended this stage for the candidate, or the candidate is closed;
+    the stage's scorecards are then read-only."""
+    if candidate.status in CLOSED_STATUSES:
+        return True
+    assert candidate.id is not None
+    return await stage_closing_decision(session, candidate.id, stage_key) is not None
+
+
+async def interviews_to_score(
+    session: AsyncSession, bot: BotContext, *, user_id: str, candidate_id: int
+) -> list[Interview]:
+    """The candidate's interviews this user may write a scorecard for, latest first: their
+    own, or every one for the hiring manager and admins. Only interviews that have begun."""
+    candidate = await _candidate(session, candidate_id)
+    everyone = candidate.hiring_manager_id == user_id or bot.is_admin(user_id)
+    interviews = await store.active_interviews_of(
+        session, candidate_id, interviewer_id=None if everyone else user_id
+    )
+    if not interviews:
+        if everyone:
+            raise NotFound("No interview of this candidate has been scheduled yet.")
+        raise PermissionDenied(
+            "You are not an interviewer of this candidate, so there is no scorecard for "
+            f"you to submit. Ask <@{candidate.hiring_manager_id}> if you should be."
+        )
+    now = bot.clock.now()
+    begun = [interview for interview in interviews if interview.starts_at <= now]
+    if not begun:
+        raise Conflict(_NOT_STARTED)
+    return begun
+
+
+async def open_scorecard(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> ScorecardDraft:
+    """The user's scorecard for an interview, to fill in, edit, or (stage closed) read."""
+    scorable = await _scorable(session, bot, user_id, interview_id)
+    existing = await store.scorecard_of(session, interview_id, user_id)
+    if existing is None and scorable.stage_closed:
+        raise Conflict(_CLOSED)
+    contents = await read_contents(session, [existing]) if existing else []
+    return ScorecardDraft(
+        interview=scorable.interview,
+        candidate=scorable.candidate,
+        stage=scorable.stage,
+        qualities=bot.kits.qualities,
+        existing=contents[0] if contents else None,
+        read_only=scorable.stage_closed,
+    )
+
+
+async def submit_scorecard(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    user_id: str,
+    interview_id: int,
+    form: ScorecardForm,
+) -> SubmitResult:
+    """Store the user's scorecard for the interview, creating it or editing their own.
+
+    A resubmission of the same values (a double click, a retried request) changes nothing
+    and reports ``changed=False``.
+    """
+    scorable = await _scorable(session, bot, user_id, interview_id)
+    if scorable.stage_closed:
+        raise Conflict(_CLOSED)
+    valid = validate(scorable.stage, bot.kits.qualities, form)
+    now = bot.clock.now()
+    values = {
+        "overall": valid.overall,
+        "evidence": valid.evidence,
+        "private_note": valid.private_note,
+        "red_flags": list(valid.red_flags),
+    }
+    created = await store.insert_scorecard_once(
+        session,
+        {
+            "interview_id": interview_id,
+            "interviewer_id": user_id,
+            "submitted_at": now,
+            "updated_at": now,
+            **values,
+        },
+    )
+    scorecard = await store.scorecard_of(session, interview_id, user_id)
+    assert scorecard is not None and scorecard.id is not None  # inserted or already there
+    changed = created
+    if not created:
+        (before,) = await read_contents(session, [scorecard])
+        changed = _differs(before, valid)
+        if changed:
+            await store.update_scorecard(session, scorecard, values, now)
+    if changed:
+        await store.replace_ratings(session, scorecard.id, valid.ratings)
+        candidate = scorable.candidate
+        candidate.last_activity_at = now
+        session.add(candidate)
+        await record_event(
+            session,
+            actor_id=user_id,
+            candidate_id=candidate.id,
+            action="scorecard.submitted" if created else "scorecard.edited",
+            detail={"interview_id": interview_id, "scorecard_id": scorecard.id},
+            at=now,
+        )
+    progress = progress_of(
+        scorable.panel, await store.scorecards_of_interview(session, interview_id)
+    )
+    expected = {member.user_id for member in scorable.panel if member.attended}
+    return SubmitResult(
+        interview=scorable.interview,
+        candidate=scorable.candidate,
+        stage=scorable.stage,
+        scorecard_id=scorecard.id,
+        created=created,
+        changed=changed,
+        progress=progress,
+        completed_panel=created and user_id in expected and progress.complete,
+    )
+
+
+_CLOSED = "A decision has closed this stage for the candidate, so its scorecards are read-only now."
+_NOT_STARTED = "This interview has not started yet: submit your scorecard once it is over."
+
+
+async def _candidate(session: AsyncSession, candidate_id: int) -> Candidate:
+    candidate = await session.get(Candidate, candidate_id)
+    if candidate is None:
+        raise NotFound("That candidate no longer exists.")
+    return candidate
+
+
+async def _scorable(
+    session: AsyncSession, bot: BotContext, user_id: str, interview_id: int
+) -> _Scorable:
+    interview = await session.get(Interview, interview_id)
+    if interview is None:
+        raise NotFound("That interview no longer exists.")
+    if interview.status == InterviewStatus.CANCELLED:
+        raise Conflict("This interview was cancelled, so it takes no scorecard.")
+    candidate = await _candidate(session, interview.candidate_id)
+    panel = await store.panel_of(session, interview_id)
+    if not may_submit_scorecard(
+        bot.settings.hiring_admins,
+        user_id,
+        hiring_manager_id=candidate.hiring_manager_id,
+        is_interviewer=any(member.user_id == user_id for member in panel),
+    ):
+        raise PermissionDenied(
+            "Only the interviewers of this interview, the candidate's hiring manager "
+            f"(<@{candidate.hiring_manager_id}>) and admins can submit its scorecard."
+        )
+    if interview.starts_at > bot.clock.now():
+        raise Conflict(_NOT_STARTED)
+    return _Scorable(
+        interview=interview,
+        candidate=candidate,
+        stage=bot.kits.stage(interview.stage_key),
+        panel=panel,
+        stage_closed=await stage_is_closed(session, candidate, interview.stage_key),
+    )
+
+
+def _differs(before: ScorecardContent, valid: _Valid) -> bool:
+    ratings = {(kind, key): score for kind, key, score in valid.ratings}
+    stored = {(RatingKind.COMPETENCY, k): s for k, s in before.competencies.items()} | {
+        (RatingKind.QUALITY, k): s for k, s in before.qualities.items()
+    }
+    return (
+        ratings != stored
+        or before.overall != valid.overall
+        or before.red_flags != valid.red_flags
+        or before.evidence != valid.evidence
+        or before.private_note != valid.private_note
+    )
+
+
+async def observed_qualities(session: AsyncSession, candidate_id: int) -> frozenset[str]:
+    """Ids of the qualities someone has rated anywhere in the candidate's loop so far."""
+    return frozenset(await store.observed_quality_keys(session, candidate_id))

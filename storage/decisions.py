@@ -1,0 +1,48 @@
+"""Queries on decisions: the outcome recorded for a candidate at a stage."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Decision, Outcome
+
+# A hold keeps the stage open (more interviews may follow); every other outcome ends it.
+STAGE_CLOSING_OUTCOMES = frozenset(set(Outcome) - {Outcome.HOLD})
+
+
+async def add_decision(session: AsyncSession, decision: Decision) -> Decision:
+    session.add(decision)
+    await session.flush()
+    return decision
+
+
+async def decision_by_view(session: AsyncSession, view_id: str) -> Decision | None:
+    query = select(Decision).where(Decision.decision_view_id == view_id)
+    return (await session.exec(query)).first()
+
+
+async def stage_closing_decision(
+    session: AsyncSession, candidate_id: int, stage_key: str
+) -> Decision | None:
+    """The first decision that ended this stage for the candidate, if any."""
+    query = (
+        select(Decision)
+        .where(
+            Decision.candidate_id == candidate_id,
+            Decision.stage_key == stage_key,
+            col(Decision.outcome).in_(STAGE_CLOSING_OUTCOMES),
+        )
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    )
+    return (await session.exec(query)).first()
+
+
+async def decisions_for(session: AsyncSession, candidate_id: int) -> list[Decision]:
+    """A candidate's decisions, oldest first."""
+    query = (
+        select(Decision)
+        .where(Decision.candidate_id == candidate_id)
+        .order_by(col(Decision.decided_at), col(Decision.id))
+    )
+    return list((await session.exec(query)).all())

@@ -1,0 +1,151 @@
+"""Queries on scorecards and their ratings, and on the panels that owe them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import (
+    Interview,
+    InterviewInterviewer,
+    InterviewStatus,
+    RatingKind,
+    Scorecard,
+    ScorecardRating,
+)
+
+
+async def panel_of(session: AsyncSession, interview_id: int) -> list[InterviewInterviewer]:
+    """The interviewers of an interview, attended or not."""
+    query = (
+        select(InterviewInterviewer)
+        .where(InterviewInterviewer.interview_id == interview_id)
+        .order_by(col(InterviewInterviewer.user_id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def active_interviews_of(
+    session: AsyncSession, candidate_id: int, *, interviewer_id: str | None = None
+) -> list[Interview]:
+    """A candidate's interviews that were not cancelled, latest first; only those with
+    ``interviewer_id`` on the panel when it is given."""
+    query = select(Interview).where(
+        Interview.candidate_id == candidate_id,
+        Interview.status != InterviewStatus.CANCELLED,
+    )
+    if interviewer_id is not None:
+        query = query.join(InterviewInterviewer).where(
+            InterviewInterviewer.user_id == interviewer_id
+        )
+    query = query.order_by(col(Interview.starts_at).desc(), col(Interview.id).desc())
+    return list((await session.exec(query)).all())
+
+
+async def scorecard_of(
+    session: AsyncSession, interview_id: int, interviewer_id: str
+) -> Scorecard | None:
+    query = select(Scorecard).where(
+        Scorecard.interview_id == interview_id, Scorecard.interviewer_id == interviewer_id
+    )
+    return (await session.exec(query)).first()
+
+
+async def scorecards_of_interview(session: AsyncSession, interview_id: int) -> list[Scorecard]:
+    """Its scorecards in the order they came in."""
+    query = (
+        select(Scorecard)
+        .where(Scorecard.interview_id == interview_id)
+        .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def scorecards_of_candidate(session: AsyncSession, candidate_id: int) -> list[Scorecard]:
+    """Every scorecard of the candidate's interviews that were not cancelled: the loop."""
+    query = (
+        select(Scorecard)
+        .join(Interview)
+        .where(
+            Interview.candidate_id == candidate_id,
+            Interview.status != InterviewStatus.CANCELLED,
+        )
+        .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def ratings_of(
+    session: AsyncSession, scorecard_ids: Iterable[int]
+) -> dict[int, list[ScorecardRating]]:
+    """The ratings of each scorecard, by scorecard id (an id without ratings maps to [])."""
+    ids = list(scorecard_ids)
+    found: dict[int, list[ScorecardRating]] = {scorecard_id: [] for scorecard_id in ids}
+    if not ids:
+        return found
+    query = select(ScorecardRating).where(col(ScorecardRating.scorecard_id).in_(ids))
+    for rating in (await session.exec(query)).all():
+        found[rating.scorecard_id].append(rating)
+    return found
+
+
+async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -> bool:
+    """Insert a scorecard unless its (interview, interviewer) already has one; True if it
+    was inserted. Two submissions racing (a double click) then agree on one row instead of
+    one of them failing on the unique constraint."""
+    connection = await session.connection()
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(Scorecard)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount)
+
+
+async def update_scorecard(
+    session: AsyncSession, scorecard: Scorecard, values: dict[str, Any], updated_at: datetime
+) -> None:
+    for name, value in values.items():
+        setattr(scorecard, name, value)
+    scorecard.updated_at = updated_at
+    session.add(scorecard)
+    await session.flush()
+
+
+async def replace_ratings(
+    session: AsyncSession, scorecard_id: int, ratings: Sequence[tuple[str, str, int | None]]
+) -> None:
+    """Set the scorecard's ratings to ``ratings``: (kind, key, score) triples."""
+    await session.exec(
+        delete(ScorecardRating).where(col(ScorecardRating.scorecard_id) == scorecard_id)
+    )
+    session.add_all(
+        ScorecardRating(scorecard_id=scorecard_id, kind=kind, key=key, score=score)
+        for kind, key, score in ratings
+    )
+    await session.flush()
+
+
+async def observed_quality_keys(session: AsyncSession, candidate_id: int) -> set[str]:
+    """The qualities someone rated (not "not observed") anywhere in the candidate's loop."""
+    query = (
+        select(ScorecardRating.key)
+        .join(Scorecard)
+        .join(Interview)
+        .where(
+            Interview.candidate_id == candidate_id,
+            Interview.status != InterviewStatus.CANCELLED,
+            ScorecardRating.kind == RatingKind.QUALITY,
+            col(ScorecardRating.score).is_not(None),
+        )
+        .distinct()
+    )
+    return set((await session.exec(query)).all())

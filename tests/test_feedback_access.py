@@ -1,0 +1,154 @@
+"""Independent feedback: the rule itself, and what each role reads from the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.context import BotContext
+from bot.errors import PermissionDenied
+from bot.feedback_access import (
+    Reader,
+    VisibleScorecards,
+    completed_panel_scorecards,
+    may_read_note,
+    may_view,
+    visible_scorecards,
+)
+from bot.scorecards import submit_scorecard
+from storage.db import transaction
+from tests.harness import HIRING_MANAGER
+from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
+
+ANA, BEN, CAT = PANEL
+ADMIN = "U0ADM"
+OUTSIDER = "U0ZED"
+
+
+def reader(**facts: bool) -> Reader:
+    defaults = dict(is_hiring_manager=False, is_admin=False, is_interviewer=False)
+    defaults["has_submitted"] = False
+    return Reader(user_id=ANA, **(defaults | facts))
+
+
+@pytest.mark.parametrize(
+    ("facts", "views"),
+    [
+        ({"is_interviewer": True}, False),
+        ({"is_interviewer": True, "has_submitted": True}, True),
+        ({"is_hiring_manager": True}, True),
+        ({"is_admin": True}, True),
+        ({"is_hiring_manager": True, "is_interviewer": True}, True),
+        ({}, False),
+        # Someone taken off the panel after submitting reads nothing any more.
+        ({"has_submitted": True}, False),
+    ],
+)
+def test_may_view(facts: dict[str, bool], views: bool) -> None:
+    assert may_view(reader(**facts)) is views
+
+
+def test_private_notes_are_for_the_hiring_manager_admins_and_the_author() -> None:
+    interviewer = reader(is_interviewer=True, has_submitted=True)
+    assert may_read_note(interviewer, ANA)
+    assert not may_read_note(interviewer, BEN)
+    assert may_read_note(reader(is_hiring_manager=True), BEN)
+    assert may_read_note(reader(is_admin=True), BEN)
+
+
+@pytest.fixture
+async def admin_bot(make_harness: Any) -> BotContext:
+    return (await make_harness(hiring_admins=frozenset({ADMIN}))).bot
+
+
+async def panel_with_two_cards(bot: BotContext) -> int:
+    """Ana and Ben have submitted, each with a private note; Cat has not."""
+    interview_id = await add_interview(bot, await add_candidate(bot))
+    for user_id in (ANA, BEN):
+        async with transaction(bot.sessions) as session:
+            form = scorecard_form(bot.kits, private_note=f"note by {user_id}")
+            await submit_scorecard(
+                session, bot, user_id=user_id, interview_id=interview_id, form=form
+            )
+    return interview_id
+
+
+async def read_as(bot: BotContext, user_id: str, interview_id: int) -> VisibleScorecards:
+    async with bot.sessions() as session:
+        return await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
+
+
+def notes(visible: VisibleScorecards) -> dict[str, str | None]:
+    return {card.interviewer_id: card.private_note for card in visible.scorecards}
+
+
+async def test_an_interviewer_who_has_submitted_reads_all_cards_but_only_their_note(
+    admin_bot: BotContext,
+) -> None:
+    interview_id = await panel_with_two_cards(admin_bot)
+    visible = await read_as(admin_bot, ANA, interview_id)
+    assert notes(visible) == {ANA: f"note by {ANA}", BEN: None}
+    assert not visible.all_notes
+    assert (visible.progress.submitted, visible.progress.expected) == (2, 3)
+
+
+async def test_an_interviewer_who_has_not_submitted_reads_nothing(admin_bot: BotContext) -> None:
+    interview_id = await panel_with_two_cards(admin_bot)
+    with pytest.raises(PermissionDenied, match="Submit your own scorecard first"):
+        await read_as(admin_bot, CAT, interview_id)
+
+
+@pytest.mark.parametrize("user_id", [HIRING_MANAGER, ADMIN])
+async def test_the_hiring_manager_and_admins_read_everything(
+    admin_bot: BotContext, user_id: str
+) -> None:
+    interview_id = await panel_with_two_cards(admin_bot)
+    visible = await read_as(admin_bot, user_id, interview_id)
+    assert notes(visible) == {ANA: f"note by {ANA}", BEN: f"note by {BEN}"}
+    assert visible.all_notes
+
+
+async def test_anyone_else_reads_nothing(admin_bot: BotContext) -> None:
+    interview_id = await panel_with_two_cards(admin_bot)
+    with pytest.raises(PermissionDenied, match="Only the interviewers") as caught:
+        await read_as(admin_bot, OUTSIDER, interview_id)
+    assert f"<@{HIRING_MANAGER}>" in caught.value.message
+
+
+async def test_an_interviewer_of_another_interview_reads_nothing(admin_bot: BotContext) -> None:
+    interview_id = await panel_with_two_cards(admin_bot)
+    candidate_id = (await read_as(admin_bot, HIRING_MANAGER, interview_id)).candidate.id
+    assert candidate_id is not None
+    other = await add_interview(admin_bot, candidate_id, panel=[OUTSIDER])
+    async with transaction(admin_bot.sessions) as session:
+        await submit_scorecard(
+            session,
+            admin_bot,
+            user_id=OUTSIDER,
+            interview_id=other,
+            form=scorecard_form(admin_bot.kits),
+        )
+    with pytest.raises(PermissionDenied):
+        await read_as(admin_bot, OUTSIDER, interview_id)
+
+
+async def test_the_thread_gets_the_cards_only_once_the_panel_is_complete(
+    admin_bot: BotContext,
+) -> None:
+    interview_id = await panel_with_two_cards(admin_bot)
+    async with admin_bot.sessions() as session:
+        assert await completed_panel_scorecards(session, interview_id) is None
+    async with transaction(admin_bot.sessions) as session:
+        await submit_scorecard(
+            session,
+            admin_bot,
+            user_id=CAT,
+            interview_id=interview_id,
+            form=scorecard_form(admin_bot.kits),
+        )
+    async with admin_bot.sessions() as session:
+        cards = await completed_panel_scorecards(session, interview_id)
+    assert cards is not None
+    assert [card.interviewer_id for card in cards] == [ANA, BEN, CAT]
+    assert {card.private_note for card in cards} == {None}
