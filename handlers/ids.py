@@ -27,6 +27,10 @@ class View(StrEnum):
     ERASE_CANDIDATE = "erase_candidate"
     SCHEDULE_INTERVIEW = "schedule_interview"
     SCHEDULE_DEBRIEF = "schedule_debrief"
+    SCORECARD = "scorecard"
+    SCORECARD_CHOICE = "scorecard_choice"
+    DECISION = "decision"
+    DECISION_CONFIRM = "decision_confirm"
 
 
 class IntakeBlock(StrEnum):
@@ -58,3 +62,23 @@ class DebriefBlock(StrEnum):
     ATTENDEES = "debrief_attendees"
     DURATION = "debrief_duration"
     VIDEO_LINK = "debrief_video_link"
+
+
+class ScorecardBlock(StrEnum):
+    """Inputs of the scorecard modals; each is also its element's action id. A rating's
+    block id adds the competency or quality id: ``scorecard_competency:k8s_serving``."""
+
+    INTERVIEW = "scorecard_interview"
+    COMPETENCY = "scorecard_competency"
+    QUALITY = "scorecard_quality"
+    RED_FLAGS = "scorecard_red_flags"
+    OVERALL = "scorecard_overall"
+    EVIDENCE = "scorecard_evidence"
+    PRIVATE_NOTE = "scorecard_private_note"
+
+
+class DecisionBlock(StrEnum):
+    """Inputs of the decision modals; each is also its element's action id."""
+
+    OUTCOME = "decision_outcome"
+    REASON = "decision_reason"

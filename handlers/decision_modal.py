@@ -1,0 +1,165 @@
+"""Block Kit of the decision flow: the *Record decision* form, the confirmation step that
+reject, offer, hired and withdrawn go through, and the decision's reply in the thread.
+
+Pure. Candidate names, reasons and kit texts are escaped wherever mrkdwn shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from bot.decisions import MAX_REASON, OUTCOME, REASON, DecisionDraft, DecisionResult
+from bot.kits import Stage
+from handlers.block_kit import (
+    Block,
+    context,
+    field_errors,
+    input_block,
+    option,
+    packed_sections,
+    plain,
+    section,
+)
+from handlers.debrief_summary_blocks import unobserved_text
+from handlers.ids import DecisionBlock, View
+from handlers.mrkdwn import escape
+from handlers.view_metadata import ViewMetadata
+from storage.models import Outcome
+
+_CLOSES = "This closes the candidate: no more interviews or decisions."
+# What the confirmation asks, and the label of its button.
+_CONFIRM: Mapping[Outcome, tuple[str, str]] = {
+    Outcome.REJECT: (":warning: Reject *{name}*? " + _CLOSES, "Reject"),
+    Outcome.OFFER: ("Record an offer for *{name}*?", "Record offer"),
+    Outcome.HIRED: ("Record *{name}* as hired? " + _CLOSES, "Record hire"),
+    Outcome.WITHDRAWN: ("Record that *{name}* withdrew? " + _CLOSES, "Record withdrawal"),
+}
+_FIELD_BLOCKS = {OUTCOME: DecisionBlock.OUTCOME, REASON: DecisionBlock.REASON}
+
+
+class DecisionMetadata(ViewMetadata):
+    """The modal's private_metadata: the candidate as the form showed them, and (in the
+    confirmation step) the outcome being confirmed."""
+
+    candidate_id: int
+    stage_key: str
+    status: str
+    outcome: Outcome | None = None
+
+
+def outcome_label(outcome: Outcome, next_stage: Stage | None) -> str:
+    """Plain text: "Advance to System design", "Make an offer", …"""
+    match outcome:
+        case Outcome.ADVANCE:
+            return f"Advance to {next_stage.title}" if next_stage else "Advance"
+        case Outcome.OFFER:
+            return "Make an offer"
+        case Outcome.HOLD:
+            return "Put on hold"
+        case Outcome.REJECT:
+            return "Reject"
+        case Outcome.HIRED:
+            return "Hired: offer accepted"
+        case Outcome.WITHDRAWN:
+            return "Withdrawn"
+
+
+def decision_modal(draft: DecisionDraft) -> dict[str, Any]:
+    options = [option(outcome_label(o, draft.next_stage), o.value) for o in draft.outcomes]
+    blocks = [
+        _where(draft),
+        input_block(
+            DecisionBlock.OUTCOME,
+            "Decision",
+            {"type": "radio_buttons", "action_id": DecisionBlock.OUTCOME, "options": options},
+        ),
+        _reason_input(None),
+    ]
+    if Outcome.OFFER in draft.outcomes:
+        blocks.insert(1, context(unobserved_text(draft.unobserved_qualities)))
+    return {
+        "type": "modal",
+        "callback_id": View.DECISION,
+        "title": plain("Record decision"),
+        "submit": plain("Continue"),
+        "close": plain("Cancel"),
+        "private_metadata": _metadata(draft, None),
+        "blocks": blocks,
+    }
+
+
+def needs_confirmation_modal(draft: DecisionDraft, outcome: Outcome, reason: str) -> dict[str, Any]:
+    """The second step: says what the decision does, and keeps the reason editable (it is
+    what will be stored) so that nothing typed is lost between the two steps."""
+    question, submit = _CONFIRM[outcome]
+    blocks = [section(question.format(name=escape(draft.candidate.name)))]
+    if outcome == Outcome.OFFER:
+        blocks.append(section(unobserved_text(draft.unobserved_qualities)))
+    blocks.append(_reason_input(reason))
+    return {
+        "type": "modal",
+        "callback_id": View.DECISION_CONFIRM,
+        "title": plain("Confirm decision"),
+        "submit": plain(submit),
+        "close": plain("Cancel"),
+        "private_metadata": _metadata(draft, outcome),
+        "blocks": blocks,
+    }
+
+
+def read_decision(values: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, str | None]:
+    """(outcome, reason) from the submitted ``view.state.values``; None where missing."""
+    outcome = values.get(DecisionBlock.OUTCOME, {}).get(DecisionBlock.OUTCOME, {})
+    reason = values.get(DecisionBlock.REASON, {}).get(DecisionBlock.REASON, {})
+    return (outcome.get("selected_option") or {}).get("value"), reason.get("value")
+
+
+def decision_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
+    """``response_action: errors`` of an InvalidInput; unknown fields land on the reason."""
+    return field_errors(fields, lambda field: _FIELD_BLOCKS.get(field, DecisionBlock.REASON))
+
+
+def decision_text(result: DecisionResult) -> str:
+    """The first line of the thread's record of a decision."""
+    label = outcome_label(Outcome(result.decision.outcome), result.next_stage)
+    return (
+        f"<@{result.decision.decided_by}> recorded a decision at the "
+        f"*{escape(result.stage.title)}* stage: *{label}*"
+    )
+
+
+def decision_blocks(result: DecisionResult) -> list[Block]:
+    return packed_sections([decision_text(result), f"*Reason:* {escape(result.decision.reason)}"])
+
+
+def _where(draft: DecisionDraft) -> Block:
+    status = draft.candidate.status.replace("_", " ")
+    return section(
+        f"*{escape(draft.candidate.name)}* · {escape(draft.stage.title)} stage · {status}"
+    )
+
+
+def _reason_input(initial: str | None) -> Block:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": DecisionBlock.REASON,
+        "multiline": True,
+        "max_length": MAX_REASON,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return input_block(
+        DecisionBlock.REASON, "Reason", element, hint="Recorded with the decision in the thread."
+    )
+
+
+def _metadata(draft: DecisionDraft, outcome: Outcome | None) -> str:
+    candidate = draft.candidate
+    assert candidate.id is not None
+    return DecisionMetadata(
+        candidate_id=candidate.id,
+        stage_key=candidate.stage_key,
+        status=candidate.status,
+        outcome=outcome,
+    ).encode()

@@ -1,0 +1,324 @@
+"""Block Kit of the scorecard form: the modal to fill in or edit, its read-only form once a
+decision closed the stage, the choice of interview, and reading a submission back.
+
+Pure functions of domain objects. Kit texts (competencies, qualities, red flags) are
+team-edited and candidate names user-typed, so both are escaped wherever mrkdwn shows them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bot.kits import Competency, Quality, Stage
+from bot.scorecards import (
+    EVIDENCE,
+    MAX_EVIDENCE,
+    MAX_PRIVATE_NOTE,
+    NOT_OBSERVED,
+    OVERALL,
+    PRIVATE_NOTE,
+    RED_FLAGS,
+    SCORES,
+    QualityChoice,
+    ScorecardContent,
+    ScorecardDraft,
+    ScorecardForm,
+)
+from handlers.block_kit import (
+    Block,
+    context,
+    divider,
+    field_errors,
+    input_block,
+    option,
+    plain,
+    section,
+)
+from handlers.ids import ScorecardBlock, View
+from handlers.mrkdwn import date_token, escape
+from handlers.scorecard_view_modal import score_text, scorecard_content_blocks
+from handlers.view_metadata import ViewMetadata
+from storage.models import Interview, RatingKind
+
+NOT_OBSERVED_LABEL = "Not observed"
+_HINT_LIMIT = 2000  # an input's hint
+_RATING_BLOCKS = {
+    RatingKind.COMPETENCY: ScorecardBlock.COMPETENCY,
+    RatingKind.QUALITY: ScorecardBlock.QUALITY,
+}
+_FIELD_BLOCKS = {
+    OVERALL: ScorecardBlock.OVERALL,
+    RED_FLAGS: ScorecardBlock.RED_FLAGS,
+    EVIDENCE: ScorecardBlock.EVIDENCE,
+    PRIVATE_NOTE: ScorecardBlock.PRIVATE_NOTE,
+}
+
+
+class ScorecardMetadata(ViewMetadata):
+    """The modal's private_metadata: which interview the scorecard is for."""
+
+    interview_id: int
+
+
+def rating_block_id(kind: RatingKind, key: str) -> str:
+    return f"{_RATING_BLOCKS[kind]}:{key}"
+
+
+def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
+    """The form to fill in (or edit, prefilled), or the read-only scorecard once closed."""
+    if draft.read_only:
+        return _read_only_modal(draft)
+    existing = draft.existing
+    intro = _intro(draft)
+    if existing is not None:
+        intro.append(
+            context(
+                f"You submitted this on {date_token(existing.submitted_at)}. "
+                "Change anything and save: edits are open until a decision closes the stage."
+            )
+        )
+    blocks = [
+        *intro,
+        section("*Competencies*"),
+        *(_competency_input(c, existing) for c in draft.stage.competencies),
+        divider(),
+        section("*Qualities* · rate what you saw, or choose _Not observed_"),
+        *(_quality_input(q, existing) for q in draft.qualities),
+        divider(),
+        _red_flags_input(draft.stage, existing),
+        input_block(
+            ScorecardBlock.OVERALL,
+            "Overall recommendation",
+            _radio(
+                ScorecardBlock.OVERALL, _score_options(), _initial(existing and existing.overall)
+            ),
+        ),
+        input_block(
+            ScorecardBlock.EVIDENCE,
+            "Evidence",
+            _text_input(ScorecardBlock.EVIDENCE, MAX_EVIDENCE, existing and existing.evidence),
+            hint="What the candidate said or did that backs your ratings.",
+        ),
+        input_block(
+            ScorecardBlock.PRIVATE_NOTE,
+            "Private note for the hiring manager",
+            _text_input(
+                ScorecardBlock.PRIVATE_NOTE, MAX_PRIVATE_NOTE, existing and existing.private_note
+            ),
+            optional=True,
+            hint="Only the hiring manager and admins can read it.",
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.SCORECARD,
+        "title": plain(draft.stage.short_title),
+        "submit": plain("Save changes" if existing else "Submit"),
+        "close": plain("Cancel"),
+        "private_metadata": _metadata(draft.interview),
+        "blocks": blocks,
+    }
+
+
+def interview_choice_modal(
+    interviews: Sequence[Interview], stages: Mapping[str, Stage]
+) -> dict[str, Any]:
+    """Which interview to score, when the user has several of this candidate."""
+    options = [
+        option(
+            f"{stages[i.stage_key].title} · {i.starts_at:%a %d %b %Y %H:%M} UTC",
+            str(i.id),
+        )
+        for i in interviews[:100]
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.SCORECARD_CHOICE,
+        "title": plain("Submit scorecard"),
+        "submit": plain("Next"),
+        "close": plain("Cancel"),
+        "blocks": [
+            input_block(
+                ScorecardBlock.INTERVIEW,
+                "Which interview?",
+                {
+                    "type": "static_select",
+                    "action_id": ScorecardBlock.INTERVIEW,
+                    "options": options,
+                    "initial_option": options[0],
+                },
+            )
+        ],
+    }
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something, such as why a submission was refused."""
+    return {
+        "type": "modal",
+        "title": plain(title),
+        "close": plain("Close"),
+        "blocks": [section(text)],
+    }
+
+
+def read_scorecard_form(values: Mapping[str, Mapping[str, Any]]) -> ScorecardForm:
+    """The submitted ``view.state.values`` as a form; anything missing or not ours is None."""
+
+    def state(block_id: str, action_id: ScorecardBlock) -> Mapping[str, Any]:
+        found = values.get(block_id, {}).get(action_id)
+        return found if isinstance(found, Mapping) else {}
+
+    def selected(block_id: str, action_id: ScorecardBlock) -> str | None:
+        chosen = state(block_id, action_id).get("selected_option")
+        return chosen.get("value") if isinstance(chosen, Mapping) else None
+
+    competencies: dict[str, int | None] = {}
+    qualities: dict[str, QualityChoice] = {}
+    for block_id in values:
+        kind, _, key = block_id.partition(":")
+        if kind == ScorecardBlock.COMPETENCY:
+            competencies[key] = _score(selected(block_id, ScorecardBlock.COMPETENCY))
+        elif kind == ScorecardBlock.QUALITY:
+            choice = selected(block_id, ScorecardBlock.QUALITY)
+            qualities[key] = NOT_OBSERVED if choice == NOT_OBSERVED else _score(choice)
+    flags = state(ScorecardBlock.RED_FLAGS, ScorecardBlock.RED_FLAGS).get("selected_options")
+    return ScorecardForm(
+        competencies=competencies,
+        qualities=qualities,
+        red_flags=[str(flag.get("value")) for flag in flags or [] if isinstance(flag, Mapping)],
+        overall=_score(selected(ScorecardBlock.OVERALL, ScorecardBlock.OVERALL)),
+        evidence=state(ScorecardBlock.EVIDENCE, ScorecardBlock.EVIDENCE).get("value"),
+        private_note=state(ScorecardBlock.PRIVATE_NOTE, ScorecardBlock.PRIVATE_NOTE).get("value"),
+    )
+
+
+def read_chosen_interview(values: Mapping[str, Mapping[str, Any]]) -> int | None:
+    chosen = values.get(ScorecardBlock.INTERVIEW, {}).get(ScorecardBlock.INTERVIEW, {})
+    value = (chosen.get("selected_option") or {}).get("value", "")
+    return int(value) if str(value).isdigit() else None
+
+
+def scorecard_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
+    """``response_action: errors`` of an InvalidInput from `bot.scorecards.validate`."""
+    return field_errors(fields, _block_of)
+
+
+def _read_only_modal(draft: ScorecardDraft) -> dict[str, Any]:
+    blocks = [
+        *_intro(draft),
+        context("A decision has closed this stage: your scorecard is read-only."),
+    ]
+    if draft.existing is not None:
+        blocks += scorecard_content_blocks(
+            draft.stage, draft.qualities, draft.existing, show_author=False
+        )
+    return {
+        "type": "modal",
+        "callback_id": View.SCORECARD,
+        "title": plain(draft.stage.short_title),
+        "close": plain("Close"),
+        "private_metadata": _metadata(draft.interview),
+        "blocks": blocks,
+    }
+
+
+def _intro(draft: ScorecardDraft) -> list[Block]:
+    return [
+        section(
+            f"*{escape(draft.candidate.name)}* · {escape(draft.stage.title)} interview on "
+            f"{date_token(draft.interview.starts_at)}"
+        ),
+        context(
+            "*1* strong no · *2* no · *3* yes · *4* strong yes. The other interviewers "
+            "see your scorecard only once they have submitted theirs."
+        ),
+    ]
+
+
+def _metadata(interview: Interview) -> str:
+    assert interview.id is not None
+    return ScorecardMetadata(interview_id=interview.id).encode()
+
+
+def _competency_input(competency: Competency, existing: ScorecardContent | None) -> Block:
+    score = existing.competencies.get(competency.id) if existing else None
+    return input_block(
+        rating_block_id(RatingKind.COMPETENCY, competency.id),
+        competency.name,
+        _radio(ScorecardBlock.COMPETENCY, _score_options(), _initial(score)),
+        hint=_anchors(competency.one, competency.four),
+    )
+
+
+def _quality_input(quality: Quality, existing: ScorecardContent | None) -> Block:
+    options = [*_score_options(), option(NOT_OBSERVED_LABEL, NOT_OBSERVED)]
+    initial = None
+    if existing is not None and quality.id in existing.qualities:
+        score = existing.qualities[quality.id]
+        initial = options[-1] if score is None else _initial(score)
+    return input_block(
+        rating_block_id(RatingKind.QUALITY, quality.id),
+        quality.name,
+        _radio(ScorecardBlock.QUALITY, options, initial),
+        hint=_anchors(quality.one, quality.four),
+    )
+
+
+def _red_flags_input(stage: Stage, existing: ScorecardContent | None) -> Block:
+    options = [option(flag.text, flag.id, f"Suggests {flag.suggests}") for flag in stage.red_flags]
+    element: dict[str, Any] = {
+        "type": "checkboxes",
+        "action_id": ScorecardBlock.RED_FLAGS,
+        "options": options,
+    }
+    ticked = [o for o in options if existing and o["value"] in existing.red_flags]
+    if ticked:
+        element["initial_options"] = ticked
+    return input_block(ScorecardBlock.RED_FLAGS, "Red flags you heard", element, optional=True)
+
+
+def _anchors(one: str, four: str) -> str:
+    return f"1 looks like: {one}\n4 looks like: {four}"[:_HINT_LIMIT]
+
+
+def _score_options() -> list[dict[str, Any]]:
+    return [option(score_text(score), str(score)) for score in SCORES]
+
+
+def _initial(score: int | None) -> dict[str, Any] | None:
+    return option(score_text(score), str(score)) if score in SCORES else None
+
+
+def _radio(
+    action_id: ScorecardBlock, options: list[dict[str, Any]], initial: dict[str, Any] | None
+) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "radio_buttons", "action_id": action_id, "options": options}
+    if initial is not None:
+        element["initial_option"] = initial
+    return element
+
+
+def _text_input(action_id: ScorecardBlock, max_length: int, initial: str | None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": action_id,
+        "multiline": True,
+        "max_length": max_length,
+    }
+    if initial:
+        element["initial_value"] = initial
+    return element
+
+
+def _block_of(field: str) -> str:
+    # A field no block shows lands on the evidence, so that no error is dropped silently.
+    kind, _, key = field.partition(":")
+    if kind in _RATING_BLOCKS:
+        return rating_block_id(RatingKind(kind), key)
+    return _FIELD_BLOCKS.get(field, ScorecardBlock.EVIDENCE)
+
+
+def _score(value: str | None) -> int | None:
+    return int(value) if value in {str(score) for score in SCORES} else None

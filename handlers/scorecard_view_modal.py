@@ -1,0 +1,105 @@
+"""Block Kit for reading scorecards: one scorecard's content, and the *View scorecards*
+modal with every scorecard the reader may see (`bot.feedback_access` decided which, and
+removed the private notes they may not read). Pure; everything a person wrote is escaped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.feedback_access import VisibleScorecards
+from bot.kits import Quality, Stage
+from bot.scorecards import ScorecardContent
+from handlers.block_kit import Block, context, divider, packed_sections, plain, section
+from handlers.mrkdwn import date_token, escape
+
+SCALE = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}
+MAX_VIEW_BLOCKS = 100
+
+
+def score_text(score: int) -> str:
+    """``3`` as "3 · Yes"."""
+    return f"{score} · {SCALE[score]}"
+
+
+def scorecard_content_blocks(
+    stage: Stage,
+    qualities: Sequence[Quality],
+    card: ScorecardContent,
+    *,
+    show_author: bool,
+) -> list[Block]:
+    """One scorecard: recommendation, ratings, red flags, evidence and (if present) the
+    private note. Ratings of competencies or qualities the kit has since dropped are left
+    out; the rest is shown whole, split over sections where it is long."""
+    when = f"submitted {date_token(card.submitted_at)}"
+    if card.updated_at != card.submitted_at:
+        when += f", edited {date_token(card.updated_at)}"
+    who = f"<@{card.interviewer_id}> · " if show_author else ""
+    lines = [
+        f"• {escape(c.name)}: *{score_text(card.competencies[c.id])}*"
+        for c in stage.competencies
+        if c.id in card.competencies
+    ]
+    lines += [
+        f"• {escape(q.name)}: *{_quality_text(card.qualities[q.id])}*"
+        for q in qualities
+        if q.id in card.qualities
+    ]
+    flag_texts = {flag.id: flag.text for flag in stage.red_flags}
+    flags = [escape(flag_texts.get(key, key)) for key in card.red_flags]
+    blocks = [
+        section(f"{who}Overall: *{score_text(card.overall)}*\n{when}"),
+        *packed_sections(lines),
+        section(
+            ":triangular_flag_on_post: *Red flags:* " + "; ".join(flags)
+            if flags
+            else "_No red flags raised._"
+        ),
+        *packed_sections([f"*Evidence*\n{escape(card.evidence)}"]),
+    ]
+    if card.private_note:
+        blocks += packed_sections(
+            [f"*Private note for the hiring manager*\n{escape(card.private_note)}"]
+        )
+    return blocks
+
+
+def scorecards_modal(
+    visible: VisibleScorecards, stage: Stage, qualities: Sequence[Quality]
+) -> dict[str, Any]:
+    """Every scorecard the reader may see for one interview, newest submission last."""
+    progress = visible.progress
+    blocks = [
+        section(
+            f"*{escape(visible.candidate.name)}* · {escape(stage.title)} interview on "
+            f"{date_token(visible.interview.starts_at)}\n"
+            f"{progress.submitted} of {progress.expected} expected scorecards in"
+        )
+    ]
+    if not visible.all_notes:
+        blocks.append(context("Private notes are shown only to the hiring manager and admins."))
+    for index, card in enumerate(visible.scorecards):
+        content = [
+            divider(),
+            *scorecard_content_blocks(stage, qualities, card, show_author=True),
+        ]
+        # One block stays free for the note on what did not fit.
+        if len(blocks) + len(content) > MAX_VIEW_BLOCKS - 1:
+            left = len(visible.scorecards) - index
+            blocks.append(context(f"… {left} more scorecard(s) are too long to show in this view."))
+            break
+        blocks += content
+    if not visible.scorecards:
+        blocks.append(section("_No scorecard has been submitted yet._"))
+    return {
+        "type": "modal",
+        "title": plain("Scorecards"),
+        "close": plain("Close"),
+        "blocks": blocks,
+    }
+
+
+def _quality_text(score: int | None) -> str:
+    return "Not observed" if score is None else score_text(score)
