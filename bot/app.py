@@ -13,15 +13,17 @@ from bot.slack_client import build_client
 from handlers import (
     commands,
     debrief,
+    decision,
     dedupe,
     errors,
     home,
     instrumentation,
     intake,
-    placeholders,
     privacy,
     reminder_actions,
     schedule,
+    scorecard,
+    scorecard_view,
 )
 
 
@@ -56,7 +58,9 @@ def build_app(
     schedule.register(app)
     privacy.register(app)
     debrief.register(app)
-    placeholders.register(app)
+    scorecard.register(app)
+    scorecard_view.register(app)
+    decision.register(app)
     home.register(app)
     reminder_actions.register(app)
     return app

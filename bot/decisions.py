@@ -12,19 +12,21 @@ from typing import Final
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.debrief_summary import unobserved_qualities
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.kits import Kits, Quality, Stage
 from bot.permissions import may_record_decision
 from bot.scorecards import observed_qualities
 from storage.audit import record_event
 from storage.decisions import add_decision, decision_by_view
-from storage.models import CLOSED_STATUSES, Candidate, CandidateStatus, Decision, Outcome
+from storage.models import Candidate, CandidateStatus, Decision, Outcome
 
 MAX_REASON: Final = 3000
 OUTCOME: Final = "outcome"
 REASON: Final = "reason"
+AUDIT_RECORDED: Final = "decision_recorded"
 
 # Outcomes that end or commit to something: the form asks to confirm them first.
 NEEDS_CONFIRMATION: Final = frozenset(
@@ -64,14 +66,14 @@ class DecisionResult:
 
     @property
     def closed(self) -> bool:
-        return self.candidate.status in CLOSED_STATUSES
+        return is_closed(self.candidate)
 
 
 def outcomes_for(kits: Kits, candidate: Candidate) -> tuple[Outcome, ...]:
     """The decisions open to a candidate: none once closed; after an offer, hired,
     withdrawn or reject; otherwise advance (unless at the last stage), offer, hold
     (unless already on hold), reject and withdrawn."""
-    if candidate.status in CLOSED_STATUSES:
+    if is_closed(candidate):
         return ()
     if candidate.status == CandidateStatus.OFFER:
         return (Outcome.HIRED, Outcome.WITHDRAWN, Outcome.REJECT)
@@ -115,6 +117,31 @@ async def open_decision(
     )
 
 
+async def check_form(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    user_id: str,
+    candidate_id: int,
+    outcome: str | None,
+    reason: str | None,
+    seen_stage_key: str,
+    seen_status: str,
+) -> tuple[DecisionDraft, Outcome, str]:
+    """Everything `record_decision` checks, storing nothing: the draft, the chosen outcome
+    and the stripped reason. The form showed the candidate at ``seen_stage_key`` with
+    ``seen_status``; Conflict if they have moved since."""
+    draft = await open_decision(session, bot, user_id=user_id, candidate_id=candidate_id)
+    candidate = draft.candidate
+    if (candidate.stage_key, candidate.status) != (seen_stage_key, seen_status):
+        raise Conflict(
+            "A decision was recorded for this candidate since you opened this form. "
+            "Open *Record decision* again to see where they are now."
+        )
+    chosen, text = check_decision(draft.outcomes, outcome, reason)
+    return draft, chosen, text
+
+
 async def record_decision(
     session: AsyncSession,
     bot: BotContext,
@@ -127,21 +154,23 @@ async def record_decision(
     seen_status: str,
     view_id: str | None = None,
 ) -> DecisionResult:
-    """Record a decision made on what the form showed (``seen_stage_key``, ``seen_status``);
-    Conflict if the candidate has moved since. A form already recorded (same ``view_id``)
-    returns its decision with ``created=False``."""
+    """Record a decision (see `check_form` for what is refused). A form already recorded
+    (same ``view_id``) returns its decision with ``created=False``."""
     if view_id is not None and (done := await decision_by_view(session, view_id)):
         return await _result_of(session, bot, done)
-    candidate = await _decidable(session, bot, actor_id, candidate_id)
-    if (candidate.stage_key, candidate.status) != (seen_stage_key, seen_status):
-        raise Conflict(
-            "A decision was recorded for this candidate since you opened this form. "
-            "Open *Record decision* again to see where they are now."
-        )
-    chosen, text = check_decision(outcomes_for(bot.kits, candidate), outcome, reason)
+    draft, chosen, text = await check_form(
+        session,
+        bot,
+        user_id=actor_id,
+        candidate_id=candidate_id,
+        outcome=outcome,
+        reason=reason,
+        seen_stage_key=seen_stage_key,
+        seen_status=seen_status,
+    )
     now = bot.clock.now()
-    stage = bot.kits.stage(candidate.stage_key)
-    next_stage = bot.kits.next_stage(stage.key) if chosen == Outcome.ADVANCE else None
+    candidate, stage = draft.candidate, draft.stage
+    next_stage = draft.next_stage if chosen == Outcome.ADVANCE else None
     decision = await add_decision(
         session,
         Decision(
@@ -158,7 +187,7 @@ async def record_decision(
     if next_stage is not None:
         candidate.stage_key = next_stage.key
         candidate.stage_entered_at = now
-    if candidate.status in CLOSED_STATUSES:
+    if is_closed(candidate):
         candidate.closed_at = now
     candidate.last_activity_at = candidate.updated_at = now
     session.add(candidate)
@@ -166,7 +195,7 @@ async def record_decision(
         session,
         actor_id=actor_id,
         candidate_id=candidate_id,
-        action="decision.recorded",
+        action=AUDIT_RECORDED,
         detail={
             "decision_id": decision.id,
             "outcome": chosen.value,
@@ -183,9 +212,7 @@ async def record_decision(
 async def _decidable(
     session: AsyncSession, bot: BotContext, user_id: str, candidate_id: int
 ) -> Candidate:
-    candidate = await session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound("That candidate no longer exists.")
+    candidate = await get_candidate(session, candidate_id)
     if not may_record_decision(
         bot.settings.hiring_admins, user_id, hiring_manager_id=candidate.hiring_manager_id
     ):
@@ -193,14 +220,13 @@ async def _decidable(
             f"Only the candidate's hiring manager (<@{candidate.hiring_manager_id}>) and "
             "admins can record a decision."
         )
-    if candidate.status in CLOSED_STATUSES:
+    if is_closed(candidate):
         raise Conflict(f"This candidate is closed ({candidate.status}): no decision is left.")
     return candidate
 
 
 async def _result_of(session: AsyncSession, bot: BotContext, decision: Decision) -> DecisionResult:
-    candidate = await session.get(Candidate, decision.candidate_id)
-    assert candidate is not None  # a decision cascades away with its candidate
+    candidate = await get_candidate(session, decision.candidate_id)
     advanced = decision.outcome == Outcome.ADVANCE
     return DecisionResult(
         decision=decision,

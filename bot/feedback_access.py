@@ -14,9 +14,17 @@ from dataclasses import dataclass, replace
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.candidates import get_candidate
 from bot.context import BotContext
+from bot.debrief_summary import DebriefSummary, summarise
 from bot.errors import NotFound, PermissionDenied
-from bot.scorecards import Progress, ScorecardContent, progress_of, read_contents
+from bot.scorecards import (
+    Progress,
+    ScorecardContent,
+    observed_qualities,
+    progress_of,
+    read_contents,
+)
 from storage import scorecards as store
 from storage.models import Candidate, Interview
 
@@ -81,9 +89,7 @@ async def visible_scorecards(
     interview = await session.get(Interview, interview_id)
     if interview is None:
         raise NotFound("That interview no longer exists.")
-    candidate = await session.get(Candidate, interview.candidate_id)
-    if candidate is None:
-        raise NotFound("That candidate no longer exists.")
+    candidate = await get_candidate(session, interview.candidate_id)
     panel = await store.panel_of(session, interview_id)
     scorecards = await store.scorecards_of_interview(session, interview_id)
     reader = reader_of(
@@ -108,17 +114,34 @@ async def visible_scorecards(
     )
 
 
-async def completed_panel_scorecards(
-    session: AsyncSession, interview_id: int
-) -> list[ScorecardContent] | None:
-    """Every scorecard of the interview for the debrief summary in the thread, or None
-    while an expected one is missing: until then a summary would let interviewers who
-    have not submitted read the others' ratings."""
+@dataclass(frozen=True)
+class ThreadSummary:
+    interview: Interview
+    candidate: Candidate
+    summary: DebriefSummary
+
+
+async def thread_summary(
+    session: AsyncSession, bot: BotContext, interview_id: int
+) -> ThreadSummary | None:
+    """The debrief summary of an interview for its candidate's thread, or None while an
+    expected scorecard is missing: until then the thread would show the interviewers who
+    have not submitted what the others rated. Private notes and evidence never reach it."""
+    interview = await session.get(Interview, interview_id)
+    if interview is None:
+        raise NotFound("That interview no longer exists.")
     panel = await store.panel_of(session, interview_id)
     scorecards = await store.scorecards_of_interview(session, interview_id)
     if not progress_of(panel, scorecards).complete:
         return None
-    return [replace(card, private_note=None) for card in await read_contents(session, scorecards)]
+    summary = summarise(
+        bot.kits.stage(interview.stage_key),
+        bot.kits.qualities,
+        await read_contents(session, scorecards),
+        observed_in_loop=await observed_qualities(session, interview.candidate_id),
+    )
+    candidate = await get_candidate(session, interview.candidate_id)
+    return ThreadSummary(interview=interview, candidate=candidate, summary=summary)
 
 
 def _refusal(reader: Reader, candidate: Candidate) -> str:

@@ -14,6 +14,7 @@ from typing import Final, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import Quality, Stage
@@ -22,7 +23,6 @@ from storage import scorecards as store
 from storage.audit import record_event
 from storage.decisions import stage_closing_decision
 from storage.models import (
-    CLOSED_STATUSES,
     Candidate,
     Interview,
     InterviewInterviewer,
@@ -35,6 +35,8 @@ SCORES: Final = (1, 2, 3, 4)
 MAX_EVIDENCE: Final = 3000
 MAX_PRIVATE_NOTE: Final = 3000
 NOT_OBSERVED: Final = "not_observed"
+AUDIT_SUBMITTED: Final = "scorecard_submitted"
+AUDIT_EDITED: Final = "scorecard_edited"
 
 # A quality's choice: a score, "not observed", or None when nothing was chosen.
 QualityChoice = int | Literal["not_observed"] | None
@@ -229,7 +231,7 @@ async def interview_progress(session: AsyncSession, interview_id: int) -> Progre
 async def stage_is_closed(session: AsyncSession, candidate: Candidate, stage_key: str) -> bool:
     """True once a decision ended this stage for the candidate, or the candidate is closed;
     the stage's scorecards are then read-only."""
-    if candidate.status in CLOSED_STATUSES:
+    if is_closed(candidate):
         return True
     assert candidate.id is not None
     return await stage_closing_decision(session, candidate.id, stage_key) is not None
@@ -240,7 +242,7 @@ async def interviews_to_score(
 ) -> list[Interview]:
     """The candidate's interviews this user may write a scorecard for, latest first: their
     own, or every one for the hiring manager and admins. Only interviews that have begun."""
-    candidate = await _candidate(session, candidate_id)
+    candidate = await get_candidate(session, candidate_id)
     everyone = candidate.hiring_manager_id == user_id or bot.is_admin(user_id)
     interviews = await store.active_interviews_of(
         session, candidate_id, interviewer_id=None if everyone else user_id
@@ -329,7 +331,7 @@ async def submit_scorecard(
             session,
             actor_id=user_id,
             candidate_id=candidate.id,
-            action="scorecard.submitted" if created else "scorecard.edited",
+            action=AUDIT_SUBMITTED if created else AUDIT_EDITED,
             detail={"interview_id": interview_id, "scorecard_id": scorecard.id},
             at=now,
         )
@@ -353,13 +355,6 @@ _CLOSED = "A decision has closed this stage for the candidate, so its scorecards
 _NOT_STARTED = "This interview has not started yet: submit your scorecard once it is over."
 
 
-async def _candidate(session: AsyncSession, candidate_id: int) -> Candidate:
-    candidate = await session.get(Candidate, candidate_id)
-    if candidate is None:
-        raise NotFound("That candidate no longer exists.")
-    return candidate
-
-
 async def _scorable(
     session: AsyncSession, bot: BotContext, user_id: str, interview_id: int
 ) -> _Scorable:
@@ -368,7 +363,7 @@ async def _scorable(
         raise NotFound("That interview no longer exists.")
     if interview.status == InterviewStatus.CANCELLED:
         raise Conflict("This interview was cancelled, so it takes no scorecard.")
-    candidate = await _candidate(session, interview.candidate_id)
+    candidate = await get_candidate(session, interview.candidate_id)
     panel = await store.panel_of(session, interview_id)
     if not may_submit_scorecard(
         bot.settings.hiring_admins,

@@ -1,20 +1,19 @@
-"""Small Block Kit constructors shared by the builders, and text packing within Slack's
-limits. Texts given to them are already escaped where a person wrote them."""
+"""Block Kit for messages and read-only views: sections, context, buttons, and packing long
+text into sections within Slack's limits. Texts given to them are already escaped where a
+person wrote them. Modal inputs are in `handlers.modal_parts`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from handlers.modal_parts import plain
 
 Block = dict[str, Any]
 
 SECTION_LIMIT = 3000  # characters of a section's text
 OPTION_LIMIT = 75  # characters of an option's text or description
 HEADER_LIMIT = 150
-
-
-def plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
 
 
 def mrkdwn(text: str) -> dict[str, str]:
@@ -35,14 +34,6 @@ def header(text: str) -> Block:
 
 def divider() -> Block:
     return {"type": "divider"}
-
-
-def option(text: str, value: str, description: str | None = None) -> dict[str, Any]:
-    """An option; texts are plain and clipped to Slack's 75 characters."""
-    result: dict[str, Any] = {"text": plain(clip(text, OPTION_LIMIT)), "value": value}
-    if description:
-        result["description"] = plain(clip(description, OPTION_LIMIT))
-    return result
 
 
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
@@ -93,33 +84,3 @@ def split_escaped(text: str, limit: int = SECTION_LIMIT) -> list[str]:
         pieces.append(text[:cut])
         text = text[cut:].lstrip("\n ")
     return [*pieces, text] if text else pieces
-
-
-def input_block(
-    block_id: str,
-    label: str,
-    element: dict[str, Any],
-    *,
-    optional: bool = False,
-    hint: str | None = None,
-) -> Block:
-    result: Block = {
-        "type": "input",
-        "block_id": block_id,
-        "label": plain(label),
-        "element": element,
-        "optional": optional,
-    }
-    if hint:
-        result["hint"] = plain(hint)
-    return result
-
-
-def field_errors(fields: Mapping[str, str], block_of: Callable[[str], str]) -> dict[str, str]:
-    """``response_action: errors`` of an InvalidInput: each field's message on the block
-    ``block_of(field)``; messages landing on one block are joined, never dropped."""
-    errors: dict[str, str] = {}
-    for field, message in fields.items():
-        block = block_of(field)
-        errors[block] = f"{errors[block]} {message}" if block in errors else message
-    return errors

@@ -9,8 +9,19 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.candidates import resolve_candidate
 from bot.context import BotContext
-from handlers import debrief, digest_command, intake, listing, privacy, schedule
+from bot.errors import DomainError
+from handlers import (
+    debrief,
+    decision,
+    digest_command,
+    intake,
+    listing,
+    privacy,
+    schedule,
+    scorecard,
+)
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 
@@ -41,6 +52,21 @@ class CommandCall:
     async def ephemeral(self, text: str, blocks: list[dict] | None = None) -> None:
         """Answer in the acknowledgement itself: the fastest way to show a reply."""
         await self.ack(response_type="ephemeral", text=text, blocks=blocks)
+
+    async def open_candidate_modal(self, build: Callable[[int], Awaitable[dict[str, Any]]]) -> None:
+        """``<subcommand> <name>``: find the candidate named, build the modal for them, then
+        ack and open it at once (the trigger dies 3 s after Slack sent the command). A
+        DomainError on the way (no such candidate, not allowed) is the ephemeral answer."""
+        try:
+            async with self.bot.sessions() as session:
+                candidate = await resolve_candidate(session, self.args)
+            assert candidate.id is not None
+            view = await build(candidate.id)
+        except DomainError as refused:
+            await self.ephemeral(refused.message)
+            return
+        await self.ack()
+        await self.client.views_open(trigger_id=self.trigger_id, view=view)
 
 
 Handler = Callable[[CommandCall], Awaitable[None]]
@@ -77,6 +103,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "erase", "erase NAME", "Erase a candidate and their data for good", privacy.run_erase
     ),
+    Subcommand(
+        "scorecard",
+        "scorecard NAME",
+        "Submit your scorecard (opens a form)",
+        scorecard.run_scorecard,
+    ),
+    Subcommand("decide", "decide NAME", "Record a decision (opens a form)", decision.run_decide),
 )
 
 

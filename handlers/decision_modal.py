@@ -11,20 +11,12 @@ from typing import Any
 
 from bot.decisions import MAX_REASON, OUTCOME, REASON, DecisionDraft, DecisionResult
 from bot.kits import Stage
-from handlers.block_kit import (
-    Block,
-    context,
-    field_errors,
-    input_block,
-    option,
-    packed_sections,
-    plain,
-    section,
-)
+from handlers.block_kit import Block, context, packed_sections, section
 from handlers.debrief_summary_blocks import unobserved_text
 from handlers.ids import DecisionBlock, View
+from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modals import ViewMetadata
 from handlers.mrkdwn import escape
-from handlers.view_metadata import ViewMetadata
 from storage.models import Outcome
 
 _CLOSES = "This closes the candidate: no more interviews or decisions."
@@ -117,7 +109,7 @@ def read_decision(values: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, 
 
 def decision_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
     """``response_action: errors`` of an InvalidInput; unknown fields land on the reason."""
-    return field_errors(fields, lambda field: _FIELD_BLOCKS.get(field, DecisionBlock.REASON))
+    return errors_by_block(fields, _FIELD_BLOCKS, DecisionBlock.REASON)
 
 
 def decision_text(result: DecisionResult) -> str:

@@ -28,3 +28,11 @@ def parse_ref(value: str | None) -> tuple[Ref, int]:
     if kind not in Ref.__members__.values() or not raw_id.isdigit():
         raise NotFound("That button no longer points at anything. Please reopen the message.")
     return Ref(kind), int(raw_id)
+
+
+def ref_id(value: str | None, kind: Ref) -> int:
+    """The id in a button value that must point at a ``kind``; NotFound otherwise."""
+    found, record_id = parse_ref(value)
+    if found != kind:
+        raise NotFound(f"That button no longer points at a {kind}. Please reopen the message.")
+    return record_id

@@ -25,20 +25,12 @@ from bot.scorecards import (
     ScorecardDraft,
     ScorecardForm,
 )
-from handlers.block_kit import (
-    Block,
-    context,
-    divider,
-    field_errors,
-    input_block,
-    option,
-    plain,
-    section,
-)
+from handlers.block_kit import OPTION_LIMIT, Block, clip, context, divider, section
 from handlers.ids import ScorecardBlock, View
+from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modals import ViewMetadata
 from handlers.mrkdwn import date_token, escape
 from handlers.scorecard_view_modal import score_text, scorecard_content_blocks
-from handlers.view_metadata import ViewMetadata
 from storage.models import Interview, RatingKind
 
 NOT_OBSERVED_LABEL = "Not observed"
@@ -47,6 +39,8 @@ _RATING_BLOCKS = {
     RatingKind.COMPETENCY: ScorecardBlock.COMPETENCY,
     RatingKind.QUALITY: ScorecardBlock.QUALITY,
 }
+# A field no block shows lands on the evidence, so that no error is dropped silently.
+_FALLBACK = ScorecardBlock.EVIDENCE
 _FIELD_BLOCKS = {
     OVERALL: ScorecardBlock.OVERALL,
     RED_FLAGS: ScorecardBlock.RED_FLAGS,
@@ -125,9 +119,12 @@ def interview_choice_modal(
     interviews: Sequence[Interview], stages: Mapping[str, Stage]
 ) -> dict[str, Any]:
     """Which interview to score, when the user has several of this candidate."""
+    # The time goes first: a long stage title is what gets clipped to Slack's 75 characters.
     options = [
         option(
-            f"{stages[i.stage_key].title} · {i.starts_at:%a %d %b %Y %H:%M} UTC",
+            clip(
+                f"{i.starts_at:%a %d %b %Y %H:%M} UTC · {stages[i.stage_key].title}", OPTION_LIMIT
+            ),
             str(i.id),
         )
         for i in interviews[:100]
@@ -150,16 +147,6 @@ def interview_choice_modal(
                 },
             )
         ],
-    }
-
-
-def notice_modal(title: str, text: str) -> dict[str, Any]:
-    """A modal that only says something, such as why a submission was refused."""
-    return {
-        "type": "modal",
-        "title": plain(title),
-        "close": plain("Close"),
-        "blocks": [section(text)],
     }
 
 
@@ -202,7 +189,7 @@ def read_chosen_interview(values: Mapping[str, Mapping[str, Any]]) -> int | None
 
 def scorecard_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
     """``response_action: errors`` of an InvalidInput from `bot.scorecards.validate`."""
-    return field_errors(fields, _block_of)
+    return errors_by_block(fields, {field: _block_of(field) for field in fields}, _FALLBACK)
 
 
 def _read_only_modal(draft: ScorecardDraft) -> dict[str, Any]:
@@ -267,7 +254,11 @@ def _quality_input(quality: Quality, existing: ScorecardContent | None) -> Block
 
 
 def _red_flags_input(stage: Stage, existing: ScorecardContent | None) -> Block:
-    options = [option(flag.text, flag.id, f"Suggests {flag.suggests}") for flag in stage.red_flags]
+    options = [
+        option(flag.text, flag.id)
+        | {"description": plain(clip(f"Suggests {flag.suggests}", OPTION_LIMIT))}
+        for flag in stage.red_flags
+    ]
     element: dict[str, Any] = {
         "type": "checkboxes",
         "action_id": ScorecardBlock.RED_FLAGS,
@@ -313,11 +304,10 @@ def _text_input(action_id: ScorecardBlock, max_length: int, initial: str | None)
 
 
 def _block_of(field: str) -> str:
-    # A field no block shows lands on the evidence, so that no error is dropped silently.
     kind, _, key = field.partition(":")
     if kind in _RATING_BLOCKS:
         return rating_block_id(RatingKind(kind), key)
-    return _FIELD_BLOCKS.get(field, ScorecardBlock.EVIDENCE)
+    return _FIELD_BLOCKS.get(field, _FALLBACK)
 
 
 def _score(value: str | None) -> int | None:

@@ -11,7 +11,8 @@ from typing import Any
 from bot.feedback_access import VisibleScorecards
 from bot.kits import Quality, Stage
 from bot.scorecards import ScorecardContent
-from handlers.block_kit import Block, context, divider, packed_sections, plain, section
+from handlers.block_kit import Block, context, divider, packed_sections, section
+from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape
 
 SCALE = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}

@@ -137,7 +137,7 @@ async def test_advance_moves_to_the_next_stage_and_is_audited(
     assert decision.reason == "Consistent evidence across the panel."
     assert (event.actor_id, event.action, event.at) == (
         HIRING_MANAGER,
-        "decision.recorded",
+        "decision_recorded",
         START + timedelta(days=2),
     )
     assert event.detail == {

@@ -11,9 +11,9 @@ from bot.errors import PermissionDenied
 from bot.feedback_access import (
     Reader,
     VisibleScorecards,
-    completed_panel_scorecards,
     may_read_note,
     may_view,
+    thread_summary,
     visible_scorecards,
 )
 from bot.scorecards import submit_scorecard
@@ -133,22 +133,26 @@ async def test_an_interviewer_of_another_interview_reads_nothing(admin_bot: BotC
         await read_as(admin_bot, OUTSIDER, interview_id)
 
 
-async def test_the_thread_gets_the_cards_only_once_the_panel_is_complete(
+async def test_the_thread_gets_a_summary_only_once_the_panel_is_complete(
     admin_bot: BotContext,
 ) -> None:
     interview_id = await panel_with_two_cards(admin_bot)
     async with admin_bot.sessions() as session:
-        assert await completed_panel_scorecards(session, interview_id) is None
+        assert await thread_summary(session, admin_bot, interview_id) is None
     async with transaction(admin_bot.sessions) as session:
         await submit_scorecard(
             session,
             admin_bot,
             user_id=CAT,
             interview_id=interview_id,
-            form=scorecard_form(admin_bot.kits),
+            form=scorecard_form(admin_bot.kits, qualities={"production_mindset": 4}),
         )
     async with admin_bot.sessions() as session:
-        cards = await completed_panel_scorecards(session, interview_id)
-    assert cards is not None
-    assert [card.interviewer_id for card in cards] == [ANA, BEN, CAT]
-    assert {card.private_note for card in cards} == {None}
+        found = await thread_summary(session, admin_bot, interview_id)
+    assert found is not None
+    assert found.interview.id == interview_id
+    assert found.summary.interviewer_ids == (ANA, BEN, CAT)
+    assert [q.id for q in found.summary.unobserved_qualities] == [
+        "systems_thinking",
+        "ml_infra_translation",
+    ]

@@ -424,23 +424,6 @@ async def test_a_card_deleted_in_slack_does_not_fail_a_refresh(
     assert "message_not_found" in caplog.text
 
 
-async def test_buttons_not_built_yet_say_so(harness: Harness) -> None:
-    candidate = await add_candidate(harness)
-    card = _posts(harness)[0]
-    for action in (Action.SUBMIT_SCORECARD, Action.RECORD_DECISION):
-        harness.fake.clear()
-        reply = await harness.action(
-            action,
-            value=ref(Ref.CANDIDATE, candidate.id or 0),
-            channel_id=HIRING_CHANNEL,
-            message=card.response["message"],
-        )
-        assert reply.status == 200
-        (answer,) = harness.fake.calls_to("response_url")
-        assert answer.args["response_type"] == "ephemeral"
-        assert "not available yet" in answer.args["text"]
-
-
 async def test_days_in_stage_follow_the_injected_clock(
     harness: Harness, clock: FrozenClock
 ) -> None:

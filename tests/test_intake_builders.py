@@ -9,10 +9,9 @@ import pytest
 from bot.candidates import CandidateForm
 from bot.kits import Kits
 from handlers.candidate_card import HEADER_MAX, card_blocks, card_not_posted_text, duplicate_text
-from handlers.ids import Action, IntakeBlock, View
+from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import field_errors, new_candidate_modal, read_new_candidate
 from handlers.mrkdwn import date_token, escape_clipped
-from handlers.placeholders import NOT_YET_AVAILABLE, not_available_text
 from storage.models import Candidate, CandidateStatus
 from tests.fakeslack.blockkit import message_errors, view_errors
 from tests.intake_helpers import intake_values
@@ -143,14 +142,6 @@ def test_texts_about_a_candidate_escape_the_name() -> None:
 
 
 # --------------------------------------------------------------------- small texts
-
-
-def test_every_placeholder_names_its_button() -> None:
-    assert set(NOT_YET_AVAILABLE) == {
-        Action.SUBMIT_SCORECARD,
-        Action.RECORD_DECISION,
-    }
-    assert "*Record decision* is not available yet" in not_available_text(Action.RECORD_DECISION)
 
 
 @pytest.mark.parametrize(

@@ -273,8 +273,8 @@ def test_choosing_among_several_interviews(kits: Kits) -> None:
     assert view_errors(view) == []
     element = inputs(view)[ScorecardBlock.INTERVIEW]["element"]
     assert [o["text"]["text"] for o in element["options"]] == [
-        "Technical · Mon 30 Nov 2026 10:00 UTC",
-        "Screening · Fri 27 Nov 2026 10:00 UTC",
+        "Mon 30 Nov 2026 10:00 UTC · Technical",
+        "Fri 27 Nov 2026 10:00 UTC · Screening",
     ]
     values = {ScorecardBlock.INTERVIEW: sr.select_value(ScorecardBlock.INTERVIEW, "2")}
     assert read_chosen_interview(values) == 2

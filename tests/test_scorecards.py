@@ -148,7 +148,7 @@ async def test_submit_stores_the_card_its_ratings_and_an_audit_event(bot: BotCon
         ("ml_infra_translation", None),
         ("production_mindset", None),
     }
-    assert (event.actor_id, event.action) == (ANA, "scorecard.submitted")
+    assert (event.actor_id, event.action) == (ANA, "scorecard_submitted")
     assert event.detail == {"interview_id": interview_id, "scorecard_id": card.id}
 
 
@@ -184,7 +184,7 @@ async def test_an_edit_updates_the_card_in_place(bot: BotContext, clock: Any) ->
         START + timedelta(minutes=10),
     )
     assert scores == {2, None}
-    assert actions == ["scorecard.submitted", "scorecard.edited"]
+    assert actions == ["scorecard_submitted", "scorecard_edited"]
 
 
 async def test_the_last_expected_card_completes_the_panel_once(bot: BotContext) -> None:

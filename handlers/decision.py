@@ -1,0 +1,179 @@
+"""*Record decision* (card, debrief summary, ``/mlops-candidate decide <name>``): the form,
+its confirmation step, and what follows a decision: the card, the thread, the next stage."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.decisions import (
+    NEEDS_CONFIRMATION,
+    DecisionResult,
+    check_form,
+    open_decision,
+    record_decision,
+)
+from bot.errors import DomainError
+from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card
+from handlers.decision_modal import (
+    DecisionMetadata,
+    decision_blocks,
+    decision_field_errors,
+    decision_modal,
+    decision_text,
+    needs_confirmation_modal,
+    read_decision,
+)
+from handlers.ids import Action, View
+from handlers.modals import refuse_submission
+from handlers.refs import Ref, ref_id
+from storage.db import transaction
+
+if TYPE_CHECKING:
+    from handlers.commands import CommandCall
+
+logger = logging.getLogger(__name__)
+
+_REFUSED = "Decision not recorded"
+
+
+async def decision_view(bot: BotContext, user_id: str, candidate_id: int) -> dict[str, Any]:
+    async with bot.sessions() as session:
+        draft = await open_decision(session, bot, user_id=user_id, candidate_id=candidate_id)
+    return decision_modal(draft)
+
+
+async def run_decide(call: CommandCall) -> None:
+    """``/mlops-candidate decide <name>``."""
+
+    async def build(candidate_id: int) -> dict[str, Any]:
+        return await decision_view(call.bot, call.user_id, candidate_id)
+
+    await call.open_candidate_modal(build)
+
+
+async def on_record_decision(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
+    view = await decision_view(context["bot"], str(body["user"]["id"]), candidate_id)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def on_decision_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    """The form: a decision that needs confirming turns the modal into its confirmation;
+    any other is recorded at once."""
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    outcome, reason = read_decision(view["state"]["values"])
+    try:
+        metadata = DecisionMetadata.decode(view.get("private_metadata"))
+        async with bot.sessions() as session:
+            draft, chosen, text = await check_form(
+                session,
+                bot,
+                user_id=user_id,
+                candidate_id=metadata.candidate_id,
+                outcome=outcome,
+                reason=reason,
+                seen_stage_key=metadata.stage_key,
+                seen_status=metadata.status,
+            )
+    except DomainError as refused:
+        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
+        return
+    if chosen in NEEDS_CONFIRMATION:
+        await ack(response_action="update", view=needs_confirmation_modal(draft, chosen, text))
+        return
+    await _record(ack, client, bot, user_id, view, metadata, outcome)
+
+
+async def on_decision_confirmed(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    try:
+        metadata = DecisionMetadata.decode(view.get("private_metadata"))
+    except DomainError as refused:
+        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
+        return
+    await _record(
+        ack, client, context["bot"], str(body["user"]["id"]), view, metadata, metadata.outcome
+    )
+
+
+async def _record(
+    ack: AsyncAck,
+    client: AsyncWebClient,
+    bot: BotContext,
+    user_id: str,
+    view: dict[str, Any],
+    metadata: DecisionMetadata,
+    outcome: str | None,
+) -> None:
+    _, reason = read_decision(view["state"]["values"])
+    try:
+        async with transaction(bot.sessions) as session:
+            result = await record_decision(
+                session,
+                bot,
+                actor_id=user_id,
+                candidate_id=metadata.candidate_id,
+                outcome=outcome,
+                reason=reason,
+                seen_stage_key=metadata.stage_key,
+                seen_status=metadata.status,
+                # The confirmation replaces the form in place: one view id for both steps.
+                view_id=str(view["id"]),
+            )
+    except DomainError as refused:
+        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
+        return
+    # Committed: only now may the modal close.
+    await ack()
+    if result.created:
+        logger.info(
+            "decision %s (%s) for candidate %s by %s",
+            result.decision.id,
+            result.decision.outcome,
+            metadata.candidate_id,
+            user_id,
+        )
+        await announce(client, bot, result)
+
+
+async def announce(client: AsyncWebClient, bot: BotContext, result: DecisionResult) -> None:
+    """The card shows the new stage or status; the thread records the decision and, after
+    an advance, starts the next stage with its question set."""
+    candidate = result.candidate
+    assert candidate.id is not None
+    await refresh_card(client, bot, candidate.id)
+    await post_in_thread(
+        client, bot, candidate, text=decision_text(result), blocks=decision_blocks(result)
+    )
+    if result.next_stage is not None:
+        await post_stage_kit(client, bot, candidate)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.RECORD_DECISION)(on_record_decision)
+    app.view(View.DECISION)(on_decision_submitted)
+    app.view(View.DECISION_CONFIRM)(on_decision_confirmed)

@@ -1,0 +1,57 @@
+"""What the modal flows share: typed ``private_metadata``, a notice shown in place of a form,
+and the answer to a submission the domain refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from slack_bolt.async_app import AsyncAck
+
+from bot.errors import DomainError, InvalidInput, NotFound
+from handlers.block_kit import section
+from handlers.modal_parts import plain
+
+
+class ViewMetadata(BaseModel):
+    """A modal's context as a pydantic model: encoded into the view when it opens, parsed
+    back in one place when it is submitted."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def encode(self) -> str:
+        return self.model_dump_json()
+
+    @classmethod
+    def decode(cls, raw: str | None) -> Self:
+        """NotFound for metadata we did not write, such as that of an older version."""
+        try:
+            return cls.model_validate_json(raw or "")
+        except ValidationError:
+            raise NotFound("This form is out of date. Please close it and open it again.") from None
+
+
+def notice_modal(title: str, text: str) -> dict[str, Any]:
+    """A modal that only says something, such as why a submission was refused."""
+    return {
+        "type": "modal",
+        "title": plain(title),
+        "close": plain("Close"),
+        "blocks": [section(text)],
+    }
+
+
+async def refuse_submission(
+    ack: AsyncAck,
+    error: DomainError,
+    *,
+    title: str,
+    field_errors: Callable[[Mapping[str, str]], dict[str, str]],
+) -> None:
+    """Bad input stays on the form as field errors; any other refusal replaces the form
+    with a notice saying why (closing it would leave the user without the reason)."""
+    if isinstance(error, InvalidInput):
+        await ack(response_action="errors", errors=field_errors(error.fields))
+    else:
+        await ack(response_action="update", view=notice_modal(title, error.message))

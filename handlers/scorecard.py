@@ -1,0 +1,203 @@
+"""*Submit scorecard* (the interviewer's DM, the card, ``/mlops-candidate scorecard <name>``),
+the scorecard modal's submission, and what the thread hears of it: who submitted, how many
+are in, and the debrief summary once the last expected one arrives."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.errors import DomainError
+from bot.feedback_access import thread_summary
+from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
+from handlers.candidate_thread import post_in_thread
+from handlers.debrief_summary_blocks import (
+    debrief_summary_blocks,
+    debrief_summary_text,
+    scorecard_progress_blocks,
+    scorecard_progress_text,
+)
+from handlers.ids import Action, ScorecardBlock, View
+from handlers.modals import refuse_submission
+from handlers.refs import Ref, parse_ref
+from handlers.scorecard_modal import (
+    ScorecardMetadata,
+    interview_choice_modal,
+    read_chosen_interview,
+    read_scorecard_form,
+    scorecard_field_errors,
+    scorecard_modal,
+)
+from storage.db import transaction
+
+if TYPE_CHECKING:
+    from handlers.commands import CommandCall
+
+logger = logging.getLogger(__name__)
+
+
+async def scorecard_view(
+    bot: BotContext,
+    user_id: str,
+    *,
+    candidate_id: int | None = None,
+    interview_id: int | None = None,
+) -> dict[str, Any]:
+    """The modal to open: the scorecard of one interview, or a choice among the user's
+    interviews of a candidate when there are several."""
+    async with bot.sessions() as session:
+        if interview_id is None:
+            assert candidate_id is not None
+            interviews = await interviews_to_score(
+                session, bot, user_id=user_id, candidate_id=candidate_id
+            )
+            if len(interviews) > 1:
+                return interview_choice_modal(interviews, {s.key: s for s in bot.kits.stages})
+            interview_id = interviews[0].id
+            assert interview_id is not None
+        draft = await open_scorecard(session, bot, user_id=user_id, interview_id=interview_id)
+    return scorecard_modal(draft)
+
+
+async def run_scorecard(call: CommandCall) -> None:
+    """``/mlops-candidate scorecard <name>``."""
+
+    async def build(candidate_id: int) -> dict[str, Any]:
+        return await scorecard_view(call.bot, call.user_id, candidate_id=candidate_id)
+
+    await call.open_candidate_modal(build)
+
+
+async def on_submit_scorecard(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    """The button: its value is the interview (in a DM) or the candidate (on the card)."""
+    await ack()
+    kind, record_id = parse_ref(action.get("value"))
+    user_id = str(body["user"]["id"])
+    if kind == Ref.INTERVIEW:
+        view = await scorecard_view(context["bot"], user_id, interview_id=record_id)
+    else:
+        view = await scorecard_view(context["bot"], user_id, candidate_id=record_id)
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+async def on_interview_chosen(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+) -> None:
+    """The choice of interview: the same modal turns into that interview's scorecard."""
+    interview_id = read_chosen_interview(view["state"]["values"])
+    if interview_id is None:
+        await ack(
+            response_action="errors", errors={ScorecardBlock.INTERVIEW: "Choose an interview."}
+        )
+        return
+    try:
+        scorecard = await scorecard_view(
+            context["bot"], str(body["user"]["id"]), interview_id=interview_id
+        )
+    except DomainError as refused:
+        await refuse_submission(
+            ack, refused, title="Submit scorecard", field_errors=_on_interview_choice
+        )
+        return
+    await ack(response_action="update", view=scorecard)
+
+
+async def on_scorecard_submitted(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    try:
+        metadata = ScorecardMetadata.decode(view.get("private_metadata"))
+        async with transaction(bot.sessions) as session:
+            result = await submit_scorecard(
+                session,
+                bot,
+                user_id=user_id,
+                interview_id=metadata.interview_id,
+                form=read_scorecard_form(view["state"]["values"]),
+            )
+    except DomainError as refused:
+        await refuse_submission(
+            ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
+        )
+        return
+    # Committed: only now may the modal close.
+    await ack()
+    logger.info(
+        "scorecard %s for interview %s by %s (created=%s, changed=%s)",
+        result.scorecard_id,
+        metadata.interview_id,
+        user_id,
+        result.created,
+        result.changed,
+    )
+    await tell_thread(client, bot, user_id, result)
+
+
+async def tell_thread(
+    client: AsyncWebClient, bot: BotContext, user_id: str, result: SubmitResult
+) -> None:
+    """A new scorecard is announced, its content never; an edit is not announced."""
+    if not result.created:
+        return
+    interview_id = result.interview.id
+    assert interview_id is not None
+    await post_in_thread(
+        client,
+        bot,
+        result.candidate,
+        text=scorecard_progress_text(user_id, result.stage, result.progress),
+        blocks=scorecard_progress_blocks(user_id, result.stage, result.progress, interview_id),
+    )
+    if result.completed_panel:
+        await post_debrief_summary(client, bot, interview_id)
+
+
+async def post_debrief_summary(client: AsyncWebClient, bot: BotContext, interview_id: int) -> None:
+    """The debrief summary in the candidate's thread, mentioning the hiring manager; nothing
+    while a scorecard is still expected. Also for whoever completes a panel another way."""
+    async with bot.sessions() as session:
+        found = await thread_summary(session, bot, interview_id)
+    if found is None:
+        return
+    candidate = found.candidate
+    assert candidate.id is not None
+    await post_in_thread(
+        client,
+        bot,
+        candidate,
+        text=debrief_summary_text(found.summary, candidate.hiring_manager_id),
+        blocks=debrief_summary_blocks(
+            found.summary,
+            hiring_manager_id=candidate.hiring_manager_id,
+            candidate_id=candidate.id,
+            interview_id=interview_id,
+        ),
+    )
+    logger.info("debrief summary of interview %s posted", interview_id)
+
+
+def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:
+    return {ScorecardBlock.INTERVIEW: " ".join(fields.values())}
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.SUBMIT_SCORECARD)(on_submit_scorecard)
+    app.view(View.SCORECARD_CHOICE)(on_interview_chosen)
+    app.view(View.SCORECARD)(on_scorecard_submitted)

@@ -1,0 +1,39 @@
+"""*View scorecards*: the scorecards of an interview, as `bot.feedback_access` lets the
+person who asks see them, in a modal only they see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.feedback_access import visible_scorecards
+from handlers.ids import Action
+from handlers.refs import Ref, ref_id
+from handlers.scorecard_view_modal import scorecards_modal
+
+
+async def on_view_scorecards(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    async with bot.sessions() as session:
+        visible = await visible_scorecards(
+            session, bot, user_id=str(body["user"]["id"]), interview_id=interview_id
+        )
+    stage = bot.kits.stage(visible.interview.stage_key)
+    await client.views_open(
+        trigger_id=body["trigger_id"], view=scorecards_modal(visible, stage, bot.kits.qualities)
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.VIEW_SCORECARDS)(on_view_scorecards)

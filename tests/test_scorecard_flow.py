@@ -1,0 +1,438 @@
+"""Scorecards driven as Slack does: the buttons, the modal, the thread, View scorecards."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlmodel import func, select
+
+from handlers.ids import Action, ScorecardBlock, View
+from handlers.refs import Ref, ref
+from handlers.scorecard_modal import rating_block_id
+from storage.models import Candidate, RatingKind, Scorecard, ScorecardRating
+from tests import slack_requests as sr
+from tests.conftest import START
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.intake_helpers import add_candidate
+from tests.loop_rows import PANEL, add_interview
+from tests.scorecard_helpers import (
+    click,
+    decide,
+    open_scorecard,
+    scorecard_values,
+    submit_scorecard,
+    submit_view,
+)
+
+ANA, BEN, CAT = PANEL
+ADMIN = "U0ADM"
+OUTSIDER = "U0ZED"
+PING = "<!channel> & <@U0123>"
+PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
+
+
+@pytest.fixture
+async def loop(make_harness: Any) -> tuple[Harness, Candidate, int]:
+    """A candidate at the Technical stage, with its card posted, and a technical
+    interview with Ana, Ben and Cat that ended an hour ago."""
+    harness = await make_harness(hiring_admins=frozenset({ADMIN}))
+    for user_id in (*PANEL, ADMIN, OUTSIDER):
+        harness.fake.add_user(user_id)
+    candidate = await add_candidate(harness, user_id=ADMIN)
+    assert candidate.id is not None
+    await decide(harness, candidate.id, "advance")
+    interview_id = await add_interview(harness.bot, candidate.id)
+    harness.fake.clear()
+    return harness, candidate, interview_id
+
+
+def thread_posts(harness: Harness, candidate: Candidate) -> list[dict[str, Any]]:
+    return [
+        call.args
+        for call in harness.fake.calls_to("chat.postMessage")
+        if call.args.get("thread_ts") == candidate.thread_ts
+    ]
+
+
+def mrkdwn(value: Any) -> str:
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(node["text"])
+            for child in node.values():
+                walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                walk(child)
+
+    walk(value)
+    return "\n".join(found)
+
+
+async def scorecards(harness: Harness) -> list[Scorecard]:
+    async with harness.bot.sessions() as session:
+        return list((await session.exec(select(Scorecard))).all())
+
+
+async def rating_count(harness: Harness) -> int:
+    async with harness.bot.sessions() as session:
+        return (await session.exec(select(func.count()).select_from(ScorecardRating))).one()
+
+
+# ----------------------------------------------------------------------------- end to end
+
+
+async def test_three_interviewers_end_to_end(loop: tuple[Harness, Candidate, int]) -> None:
+    harness, candidate, interview_id = loop
+    kits = harness.bot.kits
+    view = await open_scorecard(harness, ANA, interview_id)
+    assert view["callback_id"] == View.SCORECARD and view["title"]["text"] == "Technical"
+    reply = await submit_view(
+        harness,
+        ANA,
+        view,
+        scorecard_values(
+            kits,
+            competencies={"k8s_serving": 4, "autoscaling": 4},
+            qualities={"systems_thinking": 4},
+            overall=4,
+            red_flags=["accuracy_only_monitoring"],
+            evidence="Ana's evidence: sized replicas from p99.",
+            private_note="Ana's private note",
+        ),
+    )
+    assert reply.status == 200 and reply.text == ""
+    (progress,) = thread_posts(harness, candidate)
+    assert progress["text"] == f"<@{ANA}> submitted the *Technical* scorecard (1 of 3)"
+    assert progress["channel"] == HIRING_CHANNEL
+
+    await submit_scorecard(
+        harness,
+        BEN,
+        interview_id,
+        competencies={"k8s_serving": 2, "autoscaling": 3},
+        qualities={"systems_thinking": 3},
+        overall=3,
+        evidence="Ben's evidence.",
+    )
+    await submit_scorecard(
+        harness,
+        CAT,
+        interview_id,
+        competencies={"k8s_serving": 1},
+        overall=1,
+        red_flags=["accuracy_only_monitoring", "rollback_is_retraining"],
+        evidence="Cat's evidence.",
+    )
+    posts = thread_posts(harness, candidate)
+    assert [post["text"] for post in posts[:3]] == [
+        f"<@{user}> submitted the *Technical* scorecard ({n} of 3)"
+        for n, user in enumerate(PANEL, start=1)
+    ]
+    assert len(posts) == 4
+    summary = posts[3]
+    text = mrkdwn(summary["blocks"])
+    assert summary["text"].startswith(f"<@{HIRING_MANAGER}> all 3 scorecards")
+    # The figures, from the ratings submitted above.
+    assert (
+        "Serving on Kubernetes under a latency budget: mean *2.3* · spread 3 · scores 4, 2, 1"
+        in text
+    )
+    assert "Autoscaling and capacity: mean *3.3* · spread 1 · scores 4, 3, 3" in text
+    assert "ML lifecycle: tracking, versioning, rollback: mean *3.0* · spread 0" in text
+    assert "Systems thinking under uncertainty: mean *3.5* · spread 1 · scores 4, 3" in text
+    assert "Strong yes *1* · Yes *1* · No *0* · Strong no *1*  (mean 2.7 · spread 3)" in text
+    assert f'Can\'t describe monitoring beyond "we tracked accuracy": <@{ANA}>, <@{CAT}>' in text
+    assert f'No rollback plan beyond "retrain and redeploy": <@{CAT}>' in text
+    assert (
+        f"Serving on Kubernetes under a latency budget: 4 from <@{ANA}>; <@{BEN}> 2, <@{CAT}> 1"
+        in text
+    )
+    assert f"Overall recommendation: 4 from <@{ANA}>; <@{CAT}> 1" in text
+    assert "*Collaborative translation between ML and infrastructure*, *Production mindset" in text
+    buttons = {
+        element["action_id"]
+        for block in summary["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+    assert buttons == {Action.RECORD_DECISION, Action.SCHEDULE_DEBRIEF, Action.VIEW_SCORECARDS}
+    # Nothing anyone wrote in a scorecard reaches the channel.
+    channel = str(harness.fake.calls_to("chat.postMessage"))
+    for written in ("sized replicas", "Ben's evidence", "Cat's evidence", "Ana's private note"):
+        assert written not in channel
+    stored = await scorecards(harness)
+    assert sorted(card.interviewer_id for card in stored) == sorted(PANEL)
+
+
+async def test_not_attended_interviewers_are_not_counted(make_harness: Any) -> None:
+    harness = await make_harness()
+    candidate = await add_candidate(harness)
+    assert candidate.id is not None
+    interview_id = await add_interview(
+        harness.bot, candidate.id, stage_key="screening", not_attended=[CAT]
+    )
+    harness.fake.clear()
+    await submit_scorecard(harness, ANA, interview_id, stage_key="screening")
+    await submit_scorecard(harness, BEN, interview_id, stage_key="screening")
+    posts = thread_posts(harness, candidate)
+    assert [post["text"] for post in posts[:2]] == [
+        f"<@{ANA}> submitted the *Screening* scorecard (1 of 2)",
+        f"<@{BEN}> submitted the *Screening* scorecard (2 of 2)",
+    ]
+    assert "Debrief summary" in str(posts[2]["blocks"])
+
+
+async def test_the_same_view_submitted_twice_stores_one_scorecard(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, interview_id = loop
+    view = await open_scorecard(harness, ANA, interview_id)
+    values = scorecard_values(harness.bot.kits)
+    for _ in range(2):
+        reply = await submit_view(harness, ANA, view, values)
+        assert reply.status == 200 and reply.text == ""
+    assert len(await scorecards(harness)) == 1
+    assert len(thread_posts(harness, candidate)) == 1
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("values", "block", "message"),
+    [
+        ({"competencies": {"autoscaling": None}}, "scorecard_competency:autoscaling", "1 to 4"),
+        (
+            {"qualities": {"production_mindset": None}},
+            "scorecard_quality:production_mindset",
+            "Not observed",
+        ),
+        ({"overall": None}, ScorecardBlock.OVERALL, "overall recommendation"),
+        ({"evidence": None}, ScorecardBlock.EVIDENCE, "Write the evidence"),
+        ({"evidence": "   \n  "}, ScorecardBlock.EVIDENCE, "Write the evidence"),
+        ({"evidence": "x" * 3001}, ScorecardBlock.EVIDENCE, "Keep the evidence to 3,000"),
+        ({"private_note": "n" * 3001}, ScorecardBlock.PRIVATE_NOTE, "Keep the note to 3,000"),
+    ],
+)
+async def test_each_validation_error_is_shown_and_nothing_is_stored(
+    loop: tuple[Harness, Candidate, int], values: dict[str, Any], block: str, message: str
+) -> None:
+    harness, candidate, interview_id = loop
+    view = await open_scorecard(harness, ANA, interview_id)
+    reply = await submit_view(harness, ANA, view, scorecard_values(harness.bot.kits, **values))
+    assert reply.status == 200
+    assert reply.json["response_action"] == "errors"
+    assert list(reply.json["errors"]) == [block]
+    assert message in reply.json["errors"][block]
+    assert await scorecards(harness) == []
+    assert await rating_count(harness) == 0
+    assert thread_posts(harness, candidate) == []
+
+
+async def test_an_invalid_edit_keeps_what_was_submitted(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, _, interview_id = loop
+    await submit_scorecard(harness, ANA, interview_id, evidence="First version.")
+    view = await open_scorecard(harness, ANA, interview_id)
+    reply = await submit_view(harness, ANA, view, scorecard_values(harness.bot.kits, evidence=" "))
+    assert reply.json["response_action"] == "errors"
+    (card,) = await scorecards(harness)
+    assert card.evidence == "First version."
+
+
+# ----------------------------------------------------------------------------- who may submit
+
+
+async def test_a_non_interviewer_gets_an_explanation_and_no_form(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, interview_id = loop
+    for value, explanation in (
+        (ref(Ref.INTERVIEW, interview_id), "Only the interviewers of this interview"),
+        (ref(Ref.CANDIDATE, candidate.id or 0), "You are not an interviewer of this candidate"),
+    ):
+        harness.fake.clear()
+        reply, view = await click(harness, Action.SUBMIT_SCORECARD, user_id=OUTSIDER, value=value)
+        assert reply.status == 200 and view is None
+        (answer,) = harness.fake.calls_to("response_url")
+        assert answer.args["response_type"] == "ephemeral"
+        assert explanation in answer.args["text"]
+    assert await scorecards(harness) == []
+
+
+async def test_a_non_interviewer_submitting_anyway_stores_nothing(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, interview_id = loop
+    view = await open_scorecard(harness, ANA, interview_id)
+    reply = await submit_view(harness, OUTSIDER, view, scorecard_values(harness.bot.kits))
+    assert reply.json["response_action"] == "update"
+    assert "Only the interviewers" in mrkdwn(reply.json["view"]["blocks"])
+    assert await scorecards(harness) == []
+    assert thread_posts(harness, candidate) == []
+
+
+async def test_the_hiring_manager_and_admins_may_submit(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, _, interview_id = loop
+    await submit_scorecard(harness, HIRING_MANAGER, interview_id)
+    await submit_scorecard(harness, ADMIN, interview_id)
+    assert {card.interviewer_id for card in await scorecards(harness)} == {HIRING_MANAGER, ADMIN}
+
+
+# ----------------------------------------------------------------------------- other ways in
+
+
+async def test_the_card_button_opens_the_only_interview_directly(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, _ = loop
+    _, view = await click(
+        harness, Action.SUBMIT_SCORECARD, user_id=ANA, value=ref(Ref.CANDIDATE, candidate.id or 0)
+    )
+    assert view is not None and view["callback_id"] == View.SCORECARD
+
+
+async def test_several_interviews_ask_which_first(loop: tuple[Harness, Candidate, int]) -> None:
+    harness, candidate, interview_id = loop
+    assert candidate.id is not None
+    # A second technical interview, a day before the first.
+    earlier = await add_interview(
+        harness.bot, candidate.id, panel=[ANA], starts_at=START - timedelta(days=1)
+    )
+    _, view = await click(
+        harness, Action.SUBMIT_SCORECARD, user_id=ANA, value=ref(Ref.CANDIDATE, candidate.id)
+    )
+    assert view is not None and view["callback_id"] == View.SCORECARD_CHOICE
+    options = view["blocks"][0]["element"]["options"]
+    assert [option["value"] for option in options] == [str(interview_id), str(earlier)]
+    chosen = {ScorecardBlock.INTERVIEW: sr.select_value(ScorecardBlock.INTERVIEW, str(earlier))}
+    reply = await submit_view(harness, ANA, view, chosen)
+    assert reply.json["response_action"] == "update"
+    scorecard = reply.json["view"] | {"id": view["id"]}
+    assert scorecard["callback_id"] == View.SCORECARD
+    submitted = await submit_view(harness, ANA, scorecard, scorecard_values(harness.bot.kits))
+    assert submitted.text == ""
+    (card,) = await scorecards(harness)
+    assert card.interview_id == earlier
+
+
+async def test_the_command_opens_the_scorecard(loop: tuple[Harness, Candidate, int]) -> None:
+    harness, _, _ = loop
+    reply = await harness.command("scorecard jane doe", user_id=BEN)
+    assert reply.status == 200 and reply.text == ""
+    (opened,) = harness.fake.calls_to("views.open")
+    assert opened.response["ok"] and opened.args["view"]["callback_id"] == View.SCORECARD
+    unknown = await harness.command("scorecard nobody", user_id=BEN)
+    assert "No open candidate has that name" in unknown.json["text"]
+    assert len(harness.fake.calls_to("views.open")) == 1
+
+
+# ----------------------------------------------------------------------------- editing
+
+
+async def test_editing_before_and_after_a_decision(loop: tuple[Harness, Candidate, int]) -> None:
+    harness, candidate, interview_id = loop
+    assert candidate.id is not None
+    await submit_scorecard(harness, ANA, interview_id, evidence=f"First {PING}", overall=2)
+    view = await open_scorecard(harness, ANA, interview_id)
+    assert view["submit"]["text"] == "Save changes"
+    fields = {block.get("block_id"): block for block in view["blocks"]}
+    assert fields[ScorecardBlock.EVIDENCE]["element"]["initial_value"] == f"First {PING}"
+    assert fields[ScorecardBlock.OVERALL]["element"]["initial_option"]["value"] == "2"
+    k8s = fields[rating_block_id(RatingKind.COMPETENCY, "k8s_serving")]
+    assert k8s["element"]["initial_option"]["value"] == "3"
+    harness.fake.clear()
+    reply = await submit_view(
+        harness, ANA, view, scorecard_values(harness.bot.kits, overall=4, evidence="Second")
+    )
+    assert reply.text == ""
+    (card,) = await scorecards(harness)
+    assert (card.overall, card.evidence) == (4, "Second")
+    assert thread_posts(harness, candidate) == []  # an edit is not announced
+
+    await decide(harness, candidate.id, "advance")
+    read_only = await open_scorecard(harness, ANA, interview_id)
+    assert read_only["submit"] is None
+    assert not [block for block in read_only["blocks"] if block["type"] == "input"]
+    assert "read-only" in mrkdwn(read_only["blocks"]) and "Second" in mrkdwn(read_only["blocks"])
+    # A form opened before the decision and submitted after it changes nothing.
+    late = await submit_view(harness, ANA, view, scorecard_values(harness.bot.kits, overall=1))
+    assert late.json["response_action"] == "update"
+    assert "read-only" in mrkdwn(late.json["view"]["blocks"])
+    (card,) = await scorecards(harness)
+    assert card.overall == 4
+    # Someone who never submitted cannot start one now.
+    reply, view = await click(
+        harness, Action.SUBMIT_SCORECARD, user_id=BEN, value=ref(Ref.INTERVIEW, interview_id)
+    )
+    assert view is None
+    assert "read-only" in harness.fake.calls_to("response_url")[-1].args["text"]
+
+
+# ----------------------------------------------------------------------------- view scorecards
+
+
+async def view_scorecards(
+    harness: Harness, user_id: str, interview_id: int
+) -> tuple[dict[str, Any] | None, str]:
+    """The modal opened, or None and the ephemeral answer."""
+    before = len(harness.fake.calls_to("response_url"))
+    _, view = await click(
+        harness, Action.VIEW_SCORECARDS, user_id=user_id, value=ref(Ref.INTERVIEW, interview_id)
+    )
+    answers = harness.fake.calls_to("response_url")[before:]
+    return view, answers[0].args["text"] if answers else ""
+
+
+@pytest.fixture
+async def two_in(loop: tuple[Harness, Candidate, int]) -> tuple[Harness, int]:
+    harness, _, interview_id = loop
+    for user_id in (ANA, BEN):
+        await submit_scorecard(
+            harness,
+            user_id,
+            interview_id,
+            evidence=f"evidence of {user_id} {PING}",
+            private_note=f"note of {user_id}",
+        )
+    return harness, interview_id
+
+
+async def test_an_interviewer_sees_the_others_only_after_submitting(
+    two_in: tuple[Harness, int],
+) -> None:
+    harness, interview_id = two_in
+    view, answer = await view_scorecards(harness, CAT, interview_id)
+    assert view is None and "Submit your own scorecard first" in answer
+    view, _ = await view_scorecards(harness, ANA, interview_id)
+    assert view is not None
+    text = mrkdwn(view["blocks"])
+    assert f"evidence of {ANA}" in text and f"evidence of {BEN}" in text
+    assert PING_ESCAPED in text and PING not in text
+    assert f"note of {ANA}" in text and f"note of {BEN}" not in text
+    assert "2 of 3 expected scorecards in" in text
+
+
+@pytest.mark.parametrize("user_id", [HIRING_MANAGER, ADMIN])
+async def test_the_hiring_manager_and_admins_see_everything(
+    two_in: tuple[Harness, int], user_id: str
+) -> None:
+    harness, interview_id = two_in
+    view, _ = await view_scorecards(harness, user_id, interview_id)
+    assert view is not None
+    text = mrkdwn(view["blocks"])
+    assert f"note of {ANA}" in text and f"note of {BEN}" in text
+
+
+async def test_anyone_else_gets_an_explanation(two_in: tuple[Harness, int]) -> None:
+    harness, interview_id = two_in
+    view, answer = await view_scorecards(harness, OUTSIDER, interview_id)
+    assert view is None and "Only the interviewers of this interview" in answer
