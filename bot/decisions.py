@@ -37,6 +37,7 @@ _STATUS_AFTER: Final = {
     Outcome.ADVANCE: CandidateStatus.ACTIVE,
     Outcome.OFFER: CandidateStatus.OFFER,
     Outcome.HOLD: CandidateStatus.ON_HOLD,
+    Outcome.RESUME: CandidateStatus.ACTIVE,
     Outcome.REJECT: CandidateStatus.REJECTED,
     Outcome.HIRED: CandidateStatus.HIRED,
     Outcome.WITHDRAWN: CandidateStatus.WITHDRAWN,
@@ -71,16 +72,16 @@ class DecisionResult:
 
 def outcomes_for(kits: Kits, candidate: Candidate) -> tuple[Outcome, ...]:
     """The decisions open to a candidate: none once closed; after an offer, hired,
-    withdrawn or reject; otherwise advance (unless at the last stage), offer, hold
-    (unless already on hold), reject and withdrawn."""
+    withdrawn or reject; otherwise advance (unless at the last stage), offer, hold (or,
+    when on hold, resume), reject and withdrawn."""
     if is_closed(candidate):
         return ()
     if candidate.status == CandidateStatus.OFFER:
         return (Outcome.HIRED, Outcome.WITHDRAWN, Outcome.REJECT)
     outcomes = [Outcome.ADVANCE] if kits.next_stage(candidate.stage_key) else []
     outcomes.append(Outcome.OFFER)
-    if candidate.status != CandidateStatus.ON_HOLD:
-        outcomes.append(Outcome.HOLD)
+    on_hold = candidate.status == CandidateStatus.ON_HOLD
+    outcomes.append(Outcome.RESUME if on_hold else Outcome.HOLD)
     outcomes += [Outcome.REJECT, Outcome.WITHDRAWN]
     return tuple(outcomes)
 
@@ -154,7 +155,9 @@ async def record_decision(
     seen_status: str,
     view_id: str | None = None,
 ) -> DecisionResult:
-    """Record a decision (see `check_form` for what is refused). A form already recorded
+    """Record a decision (see `check_form` for what is refused). The one function every
+    decision goes through, in the caller's transaction: what must happen with each
+    (cancelling the reminders of closed work) is one line here. A form already recorded
     (same ``view_id``) returns its decision with ``created=False``."""
     if view_id is not None and (done := await decision_by_view(session, view_id)):
         return await _result_of(session, bot, done)

@@ -17,7 +17,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.candidates import get_candidate
 from bot.context import BotContext
 from bot.debrief_summary import DebriefSummary, summarise
-from bot.errors import NotFound, PermissionDenied
+from bot.errors import PermissionDenied
+from bot.interviews import get_interview
 from bot.scorecards import (
     Progress,
     ScorecardContent,
@@ -26,6 +27,7 @@ from bot.scorecards import (
     read_contents,
 )
 from storage import scorecards as store
+from storage.interviews import interviewers_of
 from storage.models import Candidate, Interview
 
 
@@ -86,11 +88,9 @@ async def visible_scorecards(
 ) -> VisibleScorecards:
     """The scorecards of an interview as ``user_id`` may see them; PermissionDenied, with
     the reason, when they may see none."""
-    interview = await session.get(Interview, interview_id)
-    if interview is None:
-        raise NotFound("That interview no longer exists.")
+    interview = await get_interview(session, interview_id)
     candidate = await get_candidate(session, interview.candidate_id)
-    panel = await store.panel_of(session, interview_id)
+    panel = await interviewers_of(session, interview_id)
     scorecards = await store.scorecards_of_interview(session, interview_id)
     reader = reader_of(
         bot,
@@ -127,10 +127,8 @@ async def thread_summary(
     """The debrief summary of an interview for its candidate's thread, or None while an
     expected scorecard is missing: until then the thread would show the interviewers who
     have not submitted what the others rated. Private notes and evidence never reach it."""
-    interview = await session.get(Interview, interview_id)
-    if interview is None:
-        raise NotFound("That interview no longer exists.")
-    panel = await store.panel_of(session, interview_id)
+    interview = await get_interview(session, interview_id)
+    panel = await interviewers_of(session, interview_id)
     scorecards = await store.scorecards_of_interview(session, interview_id)
     if not progress_of(panel, scorecards).complete:
         return None

@@ -13,12 +13,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.candidates import stage_title
 from bot.interviews import scheduled_in_stage
 from bot.kits import Kits
+from bot.scorecards import Progress, interview_progress
 from storage.models import Candidate, CandidateStatus, Interview
 
 
-def next_step(candidate: Candidate, kits: Kits, interview: Interview | None = None) -> str:
+def next_step(
+    candidate: Candidate,
+    kits: Kits,
+    interview: Interview | None = None,
+    progress: Progress | None = None,
+) -> str:
     """Plain text (the card escapes it): one short sentence, no mentions. ``interview`` is
-    the last scheduled interview of the current stage, if any."""
+    the last scheduled interview of the current stage, if any, ``progress`` its scorecards."""
     match candidate.status:
         case CandidateStatus.ON_HOLD:
             return "On hold: record a decision to resume or close"
@@ -28,6 +34,11 @@ def next_step(candidate: Candidate, kits: Kits, interview: Interview | None = No
             return "Hired: nothing left to do"
         case CandidateStatus.REJECTED | CandidateStatus.WITHDRAWN:
             return "Closed: nothing left to do"
+    if progress is not None and progress.complete:
+        return f"{stage_title(kits, candidate)} scorecards all in: record a decision"
+    if progress is not None and progress.submitted:
+        title = stage_title(kits, candidate)
+        return f"{title} scorecards: {progress.submitted} of {progress.expected} in"
     if interview is not None:
         # Plain text cannot hold Slack's date token, so the time says it is UTC.
         when = interview.starts_at.strftime("%a %d %b, %H:%M UTC")
@@ -38,4 +49,8 @@ def next_step(candidate: Candidate, kits: Kits, interview: Interview | None = No
 async def describe_next_step(session: AsyncSession, kits: Kits, candidate: Candidate) -> str:
     """The card's next-step line, from what the database knows now."""
     interviews = await scheduled_in_stage(session, candidate)
-    return next_step(candidate, kits, interviews[-1] if interviews else None)
+    if not interviews:
+        return next_step(candidate, kits)
+    latest = interviews[-1]
+    assert latest.id is not None
+    return next_step(candidate, kits, latest, await interview_progress(session, latest.id))

@@ -17,11 +17,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.interviews import get_interview
 from bot.kits import Quality, Stage
 from bot.permissions import may_submit_scorecard
 from storage import scorecards as store
 from storage.audit import record_event
 from storage.decisions import stage_closing_decision
+from storage.interviews import interviewers_of, interviews_of_candidate, interviews_of_user
 from storage.models import (
     Candidate,
     Interview,
@@ -224,7 +226,7 @@ def progress_of(panel: Sequence[InterviewInterviewer], scorecards: Sequence[Scor
 
 
 async def interview_progress(session: AsyncSession, interview_id: int) -> Progress:
-    panel = await store.panel_of(session, interview_id)
+    panel = await interviewers_of(session, interview_id)
     return progress_of(panel, await store.scorecards_of_interview(session, interview_id))
 
 
@@ -244,9 +246,10 @@ async def interviews_to_score(
     own, or every one for the hiring manager and admins. Only interviews that have begun."""
     candidate = await get_candidate(session, candidate_id)
     everyone = candidate.hiring_manager_id == user_id or bot.is_admin(user_id)
-    interviews = await store.active_interviews_of(
-        session, candidate_id, interviewer_id=None if everyone else user_id
-    )
+    if everyone:
+        interviews = await interviews_of_candidate(session, candidate_id)
+    else:
+        interviews = await interviews_of_user(session, user_id, candidate_id=candidate_id)
     if not interviews:
         if everyone:
             raise NotFound("No interview of this candidate has been scheduled yet.")
@@ -258,7 +261,7 @@ async def interviews_to_score(
     begun = [interview for interview in interviews if interview.starts_at <= now]
     if not begun:
         raise Conflict(_NOT_STARTED)
-    return begun
+    return begun[::-1]
 
 
 async def open_scorecard(
@@ -289,6 +292,8 @@ async def submit_scorecard(
     form: ScorecardForm,
 ) -> SubmitResult:
     """Store the user's scorecard for the interview, creating it or editing their own.
+    The one function every submission goes through, in the caller's transaction: what must
+    happen with each (cancelling the interviewer's reminders) is one line here.
 
     A resubmission of the same values (a double click, a retried request) changes nothing
     and reports ``changed=False``.
@@ -358,13 +363,11 @@ _NOT_STARTED = "This interview has not started yet: submit your scorecard once i
 async def _scorable(
     session: AsyncSession, bot: BotContext, user_id: str, interview_id: int
 ) -> _Scorable:
-    interview = await session.get(Interview, interview_id)
-    if interview is None:
-        raise NotFound("That interview no longer exists.")
+    interview = await get_interview(session, interview_id)
     if interview.status == InterviewStatus.CANCELLED:
         raise Conflict("This interview was cancelled, so it takes no scorecard.")
     candidate = await get_candidate(session, interview.candidate_id)
-    panel = await store.panel_of(session, interview_id)
+    panel = await interviewers_of(session, interview_id)
     if not may_submit_scorecard(
         bot.settings.hiring_admins,
         user_id,

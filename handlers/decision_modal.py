@@ -49,6 +49,8 @@ def outcome_label(outcome: Outcome, next_stage: Stage | None) -> str:
             return "Make an offer"
         case Outcome.HOLD:
             return "Put on hold"
+        case Outcome.RESUME:
+            return "Take off hold"
         case Outcome.REJECT:
             return "Reject"
         case Outcome.HIRED:

@@ -70,6 +70,7 @@ def interview_note(
     value = ref(Ref.INTERVIEW, _id(interview))
     buttons = [
         _button("Reschedule", Action.RESCHEDULE_INTERVIEW, value),
+        _button("View scorecards", Action.VIEW_SCORECARDS, value),
         _button("Cancel", Action.CANCEL_INTERVIEW, value)
         | {
             "style": "danger",

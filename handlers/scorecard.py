@@ -15,7 +15,7 @@ from bot.context import BotContext
 from bot.errors import DomainError
 from bot.feedback_access import thread_summary
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
-from handlers.candidate_thread import post_in_thread
+from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.debrief_summary_blocks import (
     debrief_summary_blocks,
     debrief_summary_text,
@@ -153,11 +153,13 @@ async def on_scorecard_submitted(
 async def tell_thread(
     client: AsyncWebClient, bot: BotContext, user_id: str, result: SubmitResult
 ) -> None:
-    """A new scorecard is announced, its content never; an edit is not announced."""
+    """A new scorecard is announced, its content never; an edit is not announced. The
+    card's next step counts the scorecards in."""
     if not result.created:
         return
     interview_id = result.interview.id
-    assert interview_id is not None
+    assert interview_id is not None and result.candidate.id is not None
+    await refresh_card(client, bot, result.candidate.id)
     await post_in_thread(
         client,
         bot,

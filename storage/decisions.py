@@ -7,8 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Decision, Outcome
 
-# A hold keeps the stage open (more interviews may follow); every other outcome ends it.
-STAGE_CLOSING_OUTCOMES = frozenset(set(Outcome) - {Outcome.HOLD})
+# A hold, and resuming after one, keep the stage open (more interviews may follow); every
+# other outcome ends it.
+STAGE_CLOSING_OUTCOMES = frozenset(set(Outcome) - {Outcome.HOLD, Outcome.RESUME})
 
 
 async def add_decision(session: AsyncSession, decision: Decision) -> Decision:

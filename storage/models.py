@@ -41,6 +41,7 @@ class Outcome(StrEnum):
     REJECT = "reject"
     OFFER = "offer"
     HOLD = "hold"
+    RESUME = "resume"  # off hold, back to active in the same stage
     HIRED = "hired"
     WITHDRAWN = "withdrawn"
 

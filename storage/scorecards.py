@@ -13,39 +13,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import (
     Interview,
-    InterviewInterviewer,
     InterviewStatus,
     RatingKind,
     Scorecard,
     ScorecardRating,
 )
-
-
-async def panel_of(session: AsyncSession, interview_id: int) -> list[InterviewInterviewer]:
-    """The interviewers of an interview, attended or not."""
-    query = (
-        select(InterviewInterviewer)
-        .where(InterviewInterviewer.interview_id == interview_id)
-        .order_by(col(InterviewInterviewer.user_id))
-    )
-    return list((await session.exec(query)).all())
-
-
-async def active_interviews_of(
-    session: AsyncSession, candidate_id: int, *, interviewer_id: str | None = None
-) -> list[Interview]:
-    """A candidate's interviews that were not cancelled, latest first; only those with
-    ``interviewer_id`` on the panel when it is given."""
-    query = select(Interview).where(
-        Interview.candidate_id == candidate_id,
-        Interview.status != InterviewStatus.CANCELLED,
-    )
-    if interviewer_id is not None:
-        query = query.join(InterviewInterviewer).where(
-            InterviewInterviewer.user_id == interviewer_id
-        )
-    query = query.order_by(col(Interview.starts_at).desc(), col(Interview.id).desc())
-    return list((await session.exec(query)).all())
 
 
 async def scorecard_of(
@@ -62,20 +34,6 @@ async def scorecards_of_interview(session: AsyncSession, interview_id: int) -> l
     query = (
         select(Scorecard)
         .where(Scorecard.interview_id == interview_id)
-        .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
-    )
-    return list((await session.exec(query)).all())
-
-
-async def scorecards_of_candidate(session: AsyncSession, candidate_id: int) -> list[Scorecard]:
-    """Every scorecard of the candidate's interviews that were not cancelled: the loop."""
-    query = (
-        select(Scorecard)
-        .join(Interview)
-        .where(
-            Interview.candidate_id == candidate_id,
-            Interview.status != InterviewStatus.CANCELLED,
-        )
         .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
     )
     return list((await session.exec(query)).all())

@@ -39,7 +39,7 @@ def candidate(stage_key: str, status: CandidateStatus) -> Candidate:
     ("stage_key", "status", "outcomes"),
     [
         ("screening", "active", "advance offer hold reject withdrawn"),
-        ("technical", "on_hold", "advance offer reject withdrawn"),
+        ("technical", "on_hold", "advance offer resume reject withdrawn"),
         ("system_design", "active", "offer hold reject withdrawn"),
         ("system_design", "offer", "hired withdrawn reject"),
         ("technical", "rejected", ""),
@@ -167,11 +167,14 @@ async def test_offer_then_hired_closes(bot: BotContext) -> None:
         await decide(bot, candidate_id, "withdrawn")
 
 
-async def test_hold_keeps_the_stage(bot: BotContext) -> None:
+async def test_hold_and_resume_keep_the_stage(bot: BotContext) -> None:
     candidate_id = await add_candidate(bot)
     await decide(bot, candidate_id, "hold")
     stored = await reload(bot, candidate_id)
     assert (stored.stage_key, stored.status, stored.closed_at) == ("technical", "on_hold", None)
+    await decide(bot, candidate_id, "resume")
+    stored = await reload(bot, candidate_id)
+    assert (stored.stage_key, stored.status, stored.closed_at) == ("technical", "active", None)
 
 
 async def test_advance_is_not_open_at_the_last_stage(bot: BotContext) -> None:

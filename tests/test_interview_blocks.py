@@ -85,11 +85,12 @@ def test_note_names_stage_time_and_interviewers_with_buttons() -> None:
     assert blocks[1]["elements"][0]["text"] == (
         "90 min · <https://meet.example.com/abc|Video call> · Scheduled by <@U0HM>"
     )
-    reschedule, cancel = actions(blocks)
+    reschedule, scorecards, cancel = actions(blocks)
     assert (reschedule["action_id"], reschedule["value"]) == (
         Action.RESCHEDULE_INTERVIEW,
         "interview:7",
     )
+    assert (scorecards["action_id"], scorecards["value"]) == (Action.VIEW_SCORECARDS, "interview:7")
     assert (cancel["action_id"], cancel["value"]) == (Action.CANCEL_INTERVIEW, "interview:7")
     assert cancel["confirm"]["confirm"]["text"] == "Cancel interview"
 

@@ -247,6 +247,7 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
     assert f"<!date^{int(WHEN.timestamp())}^" in note.args["text"]
     assert [(b["action_id"], b["value"]) for b in buttons(note.args["blocks"])] == [
         (Action.RESCHEDULE_INTERVIEW, f"interview:{interview.id}"),
+        (Action.VIEW_SCORECARDS, f"interview:{interview.id}"),
         (Action.CANCEL_INTERVIEW, f"interview:{interview.id}"),
     ]
     assert interview.message_ts == note.response["ts"]

@@ -16,6 +16,7 @@ from bot.decisions import DecisionDraft, DecisionResult
 from bot.errors import NotFound
 from bot.feedback_access import VisibleScorecards
 from bot.kits import Competency, Kits, RedFlag
+from bot.next_step import next_step
 from bot.scorecards import (
     EVIDENCE,
     NOT_OBSERVED,
@@ -515,3 +516,23 @@ def test_the_decision_in_the_thread_escapes_the_reason(kits: Kits) -> None:
     )
     # Split over sections at spaces: the pieces join up again with the space.
     assert text.replace("\n", " ").count(PING_ESCAPED) == 200 and PING not in text
+
+
+# ----------------------------------------------------------------------------- the card
+
+
+@pytest.mark.parametrize(
+    ("progress", "step"),
+    [
+        (None, "Technical interview on Mon 30 Nov, 10:00 UTC"),
+        (Progress(0, 3), "Technical interview on Mon 30 Nov, 10:00 UTC"),
+        (Progress(2, 3), "Technical scorecards: 2 of 3 in"),
+        (Progress(3, 3), "Technical scorecards all in: record a decision"),
+    ],
+)
+def test_the_cards_next_step_counts_scorecards(
+    kits: Kits, progress: Progress | None, step: str
+) -> None:
+    assert next_step(candidate(), kits, interview(), progress) == step
+    on_hold = candidate(status="on_hold")
+    assert next_step(on_hold, kits, interview(), progress).startswith("On hold")

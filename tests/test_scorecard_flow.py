@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
-from handlers.ids import Action, ScorecardBlock, View
+from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
 from handlers.refs import Ref, ref
-from handlers.scorecard_modal import rating_block_id
+from handlers.schedule_modal import STAGE_LENGTH
+from handlers.scorecard_modal import ScorecardMetadata, rating_block_id
 from storage.models import Candidate, RatingKind, Scorecard, ScorecardRating
 from tests import slack_requests as sr
 from tests.conftest import START
@@ -34,18 +35,24 @@ PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
 
 
 @pytest.fixture
-async def loop(make_harness: Any) -> tuple[Harness, Candidate, int]:
-    """A candidate at the Technical stage, with its card posted, and a technical
-    interview with Ana, Ben and Cat that ended an hour ago."""
+async def technical(make_harness: Any) -> tuple[Harness, Candidate]:
+    """A candidate advanced to the Technical stage, with the card posted."""
     harness = await make_harness(hiring_admins=frozenset({ADMIN}))
     for user_id in (*PANEL, ADMIN, OUTSIDER):
         harness.fake.add_user(user_id)
     candidate = await add_candidate(harness, user_id=ADMIN)
     assert candidate.id is not None
     await decide(harness, candidate.id, "advance")
-    interview_id = await add_interview(harness.bot, candidate.id)
     harness.fake.clear()
-    return harness, candidate, interview_id
+    return harness, candidate
+
+
+@pytest.fixture
+async def loop(technical: tuple[Harness, Candidate]) -> tuple[Harness, Candidate, int]:
+    """And a technical interview with Ana, Ben and Cat that ended an hour ago."""
+    harness, candidate = technical
+    assert candidate.id is not None
+    return harness, candidate, await add_interview(harness.bot, candidate.id)
 
 
 def thread_posts(harness: Harness, candidate: Candidate) -> list[dict[str, Any]]:
@@ -86,10 +93,52 @@ async def rating_count(harness: Harness) -> int:
 # ----------------------------------------------------------------------------- end to end
 
 
-async def test_three_interviewers_end_to_end(loop: tuple[Harness, Candidate, int]) -> None:
-    harness, candidate, interview_id = loop
+async def schedule_technical(harness: Harness, candidate: Candidate) -> None:
+    """The hiring manager schedules the technical interview with the panel through the
+    Schedule interview modal; it started three hours ago."""
+    await harness.action(Action.SCHEDULE_INTERVIEW, value=ref(Ref.CANDIDATE, candidate.id or 0))
+    view = harness.fake.calls_to("views.open")[-1].response["view"]
+    values = {
+        ScheduleBlock.STAGE: sr.select_value(ScheduleBlock.STAGE, "technical"),
+        ScheduleBlock.INTERVIEWERS: sr.users_value(ScheduleBlock.INTERVIEWERS, PANEL),
+        ScheduleBlock.STARTS_AT: sr.datetime_value(
+            ScheduleBlock.STARTS_AT, START - timedelta(hours=3)
+        ),
+        ScheduleBlock.DURATION: sr.select_value(ScheduleBlock.DURATION, STAGE_LENGTH),
+        ScheduleBlock.VIDEO_LINK: sr.url_value(ScheduleBlock.VIDEO_LINK, None),
+    }
+    reply = await submit_view(harness, HIRING_MANAGER, view, values)
+    assert (reply.status, reply.text) == (200, "")
+
+
+def dm_buttons(harness: Harness) -> dict[str, str]:
+    """The value of the Submit scorecard button in each interviewer's DM."""
+    users = {
+        call.response["channel"]["id"]: call.args["users"]
+        for call in harness.fake.calls_to("conversations.open")
+    }
+    return {
+        users[call.args["channel"]]: element["value"]
+        for call in harness.fake.calls_to("chat.postMessage")
+        if call.args["channel"] in users
+        for block in call.args["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+        if element["action_id"] == Action.SUBMIT_SCORECARD
+    }
+
+
+async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate]) -> None:
+    harness, candidate = technical
     kits = harness.bot.kits
-    view = await open_scorecard(harness, ANA, interview_id)
+    await schedule_technical(harness, candidate)
+    buttons = dm_buttons(harness)
+    assert sorted(buttons) == sorted(PANEL)
+    _, view = await click(harness, Action.SUBMIT_SCORECARD, user_id=ANA, value=buttons[ANA])
+    assert view is not None
+    interview_id = ScorecardMetadata.decode(view["private_metadata"]).interview_id
+    assert buttons[BEN] == ref(Ref.INTERVIEW, interview_id)
+    harness.fake.clear()
     assert view["callback_id"] == View.SCORECARD and view["title"]["text"] == "Technical"
     reply = await submit_view(
         harness,
@@ -128,6 +177,10 @@ async def test_three_interviewers_end_to_end(loop: tuple[Harness, Candidate, int
         red_flags=["accuracy_only_monitoring", "rollback_is_retraining"],
         evidence="Cat's evidence.",
     )
+    # The card counts them: its next step asks for the decision now.
+    card = harness.fake.calls_to("chat.update")[-1].args
+    assert card["ts"] == candidate.thread_ts
+    assert "Technical scorecards all in: record a decision" in str(card["blocks"])
     posts = thread_posts(harness, candidate)
     assert [post["text"] for post in posts[:3]] == [
         f"<@{user}> submitted the *Technical* scorecard ({n} of 3)"
@@ -154,19 +207,29 @@ async def test_three_interviewers_end_to_end(loop: tuple[Harness, Candidate, int
     )
     assert f"Overall recommendation: 4 from <@{ANA}>; <@{CAT}> 1" in text
     assert "*Collaborative translation between ML and infrastructure*, *Production mindset" in text
-    buttons = {
-        element["action_id"]
+    summary_buttons = {
+        element["action_id"]: element["value"]
         for block in summary["blocks"]
         if block["type"] == "actions"
         for element in block["elements"]
     }
-    assert buttons == {Action.RECORD_DECISION, Action.SCHEDULE_DEBRIEF, Action.VIEW_SCORECARDS}
+    assert summary_buttons == {
+        Action.RECORD_DECISION: ref(Ref.CANDIDATE, candidate.id or 0),
+        Action.SCHEDULE_DEBRIEF: ref(Ref.CANDIDATE, candidate.id or 0),
+        Action.VIEW_SCORECARDS: ref(Ref.INTERVIEW, interview_id),
+    }
     # Nothing anyone wrote in a scorecard reaches the channel.
     channel = str(harness.fake.calls_to("chat.postMessage"))
     for written in ("sized replicas", "Ben's evidence", "Cat's evidence", "Ana's private note"):
         assert written not in channel
     stored = await scorecards(harness)
     assert sorted(card.interviewer_id for card in stored) == sorted(PANEL)
+
+    # The hiring manager decides from the summary: on to the last stage.
+    assert (await decide(harness, candidate.id or 0, "advance")).text == ""
+    texts = [post["text"] for post in thread_posts(harness, candidate)[4:]]
+    assert texts[0].endswith("*Advance to System design: production incident*")
+    assert texts[1].startswith("System design: production incident question set")
 
 
 async def test_not_attended_interviewers_are_not_counted(make_harness: Any) -> None:
