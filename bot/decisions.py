@@ -12,6 +12,7 @@ from typing import Final
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.debrief_summary import unobserved_qualities
@@ -194,6 +195,7 @@ async def record_decision(
         candidate.closed_at = now
     candidate.last_activity_at = candidate.updated_at = now
     session.add(candidate)
+    await reminders.decision_recorded(session, candidate_id, closed=is_closed(candidate))
     await record_event(
         session,
         actor_id=actor_id,

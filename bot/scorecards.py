@@ -14,6 +14,7 @@ from typing import Final, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -327,6 +328,14 @@ async def submit_scorecard(
         changed = _differs(before, valid)
         if changed:
             await store.update_scorecard(session, scorecard, values, now)
+    if created:
+        await reminders.scorecard_submitted(
+            session,
+            scorable.interview,
+            user_id,
+            hiring_manager_id=scorable.candidate.hiring_manager_id,
+            now=now,
+        )
     if changed:
         await store.replace_ratings(session, scorecard.id, valid.ratings)
         candidate = scorable.candidate

@@ -10,9 +10,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import reminders
 from bot.context import BotContext
 from bot.errors import NotFound
+from bot.scorecards import interview_progress
 from handlers.ids import Action
 from handlers.refs import Ref, parse_ref
 from handlers.reminder_blocks import not_attended_notice
+from handlers.scorecard import post_debrief_summary
 from storage.db import transaction
 
 
@@ -29,6 +31,8 @@ async def on_not_attended(
     kind, interview_id = parse_ref(body["actions"][0].get("value"))
     if kind != Ref.INTERVIEW:
         raise NotFound("That button no longer points at an interview.")
+    async with bot.sessions() as session:
+        was_complete = (await interview_progress(session, interview_id)).complete
     async with transaction(bot.sessions) as session:
         candidate, interview = await reminders.mark_not_attended(
             session, interview_id, user_id, now=bot.clock.now()
@@ -43,6 +47,9 @@ async def on_not_attended(
         response_type="ephemeral",
         replace_original=False,
     )
+    if not was_complete:
+        # The scorecards still owed may all be in now: the debrief summary is due.
+        await post_debrief_summary(client, bot, interview_id)
 
 
 def register(app: AsyncApp) -> None:

@@ -7,10 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import upsert_insert
 from storage.models import (
     Interview,
     InterviewStatus,
@@ -57,10 +57,8 @@ async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -
     """Insert a scorecard unless its (interview, interviewer) already has one; True if it
     was inserted. Two submissions racing (a double click) then agree on one row instead of
     one of them failing on the unique constraint."""
-    connection = await session.connection()
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(Scorecard)
+        upsert_insert(session)(Scorecard)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
     )

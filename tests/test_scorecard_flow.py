@@ -8,11 +8,15 @@ from typing import Any
 import pytest
 from sqlmodel import func, select
 
+from bot import reminders
+from bot.reminder_rules import ReminderKind
 from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import ScorecardMetadata, rating_block_id
-from storage.models import Candidate, RatingKind, Scorecard, ScorecardRating
+from storage.db import transaction
+from storage.models import Candidate, Interview, RatingKind, Reminder, Scorecard, ScorecardRating
+from storage.reminders import OPEN_STATUSES
 from tests import slack_requests as sr
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
@@ -499,3 +503,61 @@ async def test_anyone_else_gets_an_explanation(two_in: tuple[Harness, int]) -> N
     harness, interview_id = two_in
     view, answer = await view_scorecards(harness, OUTSIDER, interview_id)
     assert view is None and "Only the interviewers of this interview" in answer
+
+
+# ----------------------------------------------------------------------------- reminders
+
+
+async def open_reminders(harness: Harness) -> set[tuple[str, str]]:
+    """(kind, recipient) of the reminders still to be sent."""
+    async with harness.bot.sessions() as session:
+        rows = (await session.exec(select(Reminder))).all()
+    return {(row.kind, row.recipient_id) for row in rows if row.status in OPEN_STATUSES}
+
+
+async def test_scorecards_and_decisions_settle_their_reminders(
+    technical: tuple[Harness, Candidate],
+) -> None:
+    harness, candidate = technical
+    interview_id = await add_interview(harness.bot, candidate.id or 0)
+    # Planned as scheduling plans them (its hook into bot.reminders).
+    async with transaction(harness.bot.sessions) as session:
+        interview = await session.get(Interview, interview_id)
+        assert interview is not None
+        await reminders.interview_planned(
+            session,
+            interview,
+            PANEL,
+            hiring_manager_id=HIRING_MANAGER,
+            feedback_due_hours=24,
+            now=START,
+        )
+    nudges = {(ReminderKind.SCORECARD_NUDGE.value, user) for user in PANEL}
+    assert nudges <= await open_reminders(harness)
+
+    await submit_scorecard(harness, ANA, interview_id)
+    left = await open_reminders(harness)
+    assert not {kind for kind, user in left if user == ANA}
+    assert (ReminderKind.SCORECARD_NUDGE, BEN) in left
+
+    await submit_scorecard(harness, BEN, interview_id)
+    await submit_scorecard(harness, CAT, interview_id)
+    assert await open_reminders(harness) == {(ReminderKind.DEBRIEF_PENDING, HIRING_MANAGER)}
+
+    await decide(harness, candidate.id or 0, "reject", "No production depth")
+    assert await open_reminders(harness) == set()
+
+
+async def test_the_last_owed_scorecard_excused_brings_the_summary(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, interview_id = loop
+    await submit_scorecard(harness, ANA, interview_id)
+    await submit_scorecard(harness, BEN, interview_id)
+    assert "Debrief summary" not in str(thread_posts(harness, candidate))
+    await harness.action(Action.NOT_ATTENDED, user_id=CAT, value=ref(Ref.INTERVIEW, interview_id))
+    summary = thread_posts(harness, candidate)[-1]
+    assert summary["text"].startswith(f"<@{HIRING_MANAGER}> all 2 scorecards")
+    # Once only: marking again is refused and posts nothing more.
+    await harness.action(Action.NOT_ATTENDED, user_id=CAT, value=ref(Ref.INTERVIEW, interview_id))
+    assert str(thread_posts(harness, candidate)).count("Debrief summary") == 1
