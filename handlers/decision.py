@@ -94,13 +94,14 @@ async def on_decision_submitted(
                 seen_stage_key=metadata.stage_key,
                 seen_status=metadata.status,
             )
+        if chosen in NEEDS_CONFIRMATION:
+            await ack(response_action="update", view=needs_confirmation_modal(draft, chosen, text))
+            return
+        result = await _store(bot, user_id, view, metadata, outcome)
     except DomainError as refused:
         await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
         return
-    if chosen in NEEDS_CONFIRMATION:
-        await ack(response_action="update", view=needs_confirmation_modal(draft, chosen, text))
-        return
-    await _record(ack, client, bot, user_id, view, metadata, outcome)
+    await _close_and_announce(ack, client, bot, result)
 
 
 async def on_decision_confirmed(
@@ -110,54 +111,55 @@ async def on_decision_confirmed(
     client: AsyncWebClient,
     context: dict[str, Any],
 ) -> None:
+    bot: BotContext = context["bot"]
     try:
         metadata = DecisionMetadata.decode(view.get("private_metadata"))
+        result = await _store(bot, str(body["user"]["id"]), view, metadata, metadata.outcome)
     except DomainError as refused:
         await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
         return
-    await _record(
-        ack, client, context["bot"], str(body["user"]["id"]), view, metadata, metadata.outcome
-    )
+    await _close_and_announce(ack, client, bot, result)
 
 
-async def _record(
-    ack: AsyncAck,
-    client: AsyncWebClient,
+async def _store(
     bot: BotContext,
     user_id: str,
     view: dict[str, Any],
     metadata: DecisionMetadata,
     outcome: str | None,
-) -> None:
+) -> DecisionResult:
     _, reason = read_decision(view["state"]["values"])
-    try:
-        async with transaction(bot.sessions) as session:
-            result = await record_decision(
-                session,
-                bot,
-                actor_id=user_id,
-                candidate_id=metadata.candidate_id,
-                outcome=outcome,
-                reason=reason,
-                seen_stage_key=metadata.stage_key,
-                seen_status=metadata.status,
-                # The confirmation replaces the form in place: one view id for both steps.
-                view_id=str(view["id"]),
-            )
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
-        return
+    async with transaction(bot.sessions) as session:
+        return await record_decision(
+            session,
+            bot,
+            actor_id=user_id,
+            candidate_id=metadata.candidate_id,
+            outcome=outcome,
+            reason=reason,
+            seen_stage_key=metadata.stage_key,
+            seen_status=metadata.status,
+            # The confirmation replaces the form in place: one view id for both steps.
+            view_id=str(view["id"]),
+        )
+
+
+async def _close_and_announce(
+    ack: AsyncAck, client: AsyncWebClient, bot: BotContext, result: DecisionResult
+) -> None:
     # Committed: only now may the modal close.
     await ack()
-    if result.created:
-        logger.info(
-            "decision %s (%s) for candidate %s by %s",
-            result.decision.id,
-            result.decision.outcome,
-            metadata.candidate_id,
-            user_id,
-        )
-        await announce(client, bot, result)
+    if not result.created:
+        return
+    decision = result.decision
+    logger.info(
+        "decision %s (%s) for candidate %s by %s",
+        decision.id,
+        decision.outcome,
+        decision.candidate_id,
+        decision.decided_by,
+    )
+    await announce(client, bot, result)
 
 
 async def announce(client: AsyncWebClient, bot: BotContext, result: DecisionResult) -> None:

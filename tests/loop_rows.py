@@ -14,11 +14,10 @@ from storage.db import transaction
 from storage.models import (
     Candidate,
     CandidateStatus,
-    Interview,
     InterviewInterviewer,
     InterviewStatus,
 )
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER
+from tests import pipeline_seed as seed
 
 PANEL = ("U0ANA", "U0BEN", "U0CAT")
 
@@ -26,34 +25,12 @@ PANEL = ("U0ANA", "U0BEN", "U0CAT")
 async def add_candidate(
     bot: BotContext,
     *,
-    name: str = "Jane Doe",
     stage_key: str = "technical",
     status: CandidateStatus = CandidateStatus.ACTIVE,
-    hiring_manager_id: str = HIRING_MANAGER,
-    thread_ts: str | None = None,
 ) -> int:
-    now = bot.clock.now()
-    async with transaction(bot.sessions) as session:
-        candidate = Candidate(
-            name=name,
-            name_key=name.lower(),
-            level="senior",
-            location="us",
-            hiring_manager_id=hiring_manager_id,
-            created_by=hiring_manager_id,
-            stage_key=stage_key,
-            status=status,
-            stage_entered_at=now,
-            last_activity_at=now,
-            channel_id=HIRING_CHANNEL if thread_ts else None,
-            thread_ts=thread_ts,
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(candidate)
-        await session.flush()
-        assert candidate.id is not None
-        return candidate.id
+    candidate = await seed.add_candidate(bot, stage=stage_key, status=status)
+    assert candidate.id is not None
+    return candidate.id
 
 
 async def add_interview(
@@ -66,30 +43,29 @@ async def add_interview(
     starts_at: datetime | None = None,
     status: InterviewStatus = InterviewStatus.SCHEDULED,
 ) -> int:
-    """An interview that ended an hour ago unless ``starts_at`` says otherwise."""
-    now = bot.clock.now()
-    absent = set(not_attended)
+    """A 90-minute interview that ended an hour ago unless ``starts_at`` says otherwise;
+    ``not_attended`` are marked so, as their *I did not attend* button does."""
+    async with bot.sessions() as session:
+        candidate = await session.get(Candidate, candidate_id)
+    assert candidate is not None
+    interview = await seed.add_interview(
+        bot,
+        candidate,
+        list(panel),
+        starts_at=starts_at or bot.clock.now() - timedelta(hours=2, minutes=30),
+        minutes=90,
+        stage=stage_key,
+    )
     async with transaction(bot.sessions) as session:
-        interview = Interview(
-            candidate_id=candidate_id,
-            stage_key=stage_key,
-            starts_at=starts_at or now - timedelta(hours=2, minutes=30),
-            duration_minutes=90,
-            status=status,
-            created_by=HIRING_MANAGER,
-            created_at=now,
-            updated_at=now,
-        )
+        interview.status = status
         session.add(interview)
-        await session.flush()
-        assert interview.id is not None
-        session.add_all(
-            InterviewInterviewer(
-                interview_id=interview.id, user_id=user_id, attended=user_id not in absent
-            )
-            for user_id in panel
-        )
-        return interview.id
+        for user_id in not_attended:
+            seat = await session.get(InterviewInterviewer, (interview.id, user_id))
+            assert seat is not None
+            seat.attended = False
+            session.add(seat)
+    assert interview.id is not None
+    return interview.id
 
 
 def scorecard_form(
