@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bot.context import BotContext
 from bot.digest import RunOutcome, run_daily_digest
+from bot.events import forget_old_deliveries
 from bot.notifier import Notifier
 from bot.reminders import SweepReport, send_due_reminders
 
@@ -47,4 +48,11 @@ class Jobs:
             return await run_daily_digest(self.bot, self.notifier)
         except Exception as error:
             _log_failure("the daily digest", error)
+            return None
+
+    async def forget_old_events(self) -> int | None:
+        try:
+            return await forget_old_deliveries(self.bot)
+        except Exception as error:
+            _log_failure("forgetting old event deliveries", error)
             return None

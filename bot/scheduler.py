@@ -13,6 +13,7 @@ from bot.jobs import Jobs
 
 REMINDER_SWEEP_JOB = "reminders.sweep"
 DAILY_DIGEST_JOB = "digest.daily"
+FORGET_EVENTS_JOB = "events.forget"
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -60,4 +61,12 @@ def register_jobs(
         name="post the daily digest",
         replace_existing=True,
         next_run_time=now,
+    )
+    # Redeliveries come within minutes; the records of older events only take room.
+    scheduler.add_job(
+        jobs.forget_old_events,
+        IntervalTrigger(hours=1, timezone=settings.timezone),
+        id=FORGET_EVENTS_JOB,
+        name="forget old event deliveries",
+        replace_existing=True,
     )

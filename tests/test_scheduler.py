@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.jobs import Jobs
 from bot.scheduler import (
     DAILY_DIGEST_JOB,
+    FORGET_EVENTS_JOB,
     REMINDER_SWEEP_JOB,
     build_scheduler,
     register_jobs,
@@ -36,7 +37,7 @@ def _registered(bot: BotContext, settings: Settings) -> dict:
 
 def test_sweep_runs_at_start_and_at_least_every_30_seconds(bot: BotContext) -> None:
     jobs = _registered(bot, bot.settings)
-    assert set(jobs) == {REMINDER_SWEEP_JOB, DAILY_DIGEST_JOB}
+    assert set(jobs) == {REMINDER_SWEEP_JOB, DAILY_DIGEST_JOB, FORGET_EVENTS_JOB}
     sweep = jobs[REMINDER_SWEEP_JOB]
     assert isinstance(sweep.trigger, IntervalTrigger)
     assert sweep.trigger.interval == bot.settings.reminder_sweep <= timedelta(seconds=30)
@@ -63,3 +64,10 @@ def test_digest_cron_at_digest_time_in_timezone_on_working_days(bot: BotContext)
     # It also runs at start-up, to catch up on a digest the bot was down for.
     assert digest.next_run_time == MONDAY_10
     assert digest.func.__name__ == "daily_digest"
+
+
+def test_old_event_deliveries_are_forgotten_every_hour(bot: BotContext) -> None:
+    forget = _registered(bot, bot.settings)[FORGET_EVENTS_JOB]
+    assert isinstance(forget.trigger, IntervalTrigger)
+    assert forget.trigger.interval == timedelta(hours=1)
+    assert forget.func.__name__ == "forget_old_events"
