@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -30,7 +29,23 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 # The database every test's database is created from, migrated once per session.
 PG_TEMPLATE = "migrated"
-_database_numbers = itertools.count(1)
+# The database the tests use, one after the other, emptied before each.
+PG_TESTS = "tests"
+# No connection left over from the test before, and every table but Alembic's emptied,
+# ids starting from 1 again: a fresh database in 20 ms where copying one takes 200 ms.
+PG_EMPTY = """
+DO $$
+DECLARE
+    tables text;
+BEGIN
+    PERFORM pg_terminate_backend(pid) FROM pg_stat_activity
+        WHERE datname = current_database() AND pid <> pg_backend_pid();
+    SELECT string_agg(format('%I', tablename), ', ') INTO tables FROM pg_tables
+        WHERE schemaname = 'public' AND tablename <> 'alembic_version';
+    EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE';
+END
+$$
+"""
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -114,6 +129,7 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         cluster.start()
         cluster.execute(f"CREATE DATABASE {PG_TEMPLATE}")
         upgrade(cluster.url(PG_TEMPLATE))
+        cluster.execute(f"CREATE DATABASE {PG_TESTS} TEMPLATE {PG_TEMPLATE}")
         yield cluster
     finally:
         cluster.remove()
@@ -124,13 +140,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """A fresh migrated database for one test, on the backend chosen by ``--db``."""
     if request.config.getoption("--db") == POSTGRESQL:
         cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
-        name = f"test_{next(_database_numbers)}"
-        # FILE_COPY copies the template's files after a checkpoint: with fsync off, twice
-        # as fast as the default WAL_LOG, which logs every block of a schema this size.
-        cluster.execute(f"CREATE DATABASE {name} TEMPLATE {PG_TEMPLATE} STRATEGY FILE_COPY")
-        yield cluster.url(name)
-        # FORCE: a connection a failed test leaked must not keep the database alive.
-        cluster.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        cluster.execute(PG_EMPTY, database=PG_TESTS)
+        yield cluster.url(PG_TESTS)
         return
     path = tmp_path / "hiring.db"
     shutil.copyfile(request.getfixturevalue("migrated_template"), path)

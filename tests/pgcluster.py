@@ -134,12 +134,12 @@ class PostgresCluster:
     def url(self, database: str, driver: str = "postgresql+asyncpg") -> str:
         return f"{driver}://{SUPERUSER}@127.0.0.1:{self.port}/{database}"
 
-    def execute(self, *statements: str) -> None:
+    def execute(self, *statements: str, database: str = "postgres") -> None:
         """Run statements, each on its own (CREATE/DROP DATABASE cannot be in a transaction)."""
 
         async def run() -> None:
             connection = await asyncpg.connect(
-                host="127.0.0.1", port=self.port, user=SUPERUSER, database="postgres"
+                host="127.0.0.1", port=self.port, user=SUPERUSER, database=database
             )
             try:
                 for statement in statements:
