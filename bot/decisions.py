@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reminders
@@ -21,6 +22,7 @@ from bot.kits import Kits, Quality, Stage
 from bot.permissions import may_record_decision
 from bot.scorecards import observed_qualities
 from storage.audit import record_event
+from storage.db import transaction
 from storage.decisions import add_decision, decision_by_view
 from storage.models import Candidate, CandidateStatus, Decision, Outcome
 
@@ -228,6 +230,44 @@ async def _decidable(
     if is_closed(candidate):
         raise Conflict(f"This candidate is closed ({candidate.status}): no decision is left.")
     return candidate
+
+
+async def record_decision_once(
+    bot: BotContext,
+    *,
+    actor_id: str,
+    candidate_id: int,
+    outcome: str | None,
+    reason: str | None,
+    seen_stage_key: str,
+    seen_status: str,
+    view_id: str,
+) -> DecisionResult:
+    """``record_decision`` in a transaction of its own, for a form submitted from Slack.
+
+    The same form can arrive twice at the same moment (a double click, or Slack's retry
+    reaching another replica): the submission that loses the insert on the unique view id
+    answers with the decision the other one stored, like a later resubmission would.
+    """
+    try:
+        async with transaction(bot.sessions) as session:
+            return await record_decision(
+                session,
+                bot,
+                actor_id=actor_id,
+                candidate_id=candidate_id,
+                outcome=outcome,
+                reason=reason,
+                seen_stage_key=seen_stage_key,
+                seen_status=seen_status,
+                view_id=view_id,
+            )
+    except IntegrityError:
+        async with bot.sessions() as session:
+            done = await decision_by_view(session, view_id)
+            if done is None:
+                raise
+            return await _result_of(session, bot, done)
 
 
 async def _result_of(session: AsyncSession, bot: BotContext, decision: Decision) -> DecisionResult:

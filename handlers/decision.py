@@ -15,7 +15,7 @@ from bot.decisions import (
     DecisionResult,
     check_form,
     open_decision,
-    record_decision,
+    record_decision_once,
 )
 from bot.errors import DomainError
 from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card
@@ -31,7 +31,6 @@ from handlers.decision_modal import (
 from handlers.ids import Action, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
-from storage.db import transaction
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -129,19 +128,17 @@ async def _store(
     outcome: str | None,
 ) -> DecisionResult:
     _, reason = read_decision(view["state"]["values"])
-    async with transaction(bot.sessions) as session:
-        return await record_decision(
-            session,
-            bot,
-            actor_id=user_id,
-            candidate_id=metadata.candidate_id,
-            outcome=outcome,
-            reason=reason,
-            seen_stage_key=metadata.stage_key,
-            seen_status=metadata.status,
-            # The confirmation replaces the form in place: one view id for both steps.
-            view_id=str(view["id"]),
-        )
+    return await record_decision_once(
+        bot,
+        actor_id=user_id,
+        candidate_id=metadata.candidate_id,
+        outcome=outcome,
+        reason=reason,
+        seen_stage_key=metadata.stage_key,
+        seen_status=metadata.status,
+        # The confirmation replaces the form in place: one view id for both steps.
+        view_id=str(view["id"]),
+    )
 
 
 async def _close_and_announce(

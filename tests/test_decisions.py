@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +19,7 @@ from bot.decisions import (
     open_decision,
     outcomes_for,
     record_decision,
+    record_decision_once,
 )
 from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.kits import Kits
@@ -232,3 +234,24 @@ async def test_the_form_lists_qualities_nobody_observed(bot: BotContext) -> None
     ]
     assert draft.outcomes[0] == Outcome.ADVANCE
     assert draft.next_stage is not None and draft.next_stage.key == "system_design"
+
+
+async def test_the_same_form_arriving_twice_at_once_records_once_and_answers_both(
+    bot: BotContext,
+) -> None:
+    candidate_id = await add_candidate(bot, stage_key="screening")
+    form = {
+        "actor_id": HIRING_MANAGER,
+        "candidate_id": candidate_id,
+        "outcome": "advance",
+        "reason": "Strong production ownership.",
+        "seen_stage_key": "screening",
+        "seen_status": "active",
+        "view_id": "VTWICE",
+    }
+    results = await asyncio.gather(*(record_decision_once(bot, **form) for _ in range(2)))
+    assert sorted(r.created for r in results) == [False, True]
+    assert results[0].decision.id == results[1].decision.id
+    async with bot.sessions() as session:
+        assert len((await session.exec(select(Decision))).all()) == 1
+    assert (await reload(bot, candidate_id)).stage_key == "technical"
