@@ -17,10 +17,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import debriefs
-from bot.candidates import resolve_candidate
 from bot.context import BotContext
 from bot.debriefs import MAX_ATTENDEES, AlreadySubmitted, Cancelled, Rescheduled, Scheduled
-from bot.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from bot.errors import DomainError
 from bot.interviews import DmOutcome
 from bot.reminders import stage_title
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
@@ -35,8 +34,9 @@ from handlers.debrief_blocks import (
     unreachable_reply,
 )
 from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
-from handlers.ids import Action, DebriefBlock, View
-from handlers.refs import Ref, parse_ref
+from handlers.ids import Action, View
+from handlers.modals import refuse_submission
+from handlers.refs import Ref, ref_id
 from handlers.schedule import lookup_users, send_dm
 from storage.db import transaction
 from storage.models import Candidate, Debrief
@@ -46,11 +46,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A modal's field errors are plain text, so this one cannot mention anyone.
-_REFUSED_IN_MODAL = (
-    "Only the candidate's hiring manager, the person who scheduled this debrief or a "
-    "hiring admin can change it."
-)
+_REFUSED = "Debrief not saved"
 
 # A DM to send: the user, the text, and the blocks if any.
 Message = tuple[str, str, list[dict] | None]
@@ -61,16 +57,12 @@ Message = tuple[str, str, list[dict] | None]
 
 async def run_debrief(call: CommandCall) -> None:
     """``/mlops-candidate debrief <name or #id>``."""
-    try:
+
+    async def build(candidate_id: int) -> dict[str, Any]:
         async with call.bot.sessions() as session:
-            found = await resolve_candidate(session, call.args)
-            view = await _new_debrief_modal(session, call.bot, _id(found))
-    except DomainError as error:
-        await call.ephemeral(error.message)
-        return
-    # The trigger dies 3 s after Slack sent the command: nothing between ack and open.
-    await call.ack()
-    await call.client.views_open(trigger_id=call.trigger_id, view=view)
+            return await _new_debrief_modal(session, call.bot, candidate_id)
+
+    await call.open_candidate_modal(build)
 
 
 async def on_schedule_button(
@@ -83,7 +75,7 @@ async def on_schedule_button(
     await ack()
     bot: BotContext = context["bot"]
     async with bot.sessions() as session:
-        view = await _new_debrief_modal(session, bot, _ref(action, Ref.CANDIDATE))
+        view = await _new_debrief_modal(session, bot, ref_id(action.get("value"), Ref.CANDIDATE))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -98,7 +90,7 @@ async def on_reschedule_button(
     bot: BotContext = context["bot"]
     async with bot.sessions() as session:
         debrief, candidate, attendee_ids = await debriefs.debrief_to_change(
-            session, bot, _ref(action, Ref.DEBRIEF), str(body["user"]["id"])
+            session, bot, ref_id(action.get("value"), Ref.DEBRIEF), str(body["user"]["id"])
         )
     title = stage_title(bot, debrief.stage_key)
     view = debrief_modal(candidate, title, attendee_ids, debrief=debrief)
@@ -125,10 +117,10 @@ async def on_debrief_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
-    metadata = DebriefMetadata.decode(str(view.get("private_metadata", "")))
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
     try:
+        metadata = DebriefMetadata.decode(view.get("private_metadata"))
         async with transaction(bot.sessions) as session:
             if metadata.debrief_id is None:
                 result: Scheduled | Rescheduled = await debriefs.schedule_debrief(
@@ -152,14 +144,8 @@ async def on_debrief_submit(
     except AlreadySubmitted:
         await ack()
         return
-    except InvalidInput as invalid:
-        await ack(response_action="errors", errors=field_errors(invalid))
-        return
-    except PermissionDenied:
-        await ack(response_action="errors", errors={DebriefBlock.STARTS_AT: _REFUSED_IN_MODAL})
-        return
-    except DomainError as error:
-        await ack(response_action="errors", errors={DebriefBlock.STARTS_AT: error.message})
+    except DomainError as refused:
+        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
         return
     # Committed: only now may the modal close.
     await ack()
@@ -185,7 +171,7 @@ async def on_cancel_button(
     actor_id = str(body["user"]["id"])
     async with transaction(bot.sessions) as session:
         result = await debriefs.cancel_debrief(
-            session, bot, debrief_id=_ref(action, Ref.DEBRIEF), actor_id=actor_id
+            session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=actor_id
         )
     if not result.changed:
         await respond(
@@ -300,13 +286,6 @@ async def _finish(
         async with transaction(bot.sessions) as session:
             await debriefs.record_note(session, debrief.id, note_ts)
     await refresh_card(client, bot, _id(candidate))
-
-
-def _ref(action: dict[str, Any], kind: Ref) -> int:
-    found, record_id = parse_ref(action.get("value"))
-    if found != kind:
-        raise NotFound("That button no longer points at anything. Please reopen the message.")
-    return record_id
 
 
 def _id(candidate: Candidate) -> int:

@@ -9,15 +9,14 @@ link.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
+from handlers.block_kit import Block, actions, button, context, section
 from handlers.ids import Action
 from handlers.interview_blocks import mentions, unreachable_people
+from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
 from storage.models import Debrief, InterviewStatus
-
-Block = dict[str, Any]
 
 
 def debrief_name(stage_title: str) -> str:
@@ -46,7 +45,7 @@ def debrief_note(
     if debrief.status == InterviewStatus.CANCELLED:
         who = f" by <@{changed_by}>" if changed_by else ""
         text = f"~{summary}~ Cancelled{who}."
-        return text, [_section(text)]
+        return text, [section(text)]
     details = [f"{debrief.duration_minutes} min"]
     if debrief.video_link:
         details.append(link(debrief.video_link, "Video call"))
@@ -54,23 +53,19 @@ def debrief_note(
     if changed_by:
         details.append(f"rescheduled by <@{changed_by}>")
     value = ref(Ref.DEBRIEF, _id(debrief))
-    cancel = _button("Cancel", Action.CANCEL_DEBRIEF, value) | {
-        "style": "danger",
+    cancel = button("Cancel", Action.CANCEL_DEBRIEF, value, style="danger") | {
         "confirm": {
-            "title": _plain("Cancel this debrief?"),
-            "text": _plain("The attendees are told by DM."),
-            "confirm": _plain("Cancel debrief"),
-            "deny": _plain("Keep it"),
+            "title": plain("Cancel this debrief?"),
+            "text": plain("The attendees are told by DM."),
+            "confirm": plain("Cancel debrief"),
+            "deny": plain("Keep it"),
             "style": "danger",
         },
     }
     blocks = [
-        _section(f":busts_in_silhouette: {summary}"),
-        _context(" · ".join(details)),
-        {
-            "type": "actions",
-            "elements": [_button("Reschedule", Action.RESCHEDULE_DEBRIEF, value), cancel],
-        },
+        section(f":busts_in_silhouette: {summary}"),
+        context(" · ".join(details)),
+        actions(button("Reschedule", Action.RESCHEDULE_DEBRIEF, value), cancel),
     ]
     return summary, blocks
 
@@ -96,7 +91,7 @@ def invitation_dm(
         links.append(link(debrief.video_link, "Video call"))
     links.append("Interviewers: submit your scorecard before the debrief.")
     text = f"Debrief invitation: {debrief_name(stage_title)} for *{name}* on {when}"
-    return text, [_section(intro), _context(" · ".join(links))]
+    return text, [section(intro), context(" · ".join(links))]
 
 
 def rescheduled_dm(
@@ -157,19 +152,3 @@ def _id(debrief: Debrief) -> int:
     if debrief.id is None:
         raise ValueError("the debrief must be stored before it is shown")
     return debrief.id
-
-
-def _button(text: str, action: Action, value: str) -> Block:
-    return {"type": "button", "action_id": action, "text": _plain(text), "value": value}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}

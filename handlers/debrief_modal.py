@@ -10,12 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
 from bot.debriefs import DEFAULT_DURATION_MINUTES, MAX_ATTENDEES, DebriefForm, FormField
-from bot.errors import InvalidInput, NotFound
 from handlers.ids import DebriefBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
+from handlers.modals import ViewMetadata
 from handlers.mrkdwn import escape
 from storage.models import Candidate, Debrief
 
@@ -33,23 +31,11 @@ FIELD_BLOCKS: Mapping[str, DebriefBlock] = {
 }
 
 
-class DebriefMetadata(BaseModel):
+class DebriefMetadata(ViewMetadata):
     """What the modal is about: a candidate, and the debrief when rescheduling."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     candidate_id: int
     debrief_id: int | None = None
-
-    def encode(self) -> str:
-        return self.model_dump_json(exclude_none=True)
-
-    @classmethod
-    def decode(cls, text: str) -> DebriefMetadata:
-        try:
-            return cls.model_validate_json(text)
-        except ValidationError:
-            raise NotFound("This form is out of date. Please open it again.") from None
 
 
 def debrief_modal(
@@ -126,9 +112,9 @@ def parse_form(values: Mapping[str, Mapping[str, Any]]) -> DebriefForm:
     )
 
 
-def field_errors(error: InvalidInput) -> dict[str, str]:
-    """``response_action: errors`` for a form's InvalidInput: each message under its block."""
-    return errors_by_block(error.fields, FIELD_BLOCKS, DebriefBlock.STARTS_AT)
+def field_errors(fields: Mapping[str, str]) -> dict[str, str]:
+    """``response_action: errors`` of an InvalidInput: each message under its block."""
+    return errors_by_block(fields, FIELD_BLOCKS, DebriefBlock.STARTS_AT)
 
 
 def _duration_select(debrief: Debrief | None) -> Block:

@@ -16,7 +16,7 @@ from bot.debriefs import (
     starts_at_error,
     upcoming_error,
 )
-from bot.errors import InvalidInput, NotFound
+from bot.errors import NotFound
 from bot.interviews import SlackUser, UserKind
 from bot.permissions import may_manage_debrief
 from handlers.debrief_blocks import (
@@ -207,8 +207,8 @@ def test_the_reschedule_modal_keeps_an_unusual_length() -> None:
 
 
 def test_field_errors_land_under_their_inputs() -> None:
-    error = InvalidInput({"candidate": "closed", "starts_at": "past", "attendees": "none"})
-    assert field_errors(error) == {
+    fields = {"candidate": "closed", "starts_at": "past", "attendees": "none"}
+    assert field_errors(fields) == {
         DebriefBlock.STARTS_AT: "closed past",
         DebriefBlock.ATTENDEES: "none",
     }
