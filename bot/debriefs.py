@@ -316,7 +316,9 @@ async def _upcoming(
 ) -> list[Debrief]:
     """The scheduled debriefs of ``stage_key`` (default: the current stage) yet to start."""
     assert candidate.id is not None
-    return await store.scheduled_from(session, candidate.id, stage_key or candidate.stage_key, now)
+    return await store.scheduled_in_stage(
+        session, candidate.id, stage_key or candidate.stage_key, since=now
+    )
 
 
 async def _plan_reminders(

@@ -19,6 +19,7 @@ from bot.context import BotContext
 from bot.debrief_summary import DebriefSummary, summarise
 from bot.errors import PermissionDenied
 from bot.interviews import get_interview
+from bot.kits import UnknownStageError
 from bot.scorecards import (
     Progress,
     ScorecardContent,
@@ -28,7 +29,7 @@ from bot.scorecards import (
 )
 from storage import scorecards as store
 from storage.interviews import interviewers_of
-from storage.models import Candidate, Interview
+from storage.models import Candidate, Interview, InterviewInterviewer, Scorecard
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,18 @@ def reader_of(
     )
 
 
-async def visible_scorecards(
-    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
-) -> VisibleScorecards:
-    """The scorecards of an interview as ``user_id`` may see them; PermissionDenied, with
-    the reason, when they may see none."""
+@dataclass(frozen=True)
+class _Panel:
+    """An interview as the rule needs it: its panel, its scorecards, and who reads."""
+
+    interview: Interview
+    candidate: Candidate
+    panel: list[InterviewInterviewer]
+    scorecards: list[Scorecard]
+    reader: Reader
+
+
+async def _panel(session: AsyncSession, bot: BotContext, user_id: str, interview_id: int) -> _Panel:
     interview = await get_interview(session, interview_id)
     candidate = await get_candidate(session, interview.candidate_id)
     panel = await interviewers_of(session, interview_id)
@@ -99,19 +107,75 @@ async def visible_scorecards(
         panel={member.user_id for member in panel},
         submitted={card.interviewer_id for card in scorecards},
     )
+    return _Panel(interview, candidate, panel, scorecards, reader)
+
+
+async def visible_scorecards(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> VisibleScorecards:
+    """The scorecards of an interview as ``user_id`` may see them; PermissionDenied, with
+    the reason, when they may see none."""
+    found = await _panel(session, bot, user_id, interview_id)
+    reader = found.reader
     if not may_view(reader):
-        raise PermissionDenied(_refusal(reader, candidate))
+        raise PermissionDenied(_refusal(reader, found.candidate))
     contents = [
         card if may_read_note(reader, card.interviewer_id) else replace(card, private_note=None)
-        for card in await read_contents(session, scorecards)
+        for card in await read_contents(session, found.scorecards)
     ]
     return VisibleScorecards(
-        interview=interview,
-        candidate=candidate,
-        progress=progress_of(panel, scorecards),
+        interview=found.interview,
+        candidate=found.candidate,
+        progress=progress_of(found.panel, found.scorecards),
         scorecards=contents,
         all_notes=reader.oversees,
     )
+
+
+@dataclass(frozen=True)
+class SummarySoFar:
+    """An interview's debrief summary from the scorecards in so far, as one reader may
+    see it: what the debrief pack shows each attendee."""
+
+    interview: Interview
+    progress: Progress
+    # None when the ratings are hidden from the reader, or no scorecard is in yet.
+    summary: DebriefSummary | None
+    ratings_hidden: bool
+    # The reader is on the panel and their own scorecard is still missing.
+    owes_scorecard: bool
+
+
+async def summary_so_far(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> SummarySoFar:
+    """The summary of the scorecards in so far, for ``user_id``: an interviewer who has
+    not submitted sees no one else's ratings, only how many are in."""
+    found = await _panel(session, bot, user_id, interview_id)
+    progress = progress_of(found.panel, found.scorecards)
+    on_panel = any(seat.user_id == user_id and seat.attended for seat in found.panel)
+    bare = SummarySoFar(
+        found.interview,
+        progress,
+        summary=None,
+        ratings_hidden=not may_view(found.reader),
+        owes_scorecard=on_panel and not found.reader.has_submitted,
+    )
+    if bare.ratings_hidden or not found.scorecards:
+        return bare
+    try:
+        stage = bot.kits.stage(found.interview.stage_key)
+    except UnknownStageError:
+        # A kit removed since the interview: no competencies to sum the ratings up by.
+        return bare
+    assert found.candidate.id is not None
+    summary = summarise(
+        stage,
+        bot.kits.qualities,
+        await read_contents(session, found.scorecards),
+        observed_in_loop=await observed_qualities(session, found.candidate.id),
+    )
+    return replace(bare, summary=summary)
 
 
 @dataclass(frozen=True)

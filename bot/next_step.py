@@ -8,13 +8,16 @@ sentences to ``next_step``; the card needs no change.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.candidates import stage_title
 from bot.interviews import scheduled_in_stage
 from bot.kits import Kits
 from bot.scorecards import Progress, interview_progress
-from storage.models import Candidate, CandidateStatus, Interview
+from storage import debriefs as debrief_store
+from storage.models import Candidate, CandidateStatus, Debrief, Interview
 
 
 def next_step(
@@ -22,9 +25,11 @@ def next_step(
     kits: Kits,
     interview: Interview | None = None,
     progress: Progress | None = None,
+    debrief: Debrief | None = None,
 ) -> str:
     """Plain text (the card escapes it): one short sentence, no mentions. ``interview`` is
-    the last scheduled interview of the current stage, if any, ``progress`` its scorecards."""
+    the last scheduled interview of the current stage, if any, ``progress`` its scorecards,
+    ``debrief`` the stage's last scheduled debrief."""
     match candidate.status:
         case CandidateStatus.ON_HOLD:
             return "On hold: record a decision to resume or close"
@@ -34,23 +39,32 @@ def next_step(
             return "Hired: nothing left to do"
         case CandidateStatus.REJECTED | CandidateStatus.WITHDRAWN:
             return "Closed: nothing left to do"
+    if debrief is not None:
+        return f"{stage_title(kits, candidate)} debrief on {_plain_time(debrief.starts_at)}"
     if progress is not None and progress.complete:
         return f"{stage_title(kits, candidate)} scorecards all in: record a decision"
     if progress is not None and progress.submitted:
         title = stage_title(kits, candidate)
         return f"{title} scorecards: {progress.submitted} of {progress.expected} in"
     if interview is not None:
-        # Plain text cannot hold Slack's date token, so the time says it is UTC.
-        when = interview.starts_at.strftime("%a %d %b, %H:%M UTC")
-        return f"{stage_title(kits, candidate)} interview on {when}"
+        return f"{stage_title(kits, candidate)} interview on {_plain_time(interview.starts_at)}"
     return f"Schedule the {stage_title(kits, candidate)} interview"
+
+
+def _plain_time(moment: datetime) -> str:
+    # Plain text cannot hold Slack's date token, so the time says it is UTC.
+    return moment.strftime("%a %d %b, %H:%M UTC")
 
 
 async def describe_next_step(session: AsyncSession, kits: Kits, candidate: Candidate) -> str:
     """The card's next-step line, from what the database knows now."""
+    assert candidate.id is not None
+    debriefs = await debrief_store.scheduled_in_stage(session, candidate.id, candidate.stage_key)
+    debrief = debriefs[-1] if debriefs else None
     interviews = await scheduled_in_stage(session, candidate)
     if not interviews:
-        return next_step(candidate, kits)
+        return next_step(candidate, kits, debrief=debrief)
     latest = interviews[-1]
     assert latest.id is not None
-    return next_step(candidate, kits, latest, await interview_progress(session, latest.id))
+    progress = await interview_progress(session, latest.id)
+    return next_step(candidate, kits, latest, progress, debrief)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -43,6 +43,9 @@ from storage.models import (
     InterviewStatus,
     Reminder,
 )
+
+if TYPE_CHECKING:
+    from bot.feedback_access import SummarySoFar
 
 logger = logging.getLogger(__name__)
 
@@ -217,13 +220,6 @@ async def debrief_cancelled(session: AsyncSession, debrief_id: int) -> None:
 
 
 @dataclass(frozen=True)
-class ScorecardProgress:
-    interview: Interview
-    submitted: int
-    expected: int
-
-
-@dataclass(frozen=True)
 class ReminderMessage:
     """Everything a reminder's DM shows; which fields are set depends on ``kind``."""
 
@@ -242,8 +238,8 @@ class ReminderMessage:
     late: tuple[str, ...] = ()
     # debrief chase: the recipient's interviews without their scorecard
     missing: tuple[Interview, ...] = ()
-    # debrief pack: how far each interview of the stage is
-    progress: tuple[ScorecardProgress, ...] = ()
+    # debrief pack: each interview of the stage, its summary as the recipient may see it
+    pack: tuple[SummarySoFar, ...] = ()
 
     @property
     def meeting_starts_at(self) -> datetime | None:
@@ -327,8 +323,8 @@ async def _details(
             return "decision recorded"
         return base
     interviews = await store.stage_interviews(session, candidate_id, meeting.stage_key)
-    seats = await store.scorecard_seats(session, [i.id for i in interviews if i.id])
     if kind == ReminderKind.DEBRIEF_CHASE:
+        seats = await store.scorecard_seats(session, [i.id for i in interviews if i.id])
         owed = {
             interview_id for interview_id, user, done in seats if user == recipient and not done
         }
@@ -336,10 +332,16 @@ async def _details(
         return _with(base, missing=mine) if mine else "no scorecard missing"
     if now >= ends_at(meeting):
         return "debrief over"
-    expected = Counter(interview_id for interview_id, _, _ in seats)
-    submitted = Counter(interview_id for interview_id, _, done in seats if done)
-    progress = tuple(ScorecardProgress(i, submitted[i.id], expected[i.id]) for i in interviews)
-    return _with(base, progress=progress)
+    # Imported here because bot.scorecards, which the feedback rule reads through, plans
+    # its reminders through this module: at the top, the two would import each other.
+    from bot.feedback_access import summary_so_far
+
+    pack = [
+        await summary_so_far(session, bot, user_id=recipient, interview_id=interview.id)
+        for interview in interviews
+        if interview.id is not None
+    ]
+    return _with(base, pack=tuple(pack))
 
 
 def _with(base: ReminderMessage, **changes: Any) -> ReminderMessage:

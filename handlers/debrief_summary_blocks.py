@@ -27,6 +27,10 @@ from handlers.refs import Ref, ref
 from handlers.scorecard_view_modal import SCALE
 
 MINUS = "\N{MINUS SIGN}"
+SCALE_NOTE = (
+    f"Scores 1 strong no to 4 strong yes. Mean to one decimal; spread = highest {MINUS} "
+    "lowest. Evidence and notes are in *View scorecards*."
+)
 
 
 def scorecard_progress_text(user_id: str, stage: Stage, progress: Progress) -> str:
@@ -71,6 +75,25 @@ def debrief_summary_blocks(
             f"{debrief_summary_text(summary, hiring_manager_id)} ({panel}). "
             "Talk it through, then record a decision."
         ),
+        *summary_figures_blocks(summary),
+    ]
+    candidate = ref(Ref.CANDIDATE, candidate_id)
+    blocks += [
+        actions(
+            button("Record decision", Action.RECORD_DECISION, candidate, style="primary"),
+            button("Schedule debrief", Action.SCHEDULE_DEBRIEF, candidate),
+            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id)),
+        ),
+        context(SCALE_NOTE),
+    ]
+    return blocks
+
+
+def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
+    """What a summary says: recommendations, competencies, qualities, red flags,
+    disagreements, and what the loop has not observed. The thread's summary and the
+    debrief pack both show it."""
+    blocks = [
         section(_recommendations(summary)),
         *packed_sections(
             ["*Competencies*", *(_item_line(item, "no scores") for item in summary.competencies)]
@@ -91,18 +114,6 @@ def debrief_summary_blocks(
             ]
         )
     blocks.append(section(unobserved_text(summary.unobserved_qualities)))
-    candidate = ref(Ref.CANDIDATE, candidate_id)
-    blocks += [
-        actions(
-            button("Record decision", Action.RECORD_DECISION, candidate, style="primary"),
-            button("Schedule debrief", Action.SCHEDULE_DEBRIEF, candidate),
-            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id)),
-        ),
-        context(
-            f"Scores 1 strong no to 4 strong yes. Mean to one decimal; spread = highest "
-            f"{MINUS} lowest. Evidence and notes are in *View scorecards*."
-        ),
-    ]
     return blocks
 
 

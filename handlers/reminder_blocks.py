@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from bot.feedback_access import SummarySoFar
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
+from handlers.debrief_summary_blocks import SCALE_NOTE, summary_figures_blocks
 from handlers.ids import Action
 from handlers.kit_blocks import interview_kit_blocks
 from handlers.mrkdwn import date_token, escape
@@ -17,6 +19,9 @@ from storage.models import Candidate, Interview
 Block = dict[str, Any]
 # A chase offers a button for at most this many interviews (a stage has one or two).
 MAX_BUTTONS = 5
+# The pack summarises at most this many interviews: each takes up to ten of a message's
+# fifty blocks.
+MAX_PACK_INTERVIEWS = 4
 
 
 def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
@@ -126,16 +131,53 @@ def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
 
 def _debrief_pack(message: ReminderMessage) -> tuple[str, list[Block]]:
     text = f"The debrief for {_name(message)} starts soon"
-    lines = [
-        f"• {escape(message.stage_title)} interview of {date_token(p.interview.starts_at)}: "
-        f"{p.submitted} of {p.expected} scorecards in"
-        for p in message.progress
-    ] or ["• no interviews recorded for this stage"]
-    body = (
+    head = (
         f":busts_in_silhouette: The *{escape(message.stage_title)}* debrief for "
-        f"*{_name(message)}* starts soon: {_meeting_line(message)}.\n" + "\n".join(lines)
+        f"*{_name(message)}* starts soon: {_meeting_line(message)}. The scorecards so far:"
     )
-    return text, [_section(body)]
+    blocks = [_section(head)]
+    for entry in message.pack[:MAX_PACK_INTERVIEWS]:
+        blocks += _pack_entry(message.stage_title, entry)
+    if not message.pack:
+        blocks.append(_section("No interviews are recorded for this stage."))
+    if len(message.pack) > MAX_PACK_INTERVIEWS:
+        more = len(message.pack) - MAX_PACK_INTERVIEWS
+        blocks.append(_context(f"and {more} more interviews: see the candidate's thread"))
+    if any(entry.summary for entry in message.pack):
+        blocks.append(_context(SCALE_NOTE))
+    return text, blocks
+
+
+def _pack_entry(stage_title: str, entry: SummarySoFar) -> list[Block]:
+    """One interview in the pack: how many scorecards are in and, if the recipient may see
+    them, what they say; an interviewer who owes theirs is asked for it instead."""
+    interview, progress = entry.interview, entry.progress
+    assert interview.id is not None
+    value = ref(Ref.INTERVIEW, interview.id)
+    line = (
+        f"*{escape(stage_title)} interview of {date_token(interview.starts_at)}*: "
+        f"{progress.submitted} of {progress.expected} scorecards in"
+    )
+    if entry.summary is not None:
+        view = _button("View scorecards", Action.VIEW_SCORECARDS, value)
+        return [
+            _section(line),
+            *summary_figures_blocks(entry.summary),
+            {"type": "actions", "elements": [view]},
+        ]
+    if entry.owes_scorecard:
+        ask = (
+            f"{line}\nYours is not in yet: the others' ratings open to you once it is, so "
+            "that your feedback stays your own."
+        )
+        submit = _button("Submit scorecard", Action.SUBMIT_SCORECARD, value, primary=True)
+        return [_section(ask), {"type": "actions", "elements": [submit]}]
+    if entry.ratings_hidden and progress.submitted:
+        line += (
+            "\nThe ratings are for its interviewers (once their own is in), the hiring "
+            "manager and admins."
+        )
+    return [_section(line)]
 
 
 def _debrief_decision(message: ReminderMessage) -> tuple[str, list[Block]]:

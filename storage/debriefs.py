@@ -46,19 +46,17 @@ async def remove_attendees(session: AsyncSession, debrief_id: int, user_ids: Seq
     )
 
 
-async def scheduled_from(
-    session: AsyncSession, candidate_id: int, stage_key: str, since: datetime
+async def scheduled_in_stage(
+    session: AsyncSession, candidate_id: int, stage_key: str, *, since: datetime | None = None
 ) -> list[Debrief]:
-    """The scheduled (not cancelled) debriefs of a candidate's stage starting at or after
-    ``since``, earliest first."""
-    result = await session.exec(
-        select(Debrief)
-        .where(
-            Debrief.candidate_id == candidate_id,
-            Debrief.stage_key == stage_key,
-            Debrief.status == InterviewStatus.SCHEDULED,
-            col(Debrief.starts_at) >= since,
-        )
-        .order_by(col(Debrief.starts_at), col(Debrief.id))
+    """The scheduled (not cancelled) debriefs of a candidate's stage, earliest first; with
+    ``since``, only those starting at or after it."""
+    query = select(Debrief).where(
+        Debrief.candidate_id == candidate_id,
+        Debrief.stage_key == stage_key,
+        Debrief.status == InterviewStatus.SCHEDULED,
     )
+    if since is not None:
+        query = query.where(col(Debrief.starts_at) >= since)
+    result = await session.exec(query.order_by(col(Debrief.starts_at), col(Debrief.id)))
     return list(result.all())

@@ -37,7 +37,15 @@ from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate
 from tests.pipeline_seed import add_scorecard
 from tests.test_kit_blocks import all_text
-from tests.test_schedule import buttons, dms, errors_of, schedule, thread_posts, updates_of
+from tests.test_schedule import (
+    buttons,
+    dms,
+    errors_of,
+    next_step_of,
+    schedule,
+    thread_posts,
+    updates_of,
+)
 
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 RECRUITER, ADMIN = "U0REC", "U0ADMIN"
@@ -269,7 +277,8 @@ async def test_scheduling_notes_it_invites_each_attendee_and_plans_the_reminders
         assert "*Jane Doe*" in text and date_token(DEBRIEF_AT) in text
         assert candidate.permalink is not None and candidate.permalink in text
         assert "<https://meet.example.com/d|Video call>" in text
-    assert card_updates(harness, candidate), "the card is refreshed"
+    [card] = card_updates(harness, candidate)
+    assert next_step_of(card) == "Screening debrief on Thu 03 Dec, 15:00 UTC"
     # The reminders: the chase and the pack for each attendee, the decision and the nudge.
     planned = {(r.kind, r.recipient_id): r.due_at for r in await debrief_reminders(harness)}
     end = DEBRIEF_AT + timedelta(minutes=30)
@@ -590,7 +599,8 @@ async def test_cancel_edits_the_note_tells_the_attendees_and_drops_the_reminders
     for user_id in (ANA, BEN, HIRING_MANAGER):
         [notice] = sent[user_id]
         assert notice.args["text"].startswith(f"<@{RECRUITER}> cancelled the *Screening debrief*")
-    assert card_updates(harness, candidate)
+    [card] = card_updates(harness, candidate)
+    assert next_step_of(card) == "Screening interview on Wed 02 Dec, 14:00 UTC"
     assert {r.status for r in await debrief_reminders(harness)} == {ReminderStatus.CANCELLED}
     harness.fake.clear()
     await sweep_at(harness, notifier, LATER + timedelta(days=2))

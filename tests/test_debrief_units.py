@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.context import BotContext
+from bot.debrief_summary import summarise
 from bot.debriefs import (
     DebriefForm,
     attendees_error,
@@ -17,8 +18,13 @@ from bot.debriefs import (
     upcoming_error,
 )
 from bot.errors import NotFound
+from bot.feedback_access import SummarySoFar
 from bot.interviews import SlackUser, UserKind
+from bot.next_step import next_step
 from bot.permissions import may_manage_debrief
+from bot.reminder_rules import ReminderKind
+from bot.reminders import ReminderMessage
+from bot.scorecards import Progress
 from handlers.debrief_blocks import (
     cancelled_dm,
     debrief_note,
@@ -30,15 +36,17 @@ from handlers.debrief_blocks import (
 from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
 from handlers.ids import Action, DebriefBlock, View
 from handlers.mrkdwn import date_token
+from handlers.reminder_blocks import MAX_PACK_INTERVIEWS, reminder_blocks
 from storage.db import transaction
 from storage.interviews import get_interviewer
-from storage.models import Candidate, CandidateStatus, Debrief, InterviewStatus
+from storage.models import Candidate, CandidateStatus, Debrief, Interview, InterviewStatus
 from tests import slack_requests as sr
 from tests.fakeslack.blockkit import message_errors, view_errors
 from tests.harness import HIRING_MANAGER
 from tests.pipeline_seed import add_candidate, add_interview
+from tests.test_debrief_summary import card
 from tests.test_interview_blocks import actions
-from tests.test_kit_blocks import PING, PING_ESCAPED, all_text
+from tests.test_kit_blocks import KITS, PING, PING_ESCAPED, all_text
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 WHEN = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
@@ -217,3 +225,68 @@ def test_field_errors_land_under_their_inputs() -> None:
 def test_metadata_we_did_not_write_is_refused() -> None:
     with pytest.raises(NotFound):
         DebriefMetadata.decode('{"candidate_id": "x"}')
+
+
+# --------------------------------------------------------------------- the pack
+
+
+def pack_entry(interview_id: int, *, summary: bool) -> SummarySoFar:
+    stage = KITS.stage("technical")
+    cards = [
+        card(
+            user,
+            score,
+            {c.id: score for c in stage.competencies},
+            red_flags=[f.id for f in stage.red_flags],
+        )
+        for user, score in (("U0ANA", 4), ("U0BEN", 1), ("U0CY", 2))
+    ]
+    figures = summarise(stage, KITS.qualities, cards, observed_in_loop=()) if summary else None
+    interview = Interview(id=interview_id, candidate_id=3, stage_key="technical", starts_at=WHEN)
+    return SummarySoFar(
+        interview,
+        Progress(submitted=3, expected=3),
+        summary=figures,
+        ratings_hidden=not summary,
+        owes_scorecard=False,
+    )
+
+
+def pack_message(pack: tuple[SummarySoFar, ...]) -> ReminderMessage:
+    return ReminderMessage(
+        reminder_id=1,
+        kind=ReminderKind.DEBRIEF_PACK,
+        recipient_id="U0HM",
+        candidate=candidate(name=PING),
+        stage_title="Technical",
+        debrief=debrief(),
+        pack=pack,
+    )
+
+
+def test_a_pack_of_many_interviews_stays_within_slacks_limits() -> None:
+    pack = tuple(pack_entry(n, summary=True) for n in range(1, 8))
+    text, blocks = reminder_blocks(pack_message(pack), "https://example.slack.com/archives/C1/p1")
+    assert message_errors(blocks) == [] and len(blocks) <= 50
+    shown = all_text(blocks)
+    assert shown.count("*Competencies*") == MAX_PACK_INTERVIEWS
+    assert f"and {7 - MAX_PACK_INTERVIEWS} more interviews" in shown
+    assert "Disagreements to discuss" in shown and PING_ESCAPED in text
+
+
+def test_a_pack_without_figures_has_no_scale_note() -> None:
+    _, blocks = reminder_blocks(pack_message((pack_entry(1, summary=False),)), None)
+    shown = all_text(blocks)
+    assert "3 of 3 scorecards in" in shown and "The ratings are for its interviewers" in shown
+    assert "Mean to one decimal" not in shown and "*Competencies*" not in shown
+    _, empty = reminder_blocks(pack_message(()), None)
+    assert "No interviews are recorded for this stage." in all_text(empty)
+
+
+def test_the_card_shows_a_scheduled_debrief_as_the_next_step() -> None:
+    active = candidate(status=CandidateStatus.ACTIVE)
+    assert (
+        next_step(active, KITS, debrief=debrief()) == "Technical debrief on Thu 03 Dec, 15:00 UTC"
+    )
+    on_hold = candidate(status=CandidateStatus.ON_HOLD)
+    assert next_step(on_hold, KITS, debrief=debrief()).startswith("On hold")
