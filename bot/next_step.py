@@ -8,7 +8,8 @@ sentences to ``next_step``; the card needs no change.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,43 +21,53 @@ from storage import debriefs as debrief_store
 from storage.models import Candidate, CandidateStatus, Debrief, Interview
 
 
+@dataclass(frozen=True)
+class NextStep:
+    """One short sentence, no mentions, and when it happens if it is a meeting: the card
+    shows ``at`` with Slack's date token so that every reader sees their own time."""
+
+    text: str
+    at: datetime | None = None
+
+    @property
+    def plain(self) -> str:
+        """The sentence with the time in UTC, for surfaces that cannot render the token."""
+        if self.at is None:
+            return self.text
+        return f"{self.text} on {self.at.astimezone(UTC):%a %d %b, %H:%M UTC}"
+
+
 def next_step(
     candidate: Candidate,
     kits: Kits,
     interview: Interview | None = None,
     progress: Progress | None = None,
     debrief: Debrief | None = None,
-) -> str:
-    """Plain text (the card escapes it): one short sentence, no mentions. ``interview`` is
-    the last scheduled interview of the current stage, if any, ``progress`` its scorecards,
-    ``debrief`` the stage's last scheduled debrief."""
+) -> NextStep:
+    """``interview`` is the last scheduled interview of the current stage, if any,
+    ``progress`` its scorecards, ``debrief`` the stage's last scheduled debrief."""
     match candidate.status:
         case CandidateStatus.ON_HOLD:
-            return "On hold: record a decision to resume or close"
+            return NextStep("On hold: record a decision to resume or close")
         case CandidateStatus.OFFER:
-            return "Offer made: record hired or withdrawn"
+            return NextStep("Offer made: record hired or withdrawn")
         case CandidateStatus.HIRED:
-            return "Hired: nothing left to do"
+            return NextStep("Hired: nothing left to do")
         case CandidateStatus.REJECTED | CandidateStatus.WITHDRAWN:
-            return "Closed: nothing left to do"
+            return NextStep("Closed: nothing left to do")
+    title = stage_title(kits, candidate)
     if debrief is not None:
-        return f"{stage_title(kits, candidate)} debrief on {_plain_time(debrief.starts_at)}"
+        return NextStep(f"{title} debrief", debrief.starts_at)
     if progress is not None and progress.complete:
-        return f"{stage_title(kits, candidate)} scorecards all in: record a decision"
+        return NextStep(f"{title} scorecards all in: record a decision")
     if progress is not None and progress.submitted:
-        title = stage_title(kits, candidate)
-        return f"{title} scorecards: {progress.submitted} of {progress.expected} in"
+        return NextStep(f"{title} scorecards: {progress.submitted} of {progress.expected} in")
     if interview is not None:
-        return f"{stage_title(kits, candidate)} interview on {_plain_time(interview.starts_at)}"
-    return f"Schedule the {stage_title(kits, candidate)} interview"
+        return NextStep(f"{title} interview", interview.starts_at)
+    return NextStep(f"Schedule the {title} interview")
 
 
-def _plain_time(moment: datetime) -> str:
-    # Plain text cannot hold Slack's date token, so the time says it is UTC.
-    return moment.strftime("%a %d %b, %H:%M UTC")
-
-
-async def describe_next_step(session: AsyncSession, kits: Kits, candidate: Candidate) -> str:
+async def describe_next_step(session: AsyncSession, kits: Kits, candidate: Candidate) -> NextStep:
     """The card's next-step line, from what the database knows now."""
     assert candidate.id is not None
     debriefs = await debrief_store.scheduled_in_stage(session, candidate.id, candidate.stage_key)

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.candidates import is_closed, level_name, location_name, stage_title
 from bot.kits import Kits
+from bot.next_step import NextStep
 from handlers.ids import Action
 from handlers.kit_blocks import salary_text
 from handlers.mrkdwn import date_token, escape, escape_clipped
@@ -52,8 +53,14 @@ def card_text(candidate: Candidate, kits: Kits) -> str:
     )
 
 
-def card_blocks(candidate: Candidate, kits: Kits, next_step: str) -> list[Block]:
-    """The card; ``next_step`` is the plain sentence of ``bot.next_step``."""
+def next_step_text(step: NextStep) -> str:
+    if step.at is None:
+        return escape(step.text)
+    return f"{escape(step.text)} on {date_token(step.at)}"
+
+
+def card_blocks(candidate: Candidate, kits: Kits, next_step: NextStep) -> list[Block]:
+    """The card, with the next step ``bot.next_step`` worked out."""
     header = f"{candidate.name} · {level_name(kits, candidate)}"
     if len(header) > HEADER_MAX:
         header = header[: HEADER_MAX - 1] + "…"
@@ -71,7 +78,7 @@ def card_blocks(candidate: Candidate, kits: Kits, next_step: str) -> list[Block]
         ("Profile", profile),
         ("Stage", escape(stage_title(kits, candidate))),
         ("Status", status_label(candidate)),
-        ("Next step", escape(next_step)),
+        ("Next step", next_step_text(next_step)),
     ]
     blocks: list[Block] = [
         {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},

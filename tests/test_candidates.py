@@ -68,12 +68,12 @@ def test_status_decides_closed_and_the_next_step(
 ) -> None:
     candidate = Candidate(status=status, stage_key="screening")
     assert is_closed(candidate) is closed
-    assert next_step(candidate, kits).startswith(step)
+    assert next_step(candidate, kits).text.startswith(step)
 
 
 def test_a_stage_no_kit_defines_any_more_still_has_a_next_step(kits: Kits) -> None:
     candidate = Candidate(status=CandidateStatus.ACTIVE, stage_key="take_home")
-    assert next_step(candidate, kits) == "Schedule the take_home interview"
+    assert next_step(candidate, kits).text == "Schedule the take_home interview"
 
 
 async def _set_status(harness: Harness, candidate: Candidate, status: CandidateStatus) -> None:

@@ -286,7 +286,8 @@ def test_a_pack_without_figures_has_no_scale_note() -> None:
 def test_the_card_shows_a_scheduled_debrief_as_the_next_step() -> None:
     active = candidate(status=CandidateStatus.ACTIVE)
     assert (
-        next_step(active, KITS, debrief=debrief()) == "Technical debrief on Thu 03 Dec, 15:00 UTC"
+        next_step(active, KITS, debrief=debrief()).plain
+        == "Technical debrief on Thu 03 Dec, 15:00 UTC"
     )
     on_hold = candidate(status=CandidateStatus.ON_HOLD)
-    assert next_step(on_hold, KITS, debrief=debrief()).startswith("On hold")
+    assert next_step(on_hold, KITS, debrief=debrief()).text.startswith("On hold")

@@ -8,6 +8,7 @@ import pytest
 
 from bot.candidates import CandidateForm
 from bot.kits import Kits
+from bot.next_step import NextStep
 from handlers.candidate_card import HEADER_MAX, card_blocks, card_not_posted_text, duplicate_text
 from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import field_errors, new_candidate_modal, read_new_candidate
@@ -91,7 +92,7 @@ def test_field_errors_land_on_their_blocks_and_unknown_fields_on_the_name() -> N
 
 
 def test_the_card_is_one_slack_accepts(kits: Kits) -> None:
-    blocks = card_blocks(_candidate(notes="n"), kits, "Schedule the Screening interview")
+    blocks = card_blocks(_candidate(notes="n"), kits, NextStep("Schedule the Screening interview"))
     assert message_errors(blocks) == []
     assert [b["type"] for b in blocks] == ["header", "section", "section", "actions", "context"]
     assert len(blocks[1]["fields"]) <= 10
@@ -100,33 +101,33 @@ def test_the_card_is_one_slack_accepts(kits: Kits) -> None:
 
 
 def test_the_longest_name_and_level_fit_the_header(kits: Kits) -> None:
-    blocks = card_blocks(_candidate(name="W" * 100, level="senior"), kits, "x")
+    blocks = card_blocks(_candidate(name="W" * 100, level="senior"), kits, NextStep("x"))
     assert message_errors(blocks) == []
     assert len(blocks[0]["text"]["text"]) <= HEADER_MAX
 
 
 def test_a_level_no_table_knows_is_cut_to_fit_the_header(kits: Kits) -> None:
-    blocks = card_blocks(_candidate(name="W" * 100, level="L" * 80), kits, "x")
+    blocks = card_blocks(_candidate(name="W" * 100, level="L" * 80), kits, NextStep("x"))
     assert len(blocks[0]["text"]["text"]) == HEADER_MAX
     assert blocks[0]["text"]["text"].endswith("…")
 
 
 def test_long_notes_full_of_markup_are_clipped_to_fit(kits: Kits) -> None:
-    blocks = card_blocks(_candidate(notes="<&>" * 1000), kits, "x")
+    blocks = card_blocks(_candidate(notes="<&>" * 1000), kits, NextStep("x"))
     assert message_errors(blocks) == []
     notes = blocks[2]["text"]["text"]
     assert notes.endswith("…") and "<" not in notes.removeprefix("*Notes*\n")
 
 
 def test_a_closed_candidate_has_no_buttons(kits: Kits) -> None:
-    blocks = card_blocks(_candidate(status=CandidateStatus.HIRED), kits, "Hired")
+    blocks = card_blocks(_candidate(status=CandidateStatus.HIRED), kits, NextStep("Hired"))
     assert "actions" not in [b["type"] for b in blocks]
     fields = " ".join(f["text"] for f in blocks[1]["fields"])
     assert "Hired" in fields
 
 
 def test_the_next_step_is_escaped(kits: Kits) -> None:
-    blocks = card_blocks(_candidate(), kits, "Schedule <!channel> & co")
+    blocks = card_blocks(_candidate(), kits, NextStep("Schedule <!channel> & co"))
     fields = " ".join(f["text"] for f in blocks[1]["fields"])
     assert "Schedule &lt;!channel&gt; &amp; co" in fields
 
@@ -161,4 +162,14 @@ def test_escape_clipped(text: str, limit: int, expected: str) -> None:
 def test_date_token_shows_each_reader_their_own_time() -> None:
     assert date_token(NOW) == (
         "<!date^1796032800^{date_short_pretty} at {time}|Mon 30 Nov 2026 10:00 UTC>"
+    )
+
+
+def test_a_meeting_in_the_next_step_is_shown_in_each_readers_time_zone(kits: Kits) -> None:
+    at = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
+    blocks = card_blocks(_candidate(), kits, NextStep("Screening <b> interview", at))
+    [field] = [f["text"] for f in blocks[1]["fields"] if f["text"].startswith("*Next step*")]
+    assert field == f"*Next step*\nScreening &lt;b&gt; interview on {date_token(at)}"
+    assert (
+        NextStep("Screening interview", at).plain == "Screening interview on Wed 02 Dec, 14:00 UTC"
     )

@@ -447,7 +447,7 @@ async def test_next_step_names_the_current_stages_interview(context: BotContext)
     async with context.sessions() as session:
         candidate = await session.get(Candidate, candidate_id)
         assert candidate is not None
-        assert await describe_next_step(session, context.kits, candidate) == (
+        assert (await describe_next_step(session, context.kits, candidate)).plain == (
             "Schedule the Technical interview"
         )
     await schedule(context, candidate_id, view_id="V2", starts_at=TOMORROW + timedelta(days=1))
@@ -457,7 +457,7 @@ async def test_next_step_names_the_current_stages_interview(context: BotContext)
             "V3",
             "V2",
         ]
-        assert await describe_next_step(session, context.kits, candidate) == (
+        assert (await describe_next_step(session, context.kits, candidate)).plain == (
             "Technical interview on Wed 02 Dec, 10:00 UTC"
         )
 

@@ -533,6 +533,6 @@ def test_the_decision_in_the_thread_escapes_the_reason(kits: Kits) -> None:
 def test_the_cards_next_step_counts_scorecards(
     kits: Kits, progress: Progress | None, step: str
 ) -> None:
-    assert next_step(candidate(), kits, interview(), progress) == step
+    assert next_step(candidate(), kits, interview(), progress).plain == step
     on_hold = candidate(status="on_hold")
-    assert next_step(on_hold, kits, interview(), progress).startswith("On hold")
+    assert next_step(on_hold, kits, interview(), progress).text.startswith("On hold")
