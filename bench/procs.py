@@ -94,6 +94,9 @@ class Server:
 
 def spawn(name: str, args: list[str], env: dict[str, str], port: int, workdir: Path) -> Server:
     """Start ``python <args>`` with exactly ``env`` (plus PATH), in ``workdir``."""
+    # The bot reads the nearest .env above its folder, which inside the repository could
+    # be a developer's own; an empty one here is nearer.
+    (workdir / ".env").touch()
     log = workdir / f"{name}.log"
     full_env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(REPO), **env}
     with log.open("wb") as stderr:

@@ -73,11 +73,10 @@ class World:
     servers: list[Server] = field(default_factory=list)
 
     def bot_env(self, port: int, **overrides: str) -> dict[str, str]:
-        """Every setting the bot reads, pointing at the fake and this run's database."""
+        """The settings the bench depends on; the others keep their defaults."""
         env = {
             "SLACK_BOT_TOKEN": self.fake.bot_token,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            # Empty, not absent: a developer's .env must not switch the bot to Socket Mode.
             "SLACK_APP_TOKEN": "",
             "SLACK_API_URL": self.fake.api_url,
             "HIRING_CHANNEL_ID": HIRING_CHANNEL,
@@ -88,10 +87,9 @@ class World:
             "HOST": "127.0.0.1",
             "PORT": str(port),
             **quiet_digest(),
+            # Reminders go out whenever the bench runs, not only in office hours.
             "WORKING_DAYS": "mon-sun",
             "WORKING_HOURS": "00:00-24:00",
-            "FEEDBACK_DUE_HOURS": "24",
-            "PROMPTS_DIR": "",
             "LOG_LEVEL": "INFO",
         }
         return env | overrides
