@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, burst, digest, memory
+from bench import ack, burst, digest, memory, scorecards
 from bench.procs import REPO
 from bench.report import Figure, load_average, machine, table
 from bench.sizes import SIZES, Sizes
@@ -33,6 +33,7 @@ class Measurement:
 
 MEASUREMENTS = (
     Measurement("ack", ack.figures, ack.run_once),
+    Measurement("scorecards", scorecards.figures, scorecards.run_once, scorecards.unavailable),
     Measurement("digest", digest.figures, digest.run_once),
     Measurement("burst", burst.figures, burst.run_once),
     Measurement("memory", memory.figures, memory.run_once),
@@ -115,6 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{results.markdown()}\n"
     )
     print(text)
+    workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "results.md").write_text(text)
     (workdir / "results.json").write_text(
         json.dumps(

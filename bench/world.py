@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import aiohttp
 
@@ -22,6 +23,8 @@ from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET
 
 __all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Bench", "Posted", "Run", "World", "world"]
 
+T = TypeVar("T")
+R = TypeVar("R")
 # Fills a freshly migrated database, given its URL.
 Seeder = Callable[[str], Awaitable[None]]
 
@@ -71,6 +74,8 @@ class World:
     database_url: str
     session: aiohttp.ClientSession
     servers: list[Server] = field(default_factory=list)
+    _by_trigger: dict[str, Call] = field(default_factory=dict)
+    _indexed: int = 0
 
     def bot_env(self, port: int, **overrides: str) -> dict[str, str]:
         """The settings the bench depends on; the others keep their defaults."""
@@ -110,11 +115,26 @@ class World:
         return server
 
     async def post(self, url: str, body: str) -> Posted:
+        """POST a signed form body (slash command or interaction), timed."""
         headers = sr.signed_headers(body, SIGNING_SECRET, content_type=sr.FORM)
         sent = time.monotonic()
         async with self.session.post(url, data=body.encode(), headers=headers) as response:
             text = await response.text()
         return Posted(response.status, text, sent, time.monotonic())
+
+    async def call_for_trigger(self, trigger_id: str, within: float) -> Call | None:
+        """The Web API call that used ``trigger_id`` (views.open, …), once it arrives."""
+        deadline = time.monotonic() + within
+        while True:
+            # Only the calls that arrived since the last look: many waiters poll at once.
+            for call in self.fake.calls[self._indexed :]:
+                if "trigger_id" in call.args:
+                    self._by_trigger[str(call.args["trigger_id"])] = call
+            self._indexed = len(self.fake.calls)
+            found = self._by_trigger.get(trigger_id)
+            if found is not None or time.monotonic() > deadline:
+                return found
+            await asyncio.sleep(0.01)
 
     async def wait_for_calls(
         self, method: str, count: int, within: float, where: Callable[[Call], bool] = bool
@@ -145,6 +165,22 @@ class World:
         return body, trigger_id
 
 
+async def concurrently(
+    items: Sequence[T], in_flight: int, work: Callable[[T], Awaitable[R]]
+) -> list[R]:
+    """``work`` on every item, ``in_flight`` at a time, as a client with that many
+    connections would; results in the order of ``items``."""
+    results: dict[int, R] = {}
+    queue = iter(enumerate(items))
+
+    async def worker() -> None:
+        for index, item in queue:
+            results[index] = await work(item)
+
+    await asyncio.gather(*(worker() for _ in range(in_flight)))
+    return [results[index] for index in range(len(items))]
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
@@ -162,6 +198,7 @@ class Bench:
         if name not in self._templates:
             path = self.root / "templates" / f"{name}.db"
             await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
+            await asyncio.to_thread(path.unlink, missing_ok=True)
             # Alembic runs its own event loop, so it gets a thread of its own.
             await asyncio.to_thread(upgrade, sqlite_url(path))
             if seed is not None:

@@ -1,0 +1,179 @@
+"""Scorecard submissions: signed view_submissions, each answered once it is committed.
+
+``scorecard_candidates`` (100) candidates have one interview each, long over, with
+``scorecards / scorecard_candidates`` (10) interviewers who have not submitted. Each
+interviewer first opens the modal as Slack users do, with the *Submit scorecard* button
+of their interview (not timed); then every modal the bot opened is filled in and submitted,
+``in_flight`` (20) at a time. Latency is from the request to the end of its answer. As each
+answer arrives the bench looks the scorecard up in the database: the bot promises that a
+modal closes only once its scorecard is committed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col
+
+from bench.forms import filled
+from bench.report import Figure, below
+from bench.seed import Shape, interviewers_of, seed_pipeline
+from bench.sizes import Sizes
+from bench.stats import percentile
+from bench.world import HIRING_CHANNEL, Bench, Posted, Run, World, concurrently, world
+from bot.kits import default_prompts_dir, load_kits
+from handlers.ids import Action, View
+from handlers.refs import Ref, ref
+from storage.db import create_engine, session_factory, transaction
+from storage.models import Candidate
+from tests import slack_requests as sr
+
+EVIDENCE = "Designed a canary rollout with automatic rollback on drift alerts."
+# A trigger lives 3 s: a views.open later than this has failed anyway.
+OPEN_WAIT = 5.0
+PERCENTILES = (50, 95, 99)
+
+
+@dataclass(frozen=True)
+class Seat:
+    interview_id: int
+    user_id: str
+
+
+def unavailable() -> str | None:
+    if not hasattr(View, "SCORECARD"):
+        return "no scorecard modal on this checkout (scorecards)"
+    return None
+
+
+def _shape(sizes: Sizes) -> Shape:
+    return Shape(
+        candidates=sizes.scorecard_candidates,
+        interviews=1,
+        interviewers=sizes.scorecards // sizes.scorecard_candidates,
+        scorecards=0,
+    )
+
+
+def _seats(shape: Shape) -> list[Seat]:
+    # With one interview each, interview n belongs to candidate n.
+    return [
+        Seat(interview, user)
+        for interview in range(1, shape.candidates + 1)
+        for user in interviewers_of(shape, interview, latest=True)
+    ]
+
+
+async def _database(bench: Bench) -> Path:
+    shape = _shape(bench.sizes)
+
+    async def seed(url: str) -> None:
+        engine = create_engine(url)
+        try:
+            await seed_pipeline(
+                session_factory(engine), load_kits(default_prompts_dir()), shape, datetime.now(UTC)
+            )
+        finally:
+            await engine.dispose()
+
+    return await bench.database(f"scorecards-{bench.sizes.scorecards}", seed)
+
+
+async def _post_cards(state: World, candidates: int) -> None:
+    """Each candidate's card as a message the fake knows, so the bot can update it."""
+    engine = create_engine(state.database_url)
+    try:
+        async with transaction(session_factory(engine)) as session:
+            for number in range(1, candidates + 1):
+                ts = state.fake.add_message(HIRING_CHANNEL, text=f"card {number}")
+                await session.exec(
+                    update(Candidate)
+                    .where(col(Candidate.id) == number)
+                    .values(channel_id=HIRING_CHANNEL, thread_ts=ts)
+                )
+    finally:
+        await engine.dispose()
+
+
+async def _open(state: World, url: str, seat: Seat) -> dict[str, Any]:
+    """The seat's scorecard modal, opened through its button ({} if none came): the
+    next click waits for it, as a person would."""
+    trigger_id = state.fake.new_trigger_id()
+    body = sr.block_actions(
+        user_id=seat.user_id,
+        action_id=Action.SUBMIT_SCORECARD,
+        value=ref(Ref.INTERVIEW, seat.interview_id),
+        trigger_id=trigger_id,
+    )
+    clicked = await state.post(url, body)
+    if clicked.status != 200:
+        return {}
+    call = await state.call_for_trigger(trigger_id, OPEN_WAIT)
+    return call.response.get("view", {}) if call is not None else {}
+
+
+async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
+    run = Run()
+    shape = _shape(bench.sizes)
+    seats = _seats(shape)
+    database = await bench.copy(await _database(bench), workdir)
+    committed = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    early: list[Seat] = []
+
+    async def submit(item: tuple[Seat, dict[str, Any]]) -> Posted:
+        seat, view = item
+        body = sr.view_submission(
+            user_id=seat.user_id, view=view, values=filled(view, seat.interview_id, EVIDENCE)
+        )
+        posted = await state.post(bot.events_url, body)
+        found = committed.execute(
+            "SELECT 1 FROM scorecard WHERE interview_id = ? AND interviewer_id = ?",
+            (seat.interview_id, seat.user_id),
+        ).fetchone()
+        if found is None:
+            early.append(seat)
+        return posted
+
+    async with world(workdir, database) as state:
+        for user in {seat.user_id for seat in seats}:
+            state.fake.add_user(user)
+        await _post_cards(state, shape.candidates)
+        bot = await state.start_bot()
+        views = await concurrently(
+            seats, bench.sizes.in_flight, lambda seat: _open(state, bot.events_url, seat)
+        )
+        opened = [
+            (s, v)
+            for s, v in zip(seats, views, strict=True)
+            if v.get("callback_id") == View.SCORECARD
+        ]
+        run.check(
+            len(opened) == len(seats), f"{len(seats) - len(opened)} scorecard modals did not open"
+        )
+        answers = await concurrently(opened, bench.sizes.in_flight, submit)
+    committed.close()
+    refused = [a for a in answers if a.status != 200 or a.text]
+    run.check(not refused, f"{len(refused)} of {len(answers)} submissions not accepted")
+    run.check(not early, f"{len(early)} submissions answered before their scorecard was committed")
+    if answers:
+        for q in PERCENTILES:
+            run.figures[f"scorecard.p{q}"] = percentile([a.seconds for a in answers], q) * 1000
+    return run
+
+
+def figures(sizes: Sizes) -> list[Figure]:
+    n, people = sizes.scorecards, sizes.scorecard_candidates
+    return [
+        Figure(
+            f"scorecard.p{q}",
+            f"{n} scorecards for {people} candidates: request → committed p{q}",
+            "ms",
+            below(3000, "ms") if q == 99 else None,
+        )
+        for q in PERCENTILES
+    ]
