@@ -12,6 +12,7 @@ modal closes only once its scorecard is committed.
 from __future__ import annotations
 
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -131,6 +132,8 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
             user_id=seat.user_id, view=view, values=filled(view, seat.interview_id, EVIDENCE)
         )
         posted = await state.post(bot.events_url, body)
+        if posted.status != 200 or posted.text:
+            return posted
         found = committed.execute(
             "SELECT 1 FROM scorecard WHERE interview_id = ? AND interviewer_id = ?",
             (seat.interview_id, seat.user_id),
@@ -157,9 +160,13 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         )
         answers = await concurrently(opened, bench.sizes.in_flight, submit)
     committed.close()
-    refused = [a for a in answers if a.status != 200 or a.text]
-    run.check(not refused, f"{len(refused)} of {len(answers)} submissions not accepted")
-    run.check(not early, f"{len(early)} submissions answered before their scorecard was committed")
+    refused = Counter(a.status for a in answers if a.status != 200 or a.text)
+    run.check(
+        not refused,
+        f"{refused.total()} of {len(answers)} submissions not accepted (HTTP status: count "
+        f"{dict(refused)}; bolt answers 404 when a listener has not acked within 3 s)",
+    )
+    run.check(not early, f"{len(early)} modals closed before their scorecard was committed")
     if answers:
         for q in PERCENTILES:
             run.figures[f"scorecard.p{q}"] = percentile([a.seconds for a in answers], q) * 1000
