@@ -28,7 +28,8 @@ from bot.scorecards import (
     read_contents,
 )
 from storage import scorecards as store
-from storage.interviews import interviewers_of
+from storage.db import transaction
+from storage.interviews import claim_summary, interviewers_of, release_summary
 from storage.models import Candidate, Interview, InterviewInterviewer, Scorecard
 
 
@@ -204,6 +205,23 @@ async def thread_summary(
     )
     candidate = await get_candidate(session, interview.candidate_id)
     return ThreadSummary(interview=interview, candidate=candidate, summary=summary)
+
+
+async def summary_to_post(
+    session: AsyncSession, bot: BotContext, interview_id: int
+) -> ThreadSummary | None:
+    """``thread_summary``, claimed for posting: None while a scorecard is missing and once
+    someone has posted it, so two last scorecards landing together post it once."""
+    found = await thread_summary(session, bot, interview_id)
+    if found is None or not await claim_summary(session, interview_id, bot.clock.now()):
+        return None
+    return found
+
+
+async def unclaim_summary(bot: BotContext, interview_id: int) -> None:
+    """The claimed summary did not reach the thread: let the next scorecard post it."""
+    async with transaction(bot.sessions) as session:
+        await release_summary(session, interview_id)
 
 
 def _refusal(reader: Reader, candidate: Candidate) -> str:

@@ -117,8 +117,6 @@ class SubmitResult:
     created: bool
     changed: bool
     progress: Progress
-    # This submission completed the panel: the debrief summary is due now, once.
-    completed_panel: bool
 
 
 @dataclass(frozen=True)
@@ -352,7 +350,6 @@ async def submit_scorecard(
     progress = progress_of(
         scorable.panel, await store.scorecards_of_interview(session, interview_id)
     )
-    expected = {member.user_id for member in scorable.panel if member.attended}
     return SubmitResult(
         interview=scorable.interview,
         candidate=scorable.candidate,
@@ -361,7 +358,6 @@ async def submit_scorecard(
         created=created,
         changed=changed,
         progress=progress,
-        completed_panel=created and user_id in expected and progress.complete,
     )
 
 

@@ -13,7 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.errors import DomainError
-from bot.feedback_access import thread_summary
+from bot.feedback_access import summary_to_post, unclaim_summary
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.debrief_summary_blocks import (
@@ -167,31 +167,38 @@ async def tell_thread(
         text=scorecard_progress_text(user_id, result.stage, result.progress),
         blocks=scorecard_progress_blocks(user_id, result.stage, result.progress, interview_id),
     )
-    if result.completed_panel:
-        await post_debrief_summary(client, bot, interview_id)
+    await post_debrief_summary(client, bot, interview_id)
 
 
 async def post_debrief_summary(client: AsyncWebClient, bot: BotContext, interview_id: int) -> None:
-    """The debrief summary in the candidate's thread, mentioning the hiring manager; nothing
-    while a scorecard is still expected. Also for whoever completes a panel another way."""
-    async with bot.sessions() as session:
-        found = await thread_summary(session, bot, interview_id)
+    """The debrief summary in the candidate's thread, mentioning the hiring manager, once:
+    nothing while a scorecard is still expected or after it was posted. Called after every
+    new scorecard and whenever a panel completes another way."""
+    async with transaction(bot.sessions) as session:
+        found = await summary_to_post(session, bot, interview_id)
     if found is None:
         return
     candidate = found.candidate
     assert candidate.id is not None
-    await post_in_thread(
-        client,
-        bot,
-        candidate,
-        text=debrief_summary_text(found.summary, candidate.hiring_manager_id),
-        blocks=debrief_summary_blocks(
-            found.summary,
-            hiring_manager_id=candidate.hiring_manager_id,
-            candidate_id=candidate.id,
-            interview_id=interview_id,
-        ),
-    )
+    posted = None
+    try:
+        posted = await post_in_thread(
+            client,
+            bot,
+            candidate,
+            text=debrief_summary_text(found.summary, candidate.hiring_manager_id),
+            blocks=debrief_summary_blocks(
+                found.summary,
+                hiring_manager_id=candidate.hiring_manager_id,
+                candidate_id=candidate.id,
+                interview_id=interview_id,
+            ),
+        )
+    finally:
+        if posted is None:
+            await unclaim_summary(bot, interview_id)
+    if posted is None:
+        return
     logger.info("debrief summary of interview %s posted", interview_id)
 
 

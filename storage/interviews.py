@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -87,3 +89,22 @@ async def interviews_of_candidate(session: AsyncSession, candidate_id: int) -> l
         .order_by(col(Interview.starts_at), col(Interview.id))
     )
     return list(result.all())
+
+
+async def claim_summary(session: AsyncSession, interview_id: int, now: datetime) -> bool:
+    """Mark the interview's debrief summary as posted; False when someone already had."""
+    result = await session.exec(
+        update(Interview)
+        .where(col(Interview.id) == interview_id, col(Interview.summary_posted_at).is_(None))
+        .values(summary_posted_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    return result.rowcount == 1
+
+
+async def release_summary(session: AsyncSession, interview_id: int) -> None:
+    """Let the summary be posted again: the post that claimed it did not reach Slack."""
+    await session.exec(
+        update(Interview).where(col(Interview.id) == interview_id).values(summary_posted_at=None),
+        execution_options={"synchronize_session": False},
+    )

@@ -113,6 +113,9 @@ class Interview(SQLModel, table=True):
     # The thread reply that announces the interview, edited on reschedule or cancel.
     message_ts: str | None = _str(32, default=None)
     schedule_view_id: str | None = _str(32, default=None, unique=True)
+    # Set by whoever posts the debrief summary: two last scorecards landing together
+    # must not post it twice.
+    summary_posted_at: datetime | None = _utc(default=None)
     created_by: str = _str(32)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()

@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, PermissionDenied
+from bot.feedback_access import summary_to_post, unclaim_summary
 from bot.scorecards import (
     EVIDENCE,
     MAX_EVIDENCE,
@@ -136,7 +137,7 @@ async def test_submit_stores_the_card_its_ratings_and_an_audit_event(bot: BotCon
     result = await submit(bot, ANA, interview_id, qualities={"systems_thinking": 4})
     assert (result.created, result.changed) == (True, True)
     assert (result.progress.submitted, result.progress.expected) == (1, 3)
-    assert not result.completed_panel
+    assert not result.progress.complete
     async with bot.sessions() as session:
         card = (await session.exec(select(Scorecard))).one()
         ratings = (await session.exec(select(ScorecardRating))).all()
@@ -156,7 +157,7 @@ async def test_the_same_values_twice_store_one_card_and_change_nothing(bot: BotC
     interview_id = await interview(bot)
     await submit(bot, ANA, interview_id)
     again = await submit(bot, ANA, interview_id)
-    assert (again.created, again.changed, again.completed_panel) == (False, False, False)
+    assert (again.created, again.changed) == (False, False)
     assert await count(bot, Scorecard) == 1
     assert await count(bot, AuditEvent) == 1
 
@@ -187,18 +188,32 @@ async def test_an_edit_updates_the_card_in_place(bot: BotContext, clock: Any) ->
     assert actions == ["scorecard_submitted", "scorecard_edited"]
 
 
-async def test_the_last_expected_card_completes_the_panel_once(bot: BotContext) -> None:
+async def _summary_due(bot: BotContext, interview_id: int) -> bool:
+    async with transaction(bot.sessions) as session:
+        return await summary_to_post(session, bot, interview_id) is not None
+
+
+async def test_the_summary_is_due_once_when_the_last_expected_card_is_in(
+    bot: BotContext,
+) -> None:
     interview_id = await interview(bot, not_attended=[CAT])
-    assert not (await submit(bot, ANA, interview_id)).completed_panel
+    await submit(bot, ANA, interview_id)
+    assert not await _summary_due(bot, interview_id)
     # The hiring manager may add a card, but owes none: it does not count.
     extra = await submit(bot, HIRING_MANAGER, interview_id)
     assert (extra.progress.submitted, extra.progress.expected) == (1, 2)
     last = await submit(bot, BEN, interview_id)
-    assert last.completed_panel
     assert (last.progress.submitted, last.progress.expected) == (2, 2)
-    # Editing afterwards, or a late card from whoever did not attend, completes nothing.
-    assert not (await submit(bot, BEN, interview_id, score=4)).completed_panel
-    assert not (await submit(bot, CAT, interview_id)).completed_panel
+    assert await _summary_due(bot, interview_id)
+    # Whoever asks next (a simultaneous last card, an edit, a late card from whoever did
+    # not attend) finds it claimed.
+    assert not await _summary_due(bot, interview_id)
+    await submit(bot, BEN, interview_id, score=4)
+    await submit(bot, CAT, interview_id)
+    assert not await _summary_due(bot, interview_id)
+    # A post that never reached Slack gives the claim back.
+    await unclaim_summary(bot, interview_id)
+    assert await _summary_due(bot, interview_id)
 
 
 async def test_a_non_interviewer_is_refused_and_nothing_is_stored(bot: BotContext) -> None:
