@@ -20,7 +20,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import interviews
 from bot.candidates import resolve_candidate
 from bot.context import BotContext
-from bot.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from bot.errors import DomainError, InvalidInput, PermissionDenied
 from bot.interviews import (
     MAX_INTERVIEWERS,
     AlreadySubmitted,
@@ -45,7 +45,7 @@ from handlers.interview_blocks import (
     rescheduled_reply,
     unreachable_reply,
 )
-from handlers.refs import Ref, parse_ref
+from handlers.refs import Ref, ref_id
 from handlers.schedule_modal import ScheduleMetadata, field_errors, parse_form, schedule_modal
 from storage.db import transaction
 from storage.models import Candidate, Interview, InterviewInterviewer
@@ -92,7 +92,7 @@ async def on_schedule_button(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
-    candidate_id = _ref(action, Ref.CANDIDATE)
+    candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
     async with bot.sessions() as session:
         candidate = await interviews.candidate_to_schedule(session, candidate_id)
     await client.views_open(trigger_id=body["trigger_id"], view=schedule_modal(bot.kits, candidate))
@@ -107,7 +107,7 @@ async def on_reschedule_button(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
-    interview_id = _ref(action, Ref.INTERVIEW)
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         interview, candidate, interviewer_ids = await interviews.interview_to_change(
             session, bot, interview_id, str(body["user"]["id"])
@@ -215,7 +215,7 @@ async def on_cancel_button(
     actor_id = str(body["user"]["id"])
     async with transaction(bot.sessions) as session:
         result = await interviews.cancel_interview(
-            session, bot, interview_id=_ref(action, Ref.INTERVIEW), actor_id=actor_id
+            session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=actor_id
         )
     if not result.changed:
         await respond(
@@ -418,13 +418,6 @@ async def _update_dm(
             row.interview_id,
             error.response.get("error"),
         )
-
-
-def _ref(action: dict[str, Any], kind: Ref) -> int:
-    found, record_id = parse_ref(action.get("value"))
-    if found != kind:
-        raise NotFound("That button no longer points at anything. Please reopen the message.")
-    return record_id
 
 
 def _id(candidate: Candidate) -> int:
