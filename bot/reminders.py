@@ -13,6 +13,7 @@ Every other path sends once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections import Counter
@@ -50,8 +51,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 20
-# One sweep sends at most this many batches; the next sweep carries on.
-MAX_BATCHES = 50
+# One sweep sends at most this many batches (10,000 reminders); the next sweep carries on.
+MAX_BATCHES = 500
 MAX_ATTEMPTS = 5
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(minutes=30)
@@ -397,13 +398,29 @@ async def send_due_reminders(bot: BotContext, notifier: Notifier, *, owner: str)
                 token=token,
                 limit=BATCH_SIZE,
             )
-        for reminder in claimed:
-            report.outcomes[await _deliver(bot, notifier, reminder, token)] += 1
+        report.outcomes.update(await _deliver_batch(bot, notifier, claimed, token))
         if len(claimed) < BATCH_SIZE:
             break
     if report.outcomes:
         logger.info("reminder sweep: %s", dict(report.outcomes))
     return report
+
+
+async def _deliver_batch(
+    bot: BotContext, notifier: Notifier, claimed: Sequence[Reminder], token: str
+) -> list[Outcome]:
+    """Different recipients at once, each one's reminders in order: Slack's rate limit is
+    per channel, so sending one DM after another would leave the limit of every other
+    channel unused (BENCHMARKS.md, the reminder burst)."""
+    by_recipient: dict[str, list[Reminder]] = {}
+    for reminder in claimed:
+        by_recipient.setdefault(reminder.recipient_id, []).append(reminder)
+
+    async def in_order(reminders: list[Reminder]) -> list[Outcome]:
+        return [await _deliver(bot, notifier, reminder, token) for reminder in reminders]
+
+    groups = await asyncio.gather(*(in_order(group) for group in by_recipient.values()))
+    return [outcome for group in groups for outcome in group]
 
 
 async def _deliver(bot: BotContext, notifier: Notifier, reminder: Reminder, token: str) -> Outcome:
