@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers.modal_parts import plain
+from handlers.mrkdwn import link
 
 Block = dict[str, Any]
 
@@ -84,3 +85,47 @@ def split_escaped(text: str, limit: int = SECTION_LIMIT) -> list[str]:
         pieces.append(text[:cut])
         text = text[cut:].lstrip("\n ")
     return [*pieces, text] if text else pieces
+
+
+def danger_button(
+    text: str, action_id: str, value: str, *, asks: str, told: str, confirm: str
+) -> dict[str, Any]:
+    """A red button that asks first: ``asks`` is the dialog's title, ``told`` its text,
+    ``confirm`` the text of the button that goes ahead."""
+    return button(text, action_id, value, style="danger") | {
+        "confirm": {
+            "title": plain(asks),
+            "text": plain(told),
+            "confirm": plain(confirm),
+            "deny": plain("Keep it"),
+            "style": "danger",
+        },
+    }
+
+
+def meeting_note(
+    summary: str,
+    *,
+    cancelled: bool,
+    duration_minutes: int,
+    video_link: str | None,
+    scheduled_by: str,
+    changed_by: str | None,
+    buttons: Sequence[dict[str, Any]],
+    icon: str = "",
+) -> tuple[str, list[Block]]:
+    """The thread note of an interview or a debrief: when, who, how long, the call, and its
+    buttons while it stands; struck through once cancelled. ``summary`` is already mrkdwn;
+    ``changed_by`` is who last rescheduled or cancelled it."""
+    if cancelled:
+        who = f" by <@{changed_by}>" if changed_by else ""
+        text = f"~{summary}~ Cancelled{who}."
+        return text, [section(text)]
+    details = [f"{duration_minutes} min"]
+    if video_link:
+        details.append(link(video_link, "Video call"))
+    details.append(f"Scheduled by <@{scheduled_by}>")
+    if changed_by:
+        details.append(f"rescheduled by <@{changed_by}>")
+    lead = f"{icon} {summary}" if icon else summary
+    return summary, [section(lead), context(" · ".join(details)), actions(*buttons)]

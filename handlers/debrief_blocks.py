@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.block_kit import Block, actions, button, context, section
+from handlers.block_kit import Block, button, context, danger_button, meeting_note, section
 from handlers.ids import Action
 from handlers.interview_blocks import mentions, unreachable_people
-from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
 from storage.models import Debrief, InterviewStatus
@@ -41,33 +40,27 @@ def debrief_note(
 ) -> tuple[str, list[Block]]:
     """The thread note of a debrief: when, who, and its Reschedule and Cancel buttons while
     it is scheduled. ``changed_by`` is who last rescheduled or cancelled it."""
-    summary = debrief_summary(stage_title, debrief, attendee_ids)
-    if debrief.status == InterviewStatus.CANCELLED:
-        who = f" by <@{changed_by}>" if changed_by else ""
-        text = f"~{summary}~ Cancelled{who}."
-        return text, [section(text)]
-    details = [f"{debrief.duration_minutes} min"]
-    if debrief.video_link:
-        details.append(link(debrief.video_link, "Video call"))
-    details.append(f"Scheduled by <@{debrief.created_by}>")
-    if changed_by:
-        details.append(f"rescheduled by <@{changed_by}>")
     value = ref(Ref.DEBRIEF, _id(debrief))
-    cancel = button("Cancel", Action.CANCEL_DEBRIEF, value, style="danger") | {
-        "confirm": {
-            "title": plain("Cancel this debrief?"),
-            "text": plain("The attendees are told by DM."),
-            "confirm": plain("Cancel debrief"),
-            "deny": plain("Keep it"),
-            "style": "danger",
-        },
-    }
-    blocks = [
-        section(f":busts_in_silhouette: {summary}"),
-        context(" · ".join(details)),
-        actions(button("Reschedule", Action.RESCHEDULE_DEBRIEF, value), cancel),
-    ]
-    return summary, blocks
+    return meeting_note(
+        debrief_summary(stage_title, debrief, attendee_ids),
+        cancelled=debrief.status == InterviewStatus.CANCELLED,
+        duration_minutes=debrief.duration_minutes,
+        video_link=debrief.video_link,
+        scheduled_by=debrief.created_by,
+        changed_by=changed_by,
+        buttons=[
+            button("Reschedule", Action.RESCHEDULE_DEBRIEF, value),
+            danger_button(
+                "Cancel",
+                Action.CANCEL_DEBRIEF,
+                value,
+                asks="Cancel this debrief?",
+                told="The attendees are told by DM.",
+                confirm="Cancel debrief",
+            ),
+        ],
+        icon=":busts_in_silhouette:",
+    )
 
 
 def invitation_dm(

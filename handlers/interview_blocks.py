@@ -7,16 +7,22 @@ the kit are text people wrote, so both are escaped; a video link is shown as a l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from bot.kits import Quality, Stage
+from handlers.block_kit import (
+    Block,
+    actions,
+    button,
+    context,
+    danger_button,
+    meeting_note,
+    section,
+)
 from handlers.ids import Action
 from handlers.kit_blocks import interview_kit_blocks
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
 from storage.models import Interview, InterviewStatus
-
-Block = dict[str, Any]
 
 OWN_BLOCKS = 3
 """Blocks an interviewer's DM adds to the kit (intro, links, the scorecard button): the kit
@@ -56,39 +62,27 @@ def interview_note(
 ) -> tuple[str, list[Block]]:
     """The thread note of an interview: what, when, who, and its Reschedule and Cancel
     buttons while it is scheduled. ``changed_by`` is who last rescheduled or cancelled it."""
-    summary = interview_summary(stage, interview, interviewer_ids)
-    if interview.status == InterviewStatus.CANCELLED:
-        who = f" by <@{changed_by}>" if changed_by else ""
-        text = f"~{summary}~ Cancelled{who}."
-        return text, [_section(text)]
-    details = [f"{interview.duration_minutes} min"]
-    if interview.video_link:
-        details.append(link(interview.video_link, "Video call"))
-    details.append(f"Scheduled by <@{interview.created_by}>")
-    if changed_by:
-        details.append(f"rescheduled by <@{changed_by}>")
     value = ref(Ref.INTERVIEW, _id(interview))
-    buttons = [
-        _button("Reschedule", Action.RESCHEDULE_INTERVIEW, value),
-        _button("View scorecards", Action.VIEW_SCORECARDS, value),
-        _button("Cancel", Action.CANCEL_INTERVIEW, value)
-        | {
-            "style": "danger",
-            "confirm": {
-                "title": _plain("Cancel this interview?"),
-                "text": _plain("The interviewers are told by DM."),
-                "confirm": _plain("Cancel interview"),
-                "deny": _plain("Keep it"),
-                "style": "danger",
-            },
-        },
-    ]
-    blocks = [
-        _section(summary),
-        _context(" · ".join(details)),
-        {"type": "actions", "elements": buttons},
-    ]
-    return summary, blocks
+    return meeting_note(
+        interview_summary(stage, interview, interviewer_ids),
+        cancelled=interview.status == InterviewStatus.CANCELLED,
+        duration_minutes=interview.duration_minutes,
+        video_link=interview.video_link,
+        scheduled_by=interview.created_by,
+        changed_by=changed_by,
+        buttons=[
+            button("Reschedule", Action.RESCHEDULE_INTERVIEW, value),
+            button("View scorecards", Action.VIEW_SCORECARDS, value),
+            danger_button(
+                "Cancel",
+                Action.CANCEL_INTERVIEW,
+                value,
+                asks="Cancel this interview?",
+                told="The interviewers are told by DM.",
+                confirm="Cancel interview",
+            ),
+        ],
+    )
 
 
 def interviewer_dm(
@@ -111,14 +105,17 @@ def interviewer_dm(
     if interview.video_link:
         links.append(link(interview.video_link, "Video call"))
     links.append("Submit your scorecard before you read anyone else's.")
-    button = _button(
-        "Submit scorecard", Action.SUBMIT_SCORECARD, ref(Ref.INTERVIEW, _id(interview))
+    submit = button(
+        "Submit scorecard",
+        Action.SUBMIT_SCORECARD,
+        ref(Ref.INTERVIEW, _id(interview)),
+        style="primary",
     )
     blocks = [
-        _section(intro),
-        _context(" · ".join(links)),
+        section(intro),
+        context(" · ".join(links)),
         *interview_kit_blocks(stage, qualities),
-        {"type": "actions", "elements": [button | {"style": "primary"}]},
+        actions(submit),
     ]
     text = f"Interview kit: {interview_name(stage)} with *{name}* on {when}"
     return text, blocks
@@ -133,7 +130,7 @@ def closed_dm(
         f"~{interview_name(stage)} with *{escape(candidate_name)}* on "
         f"{date_token(interview.starts_at)}~ {reason}"
     )
-    return text, [_section(text)]
+    return text, [section(text)]
 
 
 def rescheduled_dm(
@@ -204,19 +201,3 @@ def _id(interview: Interview) -> int:
     if interview.id is None:
         raise ValueError("the interview must be stored before it is shown")
     return interview.id
-
-
-def _button(text: str, action: Action, value: str) -> Block:
-    return {"type": "button", "action_id": action, "text": _plain(text), "value": value}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text}
