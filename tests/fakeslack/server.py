@@ -821,6 +821,8 @@ def _check_message_content(args: Mapping[str, Any]) -> None:
             errors=errors,
             response_metadata={"messages": [f"[ERROR] {error}" for error in errors]},
         )
+    if blockkit.blocks_text_length(blocks) > blockkit.MAX_BLOCKS_TEXT:
+        raise SlackError("msg_blocks_too_long")
 
 
 def _checked_view(view: Any, kind: str) -> dict[str, Any]:
