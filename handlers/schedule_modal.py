@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.errors import InvalidInput, NotFound
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
+from handlers.block_kit import section
 from handlers.ids import ScheduleBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
 from handlers.mrkdwn import escape
@@ -93,7 +94,7 @@ def schedule_modal(
     if interview is not None and interview.video_link:
         video["initial_value"] = interview.video_link
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        section(intro),
         input_block(ScheduleBlock.STAGE, "Stage", _stage_select(kits, stage_key)),
         input_block(ScheduleBlock.INTERVIEWERS, "Interviewers", interviewers),
         input_block(ScheduleBlock.STARTS_AT, "Date and time", starts_at),
