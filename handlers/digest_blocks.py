@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.digest import CandidateRow, Digest, MeetingKind, Section
-from handlers.block_kit import Block, header, section
+from handlers.block_kit import MESSAGE_TEXT_LIMIT, Block, header, section
 from handlers.mrkdwn import date_token, escape
 
 MAX_BLOCKS = 50
@@ -184,11 +184,11 @@ def _overdue(section: Section[Any], style: _Style) -> tuple[str, list[str], int]
     return "Overdue scorecards", lines, section.more
 
 
-def _fitted(heading: str, lines: list[str], more: int) -> str:
-    """Heading and lines within ``SECTION_CHARS``; lines that do not fit join ``more``."""
+def _fitted(heading: str, lines: list[str], more: int, chars: int) -> str:
+    """Heading and lines within ``chars``; lines that do not fit join ``more``."""
     text = heading
     for index, line in enumerate(lines):
-        if len(text) + 1 + len(line) > SECTION_CHARS:
+        if len(text) + 1 + len(line) > chars:
             more += len(lines) - index
             break
         text += "\n" + line
@@ -203,9 +203,13 @@ def digest_blocks(digest: Digest) -> list[Block]:
         return [section(f"*{_title(digest)}*: nothing pending.")]
     style = SLACK_STYLE
     blocks: list[Block] = [header(_title(digest))]
+    parts = _parts(digest, style)
+    # Each part its share of the message's text, as long as the names are, so that the
+    # digest stays within Slack's total; at most a section's less the "more" line.
+    chars = min(SECTION_CHARS, MESSAGE_TEXT_LIMIT // (len(parts) + 1))
     blocks += [
-        section(_fitted(style.heading(heading), lines, more))
-        for heading, lines, more in _parts(digest, style)
+        section(_fitted(style.heading(heading), lines, more, chars))
+        for heading, lines, more in parts
     ]
     return blocks[:MAX_BLOCKS]
 

@@ -8,7 +8,15 @@ from collections.abc import Callable
 from bot.feedback_access import SummarySoFar
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
-from handlers.block_kit import Block, actions, button, context, section
+from handlers.block_kit import (
+    MESSAGE_TEXT_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    section,
+    text_length,
+)
 from handlers.debrief_summary_blocks import SCALE_NOTE, summary_figures_blocks
 from handlers.ids import Action
 from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
@@ -21,6 +29,8 @@ MAX_BUTTONS = 5
 # The pack summarises at most this many interviews: each takes up to ten of a message's
 # fifty blocks.
 MAX_PACK_INTERVIEWS = 4
+# Characters the pack keeps free for its closing notes and the link to the thread.
+_PACK_NOTES = 1000
 
 
 def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
@@ -138,13 +148,19 @@ def _debrief_pack(message: ReminderMessage) -> tuple[str, list[Block]]:
         f"*{_name(message)}* starts soon: {_meeting_line(message)}. The scorecards so far:"
     )
     blocks = [section(head)]
+    shown = 0
     for entry in message.pack[:MAX_PACK_INTERVIEWS]:
-        blocks += _pack_entry(message.stage_title, entry)
+        more = _pack_entry(message.stage_title, entry)
+        # Room stays for the closing notes and the thread link.
+        if text_length([*blocks, *more]) > MESSAGE_TEXT_LIMIT - _PACK_NOTES:
+            break
+        blocks += more
+        shown += 1
     if not message.pack:
         blocks.append(section("No interviews are recorded for this stage."))
-    if len(message.pack) > MAX_PACK_INTERVIEWS:
-        more = len(message.pack) - MAX_PACK_INTERVIEWS
-        blocks.append(context(f"and {more} more interviews: see the candidate's thread"))
+    if len(message.pack) > shown:
+        more_count = len(message.pack) - shown
+        blocks.append(context(f"and {more_count} more interviews: see the candidate's thread"))
     if any(entry.summary for entry in message.pack):
         blocks.append(context(SCALE_NOTE))
     return text, blocks
