@@ -61,9 +61,11 @@ def context(*texts: str) -> Block:
     }
 
 
-def header(text: str) -> Block:
-    """A header: plain text, which Slack never reads as mentions, so it is not escaped."""
-    return {"type": "header", "text": plain(clip_plain(text, HEADER_LIMIT))}
+def header(text: str, *, emoji: bool = True) -> Block:
+    """A header: plain text, which Slack never reads as mentions, so it is not escaped;
+    ``emoji=False`` shows `:codes:` as typed (a name, say)."""
+    shown = plain(clip_plain(text, HEADER_LIMIT))
+    return {"type": "header", "text": shown if emoji else shown | {"emoji": False}}
 
 
 def divider() -> Block:

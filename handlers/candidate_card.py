@@ -77,7 +77,7 @@ def card_blocks(candidate: Candidate, kits: Kits, next_step: NextStep) -> list[B
         ("Next step", next_step_text(next_step)),
     ]
     blocks: list[Block] = [
-        header(f"{candidate.name} · {level_name(kits, candidate)}"),
+        header(f"{candidate.name} · {level_name(kits, candidate)}", emoji=False),
         fields(*(f"*{label}*\n{value}" for label, value in card_fields)),
     ]
     if candidate.notes:
