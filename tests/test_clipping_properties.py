@@ -39,12 +39,14 @@ from bot.kits import MAX_ANCHOR, MAX_NAME, MAX_TEXT, Kits, Stage, default_prompt
 from bot.next_step import NextStep
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
+from bot.salary_lookup import SalaryQuery
 from bot.scorecards import MAX_EVIDENCE, MAX_PRIVATE_NOTE, Progress, ScorecardContent
 from bot.scorecards import ScorecardDraft as Draft
-from handlers.candidate_card import card_blocks, card_text
+from handlers import debrief_blocks, interview_blocks
+from handlers.candidate_card import card_blocks, card_not_posted_text, card_text
 from handlers.debrief_blocks import debrief_note, invitation_dm
 from handlers.debrief_modal import debrief_modal
-from handlers.debrief_summary_blocks import debrief_summary_blocks
+from handlers.debrief_summary_blocks import debrief_summary_blocks, scorecard_progress_blocks
 from handlers.decision_modal import decision_blocks, decision_modal, needs_confirmation_modal
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.help_blocks import help_blocks, help_text
@@ -52,12 +54,13 @@ from handlers.home import home_view
 from handlers.intake_modal import new_candidate_modal
 from handlers.interview_blocks import interview_note, interviewer_dm
 from handlers.kit_blocks import interview_kit_blocks, question_set_blocks
-from handlers.listing_blocks import find_blocks, pipeline_blocks
+from handlers.listing_blocks import find_blocks, pipeline_blocks, salary_blocks, salary_text
+from handlers.modals import notice_modal
 from handlers.mrkdwn import ELLIPSIS, clip, clip_plain, escape, link
-from handlers.privacy_blocks import erase_modal
-from handlers.reminder_blocks import reminder_blocks
+from handlers.privacy_blocks import erase_modal, export_comment
+from handlers.reminder_blocks import not_attended_notice, reminder_blocks
 from handlers.schedule_modal import schedule_modal
-from handlers.scorecard_modal import scorecard_modal
+from handlers.scorecard_modal import interview_choice_modal, scorecard_modal
 from handlers.scorecard_view_modal import scorecards_modal
 from storage.digest import CandidateRow
 from storage.models import Candidate, Debrief, Decision, Interview, Outcome
@@ -511,3 +514,45 @@ def test_modals_prefilled_with_what_people_typed(name: str, video: str) -> None:
     )
     assert_view(debrief_modal(person, name[:MAX_NAME], USERS, debrief=debrief))
     assert_view(erase_modal(person))
+
+
+@PROPERTY
+@given(typed(NAME_MAX), typed(MAX_NAME), web_links())
+def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
+    """DMs, replies and notices sent as text alone: within a message's text, pinging no one."""
+    person = candidate(name, permalink="https://x/p?a=1&b=2")
+    stage = KITS.stage("technical").model_copy(update={"title": stage_title})
+    meeting = interview(video)
+    debrief = Debrief(
+        id=5, candidate_id=7, stage_key="technical", starts_at=START, video_link=video,
+        created_by="U0HM",
+    )  # fmt: skip
+    for text in (
+        card_text(person, KITS),
+        card_not_posted_text(person, "C0HIRING", "not_in_channel", "U0BOT"),
+        not_attended_notice(person, meeting, stage_title, "U0ANA"),
+        export_comment(person),
+        interview_blocks.rescheduled_dm(stage, meeting, USERS, candidate_name=name,
+                                        changed_by="U0HM"),
+        interview_blocks.removed_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
+        interview_blocks.cancelled_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
+        debrief_blocks.rescheduled_dm(stage_title, debrief, USERS, candidate_name=name,
+                                      changed_by="U0HM"),
+        debrief_blocks.removed_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
+        debrief_blocks.cancelled_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
+    ):  # fmt: skip
+        assert len(text) <= MAX_MESSAGE_TEXT
+        assert_safe_mrkdwn(text)
+    assert_message(*interview_blocks.closed_dm(stage, meeting, candidate_name=name,
+                                               reason="Cancelled."))  # fmt: skip
+    assert_message("progress", scorecard_progress_blocks("U0ANA", stage, Progress(1, 3), 3))
+    assert_view(notice_modal("Scorecard not saved", card_not_posted_text(person, "C0", "x", None)))
+    choices = {"technical": stage}
+    assert_view(interview_choice_modal([interview(None, id=n) for n in range(1, 120)], choices))
+
+
+@PROPERTY
+@given(typed(300))
+def test_salary_for_a_region_nobody_knows(words: str) -> None:
+    query = SalaryQuery(regions=KITS.salary.regions, level=None, unknown_region=words)
+    assert_message(salary_text(KITS.salary, query), salary_blocks(KITS.salary, query))
