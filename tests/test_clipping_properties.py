@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bot.candidates import NAME_MAX, NOTES_MAX, PROFILE_URL_MAX, SOURCE_MAX, PipelineGroup
@@ -110,6 +110,15 @@ PIECES = [
     "\N{RIGHT-TO-LEFT MARK}",
     "\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}",
 ]
+# The worst case of each text, always tried first: the longest a form takes, all `&`,
+# which escaping makes five times longer.
+LINK = "https://a.io/" + "&" * (PROFILE_URL_MAX - len("https://a.io/"))
+
+
+def amps(length: int) -> str:
+    return "&" * length
+
+
 USERS = ("U0ANA", "U0BEN", "U0CAT", "U0DAN", "U0EVE")
 UNIT = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
 
@@ -158,9 +167,11 @@ def assert_safe_mrkdwn(text: str) -> None:
     assert f"\N{ZERO WIDTH JOINER}{ELLIPSIS}" not in text
 
 
-def assert_message(text: str, blocks: list[dict[str, Any]]) -> None:
+def assert_message(text: str, blocks: list[dict[str, Any]], *, posted: bool = True) -> None:
+    """``posted``: sent with chat.postMessage or chat.update, which also refuse more than
+    ``MAX_BLOCKS_TEXT`` in all (a command's answer is not: Slack takes it in full)."""
     assert message_errors(blocks) == []
-    assert blocks_text_length(blocks) <= MAX_BLOCKS_TEXT
+    assert not posted or blocks_text_length(blocks) <= MAX_BLOCKS_TEXT
     assert 0 < len(text) <= MAX_MESSAGE_TEXT
     for shown in (text, *mrkdwn_texts(blocks)):
         assert_safe_mrkdwn(shown)
@@ -230,6 +241,15 @@ kit_texts = st.fixed_dictionaries(
         "name": typed(MAX_NAME),
     }
 )
+
+WORST_KIT = {
+    "title": amps(MAX_NAME),
+    "goal": amps(MAX_TEXT),
+    "prompt": amps(MAX_TEXT),
+    "answer": amps(MAX_TEXT),
+    "anchor": amps(MAX_ANCHOR),
+    "name": amps(MAX_NAME),
+}
 
 
 def edited_stage(texts: dict[str, str]) -> Stage:
@@ -314,6 +334,7 @@ def _extends_previous(char: str) -> bool:
 
 
 @PROPERTY
+@example(amps(NAME_MAX), LINK, amps(SOURCE_MAX), amps(NOTES_MAX), amps(200))
 @given(typed(NAME_MAX), web_links(), typed(SOURCE_MAX), typed(NOTES_MAX), typed(200))
 def test_the_card(name: str, url: str, source: str, notes: str, step: str) -> None:
     person = candidate(name, profile_url=url, source=source, notes=notes)
@@ -321,6 +342,7 @@ def test_the_card(name: str, url: str, source: str, notes: str, step: str) -> No
 
 
 @PROPERTY
+@example([amps(NAME_MAX)] * 60, amps(300), True)
 @given(st.lists(typed(NAME_MAX), min_size=1, max_size=60), typed(300), st.booleans())
 def test_list_and_find(names: list[str], query: str, linked: bool) -> None:
     link_to = "https://x.slack.com/archives/C0/p1?thread_ts=1&cid=C0" if linked else None
@@ -330,12 +352,13 @@ def test_list_and_find(names: list[str], query: str, linked: bool) -> None:
     groups = [PipelineGroup(title, people) for title in ("Technical", "Screening")]
     now = START + timedelta(days=3)
     listing = pipeline_blocks(groups, KITS, now, include_closed=True)
-    assert_message("Pipeline", listing)
-    assert_message("found", find_blocks(query, people, KITS, now))
-    assert_message("found", find_blocks(query, (), KITS, now))
+    assert_message("Pipeline", listing, posted=False)
+    assert_message("found", find_blocks(query, people, KITS, now), posted=False)
+    assert_message("found", find_blocks(query, (), KITS, now), posted=False)
 
 
 @PROPERTY
+@example([amps(NAME_MAX)] * 10, True)
 @given(st.lists(typed(NAME_MAX), min_size=10, max_size=25), st.booleans())
 def test_app_home(names: list[str], linked: bool) -> None:
     link_to = "https://x.slack.com/archives/C0/p1" if linked else None
@@ -349,6 +372,7 @@ def test_app_home(names: list[str], linked: bool) -> None:
 
 
 @PROPERTY
+@example("&<" * 1550)
 @given(typed(4000, min_size=0))
 def test_help_for_an_unknown_subcommand(unknown: str) -> None:
     usages = [("new [name]", "Add a candidate"), ("list", "The pipeline")]
@@ -356,6 +380,7 @@ def test_help_for_an_unknown_subcommand(unknown: str) -> None:
 
 
 @PROPERTY
+@example([amps(NAME_MAX)] * 12, amps(MAX_NAME), True)
 @given(st.lists(typed(NAME_MAX), min_size=1, max_size=12), typed(MAX_NAME), st.booleans())
 def test_the_digest(names: list[str], stage_title: str, linked: bool) -> None:
     rows = [
@@ -382,6 +407,7 @@ def test_the_digest(names: list[str], stage_title: str, linked: bool) -> None:
 
 
 @PROPERTY
+@example(amps(NAME_MAX), LINK, WORST_KIT)
 @given(typed(NAME_MAX), web_links(), kit_texts)
 def test_kit_dm_and_thread_notes(name: str, video: str, texts: dict[str, str]) -> None:
     stage = edited_stage(texts)
@@ -417,6 +443,9 @@ def test_kit_dm_and_thread_notes(name: str, video: str, texts: dict[str, str]) -
 
 
 @PROPERTY
+@example(ReminderKind.INTERVIEW_SOON, amps(NAME_MAX), LINK, WORST_KIT)
+@example(ReminderKind.DEBRIEF_PACK, amps(NAME_MAX), LINK, WORST_KIT)
+@example(ReminderKind.DEBRIEF_CHASE, amps(NAME_MAX), LINK, WORST_KIT)
 @given(st.sampled_from(list(ReminderKind)), typed(NAME_MAX), web_links(), kit_texts)
 def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[str, str]) -> None:
     stage = edited_stage(texts)
@@ -455,6 +484,7 @@ def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[s
 
 
 @PROPERTY
+@example(amps(NAME_MAX), amps(MAX_EVIDENCE), amps(MAX_PRIVATE_NOTE), False)
 @given(typed(NAME_MAX), typed(MAX_EVIDENCE), typed(MAX_PRIVATE_NOTE), st.booleans())
 def test_scorecard_modals(name: str, evidence: str, note: str, read_only: bool) -> None:
     person = candidate(name)
@@ -467,6 +497,7 @@ def test_scorecard_modals(name: str, evidence: str, note: str, read_only: bool) 
 
 
 @PROPERTY
+@example(amps(NAME_MAX), amps(MAX_REASON), WORST_KIT)
 @given(typed(NAME_MAX), typed(MAX_REASON), kit_texts)
 def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) -> None:
     stage = edited_stage(texts)
@@ -499,6 +530,7 @@ def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) ->
 
 
 @PROPERTY
+@example(amps(NAME_MAX * 3), LINK)
 @given(typed(NAME_MAX * 3), web_links())
 def test_modals_prefilled_with_what_people_typed(name: str, video: str) -> None:
     person = candidate(name[:NAME_MAX])
@@ -517,6 +549,7 @@ def test_modals_prefilled_with_what_people_typed(name: str, video: str) -> None:
 
 
 @PROPERTY
+@example(amps(NAME_MAX), amps(MAX_NAME), LINK)
 @given(typed(NAME_MAX), typed(MAX_NAME), web_links())
 def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
     """DMs, replies and notices sent as text alone: within a message's text, pinging no one."""
@@ -552,6 +585,7 @@ def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
 
 
 @PROPERTY
+@example(amps(300))
 @given(typed(300))
 def test_salary_for_a_region_nobody_knows(words: str) -> None:
     query = SalaryQuery(regions=KITS.salary.regions, level=None, unknown_region=words)

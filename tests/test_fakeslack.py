@@ -453,7 +453,7 @@ async def test_message_needs_a_channel_text_of_bounded_length(client: AsyncWebCl
 
 
 async def test_blocks_with_too_much_text_in_all_are_msg_blocks_too_long(
-    client: AsyncWebClient,
+    fake: FakeSlack, client: AsyncWebClient
 ) -> None:
     # Every block within its own limit, 12,000 characters of text in all: Slack's most.
     fits = [section("x" * 3000) for _ in range(4)]
@@ -461,6 +461,9 @@ async def test_blocks_with_too_much_text_in_all_are_msg_blocks_too_long(
     over = [*fits, {"type": "context", "elements": [mrkdwn("x")]}]
     error = await slack_error(client.chat_postMessage(channel="C1", text="t", blocks=over))
     assert error.response["error"] == "msg_blocks_too_long"
+    # A command's answer through its response_url takes the same blocks.
+    answer = await AsyncWebhookClient(fake.response_url()).send(text="t", blocks=over)
+    assert (answer.status_code, answer.body) == (200, "ok")
 
 
 async def test_update_and_permalink_need_a_known_message(
