@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.clock import FrozenClock
+from bot.decisions import MAX_REASON
 from bot.reminder_rules import ReminderKind
 from bot.reminders import send_due_reminders
 from bot.slack_client import build_client
@@ -24,6 +25,7 @@ from tests.harness import Harness
 from tests.intake_helpers import add_candidate
 from tests.pipeline_seed import add_candidate as seed_candidate
 from tests.pipeline_seed import add_interview, hours
+from tests.scorecard_helpers import decide
 from tests.test_home import home_opened
 from tests.test_schedule import ANA, BEN, WHEN, dms, schedule, thread_posts
 
@@ -59,7 +61,7 @@ def longest_text(blocks: Any) -> int:
     return 0
 
 
-async def test_a_500_character_ampersand_link_gets_its_card_kits_notes_and_list(
+async def test_a_500_character_ampersand_link_gets_its_card_kits_notes_list_and_decision(
     harness: Harness,
 ) -> None:
     candidate = await add_candidate(
@@ -84,6 +86,12 @@ async def test_a_500_character_ampersand_link_gets_its_card_kits_notes_and_list(
     listed = reply.json
     assert message_errors(listed["blocks"]) == [] and AMPERSAND_NAME not in reply.text
     assert "&amp;" * 100 in reply.text
+    # The longest reason the form takes, all `&`: recorded, and its note in the thread.
+    decided = await decide(harness, candidate.id or 0, "advance", "&" * MAX_REASON)
+    assert (decided.status, decided.text) == (200, "")
+    [note] = thread_posts(harness.fake, candidate)[:1]
+    assert "recorded a decision" in note.args["text"]
+    assert blocks_text_length(note.args["blocks"]) <= MAX_BLOCKS_TEXT
     assert_all_accepted(harness.fake)
 
 
