@@ -32,10 +32,10 @@ MAX_VIEW_BLOCKS = 100
 # its staff give 12,000 characters, the markdown block's documented limit).
 MESSAGE_TEXT_LIMIT = 12_000
 # A confirmation dialog: title 100, text 300, its buttons 30.
-_TEXT_TYPES = ("mrkdwn", "plain_text")
 CONFIRM_TITLE_LIMIT = 100
 CONFIRM_TEXT_LIMIT = 300
 CONFIRM_BUTTON_LIMIT = 30
+_TEXT_TYPES = ("mrkdwn", "plain_text")
 
 
 def mrkdwn(text: str) -> dict[str, str]:

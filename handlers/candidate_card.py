@@ -8,19 +8,24 @@ of its place, so that no name, link or note the form accepts can make Slack refu
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.candidates import is_closed, level_name, location_name, stage_title
 from bot.kits import Kits
 from bot.next_step import NextStep
-from handlers.block_kit import FIELD_LIMIT, actions, button, context, fields, header, section
+from handlers.block_kit import (
+    FIELD_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    fields,
+    header,
+    section,
+)
 from handlers.ids import Action
 from handlers.kit_blocks import salary_text
 from handlers.mrkdwn import clip_plain, date_token, escape, escape_clipped, link
 from handlers.refs import Ref, ref
 from storage.models import Candidate, CandidateStatus
-
-Block = dict[str, Any]
 
 NOTES_SHOWN = 2000
 # What the profile field shows of the address, and the room its label ("*Profile*") takes.

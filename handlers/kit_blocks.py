@@ -3,8 +3,9 @@
 Pure functions from `bot.kits` objects to Slack blocks. Kit text is team-edited, so all
 of it is escaped, and every message stays within Slack's limits however long a team
 makes its kit: text is packed into sections of at most 3,000 characters, and what does
-not fit in the block budget is cut from the end of its part with a "… N more" note
-(in practice only a very long custom stage loses its last questions).
+not fit in the message's budget of blocks and of text (Slack refuses more than 12,000
+characters a message) is cut from the end of its part with a "… N more" note (in practice
+only a very long custom stage loses its last questions).
 """
 
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from bot.kits import Quality, Question, SalaryTable, Stage
 from handlers.block_kit import (
     MESSAGE_TEXT_LIMIT,
+    SECTION_LIMIT,
     Block,
     context,
     divider,
@@ -34,7 +36,6 @@ KIT_LINK_LIMIT = OWN_TEXT_LIMIT // 3
 """Characters a link (the video call's) may take in a message that carries a kit; a longer
 one is shown as its label."""
 
-_SECTION_LIMIT = 3000
 # One escaped text is cut to this, so that with its label it always fits in a section.
 _TEXT_LIMIT = 1500
 # (blocks, characters) of the parts that come after the questions (the built-in kits use
@@ -88,13 +89,7 @@ def interview_kit_blocks(stage: Stage, qualities: Sequence[Quality]) -> list[Blo
     tail = [
         divider(),
         *_red_flag_blocks(stage),
-        *_packed(
-            _COMPETENCIES,
-            competencies,
-            "\n\n",
-            _COMPETENCY_BUDGET,
-            "competency",
-        ),
+        *_packed(_COMPETENCIES, competencies, "\n\n", _COMPETENCY_BUDGET, "competency"),
         divider(),
         *_packed(
             f"*Qualities to look for* (rate each 1{_DASH}4, or _not observed_)",
@@ -238,7 +233,7 @@ def _first_lines(lines: Sequence[str], chars: int) -> list[str]:
     text = ""
     for line in lines:
         grown = f"{text}\n{line}" if text else line
-        if len(grown) > min(chars, _SECTION_LIMIT):
+        if len(grown) > min(chars, SECTION_LIMIT):
             break
         text = grown
     return [text] if text else []
@@ -248,13 +243,13 @@ def _append(texts: list[str], lines: Sequence[str], gap: str) -> list[str]:
     """`texts` with `lines` added: after the last text if they fit, else in a block of
     their own; only an item longer than a block is split, between two lines."""
     whole = "\n".join(lines)
-    if texts and len(texts[-1]) + len(gap) + len(whole) <= _SECTION_LIMIT:
+    if texts and len(texts[-1]) + len(gap) + len(whole) <= SECTION_LIMIT:
         return [*texts[:-1], texts[-1] + gap + whole]
-    if len(whole) <= _SECTION_LIMIT:
+    if len(whole) <= SECTION_LIMIT:
         return [*texts, whole]
     texts = [*texts, lines[0]]
     for line in lines[1:]:
-        if len(texts[-1]) + 1 + len(line) <= _SECTION_LIMIT:
+        if len(texts[-1]) + 1 + len(line) <= SECTION_LIMIT:
             texts[-1] += "\n" + line
         else:
             texts.append(line)
