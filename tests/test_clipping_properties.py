@@ -213,6 +213,17 @@ def interview(video_link: str | None = None, **kwargs: Any) -> Interview:
     return Interview(**(fields | kwargs))
 
 
+def debrief_row(video_link: str | None) -> Debrief:
+    return Debrief(
+        id=5,
+        candidate_id=7,
+        stage_key="technical",
+        starts_at=START,
+        video_link=video_link,
+        created_by="U0HM",
+    )
+
+
 def scorecard(evidence: str, note: str | None, interviewer_id: str = "U0ANA") -> ScorecardContent:
     stage = KITS.stage("technical")
     return ScorecardContent(
@@ -421,14 +432,7 @@ def test_kit_dm_and_thread_notes(name: str, video: str, texts: dict[str, str]) -
     assert_message(*interview_note(stage, meeting, USERS, changed_by="U0HM"))
     assert_message("question set", question_set_blocks(stage))
     assert_message("kit", interview_kit_blocks(stage, KITS.qualities))
-    debrief = Debrief(
-        id=5,
-        candidate_id=7,
-        stage_key="technical",
-        starts_at=START,
-        video_link=video,
-        created_by="U0HM",
-    )
+    debrief = debrief_row(video)
     assert_message(*debrief_note(texts["title"], debrief, USERS[:3], changed_by="U0HM"))
     assert_message(
         *invitation_dm(
@@ -462,14 +466,7 @@ def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[s
         candidate=candidate(name, permalink="https://x/p?a=1&b=2"),
         stage_title=texts["title"],
         interview=meeting,
-        debrief=Debrief(
-            id=5,
-            candidate_id=7,
-            stage_key="technical",
-            starts_at=START,
-            video_link=video,
-            created_by="U0HM",
-        ),
+        debrief=debrief_row(video),
         kit=stage,
         qualities=KITS.qualities,
         scorecard_due_at=START,
@@ -536,14 +533,7 @@ def test_modals_prefilled_with_what_people_typed(name: str, video: str) -> None:
     person = candidate(name[:NAME_MAX])
     assert_view(new_candidate_modal(KITS.salary, name=name, hiring_manager_id="U0HM"))
     assert_view(schedule_modal(KITS, person, interview=interview(video), interviewer_ids=USERS))
-    debrief = Debrief(
-        id=5,
-        candidate_id=7,
-        stage_key="technical",
-        starts_at=START,
-        video_link=video,
-        created_by="U0HM",
-    )
+    debrief = debrief_row(video)
     assert_view(debrief_modal(person, name[:MAX_NAME], USERS, debrief=debrief))
     assert_view(erase_modal(person))
 
@@ -556,28 +546,28 @@ def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
     person = candidate(name, permalink="https://x/p?a=1&b=2")
     stage = KITS.stage("technical").model_copy(update={"title": stage_title})
     meeting = interview(video)
-    debrief = Debrief(
-        id=5, candidate_id=7, stage_key="technical", starts_at=START, video_link=video,
-        created_by="U0HM",
-    )  # fmt: skip
+    debrief = debrief_row(video)
     for text in (
         card_text(person, KITS),
         card_not_posted_text(person, "C0HIRING", "not_in_channel", "U0BOT"),
         not_attended_notice(person, meeting, stage_title, "U0ANA"),
         export_comment(person),
-        interview_blocks.rescheduled_dm(stage, meeting, USERS, candidate_name=name,
-                                        changed_by="U0HM"),
+        interview_blocks.rescheduled_dm(
+            stage, meeting, USERS, candidate_name=name, changed_by="U0HM"
+        ),
         interview_blocks.removed_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
         interview_blocks.cancelled_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
-        debrief_blocks.rescheduled_dm(stage_title, debrief, USERS, candidate_name=name,
-                                      changed_by="U0HM"),
+        debrief_blocks.rescheduled_dm(
+            stage_title, debrief, USERS, candidate_name=name, changed_by="U0HM"
+        ),
         debrief_blocks.removed_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
         debrief_blocks.cancelled_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
-    ):  # fmt: skip
+    ):
         assert len(text) <= MAX_MESSAGE_TEXT
         assert_safe_mrkdwn(text)
-    assert_message(*interview_blocks.closed_dm(stage, meeting, candidate_name=name,
-                                               reason="Cancelled."))  # fmt: skip
+    assert_message(
+        *interview_blocks.closed_dm(stage, meeting, candidate_name=name, reason="Cancelled.")
+    )
     assert_message("progress", scorecard_progress_blocks("U0ANA", stage, Progress(1, 3), 3))
     assert_view(notice_modal("Scorecard not saved", card_not_posted_text(person, "C0", "x", None)))
     choices = {"technical": stage}
