@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -18,6 +19,7 @@ from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
 from bot.scheduler import build_scheduler, register_jobs
 from bot.server import build_health_app, build_web_app
+from bot.slack_client import build_client
 from handlers.digest_blocks import digest_text
 from handlers.slack_notifier import SlackNotifier
 from storage.db import create_engine, session_factory
@@ -61,7 +63,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
     bot = create_context(settings)
-    app = build_app(bot)
+    # One connection pool for every Web API call of the process, listeners and jobs alike.
+    session = aiohttp.ClientSession()
+    app = build_app(bot, client=build_client(settings, session=session))
     scheduler = build_scheduler(settings)
     jobs = Jobs(bot, SlackNotifier(app.client, bot.clock), replica_name())
     register_jobs(scheduler, settings, jobs, bot.clock.now())
@@ -88,5 +92,6 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await runner.cleanup()
         if scheduler.running:
             scheduler.shutdown(wait=False)
+        await session.close()
         await bot.engine.dispose()
         logger.info("stopped")

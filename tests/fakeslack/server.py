@@ -259,17 +259,20 @@ class FakeSlack:
 
     async def wait_for_calls(
         self,
-        method: str,
+        method: str | tuple[str, ...],
         count: int = 1,
         *,
         where: Callable[[Call], bool] = bool,
+        since: int = 0,
         within: float = 5.0,
     ) -> list[Call]:
-        """The calls of ``method`` matching ``where``, once ``count`` of them arrived or
-        ``within`` seconds passed: for an app that calls Slack after it has answered."""
+        """The calls of ``method`` (or of any of several) from the ``since``-th on that match
+        ``where``, once ``count`` of them arrived or ``within`` seconds passed: for an app
+        that calls Slack after it has answered."""
+        methods = (method,) if isinstance(method, str) else method
         deadline = time.monotonic() + within
         while True:
-            calls = [call for call in self.calls_to(method) if where(call)]
+            calls = [c for c in self.calls[since:] if c.method in methods and where(c)]
             if len(calls) >= count or time.monotonic() > deadline:
                 return calls
             await asyncio.sleep(0.01)
