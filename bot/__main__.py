@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from bot.config import ConfigError, database_url_setting, load_settings, log_level
 from bot.kits import KitError, default_prompts_dir, load_kits
+from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
 
@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
 def _migrate() -> None:
     from storage.migrate import upgrade
 
-    upgrade(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+    upgrade(database_url_setting(os.environ))
 
 
 def _check() -> None:
@@ -67,15 +67,10 @@ def _run() -> None:
 def main(argv: list[str] | None = None) -> int:
     # The .env of the folder the bot is started from, not of the installed package.
     load_dotenv(find_dotenv(usecwd=True), override=False)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic announces each of its plugins at INFO on every start.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
     actions = {"migrate": _migrate, "check": _check, "digest": _digest}
     try:
+        configure_logging(log_level(os.environ))
         actions.get(args.command, _run)()
     except (ConfigError, KitError) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -17,6 +17,7 @@ from bot.context import BotContext
 from bot.digest import current_digest
 from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
+from bot.logs import AccessLogger
 from bot.scheduler import build_scheduler, register_jobs
 from bot.server import build_health_app, build_web_app
 from bot.slack_client import build_client
@@ -71,7 +72,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     register_jobs(scheduler, settings, jobs, bot.clock.now())
     # Socket Mode serves health and metrics too, for probes and scrapers.
     web_app = build_health_app(bot) if settings.socket_mode else build_web_app(app, bot)
-    runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    runner = web.AppRunner(
+        web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log_class=AccessLogger
+    )
     try:
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()
