@@ -121,11 +121,11 @@ def button_values(blocks: Any, action_id: str) -> list[str]:
 
 async def opened_view(process: BotProcess, trigger_id: str) -> dict[str, Any]:
     """The modal the bot opened with ``trigger_id``, once it has."""
-    [call] = await process.fake.wait_for_calls(
+    opened = await process.fake.wait_for_calls(
         "views.open", where=lambda c: c.args.get("trigger_id") == trigger_id, within=WITHIN
-    ) or [None]
-    assert call is not None and call.response["ok"], f"no modal opened for {trigger_id}"
-    return dict(call.response["view"])
+    )
+    assert opened and opened[0].response["ok"], f"no modal opened for {trigger_id}"
+    return dict(opened[0].response["view"])
 
 
 async def click_and_open(
@@ -195,12 +195,13 @@ async def run_loop(process: BotProcess) -> LoopRun:
     intake = await opened_view(process, trigger_id)
     reply = await submit(process, HIRING_MANAGER, intake, intake_values(NAME, notes=INTAKE_NOTE))
     assert (reply.status, reply.text) == (200, ""), reply.text
-    [card] = await fake.wait_for_calls(
+    cards = await fake.wait_for_calls(
         "chat.postMessage",
         where=lambda c: bool(button_values(c.args.get("blocks"), Action.SCHEDULE_INTERVIEW)),
         within=WITHIN,
-    ) or [None]
-    assert card is not None, "the candidate's card was not posted"
+    )
+    assert cards, "the candidate's card was not posted"
+    card = cards[0]
     candidate = button_values(card.args["blocks"], Action.SCHEDULE_INTERVIEW)[0]
 
     schedule = await click_and_open(process, Action.SCHEDULE_INTERVIEW, HIRING_MANAGER, candidate)
@@ -384,6 +385,7 @@ async def test_every_listener_refuses_with_an_answer_in_time(
     reply = await REFUSALS[listener](process)
     answer = process.answers[-1]
     assert answer.in_time, answer
+    assert "didn't call ack()" not in process.log
     if listener == "handlers.home.on_home_opened":
         published = await process.fake.wait_for_calls("views.publish", since=since, within=WITHIN)
         assert published, "no home published"
