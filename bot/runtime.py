@@ -18,7 +18,7 @@ from bot.digest import current_digest
 from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
 from bot.logs import AccessLogger
-from bot.scheduler import build_scheduler, register_jobs
+from bot.scheduler import RunsInFlight, build_scheduler, register_jobs
 from bot.server import build_health_app, build_web_app
 from bot.slack_client import build_client
 from handlers.digest_blocks import digest_text
@@ -68,6 +68,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     session = aiohttp.ClientSession()
     app = build_app(bot, client=build_client(settings, session=session))
     scheduler = build_scheduler(settings)
+    in_flight = RunsInFlight(scheduler)
     jobs = Jobs(bot, SlackNotifier(app.client, bot.clock), replica_name())
     register_jobs(scheduler, settings, jobs, bot.clock.now())
     # Socket Mode serves health and metrics too, for probes and scrapers.
@@ -94,6 +95,9 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     finally:
         await runner.cleanup()
         if scheduler.running:
+            # Runs under way finish, with the session and the engine still open.
+            scheduler.pause()
+            await in_flight.finish(SHUTDOWN_GRACE_SECONDS)
             scheduler.shutdown(wait=False)
         await session.close()
         await bot.engine.dispose()
