@@ -245,6 +245,7 @@ def pack_entry(interview_id: int, *, summary: bool) -> SummarySoFar:
     interview = Interview(id=interview_id, candidate_id=3, stage_key="technical", starts_at=WHEN)
     return SummarySoFar(
         interview,
+        candidate(name=PING),
         Progress(submitted=3, expected=3),
         summary=figures,
         ratings_hidden=not summary,
