@@ -14,7 +14,16 @@ from sqlmodel import col, select
 from bot.feedback_access import summary_so_far
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.refs import Ref, ref
-from storage.models import Candidate, Interview, Scorecard, ScorecardRead, ScorecardRevision
+from storage.db import transaction
+from storage.models import (
+    Candidate,
+    Interview,
+    InterviewInterviewer,
+    Scorecard,
+    ScorecardRead,
+    ScorecardRevision,
+)
+from storage.privacy import candidate_records, delete_candidate
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate
@@ -94,8 +103,6 @@ async def rows(harness: Harness, model: Any) -> list[Any]:
 
 
 async def panel_of(harness: Harness, interview_id: int) -> set[str]:
-    from storage.models import InterviewInterviewer
-
     async with harness.bot.sessions() as session:
         found = await session.exec(
             select(InterviewInterviewer.user_id).where(
@@ -440,3 +447,22 @@ async def test_an_interview_with_scorecards_keeps_its_stage(
         starts_at=BEGAN,
     )
     assert moved.text == ""
+
+
+async def test_the_history_is_exported_and_erased_with_the_candidate(
+    harness: Harness, candidate: Candidate
+) -> None:
+    assert candidate.id is not None
+    interview_id = await screening(harness, candidate)
+    await submit(harness, ANA, interview_id)
+    await submit(harness, BEN, interview_id)
+    await view_as(harness, Action.VIEW_SCORECARDS, ANA, interview_id)
+    await submit(harness, ANA, interview_id, overall=1)
+    async with harness.bot.sessions() as session:
+        document = await candidate_records(session, candidate.id)
+    assert [r["after_reading_others"] for r in document["scorecard_revisions"]] == [True]
+    assert [r["reader_id"] for r in document["scorecard_reads"]] == [ANA]
+    async with transaction(harness.bot.sessions) as session:
+        await delete_candidate(session, candidate.id)
+    assert await rows(harness, ScorecardRevision) == []
+    assert await rows(harness, ScorecardRead) == []
