@@ -94,12 +94,19 @@ async def replace_ratings(
 
 
 async def observed_quality_keys(session: AsyncSession, candidate_id: int) -> set[str]:
-    """The qualities someone rated (not "not observed") anywhere in the candidate's loop."""
+    """The qualities someone rated (not "not observed") anywhere in the candidate's loop, in
+    scorecards that count (by an interviewer still on the panel, who attended)."""
     query = (
         select(ScorecardRating.key)
         .join(Scorecard)
         .join(Interview)
+        .join(
+            InterviewInterviewer,
+            (col(InterviewInterviewer.interview_id) == Scorecard.interview_id)
+            & (col(InterviewInterviewer.user_id) == Scorecard.interviewer_id),
+        )
         .where(
+            col(InterviewInterviewer.attended).is_(True),
             Interview.candidate_id == candidate_id,
             Interview.status != InterviewStatus.CANCELLED,
             ScorecardRating.kind == RatingKind.QUALITY,
