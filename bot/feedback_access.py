@@ -167,6 +167,8 @@ class SummarySoFar:
     ratings_hidden: bool
     # The reader is on the panel and their own scorecard is still missing.
     owes_scorecard: bool
+    # Another interview of the candidate whose scorecard the reader owes: that one first.
+    owes_elsewhere: Interview | None = None
 
 
 async def summary_so_far(
@@ -183,6 +185,7 @@ async def summary_so_far(
         summary=None,
         ratings_hidden=not may_view(found.reader),
         owes_scorecard=found.reader.owes,
+        owes_elsewhere=found.reader.owes_elsewhere,
     )
     if bare.ratings_hidden or not found.scorecards:
         return bare
