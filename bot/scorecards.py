@@ -300,7 +300,7 @@ async def interviews_to_score(
     if not interviews:
         raise PermissionDenied(
             "You are not an interviewer of this candidate, so there is no scorecard for "
-            f"you to submit. {_ADD_TO_PANEL.format(hm=candidate.hiring_manager_id)}"
+            f"you to submit. {_how_to_join(bot, candidate, user_id)}"
         )
     now = bot.clock.now()
     begun = [interview for interview in interviews if interview.starts_at <= now]
@@ -426,10 +426,21 @@ async def submit_scorecard(
 
 _CLOSED = "A decision has closed this stage for the candidate, so its scorecards are read-only now."
 _NOT_STARTED = "This interview has not started yet: submit your scorecard once it is over."
-_ADD_TO_PANEL = (
-    "If you interviewed, the hiring manager (<@{hm}>) or an admin can add you to the panel "
-    "with *Reschedule* on the interview's note in the candidate's thread."
-)
+
+
+def _how_to_join(bot: BotContext, candidate: Candidate, user_id: str) -> str:
+    if user_id == candidate.hiring_manager_id or bot.is_admin(user_id):
+        return (
+            "If you interviewed, add yourself to the panel with *Reschedule* on the "
+            "interview's note in the candidate's thread."
+        )
+    return (
+        f"If you interviewed, the hiring manager (<@{candidate.hiring_manager_id}>) or an "
+        "admin can add you to the panel with *Reschedule* on the interview's note in the "
+        "candidate's thread."
+    )
+
+
 _EXCUSED = (
     "You marked this interview as not attended, so it takes no scorecard from you, and its "
     "interviewers' scorecards stay closed to you. If that was a mistake, tell the hiring "
@@ -452,7 +463,7 @@ async def _scorable(
     if seat is None:
         raise PermissionDenied(
             "Only the interviewers of this interview write its scorecards. "
-            + _ADD_TO_PANEL.format(hm=candidate.hiring_manager_id)
+            + _how_to_join(bot, candidate, user_id)
         )
     if not seat.attended:
         raise Conflict(_EXCUSED.format(hm=candidate.hiring_manager_id))

@@ -377,7 +377,7 @@ async def test_the_hiring_manager_and_admins_write_one_only_on_the_panel(
         harness, Action.SUBMIT_SCORECARD, user_id=user_id, value=ref(Ref.INTERVIEW, interview_id)
     )
     assert reply.status == 200 and view is None
-    assert "add you to the panel" in harness.fake.calls_to("response_url")[-1].args["text"]
+    assert "add yourself to the panel" in harness.fake.calls_to("response_url")[-1].args["text"]
     on_panel = await add_interview(harness.bot, candidate.id, panel=[user_id])
     await submit_scorecard(harness, user_id, on_panel)
     assert {(c.interviewer_id, c.interview_id) for c in await scorecards(harness)} == {

@@ -233,7 +233,7 @@ async def test_off_the_panel_the_hiring_manager_and_admins_write_no_card(
     # refused with the way onto the panel rather than silently left out.
     bot = (await make_harness(hiring_admins=frozenset({"U0ADM"}))).bot
     interview_id = await interview(bot)
-    with pytest.raises(PermissionDenied, match="add you to the panel"):
+    with pytest.raises(PermissionDenied, match="add yourself to the panel"):
         await submit(bot, user_id, interview_id)
     assert await count(bot, Scorecard) == 0
 
