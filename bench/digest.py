@@ -26,7 +26,7 @@ from bot.kits import default_prompts_dir, load_kits
 from bot.runtime import create_context
 from handlers.digest_blocks import digest_blocks, digest_summary
 from storage.db import create_engine, session_factory
-from tests.fakeslack import message_errors
+from slackfake import message_errors
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET
 
 

@@ -32,7 +32,7 @@ from handlers.ids import Action, View
 from handlers.refs import Ref, ref
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Candidate
-from tests import slack_requests as sr
+from slackfake import requests as sr
 
 EVIDENCE = "Designed a canary rollout with automatic rollback on drift alerts."
 # A trigger lives 3 s: a views.open later than this has failed anyway.

@@ -11,7 +11,7 @@ from sqlmodel import col, select
 
 from handlers.ids import IntakeBlock, View
 from storage.models import Candidate
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.harness import HIRING_MANAGER, Harness, Reply
 
 

@@ -19,7 +19,7 @@ from storage.models import (
     InterviewInterviewer,
     Scorecard,
 )
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER
 
 T = TypeVar("T")

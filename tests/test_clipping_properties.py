@@ -80,7 +80,7 @@ from handlers.scorecard_view_modal import scorecards_modal
 from storage.digest import CandidateRow
 from storage.models import Candidate, Debrief, Decision, Interview, Outcome
 from tests.conftest import START
-from tests.fakeslack.blockkit import (
+from slackfake.blockkit import (
     MAX_BLOCKS_TEXT,
     MAX_MESSAGE_TEXT,
     blocks_text_length,

@@ -29,10 +29,10 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.conftest import START
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.server import Call
+from slackfake import FakeSlack
+from slackfake.server import Call
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate
 from tests.pipeline_seed import add_scorecard

@@ -14,7 +14,7 @@ from bot.clock import FrozenClock
 from bot.events import KEEP_DELIVERIES, forget_old_deliveries
 from storage.db import transaction
 from storage.models import ProcessedEvent
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.harness import Harness, Reply
 from tests.intake_helpers import all_candidates, submit_intake
 from tests.test_home import home_opened

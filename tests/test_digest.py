@@ -23,7 +23,7 @@ from handlers.digest_blocks import digest_blocks
 from handlers.slack_notifier import SlackNotifier
 from storage.db import transaction
 from storage.models import CandidateStatus, DigestRun, Reminder, ReminderStatus
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pipeline_seed import (
     add_candidate,

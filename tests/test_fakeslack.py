@@ -24,8 +24,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from tests.fakeslack import FakeSlack, message_errors, view_errors
-from tests.slack_requests import (
+from slackfake import FakeSlack, message_errors, view_errors
+from slackfake.requests import (
     block_actions,
     checkboxes_value,
     datetime_value,

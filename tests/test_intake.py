@@ -17,7 +17,7 @@ from handlers.ids import Action, IntakeBlock, View
 from handlers.refs import Ref, ref
 from storage import candidates as store
 from storage.models import AuditEvent, Candidate, CandidateStatus
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, all_candidates, submit_intake
 

@@ -19,7 +19,7 @@ from bot.errors import PermissionDenied
 from bot.slack_client import build_client
 from storage.db import transaction
 from storage.models import Reminder, ReminderStatus
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import Harness
 from tests.test_dedupe import deliver
 

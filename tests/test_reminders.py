@@ -31,7 +31,7 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_MANAGER, Harness
 from tests.pipeline_seed import add_candidate, add_interview, add_scorecard, hours
 

@@ -17,7 +17,7 @@ from handlers.scorecard_modal import ScorecardMetadata, rating_block_id
 from storage.db import transaction
 from storage.models import Candidate, Interview, RatingKind, Reminder, Scorecard, ScorecardRating
 from storage.reminders import OPEN_STATUSES
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate
