@@ -7,8 +7,6 @@ how to install them. Screenshots land in ``test-artifacts/playground/`` (gitigno
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,11 +33,6 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
         yield opened
 
 
-def _state(playground: PlaygroundProcess, user_id: str) -> dict:
-    with urllib.request.urlopen(f"{playground.url}api/state?user={user_id}", timeout=5) as reply:
-        return json.loads(reply.read())
-
-
 def test_a_hiring_loop_played_in_the_browser(
     playground: PlaygroundProcess, browser: Browser
 ) -> None:
@@ -63,7 +56,7 @@ def test_a_hiring_loop_played_in_the_browser(
     page.wait_modal("schedule_interview")
     page.toggle_user("schedule_interviewers", RAVI.id)
     page.toggle_user("schedule_interviewers", ANA.id)
-    now = datetime.fromtimestamp(_state(playground, HIRING_MANAGER.id)["now"], UTC)
+    now = datetime.fromtimestamp(playground.get(f"api/state?user={HIRING_MANAGER.id}")["now"], UTC)
     start = (now + timedelta(hours=1)).astimezone(ZoneInfo(HIRING_MANAGER.tz))
     page.set_datetime("schedule_starts_at", start)
     page.submit_modal()
