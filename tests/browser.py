@@ -250,6 +250,19 @@ class Browser:
         self._click(f"{message}//button[contains(@class,'replies-link')]", "the thread")
         self.until(lambda: self._css("#thread:not([hidden])"), "the thread pane")
 
+    def scroll_thread_to(self, text: str) -> None:
+        """Bring the first reply holding ``text`` to the top of the thread pane."""
+        found = self.driver.execute_script(
+            """
+            const hit = [...document.querySelectorAll('#thread-body .message')]
+              .find((m) => m.textContent.includes(arguments[0]));
+            if (hit) hit.scrollIntoView({block: 'start'});
+            return Boolean(hit);
+            """,
+            text,
+        )
+        assert found, f"no reply with {text!r} in the thread"
+
     def wait_thread_reply(self, message: str, text: str) -> None:
         self.open_thread(message)
         self.until(lambda: text in self._css("#thread-body").text, f"{text!r} in the thread")

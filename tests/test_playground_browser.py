@@ -115,6 +115,7 @@ def test_a_hiring_loop_played_in_the_browser(
     card = page.wait_card("Dana Kowalski")
     page.wait_text(card, "Technical")
     page.open_thread(card)
+    page.scroll_thread_to("submitted the Screening scorecard (1 of 2)")
     page.screenshot("channel-card-and-thread")
     assert page.violations() == []
 

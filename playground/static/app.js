@@ -39,6 +39,7 @@
       now: ui.state.now,
       botUserId: ui.state.bot_user_id,
       channel: ui.state.channel,
+      channels: { [ui.state.channel.id]: ui.state.channel.name },
       state: {},
       errors: {},
       confirm,

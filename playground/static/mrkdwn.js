@@ -81,7 +81,9 @@
       return `<span class="mention${me}" data-user="${escapeHtml(id)}">@${escapeHtml(name)}</span>`;
     }
     if (target.startsWith("#")) {
-      return `<span class="mention">#${escapeHtml(label || target.slice(1))}</span>`;
+      const id = target.slice(1);
+      const name = label || (ctx.channels && ctx.channels[id]) || id;
+      return `<span class="mention">#${escapeHtml(name)}</span>`;
     }
     if (target.startsWith("!date^")) {
       const [, ts, format, link] = target.split("^");
