@@ -61,6 +61,8 @@ class Playground:
                 if (u := self.fake.user(uid))
             },
             "bot_user_id": self.fake.bot_user_id,
+            # For a developer's own scripts: the Web API the bot talks to.
+            "slack_api_url": self.fake.api_url,
             "channel": {
                 "id": HIRING_CHANNEL,
                 "name": HIRING_CHANNEL_NAME,

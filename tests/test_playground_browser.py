@@ -13,8 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 
-from playground.people import HIRING_MANAGER, INTERVIEWERS, OUTSIDER
+from playground.people import HIRING_CHANNEL, HIRING_MANAGER, INTERVIEWERS, OUTSIDER
 from tests.browser import Browser, PlaygroundProcess, browser_or_skip
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "playground"
@@ -144,6 +146,21 @@ def test_an_outsider_cannot_tell_a_candidate_from_nobody(
     assert page.ephemerals()[-1].replace("Lee Morgan", "Nobody Atall") == unknown
 
 
+async def test_what_slack_would_refuse_is_shown_on_the_page(
+    playground: PlaygroundProcess, browser: Browser
+) -> None:
+    browser.open(f"{playground.url}?as={HIRING_MANAGER.id}&pane=channel")
+    api_url = playground.get(f"api/state?user={HIRING_MANAGER.id}")["slack_api_url"]
+    client = AsyncWebClient(token="xoxb-test-token", base_url=api_url)
+    section = {"type": "section", "text": {"type": "mrkdwn", "text": "x"}}
+    with pytest.raises(SlackApiError):
+        await client.chat_postMessage(channel=HIRING_CHANNEL, text="t", blocks=[section] * 51)
+    shown = browser.until(lambda: browser.violations(), "the refusal on the page")
+    assert "chat.postMessage → invalid_blocks" in shown[0]
+    assert "50" in shown[0]
+    browser.screenshot("violation-shown")
+
+
 def test_rendering_of_mrkdwn_and_date_tokens(
     playground: PlaygroundProcess, browser: Browser
 ) -> None:
@@ -154,7 +171,11 @@ def test_rendering_of_mrkdwn_and_date_tokens(
             "<strong>bold</strong> <em>it</em> <del>gone</del> <code>x&lt;y</code>"
         ),
         "&lt;script&gt; &amp; co": "&lt;script&gt; &amp; co",
-        f"<@{HIRING_MANAGER.id}> <https://example.com|site>": "@Maya Chen",
+        f"<@{HIRING_MANAGER.id}> says": '<span class="mention" data-user="U0PGMAYA">@Maya Chen',
+        "<https://example.com/a?b=1&amp;c=2|the site>": (
+            'href="https://example.com/a?b=1&amp;c=2" target="_blank" rel="noopener"'
+        ),
+        "<javascript:alert(1)|x>": 'href="#"',
         # Ravi reads in Asia/Kolkata: 09:30 UTC is 3:00 PM there.
         f"<!date^{moment}^{{date_short}} at {{time}}|fallback>": "Mar 2, 2026 at 3:00 PM",
         "&gt; quoted\n• one\n• two": (
