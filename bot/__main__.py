@@ -74,8 +74,14 @@ def _run() -> None:
 
 
 def _playground(args: argparse.Namespace) -> None:
-    # Imported here: the playground and its fake Slack are no part of ``python -m bot``.
-    from playground.main import main as run_playground
+    # Imported here: the playground and its fake Slack are no part of ``python -m bot``,
+    # and the container image ships without them.
+    try:
+        from playground.main import main as run_playground
+    except ImportError as missing:
+        raise ConfigError(
+            "the playground is not installed here: run `make run` in a clone of the repository"
+        ) from missing
 
     run_playground(os.environ, port=args.port, seed_demo=args.demo)
 

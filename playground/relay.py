@@ -53,7 +53,7 @@ class Relay:
             user_id=user_id,
             channel_id=channel_id,
             channel_name=HIRING_CHANNEL_NAME if channel_id == HIRING_CHANNEL else "directmessage",
-            trigger_id=self._trigger(user_id, channel_id),
+            trigger_id=self.trigger(user_id, channel_id),
             response_url=self._response_url(user_id, channel_id),
             team_id=self._fake.team_id,
         )
@@ -77,7 +77,7 @@ class Relay:
             block_id=block_id,
             value=element.get("value"),
             selected_option=element.get("selected_option"),
-            trigger_id=self._trigger(user_id, channel_id),
+            trigger_id=self.trigger(user_id, channel_id),
             channel_id=channel_id,
             message=message,
             view=view,
@@ -93,7 +93,7 @@ class Relay:
             user_id=user_id,
             view=view,
             values=values,
-            trigger_id=self._trigger(user_id, None),
+            trigger_id=self.trigger(user_id, None),
             team_id=self._fake.team_id,
         )
         return await self._post(body)
@@ -111,7 +111,8 @@ class Relay:
         }
         return await self._post(sr.event_callback(event, team_id=self._fake.team_id))
 
-    def _trigger(self, user_id: str, channel_id: str | None) -> str:
+    def trigger(self, user_id: str, channel_id: str | None) -> str:
+        """A fresh trigger id from the fake, remembered as ``user_id``'s."""
         trigger_id = self._fake.new_trigger_id()
         self.triggers[trigger_id] = Origin(user_id, channel_id)
         return trigger_id

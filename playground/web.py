@@ -103,8 +103,7 @@ class Playground:
     ) -> dict[str, Any]:
         message = None
         if channel_id and ts:
-            channel = HIRING_CHANNEL if channel_id == HIRING_CHANNEL else channel_id
-            message = next((m for m in self.fake.messages_in(channel) if m["ts"] == ts), None)
+            message = next((m for m in self.fake.messages_in(channel_id) if m["ts"] == ts), None)
         view = None
         if view_id:
             stored = self.fake.view(view_id)

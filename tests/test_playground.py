@@ -3,6 +3,7 @@ refusals, its page API's answers to bad input, and ``--demo`` in the real proces
 
 from __future__ import annotations
 
+import sys
 import time
 import urllib.error
 from collections.abc import AsyncIterator, Callable
@@ -176,7 +177,7 @@ async def test_a_message_slack_would_refuse_is_shown_with_slacks_reasons(page: P
 async def test_a_modal_opened_with_a_stale_trigger_is_shown_as_slack_refuses_it(page: Page) -> None:
     playground = page.playground
     fake = playground.fake
-    trigger = playground.relay._trigger(ANA.id, None)
+    trigger = playground.relay.trigger(ANA.id, None)
     view = {"type": "modal", "title": {"type": "plain_text", "text": "T"}, "blocks": []}
     playground.clock.advance(timedelta(seconds=4))
     client = AsyncWebClient(token=fake.bot_token, base_url=fake.api_url)
@@ -185,7 +186,7 @@ async def test_a_modal_opened_with_a_stale_trigger_is_shown_as_slack_refuses_it(
     state = playground.state(ANA.id)
     assert state["modals"] == []
     assert [v["error"] for v in state["violations"]] == ["expired_trigger_id"]
-    fresh = playground.relay._trigger(ANA.id, None)
+    fresh = playground.relay.trigger(ANA.id, None)
     await client.views_open(trigger_id=fresh, view=view)
     assert [m["title"]["text"] for m in playground.state(ANA.id)["modals"]] == ["T"]
     assert playground.state(HIRING_MANAGER.id)["modals"] == []  # only Ana's screen
@@ -285,3 +286,17 @@ def _wait(read: Callable[[], list[str]]) -> list[str]:
             return found
         time.sleep(0.1)
     raise AssertionError("the reminder never arrived")
+
+
+def test_without_the_playground_installed_the_command_says_so_in_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.__main__ import EXIT_CONFIG, main
+
+    # As in the container image, which ships the bot without playground/ and slackfake/.
+    monkeypatch.setitem(sys.modules, "playground.main", None)
+    assert main(["playground"]) == EXIT_CONFIG
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        "error: the playground is not installed here: run `make run` in a clone of the repository"
+    ]
