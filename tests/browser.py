@@ -55,7 +55,9 @@ class PlaygroundProcess:
 
     @classmethod
     @contextmanager
-    def start(cls, folder: Path, *args: str) -> Iterator[Self]:
+    def start(
+        cls, folder: Path, *args: str, env_extra: dict[str, str] | None = None
+    ) -> Iterator[Self]:
         """``python -m bot playground --port 0 [args]`` in ``folder`` (no .env there), with
         no Slack settings in its environment, until it prints its address."""
         env = {
@@ -64,6 +66,7 @@ class PlaygroundProcess:
             if not key.startswith("SLACK_") and key != "DATABASE_URL"
         }
         env["LOG_LEVEL"] = "WARNING"
+        env |= env_extra or {}
         log_path = folder / "playground.log"
         with log_path.open("w") as log:
             process = subprocess.Popen(

@@ -238,10 +238,13 @@ async def test_moving_the_clock_runs_the_due_jobs_at_once(page: Page) -> None:
 
 
 def test_demo_seeds_three_candidates_at_different_stages(tmp_path: Path) -> None:
-    with PlaygroundProcess.start(tmp_path, "--demo") as process:
+    # A digest every day just after midnight, so that a day and a half brings one whatever
+    # day and hour the test runs.
+    every_day = {"WORKING_DAYS": "mon-sun", "DIGEST_TIME": "00:01"}
+    with PlaygroundProcess.start(tmp_path, "--demo", env_extra=every_day) as process:
         state = process.get(f"api/state?user={HIRING_MANAGER.id}")
         messages = state["messages"][HIRING_CHANNEL]
-        cards = [m for m in messages if m.get("thread_ts", m["ts"]) == m["ts"]]
+        cards = [m for m in messages if _field(m, "Stage") is not None]
         stages = {
             name: _field(card, "Stage")
             for card in cards
@@ -256,9 +259,11 @@ def test_demo_seeds_three_candidates_at_different_stages(tmp_path: Path) -> None
         text = str(messages)
         assert "debrief" in text.lower()
         assert state["violations"] == []
+        digests = _digests(process)
         # Ana's technical scorecard is late: a day and a half on, in her working hours,
-        # the reminder is in her DMs.
+        # the reminder is in her DMs; and the new day's digest is in the channel.
         process.post("api/clock", {"user": ANA.id, "hours": 36})
+        _wait(lambda: _digests(process)[len(digests) :])
         reminder = _wait(
             lambda: [
                 m["text"]
@@ -271,12 +276,17 @@ def test_demo_seeds_three_candidates_at_different_stages(tmp_path: Path) -> None
             process.post("api/clock", {"hours": -1})
 
 
-def _field(card: dict, label: str) -> str:
-    for block in card["blocks"]:
+def _digests(process: PlaygroundProcess) -> list[str]:
+    messages = process.get(f"api/state?user={HIRING_MANAGER.id}")["messages"][HIRING_CHANNEL]
+    return [m["text"] for m in messages if m["text"].startswith("Hiring digest")]
+
+
+def _field(message: dict, label: str) -> str | None:
+    for block in message.get("blocks") or []:
         for field in block.get("fields", []):
             if field["text"].startswith(f"*{label}*"):
                 return field["text"].split("\n", 1)[1]
-    raise AssertionError(f"no {label} field")
+    return None
 
 
 def _wait(read: Callable[[], list[str]]) -> list[str]:
@@ -285,7 +295,7 @@ def _wait(read: Callable[[], list[str]]) -> list[str]:
         if found:
             return found
         time.sleep(0.1)
-    raise AssertionError("the reminder never arrived")
+    raise AssertionError("it never arrived")
 
 
 def test_without_the_playground_installed_the_command_says_so_in_one_line(
