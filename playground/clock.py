@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.config import WorkingHours
+
+# Just inside the window, so that what waited for it is due at once.
+INTO_THE_DAY = timedelta(minutes=5)
 
 
 class PlaygroundClock:
@@ -28,3 +34,17 @@ class PlaygroundClock:
         if delta <= timedelta(0):
             raise ValueError("the playground clock only moves forward")
         self._offset += delta
+
+
+def next_working_morning(
+    now: datetime, zone: ZoneInfo, days: frozenset[int], hours: WorkingHours
+) -> datetime:
+    """The first moment after ``now`` that is a few minutes into working hours, on a working
+    day, in ``zone``: where a jump of the clock shows what waits for someone's hours."""
+    local = now.astimezone(zone)
+    for ahead in range(8):
+        day = local.date() + timedelta(days=ahead)
+        start = datetime.combine(day, hours.start, zone) + INTO_THE_DAY
+        if day.weekday() in days and start > local:
+            return start.astimezone(UTC)
+    raise ValueError("no working day in the week")

@@ -117,7 +117,14 @@ async def run(
         base = f"http://127.0.0.1:{bot_port}"
         await _bot_up(session, f"{base}/healthz", bot_task)
         relay = Relay(fake, session, f"{base}/slack/events", secret)
-        playground = Playground(fake, relay, clock, run_due_jobs)
+        playground = Playground(
+            fake,
+            relay,
+            clock,
+            run_due_jobs,
+            working_days=settings.working_days,
+            working_hours=settings.working_hours,
+        )
         if seed_demo:
             print("playground: playing the demo story…", flush=True)
             await demo.seed(playground)

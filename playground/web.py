@@ -7,10 +7,12 @@ from dataclasses import asdict
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from aiohttp import web
 
-from playground.clock import PlaygroundClock
+from bot.config import WorkingHours
+from playground.clock import PlaygroundClock, next_working_morning
 from playground.people import (
     CHANNEL_MEMBERS,
     HIRING_CHANNEL,
@@ -36,12 +38,16 @@ class Playground:
         relay: Relay,
         clock: PlaygroundClock,
         run_due_jobs: Callable[[], None],
+        *,
+        working_days: frozenset[int],
+        working_hours: WorkingHours,
     ) -> None:
         self.fake = fake
         self.relay = relay
         self.clock = clock
         self.surfaces = Surfaces(fake, relay, clock.timestamp)
         self.run_due_jobs = run_due_jobs
+        self._working = (working_days, working_hours)
 
     # ------------------------------------------------------------ what a person sees
 
@@ -152,6 +158,14 @@ class Playground:
         self._answered(delivery, "app_home_opened")
         return {"status": delivery.status}
 
+    async def next_morning(self, user_id: str) -> dict[str, Any]:
+        """To the start of ``user_id``'s next working day, in their own zone."""
+        user = self.fake.user(user_id) or {}
+        zone = ZoneInfo(user.get("tz") or "UTC")
+        now = self.clock.now()
+        target = next_working_morning(now, zone, *self._working)
+        return await self.advance((target - now).total_seconds() / 3600)
+
     async def advance(self, hours: float) -> dict[str, Any]:
         delta = timedelta(hours=hours)
         if not timedelta(0) < delta <= MAX_ADVANCE:
@@ -201,7 +215,9 @@ async def _do(request: web.Request) -> web.Response:
     if what == "clock":
         return web.json_response(await playground.advance(float(body.get("hours") or 0)))
     user_id = _known_user(body.get("user"))
-    if what == "command":
+    if what == "morning":
+        result = await playground.next_morning(user_id)
+    elif what == "command":
         result = await playground.command(
             user_id, str(body.get("text") or ""), str(body.get("channel") or HIRING_CHANNEL)
         )

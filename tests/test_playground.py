@@ -4,19 +4,21 @@ refusals, its page API's answers to bad input, and ``--demo`` in the real proces
 from __future__ import annotations
 
 import sys
-import time
 import urllib.error
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from time import sleep
+from zoneinfo import ZoneInfo
 
 import aiohttp
 import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from playground.clock import PlaygroundClock
+from bot.config import WorkingHours
+from playground.clock import PlaygroundClock, next_working_morning
 from playground.forms import fill
 from playground.people import (
     CHANNEL_MEMBERS,
@@ -48,6 +50,31 @@ def test_the_clock_runs_with_real_time_shifted_and_only_moves_forward() -> None:
             clock.advance(backwards)
     assert clock.offset == timedelta(days=-2, hours=3)
     assert clock.now().tzinfo is UTC
+
+
+@pytest.mark.parametrize(
+    ("now", "expected"),
+    [
+        # Monday 08:00 in São Paulo (11:00 UTC): the same morning.
+        (datetime(2026, 12, 7, 11, 0, tzinfo=UTC), datetime(2026, 12, 7, 12, 5, tzinfo=UTC)),
+        # Monday 10:00 there: Tuesday.
+        (datetime(2026, 12, 7, 13, 0, tzinfo=UTC), datetime(2026, 12, 8, 12, 5, tzinfo=UTC)),
+        # Friday evening there: Monday, over the weekend.
+        (datetime(2026, 12, 11, 22, 0, tzinfo=UTC), datetime(2026, 12, 14, 12, 5, tzinfo=UTC)),
+    ],
+)
+def test_next_working_morning_is_in_the_persons_zone_on_a_working_day(
+    now: datetime, expected: datetime
+) -> None:
+    hours = WorkingHours(time(9), time(18))
+    zone = ZoneInfo("America/Sao_Paulo")
+    assert next_working_morning(now, zone, frozenset(range(5)), hours) == expected
+
+
+def test_a_week_without_working_days_has_no_working_morning() -> None:
+    hours = WorkingHours(time(9), time(18))
+    with pytest.raises(ValueError, match="no working day"):
+        next_working_morning(datetime(2026, 12, 7, tzinfo=UTC), ZoneInfo("UTC"), frozenset(), hours)
 
 
 # ------------------------------------------------------------------ form filler
@@ -151,7 +178,14 @@ async def page() -> AsyncIterator[Page]:
         fake.clock = clock.timestamp
         relay = Relay(fake, session, "http://127.0.0.1:9/slack/events", "secret")
         ran: list[int] = []
-        playground = Playground(fake, relay, clock, lambda: ran.append(1))
+        playground = Playground(
+            fake,
+            relay,
+            clock,
+            lambda: ran.append(1),
+            working_days=frozenset(range(5)),
+            working_hours=WorkingHours(time(9), time(18)),
+        )
         runner = aiohttp.web.AppRunner(build_page_app(playground))
         await runner.setup()
         await aiohttp.web.TCPSite(runner, "127.0.0.1", 0).start()
@@ -221,6 +255,16 @@ async def test_the_page_api_answers_bad_input_clearly_and_changes_nothing(
         assert "Traceback" not in await reply.text()
     assert playground.clock.offset == before
     assert playground.fake.calls == []
+
+
+async def test_next_working_morning_moves_the_clock_into_the_persons_hours(page: Page) -> None:
+    playground, session, base = page.playground, page.session, page.base
+    async with session.post(f"{base}/api/morning", json={"user": ANA.id}) as reply:
+        assert reply.status == 200
+    local = playground.clock.now().astimezone(ZoneInfo(ANA.tz))
+    assert local.weekday() < 5
+    assert time(9, 4) <= local.time() <= time(9, 6)
+    assert page.job_runs == [1]
 
 
 async def test_moving_the_clock_runs_the_due_jobs_at_once(page: Page) -> None:
@@ -294,7 +338,7 @@ def _wait(read: Callable[[], list[str]]) -> list[str]:
         found = read()
         if found:
             return found
-        time.sleep(0.1)
+        sleep(0.1)
     raise AssertionError("it never arrived")
 
 

@@ -18,6 +18,7 @@
     modalErrors: {},
     dismissed: 0,
     dismissedEphemeral: new Set(),
+    seenDm: {},
   };
 
   async function api(path, body) {
@@ -346,6 +347,12 @@
       switcher.value = ui.user;
     }
     $("nav-channel").textContent = `# ${ui.state.channel.name}`;
+    // New DMs since this person last looked, as Slack's unread badge.
+    const dms = ui.state.messages.dm;
+    const latest = dms.length ? dms[dms.length - 1].ts : "0";
+    if (ui.pane === "dm" || !(ui.user in ui.seenDm)) ui.seenDm[ui.user] = latest;
+    const unread = dms.filter((m) => Number(m.ts) > Number(ui.seenDm[ui.user])).length;
+    $("nav-dm").innerHTML = `<span>Hiring Bot · Messages</span>${unread ? `<span class="badge">${unread}</span>` : ""}`;
     const me = ui.state.people.find((p) => p.id === ui.user);
     $("who-note").innerHTML = me
       ? `You are <strong>${plain(me.name)}</strong>, ${plain(me.role.toLowerCase())}, in ${plain(me.tz.replace("_", " "))}.`
@@ -359,7 +366,9 @@
   }
 
   function draw(force) {
-    const snapshot = JSON.stringify([ui.state.messages, ui.state.home, ui.state.ephemerals, ui.pane, ui.thread, ui.user]);
+    // The hour is part of it: "today", "tomorrow" and "ago" in date tokens move with the clock.
+    const hour = Math.floor(ui.state.now / 3600);
+    const snapshot = JSON.stringify([ui.state.messages, ui.state.home, ui.state.ephemerals, ui.pane, ui.thread, ui.user, hour]);
     drawChrome();
     drawModal();
     drawViolations();
@@ -428,7 +437,11 @@
     for (const item of document.querySelectorAll(".nav-item")) {
       item.addEventListener("click", () => choose(item.dataset.pane));
     }
-    for (const item of document.querySelectorAll(".clock-button")) {
+    $("clock-morning").addEventListener("click", async () => {
+      await api("/api/morning", {});
+      await settle();
+    });
+    for (const item of document.querySelectorAll(".clock-button[data-hours]")) {
       item.addEventListener("click", async () => {
         await api("/api/clock", { hours: Number(item.dataset.hours) });
         await settle();
