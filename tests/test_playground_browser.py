@@ -67,8 +67,12 @@ def test_a_hiring_loop_played_in_the_browser(
     # Time passes: the interview is over, so scorecards are due.
     page.advance_clock("+6 h")
 
-    # An interviewer submits their scorecard from the kit in their DMs.
+    # An interviewer sees what they owe on their App Home, and submits their scorecard
+    # from the kit in their DMs.
     page.switch_user(RAVI.id)
+    page.show_pane("home")
+    page.wait_text("//div[@id='pane-body']", "Scorecards you owe")
+    page.wait_text("//div[@id='pane-body']", "Dana Kowalski")
     page.show_pane("dm")
     kit = page.wait_message_with_button("Submit scorecard")
     page.click_button(kit, "Submit scorecard")

@@ -44,6 +44,7 @@
       state: {},
       errors: {},
       confirm,
+      openUrl,
       onAction: () => {},
       ...extra,
     };
@@ -413,15 +414,23 @@
     draw(true);
   }
 
-  function followLink(event) {
-    const link = event.target.closest("a[data-link]");
-    if (!link) return;
-    const match = /\/archives\/([A-Z0-9]+)\/p(\d+)(?:\?thread_ts=([\d.]+))?/.exec(link.dataset.link);
-    if (!match) return;
-    event.preventDefault();
+  // A permalink into this workspace opens its thread here; anything else a new tab.
+  function openPermalink(url) {
+    const match = /\/archives\/([A-Z0-9]+)\/p(\d+)(?:\?thread_ts=([\d.]+))?/.exec(url);
+    if (!match) return false;
     const ts = `${match[2].slice(0, -6)}.${match[2].slice(-6)}`;
     ui.pane = match[1] === ui.state.channel.id ? "channel" : "dm";
     openThread(match[3] || ts);
+    return true;
+  }
+
+  function openUrl(url) {
+    if (!openPermalink(url)) window.open(url, "_blank", "noopener");
+  }
+
+  function followLink(event) {
+    const link = event.target.closest("a[data-link]");
+    if (link && openPermalink(link.dataset.link)) event.preventDefault();
   }
 
   async function start() {

@@ -64,7 +64,7 @@
     node.dataset.actionId = element.action_id || "";
     node.addEventListener("click", async () => {
       if (element.confirm && !(await ctx.confirm(element.confirm))) return;
-      if (element.url) window.open(element.url, "_blank", "noopener");
+      if (element.url) ctx.openUrl(element.url);
       ctx.onAction(element, blockId);
     });
     return node;
