@@ -236,56 +236,22 @@
     const key = `${ui.modalView}:${JSON.stringify(ui.modalErrors)}`;
     if (key === ui.modalKey) return;
     ui.modalKey = key;
-    host.hidden = false;
-    const dialog = document.createElement("div");
-    dialog.className = "modal";
-    dialog.setAttribute("role", "dialog");
-    dialog.dataset.callbackId = view.callback_id || "";
-    const head = document.createElement("div");
-    head.className = "modal-head";
-    head.innerHTML = `<h2>${plain(view.title && view.title.text)}</h2>`;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "icon-button";
-    close.setAttribute("aria-label", "Close");
-    close.textContent = "×";
-    close.addEventListener("click", () => closeModal(view));
-    head.append(close);
     const context = ctx({
       state: ui.modalValues,
       errors: ui.modalErrors,
       onAction: (element, blockId) => act(element, blockId, { view_id: view.id, values: ui.modalValues }),
     });
-    const body = document.createElement("div");
-    body.className = "modal-body";
-    body.append(window.Blocks.render(view.blocks, context));
-    const foot = document.createElement("div");
-    foot.className = "modal-foot";
-    const cancel = document.createElement("button");
-    cancel.type = "button";
-    cancel.className = "bk-button";
-    cancel.textContent = (view.close && view.close.text) || "Cancel";
-    cancel.addEventListener("click", () => closeModal(view));
-    foot.append(cancel);
-    if (view.submit) {
-      const submit = document.createElement("button");
-      submit.type = "button";
-      submit.className = "bk-button bk-primary modal-submit";
-      submit.textContent = view.submit.text;
-      submit.addEventListener("click", async () => {
-        submit.disabled = true;
+    window.Modals.draw(host, view, context, {
+      submit: async () => {
         try {
           const result = await api("/api/submit", { view_id: view.id, values: ui.modalValues });
           ui.modalErrors = result.errors || {};
         } finally {
-          submit.disabled = false;
           await refresh();
         }
-      });
-      foot.append(submit);
-    }
-    dialog.append(head, body, foot);
-    host.replaceChildren(dialog);
+      },
+      close: () => closeModal(view),
+    });
   }
 
   async function closeModal(view) {
@@ -295,24 +261,9 @@
   }
 
   function confirm(dialog) {
-    return new Promise((resolve) => {
-      const host = $("confirm");
-      const box = document.createElement("div");
-      box.className = "modal confirm";
-      box.innerHTML = `<div class="modal-head"><h2>${plain(dialog.title && dialog.title.text)}</h2></div>`
-        + `<div class="modal-body">${dialog.text && dialog.text.type === "mrkdwn" ? md(dialog.text.text, ctx()) : plain(dialog.text && dialog.text.text)}</div>`;
-      const foot = document.createElement("div");
-      foot.className = "modal-foot";
-      const answer = (yes) => { host.hidden = true; host.replaceChildren(); resolve(yes); };
-      const deny = Object.assign(document.createElement("button"), { type: "button", className: "bk-button", textContent: (dialog.deny && dialog.deny.text) || "Cancel" });
-      const go = Object.assign(document.createElement("button"), { type: "button", className: `bk-button bk-${dialog.style || "primary"} confirm-go`, textContent: (dialog.confirm && dialog.confirm.text) || "Yes" });
-      deny.addEventListener("click", () => answer(false));
-      go.addEventListener("click", () => answer(true));
-      foot.append(deny, go);
-      box.append(foot);
-      host.replaceChildren(box);
-      host.hidden = false;
-    });
+    const text = dialog.text || {};
+    const html = text.type === "mrkdwn" ? md(text.text, ctx()) : plain(text.text);
+    return window.Modals.confirm($("confirm"), dialog, html);
   }
 
   // ------------------------------------------------------------------ violations
