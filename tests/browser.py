@@ -1,5 +1,6 @@
-"""Browser-test support: the real ``python -m bot playground`` process, and headless
-Chromium (Debian's ``chromium`` + ``chromium-driver``) driven by Selenium.
+"""Browser-test support: the real ``python -m bot playground`` process (started like the
+bench's servers), and headless Chromium (Debian's ``chromium`` + ``chromium-driver``)
+driven by Selenium.
 
 Every lookup is by XPath or CSS and done afresh at each poll: the page redraws what
 changed every second, so an element found earlier may be gone.
@@ -7,12 +8,10 @@ changed every second, so an element found earlier may be gone.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
-import re
 import shutil
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -23,6 +22,8 @@ from pathlib import Path
 from typing import Any, Self
 
 import pytest
+
+from bench.procs import Server, free_port, spawn
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -44,48 +45,37 @@ CHROMIUM_FLAGS = (
     "--window-size=1360,860",
 )
 WAIT = 15.0
-READY = re.compile(r"playground: open (http://127\.0\.0\.1:\d+/)")
 
 
 @dataclass
 class PlaygroundProcess:
-    process: subprocess.Popen[str]
-    url: str
-    log: Path
+    server: Server
+
+    @property
+    def url(self) -> str:
+        return f"{self.server.url}/"
+
+    @property
+    def log(self) -> Path:
+        return self.server.log
 
     @classmethod
     @contextmanager
     def start(
         cls, folder: Path, *args: str, env_extra: dict[str, str] | None = None
     ) -> Iterator[Self]:
-        """``python -m bot playground --port 0 [args]`` in ``folder`` (no .env there), with
-        no Slack settings in its environment, until it prints its address."""
-        env = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith("SLACK_") and key != "DATABASE_URL"
-        }
-        env["LOG_LEVEL"] = "WARNING"
-        env |= env_extra or {}
-        log_path = folder / "playground.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "playground", "--port", "0", *args],
-                cwd=folder,
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                text=True,
-            )
+        """``python -m bot playground [args]`` in ``folder``, with no Slack settings in its
+        environment, until its page answers (after the demo, with ``--demo``)."""
+        port = free_port()
+        env = {"LOG_LEVEL": "WARNING", **(env_extra or {})}
+        server = spawn(
+            "playground", ["-m", "bot", "playground", "--port", str(port), *args], env, port, folder
+        )
         try:
-            yield cls(process, _address(process, log_path), log_path)
+            asyncio.run(server.wait_ready("/"))
+            yield cls(server)
         finally:
-            process.terminate()
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            server.stop()
 
     def get(self, path: str) -> Any:
         with urllib.request.urlopen(f"{self.url}{path}", timeout=10) as reply:
@@ -99,18 +89,6 @@ class PlaygroundProcess:
         )
         with urllib.request.urlopen(request, timeout=10) as reply:
             return json.loads(reply.read())
-
-
-def _address(process: subprocess.Popen[str], log_path: Path) -> str:
-    """The page's address, once the process prints it (its output goes to a file, which
-    never fills up and stops it as an unread pipe would)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and process.poll() is None:
-        found = READY.search(log_path.read_text())
-        if found:
-            return found.group(1)
-        time.sleep(0.1)
-    raise AssertionError("the playground did not start:\n" + log_path.read_text()[-4000:])
 
 
 @contextmanager
