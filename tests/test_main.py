@@ -88,7 +88,10 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
     (prompts / "stages" / "take_home.toml").write_text(MINIMAL_STAGE, encoding="utf-8")
     code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
     assert code == 0, err
-    assert out == "ok: 4 stages (screening, technical, take_home, system_design)\n"
+    assert out == (
+        "ok: 4 stages (screening, technical, take_home, system_design), 3 incident scenarios "
+        "(ctr_drop, feature_store_latency, training_serving_skew)\n"
+    )
 
     technical = prompts / "stages" / "technical.toml"
     technical.write_text(
