@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.candidates import get_candidate
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.feedback_access import visible_scorecards
+from bot.feedback_access import summary_so_far
 from bot.incident_scenarios import Inject, Scenario
 from bot.incident_timeline import Entry, Timeline, build_timeline
 from bot.interviews import get_interview
@@ -122,7 +122,11 @@ async def start_incident(
     offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
     if isinstance(offer, RunState):
         return offer
-    scenario = next((s for s in offer.choices if s.key == scenario_key), None)
+    if offer.panel_key is not None:
+        # A panelist started first: the candidate hears their scenario, whatever was picked.
+        scenario: Scenario | None = offer.suggested
+    else:
+        scenario = next((s for s in offer.choices if s.key == scenario_key), None)
     if scenario is None:
         raise InvalidInput({SCENARIO: "Choose one of the scenarios offered."})
     now = bot.clock.now()
@@ -179,7 +183,7 @@ async def reveal(
     asked: bool,
 ) -> Logged:
     """Log an inject as revealed: asked for by the candidate, or handed over."""
-    state = await _running(session, bot, user_id, run_id)
+    state = await running_state(session, bot, user_id, run_id)
     inject = state.scenario.inject(inject_id)
     if inject is None:
         raise NotFound("That evidence is no longer in the scenario. Please reopen the run.")
@@ -209,7 +213,7 @@ async def log_statement(
         raise InvalidInput({STATEMENT: "Write what was said."})
     if len(cleaned) > MAX_STATEMENT:
         raise InvalidInput({STATEMENT: f"At most {MAX_STATEMENT} characters, please."})
-    state = await _running(session, bot, user_id, run_id)
+    state = await running_state(session, bot, user_id, run_id)
     event = IncidentEvent(run_id=run_id, kind=kind, at=bot.clock.now(), text=cleaned)
     await store.add_event(session, event)
     return Logged(state, _entry(state, event))
@@ -219,7 +223,7 @@ async def root_cause_found(
     session: AsyncSession, bot: BotContext, *, user_id: str, run_id: int
 ) -> Logged:
     """Stop the clock: the candidate found the root cause."""
-    state = await _running(session, bot, user_id, run_id)
+    state = await running_state(session, bot, user_id, run_id)
     now = bot.clock.now()
     if not await store.stop_clock(session, run_id, now):
         raise Conflict(_STOPPED)
@@ -248,21 +252,13 @@ async def visible_timelines(
     session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
 ) -> list[Timeline]:
     """The interview's timelines that ``user_id`` may read: their own, and the others'
-    once the independence rule lets them read the others' scorecards."""
+    when the independence rule lets them read the others' ratings."""
     runs = await store.runs_of_interview(session, interview_id)
     if any(run.interviewer_id != user_id for run in runs):
-        try:
-            await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
-        except PermissionDenied:
+        so_far = await summary_so_far(session, bot, user_id=user_id, interview_id=interview_id)
+        if so_far.ratings_hidden:
             runs = [run for run in runs if run.interviewer_id == user_id]
     return await _timelines(session, bot, runs)
-
-
-async def panel_timelines(
-    session: AsyncSession, bot: BotContext, interview_id: int
-) -> list[Timeline]:
-    """Every timeline of the interview: only for a panel whose scorecards are all in."""
-    return await _timelines(session, bot, await store.runs_of_interview(session, interview_id))
 
 
 async def _timelines(
@@ -285,7 +281,10 @@ async def _panel_interview(
     return interview, candidate, bot.kits.stage(interview.stage_key)
 
 
-async def _running(session: AsyncSession, bot: BotContext, user_id: str, run_id: int) -> RunState:
+async def running_state(
+    session: AsyncSession, bot: BotContext, user_id: str, run_id: int
+) -> RunState:
+    """The user's own run while its clock runs; Conflict once the root cause is found."""
     state = await run_state(session, bot, user_id=user_id, run_id=run_id)
     if state.run.root_cause_at is not None:
         raise Conflict(_STOPPED)
