@@ -1,6 +1,11 @@
 """An incident run in the interviewer's DM: *Start incident* on the system-design kit,
 the scenario's modal, one *Reveal* per inject, *Hypothesis*, *Note* and *Root cause
 found*. Evidence, charts included, goes to the interviewer's DM for them to screen-share.
+
+The buttons ack only once the domain has accepted the click (a read or one short
+transaction, well inside Slack's 3 s): a refusal raised after the ack would, under bolt's
+asynchronous ack, erase the ack and leave Slack a 404, whereas raised before it, the
+error handler answers 200 and tells the user why.
 """
 
 from __future__ import annotations
@@ -64,12 +69,12 @@ async def on_start_button(
     context: dict[str, Any],
 ) -> None:
     """The kit's *Start incident*: the choice of scenario, or the run already started."""
-    await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
+    await ack()
     if isinstance(offer, RunState):
         await _post_run(client, bot, user_id, offer)
         return
@@ -112,7 +117,6 @@ async def on_reveal_button(
     client: AsyncWebClient,
     context: dict[str, Any],
 ) -> None:
-    await ack()
     bot: BotContext = context["bot"]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     inject_id = str(action.get("action_id", "")).partition(":")[2]
@@ -121,6 +125,7 @@ async def on_reveal_button(
     inject = state.scenario.inject(inject_id)
     if inject is None:
         raise NotFound("That evidence is no longer in the scenario. Please reopen the run.")
+    await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=reveal_modal(state, inject))
 
 
@@ -162,12 +167,12 @@ async def on_statement_button(
     context: dict[str, Any],
 ) -> None:
     """*Hypothesis* or *Note*: a small modal to write what was said."""
-    await ack()
     bot: BotContext = context["bot"]
     kind = _STATEMENT_KINDS[Action(action["action_id"])]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     async with bot.sessions() as session:
         state = await running_state(session, bot, str(body["user"]["id"]), run_id)
+    await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=statement_modal(state, kind))
 
 
@@ -208,13 +213,13 @@ async def on_root_cause(
     context: dict[str, Any],
 ) -> None:
     """*Root cause found*: the clock stops, and the run message loses its buttons."""
-    await ack()
     bot: BotContext = context["bot"]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     async with transaction(bot.sessions) as session:
         logged = await root_cause_found(
             session, bot, user_id=str(body["user"]["id"]), run_id=run_id
         )
+    await ack()
     assert logged.state.interview.id is not None
     text, blocks = stopped_message(logged, logged.state.interview.id)
     await respond(text=text, blocks=blocks, replace_original=True)

@@ -134,3 +134,41 @@ async def test_start_and_refusal_under_the_asynchronous_ack(
         ]
     )
     assert "Recommendations: CTR down 30%" in json.dumps(posted[0].args["blocks"])
+    run_value = next(
+        element["value"]
+        for block in posted[0].args["blocks"]
+        for element in [block.get("accessory", {})]
+        if element.get("type") == "button"
+    )
+
+    async def click(user_id: str, action_id: str) -> None:
+        await production(
+            sr.block_actions_payload(
+                user_id=user_id,
+                action_id=action_id,
+                value=run_value,
+                trigger_id=fake_slack.new_trigger_id(),
+                response_url=fake_slack.response_url(),
+            )
+        )
+
+    # Reveal: the modal, then the evidence and its chart in the DM.
+    await click(ANA, f"{Action.INCIDENT_REVEAL}:ctr_dashboard")
+    reveal = (await until(lambda: fake_slack.calls_to("views.open")[1:]))[0].response["view"]
+    asked = {IncidentBlock.ASKED: sr.radio_value(IncidentBlock.ASKED, "asked")}
+    await production(sr.view_submission_payload(user_id=ANA, view=reveal, values=asked))
+    # Complete once files.completeUploadExternal has named it.
+    [chart] = await until(lambda: [f for f in fake_slack.files.values() if f.title])
+    assert chart.title == "Recommendation CTR per day" and chart.content.startswith(b"\x89PNG")
+
+    # Another interviewer's click is refused; the root cause stops the clock; then a
+    # note is refused because the clock has stopped.
+    for user_id, action_id, said in (
+        (OUTSIDER, Action.INCIDENT_HYPOTHESIS, "another interviewer's"),
+        (ANA, Action.INCIDENT_ROOT_CAUSE, "Root cause found at"),
+        (ANA, Action.INCIDENT_NOTE, "clock of this run has stopped"),
+    ):
+        before = len(fake_slack.calls_to("response_url"))
+        await click(user_id, action_id)
+        answer = (await until(lambda n=before: fake_slack.calls_to("response_url")[n:]))[0]
+        assert said in json.dumps(answer.args)
