@@ -12,9 +12,10 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MARK_GID = "mark"
 """The ``gid`` of the vertical line at ``mark_x``, to tell it from the data lines."""
@@ -57,6 +58,11 @@ class ChartData:
 
 def draw(chart: ChartData) -> Figure:
     """The chart as a matplotlib figure, attached to an Agg canvas."""
+    # Imported on the first chart, not at start-up: matplotlib adds about a second and
+    # tens of megabytes to every process, most of which never draws anything.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=_SIZE_INCHES, dpi=_DPI, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

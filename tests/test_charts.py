@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -133,3 +135,12 @@ def test_the_ctr_scenario_shows_a_30_percent_drop_on_mobile_only() -> None:
     rollout = inject.chart.x.index("Nov 9")
     assert max(app[:rollout]) - min(app[:rollout]) <= 0.1
     assert app[-1] < app[rollout] * 0.6
+
+
+def test_the_bot_starts_without_loading_matplotlib() -> None:
+    """Drawing pays for matplotlib on the first chart; starting the bot does not."""
+    probe = "import sys, bot.app, bot.runtime; print('matplotlib' in sys.modules)"
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert found.stdout.strip() == "False"
