@@ -42,6 +42,10 @@ AUDIT_STARTED: Final = "incident_started"
 
 _NOT_ON_PANEL = "Only the interviewers of this interview can run its incident."
 _NOT_YOURS = "This incident run is another interviewer's: start your own from your kit."
+_STARTED = (
+    "You have already started this interview's incident: its run message, with the brief "
+    "and the buttons, is in your DM with me."
+)
 _STOPPED = "The clock of this run has stopped: the root cause was found. Nothing more is logged."
 _EPOCH = datetime.min.replace(tzinfo=UTC)
 
@@ -86,12 +90,11 @@ class Logged:
 
 async def offer_incident(
     session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
-) -> StartOffer | RunState:
-    """The choice of scenario, or the user's run when they already started one."""
+) -> StartOffer:
+    """The choice of scenario; Conflict when the user already started their run."""
     interview, candidate, stage = await _panel_interview(session, bot, user_id, interview_id)
-    existing = await store.run_of(session, interview_id, user_id)
-    if existing is not None:
-        return _state(bot, existing, candidate, interview, stage)
+    if await store.run_of(session, interview_id, user_id) is not None:
+        raise Conflict(_STARTED)
     scenarios = bot.kits.incidents_of(stage.key)
     if not scenarios:
         raise NotFound(f"The {stage.title} stage has no incident scenarios in prompts/incidents/.")
@@ -118,10 +121,8 @@ async def start_incident(
     interview_id: int,
     scenario_key: str | None,
 ) -> RunState:
-    """Start the user's run (the clock starts now), or return the one they already have."""
+    """Start the user's run: the clock starts now."""
     offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
-    if isinstance(offer, RunState):
-        return offer
     if offer.panel_key is not None:
         # A panelist started first: the candidate hears their scenario, whatever was picked.
         scenario: Scenario | None = offer.suggested
@@ -144,9 +145,7 @@ async def start_incident(
     )
     if run is None:
         # The same interviewer's other click got there first.
-        existing = await store.run_of(session, interview_id, user_id)
-        assert existing is not None
-        return _state(bot, existing, offer.candidate, offer.interview, offer.stage)
+        raise Conflict(_STARTED)
     # Which scenario each candidate had, for comparing like with like later.
     await record_event(
         session,

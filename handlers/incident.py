@@ -23,7 +23,6 @@ from bot.context import BotContext
 from bot.errors import DomainError, NotFound
 from bot.incident_runs import (
     Logged,
-    RunState,
     log_statement,
     offer_incident,
     record_run_message,
@@ -68,16 +67,13 @@ async def on_start_button(
     client: AsyncWebClient,
     context: dict[str, Any],
 ) -> None:
-    """The kit's *Start incident*: the choice of scenario, or the run already started."""
+    """The kit's *Start incident*: the choice of scenario."""
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
     await ack()
-    if isinstance(offer, RunState):
-        await _post_run(client, bot, user_id, offer)
-        return
     await client.views_open(trigger_id=body["trigger_id"], view=start_modal(offer))
 
 
@@ -107,7 +103,9 @@ async def on_start_submit(
         return
     await ack()
     logger.info("incident run %s started by %s", state.run_id, user_id)
-    await _post_run(client, bot, user_id, state)
+    posted = await send_dm(client, user_id, *run_message(state))
+    if posted.channel_id and posted.ts:
+        await record_run_message(bot, state.run_id, posted.channel_id, posted.ts)
 
 
 async def on_reveal_button(
@@ -223,12 +221,6 @@ async def on_root_cause(
     assert logged.state.interview.id is not None
     text, blocks = stopped_message(logged, logged.state.interview.id)
     await respond(text=text, blocks=blocks, replace_original=True)
-
-
-async def _post_run(client: AsyncWebClient, bot: BotContext, user_id: str, state: RunState) -> None:
-    posted = await send_dm(client, user_id, *run_message(state))
-    if posted.channel_id and posted.ts:
-        await record_run_message(bot, state.run_id, posted.channel_id, posted.ts)
 
 
 async def _upload_chart(client: AsyncWebClient, user_id: str, logged: Logged) -> None:

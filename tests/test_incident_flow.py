@@ -342,19 +342,30 @@ async def test_a_second_panelist_runs_the_panels_scenario(
     assert "precision halves" in message["text"]
 
 
-async def test_start_twice_reposts_the_run_instead_of_starting_another(
+async def test_start_twice_points_to_the_run_instead_of_starting_another(
     panel: tuple[Harness, Candidate, int],
 ) -> None:
     harness, _, interview_id = panel
     ana = Run(harness, ANA, interview_id)
-    first = await ana.start("ctr_drop")
-    before = len(harness.fake.calls_to("views.open"))
+    stale = await ana.open_start()
+    await ana.start("ctr_drop")
+    posts = len(harness.fake.calls_to("chat.postMessage"))
+    opened = len(harness.fake.calls_to("views.open"))
+    # The kit's button again: no modal, a pointer to the run.
     reply = await harness.action(
         Action.START_INCIDENT, user_id=ANA, value=ref(Ref.INTERVIEW, interview_id)
     )
     assert reply.status == 200
-    assert len(harness.fake.calls_to("views.open")) == before
-    assert ana.dms()[-1]["blocks"] == first["blocks"]
+    assert len(harness.fake.calls_to("views.open")) == opened
+    assert "already started" in harness.fake.calls_to("response_url")[-1].args["text"]
+    # A second modal left open and submitted: refused in place, nothing posted or stored.
+    values = {IncidentBlock.SCENARIO: sr.select_value(IncidentBlock.SCENARIO, "ctr_drop")}
+    reply = await submit_view(harness, ANA, stale, values)
+    assert reply.json["response_action"] == "update"
+    assert "already started" in _texts(reply.json["view"])
+    assert len(harness.fake.calls_to("chat.postMessage")) == posts
+    async with harness.bot.sessions() as session:
+        assert await session.get(IncidentRun, 2) is None
 
 
 async def test_outsiders_and_other_interviewers_cannot_drive_a_run(
