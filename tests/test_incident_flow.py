@@ -12,9 +12,10 @@ import pytest
 
 from bot.incident_scenarios import Scenario
 from bot.kits import load_kits
-from handlers.ids import Action, IncidentBlock, ScorecardBlock
+from handlers.ids import Action, IncidentBlock, ScheduleBlock, ScorecardBlock
 from handlers.incident_modals import ASKED, HANDED_OVER
 from handlers.refs import Ref, ref
+from handlers.schedule_modal import STAGE_LENGTH
 from storage.db import transaction
 from storage.models import Candidate, IncidentRun
 from tests import pipeline_seed as seed
@@ -267,30 +268,41 @@ async def test_each_shipped_scenario_runs_end_to_end(
     assert "Upstream data" not in _texts(summary[0])
 
 
+@pytest.mark.parametrize(("stage_key", "offered"), [("system_design", True), ("technical", False)])
 async def test_the_kit_dm_of_the_system_design_stage_has_start_incident(
-    panel: tuple[Harness, Candidate, int],
+    panel: tuple[Harness, Candidate, int], stage_key: str, offered: bool
 ) -> None:
-    from handlers.interview_blocks import interviewer_dm
-    from storage.models import Interview
-
-    harness, candidate, interview_id = panel
-    kits = harness.bot.kits
-    async with harness.bot.sessions() as session:
-        interview = await session.get(Interview, interview_id)
-    assert interview is not None
-    for stage_key, expected in (("system_design", True), ("technical", False)):
-        _, blocks = interviewer_dm(
-            kits.stage(stage_key),
-            kits.qualities,
-            interview,
-            [ANA],
-            candidate_name=candidate.name,
-            thread_url=None,
-            incident=bool(kits.incidents_of(stage_key)),
-        )
-        assert not message_errors(blocks)
-        ids = [element["action_id"] for element in blocks[-1]["elements"]]
-        assert (Action.START_INCIDENT in ids) == expected
+    """Scheduled through the modal: each interviewer's kit DM has *Start incident* for a
+    stage with scenarios, and only then."""
+    harness, candidate, _ = panel
+    _, view = await click(
+        harness,
+        Action.SCHEDULE_INTERVIEW,
+        user_id=seed.HIRING_MANAGER,
+        value=ref(Ref.CANDIDATE, candidate.id or 0),
+    )
+    assert view is not None
+    values = {
+        ScheduleBlock.STAGE: sr.select_value(ScheduleBlock.STAGE, stage_key),
+        ScheduleBlock.INTERVIEWERS: sr.users_value(ScheduleBlock.INTERVIEWERS, [ANA]),
+        ScheduleBlock.STARTS_AT: sr.datetime_value(
+            ScheduleBlock.STARTS_AT, harness.bot.clock.now() + timedelta(days=1)
+        ),
+        ScheduleBlock.DURATION: sr.select_value(ScheduleBlock.DURATION, STAGE_LENGTH),
+        ScheduleBlock.VIDEO_LINK: sr.url_value(ScheduleBlock.VIDEO_LINK, None),
+    }
+    reply = await submit_view(harness, seed.HIRING_MANAGER, view, values)
+    assert (reply.status, reply.text) == (200, "")
+    [kit] = [
+        call.args
+        for call in harness.fake.calls_to("chat.postMessage")
+        if call.args.get("channel") == dm_channel(harness, ANA)
+    ]
+    buttons = [element["action_id"] for element in _elements(kit["blocks"])]
+    assert buttons == [
+        Action.SUBMIT_SCORECARD,
+        *([Action.START_INCIDENT] if offered else []),
+    ]
 
 
 async def test_the_next_candidate_is_not_offered_the_previous_scenario(
