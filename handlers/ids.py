@@ -27,6 +27,7 @@ class Action(StrEnum):
     INCIDENT_HYPOTHESIS = "incident_hypothesis"
     INCIDENT_NOTE = "incident_note"
     INCIDENT_ROOT_CAUSE = "incident_root_cause"
+    INCIDENT_ANSWER_KEY = "incident_answer_key"
 
 
 class View(StrEnum):

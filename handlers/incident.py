@@ -1,6 +1,7 @@
 """An incident run in the interviewer's DM: *Start incident* on the system-design kit,
-the scenario's modal, one *Reveal* per inject, *Hypothesis*, *Note* and *Root cause
-found*. Evidence, charts included, goes to the interviewer's DM for them to screen-share.
+the scenario's modal, one *Reveal* per inject, *Hypothesis*, *Note*, *Answer key* and
+*Root cause found*. Evidence, charts included, goes to the interviewer's DM for them to
+screen-share; the answer key opens in a modal, so that the DM never shows it.
 
 The buttons ack only once the domain has accepted the click (a read or one short
 transaction, well inside Slack's 3 s): a refusal raised after the ack would, under bolt's
@@ -28,6 +29,7 @@ from bot.incident_runs import (
     record_run_message,
     reveal,
     root_cause_found,
+    run_state,
     running_state,
     start_incident,
 )
@@ -38,6 +40,7 @@ from handlers.incident_modals import (
     RevealMetadata,
     StartMetadata,
     StatementMetadata,
+    answer_key_modal,
     incident_field_errors,
     read_asked,
     read_scenario,
@@ -203,6 +206,21 @@ async def on_statement_submit(
     await send_dm(client, user_id, entry_text(logged.entry))
 
 
+async def on_answer_key(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    async with bot.sessions() as session:
+        state = await run_state(session, bot, user_id=str(body["user"]["id"]), run_id=run_id)
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=answer_key_modal(state))
+
+
 async def on_root_cause(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -242,4 +260,5 @@ def register(app: AsyncApp) -> None:
     app.action(Action.INCIDENT_HYPOTHESIS)(on_statement_button)
     app.action(Action.INCIDENT_NOTE)(on_statement_button)
     app.view(View.INCIDENT_STATEMENT)(on_statement_submit)
+    app.action(Action.INCIDENT_ANSWER_KEY)(on_answer_key)
     app.action(Action.INCIDENT_ROOT_CAUSE)(on_root_cause)

@@ -16,7 +16,6 @@ from handlers.block_kit import (
     Block,
     actions,
     button,
-    clip,
     context,
     divider,
     header,
@@ -35,7 +34,6 @@ KIND_ICONS = {
     InjectKind.UPSTREAM_CHANGE: ":arrows_counterclockwise:",
 }
 _TEXT_LIMIT = SECTION_LIMIT - 100  # a text with its label in one section
-_BUTTON_LIMIT = 75
 _STATEMENT_WORDS = {
     IncidentEventKind.HYPOTHESIS: (":bulb:", "Hypothesis"),
     IncidentEventKind.NOTE: (":memo:", "Note"),
@@ -76,7 +74,7 @@ def run_message(state: RunState) -> tuple[str, list[Block]]:
                     "text": f"{icon} *{escape(inject.label)}*\n"
                     f"_Reveal when:_ {escape_clipped(inject.ask, _TEXT_LIMIT - 300)}",
                 },
-                "accessory": button(clip("Reveal", _BUTTON_LIMIT), reveal_action_id(inject), value),
+                "accessory": button("Reveal", reveal_action_id(inject), value),
             }
         )
     blocks += [
@@ -84,6 +82,7 @@ def run_message(state: RunState) -> tuple[str, list[Block]]:
         actions(
             button("Hypothesis", Action.INCIDENT_HYPOTHESIS, value, style="primary"),
             button("Note", Action.INCIDENT_NOTE, value),
+            button("Answer key", Action.INCIDENT_ANSWER_KEY, value),
             button("Root cause found", Action.INCIDENT_ROOT_CAUSE, value, style="danger")
             | {
                 "confirm": {
@@ -94,13 +93,10 @@ def run_message(state: RunState) -> tuple[str, list[Block]]:
                 }
             },
         ),
-        divider(),
-        section(
-            "*For you only, not to read out*\n"
-            f"*Root cause:* {escape_clipped(scenario.root_cause, _TEXT_LIMIT - 100)}"
+        context(
+            "*Answer key* shows the root cause and what strong and weak investigations look "
+            "like in a window only you see: this DM stays safe to screen-share."
         ),
-        section(_signs("Strong investigations", scenario.strong_signs)),
-        section(_signs("Weak investigations", scenario.weak_signs)),
     ]
     return f"{title} (the clock is running)", blocks
 
@@ -150,8 +146,3 @@ def entry_text(entry: Entry) -> str:
         f"`{clock_text(entry.elapsed)}` {icon} *{word}:* "
         f"{escape_clipped(entry.text or '', _TEXT_LIMIT)}"
     )
-
-
-def _signs(title: str, signs: tuple[str, ...]) -> str:
-    budget = (_TEXT_LIMIT - len(title)) // max(1, len(signs)) - 4
-    return f"*{title}*\n" + "\n".join(f"• {escape_clipped(sign, budget)}" for sign in signs)

@@ -111,6 +111,29 @@ def reveal_modal(state: RunState, inject: Inject) -> dict[str, Any]:
     return _modal(View.INCIDENT_REVEAL, "Reveal evidence", "Reveal", metadata, blocks)
 
 
+def answer_key_modal(state: RunState) -> dict[str, Any]:
+    """The root cause and what strong and weak investigations look like: in a modal, not
+    in the DM that the interviewer screen-shares."""
+    scenario = state.scenario
+    blocks = [
+        section(f"*{escape(scenario.title)}*"),
+        section(f"*Root cause*\n{escape_clipped(scenario.root_cause, _TEXT_LIMIT)}"),
+        section(_signs("Strong investigations", scenario.strong_signs)),
+        section(_signs("Weak investigations", scenario.weak_signs)),
+    ]
+    return {
+        "type": "modal",
+        "title": plain("Answer key"),
+        "close": plain("Close"),
+        "blocks": blocks,
+    }
+
+
+def _signs(title: str, signs: tuple[str, ...]) -> str:
+    budget = (_TEXT_LIMIT - len(title)) // max(1, len(signs)) - 4
+    return f"*{title}*\n" + "\n".join(f"• {escape_clipped(sign, budget)}" for sign in signs)
+
+
 def read_asked(values: Mapping[str, Mapping[str, Any]]) -> bool:
     chosen = values.get(IncidentBlock.ASKED, {}).get(IncidentBlock.ASKED, {})
     return (chosen.get("selected_option") or {}).get("value") != HANDED_OVER

@@ -25,7 +25,12 @@ from bot.incident_timeline import Entry, Timeline, clock_text
 from bot.kits import default_prompts_dir, load_kits
 from bot.scorecards import MAX_EVIDENCE as MAX_SCORECARD_EVIDENCE
 from handlers.incident_blocks import entry_text, evidence_message, run_message, stopped_message
-from handlers.incident_modals import reveal_modal, start_modal, statement_modal
+from handlers.incident_modals import (
+    answer_key_modal,
+    reveal_modal,
+    start_modal,
+    statement_modal,
+)
 from handlers.timeline_blocks import (
     FIELD_LIMIT,
     own_timeline_blocks,
@@ -140,6 +145,7 @@ def test_the_run_message_fits_slack_whatever_the_scenario_says(
     )
     assert view_errors(start_modal(offer)) == []
     assert view_errors(statement_modal(state, IncidentEventKind.NOTE)) == []
+    assert view_errors(answer_key_modal(state)) == []
 
 
 @given(text=text_of(MAX_STATEMENT))

@@ -183,8 +183,16 @@ async def test_each_shipped_scenario_runs_end_to_end(
         *(f"{Action.INCIDENT_REVEAL}:{inject.id}" for inject in scenario.injects),
         Action.INCIDENT_HYPOTHESIS,
         Action.INCIDENT_NOTE,
+        Action.INCIDENT_ANSWER_KEY,
         Action.INCIDENT_ROOT_CAUSE,
     ]
+    # The DM is screen-shared: the answer key is only in a modal.
+    root_cause_start = " ".join(scenario.root_cause.split()[:6])
+    assert root_cause_start not in shown
+    _, answer_key = await click(harness, Action.INCIDENT_ANSWER_KEY, user_id=ANA, value=ana.value)
+    assert answer_key is not None and not view_errors(answer_key)
+    assert root_cause_start in _texts(answer_key["blocks"])
+    assert scenario.weak_signs[0].split()[0] in _texts(answer_key["blocks"])
 
     # Reveal in reverse order; the first is handed over, the rest asked for.
     clock.advance(timedelta(minutes=3))  # type: ignore[attr-defined]
