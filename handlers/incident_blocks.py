@@ -34,6 +34,9 @@ KIND_ICONS = {
     InjectKind.UPSTREAM_CHANGE: ":arrows_counterclockwise:",
 }
 _TEXT_LIMIT = SECTION_LIMIT - 100  # a text with its label in one section
+# An inject's "reveal when" in the run message: eight of them and the brief stay inside
+# the 12,000 characters of a message even when escaping swells them.
+_ASK_LIMIT = 700
 _STATEMENT_WORDS = {
     IncidentEventKind.HYPOTHESIS: (":bulb:", "Hypothesis"),
     IncidentEventKind.NOTE: (":memo:", "Note"),
@@ -72,7 +75,7 @@ def run_message(state: RunState) -> tuple[str, list[Block]]:
                 "text": {
                     "type": "mrkdwn",
                     "text": f"{icon} *{escape(inject.label)}*\n"
-                    f"_Reveal when:_ {escape_clipped(inject.ask, _TEXT_LIMIT - 300)}",
+                    f"_Reveal when:_ {escape_clipped(inject.ask, _ASK_LIMIT)}",
                 },
                 "accessory": button("Reveal", reveal_action_id(inject), value),
             }

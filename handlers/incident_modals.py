@@ -2,7 +2,7 @@
 or handed over), and log a hypothesis or a note; and reading their submissions back.
 
 Pure. Scenario texts are team-edited: escaped where mrkdwn shows them, clipped where
-plain text has a limit.
+plain text has a limit (options clip themselves).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.incident_runs import MAX_STATEMENT, SCENARIO, STATEMENT, RunState, StartOffer
 from bot.incident_scenarios import Inject, Scenario
-from handlers.block_kit import OPTION_LIMIT, Block, clip, context, section
+from handlers.block_kit import Block, context, section
 from handlers.ids import IncidentBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, plain
 from handlers.modals import ViewMetadata
@@ -169,7 +169,7 @@ def incident_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
 
 
 def _scenario_option(scenario: Scenario) -> dict[str, Any]:
-    return option(clip(scenario.title, OPTION_LIMIT), scenario.key)
+    return option(scenario.title, scenario.key)
 
 
 def _modal(

@@ -12,11 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.incident_timeline import Entry, Timeline, clock_text
-from handlers.block_kit import Block, clip, packed_sections, section
-from handlers.mrkdwn import escape, escape_clipped
+from handlers.block_kit import FIELD_LIMIT, MAX_FIELDS, Block, fields, packed_sections, section
+from handlers.mrkdwn import clip, clip_plain, escape, escape_clipped
 
-FIELD_LIMIT = 2000  # characters of a section field
-MAX_FIELDS = 10  # fields in one section
+MESSAGE_BUDGET = 3000
+"""Characters the panel's timelines take at most in a message beside the summary's
+figures (the hiring manager's DM): Slack allows 12,000 in all."""
 _STATEMENT_LIMIT = 300  # one hypothesis or note in a side-by-side column
 
 
@@ -48,19 +49,23 @@ def own_timeline_blocks(timeline: Timeline) -> list[Block]:
     return packed_sections(lines)
 
 
-def panel_timelines_blocks(timelines: Sequence[Timeline], *, with_text: bool) -> list[Block]:
-    """Each panelist's timeline in a column of its own, side by side."""
+def panel_timelines_blocks(
+    timelines: Sequence[Timeline], *, with_text: bool, budget: int = MAX_FIELDS * FIELD_LIMIT
+) -> list[Block]:
+    """Each panelist's timeline in a column of its own, side by side, all columns within
+    ``budget`` characters."""
     if not timelines:
         return []
+    shown = timelines[:MAX_FIELDS]
+    width = min(FIELD_LIMIT, budget // len(shown))
     columns = []
-    for timeline in timelines[:MAX_FIELDS]:
+    for timeline in shown:
         lines = [f"*<@{timeline.interviewer_id}>*", *timeline_figures(timeline)]
         if with_text:
             lines += _statement_lines("Hypotheses", timeline.hypotheses)
             lines += _statement_lines("Notes", timeline.notes)
-        columns.append({"type": "mrkdwn", "text": _fit(lines, FIELD_LIMIT)})
-    heading = section(":stopwatch: *Incident runs, side by side*")
-    return [heading, {"type": "section", "fields": columns}]
+        columns.append(_fit(lines, width))
+    return [section(":stopwatch: *Incident runs, side by side*"), fields(*columns)]
 
 
 def timeline_evidence(timeline: Timeline, limit: int) -> str:
@@ -78,7 +83,7 @@ def timeline_evidence(timeline: Timeline, limit: int) -> str:
         if entries:
             lines.append(f"{title}:")
             lines += [f"- {clock_text(entry.elapsed)} {entry.text or ''}" for entry in entries]
-    return clip("\n".join(lines), limit)
+    return clip_plain("\n".join(lines), limit)
 
 
 def _statement_lines(title: str, entries: Sequence[Entry]) -> list[str]:
@@ -98,12 +103,13 @@ def _names(labels: Sequence[str]) -> str:
 
 
 def _fit(lines: Sequence[str], limit: int) -> str:
-    """Whole lines up to ``limit`` characters; an ellipsis line says some were left out."""
+    """Whole lines up to ``limit`` characters; an ellipsis line says some were left out.
+    A first line longer than ``limit`` is clipped (safely, never inside an entity)."""
     kept: list[str] = []
     size = 0
     for line in lines:
         if size + len(line) + 1 > limit - 2:
-            kept.append("…")
+            kept.append("…" if kept else clip(line, limit))
             break
         kept.append(line)
         size += len(line) + 1
