@@ -27,14 +27,16 @@ def timeline_figures(timeline: Timeline) -> list[str]:
     found = timeline.root_cause_after
     lines = [
         f"Scenario: _{escape(timeline.scenario_title)}_",
-        "First hypothesis: " + (f"`{clock_text(first)}`" if first else "_none logged_"),
+        "First hypothesis: " + (f"`{clock_text(first)}`" if first is not None else "_none logged_"),
         f"Asked for ({len(timeline.asked_for)}): {_names(timeline.asked_for)}",
         f"Handed over ({len(timeline.handed_over)}): {_names(timeline.handed_over)}",
     ]
     if timeline.unrevealed:
         lines.append(f"Not revealed: {_names(timeline.unrevealed)}")
     lines.append(
-        f"Root cause: found at `{clock_text(found)}`" if found else "Root cause: _not found_"
+        f"Root cause: found at `{clock_text(found)}`"
+        if found is not None
+        else "Root cause: _not found_"
     )
     return lines
 
@@ -74,10 +76,10 @@ def timeline_evidence(timeline: Timeline, limit: int) -> str:
     found = timeline.root_cause_after
     lines = [
         f"Incident: {timeline.scenario_title}",
-        "Time to first hypothesis: " + (clock_text(first) if first else "none logged"),
+        "Time to first hypothesis: " + (clock_text(first) if first is not None else "none logged"),
         f"Asked for ({len(timeline.asked_for)}): {', '.join(timeline.asked_for) or 'none'}",
         f"Handed over ({len(timeline.handed_over)}): {', '.join(timeline.handed_over) or 'none'}",
-        "Root cause: " + (f"found at {clock_text(found)}" if found else "not found"),
+        "Root cause: " + (f"found at {clock_text(found)}" if found is not None else "not found"),
     ]
     for title, entries in (("Hypotheses", timeline.hypotheses), ("Notes", timeline.notes)):
         if entries:

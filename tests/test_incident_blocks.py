@@ -210,7 +210,7 @@ def test_the_thread_summary_leaves_out_what_was_said() -> None:
         started_at=START,
         entries=(
             Entry(timedelta(minutes=2), IncidentEventKind.REVEAL, None, "CTR & co", True),
-            Entry(timedelta(minutes=4), IncidentEventKind.HYPOTHESIS, "<!here> data drift"),
+            Entry(timedelta(0), IncidentEventKind.HYPOTHESIS, "<!here> data drift"),
             Entry(timedelta(minutes=5), IncidentEventKind.REVEAL, None, "Alerts", False),
         ),
         root_cause_after=None,
@@ -220,14 +220,14 @@ def test_the_thread_summary_leaves_out_what_was_said() -> None:
     assert fields["fields"][0]["text"].split("\n") == [
         "*<@U0ANA>*",
         "Scenario: _CTR &lt;down&gt;_",
-        "First hypothesis: `4:00`",
+        "First hypothesis: `0:00`",
         "Asked for (1): CTR &amp; co",
         "Handed over (1): Alerts",
         "Not revealed: Upstream",
         "Root cause: _not found_",
     ]
     [_, with_text] = panel_timelines_blocks([timeline], with_text=True)
-    assert "`4:00` &lt;!here&gt; data drift" in with_text["fields"][0]["text"]
+    assert "`0:00` &lt;!here&gt; data drift" in with_text["fields"][0]["text"]
 
 
 def test_the_clock_reads_minutes_and_seconds_then_hours() -> None:
