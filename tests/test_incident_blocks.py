@@ -38,8 +38,8 @@ from handlers.timeline_blocks import (
     panel_timelines_blocks,
     timeline_evidence,
 )
+from slackfake import message_errors, view_errors
 from storage.models import Candidate, IncidentEventKind, IncidentRun, Interview
-from tests.fakeslack import message_errors, view_errors
 
 KITS = load_kits(default_prompts_dir())
 START = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)

@@ -16,11 +16,11 @@ from handlers.ids import Action, IncidentBlock, ScheduleBlock, ScorecardBlock
 from handlers.incident_modals import ASKED, HANDED_OVER
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
+from slackfake import message_errors, view_errors
+from slackfake import requests as sr
 from storage.db import transaction
 from storage.models import Candidate, IncidentRun
 from tests import pipeline_seed as seed
-from tests import slack_requests as sr
-from tests.fakeslack import message_errors, view_errors
 from tests.harness import Harness
 from tests.loop_rows import add_interview
 from tests.scorecard_helpers import click, open_scorecard, scorecard_values, submit_view
@@ -260,20 +260,33 @@ async def test_each_shipped_scenario_runs_end_to_end(
         harness, BEN, ben_view, scorecard_values(harness.bot.kits, "system_design")
     )
     assert (reply.status, reply.text) == (200, "")
-    summary = [
+    # The thread says the panel is complete, never what anyone rated or said.
+    thread = [
         call.args
         for call in harness.fake.calls_to("chat.postMessage")
         if call.args.get("thread_ts") == candidate.thread_ts
-        and "Debrief summary" in _texts(call.args)
     ]
-    assert len(summary) == 1
-    side_by_side = [b for b in summary[0]["blocks"] if "fields" in b]
-    assert len(side_by_side) == 1
-    [column] = side_by_side[0]["fields"]
+    assert "Panel complete" in _texts(thread[-1])
+    assert "Root cause" not in _texts(thread) and "Upstream data" not in _texts(thread)
+    # The hiring manager's summary DM: the timelines side by side, figures only.
+    [summary_dm] = [
+        args
+        for args in (call.args for call in harness.fake.calls_to("chat.postMessage"))
+        if args.get("channel") == dm_channel(harness, seed.HIRING_MANAGER)
+    ]
+    assert not message_errors(summary_dm["blocks"])
+    [columns] = [b["fields"] for b in summary_dm["blocks"] if "fields" in b]
+    [column] = columns
     assert column["text"].startswith(f"*<@{ANA}>*")
     assert f"Root cause: found at `{found_at}:00`" in column["text"]
-    # The thread never shows what the candidate said.
-    assert "Upstream data" not in _texts(summary[0])
+    assert "Upstream data" not in _texts(summary_dm)
+    # *View summary*, for Ana who has submitted: the same, with what the candidate said.
+    _, shown = await click(
+        harness, Action.VIEW_SUMMARY, user_id=ANA, value=ref(Ref.INTERVIEW, interview_id)
+    )
+    assert shown is not None and not view_errors(shown)
+    [columns] = [b["fields"] for b in shown["blocks"] if "fields" in b]
+    assert f"Upstream data {PING_ESCAPED}" in columns[0]["text"]
 
 
 @pytest.mark.parametrize(("stage_key", "offered"), [("system_design", True), ("technical", False)])

@@ -19,9 +19,9 @@ from bot.config import Settings
 from bot.runtime import serve
 from handlers.ids import Action, IncidentBlock
 from handlers.refs import Ref, ref
+from slackfake import FakeSlack
+from slackfake import requests as sr
 from tests import pipeline_seed as seed
-from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
 from tests.harness import SIGNING_SECRET, Harness, free_port
 from tests.loop_rows import add_interview
 

@@ -1,7 +1,7 @@
 """incident runs and their timeline
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0006
 Create Date: 2026-12-07 01:53:05.477759
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0008'
-down_revision: str | None = '0003'
+down_revision: str | None = '0006'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
