@@ -15,6 +15,7 @@ from handlers import (
     debrief,
     decision,
     dedupe,
+    edit_candidate,
     errors,
     home,
     incident,
@@ -25,6 +26,7 @@ from handlers import (
     schedule,
     scorecard,
     scorecard_view,
+    team_access,
 )
 
 
@@ -54,7 +56,9 @@ def build_app(
     app.use(inject_context)
     dedupe.register(app)
     errors.register(app)
+    team_access.register(app)
     commands.register(app)
+    edit_candidate.register(app)
     intake.register(app)
     schedule.register(app)
     privacy.register(app)

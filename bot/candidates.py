@@ -131,6 +131,21 @@ def creation_refused(admins: Set[str]) -> str:
     )
 
 
+SALARY_REFUSED = (
+    "The salary benchmarks are for hiring managers and admins: interviewers who see a "
+    "number are anchored by it."
+)
+
+
+async def may_read_salary(bot: BotContext, user_id: str) -> bool:
+    admins = bot.settings.hiring_admins
+    if permissions.is_admin(admins, user_id):
+        return True
+    async with bot.sessions() as session:
+        is_manager = await store.manages_any(session, user_id)
+    return permissions.may_read_salary(admins, user_id, is_hiring_manager=is_manager)
+
+
 async def may_create(session: AsyncSession, admins: Set[str], user_id: str) -> bool:
     # The query only decides for a restricted team's non-admins: it sits before the ack
     # of `new`, where every millisecond under load counts (BENCHMARKS.md).
@@ -139,7 +154,7 @@ async def may_create(session: AsyncSession, admins: Set[str], user_id: str) -> b
     return permissions.may_create_candidate(admins, user_id, is_hiring_manager=is_manager)
 
 
-def _clean(form: CandidateForm, kits: Kits) -> Candidate:
+def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
     """A new candidate row from the form, or InvalidInput naming every bad field."""
     errors: dict[str, str] = {}
     name = " ".join((form.name or "").split())
@@ -223,7 +238,7 @@ async def _register(
     admins = bot.settings.hiring_admins
     if not await may_create(session, admins, created_by):
         raise PermissionDenied(creation_refused(admins))
-    candidate = _clean(form, bot.kits)
+    candidate = clean_form(form, bot.kits)
     duplicate = await store.open_with_name_key(session, candidate.name_key)
     field = "name"
     if duplicate is None and candidate.profile_url_key is not None:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.config import Settings
+from bot.hiring_team import HiringTeam
 from bot.kits import Kits
 from storage.db import SessionFactory
 
@@ -19,6 +20,13 @@ class BotContext:
     sessions: SessionFactory
     clock: Clock
     kits: Kits
+    # Built from the settings and the clock: who counts as the hiring team, cached.
+    team: HiringTeam = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.team = HiringTeam(
+            self.settings.hiring_channel_id, self.settings.hiring_admins, self.clock
+        )
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.hiring_admins

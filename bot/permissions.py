@@ -62,3 +62,14 @@ def may_change_panel(admins: Set[str], user_id: str, *, hiring_manager_id: str) 
 def may_record_decision(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
     """Advance, reject, offer, hold: the candidate's hiring manager and admins."""
     return user_id == hiring_manager_id or is_admin(admins, user_id)
+
+
+def may_edit_candidate(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
+    """Correct a candidate's details: the candidate's hiring manager and admins."""
+    return user_id == hiring_manager_id or is_admin(admins, user_id)
+
+
+def may_read_salary(admins: Set[str], user_id: str, *, is_hiring_manager: bool) -> bool:
+    """The salary benchmarks anchor whoever reads them, so they are for admins and hiring
+    managers (of any candidate), not for interviewers."""
+    return is_admin(admins, user_id) or is_hiring_manager

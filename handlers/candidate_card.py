@@ -1,5 +1,9 @@
 """The candidate's card: the root message of their thread in the hiring channel. Pure.
 
+The salary benchmark is not on it: the whole channel reads the card, and interviewers who
+see a number are anchored by it (the hiring manager and admins have ``salary`` and the
+offer's confirmation).
+
 Everything a person typed (name, source, notes, link) and everything a team edited (stage
 titles, region and level names) is escaped; the header is plain text, which Slack never
 reads as mentions, so the name is shown there as typed. Each text is clipped to the limit
@@ -7,6 +11,8 @@ of its place, so that no name, link or note the form accepts can make Slack refu
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 from bot.candidates import is_closed, level_name, location_name, stage_title
 from bot.kits import Kits
@@ -22,7 +28,6 @@ from handlers.block_kit import (
     section,
 )
 from handlers.ids import Action
-from handlers.kit_blocks import salary_text
 from handlers.mrkdwn import clip_plain, date_token, escape, escape_clipped, link
 from handlers.refs import Ref, ref
 from storage.models import Candidate, CandidateStatus
@@ -47,6 +52,7 @@ BUTTONS = (
     (Action.SUBMIT_SCORECARD, "Submit scorecard"),
     (Action.RECORD_DECISION, "Record decision"),
     (Action.SCHEDULE_DEBRIEF, "Schedule debrief"),
+    (Action.EDIT_CANDIDATE, "Edit"),
 )
 
 
@@ -70,10 +76,8 @@ def next_step_text(step: NextStep) -> str:
 
 def card_blocks(candidate: Candidate, kits: Kits, next_step: NextStep) -> list[Block]:
     """The card, with the next step ``bot.next_step`` worked out."""
-    benchmark = salary_text(kits.salary, candidate.location, candidate.level)
     card_fields = [
         ("Location", escape(location_name(kits, candidate))),
-        ("Salary benchmark", benchmark or "No benchmark for this location"),
         ("Hiring manager", f"<@{candidate.hiring_manager_id}>"),
         ("Source", escape(candidate.source) if candidate.source else _NONE),
         ("Profile", _profile(candidate.profile_url)),
@@ -106,6 +110,39 @@ def _profile(url: str | None) -> str:
         return _NONE
     shown = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
     return link(url, clip_plain(shown, _LINK_SHOWN), limit=FIELD_LIMIT - _FIELD_LABEL)
+
+
+_FIELD_LABELS = {
+    "name": "name",
+    "level": "level",
+    "location": "location",
+    "profile_url": "profile link",
+    "source": "source",
+    "hiring_manager_id": "hiring manager",
+    "notes": "notes",
+}
+
+
+def edited_reply(actor_id: str, changes: dict[str, tuple[Any, Any]]) -> str:
+    """The thread's note of an edit: who changed which fields (the card shows the values;
+    the audit keeps the old ones)."""
+    labels = []
+    for name, (old, new) in changes.items():
+        label = _FIELD_LABELS.get(name, name)
+        if name == "hiring_manager_id":
+            label += f" (<@{old}> → <@{new}>)"
+        labels.append(label)
+    return f":pencil2: <@{actor_id}> edited the candidate's details: {', '.join(labels)}."
+
+
+def new_manager_text(candidate: Candidate, actor_id: str) -> str:
+    """Told by DM to whom an edit made the candidate's hiring manager."""
+    where = f" <{candidate.permalink}|Their thread>." if candidate.permalink else ""
+    return (
+        f":bust_in_silhouette: <@{actor_id}> made you the hiring manager of "
+        f"*{escape(candidate.name)}* (#{candidate.id}): decisions and reminders about them "
+        f"now come to you.{where}"
+    )
 
 
 def duplicate_text(existing: Candidate) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -16,6 +17,7 @@ from handlers import (
     debrief,
     decision,
     digest_command,
+    edit_candidate,
     intake,
     listing,
     privacy,
@@ -24,6 +26,8 @@ from handlers import (
 )
 from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
+from handlers.team_access import in_team
+from storage.interviews import sits_on_panel
 
 
 @dataclass
@@ -36,6 +40,8 @@ class CommandCall:
     bot: BotContext
     body: dict[str, Any]
     args: str
+    # On the hiring team: set before the subcommand runs.
+    in_team: bool = False
 
     @property
     def user_id(self) -> str:
@@ -56,14 +62,24 @@ class CommandCall:
     async def open_candidate_modal(self, build: Callable[[int], Awaitable[dict[str, Any]]]) -> None:
         """``<subcommand> <name>``: find the candidate named, build the modal for them, then
         ack and open it at once (the trigger dies 3 s after Slack sent the command). A
-        DomainError on the way (no such candidate, not allowed) is the ephemeral answer."""
+        DomainError on the way (no such candidate, not allowed) is the ephemeral answer.
+
+        Someone outside the hiring team reaches only candidates they interview: for anyone
+        else, and for any name that is not one of those, the answer is the team's refusal,
+        so that it tells nothing about which names exist."""
         try:
             async with self.bot.sessions() as session:
                 candidate = await resolve_candidate(session, self.args)
-            assert candidate.id is not None
+                assert candidate.id is not None
+                seated = self.in_team or await sits_on_panel(
+                    session, self.user_id, candidate_id=candidate.id
+                )
+            if not seated:
+                raise self.bot.team.refusal()
             view = await build(candidate.id)
         except DomainError as refused:
-            await self.ephemeral(refused.message)
+            shown = refused if self.in_team else self.bot.team.refusal()
+            await self.ephemeral(shown.message)
             return
         await self.ack()
         await self.client.views_open(trigger_id=self.trigger_id, view=view)
@@ -72,20 +88,31 @@ class CommandCall:
 Handler = Callable[[CommandCall], Awaitable[None]]
 
 
+class Access(Enum):
+    """Who may run a subcommand at all; each then applies its own rules on top."""
+
+    ANYONE = "anyone"
+    # The hiring team, and interviewers outside it for their own candidates.
+    PANEL = "panel"
+    TEAM = "team"
+
+
 @dataclass(frozen=True)
 class Subcommand:
     name: str
     usage: str
     summary: str
     run: Handler
+    access: Access = Access.TEAM
 
 
 async def _help(call: CommandCall) -> None:
-    await call.ephemeral(help_text(_usages()), help_blocks(_usages()))
+    shown = usages(in_team=call.in_team)
+    await call.ephemeral(help_text(shown), help_blocks(shown))
 
 
 SUBCOMMANDS: tuple[Subcommand, ...] = (
-    Subcommand("help", "help", "Show this message", _help),
+    Subcommand("help", "help", "Show this message", _help, Access.ANYONE),
     Subcommand("new", "new [name]", "Add a candidate (opens a form)", intake.run_new),
     Subcommand(
         "schedule", "schedule NAME", "Schedule an interview (opens a form)", schedule.run_schedule
@@ -108,13 +135,18 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         "scorecard NAME",
         "Submit your scorecard (opens a form)",
         scorecard.run_scorecard,
+        Access.PANEL,
     ),
     Subcommand("decide", "decide NAME", "Record a decision (opens a form)", decision.run_decide),
+    Subcommand(
+        "edit", "edit NAME", "Correct a candidate's details (opens a form)", edit_candidate.run_edit
+    ),
 )
 
 
-def _usages() -> list[tuple[str, str]]:
-    return [(s.usage, s.summary) for s in SUBCOMMANDS]
+def usages(*, in_team: bool) -> list[tuple[str, str]]:
+    """The subcommands someone may use: outside the team, only their own scorecards."""
+    return [(s.usage, s.summary) for s in SUBCOMMANDS if in_team or s.access != Access.TEAM]
 
 
 def split_command(text: str) -> tuple[str, str]:
@@ -134,11 +166,16 @@ async def on_command(
     call = CommandCall(
         ack=ack, respond=respond, client=client, bot=context["bot"], body=body, args=args
     )
+    call.in_team = await in_team(call.bot, client, call.user_id)
     for subcommand in SUBCOMMANDS:
         if subcommand.name == name:
+            if subcommand.access == Access.TEAM and not call.in_team:
+                await call.ephemeral(call.bot.team.refusal().message)
+                return
             await subcommand.run(call)
             return
-    await call.ephemeral(help_text(_usages(), unknown=name), help_blocks(_usages(), unknown=name))
+    shown = usages(in_team=call.in_team)
+    await call.ephemeral(help_text(shown, unknown=name), help_blocks(shown, unknown=name))
 
 
 def register(app: AsyncApp) -> None:

@@ -38,6 +38,7 @@ from handlers.ids import Action, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule import lookup_users, send_dm
+from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
 from storage.models import Candidate, Debrief
 
@@ -74,6 +75,7 @@ async def on_schedule_button(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
+    await require_team(bot, client, str(body["user"]["id"]))
     async with bot.sessions() as session:
         view = await _new_debrief_modal(session, bot, ref_id(action.get("value"), Ref.CANDIDATE))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -88,6 +90,7 @@ async def on_reschedule_button(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
+    await require_team(bot, client, str(body["user"]["id"]))
     async with bot.sessions() as session:
         debrief, candidate, attendee_ids = await debriefs.debrief_to_change(
             session, bot, ref_id(action.get("value"), Ref.DEBRIEF), str(body["user"]["id"])
@@ -117,6 +120,8 @@ async def on_debrief_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
+    if await refused_submission(ack, bot, client, actor_id, title=_REFUSED):
+        return
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
     try:
@@ -169,6 +174,7 @@ async def on_cancel_button(
     await ack()
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
+    await require_team(bot, client, actor_id)
     async with transaction(bot.sessions) as session:
         result = await debriefs.cancel_debrief(
             session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=actor_id

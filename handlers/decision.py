@@ -29,8 +29,10 @@ from handlers.decision_modal import (
     read_decision,
 )
 from handlers.ids import Action, View
+from handlers.kit_blocks import salary_text
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
+from handlers.team_access import refused_submission, require_team
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -63,8 +65,11 @@ async def on_record_decision(
     context: dict[str, Any],
 ) -> None:
     await ack()
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    await require_team(bot, client, user_id)
     candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
-    view = await decision_view(context["bot"], str(body["user"]["id"]), candidate_id)
+    view = await decision_view(bot, user_id, candidate_id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -79,6 +84,8 @@ async def on_decision_submitted(
     any other is recorded at once."""
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
+    if await refused_submission(ack, bot, client, user_id, title=_REFUSED):
+        return
     outcome, reason = read_decision(view["state"]["values"])
     try:
         metadata = DecisionMetadata.decode(view.get("private_metadata"))
@@ -94,7 +101,11 @@ async def on_decision_submitted(
                 seen_status=metadata.status,
             )
         if chosen in NEEDS_CONFIRMATION:
-            await ack(response_action="update", view=needs_confirmation_modal(draft, chosen, text))
+            benchmark = salary_text(
+                bot.kits.salary, draft.candidate.location, draft.candidate.level
+            )
+            view = needs_confirmation_modal(draft, chosen, text, benchmark=benchmark)
+            await ack(response_action="update", view=view)
             return
         result = await _store(bot, user_id, view, metadata, outcome)
     except DomainError as refused:
@@ -111,9 +122,12 @@ async def on_decision_confirmed(
     context: dict[str, Any],
 ) -> None:
     bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    if await refused_submission(ack, bot, client, user_id, title=_REFUSED):
+        return
     try:
         metadata = DecisionMetadata.decode(view.get("private_metadata"))
-        result = await _store(bot, str(body["user"]["id"]), view, metadata, metadata.outcome)
+        result = await _store(bot, user_id, view, metadata, metadata.outcome)
     except DomainError as refused:
         await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
         return

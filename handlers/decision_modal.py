@@ -86,13 +86,18 @@ def decision_modal(draft: DecisionDraft) -> dict[str, Any]:
     }
 
 
-def needs_confirmation_modal(draft: DecisionDraft, outcome: Outcome, reason: str) -> dict[str, Any]:
+def needs_confirmation_modal(
+    draft: DecisionDraft, outcome: Outcome, reason: str, *, benchmark: str | None = None
+) -> dict[str, Any]:
     """The second step: says what the decision does, and keeps the reason editable (it is
-    what will be stored) so that nothing typed is lost between the two steps."""
+    what will be stored) so that nothing typed is lost between the two steps. An offer
+    shows the candidate's salary benchmark (the card does not), from ``benchmark``."""
     question, submit = _CONFIRM[outcome]
     blocks = [section(question.format(name=escape(draft.candidate.name)))]
     if outcome == Outcome.OFFER:
         blocks.append(section(unobserved_text(draft.unobserved_qualities)))
+        shown = benchmark or "No benchmark for this location and level."
+        blocks.append(section(f"*Salary benchmark*\n{shown}"))
     blocks.append(_reason_input(reason))
     return {
         "type": "modal",

@@ -28,10 +28,13 @@ class Action(StrEnum):
     INCIDENT_NOTE = "incident_note"
     INCIDENT_ROOT_CAUSE = "incident_root_cause"
     INCIDENT_ANSWER_KEY = "incident_answer_key"
+    EDIT_CANDIDATE = "edit_candidate"
+    KEEP_CANDIDATE = "keep_candidate"
 
 
 class View(StrEnum):
     NEW_CANDIDATE = "new_candidate"
+    EDIT_CANDIDATE = "edit_candidate"
     ERASE_CANDIDATE = "erase_candidate"
     SCHEDULE_INTERVIEW = "schedule_interview"
     SCHEDULE_DEBRIEF = "schedule_debrief"

@@ -25,6 +25,7 @@ from handlers.intake_modal import (
     new_candidate_modal,
     read_new_candidate,
 )
+from handlers.team_access import refused_submission
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -63,6 +64,8 @@ async def on_new_candidate(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
+    if await refused_submission(ack, bot, client, user_id, title="Candidate not added"):
+        return
     form = read_new_candidate(view["state"]["values"])
     try:
         registration = await register_candidate(

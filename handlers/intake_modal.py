@@ -1,4 +1,5 @@
-"""The New candidate modal: its view, and reading a submission of it back. Pure functions."""
+"""The New candidate modal and the Edit candidate modal (the same form, prefilled): their
+views, and reading a submission back. Pure functions."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from bot.candidates import (
 from bot.kits import SalaryTable
 from handlers.ids import IntakeBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modals import ViewMetadata
 
 Block = dict[str, Any]
 
@@ -31,80 +33,122 @@ FIELD_BLOCKS: Mapping[str, IntakeBlock] = {
 }
 
 
+class EditMetadata(ViewMetadata):
+    """The Edit candidate form's context: whom it edits, and the details it was opened
+    with (``bot.candidate_edits.details_digest``)."""
+
+    candidate_id: int
+    digest: str
+
+
 def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: str) -> dict:
     """The modal ``/mlops-candidate new [name]`` opens; ``name`` prefills the first input.
 
-    Levels and locations are the salary table's, so that the card can show a benchmark.
+    Levels and locations are the salary table's, as the salary benchmarks use them.
     """
-    name_input: dict[str, Any] = _plain_input(IntakeBlock.NAME, NAME_MAX, "e.g. Jane Doe")
-    if name.strip():
-        # Slack refuses an initial value longer than the input allows.
-        name_input["initial_value"] = " ".join(name.split())[:NAME_MAX]
-    locations = [option(region.name, region.key) for region in salary.regions]
-    locations.append(option(OTHER_LOCATION_NAME, OTHER_LOCATION))
-    blocks = [
-        input_block(IntakeBlock.NAME, "Full name", name_input),
-        input_block(
-            IntakeBlock.LEVEL,
-            "Level",
-            {
-                "type": "radio_buttons",
-                "action_id": IntakeBlock.LEVEL,
-                "options": [option(level.name, level.key) for level in salary.levels],
-            },
-        ),
-        input_block(
-            IntakeBlock.LOCATION,
-            "Location",
-            {
-                "type": "static_select",
-                "action_id": IntakeBlock.LOCATION,
-                "placeholder": plain("Where the candidate would work from"),
-                "options": locations,
-            },
-            hint="Sets the salary benchmark shown on the card.",
-        ),
-        input_block(
-            IntakeBlock.PROFILE_URL,
-            "Profile link",
-            {
-                "type": "url_text_input",
-                "action_id": IntakeBlock.PROFILE_URL,
-                "placeholder": plain("https://www.linkedin.com/in/…"),
-            },
-            optional=True,
-        ),
-        input_block(
-            IntakeBlock.SOURCE,
-            "Source",
-            _plain_input(IntakeBlock.SOURCE, SOURCE_MAX, "Referral, job board, agency…"),
-            optional=True,
-        ),
-        input_block(
-            IntakeBlock.HIRING_MANAGER,
-            "Hiring manager",
-            {
-                "type": "users_select",
-                "action_id": IntakeBlock.HIRING_MANAGER,
-                "initial_user": hiring_manager_id,
-            },
-        ),
-        input_block(
-            IntakeBlock.NOTES,
-            "Notes",
-            _plain_input(IntakeBlock.NOTES, NOTES_MAX, "Anything the interviewers should know")
-            | {"multiline": True},
-            optional=True,
-        ),
-    ]
     return {
         "type": "modal",
         "callback_id": View.NEW_CANDIDATE,
         "title": plain("New candidate"),
         "submit": plain("Add candidate"),
         "close": plain("Cancel"),
-        "blocks": blocks,
+        "blocks": _intake_blocks(
+            salary, CandidateForm(name=name, hiring_manager_id=hiring_manager_id)
+        ),
     }
+
+
+def edit_candidate_modal(
+    salary: SalaryTable, current: CandidateForm, metadata: EditMetadata
+) -> dict:
+    """*Edit* on the card and ``/mlops-candidate edit NAME``: the intake form with the
+    candidate's current details."""
+    return {
+        "type": "modal",
+        "callback_id": View.EDIT_CANDIDATE,
+        "private_metadata": metadata.encode(),
+        "title": plain("Edit candidate"),
+        "submit": plain("Save"),
+        "close": plain("Cancel"),
+        "blocks": _intake_blocks(salary, current),
+    }
+
+
+def _intake_blocks(salary: SalaryTable, values: CandidateForm) -> list[Block]:
+    """The form's inputs, each showing the value in ``values`` where it has one."""
+    name_input = _initial(
+        _plain_input(IntakeBlock.NAME, NAME_MAX, "e.g. Jane Doe"),
+        # Slack refuses an initial value longer than the input allows.
+        " ".join((values.name or "").split())[:NAME_MAX],
+    )
+    levels = [option(level.name, level.key) for level in salary.levels]
+    locations = [option(region.name, region.key) for region in salary.regions]
+    locations.append(option(OTHER_LOCATION_NAME, OTHER_LOCATION))
+    level_input = _chosen(
+        {"type": "radio_buttons", "action_id": IntakeBlock.LEVEL, "options": levels},
+        values.level,
+    )
+    location_input = _chosen(
+        {
+            "type": "static_select",
+            "action_id": IntakeBlock.LOCATION,
+            "placeholder": plain("Where the candidate would work from"),
+            "options": locations,
+        },
+        values.location,
+    )
+    profile_input = _initial(
+        {
+            "type": "url_text_input",
+            "action_id": IntakeBlock.PROFILE_URL,
+            "placeholder": plain("https://www.linkedin.com/in/…"),
+        },
+        values.profile_url,
+    )
+    source_input = _initial(
+        _plain_input(IntakeBlock.SOURCE, SOURCE_MAX, "Referral, job board, agency…"),
+        values.source,
+    )
+    manager_input: dict[str, Any] = {
+        "type": "users_select",
+        "action_id": IntakeBlock.HIRING_MANAGER,
+    }
+    if values.hiring_manager_id:
+        manager_input["initial_user"] = values.hiring_manager_id
+    notes_input = _initial(
+        _plain_input(IntakeBlock.NOTES, NOTES_MAX, "Anything the interviewers should know")
+        | {"multiline": True},
+        values.notes,
+    )
+    return [
+        input_block(IntakeBlock.NAME, "Full name", name_input),
+        input_block(IntakeBlock.LEVEL, "Level", level_input),
+        input_block(
+            IntakeBlock.LOCATION,
+            "Location",
+            location_input,
+            hint="Sets the salary benchmark the hiring manager and admins see.",
+        ),
+        input_block(IntakeBlock.PROFILE_URL, "Profile link", profile_input, optional=True),
+        input_block(IntakeBlock.SOURCE, "Source", source_input, optional=True),
+        input_block(IntakeBlock.HIRING_MANAGER, "Hiring manager", manager_input),
+        input_block(IntakeBlock.NOTES, "Notes", notes_input, optional=True),
+    ]
+
+
+def _initial(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    if value and value.strip():
+        element["initial_value"] = value
+    return element
+
+
+def _chosen(element: dict[str, Any], value: str | None) -> dict[str, Any]:
+    """Select ``value``'s option; none when the table no longer has it (Slack refuses an
+    initial option that is not one of the options)."""
+    for choice in element["options"]:
+        if choice["value"] == value:
+            element["initial_option"] = choice
+    return element
 
 
 def read_new_candidate(values: Mapping[str, Mapping[str, Any]]) -> CandidateForm:

@@ -143,8 +143,8 @@ def salary_table_blocks(
 
 
 def salary_text(salary: SalaryTable, region_key: str, level_key: str) -> str | None:
-    """The base band for the candidate card, such as "$150k" to "$180k" followed by "base";
-    None if the table has no such region or level (an "Other" location, say)."""
+    """The base band of a candidate (the offer's confirmation), such as "$150k" to "$180k"
+    followed by "base"; None if the table has no such region or level (an "Other" location)."""
     region = salary.region(region_key)
     band = region.band(level_key) if region else None
     if region is None or band is None:

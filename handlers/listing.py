@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bot.candidates import find_candidates, pipeline
+from bot.candidates import SALARY_REFUSED, find_candidates, may_read_salary, pipeline
 from bot.salary_lookup import parse_salary_query
 from handlers.candidate_thread import post_pending_cards
 from handlers.ids import COMMAND
@@ -48,6 +48,10 @@ async def run_find(call: CommandCall) -> None:
 
 
 async def run_salary(call: CommandCall) -> None:
-    salary = call.bot.kits.salary
+    bot = call.bot
+    if not await may_read_salary(bot, call.user_id):
+        await call.ephemeral(SALARY_REFUSED)
+        return
+    salary = bot.kits.salary
     query = parse_salary_query(salary, call.args)
     await call.ephemeral(salary_text(salary, query), salary_blocks(salary, query))

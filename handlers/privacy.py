@@ -17,6 +17,7 @@ from handlers.dm_files import upload_to_dm
 from handlers.ids import View
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
+from handlers.team_access import refused_submission
 from storage.db import transaction
 
 if TYPE_CHECKING:
@@ -105,6 +106,8 @@ async def on_erase_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
+    if await refused_submission(ack, bot, client, actor_id, title="Not erased"):
+        return
     _, candidate_id = parse_ref(view.get("private_metadata"))
     try:
         async with transaction(bot.sessions) as session:

@@ -15,6 +15,7 @@ from handlers.ids import Action
 from handlers.refs import Ref, parse_ref
 from handlers.reminder_blocks import not_attended_notice
 from handlers.scorecard import announce_panel_complete
+from handlers.team_access import require_team_or_panel
 from storage.db import transaction
 
 
@@ -31,6 +32,7 @@ async def on_not_attended(
     kind, interview_id = parse_ref(body["actions"][0].get("value"))
     if kind != Ref.INTERVIEW:
         raise NotFound("That button no longer points at an interview.")
+    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
     async with bot.sessions() as session:
         was_complete = (await interview_progress(session, interview_id)).complete
     async with transaction(bot.sessions) as session:

@@ -47,7 +47,9 @@ from handlers.interview_blocks import (
 )
 from handlers.refs import Ref, ref_id
 from handlers.schedule_modal import ScheduleMetadata, field_errors, parse_form, schedule_modal
+from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
+from storage.interviews import interviewers_of, interviews_of_candidate
 from storage.models import Candidate, Interview, InterviewInterviewer
 
 if TYPE_CHECKING:
@@ -92,6 +94,7 @@ async def on_schedule_button(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
+    await require_team(bot, client, str(body["user"]["id"]))
     candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
     async with bot.sessions() as session:
         candidate = await interviews.candidate_to_schedule(session, candidate_id)
@@ -107,6 +110,7 @@ async def on_reschedule_button(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
+    await require_team(bot, client, str(body["user"]["id"]))
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         interview, candidate, interviewer_ids = await interviews.interview_to_change(
@@ -128,6 +132,8 @@ async def on_schedule_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
+    if await refused_submission(ack, bot, client, actor_id, title="Interview not saved"):
+        return
     metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.interviewer_ids)
@@ -220,6 +226,7 @@ async def on_cancel_button(
     await ack()
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
+    await require_team(bot, client, actor_id)
     async with transaction(bot.sessions) as session:
         result = await interviews.cancel_interview(
             session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=actor_id
@@ -311,6 +318,24 @@ async def announce_cancelled(
             client, stage, candidate, interview, row, reason="Cancelled.", notice=notice
         )
     await refresh_card(client, bot, _id(candidate))
+
+
+async def refresh_kit_dms(client: AsyncWebClient, bot: BotContext, candidate: Candidate) -> None:
+    """Edit the kit DMs of the candidate's interviews still to come, after their details
+    changed (a corrected name shows everywhere)."""
+    now = bot.clock.now()
+    async with bot.sessions() as session:
+        upcoming = [
+            (interview, await interviewers_of(session, _iid(interview)))
+            for interview in await interviews_of_candidate(session, _id(candidate))
+            if interview.starts_at >= now
+        ]
+    for interview, rows in upcoming:
+        stage = bot.kits.stage(interview.stage_key)
+        interviewer_ids = [row.user_id for row in rows]
+        kit = _kit(bot, stage, candidate, interview, interviewer_ids)
+        for row in rows:
+            await _update_dm(client, row, *kit)
 
 
 async def _withdraw_kit(

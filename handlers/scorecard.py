@@ -38,6 +38,7 @@ from handlers.scorecard_modal import (
     scorecard_field_errors,
     scorecard_modal,
 )
+from handlers.team_access import refused_submission, require_team_or_panel
 from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
 
@@ -89,29 +90,40 @@ async def on_submit_scorecard(
 ) -> None:
     """The button: its value is the interview (in a DM) or the candidate (on the card)."""
     await ack()
+    bot: BotContext = context["bot"]
     kind, record_id = parse_ref(action.get("value"))
     user_id = str(body["user"]["id"])
     if kind == Ref.INTERVIEW:
-        view = await scorecard_view(context["bot"], user_id, interview_id=record_id)
+        await require_team_or_panel(bot, client, user_id, interview_id=record_id)
+        view = await scorecard_view(bot, user_id, interview_id=record_id)
     else:
-        view = await scorecard_view(context["bot"], user_id, candidate_id=record_id)
+        await require_team_or_panel(bot, client, user_id, candidate_id=record_id)
+        view = await scorecard_view(bot, user_id, candidate_id=record_id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def on_interview_chosen(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
 ) -> None:
     """The choice of interview: the same modal turns into that interview's scorecard."""
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
     interview_id = read_chosen_interview(view["state"]["values"])
     if interview_id is None:
         await ack(
             response_action="errors", errors={ScorecardBlock.INTERVIEW: "Choose an interview."}
         )
         return
+    if await refused_submission(
+        ack, bot, client, user_id, title="Submit scorecard", interview_id=interview_id
+    ):
+        return
     try:
-        scorecard = await scorecard_view(
-            context["bot"], str(body["user"]["id"]), interview_id=interview_id
-        )
+        scorecard = await scorecard_view(bot, user_id, interview_id=interview_id)
     except DomainError as refused:
         await refuse_submission(
             ack, refused, title="Submit scorecard", field_errors=_on_interview_choice
@@ -131,6 +143,16 @@ async def on_scorecard_submitted(
     user_id = str(body["user"]["id"])
     try:
         metadata = ScorecardMetadata.decode(view.get("private_metadata"))
+    except DomainError as refused:
+        await refuse_submission(
+            ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
+        )
+        return
+    if await refused_submission(
+        ack, bot, client, user_id, title="Scorecard not saved", interview_id=metadata.interview_id
+    ):
+        return
+    try:
         async with transaction(bot.sessions) as session:
             result = await submit_scorecard(
                 session,

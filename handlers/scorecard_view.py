@@ -17,6 +17,7 @@ from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
 from handlers.refs import Ref, ref_id
 from handlers.scorecard_view_modal import scorecards_modal
+from handlers.team_access import require_team_or_panel
 from handlers.timeline_blocks import panel_timelines_blocks
 from storage.db import transaction
 
@@ -30,9 +31,10 @@ async def on_view_scorecards(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    # A transaction: what the reader was shown is recorded.
     user_id = str(body["user"]["id"])
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    # A transaction: what the reader was shown is recorded.
     async with transaction(bot.sessions) as session:
         visible = await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
         timelines = await visible_timelines(
@@ -57,8 +59,9 @@ async def on_view_summary(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     user_id = str(body["user"]["id"])
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
     async with transaction(bot.sessions) as session:
         entry = await visible_summary(session, bot, user_id=user_id, interview_id=interview_id)
         timelines = await visible_timelines(

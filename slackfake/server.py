@@ -13,6 +13,9 @@ World rules worth knowing when writing a test:
   been added, only added channels exist: an unknown id is ``channel_not_found``, a public
   channel the bot is not in answers ``not_in_channel`` until ``conversations.join``, and a
   private one the bot is not in is invisible (``channel_not_found``) and cannot be joined.
+  A channel's members (``conversations.members``, paged by cursor as Slack pages them) are
+  every user the fake knows that is not deactivated, until :meth:`FakeSlack.set_members`
+  or ``add_channel(members=…)`` names them.
 * DMs: ``conversations.open`` gives each user one stable ``D…`` id; posting to that id, or
   to the user's ``U…`` id (Slack opens the DM itself), always works.
 * Messages: ``chat.update`` and ``chat.getPermalink`` need a message the fake knows, posted
@@ -27,6 +30,7 @@ event loop cannot interleave inside a check-then-update.
 """
 
 import asyncio
+import base64
 import json
 import math
 import secrets
@@ -93,6 +97,8 @@ class _Channel:
     name: str
     is_private: bool
     is_member: bool
+    # The channel's people; None: every user the fake knows (see the module docstring).
+    members: list[str] | None = None
 
     def info(self) -> dict[str, Any]:
         """The conversation object of conversations.info / conversations.join."""
@@ -172,6 +178,8 @@ class FakeSlack:
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, _Channel] = {}
+        # Members set for channels of the default world, which are made up on each call.
+        self._member_lists: dict[str, list[str]] = {}
         self._dms: dict[str, str] = {}  # user ids ("U1" or "U1,U2") -> D/G id
         self._messages: dict[tuple[str, str], dict[str, Any]] = {}
         self._triggers: dict[str, float] = {}  # trigger id -> issue time
@@ -201,6 +209,7 @@ class FakeSlack:
             "conversations.open": self._conversations_open,
             "conversations.join": self._conversations_join,
             "conversations.info": self._conversations_info,
+            "conversations.members": self._conversations_members,
             "users.info": self._users_info,
             "apps.connections.open": self._apps_connections_open,
         }
@@ -330,9 +339,30 @@ class FakeSlack:
         name: str = "hiring",
         is_private: bool = False,
         is_member: bool = True,
+        members: list[str] | None = None,
     ) -> None:
-        """Add a channel; from then on only added channels exist (see the module docstring)."""
-        self._channels[channel_id] = _Channel(channel_id, name, is_private, is_member)
+        """Add a channel; from then on only added channels exist (see the module docstring).
+        ``members`` are its people (conversations.members); None: every user the fake knows."""
+        self._channels[channel_id] = _Channel(channel_id, name, is_private, is_member, members)
+
+    def set_members(self, channel_id: str, members: list[str]) -> None:
+        """Who is in a channel from now on, as conversations.members lists them. Sets the
+        members of the channel the default world makes up without adding it."""
+        channel = self._channel(channel_id)
+        if channel is None:
+            raise KeyError(channel_id)
+        channel.members = list(members)
+        self._member_lists[channel_id] = channel.members
+
+    def remove_member(self, channel_id: str, user_id: str) -> None:
+        """``user_id`` leaves the channel (the user stays known to the fake)."""
+        channel = self._channel(channel_id)
+        if channel is None:
+            raise KeyError(channel_id)
+        members = channel.members
+        if members is None:
+            members = [uid for uid, user in self._users.items() if not user["deleted"]]
+        self.set_members(channel_id, [member for member in members if member != user_id])
 
     def add_message(
         self,
@@ -727,6 +757,27 @@ class FakeSlack:
             raise SlackError("channel_not_found")
         return {"channel": channel.info()}
 
+    def _conversations_members(self, args: dict[str, Any]) -> dict[str, Any]:
+        """One page of members, as Slack pages them: ``limit`` (default 100, at most 1,000)
+        and an opaque ``next_cursor``, empty on the last page."""
+        channel = self._channel(str(args.get("channel") or ""))
+        if channel is None or (channel.is_private and not channel.is_member):
+            raise SlackError("channel_not_found")
+        members = channel.members
+        if members is None:
+            members = [uid for uid, user in self._users.items() if not user["deleted"]]
+        try:
+            limit = min(int(args.get("limit") or 100), 1000)
+        except ValueError:
+            raise SlackError("invalid_limit") from None
+        start = 0
+        if args.get("cursor"):
+            start = _decode_cursor(str(args["cursor"]))
+        page = members[start : start + max(limit, 1)]
+        following = start + len(page)
+        next_cursor = _encode_cursor(following) if following < len(members) else ""
+        return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
+
     def _users_info(self, args: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(str(args.get("user") or ""))
         if user is None:
@@ -743,7 +794,13 @@ class FakeSlack:
             return self._channels[channel_id]
         if not self._channels and channel_id:
             # No channel added: every id is a public channel the bot is in (see module docstring).
-            return _Channel(channel_id, channel_id.lower(), is_private=False, is_member=True)
+            return _Channel(
+                channel_id,
+                channel_id.lower(),
+                is_private=False,
+                is_member=True,
+                members=self._member_lists.get(channel_id),
+            )
         return None
 
     def _postable_channel(self, raw: Any) -> str:
@@ -861,6 +918,20 @@ async def _read_args(request: web.Request) -> tuple[dict[str, Any], str | None]:
         token = authorization.removeprefix("Bearer ")
     _decode_json_strings(args)
     return args, token
+
+
+def _encode_cursor(offset: int) -> str:
+    return base64.b64encode(f"member:{offset}".encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        kind, _, offset = base64.b64decode(cursor, validate=True).decode().partition(":")
+        if kind == "member" and offset.isdigit():
+            return int(offset)
+    except (ValueError, UnicodeDecodeError):
+        pass
+    raise SlackError("invalid_cursor")
 
 
 def _decode_json_strings(args: dict[str, Any]) -> None:

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import SelectOfScalar
 
 from storage.models import CLOSED_STATUSES, Candidate
 
@@ -35,13 +36,26 @@ async def by_intake_view(session: AsyncSession, view_id: str) -> Candidate | Non
     return result.first()
 
 
-async def open_with_name_key(session: AsyncSession, name_key: str) -> Candidate | None:
+async def open_with_name_key(
+    session: AsyncSession, name_key: str, *, excluding: int | None = None
+) -> Candidate | None:
     statement = select(Candidate).where(Candidate.name_key == name_key, _OPEN)
-    return (await session.exec(statement.order_by(col(Candidate.id)))).first()
+    return await _first_other(session, statement, excluding)
 
 
-async def open_with_profile_key(session: AsyncSession, profile_key: str) -> Candidate | None:
+async def open_with_profile_key(
+    session: AsyncSession, profile_key: str, *, excluding: int | None = None
+) -> Candidate | None:
     statement = select(Candidate).where(Candidate.profile_url_key == profile_key, _OPEN)
+    return await _first_other(session, statement, excluding)
+
+
+async def _first_other(
+    session: AsyncSession, statement: SelectOfScalar[Candidate], excluding: int | None
+) -> Candidate | None:
+    """The first match by id, leaving out the candidate ``excluding`` (the one edited)."""
+    if excluding is not None:
+        statement = statement.where(col(Candidate.id) != excluding)
     return (await session.exec(statement.order_by(col(Candidate.id)))).first()
 
 

@@ -121,3 +121,24 @@ async def release_summary(session: AsyncSession, interview_id: int) -> None:
         update(Interview).where(col(Interview.id) == interview_id).values(summary_posted_at=None),
         execution_options={"synchronize_session": False},
     )
+
+
+async def sits_on_panel(
+    session: AsyncSession,
+    user_id: str,
+    *,
+    interview_id: int | None = None,
+    candidate_id: int | None = None,
+) -> bool:
+    """Whether ``user_id`` is an interviewer of that interview, or of any interview of that
+    candidate (cancelled ones included: their scorecards may still be read)."""
+    statement = select(InterviewInterviewer.interview_id).where(
+        InterviewInterviewer.user_id == user_id
+    )
+    if interview_id is not None:
+        statement = statement.where(InterviewInterviewer.interview_id == interview_id)
+    if candidate_id is not None:
+        statement = statement.join(
+            Interview, col(Interview.id) == col(InterviewInterviewer.interview_id)
+        ).where(Interview.candidate_id == candidate_id)
+    return (await session.exec(statement.limit(1))).first() is not None

@@ -297,3 +297,27 @@ async def decided_since(
         .limit(1)
     )
     return rows.first() is not None
+
+
+async def reassign(
+    session: AsyncSession,
+    *,
+    candidate_id: int,
+    kinds: Sequence[str],
+    old_recipient: str,
+    new_recipient: str,
+) -> None:
+    """Pending reminders of these kinds for ``old_recipient`` go to ``new_recipient``; the
+    dedupe key names the new recipient, so re-planning finds them."""
+    rows = await session.exec(
+        select(Reminder).where(
+            Reminder.candidate_id == candidate_id,
+            Reminder.recipient_id == old_recipient,
+            col(Reminder.kind).in_(kinds),
+            Reminder.status == ReminderStatus.PENDING,
+        )
+    )
+    for reminder in rows.all():
+        reminder.recipient_id = new_recipient
+        reminder.dedupe_key = reminder.dedupe_key.removesuffix(old_recipient) + new_recipient
+        session.add(reminder)

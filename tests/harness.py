@@ -137,3 +137,13 @@ class Harness:
 
     async def event(self, event: dict[str, Any], **kwargs: Any) -> Reply:
         return await self.post(sr.event_callback(event, **kwargs), content_type="application/json")
+
+    async def join_channel(self, user_id: str, channel_id: str = HIRING_CHANNEL) -> None:
+        """``user_id`` joins the channel: the fake lists them as a member, and the bot hears
+        ``member_joined_channel`` as Slack would send it."""
+        self.fake.add_user(user_id)
+        await self.event({"type": "member_joined_channel", "user": user_id, "channel": channel_id})
+
+    async def leave_channel(self, user_id: str, channel_id: str = HIRING_CHANNEL) -> None:
+        self.fake.remove_member(channel_id, user_id)
+        await self.event({"type": "member_left_channel", "user": user_id, "channel": channel_id})

@@ -199,6 +199,7 @@ async def test_a_blank_reason_at_confirmation_stores_nothing(
 async def test_only_the_hiring_manager_and_admins_may_decide(
     harness: Harness, jane: Candidate, user_id: str
 ) -> None:
+    await harness.join_channel(user_id)  # so on the hiring team
     reply, view = await open_decision(harness, jane.id or 0, user_id=user_id)
     assert reply.status == 200 and view is None
     (answer,) = harness.fake.calls_to("response_url")

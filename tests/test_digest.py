@@ -259,6 +259,7 @@ async def test_digest_command_refuses_others_and_posts_nothing(
 ) -> None:
     harness = await make_harness(hiring_admins=frozenset({"U0ADMIN"}))
     await add_candidate(harness.bot, "Jane Doe", fake=harness.fake)
+    await harness.join_channel(ANA)  # on the team, but neither a hiring manager nor an admin
     reply = await harness.command("digest", user_id=ANA)
     assert reply.status == 200
     assert "Only hiring managers and admins" in reply.json["text"]

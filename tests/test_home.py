@@ -35,7 +35,7 @@ def shown(view: dict) -> str:
 
 def test_home_view_names_the_hiring_channel_and_every_subcommand() -> None:
     view = home_view(
-        "C0HIRING", [("help", "Show this message"), ("new [name]", "Register")], NOTHING
+        "C0HIRING", [("help", "Show this message"), ("new [name]", "Register")], NOTHING, groups=[]
     )
     assert view["type"] == "home"
     assert "<#C0HIRING>" in shown(view)
@@ -52,7 +52,7 @@ def _item(name: str, clock: FrozenClock, permalink: str | None = None) -> HomeIn
 def test_home_view_escapes_names_and_summarises_a_long_list(clock: FrozenClock) -> None:
     upcoming = tuple(_item(f"Candidate {n}", clock) for n in range(SHOWN + 3))
     owed = (_item("<!channel> Eve", clock, permalink="https://x.slack.com/archives/C0/p1"),)
-    view = home_view("C0HIRING", [], HomeSummary(upcoming=upcoming, owed=owed))
+    view = home_view("C0HIRING", [], HomeSummary(upcoming=upcoming, owed=owed), groups=None)
     text = shown(view)
     assert "Candidate 9" in text and "Candidate 10" not in text and "and 3 more" in text
     assert "<!channel>" not in text and "&lt;!channel&gt; Eve" in text
@@ -85,9 +85,21 @@ async def test_opening_the_home_tab_lists_the_users_interviews_and_owed_scorecar
     assert "Ada Coming" in upcoming and "Bob Owed" not in upcoming
     assert "Bob Owed" in owing and "Ada Coming" not in owing
     everything = shown(call.args["view"])
-    for absent in ("Cy Done", "Di Closed", "Ed Other"):
+    for absent in ("Cy Done", "Di Closed", "Ed Other", "Pipeline"):
         assert absent not in everything
     assert f"<#{HIRING_CHANNEL}>" in everything
+    # Outside the hiring team: their own interviews, and only the commands for those.
+    assert "hiring team" in everything
+    for subcommand in SUBCOMMANDS:
+        usage = f"/mlops-candidate {subcommand.usage}"
+        assert (usage in everything) == (subcommand.name in ("help", "scorecard")), usage
+
+    # Once in the hiring channel, the tab shows the pipeline and every command.
+    await harness.join_channel(ANA)
+    harness.fake.clear()
+    await harness.event(home_opened(ANA))
+    everything = shown(harness.fake.calls_to("views.publish")[0].args["view"])
+    assert "Pipeline" in everything and "Ed Other" in everything and "Di Closed" not in everything
     for subcommand in SUBCOMMANDS:
         assert f"/mlops-candidate {subcommand.usage}" in everything
     assert (now + timedelta(hours=24)).strftime("%d %b") in upcoming

@@ -16,7 +16,7 @@ from handlers.listing_blocks import MAX_BLOCKS, pipeline_blocks
 from slackfake import FakeSlack
 from slackfake.blockkit import message_errors
 from storage.models import Candidate, CandidateStatus
-from tests.harness import HIRING_CHANNEL, Harness
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, all_candidates
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
@@ -76,8 +76,10 @@ async def test_list_escapes_names(harness: Harness) -> None:
 
 
 async def test_list_posts_the_cards_the_channel_refused_before(
-    harness: Harness, fake_slack: FakeSlack, clock: FrozenClock
+    make_harness: Any, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
+    # Members of a private channel without the bot cannot be read: an admin is the team.
+    harness = await make_harness(hiring_admins=frozenset({HIRING_MANAGER}))
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=False)
     await add_candidate(harness, "Jane Doe")
     shown = _texts(await harness.command("list"))
@@ -98,8 +100,9 @@ async def test_list_posts_the_cards_the_channel_refused_before(
 
 
 async def test_list_leaves_a_card_being_posted_by_its_intake_alone(
-    harness: Harness, fake_slack: FakeSlack
+    make_harness: Any, fake_slack: FakeSlack
 ) -> None:
+    harness = await make_harness(hiring_admins=frozenset({HIRING_MANAGER}))
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=False)
     await add_candidate(harness)
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=True)
@@ -199,6 +202,7 @@ async def test_find_without_text_says_what_it_takes(harness: Harness) -> None:
 
 
 async def test_salary_alone_is_the_whole_table(harness: Harness, kits: Kits) -> None:
+    await add_candidate(harness)  # the hiring manager of a candidate reads the benchmarks
     shown = _texts(await harness.command("salary"))
     for region in kits.salary.regions:
         assert region.name in shown
@@ -236,7 +240,20 @@ def test_words_that_name_no_region_or_level_are_unknown(kits: Kits, text: str) -
     assert parse_salary_query(kits.salary, text).unknown_region is not None
 
 
+async def test_salary_is_refused_to_team_members_who_only_interview(
+    make_harness: Any,
+) -> None:
+    harness = await make_harness(hiring_admins=frozenset({"U0ADMIN"}))
+    harness.fake.add_user("U0ANA")  # in the hiring channel
+    await add_candidate(harness, user_id="U0ADMIN")
+    reply = await harness.command("salary london senior", user_id="U0ANA")
+    assert "hiring managers and admins" in reply.json["text"] and "95k" not in reply.text
+    admin = await harness.command("salary london senior", user_id="U0ADMIN")
+    assert "95k" in admin.text
+
+
 async def test_salary_for_one_region_and_level(harness: Harness) -> None:
+    await add_candidate(harness)
     blocks = (await harness.command("salary london senior")).json["blocks"]
     regions = [b for b in blocks if b["type"] == "section"]
     assert len(regions) == 1 and regions[0]["text"]["text"] == "*UK (London)*"
@@ -244,6 +261,7 @@ async def test_salary_for_one_region_and_level(harness: Harness) -> None:
 
 
 async def test_an_unknown_region_lists_the_choices(harness: Harness, kits: Kits) -> None:
+    await add_candidate(harness)
     shown = _texts(await harness.command("salary <!channel> mars"))
     assert "No salary region matches “&lt;!channel&gt; mars”" in shown
     for region in kits.salary.regions:

@@ -59,6 +59,7 @@ async def test_export_sends_every_record_as_a_json_file_in_a_dm(
 async def test_export_is_refused_to_anyone_but_the_hiring_manager_and_admins(
     harness: Harness, scheduled: Candidate
 ) -> None:
+    await harness.join_channel(STRANGER)  # in the hiring channel
     reply = await harness.command(f"export #{scheduled.id}", user_id=STRANGER)
     assert f"<@{HIRING_MANAGER}>" in reply.json["text"]
     assert harness.fake.files == {}
@@ -101,6 +102,7 @@ async def test_erase_is_for_admins_when_the_team_has_some(
     make_harness: Any, fake_slack: FakeSlack
 ) -> None:
     harness = await make_harness(hiring_admins=frozenset({ADMIN, HIRING_MANAGER}))
+    await harness.join_channel("U0OTHERHM")
     candidate = await add_candidate(harness, hiring_manager="U0OTHERHM")
     reply = await harness.command(f"erase #{candidate.id}", user_id="U0OTHERHM")
     assert "Only a hiring admin" in reply.json["text"]
@@ -111,6 +113,7 @@ async def test_erase_is_for_admins_when_the_team_has_some(
 async def test_a_stale_erase_modal_changes_nothing_for_someone_no_longer_allowed(
     harness: Harness, scheduled: Candidate
 ) -> None:
+    await harness.join_channel(STRANGER)  # in the hiring channel, but not allowed to erase
     await harness.command(f"erase #{scheduled.id}")
     view = harness.fake.calls_to("views.open")[-1].response["view"]
     reply = await harness.post(sr.view_submission(user_id=STRANGER, view=view, values={}))

@@ -1,0 +1,109 @@
+"""The hiring team's boundary in Slack: reading the hiring channel's members, keeping them
+current from its join and leave events, and the checks every listener makes (a button
+raises the refusal for the error handler to show; a modal's submission shows it in place).
+
+The rule itself (who is on the team, the one refusal) is ``bot.hiring_team``; this module
+is where Slack answers it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.hiring_team import MembersUnavailable, OutsideTeam
+from handlers.modals import notice_modal
+from storage.interviews import sits_on_panel
+
+# conversations.members pages: Slack's largest page, so a big channel costs few calls.
+PAGE_SIZE = 1000
+
+
+class SlackMembers:
+    """``bot.hiring_team.MemberSource`` through ``conversations.members``, every page."""
+
+    def __init__(self, client: AsyncWebClient) -> None:
+        self._client = client
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        members: set[str] = set()
+        try:
+            # slack_sdk follows response_metadata.next_cursor for us.
+            async for page in await self._client.conversations_members(
+                channel=channel_id, limit=PAGE_SIZE
+            ):
+                members.update(str(member) for member in page.get("members", []))
+        except SlackApiError as error:
+            raise MembersUnavailable(str(error.response.get("error"))) from error
+        return frozenset(members)
+
+
+async def in_team(bot: BotContext, client: AsyncWebClient, user_id: str) -> bool:
+    return await bot.team.includes(user_id, SlackMembers(client))
+
+
+async def require_team(bot: BotContext, client: AsyncWebClient, user_id: str) -> None:
+    """OutsideTeam (shown as the one refusal line) unless ``user_id`` is on the team."""
+    await bot.team.require(user_id, SlackMembers(client))
+
+
+async def require_team_or_panel(
+    bot: BotContext,
+    client: AsyncWebClient,
+    user_id: str,
+    *,
+    interview_id: int | None = None,
+    candidate_id: int | None = None,
+) -> None:
+    """The team, or an interviewer of that interview (of any interview of that candidate):
+    someone outside the team acts on their own interviews only."""
+    if await in_team(bot, client, user_id):
+        return
+    async with bot.sessions() as session:
+        seated = await sits_on_panel(
+            session, user_id, interview_id=interview_id, candidate_id=candidate_id
+        )
+    if not seated:
+        raise bot.team.refusal()
+
+
+async def on_member_joined(event: dict[str, Any], context: dict[str, Any]) -> None:
+    bot: BotContext = context["bot"]
+    bot.team.joined(str(event.get("channel", "")), str(event.get("user", "")))
+
+
+async def on_member_left(event: dict[str, Any], context: dict[str, Any]) -> None:
+    bot: BotContext = context["bot"]
+    bot.team.left(str(event.get("channel", "")), str(event.get("user", "")))
+
+
+def register(app: AsyncApp) -> None:
+    app.event("member_joined_channel")(on_member_joined)
+    app.event("member_left_channel")(on_member_left)
+
+
+async def refused_submission(
+    ack: AsyncAck,
+    bot: BotContext,
+    client: AsyncWebClient,
+    user_id: str,
+    *,
+    title: str,
+    interview_id: int | None = None,
+) -> bool:
+    """For a modal's submission: True, with the form replaced by the team's refusal, when
+    ``user_id`` is not on the team (nor, given ``interview_id``, on its panel); else False.
+    Someone may have left the channel since the form opened."""
+    try:
+        if interview_id is None:
+            await require_team(bot, client, user_id)
+        else:
+            await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    except OutsideTeam as refused:
+        await ack(response_action="update", view=notice_modal(title, refused.message))
+        return True
+    return False
