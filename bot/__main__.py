@@ -9,9 +9,16 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.config import ConfigError, database_url_setting, load_settings, log_level
+from bot.config import (
+    ConfigError,
+    database_url_setting,
+    load_settings,
+    log_level,
+    parse_retention_days,
+)
 from bot.kits import KitError, default_prompts_dir, load_kits
 from bot.logs import configure_logging
+from bot.retention import retention_summary
 
 EXIT_CONFIG = 2
 
@@ -21,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
-    commands.add_parser("check", help="validate the interview kits and incident scenarios and exit")
+    commands.add_parser(
+        "check",
+        help="validate the kits and incident scenarios, say the retention, check the channel",
+    )
     playground = commands.add_parser(
         "playground", help="try the bot in a local Slack-like page, no Slack app needed"
     )
@@ -56,6 +66,13 @@ def _check() -> None:
     if kits.incidents:
         incidents += f" ({', '.join(s.key for s in kits.incidents)})"
     print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)}), {incidents}")
+    print(retention_summary(parse_retention_days(os.environ)))
+    if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
+        print("note: SLACK_BOT_TOKEN is not set, so the hiring channel was not checked")
+        return
+    from bot.runtime import check_hiring_channel
+
+    print(asyncio.run(check_hiring_channel(load_settings(os.environ))))
 
 
 def _digest() -> None:

@@ -23,6 +23,7 @@ from handlers import (
     intake,
     privacy,
     reminder_actions,
+    retention,
     schedule,
     scorecard,
     scorecard_view,
@@ -69,4 +70,5 @@ def build_app(
     home.register(app)
     reminder_actions.register(app)
     incident.register(app)
+    retention.register(app)
     return app

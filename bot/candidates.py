@@ -7,6 +7,7 @@ without escaping.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Sequence, Set
@@ -83,6 +84,11 @@ class AmbiguousCandidate(Conflict):
         self.matches = tuple(matches)
 
 
+CASEFOLD_GROWTH = 3
+"""Case folding turns one character into at most three ("ΐ" into "ΐ"): a name key
+can be three times as long as the name (``storage.models.Candidate.name_key``)."""
+
+
 def normalise_name(text: str) -> str:
     """The duplicate and search key of a name: case and runs of spaces do not count."""
     return " ".join(text.split()).casefold()
@@ -90,10 +96,12 @@ def normalise_name(text: str) -> str:
 
 def profile_key(url: str) -> str:
     """The duplicate key of a profile link: ``https://www.LinkedIn.com/in/jane/`` and
-    ``http://linkedin.com/in/jane`` are the same person."""
+    ``http://linkedin.com/in/jane`` are the same person. A digest of the normalised link,
+    so the key has one size (64) whatever the link holds; it is only ever compared."""
     parts = urlsplit(url.strip())
     host = (parts.hostname or "").removeprefix("www.")
-    return f"{host}{parts.path.rstrip('/')}".casefold()
+    normalised = f"{host}{parts.path.rstrip('/')}".casefold()
+    return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 def is_closed(candidate: Candidate) -> bool:

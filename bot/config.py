@@ -74,6 +74,8 @@ class Settings:
     # one batch to be sent through Slack's rate limits.
     reminder_sweep: timedelta = timedelta(seconds=20)
     reminder_lease: timedelta = timedelta(seconds=60)
+    # Closed candidates are erased this many days after closing; None keeps them.
+    retention_days: int | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -239,6 +241,13 @@ def _prompts_dir(env: Mapping[str, str]) -> Path | None:
     return path
 
 
+def parse_retention_days(env: Mapping[str, str]) -> int | None:
+    """``RETENTION_DAYS``: None when unset (candidates are kept), else 1 to 3650 days."""
+    if _optional(env, "RETENTION_DAYS") is None:
+        return None
+    return _positive_int(env, "RETENTION_DAYS", 0, 3650)
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Parse and validate every setting; raise ``ConfigError`` on the first bad one."""
     bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-")
@@ -277,4 +286,5 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         prompts_dir=_prompts_dir(env),
         reminder_sweep=timedelta(seconds=_positive_int(env, "REMINDER_SWEEP_SECONDS", 20, 30)),
         reminder_lease=timedelta(seconds=_positive_int(env, "REMINDER_LEASE_SECONDS", 60, 3600)),
+        retention_days=parse_retention_days(env),
     )

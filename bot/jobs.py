@@ -15,6 +15,7 @@ from bot.digest import RunOutcome, run_daily_digest
 from bot.events import forget_old_deliveries
 from bot.notifier import Notifier
 from bot.reminders import SweepReport, send_due_reminders
+from bot.retention import RetentionReport, run_retention
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +49,13 @@ class Jobs:
             return await run_daily_digest(self.bot, self.notifier)
         except Exception as error:
             _log_failure("the daily digest", error)
+            return None
+
+    async def retention(self) -> RetentionReport | None:
+        try:
+            return await run_retention(self.bot, self.notifier)
+        except Exception as error:
+            _log_failure("retention", error)
             return None
 
     async def forget_old_events(self) -> int | None:

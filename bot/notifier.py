@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.digest import Digest
+    from bot.privacy import Erasure
     from bot.reminders import ReminderMessage
+    from bot.retention import RetentionNotice
 
 
 @dataclass(frozen=True)
@@ -40,4 +42,12 @@ class Notifier(Protocol):
 
     async def post_digest(self, digest: Digest, channel_id: str) -> SendResult:
         """Post the digest in a channel."""
+        ...
+
+    async def retention_warning(self, notice: RetentionNotice) -> SendResult:
+        """DM the hiring manager that a closed candidate is about to be erased."""
+        ...
+
+    async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
+        """Delete the bot's messages about an erased candidate: how many, and the errors."""
         ...

@@ -13,7 +13,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.candidates import get_candidate, resolve_candidate
 from bot.context import BotContext
-from bot.errors import PermissionDenied
+from bot.errors import NotFound, PermissionDenied
 from bot.permissions import may_erase_candidate, may_export_candidate
 from storage import privacy as store
 from storage.models import AuditEvent, Candidate
@@ -82,6 +82,20 @@ async def erase_candidate(
     """Delete every record of the candidate; the audit keeps only that #id was erased."""
     candidate = await get_candidate(session, candidate_id)
     _refuse_erasure(bot, actor_id, candidate)
+    erasure = await erase(session, bot, candidate, actor_id=actor_id)
+    if erasure is None:
+        raise NotFound(f"Candidate #{candidate_id} no longer exists.")
+    return erasure
+
+
+async def erase(
+    session: AsyncSession, bot: BotContext, candidate: Candidate, *, actor_id: str, **why: Any
+) -> Erasure | None:
+    """Erase ``candidate`` for whoever decided it (a person, or retention), audited with
+    ``why``; None when another erasure of it committed first, and then the caller's
+    transaction must be rolled back."""
+    assert candidate.id is not None
+    candidate_id = candidate.id
     records = await store.candidate_records(session, candidate_id)
     thread = (
         (candidate.channel_id, candidate.thread_ts)
@@ -94,14 +108,15 @@ async def erase_candidate(
         thread=thread,
         direct_messages=await store.direct_messages(session, candidate_id),
     )
-    await store.delete_candidate(session, candidate_id)
+    if not await store.delete_candidate(session, candidate_id):
+        return None
     session.add(
         AuditEvent(
             at=bot.clock.now(),
             actor_id=actor_id,
             candidate_id=None,
             action=AUDIT_ERASED,
-            detail={"candidate_id": candidate_id, "records": erasure.records},
+            detail={"candidate_id": candidate_id, "records": erasure.records, **why},
         )
     )
     return erasure

@@ -11,6 +11,7 @@ import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app
 from bot.clock import Clock, SystemClock
@@ -25,6 +26,7 @@ from bot.server import build_health_app, build_web_app
 from bot.slack_client import build_client
 from handlers.digest_blocks import digest_text
 from handlers.slack_notifier import SlackNotifier
+from handlers.team_access import SlackMembers, channel_warning
 from storage.db import create_engine, session_factory
 
 logger = logging.getLogger(__name__)
@@ -52,6 +54,22 @@ async def print_digest(settings: Settings) -> None:
         print(digest_text(await current_digest(bot)))
     finally:
         await bot.engine.dispose()
+
+
+async def announce_hiring_channel(bot: BotContext, client: AsyncWebClient) -> None:
+    """At start-up: warn when the hiring channel is public, and read the hiring team once so
+    that the first command does not wait for it."""
+    warning = await channel_warning(client, bot.settings.hiring_channel_id)
+    if warning is not None:
+        logger.warning(warning)
+    await bot.team.members(SlackMembers(client))
+
+
+async def check_hiring_channel(settings: Settings) -> str:
+    """``python -m bot check``: the hiring channel's line."""
+    client = build_client(settings)
+    warning = await channel_warning(client, settings.hiring_channel_id)
+    return warning or f"ok: the hiring channel {settings.hiring_channel_id} is private"
 
 
 def _stop_on_signals(stop: asyncio.Event) -> None:
@@ -89,6 +107,7 @@ async def serve(
         web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log_class=AccessLogger
     )
     try:
+        await announce_hiring_channel(bot, app.client)
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()
         if settings.app_token is not None:

@@ -19,10 +19,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import DAY_NAMES, Settings
 from bot.jobs import Jobs
+from bot.retention import QUIET_HOUR
 
 REMINDER_SWEEP_JOB = "reminders.sweep"
 DAILY_DIGEST_JOB = "digest.daily"
 FORGET_EVENTS_JOB = "events.forget"
+RETENTION_JOB = "retention.daily"
 
 logger = logging.getLogger(__name__)
 
@@ -105,6 +107,14 @@ def register_jobs(
         replace_existing=True,
         next_run_time=now,
     )
+    if settings.retention_days is not None:
+        scheduler.add_job(
+            jobs.retention,
+            CronTrigger(hour=QUIET_HOUR.hour, minute=QUIET_HOUR.minute, timezone=settings.timezone),
+            id=RETENTION_JOB,
+            name="warn of and erase closed candidates past RETENTION_DAYS",
+            replace_existing=True,
+        )
     # Redeliveries come within minutes; the records of older events only take room.
     scheduler.add_job(
         jobs.forget_old_events,

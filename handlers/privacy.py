@@ -74,7 +74,7 @@ async def _bot_messages_in_thread(
     return found
 
 
-async def _delete_messages(
+async def delete_bot_messages(
     client: AsyncWebClient, erasure: privacy.Erasure, bot_user_id: str | None
 ) -> tuple[int, list[str]]:
     """Delete what the bot said about the candidate; the count and the errors it met."""
@@ -118,7 +118,7 @@ async def on_erase_submit(
         return
     # Erased and committed: only now may the modal close.
     await ack()
-    deleted, failures = await _delete_messages(client, erasure, context.get("bot_user_id"))
+    deleted, failures = await delete_bot_messages(client, erasure, context.get("bot_user_id"))
     logger.info("candidate %s erased by %s", candidate_id, actor_id)
     await client.chat_postMessage(
         channel=actor_id, text=erased_text(candidate_id, erasure.records, deleted, failures)

@@ -13,10 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.digest import Digest
 from bot.notifier import SendResult
+from bot.privacy import Erasure
 from bot.reminders import ReminderMessage
+from bot.retention import RetentionNotice
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
+from handlers.privacy import delete_bot_messages
 from handlers.reminder_blocks import reminder_blocks
+from handlers.retention_blocks import retention_warning_dm
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +39,7 @@ class SlackNotifier:
         self._client = client
         self._clock = clock
         self._zones: dict[str, tuple[str | None, datetime]] = {}
+        self._bot_user_id: str | None = None
 
     async def user_timezone(self, user_id: str) -> str | None:
         now = self._clock.now()
@@ -65,6 +70,21 @@ class SlackNotifier:
             blocks=digest_blocks(digest),
             unfurl_links=False,
         )
+
+    async def retention_warning(self, notice: RetentionNotice) -> SendResult:
+        text, blocks = retention_warning_dm(notice)
+        return await self._post(
+            channel=notice.candidate.hiring_manager_id,
+            text=text,
+            blocks=blocks,
+            unfurl_links=False,
+        )
+
+    async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
+        if self._bot_user_id is None:
+            # The thread's replies are the bot's own when posted under its user id.
+            self._bot_user_id = str((await self._client.auth_test())["user_id"])
+        return await delete_bot_messages(self._client, erasure, self._bot_user_id)
 
     async def _post(self, **arguments: Any) -> SendResult:
         try:

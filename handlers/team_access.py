@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -40,6 +41,28 @@ class SlackMembers:
         except SlackApiError as error:
             raise MembersUnavailable(str(error.response.get("error"))) from error
         return frozenset(members)
+
+
+async def channel_warning(client: AsyncWebClient, channel_id: str) -> str | None:
+    """One line for the operator when the hiring channel is public (names, decisions and red
+    flags there are readable by the whole workspace) or cannot be read; None when private."""
+    try:
+        response = await client.conversations_info(channel=channel_id)
+    except SlackApiError as error:
+        return (
+            f"warning: cannot read HIRING_CHANNEL_ID={channel_id}: Slack answers "
+            f"{error.response.get('error')}; invite the bot if the channel is private"
+        )
+    except (TimeoutError, aiohttp.ClientError) as error:
+        return f"warning: cannot check HIRING_CHANNEL_ID={channel_id}: {type(error).__name__}"
+    channel = response.get("channel") or {}
+    if channel.get("is_private"):
+        return None
+    return (
+        f"warning: the hiring channel {channel_id} (#{channel.get('name', '?')}) is public: "
+        "candidates' names, decisions and red flags in it are readable by the whole "
+        "workspace; make it private (channel settings > Change to a private channel)"
+    )
 
 
 async def in_team(bot: BotContext, client: AsyncWebClient, user_id: str) -> bool:

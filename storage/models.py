@@ -73,12 +73,14 @@ class Candidate(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = _str(100)
-    # Lower-cased, whitespace-folded name: duplicate checks and search use it.
-    name_key: str = _str(100, index=True)
+    # Case-folded, whitespace-folded name: duplicate checks and search use it. Case folding
+    # makes a character up to three (bot.candidates.CASEFOLD_GROWTH): 3 x the name's 100.
+    name_key: str = _str(300, index=True)
     level: str = _str(20)
     location: str = _str(40)
     profile_url: str | None = _str(500, default=None)
-    profile_url_key: str | None = _str(500, default=None, index=True)
+    # SHA-256 of the normalised link (bot.candidates.profile_key), in hex.
+    profile_url_key: str | None = _str(64, default=None, index=True)
     source: str | None = _str(200, default=None)
     notes: str | None = _str(3000, default=None)
     hiring_manager_id: str = _str(32, index=True)
@@ -97,6 +99,10 @@ class Candidate(SQLModel, table=True):
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
     closed_at: datetime | None = _utc(default=None)
+    # Retention (RETENTION_DAYS): when the hiring manager was told of the coming erasure,
+    # and until when they asked to keep the candidate.
+    retention_warned_at: datetime | None = _utc(default=None)
+    keep_until: datetime | None = _utc(default=None)
 
 
 class Interview(SQLModel, table=True):

@@ -84,6 +84,8 @@ async def direct_messages(session: AsyncSession, candidate_id: int) -> list[tupl
     return [(channel, ts) for channel, ts in [*rows.all(), *runs.all()] if channel and ts]
 
 
-async def delete_candidate(session: AsyncSession, candidate_id: int) -> None:
-    """Delete the candidate; the foreign keys cascade to everything that belongs to it."""
-    await session.exec(delete(Candidate).where(col(Candidate.id) == candidate_id))
+async def delete_candidate(session: AsyncSession, candidate_id: int) -> bool:
+    """Delete the candidate; the foreign keys cascade to everything that belongs to it.
+    False when it was gone already (another erasure committed first)."""
+    result = await session.exec(delete(Candidate).where(col(Candidate.id) == candidate_id))
+    return bool(result.rowcount)

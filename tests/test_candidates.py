@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from bot.candidates import (
+    CASEFOLD_GROWTH,
+    NAME_MAX,
+    PROFILE_URL_MAX,
     AmbiguousCandidate,
     get_candidate,
     is_closed,
@@ -16,9 +21,10 @@ from bot.errors import NotFound
 from bot.kits import Kits
 from bot.next_step import next_step
 from bot.permissions import may_create_candidate
+from handlers.ids import IntakeBlock
 from storage.models import Candidate, CandidateStatus
 from tests.harness import Harness
-from tests.intake_helpers import add_candidate
+from tests.intake_helpers import add_candidate, all_candidates, submit_intake
 
 
 def test_names_compare_without_case_or_extra_spaces() -> None:
@@ -34,7 +40,17 @@ def test_names_compare_without_case_or_extra_spaces() -> None:
     ],
 )
 def test_profile_links_to_the_same_page_share_a_key(url: str) -> None:
-    assert profile_key(url) == "linkedin.com/in/jane"
+    assert profile_key(url) == profile_key("linkedin.com/in/jane".join(("https://", "")))
+    assert profile_key(url) != profile_key("https://linkedin.com/in/janet")
+
+
+def test_case_folding_grows_a_character_to_at_most_three() -> None:
+    # The name key's column is sized by this bound: checked over every code point.
+    growth = max(len(chr(point).casefold()) for point in range(0x110000))
+    assert growth == CASEFOLD_GROWTH == 3
+    name_key = Candidate.__table__.c.name_key  # type: ignore[attr-defined]
+    assert name_key.type.length == NAME_MAX * CASEFOLD_GROWTH
+    assert Candidate.__table__.c.profile_url_key.type.length == len(profile_key("https://x.y"))  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(
@@ -125,3 +141,32 @@ async def test_get_candidate_of_an_unknown_id_is_not_found(harness: Harness) -> 
     async with harness.bot.sessions() as session:
         with pytest.raises(NotFound, match="#42"):
             await get_candidate(session, 42)
+
+
+# The worst case of the normalisation, stored where lengths are enforced: PostgreSQL (the
+# `--db=postgresql` pass runs these against it).
+LONGEST_NAME = "ß" * 50 + "ΐ" * 50  # 100 characters; its key has 250
+LONGEST_LINK = "https://example.com/" + "ΐ" * 480  # 500 characters: 1,420 once case-folded
+
+
+async def test_the_longest_names_and_links_are_stored_and_found(harness: Harness) -> None:
+    assert len(LONGEST_NAME) == NAME_MAX and len(normalise_name(LONGEST_NAME)) == 250
+    assert len(LONGEST_LINK) == PROFILE_URL_MAX
+    jane = await add_candidate(harness, LONGEST_NAME, profile_url=LONGEST_LINK)
+    assert jane.name == LONGEST_NAME and jane.profile_url == LONGEST_LINK
+    async with harness.bot.sessions() as session:
+        assert (await resolve_candidate(session, "SS" * 50)).id == jane.id
+    # The same person again is caught by name, and by link under another name.
+    again = await submit_intake(harness, LONGEST_NAME)
+    assert "already an open candidate" in json.dumps(again.json["errors"])
+    same_link = LONGEST_LINK.replace("https://", "http://www.")
+    again = await submit_intake(harness, "Someone Else", profile_url=same_link)
+    assert IntakeBlock.PROFILE_URL in again.json["errors"]
+    assert [c.id for c in await all_candidates(harness)] == [jane.id]
+
+
+async def test_a_hundred_character_name_with_sharp_s_is_stored(harness: Harness) -> None:
+    name = "Straße " + "ß" * 93  # 100 characters; the key has 194
+    assert len(name) == NAME_MAX
+    jane = await add_candidate(harness, name)
+    assert jane.name_key == normalise_name(name) and len(jane.name_key) == 194

@@ -88,9 +88,9 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
     (prompts / "stages" / "take_home.toml").write_text(MINIMAL_STAGE, encoding="utf-8")
     code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
     assert code == 0, err
-    assert out == (
+    assert out.splitlines()[0] == (
         "ok: 4 stages (screening, technical, take_home, system_design), 3 incident scenarios "
-        "(ctr_drop, feature_store_latency, training_serving_skew)\n"
+        "(ctr_drop, feature_store_latency, training_serving_skew)"
     )
 
     technical = prompts / "stages" / "technical.toml"
@@ -126,6 +126,52 @@ async def test_check_names_the_file_scenario_and_field_of_a_bad_incident(tmp_pat
         "error: incidents/feature_store_latency.toml: scenario 'feature_store_latency', "
         "field injects[0].chart.series[0].values: 3 values for 14 x labels\n"
     )
+
+
+async def test_check_says_in_one_line_that_closed_candidates_are_kept(tmp_path: Path) -> None:
+    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    assert code == 0, err
+    (line,) = [line for line in out.splitlines() if line.startswith("retention:")]
+    assert "RETENTION_DAYS is not set" in line and "kept" in line
+    code, out, _ = await _run(["check"], tmp_path, _clean_env(RETENTION_DAYS="365"))
+    assert "erased 365 days after they close" in out
+
+
+async def test_check_refuses_a_malformed_retention_in_one_line(tmp_path: Path) -> None:
+    for bad in ("0", "ninety"):
+        code, out, err = await _run(["check"], tmp_path, _clean_env(RETENTION_DAYS=bad))
+        assert code == 2 and "retention" not in out
+        assert err == (
+            f"error: RETENTION_DAYS={bad!r} is malformed: expected a whole number from 1 to 3650\n"
+        )
+
+
+def _slack_env(fake: FakeSlack) -> dict[str, str]:
+    return _clean_env(
+        SLACK_BOT_TOKEN=fake.bot_token,
+        SLACK_SIGNING_SECRET=SIGNING_SECRET,
+        SLACK_API_URL=fake.api_url,
+        HIRING_CHANNEL_ID=HIRING_CHANNEL,
+    )
+
+
+async def test_check_warns_when_the_hiring_channel_is_public(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    fake_slack.add_channel(HIRING_CHANNEL, name="hiring", is_private=False)
+    code, out, err = await _run(["check"], tmp_path, _slack_env(fake_slack))
+    assert code == 0, err
+    (line,) = [line for line in out.splitlines() if line.startswith("warning:")]
+    assert f"{HIRING_CHANNEL} (#hiring) is public" in line and "whole workspace" in line
+    assert fake_slack.calls_to("conversations.info")[0].args["channel"] == HIRING_CHANNEL
+
+
+async def test_check_passes_a_private_hiring_channel(tmp_path: Path, fake_slack: FakeSlack) -> None:
+    fake_slack.add_channel(HIRING_CHANNEL, is_private=True)
+    code, out, err = await _run(["check"], tmp_path, _slack_env(fake_slack))
+    assert code == 0, err
+    assert f"ok: the hiring channel {HIRING_CHANNEL} is private" in out.splitlines()
+    assert "warning" not in out
 
 
 async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
@@ -176,6 +222,9 @@ async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
         _, err = await asyncio.wait_for(process.communicate(), timeout=30)
         assert process.returncode == 0, err.decode()
         assert "stopped" in err.decode() and "Traceback" not in err.decode()
+        # The fake's hiring channel is public: start-up says so, in one line.
+        (warning,) = [line for line in err.decode().splitlines() if "is public" in line]
+        assert "WARNING" in warning and "whole workspace" in warning
     finally:
         if process.returncode is None:
             process.kill()

@@ -1,0 +1,32 @@
+"""*Keep 90 more days* in the retention warning DM."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+
+from bot.context import BotContext
+from bot.retention import keep_candidate
+from handlers.ids import Action
+from handlers.refs import Ref, ref_id
+from handlers.retention_blocks import kept_text
+
+
+async def on_keep(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    actor_id = str(body["user"]["id"])
+    notice = await keep_candidate(bot, actor_id, ref_id(action.get("value"), Ref.CANDIDATE))
+    # The warning becomes the answer, its button gone: one click keeps once.
+    await respond(text=kept_text(notice, actor_id), replace_original=True)
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.KEEP_CANDIDATE)(on_keep)
