@@ -116,6 +116,10 @@ async def _warn(bot: BotContext, notifier: Notifier, days: int, now: datetime) -
         logger.warning(
             "retention warning for candidate %s not delivered: %s", candidate.id, result.error
         )
+        if not result.retryable:
+            # A manager who left (account_inactive …) can never be told: the erasure still
+            # comes, a week from now, as for everyone else.
+            continue
         # Unwarned, so not erased: the next run warns again.
         async with transaction(bot.sessions) as session:
             await store.release_warning(session, candidate.id)

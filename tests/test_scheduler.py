@@ -13,10 +13,12 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.config import Settings, parse_working_days
 from bot.context import BotContext
 from bot.jobs import Jobs
+from bot.retention import QUIET_HOUR
 from bot.scheduler import (
     DAILY_DIGEST_JOB,
     FORGET_EVENTS_JOB,
     REMINDER_SWEEP_JOB,
+    RETENTION_JOB,
     build_scheduler,
     register_jobs,
 )
@@ -71,3 +73,13 @@ def test_old_event_deliveries_are_forgotten_every_hour(bot: BotContext) -> None:
     assert isinstance(forget.trigger, IntervalTrigger)
     assert forget.trigger.interval == timedelta(hours=1)
     assert forget.func.__name__ == "forget_old_events"
+
+
+def test_retention_runs_nightly_at_the_quiet_hour_only_when_set(bot: BotContext) -> None:
+    assert RETENTION_JOB not in _registered(bot, bot.settings)
+    settings = replace(bot.settings, retention_days=90, timezone=ZoneInfo("Europe/Berlin"))
+    job = _registered(bot, settings)[RETENTION_JOB]
+    assert isinstance(job.trigger, CronTrigger) and job.func.__name__ == "retention"
+    zone = settings.timezone
+    fires = job.trigger.get_next_fire_time(None, datetime(2026, 12, 3, 20, 0, tzinfo=zone))
+    assert fires == datetime(2026, 12, 4, QUIET_HOUR.hour, QUIET_HOUR.minute, tzinfo=zone)
