@@ -104,6 +104,7 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "WORKING_",
         "FEEDBACK_DUE_HOURS",
         "PROMPTS_DIR",
+        "RETENTION_DAYS",
     )
     for name in list(os.environ):
         if name.startswith(names):

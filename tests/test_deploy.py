@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import yaml
 
+from bot.config import load_settings
+
 REPO = Path(__file__).resolve().parent.parent
 MANIFESTS = REPO / "deploy" / "kubernetes"
 
@@ -66,6 +68,21 @@ def test_env_example_lists_only_what_the_bot_reads() -> None:
 
 def test_every_variable_the_manifests_set_is_one_the_bot_reads() -> None:
     assert variables_set().keys() <= env_example_names()
+
+
+def test_the_manifests_settings_load_with_retention_set() -> None:
+    settings = load_settings(variables_set())
+    assert settings.retention_days == 365
+    assert "RETENTION_DAYS" in env_example_names()
+
+
+def test_the_slack_manifest_subscribes_to_the_hiring_teams_events() -> None:
+    manifest = yaml.safe_load((REPO / "manifest.yml").read_text())
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert {"app_home_opened", "member_joined_channel", "member_left_channel"} <= events
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    # conversations.members and conversations.info, for a public and a private channel.
+    assert {"channels:read", "groups:read"} <= scopes
 
 
 def test_the_manifests_run_several_replicas_in_http_mode_on_postgresql() -> None:
