@@ -32,6 +32,7 @@ def test_defaults_follow_the_design_table() -> None:
     assert settings.working_hours.start == time(9) and settings.working_hours.end == time(18)
     assert settings.feedback_due_hours == 24
     assert settings.hiring_admins == frozenset()
+    assert settings.retention_days is None  # closed candidates are kept
     assert not settings.socket_mode
 
 
@@ -50,6 +51,7 @@ def test_every_setting_is_read() -> None:
             "WORKING_DAYS": "sun-thu",
             "WORKING_HOURS": "00:00-24:00",
             "FEEDBACK_DUE_HOURS": "48",
+            "RETENTION_DAYS": "730",
         }
     )
     assert settings.socket_mode
@@ -61,6 +63,7 @@ def test_every_setting_is_read() -> None:
     assert settings.working_days == {6, 0, 1, 2, 3}
     assert settings.working_hours.contains(time(23, 59))
     assert settings.feedback_due_hours == 48
+    assert settings.retention_days == 730
 
 
 @pytest.mark.parametrize(
@@ -84,6 +87,9 @@ def test_every_setting_is_read() -> None:
         ({"FEEDBACK_DUE_HOURS": "0"}, "FEEDBACK_DUE_HOURS", "whole number"),
         ({"SLACK_API_URL": "slack.com/api"}, "SLACK_API_URL", "http(s) URL"),
         ({"PROMPTS_DIR": "/no/such/folder"}, "PROMPTS_DIR", "directory"),
+        ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS", "whole number from 1 to 3650"),
+        ({"RETENTION_DAYS": "90d"}, "RETENTION_DAYS", "whole number"),
+        ({"RETENTION_DAYS": "10000"}, "RETENTION_DAYS", "whole number"),
     ],
 )
 def test_bad_setting_is_named_in_one_line(
