@@ -31,7 +31,7 @@ from bot.interviews import (
     SlackUser,
     UserKind,
 )
-from bot.kits import Stage
+from bot.kits import Stage, UnknownStageError
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
@@ -331,7 +331,10 @@ async def refresh_kit_dms(client: AsyncWebClient, bot: BotContext, candidate: Ca
             if interview.starts_at >= now
         ]
     for interview, rows in upcoming:
-        stage = bot.kits.stage(interview.stage_key)
+        try:
+            stage = bot.kits.stage(interview.stage_key)
+        except UnknownStageError:
+            continue  # a kit removed since: the DM keeps what it showed
         interviewer_ids = [row.user_id for row in rows]
         kit = _kit(bot, stage, candidate, interview, interviewer_ids)
         for row in rows:
