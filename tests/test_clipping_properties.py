@@ -20,6 +20,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from bot.candidate_edits import EDITABLE, details_digest, form_of
 from bot.candidates import NAME_MAX, NOTES_MAX, PROFILE_URL_MAX, SOURCE_MAX, PipelineGroup
 from bot.debrief_summary import summarise
 from bot.decisions import MAX_REASON, DecisionDraft, DecisionResult
@@ -35,11 +36,13 @@ from bot.digest import (
     Waiting,
 )
 from bot.feedback_access import SummarySoFar, VisibleScorecards
+from bot.hiring_team import team_only_text
 from bot.home import HomeInterview, HomeSummary
 from bot.kits import MAX_ANCHOR, MAX_NAME, MAX_TEXT, Kits, Stage, default_prompts_dir, load_kits
 from bot.next_step import NextStep
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
+from bot.retention import RetentionNotice
 from bot.salary_lookup import SalaryQuery
 from bot.scorecard_history import FieldChange, Revision, RevisionKind
 from bot.scorecards import (
@@ -52,7 +55,13 @@ from bot.scorecards import (
 )
 from bot.scorecards import ScorecardDraft as Draft
 from handlers import debrief_blocks, interview_blocks
-from handlers.candidate_card import card_blocks, card_not_posted_text, card_text
+from handlers.candidate_card import (
+    card_blocks,
+    card_not_posted_text,
+    card_text,
+    edited_reply,
+    new_manager_text,
+)
 from handlers.debrief_blocks import debrief_note, invitation_dm
 from handlers.debrief_modal import debrief_modal
 from handlers.debrief_summary_blocks import (
@@ -66,7 +75,7 @@ from handlers.decision_modal import decision_blocks, decision_modal, needs_confi
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.help_blocks import help_blocks, help_text
 from handlers.home import home_view
-from handlers.intake_modal import new_candidate_modal
+from handlers.intake_modal import EditMetadata, edit_candidate_modal, new_candidate_modal
 from handlers.interview_blocks import interview_note, interviewer_dm
 from handlers.kit_blocks import interview_kit_blocks, question_set_blocks
 from handlers.listing_blocks import find_blocks, pipeline_blocks, salary_blocks, salary_text
@@ -74,6 +83,7 @@ from handlers.modals import notice_modal
 from handlers.mrkdwn import ELLIPSIS, clip, clip_plain, escape, link
 from handlers.privacy_blocks import erase_modal, export_comment
 from handlers.reminder_blocks import not_attended_notice, reminder_blocks
+from handlers.retention_blocks import kept_text, retention_warning_dm
 from handlers.schedule_modal import schedule_modal
 from handlers.scorecard_modal import interview_choice_modal, scorecard_modal
 from handlers.scorecard_view_modal import scorecards_modal
@@ -392,7 +402,10 @@ def test_app_home(names: list[str], linked: bool) -> None:
         HomeInterview(interview(), candidate(name, permalink=link_to), KITS.stage("technical"))
         for name in names
     )
-    view = home_view("C0HIRING", [("new [name]", "Add a candidate")], HomeSummary(items, items))
+    people = tuple(item.candidate for item in items)
+    groups = [PipelineGroup(title, people) for title in ("Technical", "Screening")]
+    summary = HomeSummary(items, items)
+    view = home_view("C0HIRING", [("new [name]", "Add a candidate")], summary, groups=groups)
     assert_view(view)
     assert len(view["blocks"]) <= 100
 
@@ -613,3 +626,29 @@ def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
 def test_salary_for_a_region_nobody_knows(words: str) -> None:
     query = SalaryQuery(regions=KITS.salary.regions, level=None, unknown_region=words)
     assert_message(salary_text(KITS.salary, query), salary_blocks(KITS.salary, query))
+
+
+@PROPERTY
+@example(amps(NAME_MAX), LINK, amps(SOURCE_MAX), amps(NOTES_MAX))
+@given(typed(NAME_MAX), web_links(), typed(SOURCE_MAX), typed(NOTES_MAX))
+def test_editing_and_retention(name: str, url: str, source: str, notes: str) -> None:
+    """The Edit form prefilled with the longest details, the thread's note of an edit, the
+    new manager's DM, and the retention warning and its answer."""
+    person = candidate(
+        name, profile_url=url, source=source, notes=notes, permalink="https://x/p?a=1&b=2"
+    )
+    metadata = EditMetadata(candidate_id=7, digest=details_digest(person))
+    assert_view(edit_candidate_modal(KITS.salary, form_of(person), metadata))
+    changes = {field: (amps(NAME_MAX), name) for field in EDITABLE}
+    changes["hiring_manager_id"] = ("U0HM", "U0BEN")
+    warning = RetentionNotice(person, START)
+    text, blocks = retention_warning_dm(warning)
+    assert_message(text, blocks)
+    for shown in (
+        edited_reply("U0HM", changes),
+        new_manager_text(person, "U0HM"),
+        kept_text(warning, "U0HM"),
+        team_only_text("C0HIRING", frozenset({"U0ADMIN"}), problem="channel_not_found"),
+    ):
+        assert 0 < len(shown) <= MAX_MESSAGE_TEXT
+        assert_safe_mrkdwn(shown)
