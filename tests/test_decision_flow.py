@@ -136,6 +136,8 @@ async def test_offer_at_the_last_stage_then_hired(harness: Harness, jane: Candid
     # No scorecard yet: nobody has observed any of the three qualities.
     assert "Not observed yet in the whole loop" in confirm_text
     assert "Production mindset from day one" in confirm_text
+    # The salary benchmark, off the card, is shown to whoever confirms the offer.
+    assert "*Salary benchmark*" in confirm_text and "£95k" in confirm_text
     await submit_view(
         harness,
         HIRING_MANAGER,
