@@ -40,6 +40,8 @@ class SlackMembers:
                 members.update(str(member) for member in page.get("members", []))
         except SlackApiError as error:
             raise MembersUnavailable(str(error.response.get("error"))) from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise MembersUnavailable(type(error).__name__) from error
         return frozenset(members)
 
 

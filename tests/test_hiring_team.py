@@ -10,16 +10,22 @@ from typing import Any
 
 import pytest
 from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel import select
 
 from bot.clock import FrozenClock
-from bot.hiring_team import FAILED_TTL, MEMBERS_TTL, HiringTeam, team_only_text
+from bot.hiring_team import (
+    FAILED_TTL,
+    MEMBERS_TTL,
+    HiringTeam,
+    team_only_text,
+)
 from handlers.ids import Action, View
 from handlers.refs import Ref, ref
-from handlers.team_access import SlackMembers
+from handlers.team_access import SlackMembers, channel_warning
 from storage.models import Candidate, Debrief, Decision, Interview, Scorecard
 from tests.fakeslack import FakeSlack
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, free_port
 from tests.pipeline_seed import add_candidate, add_debrief, add_interview, hours
 from tests.scorecard_helpers import scorecard_values, submit_scorecard
 
@@ -274,3 +280,29 @@ async def test_a_panelist_outside_the_team_may_say_they_did_not_attend(team: Har
     assert reply.status == 200
     (answer,) = team.fake.calls_to("response_url")
     assert "you owe no scorecard" in answer.args["text"]
+
+
+async def test_the_channel_warning_names_what_slack_answered(
+    harness: Harness, fake_slack: FakeSlack
+) -> None:
+    assert harness.app is not None
+    client = harness.app.client
+    fake_slack.add_channel("C0PRIVATE", is_private=True)
+    assert await channel_warning(client, "C0PRIVATE") is None
+    warning = await channel_warning(client, HIRING_CHANNEL)  # not a channel the fake has
+    assert warning is not None and "channel_not_found" in warning and "\n" not in warning
+    fake_slack.add_channel("C0OPEN", name="jobs", is_private=False)
+    public = await channel_warning(client, "C0OPEN")
+    assert public is not None and "(#jobs) is public" in public
+
+
+async def test_a_connection_failure_reading_members_leaves_only_the_admins(
+    clock: FrozenClock,
+) -> None:
+    nowhere = AsyncWebClient(
+        token="xoxb-1", base_url=f"http://127.0.0.1:{free_port()}/api/", retry_handlers=[]
+    )
+    team = HiringTeam(HIRING_CHANNEL, frozenset({ADMIN}), clock)
+    assert not await team.includes(HIRING_MANAGER, SlackMembers(nowhere))
+    assert await team.includes(ADMIN, SlackMembers(nowhere))
+    assert "ClientConnectorError" in team.refusal().message
