@@ -38,6 +38,8 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 STRANGER = "U0STRANGER"
+# In the workspace but not in the hiring channel: outside the hiring team.
+OUTSIDER = "U0OUTSIDER"
 # Unmistakable in a log: the candidate's name, the evidence and the private note typed in
 # the loop must never be found there.
 NAME = "Zofia Quellbright"
@@ -64,6 +66,9 @@ async def process(
     fake.add_user(HIRING_MANAGER, real_name="Hana Manager", tz="Europe/London")
     for user_id, name in ((ANA, "Ana"), (BEN, "Ben"), (CY, "Cy"), (STRANGER, "Stan")):
         fake.add_user(user_id, real_name=name)
+    fake.add_user(OUTSIDER, real_name="Olly")
+    team = [HIRING_MANAGER, ANA, BEN, CY, STRANGER, fake.bot_user_id]
+    fake.set_members(HIRING_CHANNEL, team)
     settings = load_settings(
         {
             "SLACK_BOT_TOKEN": fake.bot_token,
@@ -374,6 +379,21 @@ async def home_opened(process: BotProcess) -> Reply:
     return await process.event({"type": "app_home_opened", "user": STRANGER, "tab": "home"})
 
 
+def membership(kind: str) -> Send:
+    """Someone joins or leaves a channel that is not the hiring channel: nothing to refuse,
+    nothing changes, but the event is answered in time."""
+
+    async def send(process: BotProcess) -> Reply:
+        event = {"type": kind, "user": "U0PASSERBY", "channel": "C0ELSEWHERE"}
+        return await process.event(event)
+
+    return send
+
+
+# Events that refuse nobody: answered in time is all they owe.
+NO_REFUSAL = ("handlers.team_access.on_member_joined", "handlers.team_access.on_member_left")
+
+
 # Every listener bot/app.py wires, by module and name, and a request it refuses.
 REFUSALS: dict[str, Send] = {
     "handlers.commands.on_command": command("decide Nobody We Know"),
@@ -408,6 +428,11 @@ REFUSALS: dict[str, Send] = {
     "handlers.scorecard.on_scorecard_submitted": stale_form(View.SCORECARD),
     "handlers.scorecard_view.on_view_scorecards": click(Action.VIEW_SCORECARDS),
     "handlers.scorecard_view.on_view_summary": click(Action.VIEW_SUMMARY),
+    "handlers.edit_candidate.on_edit_button": click(Action.EDIT_CANDIDATE),
+    "handlers.edit_candidate.on_edit_submit": stale_form(View.EDIT_CANDIDATE, intake_values(None)),
+    "handlers.retention.on_keep": click(Action.KEEP_CANDIDATE),
+    "handlers.team_access.on_member_joined": membership("member_joined_channel"),
+    "handlers.team_access.on_member_left": membership("member_left_channel"),
 }
 
 
@@ -437,6 +462,44 @@ async def test_every_listener_refuses_with_an_answer_in_time(
         published = await process.fake.wait_for_calls("views.publish", since=since, within=WITHIN)
         assert published, "no home published"
         return
+    if listener in NO_REFUSAL:
+        return
     assert await refusal_shown(process, STRANGER, since, reply) is not None, (
         "the user was told nothing"
     )
+
+
+# --------------------------------------------------------------------- outside the team
+
+TEAM_REFUSALS: dict[str, Send] = {
+    "command": lambda process: process.command(f"find {NAME}", user_id=OUTSIDER),
+    "card button": lambda process: process.action(
+        Action.SCHEDULE_INTERVIEW,
+        user_id=OUTSIDER,
+        value=ref(Ref.CANDIDATE, 1),
+        channel_id=HIRING_CHANNEL,
+    ),
+    "form": lambda process: process.submit(
+        View.EDIT_CANDIDATE,
+        intake_values(NAME),
+        user_id=OUTSIDER,
+        private_metadata='{"candidate_id": 1, "digest": "x"}',
+    ),
+}
+
+
+@pytest.mark.parametrize("surface", sorted(TEAM_REFUSALS))
+async def test_outside_the_hiring_team_one_line_in_time(process: BotProcess, surface: str) -> None:
+    """Someone outside the hiring channel: the team's one line, answered within 3 s, naming
+    no candidate, in either mode."""
+    since = len(process.fake.calls)
+    reply = await TEAM_REFUSALS[surface](process)
+    assert process.answers[-1].in_time, process.answers[-1]
+    answer = reply.json if isinstance(reply.json, dict) else {}
+    shown = str(answer.get("text") or answer.get("view") or "")
+    if not shown:
+        told = await process.fake.wait_for_calls("response_url", since=since, within=WITHIN)
+        assert told, "the user was told nothing"
+        shown = str(told[0].args.get("text"))
+    assert "This is for the hiring team" in shown and NAME not in shown
+    assert [call.method for call in process.fake.calls[since:] if call.method == "views.open"] == []
