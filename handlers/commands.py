@@ -67,6 +67,7 @@ class CommandCall:
         Someone outside the hiring team reaches only candidates they interview: for anyone
         else, and for any name that is not one of those, the answer is the team's refusal,
         so that it tells nothing about which names exist."""
+        outsider = self.bot.team.refusal().message
         try:
             async with self.bot.sessions() as session:
                 candidate = await resolve_candidate(session, self.args)
@@ -74,12 +75,16 @@ class CommandCall:
                 seated = self.in_team or await sits_on_panel(
                     session, self.user_id, candidate_id=candidate.id
                 )
-            if not seated:
-                raise self.bot.team.refusal()
+        except DomainError as refused:
+            await self.ephemeral(refused.message if self.in_team else outsider)
+            return
+        if not seated:
+            await self.ephemeral(outsider)
+            return
+        try:
             view = await build(candidate.id)
         except DomainError as refused:
-            shown = refused if self.in_team else self.bot.team.refusal()
-            await self.ephemeral(shown.message)
+            await self.ephemeral(refused.message)
             return
         await self.ack()
         await self.client.views_open(trigger_id=self.trigger_id, view=view)

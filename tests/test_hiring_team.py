@@ -306,3 +306,16 @@ async def test_a_connection_failure_reading_members_leaves_only_the_admins(
     assert not await team.includes(HIRING_MANAGER, SlackMembers(nowhere))
     assert await team.includes(ADMIN, SlackMembers(nowhere))
     assert "ClientConnectorError" in team.refusal().message
+
+
+async def test_a_panelist_outside_the_team_hears_why_their_own_scorecard_cannot_open(
+    team: Harness,
+) -> None:
+    bot = team.bot
+    async with bot.sessions() as session:
+        sam = await session.get(Candidate, 2)
+    assert sam is not None
+    await add_interview(bot, sam, [PANELIST], starts_at=bot.clock.now() + hours(5))
+    reply = await team.command("scorecard Sam Secret", user_id=PANELIST)
+    assert "has not started yet" in reply.json["text"]
+    assert team.fake.calls_to("views.open") == []
