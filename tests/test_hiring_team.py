@@ -195,6 +195,7 @@ async def _refused_click(harness: Harness, action: Action, value: str) -> None:
         (Action.RESCHEDULE_INTERVIEW, Ref.INTERVIEW),
         (Action.CANCEL_INTERVIEW, Ref.INTERVIEW),
         (Action.VIEW_SCORECARDS, Ref.INTERVIEW),
+        (Action.VIEW_SUMMARY, Ref.INTERVIEW),
         (Action.SUBMIT_SCORECARD, Ref.INTERVIEW),
         (Action.NOT_ATTENDED, Ref.INTERVIEW),
         (Action.RESCHEDULE_DEBRIEF, Ref.DEBRIEF),

@@ -9,6 +9,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, text
 
+from bot.candidates import profile_key
 from bot.scorecards import read_contents
 from storage.db import create_engine, session_factory
 from storage.migrate import alembic_config
@@ -101,3 +102,43 @@ def test_scorecard_history_carries_existing_scorecards_over_unchanged(database_u
             await engine.dispose()
 
     assert asyncio.run(history()) == (0, False)
+
+
+# The migration that sized the candidate keys and added retention's marks.
+KEYS_REVISION = "0005"
+
+
+def test_resizing_the_candidate_keys_keeps_every_record_and_digests_profile_keys(
+    database_url: str,
+) -> None:
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision(KEYS_REVISION).down_revision
+    command.downgrade(config, str(before))
+    asyncio.run(_seed_and_read(database_url, seed=True))
+
+    async def set_old_key() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text("UPDATE candidate SET profile_url_key = 'linkedin.com/in/jane'")
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(set_old_key())
+    command.upgrade(config, "head")
+    # Rebuilding the candidate table (SQLite) must not cascade to what references it.
+    kept = asyncio.run(_seed_and_read(database_url, seed=False))
+    assert len(kept["scorecard"]) == 1 and len(kept["scorecard_rating"]) == 2
+
+    async def profile_key_now() -> str:
+        engine = create_engine(database_url)
+        try:
+            async with engine.connect() as connection:
+                found = await connection.execute(text("SELECT profile_url_key FROM candidate"))
+                return str(found.scalar_one())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(profile_key_now()) == profile_key("https://www.linkedin.com/in/jane/")
