@@ -12,9 +12,9 @@ from sqlmodel import col, select
 
 from handlers.ids import Action, IntakeBlock, ScheduleBlock, View
 from handlers.refs import Ref, ref
+from slackfake import FakeSlack
+from slackfake import requests as sr
 from storage.models import AuditEvent, Candidate, Interview, Reminder
-from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate, all_candidates, intake_values
 

@@ -16,8 +16,8 @@ from bot.retention import KEEP_MORE, NOTICE, RetentionReport, run_retention
 from handlers.ids import Action
 from handlers.refs import Ref, ref
 from handlers.slack_notifier import SlackNotifier
+from slackfake import FakeSlack
 from storage.models import AuditEvent, Candidate, CandidateStatus, Interview
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_MANAGER, Harness
 from tests.pipeline_seed import add_candidate, add_interview, hours
 
