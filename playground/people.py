@@ -44,7 +44,8 @@ def person(user_id: str) -> Person | None:
 def populate(fake: FakeSlack) -> None:
     """The hiring channel (private, the bot invited) and the people, each with their zone
     as Slack reports it."""
-    fake.add_channel(HIRING_CHANNEL, name=HIRING_CHANNEL_NAME, is_private=True)
+    members = sorted(CHANNEL_MEMBERS | {fake.bot_user_id})
+    fake.add_channel(HIRING_CHANNEL, name=HIRING_CHANNEL_NAME, is_private=True, members=members)
     now = datetime.now(UTC)
     for p in PEOPLE:
         offset = now.astimezone(ZoneInfo(p.tz)).utcoffset()
