@@ -1,7 +1,7 @@
 """candidate keys sized for case folding; retention marks
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0008
 Create Date: 2026-12-07 02:10:00
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0005'
-down_revision: str | None = '0006'
+down_revision: str | None = '0008'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
