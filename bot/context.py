@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.availability import BusyCache
 from bot.clock import Clock
 from bot.config import Settings
 from bot.kits import Kits
@@ -19,6 +20,8 @@ class BotContext:
     sessions: SessionFactory
     clock: Clock
     kits: Kits
+    # Busy times of connected calendars, for a few minutes: one per process.
+    busy_cache: BusyCache = field(default_factory=BusyCache)
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.settings.hiring_admins

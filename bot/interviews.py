@@ -69,6 +69,7 @@ class SlackUser:
     id: str
     name: str
     kind: UserKind
+    timezone: str | None = None  # IANA zone of their Slack profile
 
 
 @dataclass(frozen=True)

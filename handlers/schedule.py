@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -32,6 +32,7 @@ from bot.interviews import (
     UserKind,
 )
 from bot.kits import Stage
+from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
@@ -45,6 +46,7 @@ from handlers.interview_blocks import (
     rescheduled_reply,
     unreachable_reply,
 )
+from handlers.invitation_delivery import interview_invitations
 from handlers.refs import Ref, ref_id
 from handlers.schedule_modal import ScheduleMetadata, field_errors, parse_form, schedule_modal
 from storage.db import transaction
@@ -167,9 +169,9 @@ async def on_schedule_submit(
     # Committed: only now may the modal close.
     await ack()
     if isinstance(result, Scheduled):
-        await announce_scheduled(client, bot, result)
+        await announce_scheduled(client, bot, result, users)
     elif result.changed:
-        await announce_rescheduled(client, bot, result, actor_id)
+        await announce_rescheduled(client, bot, result, actor_id, users)
 
 
 async def lookup_users(
@@ -196,7 +198,7 @@ async def _lookup_user(client: AsyncWebClient, user_id: str) -> SlackUser:
         return SlackUser(user_id, name, UserKind.DEACTIVATED)
     if user.get("is_bot") or user_id == _SLACKBOT:
         return SlackUser(user_id, name, UserKind.BOT)
-    return SlackUser(user_id, name, UserKind.PERSON)
+    return SlackUser(user_id, name, UserKind.PERSON, timezone=user.get("tz"))
 
 
 # --------------------------------------------------------------------- cancelling
@@ -230,7 +232,9 @@ async def on_cancel_button(
 # --------------------------------------------------------------------- telling people
 
 
-async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Scheduled) -> None:
+async def announce_scheduled(
+    client: AsyncWebClient, bot: BotContext, result: Scheduled, users: Mapping[str, SlackUser]
+) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
     logger.info("interview %s scheduled for candidate %s", interview.id, candidate.id)
@@ -241,10 +245,23 @@ async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Sc
         for user_id in result.interviewer_ids
     ]
     await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
+    await interview_invitations(
+        client,
+        bot,
+        interview,
+        candidate,
+        Change.SCHEDULED,
+        interviewer_ids=result.interviewer_ids,
+        users=users,
+    )
 
 
 async def announce_rescheduled(
-    client: AsyncWebClient, bot: BotContext, result: Rescheduled, actor_id: str
+    client: AsyncWebClient,
+    bot: BotContext,
+    result: Rescheduled,
+    actor_id: str,
+    users: Mapping[str, SlackUser],
 ) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
@@ -285,6 +302,18 @@ async def announce_rescheduled(
             notice=notice,
         )
     await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
+    removed_ids = [row.user_id for row in result.removed]
+    users = {**users, **await lookup_users(client, removed_ids)}
+    await interview_invitations(
+        client,
+        bot,
+        interview,
+        candidate,
+        Change.MOVED,
+        interviewer_ids=interviewer_ids,
+        users=users,
+        removed_ids=removed_ids,
+    )
 
 
 async def announce_cancelled(
@@ -304,6 +333,16 @@ async def announce_cancelled(
             client, stage, candidate, interview, row, reason="Cancelled.", notice=notice
         )
     await refresh_card(client, bot, _id(candidate))
+    users = await lookup_users(client, interviewer_ids)
+    await interview_invitations(
+        client,
+        bot,
+        interview,
+        candidate,
+        Change.CANCELLED,
+        interviewer_ids=interviewer_ids,
+        users=users,
+    )
 
 
 async def _withdraw_kit(

@@ -494,7 +494,9 @@ async def test_the_same_modal_submitted_twice_schedules_once(harness: Harness) -
     assert (first.status, first.text, again.status, again.text) == (200, "", 200, "")
     assert len(await stored_debriefs(harness)) == 1
     assert len(thread_posts(harness.fake, candidate)) == 1
-    assert len(harness.fake.calls_to("conversations.open")) == 3
+    # Three attendees, each sent their invitation message and its file once.
+    assert len(harness.fake.calls_to("conversations.open")) == 6
+    assert len(harness.fake.calls_to("files.completeUploadExternal")) == 3
 
 
 async def test_two_submissions_at_once_schedule_once(harness: Harness) -> None:
