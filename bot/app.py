@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.context import BotContext
 from bot.slack_client import build_client
 from handlers import (
+    calendar_connect,
     commands,
     debrief,
     decision,
@@ -62,5 +63,6 @@ def build_app(
     scorecard_view.register(app)
     decision.register(app)
     home.register(app)
+    calendar_connect.register(app)
     reminder_actions.register(app)
     return app

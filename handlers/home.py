@@ -8,7 +8,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.calendars import connection_of
+from bot.context import BotContext
 from bot.home import HomeInterview, HomeSummary, home_summary
+from handlers.calendar_blocks import calendar_section
 from handlers.commands import SUBCOMMANDS
 from handlers.help_blocks import help_blocks
 from handlers.mrkdwn import date_token, escape, link
@@ -40,7 +43,10 @@ def _listing(title: str, items: Sequence[HomeInterview], empty: str) -> dict[str
 
 
 def home_view(
-    hiring_channel_id: str, usages: Sequence[tuple[str, str]], summary: HomeSummary
+    hiring_channel_id: str,
+    usages: Sequence[tuple[str, str]],
+    summary: HomeSummary,
+    calendar: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     intro = INTRO.format(channel=f"<#{hiring_channel_id}>")
     return {
@@ -50,6 +56,7 @@ def home_view(
             {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
             _listing("Your next interviews", summary.upcoming, "No interviews coming up."),
             _listing("Scorecards you owe", summary.owed, "None: you are up to date."),
+            *calendar,
             {"type": "divider"},
             *help_blocks(usages),
         ],
@@ -62,11 +69,18 @@ async def on_home_opened(
     # The Messages tab opening is the same event; only the Home tab has a view to publish.
     if event.get("tab") != "home":
         return
-    bot = context["bot"]
-    summary = await home_summary(bot, event["user"])
+    await publish_home(client, context["bot"], event["user"])
+
+
+async def publish_home(
+    client: AsyncWebClient, bot: BotContext, user_id: str, calendar_note: str | None = None
+) -> None:
+    summary = await home_summary(bot, user_id)
+    connection = await connection_of(bot, user_id)
     usages = [(s.usage, s.summary) for s in SUBCOMMANDS]
-    view = home_view(bot.settings.hiring_channel_id, usages, summary)
-    await client.views_publish(user_id=event["user"], view=view)
+    calendar = calendar_section(connection, calendar_note)
+    view = home_view(bot.settings.hiring_channel_id, usages, summary, calendar)
+    await client.views_publish(user_id=user_id, view=view)
 
 
 def register(app: AsyncApp) -> None:

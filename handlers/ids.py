@@ -20,6 +20,9 @@ class Action(StrEnum):
     NOT_ATTENDED = "not_attended"
     RESCHEDULE_DEBRIEF = "reschedule_debrief"
     CANCEL_DEBRIEF = "cancel_debrief"
+    CONNECT_CALENDAR = "connect_calendar"
+    DISCONNECT_CALENDAR = "disconnect_calendar"
+    FIND_TIME = "find_time"
 
 
 class View(StrEnum):
@@ -31,6 +34,7 @@ class View(StrEnum):
     SCORECARD_CHOICE = "scorecard_choice"
     DECISION = "decision"
     DECISION_CONFIRM = "decision_confirm"
+    CONNECT_CALENDAR = "connect_calendar"
 
 
 class IntakeBlock(StrEnum):
@@ -43,6 +47,9 @@ class IntakeBlock(StrEnum):
     SOURCE = "candidate_source"
     HIRING_MANAGER = "candidate_hiring_manager"
     NOTES = "candidate_notes"
+    EMAIL = "candidate_email"
+    TIMEZONE = "candidate_timezone"
+    HOURS = "candidate_hours"
 
 
 class ScheduleBlock(StrEnum):
@@ -53,6 +60,8 @@ class ScheduleBlock(StrEnum):
     STARTS_AT = "schedule_starts_at"
     DURATION = "schedule_duration"
     VIDEO_LINK = "schedule_video_link"
+    FIND_TIME = "schedule_find_time"  # the actions block of the Find a time button
+    SLOT = "schedule_slot"
 
 
 class DebriefBlock(StrEnum):
@@ -82,3 +91,12 @@ class DecisionBlock(StrEnum):
 
     OUTCOME = "decision_outcome"
     REASON = "decision_reason"
+
+
+class CalendarBlock(StrEnum):
+    """Inputs of the Connect calendar modal; each is also its element's action id."""
+
+    ICS_URL = "calendar_ics_url"
+    CALDAV_URL = "calendar_caldav_url"
+    CALDAV_USERNAME = "calendar_caldav_username"
+    CALDAV_PASSWORD = "calendar_caldav_password"

@@ -48,7 +48,13 @@ from handlers.interview_blocks import (
 )
 from handlers.invitation_delivery import interview_invitations
 from handlers.refs import Ref, ref_id
-from handlers.schedule_modal import ScheduleMetadata, field_errors, parse_form, schedule_modal
+from handlers.schedule_modal import (
+    ScheduleMetadata,
+    field_errors,
+    parse_form,
+    schedule_modal,
+    slot_conflict,
+)
 from storage.db import transaction
 from storage.models import Candidate, Interview, InterviewInterviewer
 
@@ -131,6 +137,10 @@ async def on_schedule_submit(
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
     metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
+    conflict = slot_conflict(view["state"]["values"])
+    if conflict:
+        await ack(response_action="errors", errors=conflict)
+        return
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.interviewer_ids)
     try:
