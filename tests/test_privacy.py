@@ -53,7 +53,7 @@ async def test_export_sends_every_record_as_a_json_file_in_a_dm(
     assert upload.filename == f"candidate-{scheduled.id}.json"
     [dm] = harness.fake.calls_to("conversations.open")[-1:]
     assert upload.channel == dm.response["channel"]["id"]
-    [complete] = harness.fake.calls_to("files.completeUploadExternal")
+    complete = harness.fake.calls_to("files.completeUploadExternal")[-1]
     assert "&lt;!channel&gt;" in complete.args["initial_comment"]
 
 
