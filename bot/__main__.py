@@ -10,7 +10,13 @@ import sys
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.config import DEFAULT_DATABASE_URL, ConfigError, load_settings
+from bot.config import (
+    DEFAULT_DATABASE_URL,
+    ConfigError,
+    load_settings,
+    parse_secret_keys,
+    parse_smtp,
+)
 from bot.kits import KitError, default_prompts_dir, load_kits
 
 EXIT_CONFIG = 2
@@ -21,7 +27,10 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
-    commands.add_parser("check", help="validate the interview kits and exit")
+    commands.add_parser(
+        "check",
+        help="validate the interview kits, email templates and calendar secrets, and exit",
+    )
     digest = commands.add_parser("digest", help="show today's digest")
     digest.add_argument(
         "--print",
@@ -41,9 +50,29 @@ def _migrate() -> None:
 def _check() -> None:
     from pathlib import Path
 
+    from bot.candidate_email import load_candidate_emails
+
     directory = os.environ.get("PROMPTS_DIR", "").strip()
-    kits = load_kits(Path(directory) if directory else default_prompts_dir())
+    folder = Path(directory) if directory else None
+    kits = load_kits(folder or default_prompts_dir())
+    load_candidate_emails(folder)
+    keys = parse_secret_keys(os.environ)
+    smtp = parse_smtp(os.environ)
+    _check_secrets(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL, keys)
     print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)})")
+    print(
+        f"ok: candidate emails {'by ' + smtp.host if smtp else 'forwarded by the hiring manager'}"
+    )
+
+
+def _check_secrets(database_url: str, keys: tuple[str, ...]) -> None:
+    """ConfigError when calendars are connected and SECRET_KEY cannot read them."""
+    from bot.secret_check import problem_with, stored_secrets
+
+    secrets = stored_secrets(database_url)
+    problem = problem_with(secrets or [], keys)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 def _digest() -> None:
@@ -55,12 +84,15 @@ def _digest() -> None:
 
 def _run() -> None:
     settings = load_settings(os.environ)
+    from bot.candidate_email import load_candidate_emails
     from bot.runtime import serve
     from storage.migrate import upgrade
 
     # Kits are checked before anything starts, so a bad file stops start-up at once.
     load_kits(settings.prompts_dir or default_prompts_dir())
+    load_candidate_emails(settings.prompts_dir)
     upgrade(settings.database_url)
+    _check_secrets(settings.database_url, settings.secret_keys)
     asyncio.run(serve(settings))
 
 

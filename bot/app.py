@@ -17,6 +17,7 @@ from handlers import (
     decision,
     dedupe,
     errors,
+    find_time,
     home,
     instrumentation,
     intake,
@@ -57,6 +58,7 @@ def build_app(
     commands.register(app)
     intake.register(app)
     schedule.register(app)
+    find_time.register(app)
     privacy.register(app)
     debrief.register(app)
     scorecard.register(app)

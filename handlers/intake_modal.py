@@ -28,6 +28,9 @@ FIELD_BLOCKS: Mapping[str, IntakeBlock] = {
     "source": IntakeBlock.SOURCE,
     "hiring_manager": IntakeBlock.HIRING_MANAGER,
     "notes": IntakeBlock.NOTES,
+    "email": IntakeBlock.EMAIL,
+    "timezone": IntakeBlock.TIMEZONE,
+    "hours": IntakeBlock.HOURS,
 }
 
 
@@ -96,6 +99,7 @@ def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: st
             | {"multiline": True},
             optional=True,
         ),
+        *_contact_inputs(),
     ]
     return {
         "type": "modal",
@@ -125,7 +129,40 @@ def read_new_candidate(values: Mapping[str, Mapping[str, Any]]) -> CandidateForm
         source=state(IntakeBlock.SOURCE).get("value"),
         hiring_manager_id=state(IntakeBlock.HIRING_MANAGER).get("selected_user"),
         notes=state(IntakeBlock.NOTES).get("value"),
+        email=state(IntakeBlock.EMAIL).get("value"),
+        timezone=state(IntakeBlock.TIMEZONE).get("value"),
+        hours=state(IntakeBlock.HOURS).get("value"),
     )
+
+
+def _contact_inputs() -> list[Block]:
+    """Optional: where the candidate's invitations go, and when they can meet."""
+    return [
+        input_block(
+            IntakeBlock.EMAIL,
+            "Candidate's email",
+            {
+                "type": "email_text_input",
+                "action_id": IntakeBlock.EMAIL,
+                "placeholder": plain("jane@example.com"),
+            },
+            optional=True,
+            hint="Interview invitations go there (or to you to forward, without email set up).",
+        ),
+        input_block(
+            IntakeBlock.TIMEZONE,
+            "Candidate's time zone",
+            _plain_input(IntakeBlock.TIMEZONE, 64, "e.g. Europe/Berlin"),
+            optional=True,
+        ),
+        input_block(
+            IntakeBlock.HOURS,
+            "Hours they can interview",
+            _plain_input(IntakeBlock.HOURS, 11, "e.g. 09:00-17:00"),
+            optional=True,
+            hint="In their time zone; Find a time keeps to them.",
+        ),
+    ]
 
 
 def field_errors(fields: Mapping[str, str]) -> dict[str, str]:
