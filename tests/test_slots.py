@@ -43,7 +43,7 @@ def slots(
 
 def test_three_zones_meet_where_their_working_hours_overlap() -> None:
     found = slots([Attendee(LONDON), Attendee(NEW_YORK), Attendee(BERLIN)])
-    # New York opens at 14:00 UTC, Berlin closes at 17:00 UTC: 60 min fits 14:00–16:00.
+    # New York opens at 14:00 UTC, Berlin closes at 17:00 UTC: 60 min fits 14:00-16:00.
     assert found == [
         utc(2026, 11, 30, 14),
         utc(2026, 11, 30, 14, 30),
@@ -57,7 +57,7 @@ def test_busy_times_and_the_candidates_hours_are_kept_out() -> None:
     ana = Attendee(LONDON, [Interval(utc(2026, 11, 30, 14), utc(2026, 11, 30, 15))])
     candidate = CandidateWindow(NEW_YORK, WorkingHours(time(9), time(11)))
     found = slots([ana, Attendee(BERLIN)], candidate=candidate, count=3)
-    # The candidate's 09:00–11:00 is 14:00–16:00 UTC; Ana is busy until 15:00.
+    # The candidate's 09:00-11:00 is 14:00-16:00 UTC; Ana is busy until 15:00.
     assert found == [utc(2026, 11, 30, 15), utc(2026, 12, 1, 14), utc(2026, 12, 1, 14, 30)]
 
 
