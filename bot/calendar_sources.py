@@ -101,6 +101,9 @@ class CalDavCalendar:
             url=self.url,
             username=self.username,
             password=self.password,
+            # App passwords are Basic auth everywhere; without this the client first asks
+            # unauthenticated to find out, and servers delay refused requests (Radicale 1 s).
+            auth_type="basic",
             timeout=int(FETCH_TIMEOUT_SECONDS),
             enable_rfc6764=False,
         )

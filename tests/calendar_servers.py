@@ -17,6 +17,7 @@ from typing import Any
 
 from aiohttp import web
 from caldav import aio as caldav
+from icalendar import Calendar
 
 from tests.harness import free_port
 
@@ -28,6 +29,24 @@ FIXTURES = Path(__file__).parent / "calendars"
 
 def fixture(name: str) -> str:
     return (FIXTURES / name).read_text()
+
+
+def one_per_uid(text: str) -> list[str]:
+    """A calendar file as CalDAV stores it: one resource per UID, time zones with each."""
+    calendar = Calendar.from_ical(text)
+    zones = calendar.walk("VTIMEZONE")
+    by_uid: dict[str, list[Any]] = {}
+    for event in calendar.walk("VEVENT"):
+        by_uid.setdefault(str(event["UID"]), []).append(event)
+    resources = []
+    for events in by_uid.values():
+        resource = Calendar()
+        resource.add("prodid", "-//tests//EN")
+        resource.add("version", "2.0")
+        for component in (*zones, *events):
+            resource.add_component(component)
+        resources.append(resource.to_ical().decode())
+    return resources
 
 
 class Radicale:
@@ -52,7 +71,8 @@ class Radicale:
         config.write_text(
             f"[server]\nhosts = 127.0.0.1:{self.port}\n"
             f"[auth]\ntype = htpasswd\nhtpasswd_filename = {users}\n"
-            "htpasswd_encryption = plain\n"
+            # No pause after a refused password: a test of one need not wait.
+            "htpasswd_encryption = plain\ndelay = 0\n"
             f"[storage]\nfilesystem_folder = {self.folder / 'collections'}\n"
             "[logging]\nlevel = warning\n"
         )
@@ -79,7 +99,11 @@ class Radicale:
 
     def _client(self, user: str) -> caldav.AsyncDAVClient:
         return caldav.AsyncDAVClient(
-            url=f"{self.url}/{user}/", username=user, password=CALDAV_PASSWORD, timeout=10
+            url=f"{self.url}/{user}/",
+            username=user,
+            password=CALDAV_PASSWORD,
+            auth_type="basic",
+            timeout=10,
         )
 
     async def make_calendar(self, user: str, name: str, *events: str) -> str:
@@ -87,8 +111,9 @@ class Radicale:
         async with self._client(user) as client:
             principal = await client.get_principal()
             calendar = await principal.make_calendar(name=name, cal_id=name)
-            for event in events:
-                await calendar.save_event(event)
+            for text in events:
+                for event in one_per_uid(text):
+                    await calendar.save_event(event)
         return self.calendar_url(user, name)
 
     async def events(self, user: str, name: str) -> list[str]:
