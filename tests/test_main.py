@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from cryptography.fernet import Fernet
 
 from bot.kits import default_prompts_dir
+from bot.secret_box import SecretBox
 from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, free_port
 from tests.test_kits import MINIMAL_STAGE
@@ -88,7 +90,7 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
     (prompts / "stages" / "take_home.toml").write_text(MINIMAL_STAGE, encoding="utf-8")
     code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
     assert code == 0, err
-    assert out == "ok: 4 stages (screening, technical, take_home, system_design)\n"
+    assert out.splitlines()[0] == "ok: 4 stages (screening, technical, take_home, system_design)"
 
     technical = prompts / "stages" / "technical.toml"
     technical.write_text(
@@ -170,3 +172,41 @@ async def _wait_for_health(url: str, process: asyncio.subprocess.Process) -> int
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
     raise AssertionError("bot never answered /healthz")
+
+
+async def test_check_says_when_connected_calendars_need_a_secret_key(tmp_path: Path) -> None:
+    code, _, err = await _run(["migrate"], tmp_path, _clean_env())
+    assert code == 0, err
+    key, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    secret = SecretBox([key]).seal('{"url": "https://calendar.example.com/secret-feed"}')
+    with sqlite3.connect(tmp_path / "data" / "hiring.db") as connection:
+        connection.execute(
+            "INSERT INTO calendar_connection VALUES (?, ?, ?, ?, ?)",
+            ("U0ANA", "ics", secret, "feed", "2026-11-30 10:00:00.000000"),
+        )
+
+    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    assert (code, out) == (2, "")
+    assert err.startswith("error: SECRET_KEY is not set: 1 connected calendar(s)")
+    assert err.count("\n") == 1
+    code, _, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=other))
+    assert code == 2 and "SECRET_KEY does not open 1 of 1" in err
+    code, out, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=f"{other},{key}"))
+    assert code == 0, err
+    assert "secret-feed" not in out + err
+
+
+async def test_check_names_a_bad_email_template(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    emails = prompts / "candidate_email.toml"
+    emails.write_text(
+        emails.read_text(encoding="utf-8").replace("$candidate_name,", "$candidate,", 1),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: candidate_email.toml: invitation.body: unknown placeholder")
+    assert "$candidate" in err and err.count("\n") == 1
