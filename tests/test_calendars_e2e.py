@@ -6,10 +6,12 @@ a reschedule moves it everywhere and a cancel removes it."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from cryptography.fernet import Fernet
 from icalendar import Calendar
 
@@ -123,7 +125,9 @@ async def test_a_panel_of_three_finds_a_time_and_the_invitation_follows_every_ch
     radicale: Radicale,
     feed_server: FeedServer,
     smtp_sink: SmtpSink,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     smtp = SmtpSettings("127.0.0.1", smtp_sink.port, False, None, None, MAIL_FROM)
     harness: Harness = await make_harness(secret_keys=(KEY,), smtp=smtp)
     fake_slack.add_user(ANA, real_name="Ana", tz="Europe/London")
@@ -239,3 +243,6 @@ async def test_a_panel_of_three_finds_a_time_and_the_invitation_follows_every_ch
     check_invitation(
         Calendar.from_ical(attachment(mail)), uid=uid, sequence=2, method="CANCEL", start=moved
     )
+    # At DEBUG, through all of it, no log line held a feed's secret or the CalDAV password.
+    logged = caplog.text + "".join(str(record.args) for record in caplog.records)
+    assert "s3cr3t" not in logged and CALDAV_PASSWORD not in logged

@@ -194,6 +194,12 @@ async def test_check_says_when_connected_calendars_need_a_secret_key(tmp_path: P
     code, out, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=f"{other},{key}"))
     assert code == 0, err
     assert "secret-feed" not in out + err
+    # Start-up stops on the same line.
+    slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    code, _, err = await _run([], tmp_path, _clean_env(HIRING_CHANNEL_ID=HIRING_CHANNEL, **slack))
+    # (after the migrations' own log lines)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("error: SECRET_KEY is not set")
 
 
 async def test_check_names_a_bad_email_template(tmp_path: Path) -> None:
