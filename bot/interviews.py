@@ -70,6 +70,7 @@ class SlackUser:
     name: str
     kind: UserKind
     timezone: str | None = None  # IANA zone of their Slack profile
+    email: str | None = None  # their profile's, for calendar invitations
 
 
 @dataclass(frozen=True)

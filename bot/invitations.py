@@ -72,6 +72,18 @@ def ics(meeting: Meeting, method: Method | None, *, stamp: datetime) -> str:
         event.add("location", meeting.video_link)
     if meeting.url:
         event.add("url", meeting.url)
+    if method is not None:
+        _add_people(event, meeting)
+    cancelled = method is Method.CANCEL
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    event.add("transp", "OPAQUE")
+    calendar.add_component(event)
+    return calendar.to_ical().decode()
+
+
+def _add_people(event: Event, meeting: Meeting) -> None:
+    """Organizer and attendees: for invitations only. In a CalDAV calendar they would make
+    the server send invitations of its own (RFC 6638 implicit scheduling)."""
     organizer = vCalAddress(f"mailto:{meeting.organizer}")
     organizer.params["cn"] = vText("Hiring team")
     event.add("organizer", organizer)
@@ -82,8 +94,3 @@ def ics(meeting: Meeting, method: Method | None, *, stamp: datetime) -> str:
         attendee.params["partstat"] = vText("NEEDS-ACTION")
         attendee.params["rsvp"] = vText("TRUE")
         event.add("attendee", attendee, encode=0)
-    cancelled = method is Method.CANCEL
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("transp", "OPAQUE")
-    calendar.add_component(event)
-    return calendar.to_ical().decode()

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.interviews import SlackUser
+from bot.invitations import Guest
 from bot.meeting_sync import (
     Change,
     Invitation,
@@ -39,6 +41,13 @@ def _names(ids: Sequence[str], users: Mapping[str, SlackUser]) -> list[str]:
     return [users[user_id].name if user_id in users else user_id for user_id in ids]
 
 
+def _guests(ids: Sequence[str], users: Mapping[str, SlackUser]) -> tuple[Guest, ...]:
+    """Those whose Slack profile has an address: their calendar then knows the invitation
+    is theirs."""
+    found = (users.get(user_id) for user_id in ids)
+    return tuple(Guest(user.name, user.email) for user in found if user and user.email)
+
+
 async def interview_invitations(
     client: AsyncWebClient,
     bot: BotContext,
@@ -61,6 +70,7 @@ async def interview_invitations(
         interviewer_names=names,
         thread_url=thread_link(candidate),
     )
+    meeting = replace(meeting, guests=_guests(interviewer_ids, users))
     await _send(client, bot, invitation(bot, meeting, change), interviewer_ids, removed_ids)
     mail = await mail_candidate(
         bot, candidate, meeting, change, stage_title=title, interviewer_names=names
@@ -97,6 +107,7 @@ async def debrief_invitations(
         attendee_names=_names(attendee_ids, users),
         thread_url=thread_link(candidate),
     )
+    meeting = replace(meeting, guests=_guests(attendee_ids, users))
     await _send(client, bot, invitation(bot, meeting, change), attendee_ids, removed_ids)
 
 

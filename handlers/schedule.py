@@ -208,7 +208,8 @@ async def _lookup_user(client: AsyncWebClient, user_id: str) -> SlackUser:
         return SlackUser(user_id, name, UserKind.DEACTIVATED)
     if user.get("is_bot") or user_id == _SLACKBOT:
         return SlackUser(user_id, name, UserKind.BOT)
-    return SlackUser(user_id, name, UserKind.PERSON, timezone=user.get("tz"))
+    email = (user.get("profile") or {}).get("email")
+    return SlackUser(user_id, name, UserKind.PERSON, timezone=user.get("tz"), email=email)
 
 
 # --------------------------------------------------------------------- cancelling

@@ -130,9 +130,9 @@ async def test_a_panel_of_three_finds_a_time_and_the_invitation_follows_every_ch
     caplog.set_level(logging.DEBUG)
     smtp = SmtpSettings("127.0.0.1", smtp_sink.port, False, None, None, MAIL_FROM)
     harness: Harness = await make_harness(secret_keys=(KEY,), smtp=smtp)
-    fake_slack.add_user(ANA, real_name="Ana", tz="Europe/London")
-    fake_slack.add_user(BEN, real_name="Ben", tz="America/New_York")
-    fake_slack.add_user(CY, real_name="Cy", tz="Europe/Berlin")
+    fake_slack.add_user(ANA, real_name="Ana", tz="Europe/London", email="ana@example.com")
+    fake_slack.add_user(BEN, real_name="Ben", tz="America/New_York", email="ben@example.com")
+    fake_slack.add_user(CY, real_name="Cy", tz="Europe/Berlin", email="cy@example.com")
     # Ana: CalDAV, a weekly Monday 14:00 London meeting whose 30 November occurrence moved
     # to 13:00. Ben: a feed in New York. Cy: a feed in Berlin, off all of 1 December, with
     # a free and a cancelled event on 3 December that must not block it.
@@ -200,6 +200,14 @@ async def test_a_panel_of_three_finds_a_time_and_the_invitation_follows_every_ch
     for user in (ANA, BEN, CY):
         [file] = ics_files(fake_slack, dm_of(fake_slack, user))
         check_invitation(file, uid=uid, sequence=0, method="REQUEST", start=utc(2026, 11, 30, 14))
+        # Each interviewer's calendar knows the invitation is theirs by their address.
+        assert [str(a) for a in event_of(file)["ATTENDEE"]] == [
+            "mailto:ana@example.com",
+            "mailto:ben@example.com",
+            "mailto:cy@example.com",
+        ]
+    # A CalDAV calendar holds the event alone: no organizer or attendees to invite.
+    assert "ORGANIZER" not in stored and "ATTENDEE" not in stored
     [mail] = smtp_sink.messages
     assert smtp_sink.envelopes[0] == (MAIL_FROM, [CANDIDATE_EMAIL])
     assert mail["To"] == CANDIDATE_EMAIL and "Screening" in mail["Subject"]
