@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 from sqlmodel import col, select
 
 from bot.clock import FrozenClock
@@ -666,3 +667,30 @@ async def test_the_scheduler_and_admins_may_change_a_debrief(
 
     [after] = await stored_debriefs(harness)
     assert (after.starts_at, after.status) == (LATER, "cancelled")
+
+
+async def test_each_attendee_gets_an_ics_invitation_and_its_cancellation(
+    harness: Harness,
+) -> None:
+    candidate = await with_interview(harness)
+    harness.fake.clear()
+    debrief = await schedule_debrief(harness, candidate)
+    await harness.action(Action.CANCEL_DEBRIEF, value=f"debrief:{debrief.id}")
+
+    files = [f for f in harness.fake.files.values() if f.filename.endswith(".ics")]
+    by_method: dict[str, list[Any]] = {}
+    for upload in files:
+        calendar = Calendar.from_ical(upload.content)
+        [event] = calendar.walk("VEVENT")
+        if str(event["UID"]).startswith("debrief-"):
+            by_method.setdefault(str(calendar["METHOD"]), []).append((upload.channel, event))
+    assert {method: len(found) for method, found in by_method.items()} == {
+        "REQUEST": 3,
+        "CANCEL": 3,
+    }
+    for method, sequence in (("REQUEST", 0), ("CANCEL", 1)):
+        for _, event in by_method[method]:
+            assert str(event["UID"]) == f"debrief-{debrief.id}-c0hiring@mlops-hiring-bot"
+            assert (int(event["SEQUENCE"]), event["DTSTART"].dt) == (sequence, DEBRIEF_AT)
+    # One of each in each attendee's DM.
+    assert len({channel for channel, _ in by_method["REQUEST"]}) == 3
