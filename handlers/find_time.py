@@ -44,12 +44,8 @@ async def on_find_time(
             else None
         )
     ids = list(form.interviewer_ids)
-    build = {"interview": interview, "interviewer_ids": ids}
-    if not ids:
-        updated = schedule_modal(
-            bot.kits, candidate, find_note="Pick the interviewers first.", **build
-        )
-    else:
+    found = None
+    if ids:
         users = await lookup_users(client, ids)
         found = await find_time(
             bot,
@@ -58,7 +54,14 @@ async def on_find_time(
             zones={user_id: user.timezone for user_id, user in users.items()},
             duration_minutes=form.duration_minutes or _stage_length(bot, form.stage_key, candidate),
         )
-        updated = schedule_modal(bot.kits, candidate, found=found, **build)
+    updated = schedule_modal(
+        bot.kits,
+        candidate,
+        interview=interview,
+        interviewer_ids=ids,
+        found=found,
+        find_note=None if ids else "Pick the interviewers first.",
+    )
     try:
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
     except SlackApiError as error:
