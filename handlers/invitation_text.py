@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from bot.meeting_sync import CandidateMail, Change, MailOutcome
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, escape_clipped
+
+# A file's comment is a message: its text stays well inside Slack's 4,000 characters.
+BODY_MAX = 3000
 
 _ADD = {
     Change.SCHEDULED: ":calendar: Open the invitation to add *{summary}* to your calendar.",
@@ -34,5 +37,5 @@ def forward_comment(mail: CandidateMail, *, candidate_name: str, address: str) -
         why = f"This bot sends no email (no SMTP_URL), so here is {escape(candidate_name)}'s"
     return (
         f"{why}: please forward it to {escape(address)} with the attached invitation.\n"
-        f"*Subject:* {escape(mail.email.subject)}\n```{escape(mail.email.body)}```"
+        f"*Subject:* {escape(mail.email.subject)}\n```{escape_clipped(mail.email.body, BODY_MAX)}```"
     )
