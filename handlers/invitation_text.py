@@ -35,7 +35,8 @@ def forward_comment(mail: CandidateMail, *, candidate_name: str, address: str) -
         )
     else:
         why = f"This bot sends no email (no SMTP_URL), so here is {escape(candidate_name)}'s"
+    body = escape_clipped(mail.email.body, BODY_MAX)
     return (
         f"{why}: please forward it to {escape(address)} with the attached invitation.\n"
-        f"*Subject:* {escape(mail.email.subject)}\n```{escape_clipped(mail.email.body, BODY_MAX)}```"
+        f"*Subject:* {escape(mail.email.subject)}\n```{body}```"
     )
