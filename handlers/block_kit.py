@@ -1,6 +1,10 @@
-"""Block Kit for messages and read-only views: sections, context, buttons, and packing long
-text into sections within Slack's limits. Texts given to them are already escaped where a
-person wrote them. Modal inputs are in `handlers.modal_parts`."""
+"""Block Kit for messages and read-only views: sections, fields, context, buttons, and
+packing long text into sections within Slack's limits.
+
+Texts given to them are already escaped where a person wrote them; each builder clips its
+text to the limit of the place it goes (``handlers.mrkdwn.clip``), so that no text can make
+Slack refuse a message. Modal inputs are in ``handlers.modal_parts``.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,30 @@ from collections.abc import Sequence
 from typing import Any
 
 from handlers.modal_parts import plain
-from handlers.mrkdwn import link
+from handlers.mrkdwn import clip, clip_plain, link, safe_cut
 
 Block = dict[str, Any]
 
-SECTION_LIMIT = 3000  # characters of a section's text
-OPTION_LIMIT = 75  # characters of an option's text or description
+# Slack's Block Kit reference: section text 3,000, a field 2,000 (10 fields at most),
+# header 150, a button's text 75, a context block's elements 10;
+# 50 blocks in a message, 100 in a modal or Home tab.
+SECTION_LIMIT = 3000
+FIELD_LIMIT = 2000
+MAX_FIELDS = 10
 HEADER_LIMIT = 150
+BUTTON_LIMIT = 75
+CONTEXT_LIMIT = 3000
+MAX_CONTEXT_ELEMENTS = 10
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100
+# Slack refuses a message whose blocks hold more text than this in all (msg_blocks_too_long;
+# its staff give 12,000 characters, the markdown block's documented limit).
+MESSAGE_TEXT_LIMIT = 12_000
+# A confirmation dialog: title 100, text 300, its buttons 30.
+CONFIRM_TITLE_LIMIT = 100
+CONFIRM_TEXT_LIMIT = 300
+CONFIRM_BUTTON_LIMIT = 30
+_TEXT_TYPES = ("mrkdwn", "plain_text")
 
 
 def mrkdwn(text: str) -> dict[str, str]:
@@ -22,15 +43,29 @@ def mrkdwn(text: str) -> dict[str, str]:
 
 
 def section(text: str) -> Block:
-    return {"type": "section", "text": mrkdwn(text)}
+    return {"type": "section", "text": mrkdwn(clip(text, SECTION_LIMIT))}
+
+
+def fields(*texts: str) -> Block:
+    """A section of side-by-side fields: at most ten, each clipped to a field's limit."""
+    return {
+        "type": "section",
+        "fields": [mrkdwn(clip(text, FIELD_LIMIT)) for text in texts[:MAX_FIELDS]],
+    }
 
 
 def context(*texts: str) -> Block:
-    return {"type": "context", "elements": [mrkdwn(text) for text in texts]}
+    return {
+        "type": "context",
+        "elements": [mrkdwn(clip(text, CONTEXT_LIMIT)) for text in texts[:MAX_CONTEXT_ELEMENTS]],
+    }
 
 
-def header(text: str) -> Block:
-    return {"type": "header", "text": plain(clip(text, HEADER_LIMIT))}
+def header(text: str, *, emoji: bool = True) -> Block:
+    """A header: plain text, which Slack never reads as mentions, so it is not escaped;
+    ``emoji=False`` shows `:codes:` as typed (a name, say)."""
+    shown = plain(clip_plain(text, HEADER_LIMIT))
+    return {"type": "header", "text": shown if emoji else shown | {"emoji": False}}
 
 
 def divider() -> Block:
@@ -40,7 +75,7 @@ def divider() -> Block:
 def button(text: str, action_id: str, value: str, *, style: str | None = None) -> dict[str, Any]:
     result: dict[str, Any] = {
         "type": "button",
-        "text": plain(text),
+        "text": plain(clip_plain(text, BUTTON_LIMIT)),
         "action_id": action_id,
         "value": value,
     }
@@ -53,9 +88,14 @@ def actions(*elements: dict[str, Any]) -> Block:
     return {"type": "actions", "elements": list(elements)}
 
 
-def clip(text: str, limit: int) -> str:
-    """Plain text cut to ``limit`` characters with an ellipsis (plain text has no entities)."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def text_length(blocks: Any) -> int:
+    """Characters of text in ``blocks``: what counts toward ``MESSAGE_TEXT_LIMIT``."""
+    if isinstance(blocks, dict):
+        own = len(blocks["text"]) if blocks.get("type") in _TEXT_TYPES else 0
+        return own + sum(text_length(value) for value in blocks.values())
+    if isinstance(blocks, list):
+        return sum(text_length(value) for value in blocks)
+    return 0
 
 
 def packed_sections(lines: Sequence[str], limit: int = SECTION_LIMIT) -> list[Block]:
@@ -73,15 +113,12 @@ def packed_sections(lines: Sequence[str], limit: int = SECTION_LIMIT) -> list[Bl
 
 def split_escaped(text: str, limit: int = SECTION_LIMIT) -> list[str]:
     """An escaped mrkdwn text in pieces of at most ``limit`` characters, cut preferably at
-    a line break or a space and never inside an entity such as ``&amp;``."""
+    a line break or a space and never inside an entity, a token or a character cluster."""
     pieces: list[str] = []
     while len(text) > limit:
         cut = max(text.rfind("\n", 0, limit), text.rfind(" ", 0, limit))
         if cut <= 0:
-            cut = limit
-            entity = text.rfind("&", cut - 4, cut)
-            if entity != -1 and ";" not in text[entity:cut]:
-                cut = entity
+            cut = safe_cut(text, limit) or limit
         pieces.append(text[:cut])
         text = text[cut:].lstrip("\n ")
     return [*pieces, text] if text else pieces
@@ -94,9 +131,9 @@ def danger_button(
     ``confirm`` the text of the button that goes ahead."""
     return button(text, action_id, value, style="danger") | {
         "confirm": {
-            "title": plain(asks),
-            "text": plain(told),
-            "confirm": plain(confirm),
+            "title": plain(clip_plain(asks, CONFIRM_TITLE_LIMIT)),
+            "text": plain(clip_plain(told, CONFIRM_TEXT_LIMIT)),
+            "confirm": plain(clip_plain(confirm, CONFIRM_BUTTON_LIMIT)),
             "deny": plain("Keep it"),
             "style": "danger",
         },

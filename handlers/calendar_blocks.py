@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.calendars import MAX_PASSWORD, MAX_USERNAME, CalendarField, CalendarForm
+from handlers.block_kit import actions, button, context, divider, section
 from handlers.ids import Action, CalendarBlock, View
 from handlers.modal_parts import errors_by_block, input_block, plain
 from handlers.mrkdwn import escape
@@ -36,19 +37,16 @@ def calendar_section(connection: CalendarConnection | None, note: str | None = N
             "*Your calendar*\nNot connected. Connect it so that *Find a time* knows when you "
             "are busy, and interviews land in it by themselves."
         )
-        buttons = [_button("Connect calendar", Action.CONNECT_CALENDAR, primary=True)]
+        buttons = [button("Connect calendar", Action.CONNECT_CALENDAR, "connect", style="primary")]
     else:
         text = f"*Your calendar*\nConnected: {escape(connection.label)}"
         buttons = [
-            _button("Replace", Action.CONNECT_CALENDAR),
-            _button("Disconnect", Action.DISCONNECT_CALENDAR),
+            button("Replace", Action.CONNECT_CALENDAR, "replace"),
+            button("Disconnect", Action.DISCONNECT_CALENDAR, "disconnect"),
         ]
     if note:
         text += f"\n{note}"
-    return [
-        {"type": "section", "text": {"type": "mrkdwn", "text": text}},
-        {"type": "actions", "elements": buttons},
-    ]
+    return [section(text), actions(*buttons)]
 
 
 def read_note(problem: str | None, busy_count: int) -> str:
@@ -69,7 +67,7 @@ def connect_modal() -> dict[str, Any]:
         "submit": plain("Connect"),
         "close": plain("Cancel"),
         "blocks": [
-            {"type": "section", "text": {"type": "mrkdwn", "text": HOW_TO}},
+            section(HOW_TO),
             input_block(
                 CalendarBlock.ICS_URL,
                 "Secret iCal address",
@@ -80,13 +78,8 @@ def connect_modal() -> dict[str, Any]:
                 },
                 optional=True,
             ),
-            {"type": "divider"},
-            {
-                "type": "context",
-                "elements": [
-                    {"type": "mrkdwn", "text": "Or a CalDAV calendar (read and written):"}
-                ],
-            },
+            divider(),
+            context("Or a CalDAV calendar (read and written):"),
             input_block(
                 CalendarBlock.CALDAV_URL,
                 "CalDAV calendar URL",
@@ -136,10 +129,3 @@ def read_connect_form(values: Mapping[str, Mapping[str, Any]]) -> CalendarForm:
 
 def field_errors(fields: Mapping[str, str]) -> dict[str, str]:
     return errors_by_block(fields, FIELD_BLOCKS, CalendarBlock.ICS_URL)
-
-
-def _button(text: str, action: Action, *, primary: bool = False) -> Block:
-    button: Block = {"type": "button", "text": plain(text), "action_id": action}
-    if primary:
-        button["style"] = "primary"
-    return button

@@ -2,26 +2,35 @@
 
 Everything a person typed (name, source, notes, link) and everything a team edited (stage
 titles, region and level names) is escaped; the header is plain text, which Slack never
-reads as mentions, so the name is shown there as typed.
+reads as mentions, so the name is shown there as typed. Each text is clipped to the limit
+of its place, so that no name, link or note the form accepts can make Slack refuse the card.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.candidates import is_closed, level_name, location_name, stage_title
 from bot.kits import Kits
 from bot.next_step import NextStep
+from handlers.block_kit import (
+    FIELD_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    fields,
+    header,
+    section,
+)
 from handlers.ids import Action
 from handlers.kit_blocks import salary_text
-from handlers.mrkdwn import date_token, escape, escape_clipped
+from handlers.mrkdwn import clip_plain, date_token, escape, escape_clipped, link
 from handlers.refs import Ref, ref
 from storage.models import Candidate, CandidateStatus
 
-Block = dict[str, Any]
-
-HEADER_MAX = 150
 NOTES_SHOWN = 2000
+# What the profile field shows of the address, and the room its label ("*Profile*") takes.
+_LINK_SHOWN = 60
+_FIELD_LABEL = 20
 
 STATUS_LABELS = {
     CandidateStatus.ACTIVE: "Active",
@@ -61,74 +70,42 @@ def next_step_text(step: NextStep) -> str:
 
 def card_blocks(candidate: Candidate, kits: Kits, next_step: NextStep) -> list[Block]:
     """The card, with the next step ``bot.next_step`` worked out."""
-    header = f"{candidate.name} · {level_name(kits, candidate)}"
-    if len(header) > HEADER_MAX:
-        header = header[: HEADER_MAX - 1] + "…"
     benchmark = salary_text(kits.salary, candidate.location, candidate.level)
-    profile = (
-        f"<{escape(candidate.profile_url)}|{escape(_short_link(candidate.profile_url))}>"
-        if candidate.profile_url
-        else _NONE
-    )
-    fields = [
+    card_fields = [
         ("Location", escape(location_name(kits, candidate))),
         ("Salary benchmark", benchmark or "No benchmark for this location"),
         ("Hiring manager", f"<@{candidate.hiring_manager_id}>"),
         ("Source", escape(candidate.source) if candidate.source else _NONE),
-        ("Profile", profile),
+        ("Profile", _profile(candidate.profile_url)),
         ("Stage", escape(stage_title(kits, candidate))),
         ("Status", status_label(candidate)),
         ("Next step", next_step_text(next_step)),
     ]
     blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": header, "emoji": False}},
-        {
-            "type": "section",
-            "fields": [_mrkdwn(f"*{label}*\n{value}") for label, value in fields],
-        },
+        header(f"{candidate.name} · {level_name(kits, candidate)}", emoji=False),
+        fields(*(f"*{label}*\n{value}" for label, value in card_fields)),
     ]
     if candidate.notes:
-        notes = escape_clipped(candidate.notes, NOTES_SHOWN)
-        blocks.append({"type": "section", "text": _mrkdwn(f"*Notes*\n{notes}")})
+        blocks.append(section(f"*Notes*\n{escape_clipped(candidate.notes, NOTES_SHOWN)}"))
     if not is_closed(candidate):
         value = ref(Ref.CANDIDATE, candidate.id or 0)
-        blocks.append(
-            {
-                "type": "actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": action,
-                        "text": {"type": "plain_text", "text": text},
-                        "value": value,
-                    }
-                    for action, text in BUTTONS
-                ],
-            }
-        )
+        blocks.append(actions(*(button(text, action, value) for action, text in BUTTONS)))
     blocks.append(
-        {
-            "type": "context",
-            "elements": [
-                _mrkdwn(
-                    f"Candidate #{candidate.id} · added by <@{candidate.created_by}> "
-                    f"{date_token(candidate.created_at)} · everything about them happens "
-                    "in this thread"
-                )
-            ],
-        }
+        context(
+            f"Candidate #{candidate.id} · added by <@{candidate.created_by}> "
+            f"{date_token(candidate.created_at)} · everything about them happens in this thread"
+        )
     )
     return blocks
 
 
-def _short_link(url: str) -> str:
-    """What the link shows: the address without its scheme, e.g. linkedin.com/in/jane."""
+def _profile(url: str | None) -> str:
+    """The profile link, shown by its address without the scheme (linkedin.com/in/jane); an
+    address so long once escaped that the link would not fit its field is shown unlinked."""
+    if not url:
+        return _NONE
     shown = url.split("://", 1)[-1].removeprefix("www.").rstrip("/")
-    return shown if len(shown) <= 60 else shown[:59] + "…"
-
-
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}
+    return link(url, clip_plain(shown, _LINK_SHOWN), limit=FIELD_LIMIT - _FIELD_LABEL)
 
 
 def duplicate_text(existing: Candidate) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.debriefs import DEFAULT_DURATION_MINUTES, MAX_ATTENDEES, DebriefForm, FormField
+from handlers.block_kit import section
 from handlers.ids import DebriefBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
 from handlers.modals import ViewMetadata
@@ -71,7 +72,7 @@ def debrief_modal(
     if debrief is not None and debrief.video_link:
         video["initial_value"] = debrief.video_link
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        section(intro),
         input_block(DebriefBlock.STARTS_AT, "Date and time", starts_at),
         input_block(
             DebriefBlock.ATTENDEES,

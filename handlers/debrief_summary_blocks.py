@@ -22,11 +22,15 @@ from handlers.block_kit import (
     section,
 )
 from handlers.ids import Action
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, escape_clipped
 from handlers.refs import Ref, ref
 from handlers.scorecard_view_modal import SCALE
 
 MINUS = "\N{MINUS SIGN}"
+# How much of a kit's names and red flags a summary shows: enough to recognise them, little
+# enough that a summary of the longest kit fits one message (the pack shows several).
+_NAME_SHOWN = 160
+_FLAG_SHOWN = 300
 SCALE_NOTE = (
     f"Scores 1 strong no to 4 strong yes. Mean to one decimal; spread = highest {MINUS} "
     "lowest. Evidence and notes are in *View scorecards*."
@@ -129,10 +133,10 @@ def _recommendations(summary: DebriefSummary) -> str:
 def _item_line(item: RatedItem, unrated: str) -> str:
     figures = item.figures
     if figures is None:
-        return f"• {escape(item.name)}: _{unrated}_"
+        return f"• {_shown(item.name)}: _{unrated}_"
     scores = ", ".join(str(score) for score in figures.scores)
     return (
-        f"• {escape(item.name)}: mean *{figures.mean}* · spread {figures.spread} · scores {scores}"
+        f"• {_shown(item.name)}: mean *{figures.mean}* · spread {figures.spread} · scores {scores}"
     )
 
 
@@ -142,7 +146,7 @@ def _red_flag_lines(summary: DebriefSummary) -> Sequence[str]:
     return [
         ":triangular_flag_on_post: *Red flags raised*",
         *(
-            f"• {escape(flag.text)}: {', '.join(f'<@{user}>' for user in flag.raised_by)}"
+            f"• {_shown(flag.text, _FLAG_SHOWN)}: {', '.join(map(_mention, flag.raised_by))}"
             for flag in summary.red_flags
         ),
     ]
@@ -151,14 +155,22 @@ def _red_flag_lines(summary: DebriefSummary) -> Sequence[str]:
 def _disagreement_line(found: Disagreement) -> str:
     high = ", ".join(f"<@{user}>" for user in found.strong_yes_by)
     low = ", ".join(f"<@{user}> {score}" for user, score in found.low_by)
-    return f"• {escape(found.item.name)}: 4 from {high}; {low}"
+    return f"• {_shown(found.item.name)}: 4 from {high}; {low}"
+
+
+def _mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def _shown(text: str, limit: int = _NAME_SHOWN) -> str:
+    return escape_clipped(text, limit)
 
 
 def unobserved_text(qualities: Sequence[Quality]) -> str:
     """Which qualities nobody in the whole loop has observed: worth knowing before an offer."""
     if not qualities:
         return "Every quality has been observed somewhere in the loop."
-    names = ", ".join(f"*{escape(quality.name)}*" for quality in qualities)
+    names = ", ".join(f"*{_shown(quality.name)}*" for quality in qualities)
     return (
         f":eyes: *Not observed yet in the whole loop:* {names}. "
         "Nobody has rated these: decide knowingly before an offer."

@@ -16,9 +16,12 @@ from handlers.debrief_summary_blocks import unobserved_text
 from handlers.ids import DecisionBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, plain
 from handlers.modals import ViewMetadata
-from handlers.mrkdwn import escape
+from handlers.mrkdwn import escape, escape_clipped
 from storage.models import Outcome
 
+# The reason as the thread shows it: all of any reason the form takes, unless escaping
+# swells it past what a message holds (the decision keeps it whole).
+REASON_SHOWN = 9000
 _CLOSES = "This closes the candidate: no more interviews or decisions."
 # What the confirmation asks, and the label of its button.
 _CONFIRM: Mapping[Outcome, tuple[str, str]] = {
@@ -124,7 +127,8 @@ def decision_text(result: DecisionResult) -> str:
 
 
 def decision_blocks(result: DecisionResult) -> list[Block]:
-    return packed_sections([decision_text(result), f"*Reason:* {escape(result.decision.reason)}"])
+    reason = escape_clipped(result.decision.reason, REASON_SHOWN)
+    return packed_sections([decision_text(result), f"*Reason:* {reason}"])
 
 
 def _where(draft: DecisionDraft) -> Block:

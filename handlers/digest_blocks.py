@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.digest import CandidateRow, Digest, MeetingKind, Section
+from handlers.block_kit import MESSAGE_TEXT_LIMIT, Block, header, section
 from handlers.mrkdwn import date_token, escape
-
-Block = dict[str, Any]
 
 MAX_BLOCKS = 50
 # Under Slack's 3,000 characters per section text, leaving room for the "more" line.
@@ -32,13 +31,14 @@ OUTCOME_WORDS = {
 
 @dataclass(frozen=True)
 class _Style:
-    """How a line names people, candidates and times: mrkdwn for Slack, plain for a
-    terminal."""
+    """How a line names people, candidates and times, and shows team-edited text (stage
+    titles): mrkdwn for Slack, plain for a terminal."""
 
     user: Callable[[str], str]
     candidate: Callable[[CandidateRow], str]
     when: Callable[[datetime], str]
     heading: Callable[[str], str]
+    text: Callable[[str], str]
 
 
 def _slack_candidate(row: CandidateRow) -> str:
@@ -55,12 +55,14 @@ SLACK_STYLE = _Style(
     candidate=_slack_candidate,
     when=date_token,
     heading=lambda text: f"*{text}*",
+    text=escape,
 )
 PLAIN_STYLE = _Style(
     user=lambda user_id: f"@{user_id}",
     candidate=_plain_candidate,
     when=lambda moment: moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC"),
     heading=lambda text: text,
+    text=lambda text: text,
 )
 
 
@@ -98,7 +100,8 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
                 if n
             ]
             counts.append(
-                f"{stage.title} {stage.total}" + (f" ({', '.join(extra)})" if extra else "")
+                f"{style.text(stage.title)} {stage.total}"
+                + (f" ({', '.join(extra)})" if extra else "")
             )
         parts.append(("Pipeline", [" · ".join(counts)], 0))
     parts.append(_overdue(digest.overdue, style))
@@ -106,7 +109,7 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
         (
             "Waiting for a decision",
             [
-                f"• {style.candidate(w.candidate)} · {w.stage_title} · ready since "
+                f"• {style.candidate(w.candidate)} · {style.text(w.stage_title)} · ready since "
                 f"{style.when(w.since)}"
                 for w in digest.waiting.items
             ],
@@ -117,7 +120,7 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
         (
             "Idle for more than 5 working days",
             [
-                f"• {style.candidate(i.candidate)} · {i.stage_title} · last activity "
+                f"• {style.candidate(i.candidate)} · {style.text(i.stage_title)} · last activity "
                 f"{style.when(i.last_activity_at)}"
                 for i in digest.idle.items
             ],
@@ -129,7 +132,7 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
             "Decisions since the last digest",
             [
                 f"• {style.candidate(d.candidate)}: {OUTCOME_WORDS.get(d.outcome, d.outcome)} "
-                f"after {d.stage_title}, by {style.user(d.decided_by)}"
+                f"after {style.text(d.stage_title)}, by {style.user(d.decided_by)}"
                 for d in digest.decisions.items
             ],
             digest.decisions.more,
@@ -139,7 +142,7 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
         (
             "Today",
             [
-                f"• {style.when(m.starts_at)} {m.stage_title} "
+                f"• {style.when(m.starts_at)} {style.text(m.stage_title)} "
                 f"{'interview' if m.kind == MeetingKind.INTERVIEW else 'debrief'}: "
                 f"{style.candidate(m.candidate)} with {', '.join(map(style.user, m.people))}"
                 for m in digest.today.items
@@ -173,18 +176,19 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
 def _overdue(section: Section[Any], style: _Style) -> tuple[str, list[str], int]:
     by_person: dict[str, list[str]] = {}
     for line in section.items:
+        due = style.when(line.due_at)
         by_person.setdefault(line.interviewer_id, []).append(
-            f"{style.candidate(line.candidate)} ({line.stage_title}, due {style.when(line.due_at)})"
+            f"{style.candidate(line.candidate)} ({style.text(line.stage_title)}, due {due})"
         )
     lines = [f"• {style.user(user)}: {'; '.join(items)}" for user, items in by_person.items()]
     return "Overdue scorecards", lines, section.more
 
 
-def _fitted(heading: str, lines: list[str], more: int) -> str:
-    """Heading and lines within ``SECTION_CHARS``; lines that do not fit join ``more``."""
+def _fitted(heading: str, lines: list[str], more: int, chars: int) -> str:
+    """Heading and lines within ``chars``; lines that do not fit join ``more``."""
     text = heading
     for index, line in enumerate(lines):
-        if len(text) + 1 + len(line) > SECTION_CHARS:
+        if len(text) + 1 + len(line) > chars:
             more += len(lines) - index
             break
         text += "\n" + line
@@ -196,14 +200,16 @@ def _fitted(heading: str, lines: list[str], more: int) -> str:
 def digest_blocks(digest: Digest) -> list[Block]:
     """The digest message; each candidate's name links to their thread."""
     if digest.is_empty:
-        return [_section(f"*{_title(digest)}*: nothing pending.")]
+        return [section(f"*{_title(digest)}*: nothing pending.")]
     style = SLACK_STYLE
-    blocks: list[Block] = [
-        {"type": "header", "text": {"type": "plain_text", "text": _title(digest)}}
-    ]
+    blocks: list[Block] = [header(_title(digest))]
+    parts = _parts(digest, style)
+    # Each part its share of the message's text, as long as the names are, so that the
+    # digest stays within Slack's total; at most a section's less the "more" line.
+    chars = min(SECTION_CHARS, MESSAGE_TEXT_LIMIT // (len(parts) + 1))
     blocks += [
-        _section(_fitted(style.heading(heading), lines, more))
-        for heading, lines, more in _parts(digest, style)
+        section(_fitted(style.heading(heading), lines, more, chars))
+        for heading, lines, more in parts
     ]
     return blocks[:MAX_BLOCKS]
 
@@ -216,7 +222,3 @@ def digest_text(digest: Digest) -> str:
     for heading, lines, more in _parts(digest, PLAIN_STYLE):
         parts.append("\n".join([heading, *lines, *([f"… and {more} more"] if more else [])]))
     return "\n\n".join(parts)
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}

@@ -11,6 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.calendars import connection_of
 from bot.context import BotContext
 from bot.home import HomeInterview, HomeSummary, home_summary
+from handlers.block_kit import Block, divider, header, packed_sections, section
 from handlers.calendar_blocks import calendar_section
 from handlers.commands import SUBCOMMANDS
 from handlers.help_blocks import help_blocks
@@ -21,7 +22,7 @@ INTRO = (
     "{channel}, interview kits by DM, independent scorecards, debrief summaries, decisions "
     "on the record, reminders that respect working hours, and a daily digest."
 )
-# Lines per list: the tab stays short, and every line well within a section's 3,000 characters.
+# Lines per list: the tab stays short.
 SHOWN = 10
 
 
@@ -32,14 +33,12 @@ def _line(item: HomeInterview) -> str:
     return f"• {date_token(item.interview.starts_at)}: *{stage}* interview with {who}"
 
 
-def _listing(title: str, items: Sequence[HomeInterview], empty: str) -> dict[str, Any]:
+def _listing(title: str, items: Sequence[HomeInterview], empty: str) -> list[Block]:
+    """The title and a line per item, in as many sections as long names need."""
     lines = [_line(item) for item in items[:SHOWN]] or [f"_{empty}_"]
     if len(items) > SHOWN:
         lines.append(f"_and {len(items) - SHOWN} more_")
-    return {
-        "type": "section",
-        "text": {"type": "mrkdwn", "text": f"*{title}*\n" + "\n".join(lines)},
-    }
+    return packed_sections([f"*{title}*", *lines])
 
 
 def home_view(
@@ -52,12 +51,12 @@ def home_view(
     return {
         "type": "home",
         "blocks": [
-            {"type": "header", "text": {"type": "plain_text", "text": "MLOps hiring"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
-            _listing("Your next interviews", summary.upcoming, "No interviews coming up."),
-            _listing("Scorecards you owe", summary.owed, "None: you are up to date."),
+            header("MLOps hiring"),
+            section(intro),
+            *_listing("Your next interviews", summary.upcoming, "No interviews coming up."),
+            *_listing("Scorecards you owe", summary.owed, "None: you are up to date."),
             *calendar,
-            {"type": "divider"},
+            divider(),
             *help_blocks(usages),
         ],
     }

@@ -19,7 +19,7 @@ from handlers.block_kit import (
     section,
 )
 from handlers.ids import Action
-from handlers.kit_blocks import interview_kit_blocks
+from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
 from storage.models import Interview, InterviewStatus
@@ -103,7 +103,7 @@ def interviewer_dm(
     )
     links = [link(thread_url, "Candidate's thread")] if thread_url else []
     if interview.video_link:
-        links.append(link(interview.video_link, "Video call"))
+        links.append(link(interview.video_link, "Video call", limit=KIT_LINK_LIMIT))
     links.append("Submit your scorecard before you read anyone else's.")
     submit = button(
         "Submit scorecard",

@@ -3,30 +3,50 @@
 Pure functions from `bot.kits` objects to Slack blocks. Kit text is team-edited, so all
 of it is escaped, and every message stays within Slack's limits however long a team
 makes its kit: text is packed into sections of at most 3,000 characters, and what does
-not fit in the block budget is cut from the end of its part with a "… N more" note
-(in practice only a very long custom stage loses its last questions).
+not fit in the message's budget of blocks and of text (Slack refuses more than 12,000
+characters a message) is cut from the end of its part with a "… N more" note (in practice
+only a very long custom stage loses its last questions).
 """
 
 from collections.abc import Sequence
-from typing import Any
 
 from bot.kits import Quality, Question, SalaryTable, Stage
+from handlers.block_kit import (
+    MESSAGE_TEXT_LIMIT,
+    SECTION_LIMIT,
+    Block,
+    context,
+    divider,
+    header,
+    mrkdwn,
+    section,
+    text_length,
+)
 from handlers.mrkdwn import escape, escape_clipped
-
-Block = dict[str, Any]
 
 MAX_BLOCKS = 45
 """Blocks a kit message uses at most. Slack allows 50; the rest is for the caller's own
 blocks (a link to the candidate's thread, a *Submit scorecard* button)."""
+KIT_TEXT_LIMIT = 8400
+"""Characters of text a kit holds at most (the built-in Technical kit has 8,000): Slack
+refuses a message with more than ``MESSAGE_TEXT_LIMIT`` in all, and the caller's own text
+(who, when, the call, the thread) keeps to ``OWN_TEXT_LIMIT``."""
+OWN_TEXT_LIMIT = MESSAGE_TEXT_LIMIT - KIT_TEXT_LIMIT
+KIT_LINK_LIMIT = OWN_TEXT_LIMIT // 3
+"""Characters a link (the video call's) may take in a message that carries a kit; a longer
+one is shown as its label."""
 
-_SECTION_LIMIT = 3000
 # One escaped text is cut to this, so that with its label it always fits in a section.
-_TEXT_LIMIT = 2000
-# Block budgets of the parts that come after the questions. Only texts swollen by
-# escaping reach them; the questions get whatever the message has left.
-_RED_FLAG_BLOCKS = 4
-_COMPETENCY_BLOCKS = 8
-_QUALITY_BLOCKS = 8
+_TEXT_LIMIT = 1500
+# (blocks, characters) of the parts that come after the questions (the built-in kits use
+# about two thirds of each); only texts swollen by escaping reach them. The questions get
+# whatever the message has left.
+_RED_FLAG_BUDGET = (4, 1000)
+_COMPETENCY_BUDGET = (8, 1900)
+_QUALITY_BUDGET = (8, 2400)
+_GOAL_SHOWN = 600
+# Room kept for the "… N more not shown" note.
+_NOTE_ROOM = 120
 
 _SCALE = "Scorecard scale: *1* strong no · *2* no · *3* yes · *4* strong yes. No neutral middle."
 # Ranges (1 to 4, $150k to $180k) take an en dash, named because ruff flags the literal.
@@ -38,10 +58,10 @@ def question_set_blocks(stage: Stage) -> list[Block]:
     """The stage's question set, posted in a candidate's thread when they enter the stage."""
     competencies = [[f"• *{_shown(competency.name)}*"] for competency in stage.competencies]
     tail = [
-        _divider(),
+        divider(),
         *_red_flag_blocks(stage),
-        *_packed(_COMPETENCIES, competencies, "\n", _COMPETENCY_BLOCKS, "competency"),
-        _context(_SCALE),
+        *_packed(_COMPETENCIES, competencies, "\n", _COMPETENCY_BUDGET, "competency"),
+        context(_SCALE),
     ]
     return _with_questions(stage, f"{stage.title} · {stage.duration_minutes} min", tail)
 
@@ -67,21 +87,21 @@ def interview_kit_blocks(stage: Stage, qualities: Sequence[Quality]) -> list[Blo
         for quality in qualities
     ]
     tail = [
-        _divider(),
+        divider(),
         *_red_flag_blocks(stage),
-        *_packed(_COMPETENCIES, competencies, "\n\n", _COMPETENCY_BLOCKS, "competency"),
-        _divider(),
+        *_packed(_COMPETENCIES, competencies, "\n\n", _COMPETENCY_BUDGET, "competency"),
+        divider(),
         *_packed(
             f"*Qualities to look for* (rate each 1{_DASH}4, or _not observed_)",
             quality_items,
             "\n\n",
-            _QUALITY_BLOCKS,
+            _QUALITY_BUDGET,
             "quality",
         ),
-        _context(f"{_SCALE} Submit your scorecard before you read anyone else's."),
+        context(f"{_SCALE} Submit your scorecard before you read anyone else's."),
     ]
-    header = f"Interview kit: {stage.title} · {stage.duration_minutes} min"
-    return _with_questions(stage, header, tail)
+    title = f"Interview kit: {stage.title} · {stage.duration_minutes} min"
+    return _with_questions(stage, title, tail)
 
 
 def salary_table_blocks(
@@ -93,14 +113,14 @@ def salary_table_blocks(
     """
     regions = [region for region in salary.regions if region_key in (None, region.key)]
     levels = [level for level in salary.levels if level_key in (None, level.key)]
-    blocks = [_header(salary.title)]
+    blocks = [header(salary.title)]
     if regions and levels:
         blocks += [
             {
                 "type": "section",
-                "text": _mrkdwn(f"*{_shown(region.name)}*"),
+                "text": mrkdwn(f"*{_shown(region.name)}*"),
                 "fields": [
-                    _mrkdwn(f"*{_shown(level.name)}*\n{_money_range(region.symbol, band)}")
+                    mrkdwn(f"*{_shown(level.name)}*\n{_money_range(region.symbol, band)}")
                     for level in levels
                     if (band := region.band(level.key))
                 ],
@@ -117,8 +137,8 @@ def salary_table_blocks(
             keys = ", ".join(f"`{level.key}`" for level in salary.levels)
             lines.append(f"No salary benchmark for level `{_shown(level_key or '', 100)}`.")
             lines.append(f"Levels: {keys}")
-        blocks.append(_section("\n".join(lines)))
-    blocks.append(_context(_shown(salary.note), f"Source: {_shown(salary.source)}"))
+        blocks.append(section("\n".join(lines)))
+    blocks.append(context(_shown(salary.note), f"Source: {_shown(salary.source)}"))
     return blocks
 
 
@@ -132,9 +152,9 @@ def salary_text(salary: SalaryTable, region_key: str, level_key: str) -> str | N
     return f"{_money_range(region.symbol, band)} base"
 
 
-def _with_questions(stage: Stage, header: str, tail: list[Block]) -> list[Block]:
-    head = [_header(header), _section(f"*Goal:* {_shown(stage.goal)}"), _divider()]
-    budget = MAX_BLOCKS - len(head) - len(tail)
+def _with_questions(stage: Stage, title: str, tail: list[Block]) -> list[Block]:
+    head = [header(title), section(f"*Goal:* {_shown(stage.goal, _GOAL_SHOWN)}"), divider()]
+    budget = (MAX_BLOCKS - len(head) - len(tail), KIT_TEXT_LIMIT - text_length([*head, *tail]))
     items = _question_items(stage.questions)
     heading = "" if stage.questions[0].section else "*Questions*"
     return [*head, *_packed(heading, items, "\n\n", budget, "question"), *tail]
@@ -161,7 +181,7 @@ def _red_flag_blocks(stage: Stage) -> list[Block]:
     items = [
         [f"• {_shown(flag.text)} — _suggests {_shown(flag.suggests)}_"] for flag in stage.red_flags
     ]
-    return _packed("*Red flags to listen for*", items, "\n", _RED_FLAG_BLOCKS, "red flag")
+    return _packed("*Red flags to listen for*", items, "\n", _RED_FLAG_BUDGET, "red flag")
 
 
 _PLURALS = {
@@ -173,38 +193,63 @@ _PLURALS = {
 
 
 def _packed(
-    heading: str, items: Sequence[Sequence[str]], gap: str, budget: int, noun: str
+    heading: str,
+    items: Sequence[Sequence[str]],
+    gap: str,
+    budget: tuple[int, int],
+    noun: str,
 ) -> list[Block]:
-    """Sections holding `heading` and `items` (each a list of lines) in `budget` blocks.
+    """Sections holding `heading` and `items` (each a list of lines) within `budget`:
+    at most so many blocks and so many characters.
 
     Items are packed greedily, `gap` between two of them; those that do not fit are
     dropped from the end and counted in a context note that takes the last block.
     """
+    blocks, chars = budget
     texts: list[str] = []
     for index, item in enumerate(items):
         lines = [heading, *item] if index == 0 and heading else list(item)
         grown = _append(texts, lines, gap)
         last = index == len(items) - 1
-        if len(grown) > (budget if last else budget - 1):
+        size = sum(map(len, grown))
+        if len(grown) > (blocks if last else blocks - 1) or size > (
+            chars if last else chars - _NOTE_ROOM
+        ):
+            if index == 0:
+                # Rather than nothing, the first item's lines that fit (its title first).
+                texts = _first_lines(lines, chars - _NOTE_ROOM)
+                index += bool(texts)
             left = len(items) - index
             word = noun if left == 1 else _PLURALS[noun]
-            note = f"_… {left} more {word} not shown: the message would be too long for Slack._"
-            return [*map(_section, texts), _context(note)]
+            what = f"{left} more {word}" if left else "the rest"
+            note = f"_… {what} not shown: the message would be too long for Slack._"
+            return [*map(section, texts), context(note)]
         texts = grown
-    return [_section(text) for text in texts]
+    return [section(text) for text in texts]
+
+
+def _first_lines(lines: Sequence[str], chars: int) -> list[str]:
+    """As many of `lines` as fit `chars` characters, in one section."""
+    text = ""
+    for line in lines:
+        grown = f"{text}\n{line}" if text else line
+        if len(grown) > min(chars, SECTION_LIMIT):
+            break
+        text = grown
+    return [text] if text else []
 
 
 def _append(texts: list[str], lines: Sequence[str], gap: str) -> list[str]:
     """`texts` with `lines` added: after the last text if they fit, else in a block of
     their own; only an item longer than a block is split, between two lines."""
     whole = "\n".join(lines)
-    if texts and len(texts[-1]) + len(gap) + len(whole) <= _SECTION_LIMIT:
+    if texts and len(texts[-1]) + len(gap) + len(whole) <= SECTION_LIMIT:
         return [*texts[:-1], texts[-1] + gap + whole]
-    if len(whole) <= _SECTION_LIMIT:
+    if len(whole) <= SECTION_LIMIT:
         return [*texts, whole]
     texts = [*texts, lines[0]]
     for line in lines[1:]:
-        if len(texts[-1]) + 1 + len(line) <= _SECTION_LIMIT:
+        if len(texts[-1]) + 1 + len(line) <= SECTION_LIMIT:
             texts[-1] += "\n" + line
         else:
             texts.append(line)
@@ -225,23 +270,3 @@ def _money(amount: int, symbol: str) -> str:
     """150000 as "$150k"; 152500 as "$152.5k"."""
     thousands = f"{amount / 1000:.1f}".removesuffix(".0")
     return f"{escape(symbol)}{thousands}k"
-
-
-def _divider() -> Block:
-    return {"type": "divider"}
-
-
-def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": _mrkdwn(text)}
-
-
-def _context(*texts: str) -> Block:
-    return {"type": "context", "elements": [_mrkdwn(text) for text in texts]}
-
-
-def _mrkdwn(text: str) -> dict[str, str]:
-    return {"type": "mrkdwn", "text": text}

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.candidates import (
     PipelineGroup,
@@ -19,6 +18,7 @@ from bot.candidates import (
 )
 from bot.kits import Kits, SalaryTable
 from bot.salary_lookup import SalaryQuery
+from handlers.block_kit import SECTION_LIMIT, Block, context, header, section
 from handlers.candidate_card import status_label
 from handlers.candidate_thread import thread_link
 from handlers.ids import COMMAND
@@ -26,10 +26,7 @@ from handlers.kit_blocks import salary_table_blocks
 from handlers.mrkdwn import escape, escape_clipped
 from storage.models import Candidate, CandidateStatus
 
-Block = dict[str, Any]
-
 MAX_BLOCKS = 50
-_SECTION_LIMIT = 3000
 # What a user typed, echoed back: enough to recognise it.
 _QUERY_SHOWN = 80
 
@@ -58,9 +55,9 @@ def pipeline_blocks(
         len(group.candidates) for group in groups if not is_closed(group.candidates[0])
     )
     noun = "candidate" if open_count == 1 else "candidates"
-    blocks: list[Block] = [_header(f"Pipeline: {open_count} open {noun}")]
+    blocks: list[Block] = [header(f"Pipeline: {open_count} open {noun}")]
     if not groups:
-        blocks.append(_section(f"Nobody yet. Add a candidate with `{COMMAND} new`."))
+        blocks.append(section(f"Nobody yet. Add a candidate with `{COMMAND} new`."))
     parts = [
         (f"*{escape(group.title)}* ({len(group.candidates)})", group.candidates) for group in groups
     ]
@@ -70,7 +67,7 @@ def pipeline_blocks(
         else f"Days count from when each candidate entered their stage. "
         f"`{COMMAND} list all` adds closed candidates."
     )
-    return blocks + _packed(parts, kits, now, MAX_BLOCKS - len(blocks) - 1) + [_context(footer)]
+    return blocks + _packed(parts, kits, now, MAX_BLOCKS - len(blocks) - 1) + [context(footer)]
 
 
 def pipeline_text(groups: Sequence[PipelineGroup]) -> str:
@@ -85,9 +82,7 @@ def find_blocks(
     shown = escape_clipped(query, _QUERY_SHOWN)
     if not candidates:
         return [
-            _section(
-                f"No candidate's name contains “{shown}”. `{COMMAND} list all` shows everyone."
-            )
+            section(f"No candidate's name contains “{shown}”. `{COMMAND} list all` shows everyone.")
         ]
     noun = "candidate matches" if len(candidates) == 1 else "candidates match"
     heading = f"*{len(candidates)} {noun} “{shown}”*"
@@ -109,7 +104,7 @@ def salary_blocks(salary: SalaryTable, query: SalaryQuery) -> list[Block]:
     )
     levels = ", ".join(f"`{level.key}` ({escape(level.name)})" for level in salary.levels)
     return [
-        _section(
+        section(
             f":warning: No salary region matches "
             f"“{escape_clipped(query.unknown_region, _QUERY_SHOWN)}”.\n"
             f"Regions (a word of the name is enough, e.g. `london`, `uk`, `nyc`):\n{regions}\n"
@@ -141,7 +136,7 @@ def _packed(
     for heading, candidates in parts:
         pieces = [heading, *(candidate_line(c, kits, now) for c in candidates)]
         for index, piece in enumerate(pieces):
-            if index > 0 and len(texts[-1]) + 1 + len(piece) <= _SECTION_LIMIT:
+            if index > 0 and len(texts[-1]) + 1 + len(piece) <= SECTION_LIMIT:
                 texts[-1] += "\n" + piece
             elif len(texts) < budget - 1:
                 texts.append(piece)
@@ -152,18 +147,6 @@ def _packed(
                     f"… {total - shown} more not shown: the message would be too long for "
                     f"Slack. `{COMMAND} find jane` narrows it down."
                 )
-                return [*map(_section, texts), _context(note)]
+                return [*map(section, texts), context(note)]
             shown += index > 0
-    return [_section(text) for text in texts]
-
-
-def _header(text: str) -> Block:
-    return {"type": "header", "text": {"type": "plain_text", "text": text, "emoji": True}}
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return [section(text) for text in texts]

@@ -7,15 +7,24 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from handlers.mrkdwn import clip_plain
+
 Block = dict[str, Any]
+
+# An option's text and description: 75 characters (Block Kit's option object).
+OPTION_LIMIT = 75
 
 
 def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
 
 
-def option(text: str, value: str) -> Block:
-    return {"text": plain(text), "value": value}
+def option(text: str, value: str, *, description: str | None = None) -> Block:
+    """An option of a select, radio buttons or checkboxes; its texts clipped to Slack's 75."""
+    result: Block = {"text": plain(clip_plain(text, OPTION_LIMIT)), "value": value}
+    if description:
+        result["description"] = plain(clip_plain(description, OPTION_LIMIT))
+    return result
 
 
 def input_block(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from handlers.block_kit import section
 from handlers.ids import View
 from handlers.modal_parts import Block, plain
 from handlers.mrkdwn import escape
@@ -26,7 +27,7 @@ def erase_modal(candidate: Candidate) -> Block:
         "title": plain("Erase candidate"),
         "submit": plain("Erase for good"),
         "close": plain("Keep"),
-        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": warning}}],
+        "blocks": [section(warning)],
     }
 
 

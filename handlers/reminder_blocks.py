@@ -4,31 +4,40 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from bot.feedback_access import SummarySoFar
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
+from handlers.block_kit import (
+    MESSAGE_TEXT_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    section,
+    text_length,
+)
 from handlers.debrief_summary_blocks import SCALE_NOTE, summary_figures_blocks
 from handlers.ids import Action
-from handlers.kit_blocks import interview_kit_blocks
-from handlers.mrkdwn import date_token, escape
+from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
+from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
 from storage.models import Candidate, Interview
 
-Block = dict[str, Any]
 # A chase offers a button for at most this many interviews (a stage has one or two).
 MAX_BUTTONS = 5
 # The pack summarises at most this many interviews: each takes up to ten of a message's
 # fifty blocks.
 MAX_PACK_INTERVIEWS = 4
+# Characters the pack keeps free for its closing notes and the link to the thread.
+_PACK_NOTES = 1000
 
 
 def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
     """The notification text and the blocks of one reminder's DM."""
     text, blocks = _BUILDERS[message.kind](message)
     if thread_url:
-        blocks.append(_context(f"<{thread_url}|Open {_name(message)}'s thread>"))
+        blocks.append(context(link(thread_url, f"Open {message.candidate.name}'s thread")))
     return text, blocks
 
 
@@ -48,20 +57,26 @@ def _name(message: ReminderMessage) -> str:
 
 
 def _meeting_line(message: ReminderMessage) -> str:
+    """When, how long, and the call; a link too long to leave room for the rest of the
+    message (a kit, a list of interviews) is shown as its label."""
     meeting = message.interview or message.debrief
     assert meeting is not None
-    link = f" · <{escape(meeting.video_link)}|Join the call>" if meeting.video_link else ""
-    return f"{date_token(meeting.starts_at)} ({meeting.duration_minutes} min){link}"
+    video = meeting.video_link
+    call = link(video, "Join the call", limit=KIT_LINK_LIMIT) if video else ""
+    when = f"{date_token(meeting.starts_at)} ({meeting.duration_minutes} min)"
+    return f"{when} · {call}" if call else when
 
 
 def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
     text = f"Your {escape(message.stage_title)} interview with {_name(message)} starts soon"
     head = (
         f":calendar: Your *{escape(message.stage_title)}* interview with *{_name(message)}* "
-        f"starts soon: {_meeting_line(message)}. Your kit is below."
+        "starts soon. Your kit is below."
     )
+    # The call has a block of its own: beside a long name, a long link would not fit.
+    when = _meeting_line(message)
     kit = interview_kit_blocks(message.kit, message.qualities) if message.kit else []
-    return text, [_section(head), *kit, _scorecard_actions(message)]
+    return text, [section(head), context(when), *kit, _scorecard_actions(message)]
 
 
 def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -72,7 +87,7 @@ def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
         f"go? Your scorecard is due {date_token(message.scorecard_due_at)}: "
         "write it while it is fresh."
     )
-    return text, [_section(body), _scorecard_actions(message, not_attended=True)]
+    return text, [section(body), _scorecard_actions(message, not_attended=True)]
 
 
 def _scorecard_due(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -83,7 +98,7 @@ def _scorecard_due(message: ReminderMessage) -> tuple[str, list[Block]]:
         f"was due {date_token(message.scorecard_due_at)}. The team cannot decide without "
         "it: please submit it now. The hiring manager hears about it in a day."
     )
-    return text, [_section(body), _scorecard_actions(message, not_attended=True)]
+    return text, [section(body), _scorecard_actions(message, not_attended=True)]
 
 
 def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -96,7 +111,7 @@ def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
         f"{date_token(message.interview.starts_at)}: {people}, due since "
         f"{date_token(message.scorecard_due_at)}."
     )
-    return text, [_section(body)]
+    return text, [section(body)]
 
 
 def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -113,20 +128,17 @@ def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
     # One actions block per button: an action id must be unique within its block, and
     # the scorecard listener knows one id.
     buttons = [
-        {
-            "type": "actions",
-            "elements": [
-                _button(
-                    "Submit scorecard",
-                    Action.SUBMIT_SCORECARD,
-                    ref(Ref.INTERVIEW, interview.id or 0),
-                    primary=True,
-                )
-            ],
-        }
+        actions(
+            button(
+                "Submit scorecard",
+                Action.SUBMIT_SCORECARD,
+                ref(Ref.INTERVIEW, interview.id or 0),
+                style="primary",
+            )
+        )
         for interview in message.missing[:MAX_BUTTONS]
     ]
-    return text, [_section(body), *buttons]
+    return text, [section(body), *buttons]
 
 
 def _debrief_pack(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -135,16 +147,22 @@ def _debrief_pack(message: ReminderMessage) -> tuple[str, list[Block]]:
         f":busts_in_silhouette: The *{escape(message.stage_title)}* debrief for "
         f"*{_name(message)}* starts soon: {_meeting_line(message)}. The scorecards so far:"
     )
-    blocks = [_section(head)]
+    blocks = [section(head)]
+    shown = 0
     for entry in message.pack[:MAX_PACK_INTERVIEWS]:
-        blocks += _pack_entry(message.stage_title, entry)
+        more = _pack_entry(message.stage_title, entry)
+        # Room stays for the closing notes and the thread link.
+        if text_length([*blocks, *more]) > MESSAGE_TEXT_LIMIT - _PACK_NOTES:
+            break
+        blocks += more
+        shown += 1
     if not message.pack:
-        blocks.append(_section("No interviews are recorded for this stage."))
-    if len(message.pack) > MAX_PACK_INTERVIEWS:
-        more = len(message.pack) - MAX_PACK_INTERVIEWS
-        blocks.append(_context(f"and {more} more interviews: see the candidate's thread"))
+        blocks.append(section("No interviews are recorded for this stage."))
+    if len(message.pack) > shown:
+        more_count = len(message.pack) - shown
+        blocks.append(context(f"and {more_count} more interviews: see the candidate's thread"))
     if any(entry.summary for entry in message.pack):
-        blocks.append(_context(SCALE_NOTE))
+        blocks.append(context(SCALE_NOTE))
     return text, blocks
 
 
@@ -159,25 +177,21 @@ def _pack_entry(stage_title: str, entry: SummarySoFar) -> list[Block]:
         f"{progress.submitted} of {progress.expected} scorecards in"
     )
     if entry.summary is not None:
-        view = _button("View scorecards", Action.VIEW_SCORECARDS, value)
-        return [
-            _section(line),
-            *summary_figures_blocks(entry.summary),
-            {"type": "actions", "elements": [view]},
-        ]
+        view = button("View scorecards", Action.VIEW_SCORECARDS, value)
+        return [section(line), *summary_figures_blocks(entry.summary), actions(view)]
     if entry.owes_scorecard:
         ask = (
             f"{line}\nYours is not in yet: the others' ratings open to you once it is, so "
             "that your feedback stays your own."
         )
-        submit = _button("Submit scorecard", Action.SUBMIT_SCORECARD, value, primary=True)
-        return [_section(ask), {"type": "actions", "elements": [submit]}]
+        submit = button("Submit scorecard", Action.SUBMIT_SCORECARD, value, style="primary")
+        return [section(ask), actions(submit)]
     if entry.ratings_hidden and progress.submitted:
         line += (
             "\nThe ratings are for its interviewers (once their own is in), the hiring "
             "manager and admins."
         )
-    return [_section(line)]
+    return [section(line)]
 
 
 def _debrief_decision(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -187,7 +201,7 @@ def _debrief_decision(message: ReminderMessage) -> tuple[str, list[Block]]:
         "has ended. Please record the decision while it is fresh: advance, reject, offer "
         "or hold."
     )
-    return text, [_section(body), _decision_actions(message)]
+    return text, [section(body), _decision_actions(message)]
 
 
 def _debrief_pending(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -198,7 +212,7 @@ def _debrief_pending(message: ReminderMessage) -> tuple[str, list[Block]]:
         f"*{escape(message.stage_title)}* decision since {since}. Candidates who wait go "
         "elsewhere: please record one."
     )
-    return text, [_section(body), _decision_actions(message)]
+    return text, [section(body), _decision_actions(message)]
 
 
 _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]]]] = {
@@ -216,34 +230,13 @@ _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]
 def _scorecard_actions(message: ReminderMessage, *, not_attended: bool = False) -> Block:
     assert message.interview is not None and message.interview.id is not None
     value = ref(Ref.INTERVIEW, message.interview.id)
-    elements = [_button("Submit scorecard", Action.SUBMIT_SCORECARD, value, primary=True)]
+    elements = [button("Submit scorecard", Action.SUBMIT_SCORECARD, value, style="primary")]
     if not_attended:
-        elements.append(_button("I did not attend", Action.NOT_ATTENDED, value))
-    return {"type": "actions", "elements": elements}
+        elements.append(button("I did not attend", Action.NOT_ATTENDED, value))
+    return actions(*elements)
 
 
 def _decision_actions(message: ReminderMessage) -> Block:
     assert message.candidate.id is not None
     value = ref(Ref.CANDIDATE, message.candidate.id)
-    button = _button("Record decision", Action.RECORD_DECISION, value, primary=True)
-    return {"type": "actions", "elements": [button]}
-
-
-def _button(label: str, action: Action, value: str, *, primary: bool = False) -> Block:
-    button: Block = {
-        "type": "button",
-        "text": {"type": "plain_text", "text": label},
-        "action_id": action,
-        "value": value,
-    }
-    if primary:
-        button["style"] = "primary"
-    return button
-
-
-def _section(text: str) -> Block:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
-
-
-def _context(text: str) -> Block:
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return actions(button("Record decision", Action.RECORD_DECISION, value, style="primary"))

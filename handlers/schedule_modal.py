@@ -16,6 +16,7 @@ from bot.errors import InvalidInput, NotFound
 from bot.find_time import FoundTimes
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
+from handlers.block_kit import section
 from handlers.find_time_blocks import find_time_button, found_blocks, picked_slot
 from handlers.ids import ScheduleBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
@@ -98,7 +99,7 @@ def schedule_modal(
     if interview is not None and interview.video_link:
         video["initial_value"] = interview.video_link
     blocks = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": intro}},
+        section(intro),
         input_block(ScheduleBlock.STAGE, "Stage", _stage_select(kits, stage_key)),
         input_block(ScheduleBlock.INTERVIEWERS, "Interviewers", interviewers),
         *find_time_button(find_note),

@@ -25,11 +25,11 @@ from bot.scorecards import (
     ScorecardDraft,
     ScorecardForm,
 )
-from handlers.block_kit import OPTION_LIMIT, Block, clip, context, divider, section
+from handlers.block_kit import Block, context, divider, section
 from handlers.ids import ScorecardBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, plain
 from handlers.modals import ViewMetadata
-from handlers.mrkdwn import date_token, escape
+from handlers.mrkdwn import clip_plain, date_token, escape
 from handlers.scorecard_view_modal import score_text, scorecard_content_blocks
 from storage.models import Interview, RatingKind
 
@@ -121,12 +121,7 @@ def interview_choice_modal(
     """Which interview to score, when the user has several of this candidate."""
     # The time goes first: a long stage title is what gets clipped to Slack's 75 characters.
     options = [
-        option(
-            clip(
-                f"{i.starts_at:%a %d %b %Y %H:%M} UTC · {stages[i.stage_key].title}", OPTION_LIMIT
-            ),
-            str(i.id),
-        )
+        option(f"{i.starts_at:%a %d %b %Y %H:%M} UTC · {stages[i.stage_key].title}", str(i.id))
         for i in interviews[:100]
     ]
     return {
@@ -255,8 +250,7 @@ def _quality_input(quality: Quality, existing: ScorecardContent | None) -> Block
 
 def _red_flags_input(stage: Stage, existing: ScorecardContent | None) -> Block:
     options = [
-        option(flag.text, flag.id)
-        | {"description": plain(clip(f"Suggests {flag.suggests}", OPTION_LIMIT))}
+        option(flag.text, flag.id, description=f"Suggests {flag.suggests}")
         for flag in stage.red_flags
     ]
     element: dict[str, Any] = {
@@ -271,7 +265,7 @@ def _red_flags_input(stage: Stage, existing: ScorecardContent | None) -> Block:
 
 
 def _anchors(one: str, four: str) -> str:
-    return f"1 looks like: {one}\n4 looks like: {four}"[:_HINT_LIMIT]
+    return clip_plain(f"1 looks like: {one}\n4 looks like: {four}", _HINT_LIMIT)
 
 
 def _score_options() -> list[dict[str, Any]]:

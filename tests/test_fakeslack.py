@@ -129,6 +129,12 @@ def option(text: str, value: str | None = None) -> dict[str, Any]:
     return {"text": plain(text), "value": value or text}
 
 
+def confirm(
+    *, title: str = "Sure?", text: str = "It cannot be undone.", ok: str = "Yes", deny: str = "No"
+) -> dict[str, Any]:
+    return {"title": plain(title), "text": plain(text), "confirm": plain(ok), "deny": plain(deny)}
+
+
 def options(count: int) -> list[dict[str, Any]]:
     return [option(f"o{i}") for i in range(count)]
 
@@ -161,6 +167,7 @@ def modal(*blocks: dict[str, Any], **extra: Any) -> dict[str, Any]:
 # ------------------------------------------------------------------ Block Kit limits (pure)
 
 ELEMENT = "/blocks/0/elements/0"
+CONFIRM = f"{ELEMENT}/confirm"
 OPTION = f"{ELEMENT}/options/0"
 INPUT = "/view/blocks/0"
 FIELD = f"{INPUT}/element"
@@ -184,6 +191,17 @@ MESSAGE_LIMITS: list[tuple[Callable[[int], Any], int, str]] = [
     (lambda n: [choice("radio_buttons", options(n))], 10, f"{ELEMENT}/options"),
     (lambda n: [section(block_id="b" * n)], 255, "/blocks/0/block_id"),
     (lambda n: [actions(button(action_id="a" * n))], 255, f"{ELEMENT}/action_id"),
+    (lambda n: [actions(button(confirm=confirm(title="t" * n)))], 100, f"{CONFIRM}/title/text"),
+    (lambda n: [actions(button(confirm=confirm(text="t" * n)))], 300, f"{CONFIRM}/text/text"),
+    (lambda n: [actions(button(confirm=confirm(ok="c" * n)))], 30, f"{CONFIRM}/confirm/text"),
+    (lambda n: [actions(button(confirm=confirm(deny="d" * n)))], 30, f"{CONFIRM}/deny/text"),
+    (lambda n: [{"type": "context", "elements": [mrkdwn("x" * n)]}], 3000, f"{ELEMENT}/text"),
+    (
+        lambda n: [actions({"type": "radio_buttons", "action_id": "r", "options": options(1),
+                            "initial_option": option("x" * n, "o0")})],
+        75,
+        f"{ELEMENT}/initial_option/text/text",
+    ),
 ]  # fmt: skip
 VIEW_LIMITS: list[tuple[Callable[[int], Any], int, str]] = [
     (lambda n: modal(*(section() for _ in range(n))), 100, "/view/blocks"),
@@ -197,6 +215,12 @@ VIEW_LIMITS: list[tuple[Callable[[int], Any], int, str]] = [
     (lambda n: modal(text_input(placeholder=plain("p" * n))), 150, f"{FIELD}/placeholder/text"),
     (lambda n: modal(text_input(max_length=n)), 3000, f"{FIELD}/max_length"),
     (lambda n: modal(text_input(min_length=n)), 3000, f"{FIELD}/min_length"),
+    (lambda n: modal(text_input(initial_value="i" * n)), 3000, f"{FIELD}/initial_value"),
+    (
+        lambda n: modal(text_input(initial_value="i" * n, max_length=100)),
+        100,
+        f"{FIELD}/initial_value",
+    ),
 ]  # fmt: skip
 
 
@@ -426,6 +450,20 @@ async def test_message_needs_a_channel_text_of_bounded_length(client: AsyncWebCl
     too_long = client.chat_postMessage(channel="C1", text="x" * 40_001)
     assert (await slack_error(too_long)).response["error"] == "msg_too_long"
     assert (await client.chat_postMessage(channel="C1", text="x" * 40_000))["ok"]
+
+
+async def test_blocks_with_too_much_text_in_all_are_msg_blocks_too_long(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    # Every block within its own limit, 12,000 characters of text in all: Slack's most.
+    fits = [section("x" * 3000) for _ in range(4)]
+    assert (await client.chat_postMessage(channel="C1", text="t", blocks=fits))["ok"]
+    over = [*fits, {"type": "context", "elements": [mrkdwn("x")]}]
+    error = await slack_error(client.chat_postMessage(channel="C1", text="t", blocks=over))
+    assert error.response["error"] == "msg_blocks_too_long"
+    # A command's answer through its response_url takes the same blocks.
+    answer = await AsyncWebhookClient(fake.response_url()).send(text="t", blocks=over)
+    assert (answer.status_code, answer.body) == (200, "ok")
 
 
 async def test_update_and_permalink_need_a_known_message(

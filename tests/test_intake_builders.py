@@ -9,7 +9,8 @@ import pytest
 from bot.candidates import CandidateForm
 from bot.kits import Kits
 from bot.next_step import NextStep
-from handlers.candidate_card import HEADER_MAX, card_blocks, card_not_posted_text, duplicate_text
+from handlers.block_kit import HEADER_LIMIT
+from handlers.candidate_card import card_blocks, card_not_posted_text, duplicate_text
 from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import field_errors, new_candidate_modal, read_new_candidate
 from handlers.mrkdwn import date_token, escape_clipped
@@ -110,12 +111,12 @@ def test_the_card_is_one_slack_accepts(kits: Kits) -> None:
 def test_the_longest_name_and_level_fit_the_header(kits: Kits) -> None:
     blocks = card_blocks(_candidate(name="W" * 100, level="senior"), kits, NextStep("x"))
     assert message_errors(blocks) == []
-    assert len(blocks[0]["text"]["text"]) <= HEADER_MAX
+    assert len(blocks[0]["text"]["text"]) <= HEADER_LIMIT
 
 
 def test_a_level_no_table_knows_is_cut_to_fit_the_header(kits: Kits) -> None:
     blocks = card_blocks(_candidate(name="W" * 100, level="L" * 80), kits, NextStep("x"))
-    assert len(blocks[0]["text"]["text"]) == HEADER_MAX
+    assert len(blocks[0]["text"]["text"]) == HEADER_LIMIT
     assert blocks[0]["text"]["text"].endswith("…")
 
 

@@ -21,6 +21,10 @@ MAX_MESSAGE_TEXT = 40_000
 # blocks reference: "up to 50 blocks in each message, and 100 blocks in modals or Home tabs".
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
+# chat.postMessage answers msg_blocks_too_long past a total of text in a message's blocks that
+# Slack does not document for sections; its staff give "12,000 text characters" (the markdown
+# block's documented cumulative limit), and messages of about 13,200 are refused.
+MAX_BLOCKS_TEXT = 12_000
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,18 @@ OPTION_GROUP = Spec(
     {"label": Text(75, plain=True), "options": Many(Fixed(OPTION), 100)},
     required=("label", "options"),
 )
+# composition-objects/confirmation-dialog-object: title (plain_text) at most 100, text at most
+# 300, the confirm and deny buttons (plain_text) at most 30; all four required.
+CONFIRM = Spec(
+    {
+        "title": Text(100, plain=True),
+        "text": Text(300),
+        "confirm": Text(30, plain=True),
+        "deny": Text(30, plain=True),
+    },
+    required=("title", "text", "confirm", "deny"),
+)
+_CONFIRMABLE = {"confirm": Fixed(CONFIRM)}
 # Select and input elements: "placeholder ... Maximum length for the text in this field is 150".
 PLACEHOLDER = Text(150, plain=True)
 _WITH_PLACEHOLDER = {"placeholder": PLACEHOLDER}
@@ -124,6 +140,9 @@ _STATIC_SELECT = _element(
         "placeholder": PLACEHOLDER,
         "options": Many(Fixed(OPTION), 100),
         "option_groups": Many(Fixed(OPTION_GROUP), 100),
+        "initial_option": Fixed(OPTION),
+        "initial_options": Many(Fixed(OPTION), 100),
+        **_CONFIRMABLE,
     },
     one_of=("options", "option_groups"),
 )
@@ -131,23 +150,39 @@ _STATIC_SELECT = _element(
 ELEMENTS: Mapping[str, Spec] = {
     # button-element: text at most 75, url at most 3000, value at most 2000.
     "button": _element(
-        {"text": Text(75, plain=True), "url": Str(3000), "value": Str(2000)},
+        {"text": Text(75, plain=True), "url": Str(3000), "value": Str(2000), **_CONFIRMABLE},
         required=("text",),
     ),
     "static_select": _STATIC_SELECT,
     "multi_static_select": _STATIC_SELECT,
     # checkboxes-element and radio-button-group-element: "A maximum of 10 options are allowed".
     "checkboxes": _element(
-        {"options": Many(Fixed(OPTION), 10, min_items=1)}, required=("options",)
+        {
+            "options": Many(Fixed(OPTION), 10, min_items=1),
+            "initial_options": Many(Fixed(OPTION), 10),
+            **_CONFIRMABLE,
+        },
+        required=("options",),
     ),
     "radio_buttons": _element(
-        {"options": Many(Fixed(OPTION), 10, min_items=1)}, required=("options",)
+        {
+            "options": Many(Fixed(OPTION), 10, min_items=1),
+            "initial_option": Fixed(OPTION),
+            **_CONFIRMABLE,
+        },
+        required=("options",),
     ),
     # overflow-menu-element: "Maximum number of options is 5. Minimum number of options is 1".
     "overflow": _element({"options": Many(Fixed(OPTION), 5, min_items=1)}, required=("options",)),
-    # plain-text-input-element: min_length 0..3000 and max_length 1..3000, inclusive.
+    # plain-text-input-element: min_length 0..3000 and max_length 1..3000, inclusive; an
+    # initial_value is what a user could type, so no longer than max_length (checked below).
     "plain_text_input": _element(
-        {"placeholder": PLACEHOLDER, "min_length": Bounded(0, 3000), "max_length": Bounded(1, 3000)}
+        {
+            "placeholder": PLACEHOLDER,
+            "min_length": Bounded(0, 3000),
+            "max_length": Bounded(1, 3000),
+            "initial_value": Str(3000),
+        }
     ),
     **{
         name: _element(_WITH_PLACEHOLDER)
@@ -259,6 +294,20 @@ def message_errors(blocks: Any) -> list[str]:
     return walk.errors
 
 
+def blocks_text_length(blocks: Any) -> int:
+    """Characters of text in the text objects of ``blocks``: what ``MAX_BLOCKS_TEXT`` limits."""
+    if isinstance(blocks, Mapping):
+        text = blocks.get("text")
+        own = len(text) if blocks.get("type") in _TEXT_TYPES and isinstance(text, str) else 0
+        return own + sum(blocks_text_length(value) for value in blocks.values())
+    if isinstance(blocks, list):
+        return sum(blocks_text_length(value) for value in blocks)
+    return 0
+
+
+_TEXT_TYPES = ("plain_text", "mrkdwn")
+
+
 def view_errors(view: Any, *, pointer: str = "/view") -> list[str]:
     """Errors Slack would report for a modal or Home tab view (views.*)."""
     walk = _Walk()
@@ -338,6 +387,9 @@ def _check_object(obj: Mapping[str, Any], spec: Spec, pointer: str, walk: _Walk)
     for name, rule in spec.fields.items():
         if obj.get(name) is not None:
             _check(obj[name], rule, f"{pointer}/{name}", walk)
+    initial, most = obj.get("initial_value"), obj.get("max_length")
+    if isinstance(initial, str) and isinstance(most, int) and len(initial) > most:
+        walk.fail(f"{pointer}/initial_value", f"must be less than {most + 1} characters")
     for key, seen in (("block_id", walk.block_ids), ("action_id", walk.action_ids)):
         value = obj.get(key)
         if key in spec.fields and isinstance(value, str):

@@ -444,7 +444,7 @@ class FakeSlack:
         if payload.get("delete_original"):
             return {"ok": True}
         try:
-            _check_message_content(payload)
+            _check_message_content(payload, total=False)
         except SlackError as error:
             return error.body
         return {"ok": True}
@@ -807,8 +807,10 @@ def _decode_json_strings(args: dict[str, Any]) -> None:
                 continue  # left as a string: the validators answer it as Slack would
 
 
-def _check_message_content(args: Mapping[str, Any]) -> None:
-    """Slack's checks of a message's text and blocks, shared by chat.* and response_url."""
+def _check_message_content(args: Mapping[str, Any], *, total: bool = True) -> None:
+    """Slack's checks of a message's text and blocks, shared by chat.* and response_url;
+    ``total`` adds msg_blocks_too_long, which Slack applies to chat.* (a response_url takes
+    the same blocks: slackapi/bolt-js#2867)."""
     text, blocks = args.get("text"), args.get("blocks")
     if not text and not blocks and not args.get("attachments"):
         raise SlackError("no_text")
@@ -825,6 +827,8 @@ def _check_message_content(args: Mapping[str, Any]) -> None:
             errors=errors,
             response_metadata={"messages": [f"[ERROR] {error}" for error in errors]},
         )
+    if total and blockkit.blocks_text_length(blocks) > blockkit.MAX_BLOCKS_TEXT:
+        raise SlackError("msg_blocks_too_long")
 
 
 def _checked_view(view: Any, kind: str) -> dict[str, Any]:

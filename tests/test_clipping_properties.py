@@ -1,0 +1,582 @@
+"""Property tests: whatever people type (names, links, evidence, reasons, notes, queries)
+and whatever a team writes in its kits, every builder's message or view passes the fake's
+Block Kit validator, stays under Slack's total of text, and lets nothing ping anyone.
+
+Texts are drawn at any length up to what the forms accept, mixing the characters that
+escaping multiplies (`&`, `<`, `>`) with emoji, ZWJ sequences, flags, combining marks,
+right-to-left text, newlines and mrkdwn's own marks. Settings keep the whole module to a
+few seconds and the same examples on every run (derandomized: no example database).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from bot.candidates import NAME_MAX, NOTES_MAX, PROFILE_URL_MAX, SOURCE_MAX, PipelineGroup
+from bot.debrief_summary import summarise
+from bot.decisions import MAX_REASON, DecisionDraft, DecisionResult
+from bot.digest import (
+    DecisionLine,
+    Digest,
+    Idle,
+    Meeting,
+    MeetingKind,
+    Overdue,
+    Section,
+    StageCount,
+    Waiting,
+)
+from bot.feedback_access import SummarySoFar, VisibleScorecards
+from bot.home import HomeInterview, HomeSummary
+from bot.kits import MAX_ANCHOR, MAX_NAME, MAX_TEXT, Kits, Stage, default_prompts_dir, load_kits
+from bot.next_step import NextStep
+from bot.reminder_rules import ReminderKind
+from bot.reminders import ReminderMessage
+from bot.salary_lookup import SalaryQuery
+from bot.scorecards import MAX_EVIDENCE, MAX_PRIVATE_NOTE, Progress, ScorecardContent
+from bot.scorecards import ScorecardDraft as Draft
+from handlers import debrief_blocks, interview_blocks
+from handlers.candidate_card import card_blocks, card_not_posted_text, card_text
+from handlers.debrief_blocks import debrief_note, invitation_dm
+from handlers.debrief_modal import debrief_modal
+from handlers.debrief_summary_blocks import debrief_summary_blocks, scorecard_progress_blocks
+from handlers.decision_modal import decision_blocks, decision_modal, needs_confirmation_modal
+from handlers.digest_blocks import digest_blocks, digest_summary
+from handlers.help_blocks import help_blocks, help_text
+from handlers.home import home_view
+from handlers.intake_modal import new_candidate_modal
+from handlers.interview_blocks import interview_note, interviewer_dm
+from handlers.kit_blocks import interview_kit_blocks, question_set_blocks
+from handlers.listing_blocks import find_blocks, pipeline_blocks, salary_blocks, salary_text
+from handlers.modals import notice_modal
+from handlers.mrkdwn import ELLIPSIS, clip, clip_plain, escape, link
+from handlers.privacy_blocks import erase_modal, export_comment
+from handlers.reminder_blocks import not_attended_notice, reminder_blocks
+from handlers.schedule_modal import schedule_modal
+from handlers.scorecard_modal import interview_choice_modal, scorecard_modal
+from handlers.scorecard_view_modal import scorecards_modal
+from storage.digest import CandidateRow
+from storage.models import Candidate, Debrief, Decision, Interview, Outcome
+from tests.conftest import START
+from tests.fakeslack.blockkit import (
+    MAX_BLOCKS_TEXT,
+    MAX_MESSAGE_TEXT,
+    blocks_text_length,
+    message_errors,
+    view_errors,
+)
+
+KITS: Kits = load_kits(default_prompts_dir())
+PROPERTY = settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+# What a person could type to ping or impersonate: none may reach Slack unescaped.
+INJECTIONS = ("<!channel>", "<!here>", "<@U0EVIL>", "<#C0EVIL>", "<!subteam^S0EVIL>")
+PIECES = [
+    *INJECTIONS,
+    "&",
+    "&&&&&",
+    "<",
+    ">",
+    "&amp;",
+    "<https://evil.example|click>",
+    "<!date^1^{date}|x>",
+    "*",
+    "_",
+    "~",
+    "`",
+    "```",
+    "|",
+    "\n",
+    " ",
+    "Zoë",
+    "e\N{COMBINING ACUTE ACCENT}\N{COMBINING DOT ABOVE}",
+    "\N{THUMBS UP SIGN}\N{EMOJI MODIFIER FITZPATRICK TYPE-4}",
+    "\N{MAN}\N{ZERO WIDTH JOINER}\N{WOMAN}\N{ZERO WIDTH JOINER}\N{GIRL}",
+    "\N{REGIONAL INDICATOR SYMBOL LETTER F}\N{REGIONAL INDICATOR SYMBOL LETTER R}",
+    "שלום",
+    "مرحبا",
+    "\N{RIGHT-TO-LEFT MARK}",
+    "\N{HEAVY BLACK HEART}\N{VARIATION SELECTOR-16}",
+]
+# The worst case of each text, always tried first: the longest a form takes, all `&`,
+# which escaping makes five times longer.
+LINK = "https://a.io/" + "&" * (PROFILE_URL_MAX - len("https://a.io/"))
+
+
+def amps(length: int) -> str:
+    return "&" * length
+
+
+USERS = ("U0ANA", "U0BEN", "U0CAT", "U0DAN", "U0EVE")
+UNIT = re.compile(r"&(?:amp|lt|gt);|<[^<>]*>")
+
+
+def typed(max_size: int, *, min_size: int = 1) -> st.SearchStrategy[str]:
+    """Text a person could type, up to ``max_size`` characters: a few pieces (tricky or
+    random) repeated, so that long texts, the longest the form takes among them, are as
+    likely as short ones."""
+    piece = st.one_of(st.sampled_from(PIECES), st.text(max_size=6))
+    return st.builds(
+        lambda parts, repeat: ("".join(parts) * repeat)[:max_size],
+        st.lists(piece, min_size=1, max_size=5),
+        st.one_of(st.just(max_size), st.integers(1, max_size)),
+    ).filter(lambda text: len(text) >= min_size)
+
+
+def web_links(max_size: int = PROFILE_URL_MAX) -> st.SearchStrategy[str]:
+    """Addresses the forms accept: http(s), a host, no spaces nor `<>|`, `&` in plenty."""
+    path = st.text(alphabet="&&&?=/%#abc-._~:;+,", max_size=8)
+    return st.builds(
+        lambda host, part, repeat: f"https://{host}.io/{part * repeat}"[:max_size],
+        st.text(alphabet="abcdefghij", min_size=1, max_size=12),
+        path,
+        st.one_of(st.just(max_size), st.integers(1, max_size)),
+    )
+
+
+def mrkdwn_texts(value: Any) -> Iterator[str]:
+    if isinstance(value, dict):
+        if value.get("type") == "mrkdwn":
+            yield value["text"]
+        for child in value.values():
+            yield from mrkdwn_texts(child)
+    elif isinstance(value, list):
+        for child in value:
+            yield from mrkdwn_texts(child)
+
+
+def assert_safe_mrkdwn(text: str) -> None:
+    """Nothing typed pings, and nothing was cut in two: every `&` starts an entity, every
+    `<` opens a token that closes, and a clip never leaves a dangling joiner."""
+    for injection in INJECTIONS:
+        assert injection not in text
+    rest = UNIT.sub("", text)
+    assert "&" not in rest and "<" not in rest and ">" not in rest, text[:200]
+    assert f"\N{ZERO WIDTH JOINER}{ELLIPSIS}" not in text
+
+
+def assert_message(text: str, blocks: list[dict[str, Any]], *, posted: bool = True) -> None:
+    """``posted``: sent with chat.postMessage or chat.update, which also refuse more than
+    ``MAX_BLOCKS_TEXT`` in all (a command's answer is not: Slack takes it in full)."""
+    assert message_errors(blocks) == []
+    assert not posted or blocks_text_length(blocks) <= MAX_BLOCKS_TEXT
+    assert 0 < len(text) <= MAX_MESSAGE_TEXT
+    for shown in (text, *mrkdwn_texts(blocks)):
+        assert_safe_mrkdwn(shown)
+
+
+def assert_view(view: dict[str, Any]) -> None:
+    assert view_errors(view) == []
+    for shown in mrkdwn_texts(view):
+        assert_safe_mrkdwn(shown)
+
+
+def candidate(name: str, **kwargs: Any) -> Candidate:
+    fields: dict[str, Any] = dict(
+        id=7,
+        name=name,
+        level="senior",
+        location="uk_london",
+        hiring_manager_id="U0HM",
+        created_by="U0HM",
+        stage_key="technical",
+        status="active",
+        created_at=START,
+        stage_entered_at=START,
+        last_activity_at=START,
+    )
+    return Candidate(**(fields | kwargs))
+
+
+def interview(video_link: str | None = None, **kwargs: Any) -> Interview:
+    fields: dict[str, Any] = dict(
+        id=3,
+        candidate_id=7,
+        stage_key="technical",
+        starts_at=START,
+        duration_minutes=90,
+        video_link=video_link,
+        created_by="U0HM",
+    )
+    return Interview(**(fields | kwargs))
+
+
+def debrief_row(video_link: str | None) -> Debrief:
+    return Debrief(
+        id=5,
+        candidate_id=7,
+        stage_key="technical",
+        starts_at=START,
+        video_link=video_link,
+        created_by="U0HM",
+    )
+
+
+def scorecard(evidence: str, note: str | None, interviewer_id: str = "U0ANA") -> ScorecardContent:
+    stage = KITS.stage("technical")
+    return ScorecardContent(
+        id=1,
+        interview_id=3,
+        interviewer_id=interviewer_id,
+        overall=4,
+        competencies={c.id: 4 if interviewer_id == "U0ANA" else 1 for c in stage.competencies},
+        qualities={q.id: 3 for q in KITS.qualities},
+        red_flags=tuple(flag.id for flag in stage.red_flags),
+        evidence=evidence,
+        private_note=note,
+        submitted_at=START,
+        updated_at=START,
+    )
+
+
+# Team-edited kits: every text at the most a kit file accepts, or less.
+kit_texts = st.fixed_dictionaries(
+    {
+        "title": typed(MAX_NAME),
+        "goal": typed(MAX_TEXT),
+        "prompt": typed(MAX_TEXT),
+        "answer": typed(MAX_TEXT),
+        "anchor": typed(MAX_ANCHOR),
+        "name": typed(MAX_NAME),
+    }
+)
+
+WORST_KIT = {
+    "title": amps(MAX_NAME),
+    "goal": amps(MAX_TEXT),
+    "prompt": amps(MAX_TEXT),
+    "answer": amps(MAX_TEXT),
+    "anchor": amps(MAX_ANCHOR),
+    "name": amps(MAX_NAME),
+}
+
+
+def edited_stage(texts: dict[str, str]) -> Stage:
+    """The Technical stage with every text replaced by what a team might write."""
+    stage = KITS.stage("technical")
+    return stage.model_copy(
+        update={
+            "title": texts["title"],
+            "goal": texts["goal"],
+            "questions": tuple(
+                q.model_copy(
+                    update={
+                        "prompt": texts["prompt"],
+                        "strong_answer": texts["answer"],
+                        "follow_ups": (texts["prompt"],) * 3,
+                        "section": texts["name"] if q.section else None,
+                    }
+                )
+                for q in stage.questions
+            ),
+            "competencies": tuple(
+                c.model_copy(update={"name": texts["name"], "one": texts["anchor"]})
+                for c in stage.competencies
+            ),
+            "red_flags": tuple(
+                f.model_copy(update={"text": texts["prompt"], "suggests": texts["anchor"]})
+                for f in stage.red_flags
+            ),
+        }
+    )
+
+
+# ------------------------------------------------------------------------ the clip itself
+
+
+@PROPERTY
+@given(typed(4000, min_size=0), st.integers(1, 3000))
+def test_clip_keeps_to_the_limit_and_cuts_only_between_units(raw: str, limit: int) -> None:
+    text = escape(raw)
+    clipped = clip(text, limit)
+    assert len(clipped) <= limit
+    if clipped == text:
+        return
+    assert clipped.endswith(ELLIPSIS)
+    kept = clipped.removesuffix(ELLIPSIS)
+    assert text.startswith(kept)
+    assert_safe_mrkdwn(kept)
+    follows = text[len(kept) :].lstrip()
+    assert not follows or not _extends_previous(follows[0]), "a cluster was cut"
+
+
+@PROPERTY
+@given(typed(400, min_size=0), st.integers(1, 150))
+def test_plain_clip_never_splits_a_character(text: str, limit: int) -> None:
+    clipped = clip_plain(text, limit)
+    assert len(clipped) <= limit
+    kept = clipped.removesuffix(ELLIPSIS) if clipped != text else clipped
+    assert text.startswith(kept)
+    follows = text[len(kept) :].lstrip()
+    assert not follows or not _extends_previous(follows[0])
+    assert not kept.endswith("\N{ZERO WIDTH JOINER}")
+
+
+@PROPERTY
+@given(web_links(), typed(80), st.integers(20, 3000))
+def test_a_link_is_whole_or_only_its_label(url: str, label: str, limit: int) -> None:
+    shown = link(url, label, limit=limit)
+    assert shown in (escape(label), f"<{escape(url)}|{escape(label)}>")
+    assert shown == escape(label) or len(shown) <= limit
+    assert_safe_mrkdwn(shown)
+
+
+def _extends_previous(char: str) -> bool:
+    return unicodedata.category(char) in ("Mn", "Me", "Mc") or char in (
+        "\N{ZERO WIDTH JOINER}",
+        "\N{VARIATION SELECTOR-16}",
+        "\N{EMOJI MODIFIER FITZPATRICK TYPE-4}",
+    )
+
+
+# ---------------------------------------------------------------- the card and the lists
+
+
+@PROPERTY
+@example(amps(NAME_MAX), LINK, amps(SOURCE_MAX), amps(NOTES_MAX), amps(200))
+@given(typed(NAME_MAX), web_links(), typed(SOURCE_MAX), typed(NOTES_MAX), typed(200))
+def test_the_card(name: str, url: str, source: str, notes: str, step: str) -> None:
+    person = candidate(name, profile_url=url, source=source, notes=notes)
+    assert_message(card_text(person, KITS), card_blocks(person, KITS, NextStep(step, START)))
+
+
+@PROPERTY
+@example([amps(NAME_MAX)] * 60, amps(300), True)
+@given(st.lists(typed(NAME_MAX), min_size=1, max_size=60), typed(300), st.booleans())
+def test_list_and_find(names: list[str], query: str, linked: bool) -> None:
+    link_to = "https://x.slack.com/archives/C0/p1?thread_ts=1&cid=C0" if linked else None
+    people = tuple(
+        candidate(name, id=index, permalink=link_to) for index, name in enumerate(names, 1)
+    )
+    groups = [PipelineGroup(title, people) for title in ("Technical", "Screening")]
+    now = START + timedelta(days=3)
+    listing = pipeline_blocks(groups, KITS, now, include_closed=True)
+    assert_message("Pipeline", listing, posted=False)
+    assert_message("found", find_blocks(query, people, KITS, now), posted=False)
+    assert_message("found", find_blocks(query, (), KITS, now), posted=False)
+
+
+@PROPERTY
+@example([amps(NAME_MAX)] * 10, True)
+@given(st.lists(typed(NAME_MAX), min_size=10, max_size=25), st.booleans())
+def test_app_home(names: list[str], linked: bool) -> None:
+    link_to = "https://x.slack.com/archives/C0/p1" if linked else None
+    items = tuple(
+        HomeInterview(interview(), candidate(name, permalink=link_to), KITS.stage("technical"))
+        for name in names
+    )
+    view = home_view("C0HIRING", [("new [name]", "Add a candidate")], HomeSummary(items, items))
+    assert_view(view)
+    assert len(view["blocks"]) <= 100
+
+
+@PROPERTY
+@example("&<" * 1550)
+@given(typed(4000, min_size=0))
+def test_help_for_an_unknown_subcommand(unknown: str) -> None:
+    usages = [("new [name]", "Add a candidate"), ("list", "The pipeline")]
+    assert_message(help_text(usages, unknown=unknown), help_blocks(usages, unknown=unknown))
+
+
+@PROPERTY
+@example([amps(NAME_MAX)] * 12, amps(MAX_NAME), True)
+@given(st.lists(typed(NAME_MAX), min_size=1, max_size=12), typed(MAX_NAME), st.booleans())
+def test_the_digest(names: list[str], stage_title: str, linked: bool) -> None:
+    rows = [
+        CandidateRow(index, name, "technical", "active", "https://x/p?a=1&b=2" if linked else None)
+        for index, name in enumerate(names)
+    ]
+    digest = Digest(
+        day=START.date(),
+        stages=(StageCount(stage_title, 3, 1, 1),),
+        overdue=Section.of([Overdue("U0ANA", row, stage_title, START) for row in rows]),
+        waiting=Section.of([Waiting(row, stage_title, START) for row in rows]),
+        idle=Section.of([Idle(row, stage_title, START) for row in rows]),
+        decisions=Section.of(
+            [DecisionLine(row, stage_title, "advance", "U0HM", START) for row in rows]
+        ),
+        today=Section.of(
+            [Meeting(MeetingKind.DEBRIEF, row, stage_title, START, USERS) for row in rows]
+        ),
+    )
+    assert_message(digest_summary(digest), digest_blocks(digest))
+
+
+# ------------------------------------------------------------- interviews, debriefs, kits
+
+
+@PROPERTY
+@example(amps(NAME_MAX), LINK, WORST_KIT)
+@given(typed(NAME_MAX), web_links(), kit_texts)
+def test_kit_dm_and_thread_notes(name: str, video: str, texts: dict[str, str]) -> None:
+    stage = edited_stage(texts)
+    meeting = interview(video)
+    thread = "https://x.slack.com/archives/C0/p1?thread_ts=1&cid=C0"
+    assert_message(
+        *interviewer_dm(
+            stage, KITS.qualities, meeting, USERS, candidate_name=name, thread_url=thread
+        )
+    )
+    assert_message(*interview_note(stage, meeting, USERS, changed_by="U0HM"))
+    assert_message("question set", question_set_blocks(stage))
+    assert_message("kit", interview_kit_blocks(stage, KITS.qualities))
+    debrief = debrief_row(video)
+    assert_message(*debrief_note(texts["title"], debrief, USERS[:3], changed_by="U0HM"))
+    assert_message(
+        *invitation_dm(
+            texts["title"],
+            debrief,
+            USERS,
+            candidate_name=name,
+            invited_by="U0HM",
+            thread_url=thread,
+        )
+    )
+
+
+@PROPERTY
+@example(ReminderKind.INTERVIEW_SOON, amps(NAME_MAX), LINK, WORST_KIT)
+@example(ReminderKind.DEBRIEF_PACK, amps(NAME_MAX), LINK, WORST_KIT)
+@example(ReminderKind.DEBRIEF_CHASE, amps(NAME_MAX), LINK, WORST_KIT)
+@given(st.sampled_from(list(ReminderKind)), typed(NAME_MAX), web_links(), kit_texts)
+def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[str, str]) -> None:
+    stage = edited_stage(texts)
+    meeting = interview(video)
+    cards = [scorecard(texts["prompt"], None, user) for user in ("U0ANA", "U0BEN")]
+    summary = summarise(stage, KITS.qualities, cards, observed_in_loop=())
+    entry = SummarySoFar(
+        meeting, Progress(2, 3), summary, ratings_hidden=False, owes_scorecard=False
+    )
+    message = ReminderMessage(
+        reminder_id=1,
+        kind=kind,
+        recipient_id="U0ANA",
+        candidate=candidate(name, permalink="https://x/p?a=1&b=2"),
+        stage_title=texts["title"],
+        interview=meeting,
+        debrief=debrief_row(video),
+        kit=stage,
+        qualities=KITS.qualities,
+        scorecard_due_at=START,
+        late=USERS,
+        missing=(meeting,) * 3,
+        pack=(entry,) * 5,
+    )
+    assert_message(*reminder_blocks(message, message.candidate.permalink))
+
+
+# ------------------------------------------------------ scorecards, summaries, decisions
+
+
+@PROPERTY
+@example(amps(NAME_MAX), amps(MAX_EVIDENCE), amps(MAX_PRIVATE_NOTE), False)
+@given(typed(NAME_MAX), typed(MAX_EVIDENCE), typed(MAX_PRIVATE_NOTE), st.booleans())
+def test_scorecard_modals(name: str, evidence: str, note: str, read_only: bool) -> None:
+    person = candidate(name)
+    stage = KITS.stage("technical")
+    cards = [scorecard(evidence, note, user) for user in USERS]
+    draft = Draft(interview(), person, stage, KITS.qualities, cards[0], read_only)
+    assert_view(scorecard_modal(draft))
+    visible = VisibleScorecards(interview(), person, Progress(5, 5), cards, all_notes=True)
+    assert_view(scorecards_modal(visible, stage, KITS.qualities))
+
+
+@PROPERTY
+@example(amps(NAME_MAX), amps(MAX_REASON), WORST_KIT)
+@given(typed(NAME_MAX), typed(MAX_REASON), kit_texts)
+def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) -> None:
+    stage = edited_stage(texts)
+    person = candidate(name)
+    cards = [scorecard(reason, None, user) for user in ("U0ANA", "U0BEN")]
+    summary = summarise(stage, KITS.qualities, cards, observed_in_loop=())
+    blocks = debrief_summary_blocks(
+        summary, hiring_manager_id="U0HM", candidate_id=7, interview_id=3
+    )
+    assert_message("summary", blocks)
+    draft = DecisionDraft(
+        person, stage, KITS.stage("system_design"), tuple(Outcome), KITS.qualities
+    )
+    assert_view(decision_modal(draft))
+    for outcome in (Outcome.REJECT, Outcome.OFFER, Outcome.HIRED, Outcome.WITHDRAWN):
+        assert_view(needs_confirmation_modal(draft, outcome, reason))
+    decision = Decision(
+        candidate_id=7,
+        stage_key="technical",
+        outcome="reject",
+        reason=reason,
+        decided_by="U0HM",
+        decided_at=START,
+    )
+    result = DecisionResult(decision, person, stage, None, created=True)
+    assert_message("decision", decision_blocks(result))
+
+
+# ---------------------------------------------------------- modals prefilled with values
+
+
+@PROPERTY
+@example(amps(NAME_MAX * 3), LINK)
+@given(typed(NAME_MAX * 3), web_links())
+def test_modals_prefilled_with_what_people_typed(name: str, video: str) -> None:
+    person = candidate(name[:NAME_MAX])
+    assert_view(new_candidate_modal(KITS.salary, name=name, hiring_manager_id="U0HM"))
+    assert_view(schedule_modal(KITS, person, interview=interview(video), interviewer_ids=USERS))
+    debrief = debrief_row(video)
+    assert_view(debrief_modal(person, name[:MAX_NAME], USERS, debrief=debrief))
+    assert_view(erase_modal(person))
+
+
+@PROPERTY
+@example(amps(NAME_MAX), amps(MAX_NAME), LINK)
+@given(typed(NAME_MAX), typed(MAX_NAME), web_links())
+def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
+    """DMs, replies and notices sent as text alone: within a message's text, pinging no one."""
+    person = candidate(name, permalink="https://x/p?a=1&b=2")
+    stage = KITS.stage("technical").model_copy(update={"title": stage_title})
+    meeting = interview(video)
+    debrief = debrief_row(video)
+    for text in (
+        card_text(person, KITS),
+        card_not_posted_text(person, "C0HIRING", "not_in_channel", "U0BOT"),
+        not_attended_notice(person, meeting, stage_title, "U0ANA"),
+        export_comment(person),
+        interview_blocks.rescheduled_dm(
+            stage, meeting, USERS, candidate_name=name, changed_by="U0HM"
+        ),
+        interview_blocks.removed_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
+        interview_blocks.cancelled_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
+        debrief_blocks.rescheduled_dm(
+            stage_title, debrief, USERS, candidate_name=name, changed_by="U0HM"
+        ),
+        debrief_blocks.removed_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
+        debrief_blocks.cancelled_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
+    ):
+        assert len(text) <= MAX_MESSAGE_TEXT
+        assert_safe_mrkdwn(text)
+    assert_message(
+        *interview_blocks.closed_dm(stage, meeting, candidate_name=name, reason="Cancelled.")
+    )
+    assert_message("progress", scorecard_progress_blocks("U0ANA", stage, Progress(1, 3), 3))
+    assert_view(notice_modal("Scorecard not saved", card_not_posted_text(person, "C0", "x", None)))
+    choices = {"technical": stage}
+    assert_view(interview_choice_modal([interview(None, id=n) for n in range(1, 120)], choices))
+
+
+@PROPERTY
+@example(amps(300))
+@given(typed(300))
+def test_salary_for_a_region_nobody_knows(words: str) -> None:
+    query = SalaryQuery(regions=KITS.salary.regions, level=None, unknown_region=words)
+    assert_message(salary_text(KITS.salary, query), salary_blocks(KITS.salary, query))
