@@ -1,5 +1,6 @@
-"""The calendar listeners as production runs them (``bot.runtime.serve``, acks from a task,
-process_before_response off), in HTTP mode and in Socket Mode: each success and refusal."""
+"""The calendar listeners as production runs them (the app ``bot.runtime`` builds, acks
+from a task, process_before_response off), in HTTP mode and in Socket Mode: each success
+and refusal."""
 
 from __future__ import annotations
 
@@ -12,16 +13,20 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from aiohttp import web
 from cryptography.fernet import Fernet
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
+from bot.app import build_app
 from bot.calendars import NOT_SET_UP
 from bot.config import Settings
-from bot.runtime import create_context, serve
+from bot.runtime import create_context
+from bot.server import build_web_app
 from handlers.ids import Action, CalendarBlock, ScheduleBlock
 from tests import slack_requests as sr
 from tests.calendar_servers import FeedServer, fixture
 from tests.fakeslack import FakeSlack
-from tests.harness import HIRING_MANAGER, SIGNING_SECRET, free_port
+from tests.harness import HIRING_MANAGER, SIGNING_SECRET
 from tests.pipeline_seed import add_candidate
 
 KEY = Fernet.generate_key().decode()
@@ -40,49 +45,40 @@ async def until(condition: Callable[[], bool]) -> None:
 async def running(
     request: pytest.FixtureRequest, settings: Settings, fake_slack: FakeSlack
 ) -> AsyncIterator[tuple[Send, Settings]]:
-    """The bot served as ``python -m bot`` serves it, and how to send it an interaction."""
-    port = free_port()
+    """The bot as ``python -m bot`` builds it (acks from a task, process_before_response
+    off), served over HTTP or Socket Mode, and how to send it an interaction. The
+    scheduler is left out: its jobs are not what these tests are about."""
     mode = request.param
     keys = () if "no_key" in request.node.name else (KEY,)
-    served = replace(settings, host="127.0.0.1", port=port, secret_keys=keys)
-    if mode == "socket":
-        served = replace(served, app_token=fake_slack.app_token, signing_secret=None)
-    stop = asyncio.Event()
-    task = asyncio.create_task(serve(served, stop))
+    served = replace(settings, secret_keys=keys)
+    bot = create_context(served)
+    app = build_app(bot)
     session = aiohttp.ClientSession()
+    runner = web.AppRunner(build_web_app(app, bot))
+    handler = AsyncSocketModeHandler(app, fake_slack.app_token)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    events_url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
 
     async def send(kind: str, payload: dict[str, Any]) -> tuple[int, Any]:
         if mode == "socket":
             ack = await fake_slack.send_envelope(kind, payload, timeout=10)
             return 200, ack.get("payload")
         body = urlencode({"payload": json.dumps(payload)})
-        status, answer = await sr.post(
-            session, f"http://127.0.0.1:{port}/slack/events", body, SIGNING_SECRET
-        )
+        status, answer = await sr.post(session, events_url, body, SIGNING_SECRET)
         return status, answer or None
 
     try:
         if mode == "socket":
+            await handler.connect_async()
             await fake_slack.wait_connected(timeout=10)
-        else:
-            await until_healthy(session, port)
         yield send, served
     finally:
+        if mode == "socket":
+            await handler.close_async()
         await session.close()
-        stop.set()
-        await asyncio.wait_for(task, timeout=15)
-
-
-async def until_healthy(session: aiohttp.ClientSession, port: int) -> None:
-    async with asyncio.timeout(10):
-        while True:
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.05)
+        await runner.cleanup()
+        await bot.engine.dispose()
 
 
 def connect_payload(fake: FakeSlack, view: dict[str, Any], **fields: str) -> dict[str, Any]:
