@@ -141,16 +141,12 @@ class World:
     ) -> list[Call]:
         """The successful calls of ``method`` matching ``where``, once ``count`` of them
         arrived or ``within`` seconds passed."""
-        deadline = time.monotonic() + within
-        while True:
-            calls = [
-                call
-                for call in self.fake.calls_to(method)
-                if call.response.get("ok") and where(call)
-            ]
-            if len(calls) >= count or time.monotonic() > deadline:
-                return calls
-            await asyncio.sleep(0.02)
+        return await self.fake.wait_for_calls(
+            method,
+            count,
+            where=lambda call: bool(call.response.get("ok")) and where(call),
+            within=within,
+        )
 
     def command(self, text: str, *, user_id: str = HIRING_MANAGER) -> tuple[str, str]:
         """A signed-ready ``/mlops-candidate`` body and its fresh trigger id."""

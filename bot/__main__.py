@@ -4,20 +4,21 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import os
 import sys
 
 from dotenv import find_dotenv, load_dotenv
 
 from bot.config import (
-    DEFAULT_DATABASE_URL,
     ConfigError,
+    database_url_setting,
     load_settings,
+    log_level,
     parse_secret_keys,
     parse_smtp,
 )
 from bot.kits import KitError, default_prompts_dir, load_kits
+from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
 
@@ -44,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
 def _migrate() -> None:
     from storage.migrate import upgrade
 
-    upgrade(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL)
+    upgrade(database_url_setting(os.environ))
 
 
 def _check() -> None:
@@ -58,7 +59,7 @@ def _check() -> None:
     load_candidate_emails(folder)
     keys = parse_secret_keys(os.environ)
     smtp = parse_smtp(os.environ)
-    _check_secrets(os.environ.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL, keys)
+    _check_secrets(database_url_setting(os.environ), keys)
     print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)})")
     print(
         f"ok: candidate emails {'by ' + smtp.host if smtp else 'forwarded by the hiring manager'}"
@@ -99,15 +100,10 @@ def _run() -> None:
 def main(argv: list[str] | None = None) -> int:
     # The .env of the folder the bot is started from, not of the installed package.
     load_dotenv(find_dotenv(usecwd=True), override=False)
-    logging.basicConfig(
-        level=os.environ.get("LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # Alembic announces each of its plugins at INFO on every start.
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = _parser().parse_args(argv)
     actions = {"migrate": _migrate, "check": _check, "digest": _digest}
     try:
+        configure_logging(log_level(os.environ))
         actions.get(args.command, _run)()
     except (ConfigError, KitError) as error:
         print(f"error: {error}", file=sys.stderr)

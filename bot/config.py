@@ -14,9 +14,29 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/hiring.db"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+# Each URL scheme users write, and the async driver it runs on: the one we ship for each
+# database. A sync driver named in the URL (SQLAlchemy's ordinary form) is swapped for it.
+DATABASE_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+pysqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+psycopg": "postgresql+asyncpg",
+    "postgresql+psycopg2": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+DATABASE_URL_FORMS = (
+    "sqlite:///path/to/file.db, postgresql://user:password@host:5432/db or postgres://…, "
+    "optionally with a driver (+aiosqlite, +asyncpg, +psycopg)"
+)
 
 
 class ConfigError(Exception):
@@ -184,6 +204,52 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     return value if value.endswith("/") else value + "/"
 
 
+def database_url(raw: str) -> str:
+    """``raw`` as SQLAlchemy's async engine takes it: the driver we ship for its database.
+
+    PostgreSQL runs on asyncpg whatever driver the URL names; libpq's ``sslmode`` becomes
+    asyncpg's ``ssl``, which takes the same values. The message of a bad URL shows its
+    scheme and parameters only, never its password.
+    """
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError):
+        raise ConfigError(f"DATABASE_URL is malformed: expected {DATABASE_URL_FORMS}") from None
+    driver = DATABASE_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigError(
+            f"DATABASE_URL names {url.drivername!r}, which the bot cannot use: "
+            f"expected {DATABASE_URL_FORMS}"
+        )
+    if driver == "postgresql+asyncpg":
+        url = _asyncpg_query(url)
+    return url.set(drivername=driver).render_as_string(hide_password=False)
+
+
+def _asyncpg_query(url: URL) -> URL:
+    query = dict(url.query)
+    if "sslmode" in query:
+        query["ssl"] = query.pop("sslmode")
+    unknown = sorted(set(query) - {"ssl"})
+    if unknown:
+        raise ConfigError(
+            f"DATABASE_URL has the parameter {unknown[0]!r}, which the bot cannot use: "
+            "expected none, or sslmode (disable, allow, prefer, require, verify-ca, verify-full)"
+        )
+    return url.set(query=query)
+
+
+def log_level(env: Mapping[str, str]) -> str:
+    raw = _optional(env, "LOG_LEVEL") or "INFO"
+    if raw.upper() not in LOG_LEVELS:
+        raise ConfigError(f"LOG_LEVEL={raw!r} is malformed: expected {', '.join(LOG_LEVELS)}")
+    return raw.upper()
+
+
+def database_url_setting(env: Mapping[str, str]) -> str:
+    return database_url(_optional(env, "DATABASE_URL") or DEFAULT_DATABASE_URL)
+
+
 def _prompts_dir(env: Mapping[str, str]) -> Path | None:
     raw = _optional(env, "PROMPTS_DIR")
     if raw is None:
@@ -275,7 +341,7 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         slack_api_url=_url(env, "SLACK_API_URL", DEFAULT_SLACK_API_URL),
         hiring_channel_id=_channel_id(env),
         hiring_admins=_admins(env),
-        database_url=_optional(env, "DATABASE_URL") or DEFAULT_DATABASE_URL,
+        database_url=database_url_setting(env),
         host=_optional(env, "HOST") or "0.0.0.0",
         port=port,
         timezone=_timezone(env),

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 
+import aiohttp
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -16,8 +17,10 @@ from bot.context import BotContext
 from bot.digest import current_digest
 from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
-from bot.scheduler import build_scheduler, register_jobs
+from bot.logs import AccessLogger
+from bot.scheduler import RunsInFlight, build_scheduler, register_jobs
 from bot.server import build_health_app, build_web_app
+from bot.slack_client import build_client
 from handlers.digest_blocks import digest_text
 from handlers.slack_notifier import SlackNotifier
 from storage.db import create_engine, session_factory
@@ -61,13 +64,18 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
     bot = create_context(settings)
-    app = build_app(bot)
+    # One connection pool for every Web API call of the process, listeners and jobs alike.
+    session = aiohttp.ClientSession()
+    app = build_app(bot, client=build_client(settings, session=session))
     scheduler = build_scheduler(settings)
+    in_flight = RunsInFlight(scheduler)
     jobs = Jobs(bot, SlackNotifier(app.client, bot.clock), replica_name())
     register_jobs(scheduler, settings, jobs, bot.clock.now())
     # Socket Mode serves health and metrics too, for probes and scrapers.
     web_app = build_health_app(bot) if settings.socket_mode else build_web_app(app, bot)
-    runner = web.AppRunner(web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS)
+    runner = web.AppRunner(
+        web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log_class=AccessLogger
+    )
     try:
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()
@@ -87,6 +95,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     finally:
         await runner.cleanup()
         if scheduler.running:
+            # Runs under way finish, with the session and the engine still open.
+            scheduler.pause()
+            await in_flight.finish(SHUTDOWN_GRACE_SECONDS)
             scheduler.shutdown(wait=False)
+        await session.close()
         await bot.engine.dispose()
         logger.info("stopped")

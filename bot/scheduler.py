@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import datetime
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -15,6 +24,8 @@ REMINDER_SWEEP_JOB = "reminders.sweep"
 DAILY_DIGEST_JOB = "digest.daily"
 FORGET_EVENTS_JOB = "events.forget"
 
+logger = logging.getLogger(__name__)
+
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     # In-memory job store: APScheduler 3 cannot share a persistent one between
@@ -23,6 +34,38 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         timezone=settings.timezone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 30},
     )
+
+
+class RunsInFlight:
+    """The job runs started and not finished, told by the scheduler's events.
+
+    APScheduler 3's asyncio executor cancels the runs in flight when it shuts down, which
+    can leave a message half sent and logs a traceback; shutdown waits for them instead.
+    Each submission ends in one event, as every job coalesces its missed runs.
+    """
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self._running = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        scheduler.add_listener(self._started, EVENT_JOB_SUBMITTED)
+        scheduler.add_listener(self._ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED)
+
+    def _started(self, _event: JobEvent) -> None:
+        self._running += 1
+        self._idle.clear()
+
+    def _ended(self, _event: JobEvent) -> None:
+        self._running = max(0, self._running - 1)
+        if self._running == 0:
+            self._idle.set()
+
+    async def finish(self, within: float) -> None:
+        """Return once no run is in flight, or after ``within`` seconds."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), within)
+        except TimeoutError:
+            logger.warning("%d scheduled job run(s) cut short by shutdown", self._running)
 
 
 def digest_trigger(settings: Settings) -> CronTrigger:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -53,13 +54,19 @@ def _error_code(response: HttpResponse | None, error: Exception | None) -> str |
     return f"http_{response.status_code}" if response.status_code >= 400 else None
 
 
-def build_client(settings: Settings) -> AsyncWebClient:
+def build_client(
+    settings: Settings, *, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """The client; give it the process's ``session``, or slack-sdk opens a session, and
+    so a connection (at slack.com a TCP and TLS handshake), for every call. Bolt hands
+    the session on to the client it makes for each request, and to Socket Mode."""
     # Only the connection-error handler is on by default; 429 (which honours
     # Retry-After) and 500/503 are what a busy workspace actually sends. The counter goes
     # first: the first handler that retries ends the round.
     return AsyncWebClient(
         token=settings.bot_token,
         base_url=settings.slack_api_url,
+        session=session,
         retry_handlers=[
             ErrorCounter(),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),

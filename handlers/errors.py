@@ -6,9 +6,10 @@ from __future__ import annotations
 import logging
 import traceback
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -104,5 +105,37 @@ def _outcome(error: DomainError | None) -> str:
     return "unavailable" if isinstance(error, Unavailable) else "user_error"
 
 
+class KeptAck(AsyncAck):
+    """An ack that an error raised after it cannot take back.
+
+    In production (``process_before_response=False``, and always in Socket Mode) bolt runs
+    the listener in a task and answers Slack with what ``ack()`` stored, polling for it
+    every 10 ms. When the listener raises after acking, bolt 1.30 stores None over the ack
+    (``slack_bolt/listener/asyncio_runner.py``) before the poll sees it, waits out the 3 s
+    and answers 404, or in Socket Mode nothing. The error handler tells the user; what was
+    acked stays the answer, so listeners may raise domain errors anywhere.
+    """
+
+    def __init__(self) -> None:
+        self._response: BoltResponse | None = None
+        super().__init__()
+
+    @property  # type: ignore[override]
+    def response(self) -> BoltResponse | None:
+        return self._response
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is not None or self._response is None:
+            self._response = value
+
+
+async def keep_ack(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
+    # Bolt hands every listener, and its runner, the context's "ack".
+    context["ack"] = KeptAck()
+    await next()
+
+
 def register(app: AsyncApp) -> None:
+    app.use(keep_ack)
     app.error(on_error)

@@ -94,13 +94,14 @@ class Harness:
         user_id: str = HIRING_MANAGER,
         channel_id: str = HIRING_CHANNEL,
         command: str = "/mlops-candidate",
+        trigger_id: str | None = None,
     ) -> Reply:
         body = sr.slash_command(
             text,
             command=command,
             user_id=user_id,
             channel_id=channel_id,
-            trigger_id=self.fake.new_trigger_id(),
+            trigger_id=trigger_id or self.fake.new_trigger_id(),
             response_url=self.fake.response_url(),
         )
         return await self.post(body)

@@ -7,7 +7,13 @@ from datetime import time
 import pytest
 from cryptography.fernet import Fernet
 
-from bot.config import ConfigError, load_settings, parse_working_days, parse_working_hours
+from bot.config import (
+    ConfigError,
+    load_settings,
+    log_level,
+    parse_working_days,
+    parse_working_hours,
+)
 
 KEY, OLD_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 BASE = {
@@ -150,3 +156,49 @@ def test_working_hours_window() -> None:
     hours = parse_working_hours("09:00-18:00")
     assert hours.contains(time(9)) and hours.contains(time(17, 59))
     assert not hours.contains(time(18)) and not hours.contains(time(8, 59))
+
+
+@pytest.mark.parametrize(
+    ("written", "runs_on"),
+    [
+        ("sqlite:///./data/hiring.db", "sqlite+aiosqlite:///./data/hiring.db"),
+        ("sqlite+aiosqlite:////srv/hiring.db", "sqlite+aiosqlite:////srv/hiring.db"),
+        ("postgresql://bot:pw@db:5432/hiring", "postgresql+asyncpg://bot:pw@db:5432/hiring"),
+        ("postgres://bot:pw@db/hiring", "postgresql+asyncpg://bot:pw@db/hiring"),
+        ("postgresql+asyncpg://bot@db/hiring", "postgresql+asyncpg://bot@db/hiring"),
+        ("postgresql+psycopg://bot:pw@db/hiring", "postgresql+asyncpg://bot:pw@db/hiring"),
+        (
+            "postgres://bot:pw@db/hiring?sslmode=require",
+            "postgresql+asyncpg://bot:pw@db/hiring?ssl=require",
+        ),
+    ],
+)
+def test_database_url_as_users_write_it_runs_on_the_driver_we_ship(
+    written: str, runs_on: str
+) -> None:
+    assert load_settings(BASE | {"DATABASE_URL": written}).database_url == runs_on
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "mysql://bot:hunter2@db/hiring",
+        "postgresql+pg8000://bot:hunter2@db/hiring",
+        "hiring.db",
+        "postgres://bot:hunter2@db/hiring?application_name=bot",
+    ],
+)
+def test_a_database_url_the_bot_cannot_use_is_named_without_its_password(written: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        load_settings(BASE | {"DATABASE_URL": written})
+    message = str(raised.value)
+    assert message.startswith("DATABASE_URL ") and "\n" not in message
+    assert "sqlite:///" in message or "sslmode" in message
+    assert "hunter2" not in message
+
+
+def test_log_level_names_the_levels_it_takes() -> None:
+    assert log_level({"LOG_LEVEL": "debug"}) == "DEBUG"
+    assert log_level({}) == "INFO"
+    with pytest.raises(ConfigError, match="LOG_LEVEL='LOUD' is malformed: expected DEBUG, INFO"):
+        log_level({"LOG_LEVEL": "LOUD"})

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 import pytest
 from slack_bolt.async_app import AsyncAck
+from slack_bolt.request.async_request import AsyncBoltRequest
 
+from bot.app import build_app
 from bot.errors import PermissionDenied
 from tests import slack_requests as sr
-from tests.harness import Harness
+from tests.harness import SIGNING_SECRET, Harness
 
 
 @pytest.fixture
@@ -63,3 +66,35 @@ async def test_unexpected_error_is_logged_with_a_reference_the_user_can_quote(
     assert "in broken" in record.getMessage()
     assert "Jane Doe" not in call.args["text"]
     assert "Jane Doe" not in caplog.text
+
+
+@pytest.mark.parametrize("envelope", ["http", "socket_mode"])
+async def test_a_refusal_after_the_ack_is_answered_200_at_once_in_production_mode(
+    harness: Harness, envelope: str
+) -> None:
+    """Production acks from a task (process_before_response=False, and Socket Mode): a
+    listener that raises after acking must not turn its ack into bolt's 404 after 3 s."""
+    app = build_app(harness.bot)
+
+    async def denied(ack: AsyncAck) -> None:
+        await ack()
+        raise PermissionDenied("Only the hiring manager can do that.")
+
+    app.command("/denied")(denied)
+    where = {
+        "trigger_id": harness.fake.new_trigger_id(),
+        "response_url": harness.fake.response_url(),
+    }
+    if envelope == "http":
+        body = sr.slash_command("Jane Doe", command="/denied", **where)
+        headers = sr.signed_headers(body, SIGNING_SECRET, content_type=sr.FORM)
+        request = AsyncBoltRequest(body=body, headers=headers)
+    else:
+        payload = sr.slash_command_payload("Jane Doe", command="/denied", **where)
+        request = AsyncBoltRequest(body=payload, mode="socket_mode")
+    started = time.monotonic()
+    response = await app.async_dispatch(request)
+
+    assert (response.status, time.monotonic() - started < 1.0) == (200, True)
+    [shown] = await harness.fake.wait_for_calls("response_url", 1)
+    assert shown.args["text"] == "Only the hiring manager can do that."

@@ -177,6 +177,7 @@ class FakeSlack:
         self._views: dict[str, dict[str, Any]] = {}
         self._home_views: dict[str, str] = {}  # user id -> view id
         self.files: dict[str, UploadedFile] = {}
+        self._peers: set[tuple[str, int]] = set()
         self._last_ts_us = 0
         self._serial = 0
         self._methods: dict[str, Handler] = {
@@ -207,7 +208,7 @@ class FakeSlack:
 
     async def start(self) -> None:
         """Listen on 127.0.0.1 on a port the OS picks, so parallel runs never collide."""
-        app = web.Application()
+        app = web.Application(middlewares=[self._count_connection])
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response_url/{path:.*}", self._response_url)
         app.router.add_post("/upload/{file_id}", self._upload)
@@ -255,6 +256,32 @@ class FakeSlack:
     def clear(self) -> None:
         """Forget the recorded calls (world state and queued failures stay)."""
         self.calls.clear()
+
+    async def wait_for_calls(
+        self,
+        method: str | tuple[str, ...],
+        count: int = 1,
+        *,
+        where: Callable[[Call], bool] = bool,
+        since: int = 0,
+        within: float = 5.0,
+    ) -> list[Call]:
+        """The calls of ``method`` (or of any of several) from the ``since``-th on that match
+        ``where``, once ``count`` of them arrived or ``within`` seconds passed: for an app
+        that calls Slack after it has answered."""
+        methods = (method,) if isinstance(method, str) else method
+        deadline = time.monotonic() + within
+        while True:
+            calls = [c for c in self.calls[since:] if c.method in methods and where(c)]
+            if len(calls) >= count or time.monotonic() > deadline:
+                return calls
+            await asyncio.sleep(0.01)
+
+    @property
+    def connections(self) -> int:
+        """TCP connections clients opened to the fake so far (Web API, response_url,
+        Socket Mode): each one costs a handshake, and against Slack a TLS handshake too."""
+        return len(self._peers)
 
     # ----------------------------------------------------------------- world state
 
@@ -393,6 +420,16 @@ class FakeSlack:
         return await self._socket_mode.send_envelope(envelope_type, payload, timeout=timeout)
 
     # ----------------------------------------------------------------- HTTP handlers
+
+    @web.middleware
+    async def _count_connection(
+        self, request: web.Request, handler: Callable[[web.Request], Any]
+    ) -> web.StreamResponse:
+        # A client's address and port name its connection for as long as it is open.
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        if peer is not None:
+            self._peers.add((str(peer[0]), int(peer[1])))
+        return await handler(request)
 
     async def _api(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()

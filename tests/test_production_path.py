@@ -1,0 +1,395 @@
+"""The production path: the real ``python -m bot`` (HTTP mode with bolt's default
+process_before_response=False, and Socket Mode) driven through the whole loop and through
+every listener's refusal, against the fake Slack.
+
+One process per mode for the module; the loop runs once per mode, at LOG_LEVEL=DEBUG, and
+the tests below read what it left: answers, Slack calls, connections, the log.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from bot.app import build_app
+from bot.clock import SystemClock
+from bot.config import load_settings
+from bot.context import BotContext
+from bot.kits import Kits
+from handlers.ids import Action, ScheduleBlock, View
+from handlers.refs import Ref, ref
+from handlers.schedule_modal import STAGE_LENGTH
+from storage.db import create_engine, session_factory
+from tests import slack_requests as sr
+from tests.bot_process import MODES, Answer, BotProcess
+from tests.fakeslack import Call, FakeSlack
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Reply
+from tests.intake_helpers import intake_values
+from tests.scorecard_helpers import decision_values, scorecard_values
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
+STRANGER = "U0STRANGER"
+# Unmistakable in a log: the candidate's name, the evidence and the private note typed in
+# the loop must never be found there.
+NAME = "Zofia Quellbright"
+EVIDENCE = "Evidence-Marigold: rolled back the canary on drift"
+PRIVATE_NOTE = "Note-Juniper: asked about visa timing"
+INTAKE_NOTE = "Intake-Saffron: referred by a former colleague"
+# Slack calls that carry a refusal to the user, besides the ack itself.
+REFUSAL_SURFACES = ("response_url", "chat.postEphemeral", "chat.postMessage")
+WITHIN = 10.0
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module", params=MODES)
+async def process(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    migrated_template: Path,
+    kits: Kits,
+) -> AsyncIterator[BotProcess]:
+    workdir = tmp_path_factory.mktemp(f"bot-{request.param}")
+    database = workdir / "hiring.db"
+    shutil.copyfile(migrated_template, database)
+    fake = FakeSlack()
+    await fake.start()
+    fake.add_user(HIRING_MANAGER, real_name="Hana Manager", tz="Europe/London")
+    for user_id, name in ((ANA, "Ana"), (BEN, "Ben"), (CY, "Cy"), (STRANGER, "Stan")):
+        fake.add_user(user_id, real_name=name)
+    settings = load_settings(
+        {
+            "SLACK_BOT_TOKEN": fake.bot_token,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "HIRING_CHANNEL_ID": HIRING_CHANNEL,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
+        }
+    )
+    engine = create_engine(settings.database_url)
+    bot = BotContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        clock=SystemClock(),
+        kits=kits,
+    )
+    running = BotProcess(
+        bot=bot, fake=fake, mode=request.param, workdir=workdir, env={"LOG_LEVEL": "DEBUG"}
+    )
+    try:
+        await running.start()
+        yield running
+    finally:
+        await running.stop()
+        await engine.dispose()
+        await fake.stop()
+
+
+# --------------------------------------------------------------------- the loop
+
+
+@dataclass
+class LoopRun:
+    """What one run of the loop left behind."""
+
+    answers: list[Answer]
+    connections: int
+    effects: dict[str, int] = field(default_factory=dict)
+    refusals: dict[str, str] = field(default_factory=dict)
+
+
+def button_values(blocks: Any, action_id: str) -> list[str]:
+    """The values of the ``action_id`` buttons anywhere in ``blocks``."""
+    if isinstance(blocks, list):
+        return [value for block in blocks for value in button_values(block, action_id)]
+    if not isinstance(blocks, dict):
+        return []
+    found = [str(blocks["value"])] if blocks.get("action_id") == action_id else []
+    for child in blocks.values():
+        if isinstance(child, list | dict):
+            found += button_values(child, action_id)
+    return found
+
+
+async def opened_view(process: BotProcess, trigger_id: str) -> dict[str, Any]:
+    """The modal the bot opened with ``trigger_id``, once it has."""
+    opened = await process.fake.wait_for_calls(
+        "views.open", where=lambda c: c.args.get("trigger_id") == trigger_id, within=WITHIN
+    )
+    assert opened and opened[0].response["ok"], f"no modal opened for {trigger_id}"
+    return dict(opened[0].response["view"])
+
+
+async def click_and_open(
+    process: BotProcess, action: Action, user_id: str, value: str
+) -> dict[str, Any]:
+    trigger_id = process.fake.new_trigger_id()
+    await process.action(action, user_id=user_id, value=value, trigger_id=trigger_id)
+    return await opened_view(process, trigger_id)
+
+
+async def submit(
+    process: BotProcess, user_id: str, view: dict[str, Any], values: dict[str, Any]
+) -> Reply:
+    return await process.post(sr.view_submission(user_id=user_id, view=view, values=values))
+
+
+async def refusal_shown(process: BotProcess, user_id: str, since: int, reply: Reply) -> str | None:
+    """What told ``user_id`` no: the ack's own answer, or the first message to them among
+    the fake's calls from the ``since``-th on."""
+    answer = reply.json
+    if isinstance(answer, dict) and (answer.get("response_action") or answer.get("text")):
+        return str(answer.get("response_action") or "ephemeral ack")
+
+    def to_user(call: Call) -> bool:
+        # response_url posts reach the user who clicked; a DM's channel is the user's id.
+        return call.method == "response_url" or user_id in (
+            call.args.get("user"),
+            call.args.get("channel"),
+        )
+
+    told = await process.fake.wait_for_calls(
+        REFUSAL_SURFACES, where=to_user, since=since, within=WITHIN
+    )
+    return told[0].method if told else None
+
+
+async def refused_click(
+    process: BotProcess, action: Action, user_id: str, value: str
+) -> str | None:
+    """Click a button the bot refuses ``user_id``; what told them no."""
+    since = len(process.fake.calls)
+    reply = await process.action(action, user_id=user_id, value=value, channel_id=HIRING_CHANNEL)
+    return await refusal_shown(process, user_id, since, reply)
+
+
+def schedule_values(interviewers: tuple[str, ...]) -> dict[str, Any]:
+    # Yesterday: the panel has met, so its scorecards are due.
+    starts_at = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+    return {
+        ScheduleBlock.STAGE: sr.select_value(ScheduleBlock.STAGE, "screening"),
+        ScheduleBlock.INTERVIEWERS: sr.users_value(ScheduleBlock.INTERVIEWERS, interviewers),
+        ScheduleBlock.STARTS_AT: sr.datetime_value(ScheduleBlock.STARTS_AT, starts_at),
+        ScheduleBlock.DURATION: sr.select_value(ScheduleBlock.DURATION, STAGE_LENGTH),
+        ScheduleBlock.VIDEO_LINK: sr.url_value(ScheduleBlock.VIDEO_LINK, None),
+    }
+
+
+async def run_loop(process: BotProcess) -> LoopRun:
+    """Intake, schedule, two scorecards of three, View scorecards refused and allowed,
+    Record decision refused and recorded, digest: as the issue's users click it."""
+    fake, kits = process.fake, process.bot.kits
+    first_answer, connections = len(process.answers), fake.connections
+    run = LoopRun(answers=[], connections=0)
+
+    trigger_id = fake.new_trigger_id()
+    await process.command("new", trigger_id=trigger_id)
+    intake = await opened_view(process, trigger_id)
+    reply = await submit(process, HIRING_MANAGER, intake, intake_values(NAME, notes=INTAKE_NOTE))
+    assert (reply.status, reply.text) == (200, ""), reply.text
+    cards = await fake.wait_for_calls(
+        "chat.postMessage",
+        where=lambda c: bool(button_values(c.args.get("blocks"), Action.SCHEDULE_INTERVIEW)),
+        within=WITHIN,
+    )
+    assert cards, "the candidate's card was not posted"
+    card = cards[0]
+    candidate = button_values(card.args["blocks"], Action.SCHEDULE_INTERVIEW)[0]
+
+    schedule = await click_and_open(process, Action.SCHEDULE_INTERVIEW, HIRING_MANAGER, candidate)
+    reply = await submit(process, HIRING_MANAGER, schedule, schedule_values((ANA, BEN, CY)))
+    assert (reply.status, reply.text) == (200, ""), reply.text
+
+    def interview_buttons(call: Call) -> list[str]:
+        values = button_values(call.args.get("blocks"), Action.SUBMIT_SCORECARD)
+        return [value for value in values if value.startswith(f"{Ref.INTERVIEW}:")]
+
+    kits_sent = await fake.wait_for_calls(
+        "chat.postMessage", 3, where=lambda c: bool(interview_buttons(c)), within=WITHIN
+    )
+    run.effects["interview kits sent by DM"] = len(kits_sent)
+    interview = interview_buttons(kits_sent[0])[0]
+
+    for interviewer in (ANA, BEN):
+        form = await click_and_open(process, Action.SUBMIT_SCORECARD, interviewer, interview)
+        values = scorecard_values(kits, "screening", evidence=EVIDENCE, private_note=PRIVATE_NOTE)
+        reply = await submit(process, interviewer, form, values)
+        assert (reply.status, reply.text) == (200, ""), reply.text
+
+    run.refusals["View scorecards, own scorecard owed"] = str(
+        await refused_click(process, Action.VIEW_SCORECARDS, CY, interview)
+    )
+    await click_and_open(process, Action.VIEW_SCORECARDS, ANA, interview)
+    run.refusals["Record decision, not the hiring manager"] = str(
+        await refused_click(process, Action.RECORD_DECISION, ANA, candidate)
+    )
+    form = await click_and_open(process, Action.RECORD_DECISION, HIRING_MANAGER, candidate)
+    reply = await submit(process, HIRING_MANAGER, form, decision_values("advance"))
+    if reply.json and reply.json.get("response_action") == "update":
+        # The confirmation replaces the form in place: Slack keeps the view id.
+        confirm = reply.json["view"] | {"id": form["id"]}
+        reply = await submit(process, HIRING_MANAGER, confirm, decision_values("advance"))
+    assert (reply.status, reply.text) == (200, ""), reply.text
+    updated = await fake.wait_for_calls(
+        "chat.update", where=lambda c: c.args.get("ts") == card.response["ts"], within=WITHIN
+    )
+    run.effects["card updated"] = len(updated)
+
+    since = len(fake.calls)
+    await process.command("digest")
+    digests = await fake.wait_for_calls(
+        "chat.postMessage",
+        where=lambda c: c.args.get("channel") == HIRING_CHANNEL and not c.args.get("thread_ts"),
+        since=since,
+        within=WITHIN,
+    )
+    run.effects["digest posted"] = len(digests)
+    run.effects["thread notes"] = len(
+        [
+            c
+            for c in fake.calls_to("chat.postMessage")
+            if c.args.get("thread_ts") == card.response["ts"]
+        ]
+    )
+    run.effects["modals opened"] = len([c for c in fake.calls_to("views.open") if c.response["ok"]])
+    run.answers = process.answers[first_answer:]
+    run.connections = fake.connections - connections
+    return run
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def loop(process: BotProcess) -> LoopRun:
+    return await run_loop(process)
+
+
+async def test_every_request_of_the_loop_is_answered_2xx_within_3_s(loop: LoopRun) -> None:
+    late = [answer for answer in loop.answers if not answer.in_time]
+    assert late == []
+    assert len(loop.answers) >= 14
+
+
+async def test_every_effect_of_the_loop_appears(loop: LoopRun) -> None:
+    effects = loop.effects
+    assert effects["interview kits sent by DM"] == 3
+    # intake, schedule, two scorecards, View scorecards allowed, the decision
+    assert effects["modals opened"] == 6
+    assert effects["card updated"] >= 1
+    assert effects["digest posted"] == 1
+    assert effects["thread notes"] >= 3, effects
+    assert "None" not in loop.refusals.values(), loop.refusals
+
+
+async def test_the_loop_reuses_its_connections_to_slack(loop: LoopRun) -> None:
+    # Before one session per process: a connection per Web API call, about 30 a loop.
+    assert loop.connections <= 6, loop.connections
+
+
+async def test_the_log_at_debug_holds_no_candidate_data(loop: LoopRun, process: BotProcess) -> None:
+    log = process.log
+    assert "DEBUG" in log, "the process did not log at DEBUG"
+    assert [text for text in (NAME, EVIDENCE, PRIVATE_NOTE, INTAKE_NOTE) if text in log] == []
+
+
+# --------------------------------------------------------------------- every refusal
+
+Send = Callable[[BotProcess], Awaitable[Reply]]
+
+
+def click(action: Action) -> Send:
+    """A button whose value points at nothing: every button listener refuses it."""
+
+    async def send(process: BotProcess) -> Reply:
+        return await process.action(
+            action, user_id=STRANGER, value=ref(Ref.INTERVIEW, 999_999), channel_id=HIRING_CHANNEL
+        )
+
+    return send
+
+
+def stale_form(view: View, values: dict[str, Any] | None = None) -> Send:
+    """A form submitted with metadata the bot did not write (an older version's)."""
+
+    async def send(process: BotProcess) -> Reply:
+        return await process.submit(
+            view, values or {}, user_id=STRANGER, private_metadata="written by an old version"
+        )
+
+    return send
+
+
+def command(text: str) -> Send:
+    async def send(process: BotProcess) -> Reply:
+        return await process.command(text, user_id=STRANGER)
+
+    return send
+
+
+async def home_opened(process: BotProcess) -> Reply:
+    return await process.event({"type": "app_home_opened", "user": STRANGER, "tab": "home"})
+
+
+# Every listener bot/app.py wires, by module and name, and a request it refuses.
+REFUSALS: dict[str, Send] = {
+    "handlers.commands.on_command": command("decide Nobody We Know"),
+    "handlers.debrief.on_schedule_button": click(Action.SCHEDULE_DEBRIEF),
+    "handlers.debrief.on_reschedule_button": click(Action.RESCHEDULE_DEBRIEF),
+    "handlers.debrief.on_cancel_button": click(Action.CANCEL_DEBRIEF),
+    "handlers.debrief.on_debrief_submit": stale_form(View.SCHEDULE_DEBRIEF),
+    "handlers.decision.on_record_decision": click(Action.RECORD_DECISION),
+    "handlers.decision.on_decision_submitted": stale_form(
+        View.DECISION, decision_values("advance")
+    ),
+    "handlers.decision.on_decision_confirmed": stale_form(View.DECISION_CONFIRM),
+    # Home refuses nobody: a stranger is shown an empty desk.
+    "handlers.home.on_home_opened": home_opened,
+    "handlers.intake.on_new_candidate": stale_form(View.NEW_CANDIDATE, intake_values(None)),
+    "handlers.privacy.on_erase_submit": stale_form(View.ERASE_CANDIDATE),
+    "handlers.reminder_actions.on_not_attended": click(Action.NOT_ATTENDED),
+    "handlers.schedule.on_schedule_button": click(Action.SCHEDULE_INTERVIEW),
+    "handlers.schedule.on_reschedule_button": click(Action.RESCHEDULE_INTERVIEW),
+    "handlers.schedule.on_cancel_button": click(Action.CANCEL_INTERVIEW),
+    "handlers.schedule.on_schedule_submit": stale_form(View.SCHEDULE_INTERVIEW),
+    "handlers.scorecard.on_submit_scorecard": click(Action.SUBMIT_SCORECARD),
+    "handlers.scorecard.on_interview_chosen": stale_form(View.SCORECARD_CHOICE),
+    "handlers.scorecard.on_scorecard_submitted": stale_form(View.SCORECARD),
+    "handlers.scorecard_view.on_view_scorecards": click(Action.VIEW_SCORECARDS),
+}
+
+
+async def test_every_listener_the_app_wires_has_its_refusal_here(kits: Kits) -> None:
+    settings = load_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "s", "HIRING_CHANNEL_ID": "C0X"}
+    )
+    engine = create_engine("sqlite+aiosqlite://")
+    bot = BotContext(settings, engine, session_factory(engine), SystemClock(), kits)
+    wired = {
+        f"{listener.ack_function.__module__}.{listener.ack_function.__qualname__}"
+        for listener in build_app(bot)._async_listeners
+    }
+    assert wired == set(REFUSALS)
+
+
+@pytest.mark.parametrize("listener", sorted(REFUSALS))
+async def test_every_listener_refuses_with_an_answer_in_time(
+    process: BotProcess, listener: str
+) -> None:
+    since = len(process.fake.calls)
+    reply = await REFUSALS[listener](process)
+    answer = process.answers[-1]
+    assert answer.in_time, answer
+    assert "didn't call ack()" not in process.log
+    if listener == "handlers.home.on_home_opened":
+        published = await process.fake.wait_for_calls("views.publish", since=since, within=WITHIN)
+        assert published, "no home published"
+        return
+    assert await refusal_shown(process, STRANGER, since, reply) is not None, (
+        "the user was told nothing"
+    )

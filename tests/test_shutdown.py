@@ -1,0 +1,42 @@
+"""Shutting down: a scheduled job under way finishes, through the session and engine that
+close after it, rather than being cancelled half way."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from datetime import time
+
+import pytest
+
+from bot.config import Settings
+from bot.runtime import serve
+from tests.fakeslack import FakeSlack
+from tests.harness import HIRING_CHANNEL, free_port
+
+
+async def test_a_digest_being_posted_at_shutdown_is_finished(
+    settings: Settings, fake_slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Due at start-up whatever day and hour the test runs: the job posts it at once.
+    due = replace(
+        settings,
+        host="127.0.0.1",
+        port=free_port(),
+        digest_time=time(0, 0),
+        working_days=frozenset(range(7)),
+    )
+    fake_slack.latency("chat.postMessage", 1.0)
+    stop = asyncio.Event()
+    with caplog.at_level(logging.INFO):
+        running = asyncio.create_task(serve(due, stop))
+        posting = await fake_slack.wait_for_calls(
+            "chat.postMessage", where=lambda c: c.args.get("channel") == HIRING_CHANNEL
+        )
+        assert posting, "the digest job did not start"
+        stop.set()
+        await asyncio.wait_for(running, timeout=15)
+
+    assert "posted the digest of" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
