@@ -11,12 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import calendars
 from bot.context import BotContext
-from bot.errors import DomainError
+from bot.errors import Conflict, DomainError, NotFound
 from bot.find_time import zone_of
 from handlers.calendar_blocks import connect_modal, field_errors, read_connect_form, read_note
 from handlers.home import publish_home
 from handlers.ids import Action, View
-from handlers.modals import notice_modal, refuse_submission
+from handlers.modals import refuse_submission
 from handlers.schedule import lookup_users
 
 logger = logging.getLogger(__name__)
@@ -30,10 +30,8 @@ async def on_connect_button(
     await ack()
     bot: BotContext = context["bot"]
     if not calendars.box(bot).ready:
-        view = notice_modal(_TITLE, calendars.NOT_SET_UP)
-    else:
-        view = connect_modal()
-    await client.views_open(trigger_id=body["trigger_id"], view=view)
+        raise Conflict(calendars.NOT_SET_UP)
+    await client.views_open(trigger_id=body["trigger_id"], view=connect_modal())
 
 
 async def on_connect_submit(
@@ -64,9 +62,9 @@ async def on_disconnect_button(
     await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    removed = await calendars.disconnect(bot, user_id)
-    note = "Disconnected: the address is deleted." if removed else None
-    await publish_home(client, bot, user_id, note)
+    if not await calendars.disconnect(bot, user_id):
+        raise NotFound("You have no calendar connected.")
+    await publish_home(client, bot, user_id, "Disconnected: the address is deleted.")
 
 
 async def _zone(client: AsyncWebClient, user_id: str) -> ZoneInfo:

@@ -33,9 +33,9 @@ async def on_find_time(
 ) -> None:
     await ack()
     bot: BotContext = context["bot"]
-    view = body["view"]
+    view = body.get("view") or {}
     metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
-    form = parse_form(view["state"]["values"])
+    form = parse_form(view.get("state", {}).get("values", {}))
     async with bot.sessions() as session:
         candidate = await get_candidate(session, metadata.candidate_id)
         interview = (

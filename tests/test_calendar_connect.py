@@ -119,9 +119,18 @@ async def test_an_unreadable_feed_is_connected_and_said_to_be_unavailable(
 
 async def test_without_a_secret_key_connecting_is_explained(make_harness: Any) -> None:
     harness: Harness = await make_harness()
-    await harness.action(Action.CONNECT_CALENDAR, user_id=ANA)
-    view = harness.fake.calls_to("views.open")[-1].args["view"]
-    assert NOT_SET_UP in str(view) and "callback_id" not in view
+    reply = await harness.action(Action.CONNECT_CALENDAR, user_id=ANA)
+    assert reply.status == 200
+    assert harness.fake.calls_to("views.open") == []
+    [told] = harness.fake.calls_to("response_url")
+    assert told.args["text"] == NOT_SET_UP
+
+
+async def test_nothing_to_disconnect_is_said(calendars: Harness) -> None:
+    reply = await calendars.action(Action.DISCONNECT_CALENDAR, user_id=ANA)
+    assert reply.status == 200
+    [told] = calendars.fake.calls_to("response_url")
+    assert told.args["text"] == "You have no calendar connected."
 
 
 async def test_its_owner_disconnects_it(calendars: Harness, feed_server: FeedServer) -> None:

@@ -168,5 +168,17 @@ async def test_connect_without_a_secret_key_no_key_says_why(
     running: tuple[Send, Settings], fake_slack: FakeSlack
 ) -> None:
     send, _ = running
-    view = await open_connect(send, fake_slack)
-    assert NOT_SET_UP in str(view["blocks"])
+    status, _ = await send(
+        "interactive",
+        sr.block_actions_payload(
+            user_id=HIRING_MANAGER,
+            action_id=Action.CONNECT_CALENDAR,
+            trigger_id=fake_slack.new_trigger_id(),
+        ),
+    )
+    assert status == 200
+    # From App Home there is no channel: the refusal comes by DM.
+    await until(lambda: bool(fake_slack.calls_to("chat.postMessage")))
+    [told] = fake_slack.calls_to("chat.postMessage")
+    assert (told.args["channel"], told.args["text"]) == (HIRING_MANAGER, NOT_SET_UP)
+    assert fake_slack.calls_to("views.open") == []

@@ -336,6 +336,14 @@ async def home_opened(process: BotProcess) -> Reply:
     return await process.event({"type": "app_home_opened", "user": STRANGER, "tab": "home"})
 
 
+async def find_time_in_stale_form(process: BotProcess) -> Reply:
+    """*Find a time* in a Schedule interview modal an older version opened."""
+    view = {"id": "V0OLD", "hash": "1.x", "private_metadata": "old", "state": {"values": {}}}
+    return await process.action(
+        Action.FIND_TIME, user_id=STRANGER, view=view, channel_id=HIRING_CHANNEL
+    )
+
+
 # Every listener bot/app.py wires, by module and name, and a request it refuses.
 REFUSALS: dict[str, Send] = {
     "handlers.commands.on_command": command("decide Nobody We Know"),
@@ -360,6 +368,11 @@ REFUSALS: dict[str, Send] = {
     "handlers.scorecard.on_submit_scorecard": click(Action.SUBMIT_SCORECARD),
     "handlers.scorecard.on_interview_chosen": stale_form(View.SCORECARD_CHOICE),
     "handlers.scorecard.on_scorecard_submitted": stale_form(View.SCORECARD),
+    # No SECRET_KEY in this process: calendars cannot be connected, and none is to remove.
+    "handlers.calendar_connect.on_connect_button": click(Action.CONNECT_CALENDAR),
+    "handlers.calendar_connect.on_connect_submit": stale_form(View.CONNECT_CALENDAR),
+    "handlers.calendar_connect.on_disconnect_button": click(Action.DISCONNECT_CALENDAR),
+    "handlers.find_time.on_find_time": find_time_in_stale_form,
     "handlers.scorecard_view.on_view_scorecards": click(Action.VIEW_SCORECARDS),
 }
 
