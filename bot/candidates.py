@@ -284,8 +284,11 @@ async def _register(
     return Registration(candidate, created=True)
 
 
-async def get_candidate(session: AsyncSession, candidate_id: int) -> Candidate:
-    candidate = await store.get(session, candidate_id)
+async def get_candidate(
+    session: AsyncSession, candidate_id: int, *, lock: bool = False
+) -> Candidate:
+    """With ``lock``, read afresh and locked until the transaction ends (``store.lock``)."""
+    candidate = await (store.lock if lock else store.get)(session, candidate_id)
     if candidate is None:
         raise NotFound(f"Candidate #{candidate_id} no longer exists.")
     return candidate

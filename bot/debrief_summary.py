@@ -66,6 +66,8 @@ class DebriefSummary:
     red_flags: tuple[RaisedFlag, ...]
     disagreements: tuple[Disagreement, ...]
     unobserved_qualities: tuple[Quality, ...]
+    # Whose scorecard changed after they had read the others' (bot.scorecard_history).
+    edited_after_reading: tuple[str, ...] = ()
 
 
 def figures(scores: Sequence[int]) -> Figures | None:
@@ -135,6 +137,9 @@ def summarise(
         red_flags=_raised_flags(stage, scorecards),
         disagreements=tuple(found for item in items if (found := disagreement(item))),
         unobserved_qualities=unobserved_qualities(qualities, observed_in_loop),
+        edited_after_reading=tuple(
+            card.interviewer_id for card in scorecards if card.edited_after_reading
+        ),
     )
 
 

@@ -212,16 +212,15 @@ async def schedule_debrief(
     """Store a new debrief of the candidate's current stage and its attendees.
 
     InvalidInput names every bad field; AlreadySubmitted when this view created one before.
+    One upcoming debrief per stage, enforced by the database: the candidate's row is
+    locked first, so of two forms submitted at the same moment the second waits, then sees
+    the first one's debrief.
     """
+    candidate = await get_candidate(session, candidate_id, lock=True)
     if await store.debrief_by_view(session, view_id) is not None:
         raise AlreadySubmitted
-    candidate = await get_candidate(session, candidate_id)
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now)
-    if any(debrief.schedule_view_id == view_id for debrief in upcoming):
-        # The same view submitted twice at once: the other request committed after the
-        # check above, and its debrief must not read as a clash with this one.
-        raise AlreadySubmitted
     _check_form(form, candidate, upcoming, users, now)
     assert form.starts_at is not None  # checked above
     debrief = Debrief(
@@ -258,9 +257,10 @@ async def reschedule_debrief(
     users: Mapping[str, SlackUser],
     actor_id: str,
 ) -> Rescheduled:
-    """Change a debrief's time, length, link or attendees; its reminders follow."""
+    """Change a debrief's time, length, link or attendees; its reminders follow. Locks the
+    candidate as scheduling does: a debrief moved into the future meets a new one in turn."""
     debrief = await get_debrief(session, debrief_id)
-    candidate = await get_candidate(session, debrief.candidate_id)
+    candidate = await get_candidate(session, debrief.candidate_id, lock=True)
     _check_may_manage(bot, candidate, debrief, actor_id)
     _check_scheduled(debrief)
     now = bot.clock.now()

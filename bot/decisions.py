@@ -161,7 +161,13 @@ async def record_decision(
     """Record a decision (see `check_form` for what is refused). The one function every
     decision goes through, in the caller's transaction: what must happen with each
     (cancelling the reminders of closed work) is one line here. A form already recorded
-    (same ``view_id``) returns its decision with ``created=False``."""
+    (same ``view_id``) returns its decision with ``created=False``.
+
+    One decision at a time per candidate, enforced by the database: the candidate's row
+    is locked first, so that of two decisions submitted at the same moment (an advance and
+    a hold, on two replicas) the second waits, then finds the candidate moved on and is
+    refused, instead of both being recorded."""
+    await get_candidate(session, candidate_id, lock=True)
     if view_id is not None and (done := await decision_by_view(session, view_id)):
         return await _result_of(session, bot, done)
     draft, chosen, text = await check_form(

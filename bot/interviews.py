@@ -22,7 +22,7 @@ from bot.candidates import get_candidate, is_closed, url_problem
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import MAX_DURATION_MINUTES, Kits, UnknownStageError
-from bot.permissions import may_manage_interview
+from bot.permissions import may_change_panel, may_manage_interview
 from storage import interviews as store
 from storage.models import (
     AuditEvent,
@@ -31,6 +31,7 @@ from storage.models import (
     InterviewInterviewer,
     InterviewStatus,
 )
+from storage.scorecards import has_scorecards
 
 MAX_INTERVIEWERS = 5
 MIN_DURATION_MINUTES = 5
@@ -213,8 +214,10 @@ async def candidate_to_schedule(session: AsyncSession, candidate_id: int) -> Can
     return candidate
 
 
-async def get_interview(session: AsyncSession, interview_id: int) -> Interview:
-    interview = await store.get_interview(session, interview_id)
+async def get_interview(
+    session: AsyncSession, interview_id: int, *, lock: bool = False
+) -> Interview:
+    interview = await store.get_interview(session, interview_id, lock=lock)
     if interview is None:
         raise NotFound("That interview no longer exists.")
     return interview
@@ -288,8 +291,13 @@ async def reschedule_interview(
     users: Mapping[str, SlackUser],
     actor_id: str,
 ) -> Rescheduled:
-    """Change an interview's stage, time, length, link or interviewers."""
-    interview = await get_interview(session, interview_id)
+    """Change an interview's stage, time, length, link or interviewers.
+
+    The panel is changed by the hiring manager and admins only: whoever scheduled the
+    interview could otherwise sit on it, read the others' scorecards and leave. An
+    interview with scorecards keeps its stage: they were written against its kit. Adding
+    someone to a completed panel lets its completion be announced again."""
+    interview = await get_interview(session, interview_id, lock=True)
     candidate = await get_candidate(session, interview.candidate_id)
     _check_may_manage(bot, candidate, interview, actor_id)
     if interview.status == InterviewStatus.CANCELLED:
@@ -316,8 +324,19 @@ async def reschedule_interview(
         interview.duration_minutes,
         interview.video_link,
     )
+    _check_panel_change(bot, candidate, actor_id, panel_changed=bool(added or removed))
+    if stage.key != interview.stage_key and await has_scorecards(session, interview_id):
+        raise InvalidInput(
+            {
+                FormField.STAGE: _KEEPS_STAGE.format(
+                    stage=reminders.stage_title(bot, interview.stage_key)
+                )
+            }
+        )
     changed = details != current or bool(added or removed)
     if changed:
+        if added:
+            interview.summary_posted_at = None
         (
             interview.stage_key,
             interview.starts_at,
@@ -442,6 +461,25 @@ def _check_form(
     errors = form_errors(form, kits=kits, candidate=candidate, users=users, now=now)
     if errors:
         raise InvalidInput(errors)
+
+
+_KEEPS_STAGE = (
+    "This interview has scorecards, written against the {stage} kit, so it keeps its "
+    "stage: schedule a new interview for another stage."
+)
+_PANEL_REFUSED = (
+    "Only the candidate's hiring manager or a hiring admin can change who interviews. "
+    "You can still move the time, the length and the link."
+)
+
+
+def _check_panel_change(
+    bot: BotContext, candidate: Candidate, actor_id: str, *, panel_changed: bool
+) -> None:
+    if panel_changed and not may_change_panel(
+        bot.settings.hiring_admins, actor_id, hiring_manager_id=candidate.hiring_manager_id
+    ):
+        raise InvalidInput({FormField.INTERVIEWERS: _PANEL_REFUSED})
 
 
 def _check_may_manage(

@@ -53,12 +53,10 @@ def may_manage_debrief(
     )
 
 
-def may_submit_scorecard(
-    admins: Set[str], user_id: str, *, hiring_manager_id: str, is_interviewer: bool
-) -> bool:
-    """Write a scorecard for an interview: its interviewers, the candidate's hiring manager
-    and admins."""
-    return is_interviewer or user_id == hiring_manager_id or is_admin(admins, user_id)
+def may_change_panel(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:
+    """Add or remove interviewers of a scheduled interview: the candidate's hiring manager
+    and admins. Whoever scheduled it may move it, but not sit on it and read the others."""
+    return user_id == hiring_manager_id or is_admin(admins, user_id)
 
 
 def may_record_decision(admins: Set[str], user_id: str, *, hiring_manager_id: str) -> bool:

@@ -44,6 +44,7 @@ from storage.models import (
     InterviewStatus,
     Reminder,
 )
+from storage.scorecards import scorecard_of
 
 if TYPE_CHECKING:
     from bot.feedback_access import SummarySoFar
@@ -181,6 +182,11 @@ async def mark_not_attended(
     assert candidate is not None
     if not seat.attended:
         raise Conflict("You have already marked this interview as not attended.")
+    if await scorecard_of(session, interview_id, user_id) is not None:
+        raise Conflict(
+            "Your scorecard for this interview is in, so you attended it. To change what it "
+            "says, open it again with *Submit scorecard*."
+        )
     seat.attended = False
     session.add(seat)
     await session.flush()
@@ -444,6 +450,10 @@ async def _deliver(bot: BotContext, notifier: Notifier, reminder: Reminder, toke
         # to find it, and the message could quote candidate data.
         logger.error("reminder %s raised %s while sending", reminder.id, type(error).__name__)
         result = SendResult(ok=False, error="internal_error", retryable=True)
+    if result.ok and message.pack:
+        from bot.feedback_access import record_shown  # see the import in _details
+
+        await record_shown(bot, reminder.recipient_id, message.pack)
     return await _settle(bot, reminder, token, result)
 
 

@@ -1,8 +1,11 @@
 """Scorecards: an interviewer's ratings and evidence for one interview.
 
-One scorecard per interviewer per interview. It can be edited until a decision closes
-the interview's stage for the candidate; after that it is read-only. Nothing here shows
-anyone else's scorecard: reading others' goes through `bot.feedback_access`.
+One scorecard per interviewer per interview, written by the interviewers on its panel
+who attended (the hiring manager and admins too, when they sit on it): a scorecard is
+evidence from the room. It can be edited until a decision closes the interview's stage
+for the candidate; after that it is read-only. Every edit is kept (`bot.scorecard_history`).
+Nothing here shows anyone else's scorecard: reading others' goes through
+`bot.feedback_access`.
 """
 
 from __future__ import annotations
@@ -10,21 +13,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
-from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
-from bot.permissions import may_submit_scorecard
+from bot.scorecard_history import Revision, RevisionKind, record_revision, revisions_of
 from storage import scorecards as store
 from storage.audit import record_event
 from storage.decisions import stage_closing_decision
-from storage.interviews import interviewers_of, interviews_of_candidate, interviews_of_user
+from storage.interviews import interviewers_of, interviews_of_user
 from storage.models import (
     Candidate,
     Interview,
@@ -82,6 +85,12 @@ class ScorecardContent:
     private_note: str | None
     submitted_at: datetime
     updated_at: datetime
+    revisions: tuple[Revision, ...] = ()
+
+    @property
+    def edited_after_reading(self) -> bool:
+        """Changed after its author had been shown the others' scorecards."""
+        return any(revision.after_reading_others for revision in self.revisions)
 
 
 @dataclass(frozen=True)
@@ -187,8 +196,10 @@ def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) ->
 async def read_contents(
     session: AsyncSession, scorecards: Sequence[Scorecard]
 ) -> list[ScorecardContent]:
-    """Scorecard rows with their ratings, in the given order."""
-    ratings = await store.ratings_of(session, (card.id for card in scorecards if card.id))
+    """Scorecard rows with their ratings and revisions, in the given order."""
+    ids = [card.id for card in scorecards if card.id]
+    ratings = await store.ratings_of(session, ids)
+    revisions = await revisions_of(session, ids)
     contents = []
     for card in scorecards:
         assert card.id is not None  # read from the database
@@ -212,16 +223,57 @@ async def read_contents(
                 private_note=card.private_note,
                 submitted_at=card.submitted_at,
                 updated_at=card.updated_at,
+                revisions=revisions[card.id],
             )
         )
     return contents
 
 
+def counted(
+    panel: Sequence[InterviewInterviewer], scorecards: Sequence[Scorecard]
+) -> list[Scorecard]:
+    """The scorecards that count, in their order: those of interviewers on the panel who
+    attended. One whose author was taken off the panel (or marked as not attended) stays
+    stored, but leaves the count and the summary, and comes back if they are put back."""
+    expected = {member.user_id for member in panel if member.attended}
+    return [card for card in scorecards if card.interviewer_id in expected]
+
+
 def progress_of(panel: Sequence[InterviewInterviewer], scorecards: Sequence[Scorecard]) -> Progress:
     """Interviewers marked as not attended owe no scorecard and are not counted."""
     expected = {member.user_id for member in panel if member.attended}
-    submitted = {card.interviewer_id for card in scorecards} & expected
-    return Progress(submitted=len(submitted), expected=len(expected))
+    return Progress(submitted=len(counted(panel, scorecards)), expected=len(expected))
+
+
+def scorecard_fields(
+    *,
+    overall: int,
+    ratings: Mapping[tuple[str, str], int | None],
+    red_flags: Sequence[str],
+    evidence: str,
+    private_note: str | None,
+) -> dict[str, Any]:
+    """A scorecard as flat fields, what its history compares: ``"overall"``, one
+    ``"competency:…"`` or ``"quality:…"`` per rating, the red flags, the evidence, the note."""
+    return {
+        OVERALL: overall,
+        **{rating_field(kind, key): score for (kind, key), score in sorted(ratings.items())},
+        RED_FLAGS: list(red_flags),
+        EVIDENCE: evidence,
+        PRIVATE_NOTE: private_note,
+    }
+
+
+def content_fields(card: ScorecardContent) -> dict[str, Any]:
+    ratings = {(RatingKind.COMPETENCY.value, k): s for k, s in card.competencies.items()}
+    ratings |= {(RatingKind.QUALITY.value, k): s for k, s in card.qualities.items()}
+    return scorecard_fields(
+        overall=card.overall,
+        ratings=ratings,
+        red_flags=card.red_flags,
+        evidence=card.evidence,
+        private_note=card.private_note,
+    )
 
 
 async def interview_progress(session: AsyncSession, interview_id: int) -> Progress:
@@ -241,20 +293,14 @@ async def stage_is_closed(session: AsyncSession, candidate: Candidate, stage_key
 async def interviews_to_score(
     session: AsyncSession, bot: BotContext, *, user_id: str, candidate_id: int
 ) -> list[Interview]:
-    """The candidate's interviews this user may write a scorecard for, latest first: their
-    own, or every one for the hiring manager and admins. Only interviews that have begun."""
+    """The candidate's interviews this user may write a scorecard for, latest first: those
+    with them on the panel (the hiring manager's and admins' too). Only those begun."""
     candidate = await get_candidate(session, candidate_id)
-    everyone = candidate.hiring_manager_id == user_id or bot.is_admin(user_id)
-    if everyone:
-        interviews = await interviews_of_candidate(session, candidate_id)
-    else:
-        interviews = await interviews_of_user(session, user_id, candidate_id=candidate_id)
+    interviews = await interviews_of_user(session, user_id, candidate_id=candidate_id)
     if not interviews:
-        if everyone:
-            raise NotFound("No interview of this candidate has been scheduled yet.")
         raise PermissionDenied(
             "You are not an interviewer of this candidate, so there is no scorecard for "
-            f"you to submit. Ask <@{candidate.hiring_manager_id}> if you should be."
+            f"you to submit. {_how_to_join(bot, candidate, user_id)}"
         )
     now = bot.clock.now()
     begun = [interview for interview in interviews if interview.starts_at <= now]
@@ -297,7 +343,7 @@ async def submit_scorecard(
     A resubmission of the same values (a double click, a retried request) changes nothing
     and reports ``changed=False``.
     """
-    scorable = await _scorable(session, bot, user_id, interview_id)
+    scorable = await _scorable(session, bot, user_id, interview_id, lock=True)
     if scorable.stage_closed:
         raise Conflict(_CLOSED)
     valid = validate(scorable.stage, bot.kits.qualities, form)
@@ -323,7 +369,24 @@ async def submit_scorecard(
     changed = created
     if not created:
         (before,) = await read_contents(session, [scorecard])
-        changed = _differs(before, valid)
+        revision = await record_revision(
+            session,
+            scorecard_id=scorecard.id,
+            interview_id=interview_id,
+            author_id=user_id,
+            actor_id=user_id,
+            before=content_fields(before),
+            after=scorecard_fields(
+                overall=valid.overall,
+                ratings={(kind, key): score for kind, key, score in valid.ratings},
+                red_flags=valid.red_flags,
+                evidence=valid.evidence,
+                private_note=valid.private_note,
+            ),
+            kind=RevisionKind.EDIT,
+            at=now,
+        )
+        changed = revision is not None
         if changed:
             await store.update_scorecard(session, scorecard, values, now)
     if created:
@@ -365,24 +428,45 @@ _CLOSED = "A decision has closed this stage for the candidate, so its scorecards
 _NOT_STARTED = "This interview has not started yet: submit your scorecard once it is over."
 
 
+def _how_to_join(bot: BotContext, candidate: Candidate, user_id: str) -> str:
+    if user_id == candidate.hiring_manager_id or bot.is_admin(user_id):
+        return (
+            "If you interviewed, add yourself to the panel with *Reschedule* on the "
+            "interview's note in the candidate's thread."
+        )
+    return (
+        f"If you interviewed, the hiring manager (<@{candidate.hiring_manager_id}>) or an "
+        "admin can add you to the panel with *Reschedule* on the interview's note in the "
+        "candidate's thread."
+    )
+
+
+_EXCUSED = (
+    "You marked this interview as not attended, so it takes no scorecard from you, and its "
+    "interviewers' scorecards stay closed to you. If that was a mistake, tell the hiring "
+    "manager (<@{hm}>)."
+)
+
+
 async def _scorable(
-    session: AsyncSession, bot: BotContext, user_id: str, interview_id: int
+    session: AsyncSession, bot: BotContext, user_id: str, interview_id: int, *, lock: bool = False
 ) -> _Scorable:
-    interview = await get_interview(session, interview_id)
+    """The interview as its scorecard needs it. With ``lock``, a reschedule of it waits for
+    this transaction (and the other way round), so a scorecard always meets the interview's
+    current stage and panel."""
+    interview = await get_interview(session, interview_id, lock=lock)
     if interview.status == InterviewStatus.CANCELLED:
         raise Conflict("This interview was cancelled, so it takes no scorecard.")
     candidate = await get_candidate(session, interview.candidate_id)
     panel = await interviewers_of(session, interview_id)
-    if not may_submit_scorecard(
-        bot.settings.hiring_admins,
-        user_id,
-        hiring_manager_id=candidate.hiring_manager_id,
-        is_interviewer=any(member.user_id == user_id for member in panel),
-    ):
+    seat = next((member for member in panel if member.user_id == user_id), None)
+    if seat is None:
         raise PermissionDenied(
-            "Only the interviewers of this interview, the candidate's hiring manager "
-            f"(<@{candidate.hiring_manager_id}>) and admins can submit its scorecard."
+            "Only the interviewers of this interview write its scorecards. "
+            + _how_to_join(bot, candidate, user_id)
         )
+    if not seat.attended:
+        raise Conflict(_EXCUSED.format(hm=candidate.hiring_manager_id))
     if interview.starts_at > bot.clock.now():
         raise Conflict(_NOT_STARTED)
     return _Scorable(
@@ -394,18 +478,18 @@ async def _scorable(
     )
 
 
-def _differs(before: ScorecardContent, valid: _Valid) -> bool:
-    ratings = {(kind, key): score for kind, key, score in valid.ratings}
-    stored = {(RatingKind.COMPETENCY, k): s for k, s in before.competencies.items()} | {
-        (RatingKind.QUALITY, k): s for k, s in before.qualities.items()
-    }
-    return (
-        ratings != stored
-        or before.overall != valid.overall
-        or before.red_flags != valid.red_flags
-        or before.evidence != valid.evidence
-        or before.private_note != valid.private_note
-    )
+async def owed_by(session: AsyncSession, candidate: Candidate, user_id: str) -> list[Interview]:
+    """The candidate's interviews whose scorecard ``user_id`` still owes: on the panel,
+    attending, none in yet, the stage still open. Begun or not: nobody should read the
+    others before their own interview either."""
+    if is_closed(candidate):
+        return []
+    assert candidate.id is not None
+    return [
+        interview
+        for interview in await store.owed_interviews(session, user_id, candidate.id)
+        if await stage_closing_decision(session, candidate.id, interview.stage_key) is None
+    ]
 
 
 async def observed_qualities(session: AsyncSession, candidate_id: int) -> frozenset[str]:

@@ -1,5 +1,7 @@
-"""Block Kit of scorecards arriving in the candidate's thread: the progress reply after
-each submission (who, never what), and the debrief summary once the panel is complete.
+"""Block Kit of scorecards arriving: the thread's progress reply after each submission
+and its note once the panel is complete (who, never what), and the debrief summary where
+`bot.feedback_access` decided the reader may see it: *View summary*, the hiring manager's
+DM, the debrief pack.
 
 Pure. Kit texts are team-edited, so they are escaped; nothing a person typed in a
 scorecard (evidence, notes) appears here: *View scorecards* shows it, to those allowed.
@@ -8,8 +10,10 @@ scorecard (evidence, notes) appears here: *View scorecards* shows it, to those a
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from bot.debrief_summary import DebriefSummary, Disagreement, RatedItem
+from bot.feedback_access import SummarySoFar
 from bot.kits import Quality, Stage
 from bot.scorecards import Progress
 from handlers.block_kit import (
@@ -22,7 +26,8 @@ from handlers.block_kit import (
     section,
 )
 from handlers.ids import Action
-from handlers.mrkdwn import escape, escape_clipped
+from handlers.modal_parts import plain
+from handlers.mrkdwn import date_token, escape, escape_clipped
 from handlers.refs import Ref, ref
 from handlers.scorecard_view_modal import SCALE
 
@@ -34,6 +39,14 @@ _FLAG_SHOWN = 300
 SCALE_NOTE = (
     f"Scores 1 strong no to 4 strong yes. Mean to one decimal; spread = highest {MINUS} "
     "lowest. Evidence and notes are in *View scorecards*."
+)
+HIDDEN_NOTE = (
+    "Ratings, red flags and evidence open to the interviewers once their own scorecard is "
+    "in, and to the hiring manager and admins: feedback stays independent."
+)
+_HIDDEN_FROM_YOU = (
+    "The ratings open to you once your own scorecard of this candidate is in: on a panel, "
+    "everyone is an interviewer first."
 )
 
 
@@ -56,41 +69,92 @@ def scorecard_progress_blocks(
     ]
 
 
-def debrief_summary_text(summary: DebriefSummary, hiring_manager_id: str) -> str:
+def panel_complete_text(stage_title: str, count: int, hiring_manager_id: str) -> str:
     """The notification text: who is asked, and for what."""
     return (
-        f"<@{hiring_manager_id}> all {len(summary.interviewer_ids)} scorecards of the "
-        f"*{escape(summary.stage.title)}* interview are in: debrief summary"
+        f"<@{hiring_manager_id}> all {count} scorecards of the *{_shown(stage_title)}* "
+        "interview are in: the panel is complete"
     )
 
 
-def debrief_summary_blocks(
-    summary: DebriefSummary,
+def panel_complete_blocks(
+    stage_title: str,
+    interviewer_ids: Sequence[str],
     *,
     hiring_manager_id: str,
     candidate_id: int,
     interview_id: int,
 ) -> list[Block]:
-    """The summary posted in the thread when the last expected scorecard is in."""
-    panel = ", ".join(f"<@{user_id}>" for user_id in summary.interviewer_ids)
-    blocks = [
-        header(f"Debrief summary · {summary.stage.title}"),
-        section(
-            f"{debrief_summary_text(summary, hiring_manager_id)} ({panel}). "
-            "Talk it through, then record a decision."
-        ),
-        *summary_figures_blocks(summary),
-    ]
+    """The thread's note when the last expected scorecard is in: who submitted and what is
+    next, never what anyone rated: a later interviewer reads the thread too. The summary
+    opens from *View summary*, for those independent feedback allows."""
+    panel = ", ".join(f"<@{user_id}>" for user_id in interviewer_ids)
     candidate = ref(Ref.CANDIDATE, candidate_id)
-    blocks += [
-        actions(
-            button("Record decision", Action.RECORD_DECISION, candidate, style="primary"),
-            button("Schedule debrief", Action.SCHEDULE_DEBRIEF, candidate),
-            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id)),
+    interview = ref(Ref.INTERVIEW, interview_id)
+    return [
+        header(f"Panel complete · {stage_title}"),
+        section(
+            f"{panel_complete_text(stage_title, len(interviewer_ids), hiring_manager_id)} "
+            f"({panel}).\n*Next:* <@{hiring_manager_id}> records a decision, after a debrief "
+            "if the team holds one."
         ),
-        context(SCALE_NOTE),
+        actions(
+            button("View summary", Action.VIEW_SUMMARY, interview, style="primary"),
+            button("View scorecards", Action.VIEW_SCORECARDS, interview),
+            button("Record decision", Action.RECORD_DECISION, candidate),
+            button("Schedule debrief", Action.SCHEDULE_DEBRIEF, candidate),
+        ),
+        context(HIDDEN_NOTE),
     ]
-    return blocks
+
+
+def summary_dm(entry: SummarySoFar, stage_title: str) -> tuple[str, list[Block]]:
+    """The hiring manager's DM when a panel completes: the summary as the rule lets them
+    see it, and the buttons to act on it."""
+    candidate, interview = entry.candidate, entry.interview
+    assert candidate.id is not None and interview.id is not None
+    name = escape(candidate.name)
+    text = f"The {_shown(stage_title)} panel for {name} is complete"
+    head = (
+        f"All {entry.progress.submitted} scorecards of *{name}*'s *{_shown(stage_title)}* "
+        f"interview of {date_token(interview.starts_at)} are in."
+    )
+    blocks = [section(head)]
+    if entry.summary is not None:
+        blocks += [*summary_figures_blocks(entry.summary), context(SCALE_NOTE)]
+    elif entry.ratings_hidden:
+        blocks.append(section(_HIDDEN_FROM_YOU))
+    decide = ref(Ref.CANDIDATE, candidate.id)
+    blocks.append(
+        actions(
+            button("Record decision", Action.RECORD_DECISION, decide, style="primary"),
+            button("Schedule debrief", Action.SCHEDULE_DEBRIEF, decide),
+            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview.id)),
+        )
+    )
+    return text, blocks
+
+
+def summary_modal(entry: SummarySoFar, stage_title: str) -> dict[str, Any]:
+    """*View summary*: the debrief summary of one interview so far, for one reader."""
+    progress = entry.progress
+    blocks = [
+        section(
+            f"*{escape(entry.candidate.name)}* · {_shown(stage_title)} interview on "
+            f"{date_token(entry.interview.starts_at)}\n"
+            f"{progress.submitted} of {progress.expected} expected scorecards in"
+        )
+    ]
+    if entry.summary is None:
+        blocks.append(section("_No scorecard has been submitted yet._"))
+    else:
+        blocks += [*summary_figures_blocks(entry.summary), context(SCALE_NOTE)]
+    return {
+        "type": "modal",
+        "title": plain("Debrief summary"),
+        "close": plain("Close"),
+        "blocks": blocks,
+    }
 
 
 def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
@@ -118,6 +182,9 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
             ]
         )
     blocks.append(section(unobserved_text(summary.unobserved_qualities)))
+    if summary.edited_after_reading:
+        people = ", ".join(f"<@{user_id}>" for user_id in summary.edited_after_reading)
+        blocks.append(section(f":pencil2: *Edited after reading the others:* {people}"))
     return blocks
 
 

@@ -13,6 +13,7 @@ class Action(StrEnum):
     SUBMIT_SCORECARD = "submit_scorecard"
     RECORD_DECISION = "record_decision"
     VIEW_SCORECARDS = "view_scorecards"
+    VIEW_SUMMARY = "view_summary"
     SCHEDULE_DEBRIEF = "schedule_debrief"
     OPEN_THREAD = "open_thread"
     RESCHEDULE_INTERVIEW = "reschedule_interview"

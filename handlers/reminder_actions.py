@@ -14,7 +14,7 @@ from bot.scorecards import interview_progress
 from handlers.ids import Action
 from handlers.refs import Ref, parse_ref
 from handlers.reminder_blocks import not_attended_notice
-from handlers.scorecard import post_debrief_summary
+from handlers.scorecard import announce_panel_complete
 from storage.db import transaction
 
 
@@ -49,7 +49,7 @@ async def on_not_attended(
     )
     if not was_complete:
         # The scorecards still owed may all be in now: the debrief summary is due.
-        await post_debrief_summary(client, bot, interview_id)
+        await announce_panel_complete(client, bot, interview_id)
 
 
 def register(app: AsyncApp) -> None:

@@ -179,12 +179,15 @@ def _pack_entry(stage_title: str, entry: SummarySoFar) -> list[Block]:
     if entry.summary is not None:
         view = button("View scorecards", Action.VIEW_SCORECARDS, value)
         return [section(line), *summary_figures_blocks(entry.summary), actions(view)]
-    if entry.owes_scorecard:
+    owed = interview if entry.owes_scorecard else entry.owes_elsewhere
+    if owed is not None and owed.id is not None:
+        yours = "Yours" if owed is interview else "Your scorecard of another interview of theirs"
         ask = (
-            f"{line}\nYours is not in yet: the others' ratings open to you once it is, so "
+            f"{line}\n{yours} is not in yet: the others' ratings open to you once it is, so "
             "that your feedback stays your own."
         )
-        submit = button("Submit scorecard", Action.SUBMIT_SCORECARD, value, style="primary")
+        owed_ref = ref(Ref.INTERVIEW, owed.id)
+        submit = button("Submit scorecard", Action.SUBMIT_SCORECARD, owed_ref, style="primary")
         return [section(ask), actions(submit)]
     if entry.ratings_hidden and progress.submitted:
         line += (

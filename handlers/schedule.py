@@ -182,6 +182,13 @@ async def on_schedule_submit(
         await announce_scheduled(client, bot, result, users)
     elif result.changed:
         await announce_rescheduled(client, bot, result, actor_id, users)
+        if result.removed:
+            # Imported here: handlers.scorecard sends its DMs with send_dm from this module.
+            from handlers.scorecard import announce_panel_complete
+
+            # Taking off the last interviewer who owed a scorecard completes the panel.
+            assert result.interview.id is not None
+            await announce_panel_complete(client, bot, result.interview.id)
 
 
 async def lookup_users(

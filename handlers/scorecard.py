@@ -1,6 +1,7 @@
 """*Submit scorecard* (the interviewer's DM, the card, ``/mlops-candidate scorecard <name>``),
 the scorecard modal's submission, and what the thread hears of it: who submitted, how many
-are in, and the debrief summary once the last expected one arrives."""
+are in, and that the panel is complete once the last expected one arrives (the hiring
+manager then gets the debrief summary by DM)."""
 
 from __future__ import annotations
 
@@ -13,18 +14,21 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.errors import DomainError
-from bot.feedback_access import summary_to_post, unclaim_summary
+from bot.feedback_access import record_shown, summary_to_post, unclaim_summary
+from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.debrief_summary_blocks import (
-    debrief_summary_blocks,
-    debrief_summary_text,
+    panel_complete_blocks,
+    panel_complete_text,
     scorecard_progress_blocks,
     scorecard_progress_text,
+    summary_dm,
 )
 from handlers.ids import Action, ScorecardBlock, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, parse_ref
+from handlers.schedule import send_dm
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     interview_choice_modal,
@@ -167,28 +171,35 @@ async def tell_thread(
         text=scorecard_progress_text(user_id, result.stage, result.progress),
         blocks=scorecard_progress_blocks(user_id, result.stage, result.progress, interview_id),
     )
-    await post_debrief_summary(client, bot, interview_id)
+    await announce_panel_complete(client, bot, interview_id)
 
 
-async def post_debrief_summary(client: AsyncWebClient, bot: BotContext, interview_id: int) -> None:
-    """The debrief summary in the candidate's thread, mentioning the hiring manager, once:
-    nothing while a scorecard is still expected or after it was posted. Called after every
-    new scorecard and whenever a panel completes another way."""
+async def announce_panel_complete(
+    client: AsyncWebClient, bot: BotContext, interview_id: int
+) -> None:
+    """Once, when the last expected scorecard is in: the thread says the panel is complete
+    and what is next (never what anyone rated), and the hiring manager gets the summary by
+    DM as the independence rule lets them see it. Called after every new scorecard and
+    whenever a panel completes another way (an excused or removed last interviewer)."""
     async with transaction(bot.sessions) as session:
         found = await summary_to_post(session, bot, interview_id)
     if found is None:
         return
     candidate = found.candidate
     assert candidate.id is not None
+    title = stage_title(bot, found.interview.stage_key)
     posted = None
     try:
         posted = await post_in_thread(
             client,
             bot,
             candidate,
-            text=debrief_summary_text(found.summary, candidate.hiring_manager_id),
-            blocks=debrief_summary_blocks(
-                found.summary,
+            text=panel_complete_text(
+                title, len(found.interviewer_ids), candidate.hiring_manager_id
+            ),
+            blocks=panel_complete_blocks(
+                title,
+                found.interviewer_ids,
                 hiring_manager_id=candidate.hiring_manager_id,
                 candidate_id=candidate.id,
                 interview_id=interview_id,
@@ -199,7 +210,12 @@ async def post_debrief_summary(client: AsyncWebClient, bot: BotContext, intervie
             await unclaim_summary(bot, interview_id)
     if posted is None:
         return
-    logger.info("debrief summary of interview %s posted", interview_id)
+    logger.info("panel of interview %s complete", interview_id)
+    sent = await send_dm(
+        client, candidate.hiring_manager_id, *summary_dm(found.for_hiring_manager, title)
+    )
+    if sent.error is None:
+        await record_shown(bot, candidate.hiring_manager_id, [found.for_hiring_manager])
 
 
 def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:

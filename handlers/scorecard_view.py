@@ -1,5 +1,6 @@
-"""*View scorecards*: the scorecards of an interview, as `bot.feedback_access` lets the
-person who asks see them, in a modal only they see."""
+"""*View scorecards* and *View summary*: an interview's scorecards, or its debrief summary
+so far, as `bot.feedback_access` lets the person who asks see them, in a modal only they
+see. A refusal says why, in a message only they see."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from bot.feedback_access import visible_scorecards
+from bot.feedback_access import visible_scorecards, visible_summary
+from bot.reminders import stage_title
+from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
 from handlers.refs import Ref, ref_id
 from handlers.scorecard_view_modal import scorecards_modal
+from storage.db import transaction
 
 
 async def on_view_scorecards(
@@ -25,7 +29,8 @@ async def on_view_scorecards(
     await ack()
     bot: BotContext = context["bot"]
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    async with bot.sessions() as session:
+    # A transaction: what the reader was shown is recorded.
+    async with transaction(bot.sessions) as session:
         visible = await visible_scorecards(
             session, bot, user_id=str(body["user"]["id"]), interview_id=interview_id
         )
@@ -35,5 +40,24 @@ async def on_view_scorecards(
     )
 
 
+async def on_view_summary(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    await ack()
+    bot: BotContext = context["bot"]
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    async with transaction(bot.sessions) as session:
+        entry = await visible_summary(
+            session, bot, user_id=str(body["user"]["id"]), interview_id=interview_id
+        )
+    title = stage_title(bot, entry.interview.stage_key)
+    await client.views_open(trigger_id=body["trigger_id"], view=summary_modal(entry, title))
+
+
 def register(app: AsyncApp) -> None:
     app.action(Action.VIEW_SCORECARDS)(on_view_scorecards)
+    app.action(Action.VIEW_SUMMARY)(on_view_summary)

@@ -5,17 +5,27 @@ removed the private notes they may not read). Pure; everything a person wrote is
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.feedback_access import VisibleScorecards
 from bot.kits import Quality, Stage
-from bot.scorecards import ScorecardContent
+from bot.scorecard_history import Revision
+from bot.scorecards import (
+    EVIDENCE,
+    OVERALL,
+    PRIVATE_NOTE,
+    RED_FLAGS,
+    ScorecardContent,
+    rating_field,
+)
 from handlers.block_kit import Block, context, divider, packed_sections, section
 from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape
+from storage.models import RatingKind
 
 SCALE = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}
+EDITED_AFTER_READING = ":pencil2: *edited after reading the others*"
 MAX_VIEW_BLOCKS = 100
 
 
@@ -37,6 +47,8 @@ def scorecard_content_blocks(
     when = f"submitted {date_token(card.submitted_at)}"
     if card.updated_at != card.submitted_at:
         when += f", edited {date_token(card.updated_at)}"
+    if card.edited_after_reading:
+        when += f"\n{EDITED_AFTER_READING}"
     who = f"<@{card.interviewer_id}> · " if show_author else ""
     lines = [
         f"• {escape(c.name)}: *{score_text(card.competencies[c.id])}*"
@@ -64,7 +76,47 @@ def scorecard_content_blocks(
         blocks += packed_sections(
             [f"*Private note for the hiring manager*\n{escape(card.private_note)}"]
         )
+    if card.revisions:
+        names = field_names(stage, qualities)
+        blocks += packed_sections(
+            ["*History*", *(revision_line(names, revision) for revision in card.revisions)]
+        )
     return blocks
+
+
+def field_names(stage: Stage, qualities: Sequence[Quality]) -> dict[str, str]:
+    """What each field of a scorecard's history is called on screen."""
+    names = {OVERALL: "Overall", RED_FLAGS: "red flags", EVIDENCE: "evidence"}
+    names[PRIVATE_NOTE] = "private note"
+    names |= {rating_field(RatingKind.COMPETENCY, c.id): c.name for c in stage.competencies}
+    names |= {rating_field(RatingKind.QUALITY, q.id): q.name for q in qualities}
+    return names
+
+
+def revision_line(names: Mapping[str, str], revision: Revision) -> str:
+    """One change: when, whether after reading the others, and what (scores before and
+    after; for texts and flags only that they changed, the card shows them as they are)."""
+    parts = []
+    for change in revision.changes:
+        name = escape(names.get(change.field, change.field))
+        if _is_score(change.before) or _is_score(change.after):
+            parts.append(f"{name} {_score(change.before)} → {_score(change.after)}")
+        else:
+            parts.append(f"{name} changed")
+    after = " after reading the others" if revision.after_reading_others else ""
+    line = f"• Edited {date_token(revision.changed_at)}{after}: {'; '.join(parts)}"
+    if revision.reason:
+        line += f" ({escape(revision.reason)})"
+    return line
+
+
+def _is_score(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _score(value: Any) -> str:
+    # Only a quality's rating can be empty: "not observed".
+    return str(value) if _is_score(value) else "not observed"
 
 
 def scorecards_modal(

@@ -16,6 +16,19 @@ async def get(session: AsyncSession, candidate_id: int) -> Candidate | None:
     return await session.get(Candidate, candidate_id)
 
 
+async def lock(session: AsyncSession, candidate_id: int) -> Candidate | None:
+    """The candidate, read afresh and locked until the transaction ends: decisions and
+    debriefs of one candidate take turns, so the second sees what the first did. On
+    PostgreSQL a row lock; SQLite lets one writer in at a time anyway."""
+    query = (
+        select(Candidate)
+        .where(Candidate.id == candidate_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).first()
+
+
 async def by_intake_view(session: AsyncSession, view_id: str) -> Candidate | None:
     """The candidate a New candidate modal created, if that view was submitted before."""
     result = await session.exec(select(Candidate).where(Candidate.intake_view_id == view_id))

@@ -12,8 +12,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.models import Interview, InterviewInterviewer, InterviewStatus
 
 
-async def get_interview(session: AsyncSession, interview_id: int) -> Interview | None:
-    return await session.get(Interview, interview_id)
+async def get_interview(
+    session: AsyncSession, interview_id: int, *, lock: bool = False
+) -> Interview | None:
+    """With ``lock``, the row is locked until the transaction ends (PostgreSQL; SQLite
+    lets one writer in at a time anyway) and read afresh, so that changes to one interview
+    (a reschedule, a scorecard) take turns."""
+    if not lock:
+        return await session.get(Interview, interview_id)
+    query = (
+        select(Interview)
+        .where(Interview.id == interview_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return (await session.exec(query)).first()
 
 
 async def interview_by_view(session: AsyncSession, view_id: str) -> Interview | None:

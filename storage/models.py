@@ -164,6 +164,39 @@ class ScorecardRating(SQLModel, table=True):
     score: int | None = None
 
 
+class ScorecardRevision(SQLModel, table=True):
+    """One change to a scorecard after its first submission: what changed (each field's
+    value before and after), when, by whom, of which kind (an edit of the form; later kinds
+    such as a change at the debrief add their own), why if a reason was asked for, and
+    whether the author had read the others' scorecards of the interview by then."""
+
+    __tablename__ = "scorecard_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    scorecard_id: int = Field(foreign_key="scorecard.id", index=True, ondelete="CASCADE")
+    changed_at: datetime = _utc()
+    changed_by: str = _str(32)
+    kind: str = _str(20)
+    reason: str | None = _str(3000, default=None)
+    after_reading_others: bool = False
+    # [{"field": "competency:k8s_serving", "before": 2, "after": 4}, …]
+    changes: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+
+
+class ScorecardRead(SQLModel, table=True):
+    """Someone was shown other people's scorecards of an interview (their content, not a
+    count): what makes a later edit of their own "edited after reading the others"."""
+
+    __tablename__ = "scorecard_read"
+
+    interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
+    reader_id: str = _str(32, primary_key=True)
+    first_read_at: datetime = _utc()
+    last_read_at: datetime = _utc()
+
+
 class Decision(SQLModel, table=True):
     __tablename__ = "decision"
 

@@ -18,6 +18,8 @@ from storage.models import (
     Reminder,
     Scorecard,
     ScorecardRating,
+    ScorecardRead,
+    ScorecardRevision,
 )
 
 
@@ -39,6 +41,12 @@ async def candidate_records(session: AsyncSession, candidate_id: int) -> dict[st
         "scorecards": select(Scorecard).where(col(Scorecard.id).in_(scorecard_ids)),
         "ratings": select(ScorecardRating).where(
             col(ScorecardRating.scorecard_id).in_(scorecard_ids)
+        ),
+        "scorecard_revisions": select(ScorecardRevision).where(
+            col(ScorecardRevision.scorecard_id).in_(scorecard_ids)
+        ),
+        "scorecard_reads": select(ScorecardRead).where(
+            col(ScorecardRead.interview_id).in_(interview_ids)
         ),
         "decisions": select(Decision).where(Decision.candidate_id == candidate_id),
         "debriefs": select(Debrief).where(Debrief.candidate_id == candidate_id),

@@ -13,10 +13,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from storage.db import upsert_insert
 from storage.models import (
     Interview,
+    InterviewInterviewer,
     InterviewStatus,
     RatingKind,
     Scorecard,
     ScorecardRating,
+    ScorecardRead,
+    ScorecardRevision,
 )
 
 
@@ -91,12 +94,19 @@ async def replace_ratings(
 
 
 async def observed_quality_keys(session: AsyncSession, candidate_id: int) -> set[str]:
-    """The qualities someone rated (not "not observed") anywhere in the candidate's loop."""
+    """The qualities someone rated (not "not observed") anywhere in the candidate's loop, in
+    scorecards that count (by an interviewer still on the panel, who attended)."""
     query = (
         select(ScorecardRating.key)
         .join(Scorecard)
         .join(Interview)
+        .join(
+            InterviewInterviewer,
+            (col(InterviewInterviewer.interview_id) == Scorecard.interview_id)
+            & (col(InterviewInterviewer.user_id) == Scorecard.interviewer_id),
+        )
         .where(
+            col(InterviewInterviewer.attended).is_(True),
             Interview.candidate_id == candidate_id,
             Interview.status != InterviewStatus.CANCELLED,
             ScorecardRating.kind == RatingKind.QUALITY,
@@ -105,3 +115,78 @@ async def observed_quality_keys(session: AsyncSession, candidate_id: int) -> set
         .distinct()
     )
     return set((await session.exec(query)).all())
+
+
+async def has_scorecards(session: AsyncSession, interview_id: int) -> bool:
+    query = select(Scorecard.id).where(Scorecard.interview_id == interview_id).limit(1)
+    return (await session.exec(query)).first() is not None
+
+
+async def add_revision(session: AsyncSession, revision: ScorecardRevision) -> None:
+    session.add(revision)
+    await session.flush()
+
+
+async def revisions_of(
+    session: AsyncSession, scorecard_ids: Iterable[int]
+) -> dict[int, list[ScorecardRevision]]:
+    """The revisions of each scorecard, oldest first (an id without any maps to [])."""
+    ids = list(scorecard_ids)
+    found: dict[int, list[ScorecardRevision]] = {scorecard_id: [] for scorecard_id in ids}
+    if not ids:
+        return found
+    query = (
+        select(ScorecardRevision)
+        .where(col(ScorecardRevision.scorecard_id).in_(ids))
+        .order_by(col(ScorecardRevision.changed_at), col(ScorecardRevision.id))
+    )
+    for revision in (await session.exec(query)).all():
+        found[revision.scorecard_id].append(revision)
+    return found
+
+
+async def record_read(
+    session: AsyncSession, interview_id: int, reader_id: str, at: datetime
+) -> None:
+    """Remember that ``reader_id`` was shown others' scorecards of the interview; the first
+    time is kept, the last one moves."""
+    statement = (
+        upsert_insert(session)(ScorecardRead)
+        .values(interview_id=interview_id, reader_id=reader_id, first_read_at=at, last_read_at=at)
+        .on_conflict_do_update(
+            index_elements=["interview_id", "reader_id"], set_={"last_read_at": at}
+        )
+    )
+    await session.exec(statement)
+
+
+async def first_read_at(
+    session: AsyncSession, interview_id: int, reader_id: str
+) -> datetime | None:
+    read = await session.get(ScorecardRead, (interview_id, reader_id))
+    return read.first_read_at if read is not None else None
+
+
+async def owed_interviews(
+    session: AsyncSession, user_id: str, candidate_id: int
+) -> list[Interview]:
+    """The candidate's scheduled interviews with ``user_id`` on the panel, attending, and
+    no scorecard of theirs in; earliest first."""
+    theirs = (
+        select(Scorecard.id)
+        .where(col(Scorecard.interview_id) == Interview.id, Scorecard.interviewer_id == user_id)
+        .exists()
+    )
+    query = (
+        select(Interview)
+        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == Interview.id)
+        .where(
+            Interview.candidate_id == candidate_id,
+            Interview.status == InterviewStatus.SCHEDULED,
+            InterviewInterviewer.user_id == user_id,
+            col(InterviewInterviewer.attended).is_(True),
+            ~theirs,
+        )
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    return list((await session.exec(query)).all())

@@ -1,15 +1,17 @@
-"""Driving the scorecard and decision modals in tests the way users do: click, get the
-view the bot opened, submit it with values."""
+"""Driving the scorecard, reschedule and decision modals in tests the way users do: click,
+get the view the bot opened, submit it with values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from bot.kits import Kits
 from bot.scorecards import NOT_OBSERVED
-from handlers.ids import Action, DecisionBlock, ScorecardBlock
+from handlers.ids import Action, DecisionBlock, ScheduleBlock, ScorecardBlock
 from handlers.refs import Ref, ref
+from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import rating_block_id
 from storage.models import RatingKind
 from tests import slack_requests as sr
@@ -141,3 +143,47 @@ async def decide(
         values = {DecisionBlock.REASON: sr.text_value(DecisionBlock.REASON, reason)}
         reply = await submit_view(harness, user_id, confirm, values)
     return reply
+
+
+async def view_as(
+    harness: Harness, action: Action, user_id: str, interview_id: int
+) -> tuple[dict[str, Any] | None, str]:
+    """Click *View scorecards* or *View summary*: the modal opened, or None and the answer
+    only the clicker sees."""
+    before = len(harness.fake.calls_to("response_url"))
+    _, view = await click(harness, action, user_id=user_id, value=ref(Ref.INTERVIEW, interview_id))
+    answers = harness.fake.calls_to("response_url")[before:]
+    return view, answers[0].args["text"] if answers else ""
+
+
+def schedule_values(stage: str, interviewers: Sequence[str], starts_at: datetime) -> Values:
+    """``view.state.values`` of a filled-in Schedule (or Reschedule) interview modal."""
+    return {
+        ScheduleBlock.STAGE: sr.select_value(ScheduleBlock.STAGE, stage),
+        ScheduleBlock.INTERVIEWERS: sr.users_value(ScheduleBlock.INTERVIEWERS, interviewers),
+        ScheduleBlock.STARTS_AT: sr.datetime_value(ScheduleBlock.STARTS_AT, starts_at),
+        ScheduleBlock.DURATION: sr.select_value(ScheduleBlock.DURATION, STAGE_LENGTH),
+        ScheduleBlock.VIDEO_LINK: sr.url_value(ScheduleBlock.VIDEO_LINK, None),
+    }
+
+
+async def reschedule(
+    harness: Harness,
+    interview_id: int,
+    *,
+    user_id: str,
+    stage: str,
+    interviewers: Sequence[str],
+    starts_at: datetime,
+) -> Reply:
+    """*Reschedule* on the interview's note, the form submitted with these values."""
+    reply, view = await click(
+        harness,
+        Action.RESCHEDULE_INTERVIEW,
+        user_id=user_id,
+        value=ref(Ref.INTERVIEW, interview_id),
+    )
+    assert view is not None, reply.text
+    return await submit_view(
+        harness, user_id, view, schedule_values(stage, interviewers, starts_at)
+    )

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -40,13 +41,27 @@ from bot.next_step import NextStep
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
 from bot.salary_lookup import SalaryQuery
-from bot.scorecards import MAX_EVIDENCE, MAX_PRIVATE_NOTE, Progress, ScorecardContent
+from bot.scorecard_history import FieldChange, Revision, RevisionKind
+from bot.scorecards import (
+    EVIDENCE,
+    MAX_EVIDENCE,
+    MAX_PRIVATE_NOTE,
+    OVERALL,
+    Progress,
+    ScorecardContent,
+)
 from bot.scorecards import ScorecardDraft as Draft
 from handlers import debrief_blocks, interview_blocks
 from handlers.candidate_card import card_blocks, card_not_posted_text, card_text
 from handlers.debrief_blocks import debrief_note, invitation_dm
 from handlers.debrief_modal import debrief_modal
-from handlers.debrief_summary_blocks import debrief_summary_blocks, scorecard_progress_blocks
+from handlers.debrief_summary_blocks import (
+    panel_complete_blocks,
+    panel_complete_text,
+    scorecard_progress_blocks,
+    summary_dm,
+    summary_modal,
+)
 from handlers.decision_modal import decision_blocks, decision_modal, needs_confirmation_modal
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.help_blocks import help_blocks, help_text
@@ -456,14 +471,15 @@ def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[s
     meeting = interview(video)
     cards = [scorecard(texts["prompt"], None, user) for user in ("U0ANA", "U0BEN")]
     summary = summarise(stage, KITS.qualities, cards, observed_in_loop=())
+    person = candidate(name, permalink="https://x/p?a=1&b=2")
     entry = SummarySoFar(
-        meeting, Progress(2, 3), summary, ratings_hidden=False, owes_scorecard=False
+        meeting, person, Progress(2, 3), summary, ratings_hidden=False, owes_scorecard=False
     )
     message = ReminderMessage(
         reminder_id=1,
         kind=kind,
         recipient_id="U0ANA",
-        candidate=candidate(name, permalink="https://x/p?a=1&b=2"),
+        candidate=person,
         stage_title=texts["title"],
         interview=meeting,
         debrief=debrief_row(video),
@@ -486,7 +502,17 @@ def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[s
 def test_scorecard_modals(name: str, evidence: str, note: str, read_only: bool) -> None:
     person = candidate(name)
     stage = KITS.stage("technical")
-    cards = [scorecard(evidence, note, user) for user in USERS]
+    # Edited many times, after reading the others, each time with a reason as long as the
+    # evidence (issue 14 asks one at the debrief): the history shows under the card.
+    edit = Revision(
+        START,
+        "U0ANA",
+        RevisionKind.EDIT,
+        evidence,
+        True,
+        (FieldChange(OVERALL, 4, 1), FieldChange(EVIDENCE, note, evidence)),
+    )
+    cards = [replace(scorecard(evidence, note, user), revisions=(edit,) * 3) for user in USERS]
     draft = Draft(interview(), person, stage, KITS.qualities, cards[0], read_only)
     assert_view(scorecard_modal(draft))
     visible = VisibleScorecards(interview(), person, Progress(5, 5), cards, all_notes=True)
@@ -501,10 +527,17 @@ def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) ->
     person = candidate(name)
     cards = [scorecard(reason, None, user) for user in ("U0ANA", "U0BEN")]
     summary = summarise(stage, KITS.qualities, cards, observed_in_loop=())
-    blocks = debrief_summary_blocks(
-        summary, hiring_manager_id="U0HM", candidate_id=7, interview_id=3
+    assert_message(
+        panel_complete_text(texts["title"], 5, "U0HM"),
+        panel_complete_blocks(
+            texts["title"], USERS, hiring_manager_id="U0HM", candidate_id=7, interview_id=3
+        ),
     )
-    assert_message("summary", blocks)
+    entry = SummarySoFar(
+        interview(), person, Progress(2, 2), summary, ratings_hidden=False, owes_scorecard=False
+    )
+    assert_message(*summary_dm(entry, texts["title"]))
+    assert_view(summary_modal(entry, texts["title"]))
     draft = DecisionDraft(
         person, stage, KITS.stage("system_design"), tuple(Outcome), KITS.qualities
     )

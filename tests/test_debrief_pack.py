@@ -15,7 +15,7 @@ from bot.reminder_rules import ReminderKind
 from bot.slack_client import build_client
 from handlers.ids import Action
 from handlers.slack_notifier import SlackNotifier
-from storage.models import Candidate, Interview, ReminderStatus
+from storage.models import Candidate, Interview, ReminderStatus, ScorecardRead
 from tests.harness import HIRING_MANAGER, Harness
 from tests.scorecard_helpers import decide, submit_scorecard
 from tests.test_debrief import (
@@ -112,6 +112,10 @@ async def test_the_pack_shows_each_attendee_what_independent_feedback_allows(
         text, _ = pack_of(harness, user_id)
         assert EVIDENCE not in text and NOTE not in text
         assert "fake-workspace.slack.com/archives" in text, "the thread's link"
+    # Who was shown others' ratings is remembered (Ana's pack held only her own).
+    async with harness.bot.sessions() as session:
+        reads = (await session.exec(select(ScorecardRead.reader_id))).all()
+    assert sorted(reads) == sorted([ADMIN, HIRING_MANAGER])
 
 
 async def test_once_ben_submits_his_pack_shows_the_summary_too(

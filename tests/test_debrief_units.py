@@ -3,6 +3,7 @@ database, and the pure Block Kit builders (note, DMs, modal)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -245,6 +246,7 @@ def pack_entry(interview_id: int, *, summary: bool) -> SummarySoFar:
     interview = Interview(id=interview_id, candidate_id=3, stage_key="technical", starts_at=WHEN)
     return SummarySoFar(
         interview,
+        candidate(name=PING),
         Progress(submitted=3, expected=3),
         summary=figures,
         ratings_hidden=not summary,
@@ -281,6 +283,16 @@ def test_a_pack_without_figures_has_no_scale_note() -> None:
     assert "Mean to one decimal" not in shown and "*Competencies*" not in shown
     _, empty = reminder_blocks(pack_message(()), None)
     assert "No interviews are recorded for this stage." in all_text(empty)
+
+
+def test_a_pack_asks_first_for_a_scorecard_owed_in_another_interview() -> None:
+    later = Interview(id=9, candidate_id=3, stage_key="system_design", starts_at=WHEN)
+    entry = replace(pack_entry(1, summary=False), owes_elsewhere=later)
+    _, blocks = reminder_blocks(pack_message((entry,)), None)
+    assert message_errors(blocks) == []
+    assert "Your scorecard of another interview of theirs is not in yet" in all_text(blocks)
+    (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    assert (button["action_id"], button["value"]) == (Action.SUBMIT_SCORECARD, "interview:9")
 
 
 def test_the_card_shows_a_scheduled_debrief_as_the_next_step() -> None:

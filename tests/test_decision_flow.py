@@ -237,7 +237,11 @@ async def test_a_decision_from_the_summary_moves_the_candidate_on(
     interview_id = await add_interview(harness.bot, jane.id, stage_key="screening", panel=PANEL[:1])
     harness.fake.add_user(PANEL[0])
     await submit_scorecard(harness, PANEL[0], interview_id, stage_key="screening", overall=4)
-    summary = harness.fake.calls_to("chat.postMessage")[-1].args
+    (summary,) = [
+        call.args
+        for call in harness.fake.calls_to("chat.postMessage")
+        if "Panel complete" in str(call.args.get("blocks"))
+    ]
     assert summary["channel"] == HIRING_CHANNEL
     buttons = {
         element["action_id"]: element["value"]

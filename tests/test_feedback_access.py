@@ -10,14 +10,16 @@ from bot.context import BotContext
 from bot.errors import PermissionDenied
 from bot.feedback_access import (
     Reader,
+    Seat,
     VisibleScorecards,
     may_read_note,
     may_view,
-    thread_summary,
+    panel_complete,
     visible_scorecards,
 )
 from bot.scorecards import submit_scorecard
 from storage.db import transaction
+from storage.models import Interview
 from tests.harness import HIRING_MANAGER
 from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
 
@@ -26,35 +28,46 @@ ADMIN = "U0ADM"
 OUTSIDER = "U0ZED"
 
 
-def reader(**facts: bool) -> Reader:
-    defaults = dict(is_hiring_manager=False, is_admin=False, is_interviewer=False)
-    defaults["has_submitted"] = False
+def reader(**facts: Any) -> Reader:
+    defaults: dict[str, Any] = dict(oversees=False, seat=Seat.NONE, has_submitted=False)
     return Reader(user_id=ANA, **(defaults | facts))
+
+
+ON_PANEL = {"seat": Seat.ATTENDED}
 
 
 @pytest.mark.parametrize(
     ("facts", "views"),
     [
-        ({"is_interviewer": True}, False),
-        ({"is_interviewer": True, "has_submitted": True}, True),
-        ({"is_hiring_manager": True}, True),
-        ({"is_admin": True}, True),
-        ({"is_hiring_manager": True, "is_interviewer": True}, True),
+        (ON_PANEL | {"owes": True}, False),
+        (ON_PANEL | {"has_submitted": True}, True),
+        ({"oversees": True}, True),
+        # On a panel, the hiring manager and admins are interviewers first.
+        (ON_PANEL | {"oversees": True, "owes": True}, False),
+        (ON_PANEL | {"oversees": True, "has_submitted": True}, True),
+        # A stage closed without their scorecard: nothing is owed any more.
+        (ON_PANEL | {"oversees": True}, True),
+        (ON_PANEL, False),
         ({}, False),
         # Someone taken off the panel after submitting reads nothing any more.
         ({"has_submitted": True}, False),
+        # Marked as not attended: reads nothing of it.
+        ({"seat": Seat.EXCUSED}, False),
+        ({"seat": Seat.EXCUSED, "oversees": True}, True),
+        # Owing a scorecard of the same candidate elsewhere closes every interview of theirs.
+        ({"oversees": True, "owes_elsewhere": Interview(id=9)}, False),
+        (ON_PANEL | {"has_submitted": True, "owes_elsewhere": Interview(id=9)}, False),
     ],
 )
-def test_may_view(facts: dict[str, bool], views: bool) -> None:
+def test_may_view(facts: dict[str, Any], views: bool) -> None:
     assert may_view(reader(**facts)) is views
 
 
 def test_private_notes_are_for_the_hiring_manager_admins_and_the_author() -> None:
-    interviewer = reader(is_interviewer=True, has_submitted=True)
+    interviewer = reader(seat=Seat.ATTENDED, has_submitted=True)
     assert may_read_note(interviewer, ANA)
     assert not may_read_note(interviewer, BEN)
-    assert may_read_note(reader(is_hiring_manager=True), BEN)
-    assert may_read_note(reader(is_admin=True), BEN)
+    assert may_read_note(reader(oversees=True), BEN)
 
 
 @pytest.fixture
@@ -75,7 +88,7 @@ async def panel_with_two_cards(bot: BotContext) -> int:
 
 
 async def read_as(bot: BotContext, user_id: str, interview_id: int) -> VisibleScorecards:
-    async with bot.sessions() as session:
+    async with transaction(bot.sessions) as session:
         return await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
 
 
@@ -133,12 +146,12 @@ async def test_an_interviewer_of_another_interview_reads_nothing(admin_bot: BotC
         await read_as(admin_bot, OUTSIDER, interview_id)
 
 
-async def test_the_thread_gets_a_summary_only_once_the_panel_is_complete(
+async def test_the_panel_is_complete_only_once_every_expected_card_is_in(
     admin_bot: BotContext,
 ) -> None:
     interview_id = await panel_with_two_cards(admin_bot)
     async with admin_bot.sessions() as session:
-        assert await thread_summary(session, admin_bot, interview_id) is None
+        assert await panel_complete(session, admin_bot, interview_id) is None
     async with transaction(admin_bot.sessions) as session:
         await submit_scorecard(
             session,
@@ -148,11 +161,14 @@ async def test_the_thread_gets_a_summary_only_once_the_panel_is_complete(
             form=scorecard_form(admin_bot.kits, qualities={"production_mindset": 4}),
         )
     async with admin_bot.sessions() as session:
-        found = await thread_summary(session, admin_bot, interview_id)
+        found = await panel_complete(session, admin_bot, interview_id)
     assert found is not None
     assert found.interview.id == interview_id
-    assert found.summary.interviewer_ids == (ANA, BEN, CAT)
-    assert [q.id for q in found.summary.unobserved_qualities] == [
+    assert found.interviewer_ids == (ANA, BEN, CAT)
+    # The hiring manager's DM carries the summary: they are not on the panel.
+    summary = found.for_hiring_manager.summary
+    assert summary is not None and summary.interviewer_ids == (ANA, BEN, CAT)
+    assert [q.id for q in summary.unobserved_qualities] == [
         "systems_thinking",
         "ml_infra_translation",
     ]

@@ -37,7 +37,7 @@ from bot.interviews import (
 )
 from bot.kits import Kits
 from bot.next_step import describe_next_step
-from bot.permissions import may_manage_interview
+from bot.permissions import may_change_panel, may_manage_interview
 from storage.db import create_engine, session_factory, transaction
 from storage.models import (
     AuditEvent,
@@ -209,6 +209,16 @@ def test_who_may_manage_an_interview() -> None:
 
     assert may(HM) and may("U0REC") and may("U0ADMIN")
     assert not may(ANA)
+
+
+def test_who_may_change_a_panel() -> None:
+    def may(user_id: str) -> bool:
+        return may_change_panel(frozenset({"U0ADMIN"}), user_id, hiring_manager_id=HM)
+
+    # Whoever scheduled it may move it, but not join it: that is how the others' scorecards
+    # would be read and left.
+    assert may(HM) and may("U0ADMIN")
+    assert not may("U0REC") and not may(ANA)
 
 
 # --------------------------------------------------------------------- services

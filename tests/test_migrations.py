@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from alembic import command
+import asyncio
+from datetime import timedelta
 
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import bindparam, text
+
+from bot.scorecards import read_contents
+from storage.db import create_engine, session_factory
 from storage.migrate import alembic_config
+from storage.models import Scorecard
+from storage.types import UTCDateTime
+from tests.conftest import START
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:
@@ -18,3 +28,76 @@ def test_downgrade_and_upgrade_again(database_url: str) -> None:
     command.downgrade(config, "base")
     command.upgrade(config, "head")
     command.check(config)
+
+
+# The migration that added scorecard history (revisions and reads).
+HISTORY_REVISION = "0006"
+SEED = (
+    "INSERT INTO candidate (id, name, name_key, level, location, hiring_manager_id, created_by,"
+    " stage_key, status, stage_entered_at, last_activity_at, created_at, updated_at)"
+    " VALUES (1, 'Jane', 'jane', 'senior', 'us', 'U0HM', 'U0HM', 'technical', 'active',"
+    " :at, :at, :at, :at)",
+    "INSERT INTO interview (id, candidate_id, stage_key, starts_at, duration_minutes, status,"
+    " created_by, created_at, updated_at)"
+    " VALUES (1, 1, 'technical', :at, 90, 'scheduled', 'U0HM', :at, :at)",
+    "INSERT INTO interview_interviewer (interview_id, user_id, attended) VALUES (1, 'U0ANA', true)",
+    "INSERT INTO scorecard (id, interview_id, interviewer_id, overall, evidence, private_note,"
+    " red_flags, submitted_at, updated_at)"
+    " VALUES (1, 1, 'U0ANA', 3, 'Canary & rollback <ok>', 'note', '[\"flag_a\"]', :at, :later)",
+    "INSERT INTO scorecard_rating (scorecard_id, kind, key, score)"
+    " VALUES (1, 'competency', 'k8s_serving', 4), (1, 'quality', 'systems_thinking', NULL)",
+)
+
+
+async def _seed_and_read(url: str, *, seed: bool) -> dict[str, list[tuple[object, ...]]]:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            if seed:
+                times = {"at": START, "later": START + timedelta(hours=1)}
+                for statement in SEED:
+                    used = [name for name in times if f":{name}" in statement]
+                    clause = text(statement).bindparams(
+                        *(bindparam(name, times[name], type_=UTCDateTime()) for name in used)
+                    )
+                    await connection.execute(clause)
+            return {
+                table: [
+                    tuple(row)
+                    for row in await connection.execute(
+                        text(f"SELECT * FROM {table} ORDER BY 1, 2")
+                    )
+                ]
+                for table in ("scorecard", "scorecard_rating")
+            }
+    finally:
+        await engine.dispose()
+
+
+def test_scorecard_history_carries_existing_scorecards_over_unchanged(database_url: str) -> None:
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision(HISTORY_REVISION).down_revision
+    command.downgrade(config, str(before))
+    stored = asyncio.run(_seed_and_read(database_url, seed=True))
+    command.upgrade(config, "head")
+    assert asyncio.run(_seed_and_read(database_url, seed=False)) == stored
+    assert len(stored["scorecard"]) == 1 and len(stored["scorecard_rating"]) == 2
+    # A scorecard from before has no history: it reads as never edited after reading.
+    engine = create_engine(database_url)
+
+    async def history() -> tuple[int, bool]:
+        try:
+            async with engine.connect() as connection:
+                revisions = await connection.execute(
+                    text("SELECT count(*) FROM scorecard_revision")
+                )
+                count = int(revisions.scalar_one())
+            async with session_factory(engine)() as session:
+                card = await session.get(Scorecard, 1)
+                assert card is not None
+                (content,) = await read_contents(session, [card])
+            return count, content.edited_after_reading
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(history()) == (0, False)

@@ -184,10 +184,13 @@ def schedule_values(interviewers: tuple[str, ...]) -> dict[str, Any]:
 
 
 async def run_loop(process: BotProcess) -> LoopRun:
-    """Intake, schedule, two scorecards of three, View scorecards refused and allowed,
-    Record decision refused and recorded, digest: as the issue's users click it."""
+    """Intake, schedule, two scorecards of three, View scorecards and View summary refused
+    and allowed, I did not attend refused and accepted (completing the panel), a scorecard
+    refused to whoever did not attend, Record decision refused and recorded, digest: as the
+    issue's users click it."""
     fake, kits = process.fake, process.bot.kits
     first_answer, connections = len(process.answers), fake.connections
+    response_urls = len(fake.calls_to("response_url"))
     run = LoopRun(answers=[], connections=0)
 
     trigger_id = fake.new_trigger_id()
@@ -228,6 +231,27 @@ async def run_loop(process: BotProcess) -> LoopRun:
         await refused_click(process, Action.VIEW_SCORECARDS, CY, interview)
     )
     await click_and_open(process, Action.VIEW_SCORECARDS, ANA, interview)
+    # Independent feedback: the summary is checked per reader, as the scorecards are; an
+    # interviewer who did not attend writes none; one whose scorecard is in did attend.
+    run.refusals["View summary, own scorecard owed"] = str(
+        await refused_click(process, Action.VIEW_SUMMARY, CY, interview)
+    )
+    run.refusals["I did not attend, own scorecard in"] = str(
+        await refused_click(process, Action.NOT_ATTENDED, ANA, interview)
+    )
+    since = len(fake.calls)
+    await process.action(Action.NOT_ATTENDED, user_id=CY, value=interview)
+    complete = await fake.wait_for_calls(
+        "chat.postMessage",
+        where=lambda c: "Panel complete" in str(c.args.get("blocks")),
+        since=since,
+        within=WITHIN,
+    )
+    run.effects["panel complete notes"] = len(complete)
+    run.refusals["Submit scorecard, did not attend"] = str(
+        await refused_click(process, Action.SUBMIT_SCORECARD, CY, interview)
+    )
+    await click_and_open(process, Action.VIEW_SUMMARY, ANA, interview)
     run.refusals["Record decision, not the hiring manager"] = str(
         await refused_click(process, Action.RECORD_DECISION, ANA, candidate)
     )
@@ -262,6 +286,7 @@ async def run_loop(process: BotProcess) -> LoopRun:
     run.effects["modals opened"] = len([c for c in fake.calls_to("views.open") if c.response["ok"]])
     run.answers = process.answers[first_answer:]
     run.connections = fake.connections - connections
+    run.effects["response_url answers"] = len(fake.calls_to("response_url")) - response_urls
     return run
 
 
@@ -279,8 +304,9 @@ async def test_every_request_of_the_loop_is_answered_2xx_within_3_s(loop: LoopRu
 async def test_every_effect_of_the_loop_appears(loop: LoopRun) -> None:
     effects = loop.effects
     assert effects["interview kits sent by DM"] == 3
-    # intake, schedule, two scorecards, View scorecards allowed, the decision
-    assert effects["modals opened"] == 6
+    # intake, schedule, two scorecards, View scorecards and View summary allowed, the decision
+    assert effects["modals opened"] == 7
+    assert effects["panel complete notes"] == 1
     assert effects["card updated"] >= 1
     assert effects["digest posted"] == 1
     assert effects["thread notes"] >= 3, effects
@@ -289,7 +315,9 @@ async def test_every_effect_of_the_loop_appears(loop: LoopRun) -> None:
 
 async def test_the_loop_reuses_its_connections_to_slack(loop: LoopRun) -> None:
     # Before one session per process: a connection per Web API call, about 30 a loop.
-    assert loop.connections <= 6, loop.connections
+    # Bolt's respond opens a connection of its own for each response_url answer.
+    web_api = loop.connections - loop.effects["response_url answers"]
+    assert web_api <= 4, (loop.connections, loop.effects)
 
 
 async def test_the_log_at_debug_holds_no_candidate_data(loop: LoopRun, process: BotProcess) -> None:
@@ -374,6 +402,7 @@ REFUSALS: dict[str, Send] = {
     "handlers.calendar_connect.on_disconnect_button": click(Action.DISCONNECT_CALENDAR),
     "handlers.find_time.on_find_time": find_time_in_stale_form,
     "handlers.scorecard_view.on_view_scorecards": click(Action.VIEW_SCORECARDS),
+    "handlers.scorecard_view.on_view_summary": click(Action.VIEW_SUMMARY),
 }
 
 

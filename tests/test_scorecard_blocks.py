@@ -11,12 +11,13 @@ from typing import Any
 
 import pytest
 
-from bot.debrief_summary import summarise
+from bot.debrief_summary import DebriefSummary, summarise
 from bot.decisions import DecisionDraft, DecisionResult
 from bot.errors import NotFound
-from bot.feedback_access import VisibleScorecards
+from bot.feedback_access import SummarySoFar, VisibleScorecards
 from bot.kits import Competency, Kits, RedFlag
 from bot.next_step import next_step
+from bot.scorecard_history import FieldChange, Revision, RevisionKind
 from bot.scorecards import (
     EVIDENCE,
     NOT_OBSERVED,
@@ -27,9 +28,11 @@ from bot.scorecards import (
     rating_field,
 )
 from handlers.debrief_summary_blocks import (
-    debrief_summary_blocks,
-    debrief_summary_text,
+    panel_complete_blocks,
+    panel_complete_text,
     scorecard_progress_blocks,
+    summary_dm,
+    summary_modal,
 )
 from handlers.decision_modal import (
     DecisionMetadata,
@@ -356,34 +359,65 @@ def test_the_progress_reply_names_who_and_counts_never_what(kits: Kits) -> None:
     )
 
 
-def test_the_debrief_summary_message(kits: Kits) -> None:
+def test_the_panel_complete_note_names_who_and_what_next_never_what(kits: Kits) -> None:
+    blocks = panel_complete_blocks(
+        "Technical", ("U0ANA", "U0BEN"), hiring_manager_id="U0HM", candidate_id=7, interview_id=3
+    )
+    assert message_errors(blocks) == []
+    text = all_text(blocks)
+    assert panel_complete_text("Technical", 2, "U0HM") in text
+    assert "<@U0HM> all 2 scorecards of the *Technical* interview are in" in text
+    assert "(<@U0ANA>, <@U0BEN>)" in text and "*Next:* <@U0HM> records a decision" in text
+    for figure in ("mean", "Strong yes", "Red flags", "Disagreements", "scores"):
+        assert figure not in text
+    buttons = {e["action_id"]: e["value"] for e in blocks[2]["elements"]}
+    assert buttons == {
+        Action.VIEW_SUMMARY: "interview:3",
+        Action.VIEW_SCORECARDS: "interview:3",
+        Action.RECORD_DECISION: "candidate:7",
+        Action.SCHEDULE_DEBRIEF: "candidate:7",
+    }
+
+
+def summary_entry(summary: DebriefSummary | None, *, hidden: bool = False) -> SummarySoFar:
+    return SummarySoFar(
+        interview(),
+        candidate(PING),
+        Progress(2, 2),
+        summary=summary,
+        ratings_hidden=hidden,
+        owes_scorecard=False,
+    )
+
+
+def test_the_summary_modal_and_the_hiring_managers_dm(kits: Kits) -> None:
     stage = kits.stage("technical")
     cards = [
         content("U0ANA", overall=4, competencies={"k8s_serving": 4}),
         content("U0BEN", overall=2, competencies={"k8s_serving": 1}, red_flags=()),
     ]
     summary = summarise(stage, kits.qualities, cards, observed_in_loop={"systems_thinking"})
-    blocks = debrief_summary_blocks(
-        summary, hiring_manager_id="U0HM", candidate_id=7, interview_id=3
-    )
+    view = summary_modal(summary_entry(summary), "Technical")
+    assert view_errors(view) == []
+    text, blocks = summary_dm(summary_entry(summary), "Technical")
     assert message_errors(blocks) == []
-    text = all_text(blocks)
-    assert debrief_summary_text(summary, "U0HM") in text
-    assert "<@U0HM> all 2 scorecards of the *Technical* interview are in" in text
-    assert "Strong yes *1* · Yes *0* · No *1* · Strong no *0*" in text
-    assert "(mean 3.0 · spread 2)" in text
-    assert (
-        "Serving on Kubernetes under a latency budget: mean *2.5* · spread 3 · scores 4, 1" in text
-    )
-    assert "Autoscaling and capacity: _no scores_" in text
-    assert 'No rollback plan beyond "retrain and redeploy": <@U0ANA>' in text
-    assert "Disagreements to discuss" in text
-    assert "Serving on Kubernetes under a latency budget: 4 from <@U0ANA>; <@U0BEN> 1" in text
-    assert "Overall recommendation: 4 from <@U0ANA>; <@U0BEN> 2" in text
-    assert "*Collaborative translation between ML and infrastructure*" in text
-    assert "Production mindset from day one: _not observed_" in text
-    assert "Evidence" in text and "Said" not in text  # no scorecard content in the thread
-    buttons = {e["action_id"]: e["value"] for e in blocks[-2]["elements"]}
+    assert text == f"The Technical panel for {PING_ESCAPED} is complete"
+    for shown in (all_text(view), all_text(blocks)):
+        assert "Strong yes *1* · Yes *0* · No *1* · Strong no *0*" in shown
+        assert "(mean 3.0 · spread 2)" in shown
+        assert (
+            "Serving on Kubernetes under a latency budget: mean *2.5* · spread 3 · scores 4, 1"
+            in shown
+        )
+        assert "Autoscaling and capacity: _no scores_" in shown
+        assert 'No rollback plan beyond "retrain and redeploy": <@U0ANA>' in shown
+        assert "Serving on Kubernetes under a latency budget: 4 from <@U0ANA>; <@U0BEN> 1" in shown
+        assert "Overall recommendation: 4 from <@U0ANA>; <@U0BEN> 2" in shown
+        assert "*Collaborative translation between ML and infrastructure*" in shown
+        assert "Production mindset from day one: _not observed_" in shown
+        assert "Said" not in shown  # evidence stays in View scorecards
+        assert PING not in mrkdwn_text(view) + mrkdwn_text(blocks)
+    buttons = {e["action_id"]: e["value"] for e in blocks[-1]["elements"]}
     assert buttons == {
         Action.RECORD_DECISION: "candidate:7",
         Action.SCHEDULE_DEBRIEF: "candidate:7",
@@ -391,6 +425,23 @@ def test_the_debrief_summary_message(kits: Kits) -> None:
     }
     assert summary.competencies[2].figures is not None
     assert summary.competencies[2].figures.mean == Decimal("2.5")
+
+
+def test_a_hiring_manager_who_owes_a_scorecard_gets_the_count_only(kits: Kits) -> None:
+    _, blocks = summary_dm(summary_entry(None, hidden=True), "Technical")
+    assert message_errors(blocks) == []
+    text = all_text(blocks)
+    assert "All 2 scorecards" in text and "once your own scorecard" in text
+    assert "mean" not in text
+
+
+def test_the_summary_names_who_edited_after_reading_the_others(kits: Kits) -> None:
+    edit = Revision(START, "U0ANA", RevisionKind.EDIT, None, True, (FieldChange(OVERALL, 4, 2),))
+    cards = [content("U0ANA", revisions=(edit,)), content("U0BEN")]
+    summary = summarise(kits.stage("technical"), kits.qualities, cards, observed_in_loop=set())
+    assert summary.edited_after_reading == ("U0ANA",)
+    text = all_text(summary_modal(summary_entry(summary), "Technical"))
+    assert "*Edited after reading the others:* <@U0ANA>" in text
 
 
 def test_the_summary_escapes_kit_text_and_stays_within_limits(kits: Kits) -> None:
@@ -413,12 +464,15 @@ def test_the_summary_escapes_kit_text_and_stays_within_limits(kits: Kits) -> Non
         for i in range(5)
     ]
     summary = summarise(stage, kits.qualities, cards, observed_in_loop=set())
-    blocks = debrief_summary_blocks(
-        summary, hiring_manager_id="U0HM", candidate_id=7, interview_id=3
+    _, blocks = summary_dm(summary_entry(summary), PING)
+    view = summary_modal(summary_entry(summary), PING)
+    note = panel_complete_blocks(
+        PING, ("U0", "U1"), hiring_manager_id="U0HM", candidate_id=7, interview_id=3
     )
-    assert message_errors(blocks) == []
+    assert message_errors(blocks) == [] and message_errors(note) == []
+    assert view_errors(view) == []
     assert len(blocks) <= 50
-    assert PING not in mrkdwn_text(blocks)
+    assert PING not in mrkdwn_text(blocks) + mrkdwn_text(view) + mrkdwn_text(note)
 
 
 # ----------------------------------------------------------------------------- decisions

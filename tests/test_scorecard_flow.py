@@ -115,6 +115,20 @@ async def schedule_technical(harness: Harness, candidate: Candidate) -> None:
     assert (reply.status, reply.text) == (200, "")
 
 
+def dms_to(harness: Harness, user_id: str) -> list[dict[str, Any]]:
+    """The messages posted in ``user_id``'s DM with the bot."""
+    channels = {
+        call.response["channel"]["id"]
+        for call in harness.fake.calls_to("conversations.open")
+        if call.args["users"] == user_id
+    }
+    return [
+        call.args
+        for call in harness.fake.calls_to("chat.postMessage")
+        if call.args["channel"] in channels
+    ]
+
+
 def dm_buttons(harness: Harness) -> dict[str, str]:
     """The value of the Submit scorecard button in each interviewer's DM."""
     users = {
@@ -191,10 +205,16 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
         for n, user in enumerate(PANEL, start=1)
     ]
     assert len(posts) == 4
-    summary = posts[3]
-    text = mrkdwn(summary["blocks"])
-    assert summary["text"].startswith(f"<@{HIRING_MANAGER}> all 3 scorecards")
-    # The figures, from the ratings submitted above.
+    complete = posts[3]
+    assert complete["text"].startswith(f"<@{HIRING_MANAGER}> all 3 scorecards")
+    note = mrkdwn(complete["blocks"])
+    assert f"(<@{ANA}>, <@{BEN}>, <@{CAT}>)" in note and "records a decision" in note
+    # The thread says who and what next, never what: a later interviewer reads it too.
+    for figure in ("mean", "Strong yes", "Red flags", "Disagreements", "4 from"):
+        assert figure not in note
+    # The hiring manager gets the figures by DM, as the rule lets them see them.
+    (dm,) = dms_to(harness, HIRING_MANAGER)
+    text = mrkdwn(dm["blocks"])
     assert (
         "Serving on Kubernetes under a latency budget: mean *2.3* · spread 3 · scores 4, 2, 1"
         in text
@@ -211,6 +231,7 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
     )
     assert f"Overall recommendation: 4 from <@{ANA}>; <@{CAT}> 1" in text
     assert "*Collaborative translation between ML and infrastructure*, *Production mindset" in text
+    summary = complete
     summary_buttons = {
         element["action_id"]: element["value"]
         for block in summary["blocks"]
@@ -218,11 +239,12 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
         for element in block["elements"]
     }
     assert summary_buttons == {
+        Action.VIEW_SUMMARY: ref(Ref.INTERVIEW, interview_id),
+        Action.VIEW_SCORECARDS: ref(Ref.INTERVIEW, interview_id),
         Action.RECORD_DECISION: ref(Ref.CANDIDATE, candidate.id or 0),
         Action.SCHEDULE_DEBRIEF: ref(Ref.CANDIDATE, candidate.id or 0),
-        Action.VIEW_SCORECARDS: ref(Ref.INTERVIEW, interview_id),
     }
-    # Nothing anyone wrote in a scorecard reaches the channel.
+    # Nothing anyone wrote in a scorecard reaches the channel, nor the hiring manager's DM.
     channel = str(harness.fake.calls_to("chat.postMessage"))
     for written in ("sized replicas", "Ben's evidence", "Cat's evidence", "Ana's private note"):
         assert written not in channel
@@ -251,7 +273,7 @@ async def test_not_attended_interviewers_are_not_counted(make_harness: Any) -> N
         f"<@{ANA}> submitted the *Screening* scorecard (1 of 2)",
         f"<@{BEN}> submitted the *Screening* scorecard (2 of 2)",
     ]
-    assert "Debrief summary" in str(posts[2]["blocks"])
+    assert "Panel complete" in str(posts[2]["blocks"])
 
 
 async def test_the_same_view_submitted_twice_stores_one_scorecard(
@@ -345,13 +367,22 @@ async def test_a_non_interviewer_submitting_anyway_stores_nothing(
     assert thread_posts(harness, candidate) == []
 
 
-async def test_the_hiring_manager_and_admins_may_submit(
-    loop: tuple[Harness, Candidate, int],
+@pytest.mark.parametrize("user_id", [HIRING_MANAGER, ADMIN])
+async def test_the_hiring_manager_and_admins_write_one_only_on_the_panel(
+    loop: tuple[Harness, Candidate, int], user_id: str
 ) -> None:
-    harness, _, interview_id = loop
-    await submit_scorecard(harness, HIRING_MANAGER, interview_id)
-    await submit_scorecard(harness, ADMIN, interview_id)
-    assert {card.interviewer_id for card in await scorecards(harness)} == {HIRING_MANAGER, ADMIN}
+    harness, candidate, interview_id = loop
+    assert candidate.id is not None
+    reply, view = await click(
+        harness, Action.SUBMIT_SCORECARD, user_id=user_id, value=ref(Ref.INTERVIEW, interview_id)
+    )
+    assert reply.status == 200 and view is None
+    assert "add yourself to the panel" in harness.fake.calls_to("response_url")[-1].args["text"]
+    on_panel = await add_interview(harness.bot, candidate.id, panel=[user_id])
+    await submit_scorecard(harness, user_id, on_panel)
+    assert {(c.interviewer_id, c.interview_id) for c in await scorecards(harness)} == {
+        (user_id, on_panel)
+    }
 
 
 # ----------------------------------------------------------------------------- other ways in
@@ -554,10 +585,10 @@ async def test_the_last_owed_scorecard_excused_brings_the_summary(
     harness, candidate, interview_id = loop
     await submit_scorecard(harness, ANA, interview_id)
     await submit_scorecard(harness, BEN, interview_id)
-    assert "Debrief summary" not in str(thread_posts(harness, candidate))
+    assert "Panel complete" not in str(thread_posts(harness, candidate))
     await harness.action(Action.NOT_ATTENDED, user_id=CAT, value=ref(Ref.INTERVIEW, interview_id))
     summary = thread_posts(harness, candidate)[-1]
     assert summary["text"].startswith(f"<@{HIRING_MANAGER}> all 2 scorecards")
     # Once only: marking again is refused and posts nothing more.
     await harness.action(Action.NOT_ATTENDED, user_id=CAT, value=ref(Ref.INTERVIEW, interview_id))
-    assert str(thread_posts(harness, candidate)).count("Debrief summary") == 1
+    assert str(thread_posts(harness, candidate)).count("Panel complete") == 1

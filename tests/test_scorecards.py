@@ -199,18 +199,16 @@ async def test_the_summary_is_due_once_when_the_last_expected_card_is_in(
     interview_id = await interview(bot, not_attended=[CAT])
     await submit(bot, ANA, interview_id)
     assert not await _summary_due(bot, interview_id)
-    # The hiring manager may add a card, but owes none: it does not count.
-    extra = await submit(bot, HIRING_MANAGER, interview_id)
-    assert (extra.progress.submitted, extra.progress.expected) == (1, 2)
     last = await submit(bot, BEN, interview_id)
     assert (last.progress.submitted, last.progress.expected) == (2, 2)
     assert await _summary_due(bot, interview_id)
-    # Whoever asks next (a simultaneous last card, an edit, a late card from whoever did
-    # not attend) finds it claimed.
+    # Whoever asks next (a simultaneous last card, an edit) finds it claimed.
     assert not await _summary_due(bot, interview_id)
     await submit(bot, BEN, interview_id, score=4)
-    await submit(bot, CAT, interview_id)
     assert not await _summary_due(bot, interview_id)
+    # Whoever did not attend writes no card at all.
+    with pytest.raises(Conflict, match="marked this interview as not attended"):
+        await submit(bot, CAT, interview_id)
     # A post that never reached Slack gives the claim back.
     await unclaim_summary(bot, interview_id)
     assert await _summary_due(bot, interview_id)
@@ -227,10 +225,17 @@ async def test_a_non_interviewer_is_refused_and_nothing_is_stored(bot: BotContex
     assert await count(bot, AuditEvent) == 0
 
 
-async def test_an_admin_who_is_not_on_the_panel_may_submit(make_harness: Any) -> None:
+@pytest.mark.parametrize("user_id", [HIRING_MANAGER, "U0ADM"])
+async def test_off_the_panel_the_hiring_manager_and_admins_write_no_card(
+    make_harness: Any, user_id: str
+) -> None:
+    # A scorecard is evidence from the room: off the panel it would not count, so it is
+    # refused with the way onto the panel rather than silently left out.
     bot = (await make_harness(hiring_admins=frozenset({"U0ADM"}))).bot
     interview_id = await interview(bot)
-    assert (await submit(bot, "U0ADM", interview_id)).created
+    with pytest.raises(PermissionDenied, match="add yourself to the panel"):
+        await submit(bot, user_id, interview_id)
+    assert await count(bot, Scorecard) == 0
 
 
 async def test_a_cancelled_or_future_interview_takes_no_card(bot: BotContext) -> None:
