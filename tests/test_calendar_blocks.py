@@ -16,8 +16,8 @@ from bot.meeting_sync import CandidateMail, Change, MailOutcome
 from handlers.calendar_blocks import calendar_section, connect_modal, read_note
 from handlers.home import home_view
 from handlers.invitation_text import forward_comment, invitation_comment
+from slackfake.blockkit import view_errors
 from storage.models import CalendarConnection, CalendarKind
-from tests.fakeslack.blockkit import view_errors
 
 # Any characters, including &<>, emoji, combining marks and right-to-left text.
 TYPED = st.text(

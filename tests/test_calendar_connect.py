@@ -16,10 +16,10 @@ from bot import availability, calendar_sources
 from bot.calendars import NOT_SET_UP
 from bot.secret_box import SecretBox, SecretsUnavailable
 from handlers.ids import Action, CalendarBlock, ScheduleBlock
+from slackfake import FakeSlack
 from storage.models import CalendarConnection
 from tests import slack_requests as sr
 from tests.calendar_servers import FeedServer, fixture
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, submit_intake
 

@@ -17,6 +17,7 @@ from icalendar import Calendar
 
 from bot.config import SmtpSettings
 from handlers.ids import Action, CalendarBlock, ScheduleBlock, View
+from slackfake import FakeSlack
 from storage.models import Interview
 from tests import slack_requests as sr
 from tests.calendar_servers import (
@@ -28,7 +29,6 @@ from tests.calendar_servers import (
     body,
     fixture,
 )
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate
 

@@ -15,7 +15,7 @@ from cryptography.fernet import Fernet
 
 from bot.kits import default_prompts_dir
 from bot.secret_box import SecretBox
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, free_port
 from tests.test_kits import MINIMAL_STAGE
 
