@@ -17,8 +17,8 @@ from bot.calendars import NOT_SET_UP
 from bot.secret_box import SecretBox, SecretsUnavailable
 from handlers.ids import Action, CalendarBlock, ScheduleBlock
 from slackfake import FakeSlack
+from slackfake import requests as sr
 from storage.models import CalendarConnection
-from tests import slack_requests as sr
 from tests.calendar_servers import FeedServer, fixture
 from tests.harness import HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, submit_intake

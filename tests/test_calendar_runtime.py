@@ -24,7 +24,7 @@ from bot.runtime import create_context
 from bot.server import build_web_app
 from handlers.ids import Action, CalendarBlock, ScheduleBlock
 from slackfake import FakeSlack
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.calendar_servers import FeedServer, fixture
 from tests.harness import HIRING_MANAGER, SIGNING_SECRET
 from tests.pipeline_seed import add_candidate

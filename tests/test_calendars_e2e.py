@@ -18,8 +18,8 @@ from icalendar import Calendar
 from bot.config import SmtpSettings
 from handlers.ids import Action, CalendarBlock, ScheduleBlock, View
 from slackfake import FakeSlack
+from slackfake import requests as sr
 from storage.models import Interview
-from tests import slack_requests as sr
 from tests.calendar_servers import (
     CALDAV_PASSWORD,
     FeedServer,
