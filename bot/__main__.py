@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser(
         "check",
-        help="validate the interview kits, email templates and calendar secrets, and exit",
+        help="validate the interview kits, incident scenarios, email templates and calendar "
+        "secrets, and exit",
     )
     playground = commands.add_parser(
         "playground", help="try the bot in a local Slack-like page, no Slack app needed"
@@ -69,7 +70,10 @@ def _check() -> None:
     keys = parse_secret_keys(os.environ)
     smtp = parse_smtp(os.environ)
     _check_secrets(database_url_setting(os.environ), keys)
-    print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)})")
+    incidents = f"{len(kits.incidents)} incident scenarios"
+    if kits.incidents:
+        incidents += f" ({', '.join(s.key for s in kits.incidents)})"
+    print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)}), {incidents}")
     print(
         f"ok: candidate emails {'by ' + smtp.host if smtp else 'forwarded by the hiring manager'}"
     )

@@ -19,6 +19,7 @@ from handlers import (
     errors,
     find_time,
     home,
+    incident,
     instrumentation,
     intake,
     privacy,
@@ -67,4 +68,5 @@ def build_app(
     home.register(app)
     calendar_connect.register(app)
     reminder_actions.register(app)
+    incident.register(app)
     return app

@@ -1,40 +1,22 @@
-"""A file in someone's DMs (an export, an invitation): the one way the bot uploads.
-
-files_upload_v2 makes Slack's three calls (files.getUploadURLExternal, the upload itself,
-files.completeUploadExternal); the file appears in the DM with its comment.
-"""
+"""Files the bot sends someone in a DM (an export, a chart): the one way to upload."""
 
 from __future__ import annotations
 
-import logging
-
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-
-logger = logging.getLogger(__name__)
 
 
 async def upload_to_dm(
     client: AsyncWebClient,
     user_id: str,
     *,
-    content: str,
+    content: bytes | str,
     filename: str,
     title: str,
-    comment: str,
-) -> str | None:
-    """Upload ``content`` into ``user_id``'s DM; None when done, else Slack's error code."""
-    try:
-        dm = await client.conversations_open(users=user_id)
-        await client.files_upload_v2(
-            channel=dm["channel"]["id"],
-            content=content,
-            filename=filename,
-            title=title,
-            initial_comment=comment,
-        )
-    except SlackApiError as error:
-        code = str(error.response.get("error") or "unknown_error")
-        logger.warning("file %s for %s not uploaded: %s", filename, user_id, code)
-        return code
-    return None
+    initial_comment: str | None = None,
+) -> None:
+    """conversations.open, then files_upload_v2 into that DM."""
+    dm = await client.conversations_open(users=user_id)
+    arguments = {"initial_comment": initial_comment} if initial_comment else {}
+    await client.files_upload_v2(
+        channel=dm["channel"]["id"], content=content, filename=filename, title=title, **arguments
+    )

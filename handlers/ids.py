@@ -24,6 +24,13 @@ class Action(StrEnum):
     CONNECT_CALENDAR = "connect_calendar"
     DISCONNECT_CALENDAR = "disconnect_calendar"
     FIND_TIME = "find_time"
+    START_INCIDENT = "start_incident"
+    # One button per inject: the action id is ``incident_reveal:<inject id>``.
+    INCIDENT_REVEAL = "incident_reveal"
+    INCIDENT_HYPOTHESIS = "incident_hypothesis"
+    INCIDENT_NOTE = "incident_note"
+    INCIDENT_ROOT_CAUSE = "incident_root_cause"
+    INCIDENT_ANSWER_KEY = "incident_answer_key"
 
 
 class View(StrEnum):
@@ -36,6 +43,9 @@ class View(StrEnum):
     DECISION = "decision"
     DECISION_CONFIRM = "decision_confirm"
     CONNECT_CALENDAR = "connect_calendar"
+    START_INCIDENT = "start_incident"
+    INCIDENT_REVEAL = "incident_reveal"
+    INCIDENT_STATEMENT = "incident_statement"
 
 
 class IntakeBlock(StrEnum):
@@ -101,3 +111,11 @@ class CalendarBlock(StrEnum):
     CALDAV_URL = "calendar_caldav_url"
     CALDAV_USERNAME = "calendar_caldav_username"
     CALDAV_PASSWORD = "calendar_caldav_password"
+
+
+class IncidentBlock(StrEnum):
+    """Inputs of the incident modals; each is also its element's action id."""
+
+    SCENARIO = "incident_scenario"
+    ASKED = "incident_asked"
+    TEXT = "incident_text"

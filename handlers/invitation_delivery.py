@@ -12,6 +12,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
@@ -77,13 +78,15 @@ async def interview_invitations(
     )
     if mail.outcome in (MailOutcome.NO_SMTP, MailOutcome.FAILED):
         assert mail.attachment is not None and candidate.email is not None
-        await upload_to_dm(
+        await _upload(
             client,
             candidate.hiring_manager_id,
             content=mail.attachment,
             filename="invitation-for-candidate.ics",
             title=f"{title} interview (for the candidate)",
-            comment=forward_comment(mail, candidate_name=candidate.name, address=candidate.email),
+            initial_comment=forward_comment(
+                mail, candidate_name=candidate.name, address=candidate.email
+            ),
         )
 
 
@@ -124,13 +127,21 @@ async def _send(
     withdrawn = invitation(bot, sent.meeting, Change.CANCELLED)
     for files, user_ids in ((sent, present), (withdrawn, removed)):
         for user_id in user_ids:
-            await upload_to_dm(
+            await _upload(
                 client,
                 user_id,
                 content=files.attachment,
                 filename=files.filename,
                 title=files.meeting.summary,
-                comment=invitation_comment(
+                initial_comment=invitation_comment(
                     files.meeting.summary, files.change, problems.get(user_id)
                 ),
             )
+
+
+async def _upload(client: AsyncWebClient, user_id: str, **file: str) -> None:
+    """An invitation file that Slack refuses is logged; the change it follows stands."""
+    try:
+        await upload_to_dm(client, user_id, **file)
+    except SlackApiError as error:
+        logger.warning("invitation for %s not uploaded: %s", user_id, error.response.get("error"))

@@ -43,7 +43,7 @@ async def run_export(call: CommandCall) -> None:
         content=json.dumps(document, indent=2, ensure_ascii=False),
         filename=f"candidate-{candidate.id}.json",
         title=f"Candidate #{candidate.id} export",
-        comment=export_comment(candidate),
+        initial_comment=export_comment(candidate),
     )
     logger.info("candidate %s exported by %s", candidate.id, call.user_id)
 
