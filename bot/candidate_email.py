@@ -18,7 +18,8 @@ import aiosmtplib
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 from bot.config import SmtpSettings
-from bot.kits import _load, default_prompts_dir
+from bot.kits import default_prompts_dir
+from bot.prompt_files import load_file
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def load_candidate_emails(directory: Path | None) -> CandidateEmails:
     folder = directory or default_prompts_dir()
     if not (folder / EMAIL_FILE).exists():
         folder = default_prompts_dir()
-    return _load(folder, EMAIL_FILE, CandidateEmails)
+    return load_file(folder, EMAIL_FILE, CandidateEmails)
 
 
 @dataclass(frozen=True)
