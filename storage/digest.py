@@ -98,12 +98,27 @@ def _candidate(row: Any) -> CandidateRow:
     return CandidateRow(*row[: len(CANDIDATE_COLUMNS)])
 
 
+def candidate_row(candidate: Candidate) -> CandidateRow:
+    assert candidate.id is not None
+    return CandidateRow(
+        candidate.id, candidate.name, candidate.stage_key, candidate.status, candidate.permalink
+    )
+
+
 def _rest(row: Any) -> tuple[Any, ...]:
     return tuple(row[len(CANDIDATE_COLUMNS) :])
 
 
 def _open_candidate() -> ColumnElement[bool]:
     return col(Candidate.status).in_(OPEN)
+
+
+async def _first(session: AsyncSession, statement: Any, limit: int) -> tuple[list[Any], int]:
+    """The first ``limit`` rows of ``statement`` and how many it has in all, in one
+    statement: the database counts and cuts, so that the rows fetched stay ``limit`` however
+    large the pipeline (the total is the last column of each row)."""
+    rows = list(await session.exec(statement.add_columns(func.count().over()).limit(limit)))
+    return [row[:-1] for row in rows], int(rows[0][-1]) if rows else 0
 
 
 async def stage_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
@@ -116,13 +131,83 @@ async def stage_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
     return [(stage, status, int(count)) for stage, status, count in rows]
 
 
-async def overdue_scorecards(
-    session: AsyncSession, now: datetime, due_hours: int
-) -> list[tuple[CandidateRow, str, str, datetime]]:
-    """``(candidate, interviewer_id, stage_key, due_at)`` for each scorecard past its
-    deadline, by interviewer then deadline."""
-    deadline = feedback_deadline(due_hours)
+async def pipeline_listing(session: AsyncSession, *, per_stage: int) -> list[Candidate]:
+    """The first ``per_stage`` open candidates of each stage, longest in it first: the
+    database ranks and cuts, so the rows fetched stay ``per_stage`` a stage."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(Candidate.stage_key),
+            order_by=(col(Candidate.stage_entered_at), col(Candidate.id)),
+        )
+        .label("rank")
+    )
+    ranked = select(col(Candidate.id).label("id"), rank).where(_open_candidate()).subquery()
     rows = await session.exec(
+        select(Candidate)
+        .join(ranked, ranked.c.id == col(Candidate.id))
+        .where(ranked.c.rank <= per_stage)
+        .order_by(col(Candidate.stage_key), col(Candidate.stage_entered_at), col(Candidate.id))
+    )
+    return list(rows.all())
+
+
+async def current_stage_interviews(
+    session: AsyncSession, candidate_ids: Collection[int]
+) -> list[tuple[Interview, int, int]]:
+    """``(interview, expected, submitted)`` of each scheduled interview of the candidates'
+    current stages, earliest first."""
+    if not candidate_ids:
+        return []
+    rows = await session.exec(
+        select(Interview, func.count(InterviewInterviewer.user_id), func.count(Scorecard.id))
+        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
+        .outerjoin(
+            InterviewInterviewer,
+            and_(
+                col(InterviewInterviewer.interview_id) == col(Interview.id),
+                col(InterviewInterviewer.attended),
+            ),
+        )
+        .outerjoin(Scorecard, seat_scorecard())
+        .where(
+            col(Candidate.id).in_(list(candidate_ids)),
+            col(Interview.stage_key) == col(Candidate.stage_key),
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+        )
+        .group_by(col(Interview.id))
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    return [(interview, int(expected), int(done)) for interview, expected, done in rows]
+
+
+async def current_stage_debriefs(
+    session: AsyncSession, candidate_ids: Collection[int]
+) -> list[Debrief]:
+    """The scheduled debriefs of the candidates' current stages, earliest first."""
+    if not candidate_ids:
+        return []
+    rows = await session.exec(
+        select(Debrief)
+        .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
+        .where(
+            col(Candidate.id).in_(list(candidate_ids)),
+            col(Debrief.stage_key) == col(Candidate.stage_key),
+            col(Debrief.status) == InterviewStatus.SCHEDULED,
+        )
+        .order_by(col(Debrief.starts_at), col(Debrief.id))
+    )
+    return list(rows.all())
+
+
+async def overdue_scorecards(
+    session: AsyncSession, now: datetime, due_hours: int, *, limit: int
+) -> tuple[list[tuple[CandidateRow, str, str, datetime]], int]:
+    """The first ``limit`` ``(candidate, interviewer_id, stage_key, due_at)`` of the
+    scorecards past their deadline, by interviewer then deadline, and how many there are."""
+    deadline = feedback_deadline(due_hours)
+    rows, total = await _first(
+        session,
         select(*CANDIDATE_COLUMNS, InterviewInterviewer.user_id, Interview.stage_key, deadline)
         .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
@@ -134,9 +219,10 @@ async def overdue_scorecards(
             col(Scorecard.id).is_(None),
             deadline <= now,
         )
-        .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id))
+        .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id)),
+        limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows]
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def current_stage_completion(
@@ -205,25 +291,30 @@ async def candidates(session: AsyncSession, ids: Collection[int]) -> list[Candid
 
 
 async def idle_candidates(
-    session: AsyncSession, before: datetime
-) -> list[tuple[CandidateRow, datetime]]:
-    """Active candidates untouched since before ``before``, longest idle first."""
-    rows = await session.exec(
+    session: AsyncSession, before: datetime, *, limit: int
+) -> tuple[list[tuple[CandidateRow, datetime]], int]:
+    """The first ``limit`` active candidates untouched since before ``before``, longest
+    idle first, and how many there are."""
+    rows, total = await _first(
+        session,
         select(*CANDIDATE_COLUMNS, Candidate.last_activity_at)
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
             col(Candidate.last_activity_at) < before,
         )
-        .order_by(col(Candidate.last_activity_at), col(Candidate.id))
+        .order_by(col(Candidate.last_activity_at), col(Candidate.id)),
+        limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows]
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def decisions_since(
-    session: AsyncSession, since: datetime
-) -> list[tuple[CandidateRow, str, str, str, datetime]]:
-    """``(candidate, stage_key, outcome, decided_by, decided_at)``, oldest first."""
-    rows = await session.exec(
+    session: AsyncSession, since: datetime, *, limit: int
+) -> tuple[list[tuple[CandidateRow, str, str, str, datetime]], int]:
+    """The first ``limit`` ``(candidate, stage_key, outcome, decided_by, decided_at)``,
+    oldest first, and how many there are."""
+    rows, total = await _first(
+        session,
         select(
             *CANDIDATE_COLUMNS,
             Decision.stage_key,
@@ -233,9 +324,10 @@ async def decisions_since(
         )
         .join(Decision, col(Decision.candidate_id) == col(Candidate.id))
         .where(col(Decision.decided_at) >= since)
-        .order_by(col(Decision.decided_at), col(Decision.id))
+        .order_by(col(Decision.decided_at), col(Decision.id)),
+        limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows]
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def meetings_between(
@@ -264,16 +356,12 @@ async def meetings_between(
     return [(_candidate(row), *_rest(row)) for row in rows]
 
 
-async def feedback_timeliness(
-    session: AsyncSession, since: datetime, now: datetime, due_hours: int
-) -> list[tuple[str, int, int]]:
-    """``(interviewer_id, owed, on_time)`` over the scorecards whose deadline fell in
-    ``[since, now]``: owed by an attending interviewer, on time if submitted by then."""
+def _timeliness(statement: Any, since: datetime, now: datetime, due_hours: int) -> Any:
+    """``statement`` over the scorecards whose deadline fell in ``[since, now]``: owed by an
+    attending interviewer, on time if submitted by then."""
     deadline = feedback_deadline(due_hours)
-    on_time = case((col(Scorecard.submitted_at) <= deadline, 1), else_=0)
-    rows = await session.exec(
-        select(InterviewInterviewer.user_id, func.count(), func.sum(on_time))
-        .join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
+    return (
+        statement.join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(Interview.status) == InterviewStatus.SCHEDULED,
@@ -281,10 +369,43 @@ async def feedback_timeliness(
             deadline >= since,
             deadline <= now,
         )
-        .group_by(col(InterviewInterviewer.user_id))
-        .order_by(col(InterviewInterviewer.user_id))
     )
-    return [(user, int(owed), int(done or 0)) for user, owed, done in rows]
+
+
+def _on_time(due_hours: int) -> Any:
+    on_time = case((col(Scorecard.submitted_at) <= feedback_deadline(due_hours), 1), else_=0)
+    return func.coalesce(func.sum(on_time), 0)
+
+
+async def team_timeliness(
+    session: AsyncSession, since: datetime, now: datetime, due_hours: int
+) -> tuple[int, int]:
+    """``(owed, on_time)`` of the whole team: one row, whatever the team's size."""
+    statement = select(func.count(), _on_time(due_hours)).select_from(InterviewInterviewer)
+    owed, on_time = (await session.exec(_timeliness(statement, since, now, due_hours))).one()
+    return int(owed), int(on_time)
+
+
+async def feedback_timeliness(
+    session: AsyncSession,
+    since: datetime,
+    now: datetime,
+    due_hours: int,
+    *,
+    user_id: str | None = None,
+    limit: int,
+) -> tuple[list[tuple[str, int, int]], int]:
+    """The first ``limit`` ``(interviewer_id, owed, on_time)``, least on time first, and
+    how many interviewers there are; ``user_id`` keeps that person's alone."""
+    statement = select(InterviewInterviewer.user_id, func.count(), _on_time(due_hours))
+    statement = _timeliness(statement, since, now, due_hours)
+    if user_id is not None:
+        statement = statement.where(col(InterviewInterviewer.user_id) == user_id)
+    statement = statement.group_by(col(InterviewInterviewer.user_id)).order_by(
+        (_on_time(due_hours) * 1.0 / func.count()), col(InterviewInterviewer.user_id)
+    )
+    rows, total = await _first(session, statement, limit)
+    return [(user, int(owed), int(done)) for user, owed, done in rows], total
 
 
 async def failed_deliveries(
