@@ -376,7 +376,8 @@ class SweepReport:
         return self.outcomes[Outcome.SENT]
 
 
-def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
+def zone_named(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    """The IANA zone ``name``, or ``default`` when it is missing or unknown."""
     if not name:
         return default
     try:
@@ -437,7 +438,7 @@ async def _deliver(bot: BotContext, notifier: Notifier, reminder: Reminder, toke
     if isinstance(message, str):
         return await _record(bot, Outcome.OBSOLETE, store.mark_obsolete, reminder, token, message)
     settings = bot.settings
-    zone = _zone(await notifier.user_timezone(reminder.recipient_id), settings.timezone)
+    zone = zone_named(await notifier.user_timezone(reminder.recipient_id), settings.timezone)
     allowed = rules.deliverable_at(
         now, zone, settings.working_days, settings.working_hours, message.meeting_starts_at
     )

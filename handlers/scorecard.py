@@ -38,6 +38,7 @@ from handlers.scorecard_modal import (
     scorecard_field_errors,
     scorecard_modal,
 )
+from handlers.slack_notifier import reader_zone
 from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
 
@@ -48,6 +49,7 @@ logger = logging.getLogger(__name__)
 
 
 async def scorecard_view(
+    client: AsyncWebClient,
     bot: BotContext,
     user_id: str,
     *,
@@ -63,7 +65,9 @@ async def scorecard_view(
                 session, bot, user_id=user_id, candidate_id=candidate_id
             )
             if len(interviews) > 1:
-                return interview_choice_modal(interviews, {s.key: s for s in bot.kits.stages})
+                stages = {s.key: s for s in bot.kits.stages}
+                zone = await reader_zone(client, bot, user_id)
+                return interview_choice_modal(interviews, stages, zone)
             interview_id = interviews[0].id
             assert interview_id is not None
         draft = await open_scorecard(session, bot, user_id=user_id, interview_id=interview_id)
@@ -75,7 +79,7 @@ async def run_scorecard(call: CommandCall) -> None:
     """``/mlops-candidate scorecard <name>``."""
 
     async def build(candidate_id: int) -> dict[str, Any]:
-        return await scorecard_view(call.bot, call.user_id, candidate_id=candidate_id)
+        return await scorecard_view(call.client, call.bot, call.user_id, candidate_id=candidate_id)
 
     await call.open_candidate_modal(build)
 
@@ -92,14 +96,18 @@ async def on_submit_scorecard(
     kind, record_id = parse_ref(action.get("value"))
     user_id = str(body["user"]["id"])
     if kind == Ref.INTERVIEW:
-        view = await scorecard_view(context["bot"], user_id, interview_id=record_id)
+        view = await scorecard_view(client, context["bot"], user_id, interview_id=record_id)
     else:
-        view = await scorecard_view(context["bot"], user_id, candidate_id=record_id)
+        view = await scorecard_view(client, context["bot"], user_id, candidate_id=record_id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def on_interview_chosen(
-    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
 ) -> None:
     """The choice of interview: the same modal turns into that interview's scorecard."""
     interview_id = read_chosen_interview(view["state"]["values"])
@@ -110,7 +118,7 @@ async def on_interview_chosen(
         return
     try:
         scorecard = await scorecard_view(
-            context["bot"], str(body["user"]["id"]), interview_id=interview_id
+            client, context["bot"], str(body["user"]["id"]), interview_id=interview_id
         )
     except DomainError as refused:
         await refuse_submission(

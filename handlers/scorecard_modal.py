@@ -8,6 +8,7 @@ team-edited and candidate names user-typed, so both are escaped wherever mrkdwn 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, tzinfo
 from typing import Any
 
 from bot.incident_timeline import Timeline
@@ -30,7 +31,7 @@ from handlers.block_kit import Block, context, divider, section
 from handlers.ids import ScorecardBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, plain
 from handlers.modals import ViewMetadata
-from handlers.mrkdwn import clip_plain, date_token, escape
+from handlers.mrkdwn import clip_plain, date_token, escape, local_time
 from handlers.scorecard_view_modal import score_text, scorecard_content_blocks
 from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
 from storage.models import Interview, RatingKind
@@ -124,12 +125,13 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
 
 
 def interview_choice_modal(
-    interviews: Sequence[Interview], stages: Mapping[str, Stage]
+    interviews: Sequence[Interview], stages: Mapping[str, Stage], zone: tzinfo = UTC
 ) -> dict[str, Any]:
-    """Which interview to score, when the user has several of this candidate."""
+    """Which interview to score, when the user has several of this candidate. An option's
+    text cannot hold a date token, so times are in ``zone``, the reader's."""
     # The time goes first: a long stage title is what gets clipped to Slack's 75 characters.
     options = [
-        option(f"{i.starts_at:%a %d %b %Y %H:%M} UTC · {stages[i.stage_key].title}", str(i.id))
+        option(f"{local_time(i.starts_at, zone)} · {stages[i.stage_key].title}", str(i.id))
         for i in interviews[:100]
     ]
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import func, select
@@ -420,6 +421,29 @@ async def test_several_interviews_ask_which_first(loop: tuple[Harness, Candidate
     assert submitted.text == ""
     (card,) = await scorecards(harness)
     assert card.interview_id == earlier
+
+
+async def test_the_choice_shows_times_in_the_readers_zone(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    """An option cannot hold a date token: the time is the reader's, from users.info."""
+    harness, candidate, _ = loop
+    assert candidate.id is not None
+    harness.fake.add_user(ANA, tz="Asia/Kolkata", tz_offset=19800)
+    earlier = await add_interview(
+        harness.bot, candidate.id, panel=[ANA], starts_at=START - timedelta(days=1)
+    )
+    _, view = await click(
+        harness, Action.SUBMIT_SCORECARD, user_id=ANA, value=ref(Ref.CANDIDATE, candidate.id)
+    )
+    assert view is not None
+    texts = [option["text"]["text"] for option in view["blocks"][0]["element"]["options"]]
+    local = (START - timedelta(days=1)).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert texts[1].startswith(f"{local:%a %d %b %Y %H:%M} IST · ")
+    assert "UTC" not in " ".join(texts)
+    assert [option["value"] for option in view["blocks"][0]["element"]["options"]][1] == str(
+        earlier
+    )
 
 
 async def test_the_command_opens_the_scorecard(loop: tuple[Harness, Candidate, int]) -> None:
