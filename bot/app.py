@@ -20,6 +20,8 @@ from handlers import (
     incident,
     instrumentation,
     intake,
+    kit,
+    nudge,
     privacy,
     reminder_actions,
     schedule,
@@ -65,4 +67,6 @@ def build_app(
     home.register(app)
     reminder_actions.register(app)
     incident.register(app)
+    kit.register(app)
+    nudge.register(app)
     return app

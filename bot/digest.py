@@ -204,9 +204,9 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
     )
     overdue = [
         Overdue(interviewer, candidate, title(stage), due_at)
-        for candidate, interviewer, stage, due_at in rows
+        for candidate, interviewer, stage, due_at, _ in rows
     ]
-    waiting = await _waiting(session, now, title)
+    waiting = await waiting_for_decision(session, now, title)
     idle_before = working_days_back(
         now, IDLE_WORKING_DAYS, settings.timezone, settings.working_days
     )
@@ -229,10 +229,10 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
     owed, on_time = await queries.team_timeliness(
         session, now - SLA_WINDOW, now, settings.feedback_due_hours
     )
-    listed = await _pipeline_lines(session, bot, now)
+    listed = await pipeline_lines(session, bot, now)
     return Digest(
         day=day,
-        stages=_stages(await queries.stage_counts(session), listed, bot, title),
+        stages=stages_of(await queries.stage_counts(session), listed, bot, title),
         overdue=Section.counted(overdue, total),
         waiting=Section.of(waiting),
         idle=Section.counted(idle, idle_total),
@@ -242,12 +242,17 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
     )
 
 
-async def _pipeline_lines(
-    session: AsyncSession, bot: BotContext, now: datetime
+async def pipeline_lines(
+    session: AsyncSession,
+    bot: BotContext,
+    now: datetime,
+    *,
+    manager: str | None = None,
+    per_stage: int = MAX_LINES,
 ) -> dict[str, list[PipelineLine]]:
-    """The first open candidates of each stage with their next step, by stage key: three
-    statements for any number of candidates."""
-    candidates = await queries.pipeline_listing(session, per_stage=MAX_LINES)
+    """The first open candidates of each stage (of one hiring manager's, or all) with their
+    next step, by stage key: three statements for any number of candidates."""
+    candidates = await queries.pipeline_listing(session, per_stage=per_stage, manager=manager)
     ids = [c.id for c in candidates if c.id is not None]
     latest: dict[int, tuple[Interview, Progress]] = {}
     for interview, expected, submitted in await queries.current_stage_interviews(session, ids):
@@ -269,7 +274,7 @@ async def _pipeline_lines(
     return lines
 
 
-def _stages(
+def stages_of(
     rows: Sequence[tuple[str, str, int]],
     listed: Mapping[str, Sequence[PipelineLine]],
     bot: BotContext,
@@ -292,12 +297,17 @@ def _stages(
     )
 
 
-async def _waiting(session: AsyncSession, now: datetime, title: Titles) -> list[Waiting]:
-    """Candidates whose current stage is ready for a decision (every scorecard of its
-    interviews in, or its debrief held) and has had none since."""
+async def waiting_for_decision(
+    session: AsyncSession, now: datetime, title: Titles, *, manager: str | None = None
+) -> list[Waiting]:
+    """Candidates (one hiring manager's, or all) whose current stage is ready for a
+    decision (every scorecard of its interviews in, or its debrief held) and has had none
+    since."""
     complete: dict[int, datetime | None] = {}
     incomplete: set[int] = set()
-    for candidate_id, expected, submitted, last in await queries.current_stage_completion(session):
+    for candidate_id, expected, submitted, last in await queries.current_stage_completion(
+        session, manager=manager
+    ):
         if submitted < expected:
             incomplete.add(candidate_id)
         elif last is not None:
@@ -306,9 +316,9 @@ async def _waiting(session: AsyncSession, now: datetime, title: Titles) -> list[
     ready: dict[int, datetime] = {
         cid: at for cid, at in complete.items() if cid not in incomplete and at is not None
     }
-    for candidate_id, ended in await queries.ended_debriefs(session, now):
+    for candidate_id, ended in await queries.ended_debriefs(session, now, manager=manager):
         ready[candidate_id] = max(ready.get(candidate_id, ended), ended)
-    decided = await queries.current_stage_decisions(session)
+    decided = await queries.current_stage_decisions(session, manager=manager)
     due = {cid: at for cid, at in ready.items() if cid not in decided or decided[cid] < at}
     rows = await queries.candidates(session, due)
     lines = [Waiting(row, title(row.stage_key), due[row.id]) for row in rows]

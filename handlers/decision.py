@@ -28,6 +28,7 @@ from handlers.decision_modal import (
     needs_confirmation_modal,
     read_decision,
 )
+from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
@@ -170,6 +171,7 @@ async def announce(client: AsyncWebClient, bot: BotContext, result: DecisionResu
     )
     if result.next_stage is not None:
         await post_stage_kit(client, bot, candidate)
+    await refresh_homes(client, bot, [candidate.hiring_manager_id, result.decision.decided_by])
 
 
 def register(app: AsyncApp) -> None:

@@ -28,6 +28,9 @@ class Action(StrEnum):
     INCIDENT_NOTE = "incident_note"
     INCIDENT_ROOT_CAUSE = "incident_root_cause"
     INCIDENT_ANSWER_KEY = "incident_answer_key"
+    OPEN_KIT = "open_kit"
+    NUDGE = "nudge"
+    OPEN_PACK = "open_pack"
 
 
 class View(StrEnum):

@@ -26,6 +26,7 @@ from handlers.debrief_summary_blocks import (
     scorecard_progress_text,
     summary_dm,
 )
+from handlers.home import refresh_homes
 from handlers.ids import Action, ScorecardBlock, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, parse_ref
@@ -183,6 +184,7 @@ async def tell_thread(
         blocks=scorecard_progress_blocks(user_id, result.stage, result.progress, interview_id),
     )
     await announce_panel_complete(client, bot, interview_id)
+    await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
 
 
 async def announce_panel_complete(

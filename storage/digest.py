@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, update
+from sqlalchemy import and_, case, delete, func, literal, true, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -113,7 +113,14 @@ def _open_candidate() -> ColumnElement[bool]:
     return col(Candidate.status).in_(OPEN)
 
 
-async def _first(session: AsyncSession, statement: Any, limit: int) -> tuple[list[Any], int]:
+def _managed_by(manager: str | None) -> ColumnElement[bool]:
+    """The candidates of one hiring manager (their App Home), or all (None)."""
+    if manager is None:
+        return true()
+    return col(Candidate.hiring_manager_id) == manager
+
+
+async def first_rows(session: AsyncSession, statement: Any, limit: int) -> tuple[list[Any], int]:
     """The first ``limit`` rows of ``statement`` and how many it has in all, in one
     statement: the database counts and cuts, so that the rows fetched stay ``limit`` however
     large the pipeline (the total is the last column of each row)."""
@@ -121,17 +128,21 @@ async def _first(session: AsyncSession, statement: Any, limit: int) -> tuple[lis
     return [row[:-1] for row in rows], int(rows[0][-1]) if rows else 0
 
 
-async def stage_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
+async def stage_counts(
+    session: AsyncSession, *, manager: str | None = None
+) -> list[tuple[str, str, int]]:
     """``(stage_key, status, count)`` of the candidates not closed."""
     rows = await session.exec(
         select(Candidate.stage_key, Candidate.status, func.count())
-        .where(_open_candidate())
+        .where(_open_candidate(), _managed_by(manager))
         .group_by(col(Candidate.stage_key), col(Candidate.status))
     )
     return [(stage, status, int(count)) for stage, status, count in rows]
 
 
-async def pipeline_listing(session: AsyncSession, *, per_stage: int) -> list[Candidate]:
+async def pipeline_listing(
+    session: AsyncSession, *, per_stage: int, manager: str | None = None
+) -> list[Candidate]:
     """The first ``per_stage`` open candidates of each stage, longest in it first: the
     database ranks and cuts, so the rows fetched stay ``per_stage`` a stage."""
     rank = (
@@ -142,7 +153,11 @@ async def pipeline_listing(session: AsyncSession, *, per_stage: int) -> list[Can
         )
         .label("rank")
     )
-    ranked = select(col(Candidate.id).label("id"), rank).where(_open_candidate()).subquery()
+    ranked = (
+        select(col(Candidate.id).label("id"), rank)
+        .where(_open_candidate(), _managed_by(manager))
+        .subquery()
+    )
     rows = await session.exec(
         select(Candidate)
         .join(ranked, ranked.c.id == col(Candidate.id))
@@ -201,19 +216,26 @@ async def current_stage_debriefs(
 
 
 async def overdue_scorecards(
-    session: AsyncSession, now: datetime, due_hours: int, *, limit: int
-) -> tuple[list[tuple[CandidateRow, str, str, datetime]], int]:
-    """The first ``limit`` ``(candidate, interviewer_id, stage_key, due_at)`` of the
+    session: AsyncSession, now: datetime, due_hours: int, *, limit: int, manager: str | None = None
+) -> tuple[list[tuple[CandidateRow, str, str, datetime, int]], int]:
+    """The first ``limit`` ``(candidate, interviewer_id, stage_key, due_at, interview_id)`` of the
     scorecards past their deadline, by interviewer then deadline, and how many there are."""
     deadline = feedback_deadline(due_hours)
-    rows, total = await _first(
+    rows, total = await first_rows(
         session,
-        select(*CANDIDATE_COLUMNS, InterviewInterviewer.user_id, Interview.stage_key, deadline)
+        select(
+            *CANDIDATE_COLUMNS,
+            InterviewInterviewer.user_id,
+            Interview.stage_key,
+            deadline,
+            Interview.id,
+        )
         .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
             _open_candidate(),
+            _managed_by(manager),
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
             col(Scorecard.id).is_(None),
@@ -226,7 +248,7 @@ async def overdue_scorecards(
 
 
 async def current_stage_completion(
-    session: AsyncSession,
+    session: AsyncSession, *, manager: str | None = None
 ) -> list[tuple[int, int, int, datetime | None]]:
     """Per scheduled interview of an active candidate's current stage:
     ``(candidate_id, expected, submitted, last_submitted_at)``."""
@@ -242,6 +264,7 @@ async def current_stage_completion(
         .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
+            _managed_by(manager),
             col(Interview.stage_key) == col(Candidate.stage_key),
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
@@ -251,7 +274,9 @@ async def current_stage_completion(
     return [(cid, int(expected), int(done), last) for cid, expected, done, last in rows]
 
 
-async def ended_debriefs(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
+async def ended_debriefs(
+    session: AsyncSession, now: datetime, *, manager: str | None = None
+) -> list[tuple[int, datetime]]:
     """``(candidate_id, ended_at)`` of the latest held debrief of each active candidate's
     current stage."""
     end = PlusMinutes(col(Debrief.starts_at), col(Debrief.duration_minutes))
@@ -260,6 +285,7 @@ async def ended_debriefs(session: AsyncSession, now: datetime) -> list[tuple[int
         .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
+            _managed_by(manager),
             col(Debrief.stage_key) == col(Candidate.stage_key),
             col(Debrief.status) == InterviewStatus.SCHEDULED,
             end <= now,
@@ -269,13 +295,16 @@ async def ended_debriefs(session: AsyncSession, now: datetime) -> list[tuple[int
     return [(cid, ended) for cid, ended in rows]
 
 
-async def current_stage_decisions(session: AsyncSession) -> dict[int, datetime]:
+async def current_stage_decisions(
+    session: AsyncSession, *, manager: str | None = None
+) -> dict[int, datetime]:
     """The latest decision on each active candidate's current stage, by candidate id."""
     rows = await session.exec(
         select(Decision.candidate_id, func.max(Decision.decided_at))
         .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
+            _managed_by(manager),
             col(Decision.stage_key) == col(Candidate.stage_key),
         )
         .group_by(col(Decision.candidate_id))
@@ -295,7 +324,7 @@ async def idle_candidates(
 ) -> tuple[list[tuple[CandidateRow, datetime]], int]:
     """The first ``limit`` active candidates untouched since before ``before``, longest
     idle first, and how many there are."""
-    rows, total = await _first(
+    rows, total = await first_rows(
         session,
         select(*CANDIDATE_COLUMNS, Candidate.last_activity_at)
         .where(
@@ -313,7 +342,7 @@ async def decisions_since(
 ) -> tuple[list[tuple[CandidateRow, str, str, str, datetime]], int]:
     """The first ``limit`` ``(candidate, stage_key, outcome, decided_by, decided_at)``,
     oldest first, and how many there are."""
-    rows, total = await _first(
+    rows, total = await first_rows(
         session,
         select(
             *CANDIDATE_COLUMNS,
@@ -404,7 +433,7 @@ async def feedback_timeliness(
     statement = statement.group_by(col(InterviewInterviewer.user_id)).order_by(
         (_on_time(due_hours) * 1.0 / func.count()), col(InterviewInterviewer.user_id)
     )
-    rows, total = await _first(session, statement, limit)
+    rows, total = await first_rows(session, statement, limit)
     return [(user, int(owed), int(done)) for user, owed, done in rows], total
 
 
