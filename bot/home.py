@@ -93,7 +93,8 @@ class AdminDesk:
     stages: tuple[StageCount, ...]
     timeliness: Section[Timeliness]
     undelivered: Section[Undelivered]
-    problems: tuple[str, ...]
+    # Configuration problems: open candidates in a stage no kit defines, by stage key.
+    orphan_stages: tuple[tuple[str, int], ...]
 
 
 @dataclass(frozen=True)
@@ -189,24 +190,23 @@ async def _admin_desk(
         stages=stages_of(counts, {}, bot, title),
         timeliness=team,
         undelivered=Section.of(undelivered, LISTED),
-        problems=_problems(bot, counts),
+        orphan_stages=_orphan_stages(bot, counts),
     )
 
 
-def _problems(bot: BotContext, counts: list[tuple[str, str, int]]) -> tuple[str, ...]:
+def _orphan_stages(
+    bot: BotContext, counts: list[tuple[str, str, int]]
+) -> tuple[tuple[str, int], ...]:
     """What is wrong with the set-up that the bot can see from its data: candidates in a
-    stage whose kit file is gone. (Kit files themselves are checked at start-up, which a
-    bad one stops, so a running bot has none.)"""
+    stage whose kit file is gone. (Kit files themselves are what ``python -m bot check``
+    validates; start-up validates them too and a bad one stops it, so a running bot has
+    none.)"""
     known = {stage.key for stage in bot.kits.stages}
     orphans: dict[str, int] = {}
     for stage_key, _, count in counts:
         if stage_key not in known:
             orphans[stage_key] = orphans.get(stage_key, 0) + count
-    return tuple(
-        f"{n} open candidate{'' if n == 1 else 's'} in stage `{key}`, which no kit in "
-        "`PROMPTS_DIR` defines: restore its file or record a decision for them."
-        for key, n in sorted(orphans.items())
-    )
+    return tuple(sorted(orphans.items()))
 
 
 def _item(bot: BotContext, interview: Interview, candidate: Candidate) -> HomeInterview:

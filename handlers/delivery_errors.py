@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from handlers.mrkdwn import escape
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -69,8 +71,9 @@ def problem(error: str) -> Problem:
     found = _PROBLEMS.get(error)
     if found is not None:
         return found
+    code = escape(error)
     return Problem(
-        f"Slack error {error}",
-        f"Slack answered `{error}`.",
+        f"Slack error {code}",
+        f"Slack answered `{code}`.",
         "Tell whoever runs the bot; the logs have the details.",
     )

@@ -233,7 +233,11 @@ def admin_part(summary: HomeSummary) -> list[Block]:
     blocks += _stages(desk.stages) or [context("No open candidates.")]
     blocks += _undelivered(desk.undelivered)
     lines = ["*Configuration*"]
-    lines += [f"• {text}" for text in desk.problems] or ["No problems found."]
+    lines += [
+        f"• {n} open candidate{'' if n == 1 else 's'} in stage `{escape(key)}`, which no kit "
+        "in `PROMPTS_DIR` defines: restore its file or record a decision for them."
+        for key, n in desk.orphan_stages
+    ] or ["No problems found."]
     return blocks + packed_sections(lines)
 
 
