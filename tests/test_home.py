@@ -315,3 +315,22 @@ async def test_opening_the_messages_tab_publishes_nothing(harness: Harness) -> N
     reply = await harness.event(home_opened(ANA, tab="messages"))
     assert reply.status == 200
     assert harness.fake.calls_to("views.publish") == []
+
+
+async def test_nudge_them_in_the_escalation_dm_nudges_every_late_interviewer(
+    harness: Harness,
+) -> None:
+    bot, now = harness.bot, harness.bot.clock.now()
+    jane = await add_candidate(bot, "Jane Doe", fake=harness.fake)
+    interview = await add_interview(bot, jane, [ANA, BEN, ED], starts_at=now - hours(60))
+    await add_scorecard(bot, interview, ED, submitted_at=now - hours(50))
+    value = nudge_value(interview.id or 0)
+    reply = await harness.action(Action.NUDGE, user_id=HIRING_MANAGER, value=value)
+    assert reply.status == 200
+    assert sorted(r.recipient_id for r in await asked_reminders(bot)) == [ANA, BEN]
+    [told] = harness.fake.calls_to("response_url")
+    assert "I'll ask <@U0ANA>, <@U0BEN> for their scorecard" in told.args["text"]
+    await harness.action(Action.NUDGE, user_id=HIRING_MANAGER, value=value)
+    assert len(await asked_reminders(bot)) == 2
+    again = harness.fake.calls_to("response_url")[-1].args["text"]
+    assert "already had a nudge today" in again
