@@ -234,7 +234,7 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
         day=day,
         stages=stages_of(await queries.stage_counts(session), listed, bot, title),
         overdue=Section.counted(overdue, total),
-        waiting=Section.of(waiting),
+        waiting=waiting,
         idle=Section.counted(idle, idle_total),
         decisions=Section.counted(decisions, decision_total),
         today=Section.of(today),
@@ -298,31 +298,17 @@ def stages_of(
 
 
 async def waiting_for_decision(
-    session: AsyncSession, now: datetime, title: Titles, *, manager: str | None = None
-) -> list[Waiting]:
+    session: AsyncSession,
+    now: datetime,
+    title: Titles,
+    *,
+    limit: int = MAX_LINES,
+    manager: str | None = None,
+) -> Section[Waiting]:
     """Candidates (one hiring manager's, or all) whose current stage is ready for a
-    decision (every scorecard of its interviews in, or its debrief held) and has had none
-    since."""
-    complete: dict[int, datetime | None] = {}
-    incomplete: set[int] = set()
-    for candidate_id, expected, submitted, last in await queries.current_stage_completion(
-        session, manager=manager
-    ):
-        if submitted < expected:
-            incomplete.add(candidate_id)
-        elif last is not None:
-            previous = complete.get(candidate_id)
-            complete[candidate_id] = last if previous is None else max(previous, last)
-    ready: dict[int, datetime] = {
-        cid: at for cid, at in complete.items() if cid not in incomplete and at is not None
-    }
-    for candidate_id, ended in await queries.ended_debriefs(session, now, manager=manager):
-        ready[candidate_id] = max(ready.get(candidate_id, ended), ended)
-    decided = await queries.current_stage_decisions(session, manager=manager)
-    due = {cid: at for cid, at in ready.items() if cid not in decided or decided[cid] < at}
-    rows = await queries.candidates(session, due)
-    lines = [Waiting(row, title(row.stage_key), due[row.id]) for row in rows]
-    return sorted(lines, key=lambda line: (line.since, line.candidate.id))
+    decision and has had none since, longest waiting first."""
+    rows, total = await queries.waiting_for_decision(session, now, limit=limit, manager=manager)
+    return Section.counted([Waiting(row, title(row.stage_key), at) for row, at in rows], total)
 
 
 def _meetings(

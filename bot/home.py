@@ -154,8 +154,8 @@ async def _manager_desk(
     title = partial(stage_title, bot)
     listed = await pipeline_lines(session, bot, now, manager=user_id, per_stage=LISTED)
     counts = await pipeline_queries.stage_counts(session, manager=user_id)
-    waiting = await waiting_for_decision(session, now, title, manager=user_id)
-    ids = [w.candidate.id for w in waiting]
+    waiting = await waiting_for_decision(session, now, title, limit=LISTED, manager=user_id)
+    ids = [w.candidate.id for w in waiting.items]
     debriefs = await pipeline_queries.current_stage_debriefs(session, ids)
     with_debrief = {d.candidate_id for d in debriefs}
     rows, total = await pipeline_queries.overdue_scorecards(
@@ -168,10 +168,10 @@ async def _manager_desk(
         Late(c, interview_id, user, title(stage), due_at, key in nudged)
         for (c, user, stage, due_at, interview_id), key in zip(rows, keys, strict=True)
     ]
-    to_schedule = [w for w in waiting if w.candidate.id not in with_debrief]
+    to_schedule = [w for w in waiting.items if w.candidate.id not in with_debrief]
     return ManagerDesk(
         stages=stages_of(counts, listed, bot, title),
-        waiting=Section.of(waiting, SHOWN),
+        waiting=Section.counted(waiting.items[:SHOWN], len(waiting.items) + waiting.more),
         debrief_to_schedule=Section.of(to_schedule, SHOWN),
         late=Section.counted(late, total),
     )

@@ -10,7 +10,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.digest import OPEN, PlusMinutes, first_rows
+from storage.digest import OPEN, days, end_days, first_rows
 from storage.models import (
     Candidate,
     Debrief,
@@ -23,10 +23,6 @@ from storage.models import (
 from storage.reminders import seat_scorecard
 
 Listed = tuple[list[tuple[Interview, Candidate]], int]
-
-
-def _end(meeting: type[Interview] | type[Debrief]) -> PlusMinutes:
-    return PlusMinutes(col(meeting.starts_at), col(meeting.duration_minutes))
 
 
 def _interviews_of(user_id: str) -> Any:
@@ -66,7 +62,7 @@ async def owed_scorecards(
         .where(
             col(InterviewInterviewer.attended),
             col(Scorecard.id).is_(None),
-            _end(Interview) <= now,
+            end_days(Interview) <= days(now),
         )
         .order_by(col(Interview.starts_at), col(Interview.id))
     )
@@ -86,7 +82,7 @@ async def upcoming_debriefs(
             col(DebriefAttendee.user_id) == user_id,
             col(Debrief.status) == InterviewStatus.SCHEDULED,
             col(Candidate.status).in_(OPEN),
-            _end(Debrief) > now,
+            end_days(Debrief) > days(now),
         )
         .order_by(col(Debrief.starts_at), col(Debrief.id))
     )

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, true, update
+from sqlalchemy import Float, and_, case, delete, func, or_, true, union_all, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -68,10 +68,41 @@ def _plus_minutes_sqlite(element: PlusMinutes, compiler: SQLCompiler, **kw: Any)
     )
 
 
-def feedback_deadline(due_hours: int) -> PlusMinutes:
-    return PlusMinutes(
-        col(Interview.starts_at), col(Interview.duration_minutes) + literal(due_hours * 60)
-    )
+class Days(FunctionElement[float]):
+    """A UTC time as days since 1970 (a float). Filters compare these numbers rather than
+    times built per row: SQLite builds a time string three times slower than it reads one
+    as a number (BENCHMARKS.md, the digest), and the digest compares every seat's deadline."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days"
+
+
+@compiles(Days)
+def _days(element: Days, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM {moment}) / 86400.0)"
+
+
+@compiles(Days, "sqlite")
+def _days_sqlite(element: Days, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({moment}) - 2440587.5)"
+
+
+def days(moment: datetime) -> float:
+    """``moment`` as ``Days`` measures it, computed here once rather than per row."""
+    return moment.timestamp() / 86400
+
+
+def deadline_days(due_hours: int) -> ColumnElement[float]:
+    """An interview's scorecard deadline (its end plus ``due_hours``), as ``Days``."""
+    minutes = col(Interview.duration_minutes) + due_hours * 60
+    return Days(col(Interview.starts_at)) + minutes / 1440.0
+
+
+def end_days(meeting: type[Interview] | type[Debrief]) -> ColumnElement[float]:
+    return Days(col(meeting.starts_at)) + col(meeting.duration_minutes) / 1440.0
 
 
 @dataclass(frozen=True)
@@ -220,14 +251,15 @@ async def overdue_scorecards(
 ) -> tuple[list[tuple[CandidateRow, str, str, datetime, int]], int]:
     """The first ``limit`` ``(candidate, interviewer_id, stage_key, due_at, interview_id)`` of the
     scorecards past their deadline, by interviewer then deadline, and how many there are."""
-    deadline = feedback_deadline(due_hours)
+    deadline = deadline_days(due_hours)
     rows, total = await first_rows(
         session,
         select(
             *CANDIDATE_COLUMNS,
             InterviewInterviewer.user_id,
             Interview.stage_key,
-            deadline,
+            Interview.starts_at,
+            Interview.duration_minutes,
             Interview.id,
         )
         .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
@@ -239,84 +271,102 @@ async def overdue_scorecards(
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
             col(Scorecard.id).is_(None),
-            deadline <= now,
+            deadline <= days(now),
         )
         .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id)),
         limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows], total
+    # The deadline as a time, for the lines kept only.
+    return [
+        (
+            _candidate(row),
+            user,
+            stage,
+            starts_at + timedelta(minutes=minutes + due_hours * 60),
+            interview_id,
+        )
+        for row in rows
+        for user, stage, starts_at, minutes, interview_id in [_rest(row)]
+    ], total
 
 
-async def current_stage_completion(
-    session: AsyncSession, *, manager: str | None = None
-) -> list[tuple[int, int, int, datetime | None]]:
-    """Per scheduled interview of an active candidate's current stage:
-    ``(candidate_id, expected, submitted, last_submitted_at)``."""
-    rows = await session.exec(
+async def waiting_for_decision(
+    session: AsyncSession, now: datetime, *, limit: int, manager: str | None = None
+) -> tuple[list[tuple[CandidateRow, datetime]], int]:
+    """The first ``limit`` ``(candidate, ready_since)`` of the active candidates (one hiring
+    manager's, or all) whose current stage is ready for a decision and has had none since,
+    longest waiting first, and how many there are; one statement.
+
+    A stage is ready when every scheduled interview of it has all its scorecards (since the
+    last came in) or when a debrief of it has ended (since it ended), whichever is later."""
+    current = and_(
+        col(Candidate.status) == CandidateStatus.ACTIVE,
+        _managed_by(manager),
+    )
+    complete = case(
+        (func.count(Scorecard.id) >= func.count(InterviewInterviewer.user_id), 1), else_=0
+    )
+    per_interview = (
         select(
-            Interview.candidate_id,
-            func.count(InterviewInterviewer.user_id),
-            func.count(Scorecard.id),
-            func.max(Scorecard.submitted_at),
+            col(Interview.candidate_id).label("candidate_id"),
+            complete.label("complete"),
+            func.max(Scorecard.submitted_at, type_=UTCDateTime()).label("at"),
         )
         .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
-            col(Candidate.status) == CandidateStatus.ACTIVE,
-            _managed_by(manager),
+            current,
             col(Interview.stage_key) == col(Candidate.stage_key),
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
         )
         .group_by(col(Interview.id), col(Interview.candidate_id))
+        .subquery()
     )
-    return [(cid, int(expected), int(done), last) for cid, expected, done, last in rows]
-
-
-async def ended_debriefs(
-    session: AsyncSession, now: datetime, *, manager: str | None = None
-) -> list[tuple[int, datetime]]:
-    """``(candidate_id, ended_at)`` of the latest held debrief of each active candidate's
-    current stage."""
+    scorecards_in = (
+        select(per_interview.c.candidate_id, func.max(per_interview.c.at, type_=UTCDateTime()))
+        .group_by(per_interview.c.candidate_id)
+        .having(func.min(per_interview.c.complete) == 1)
+    )
     end = PlusMinutes(col(Debrief.starts_at), col(Debrief.duration_minutes))
-    rows = await session.exec(
+    debrief_held = (
         select(Debrief.candidate_id, func.max(end, type_=UTCDateTime()))
         .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
         .where(
-            col(Candidate.status) == CandidateStatus.ACTIVE,
-            _managed_by(manager),
+            current,
             col(Debrief.stage_key) == col(Candidate.stage_key),
             col(Debrief.status) == InterviewStatus.SCHEDULED,
-            end <= now,
+            end_days(Debrief) <= days(now),
         )
         .group_by(col(Debrief.candidate_id))
     )
-    return [(cid, ended) for cid, ended in rows]
-
-
-async def current_stage_decisions(
-    session: AsyncSession, *, manager: str | None = None
-) -> dict[int, datetime]:
-    """The latest decision on each active candidate's current stage, by candidate id."""
-    rows = await session.exec(
-        select(Decision.candidate_id, func.max(Decision.decided_at))
-        .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
-        .where(
-            col(Candidate.status) == CandidateStatus.ACTIVE,
-            _managed_by(manager),
-            col(Decision.stage_key) == col(Candidate.stage_key),
-        )
-        .group_by(col(Decision.candidate_id))
+    both = union_all(scorecards_in, debrief_held).subquery()
+    candidate_id, at = both.c
+    ready = (
+        select(candidate_id.label("candidate_id"), func.max(at, type_=UTCDateTime()).label("at"))
+        .group_by(candidate_id)
+        .subquery()
     )
-    return {cid: decided for cid, decided in rows}
-
-
-async def candidates(session: AsyncSession, ids: Collection[int]) -> list[CandidateRow]:
-    if not ids:
-        return []
-    rows = await session.exec(select(*CANDIDATE_COLUMNS).where(col(Candidate.id).in_(list(ids))))
-    return [_candidate(row) for row in rows]
+    decided = (
+        select(
+            col(Decision.candidate_id).label("candidate_id"),
+            func.max(Decision.decided_at, type_=UTCDateTime()).label("at"),
+        )
+        .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
+        .where(current, col(Decision.stage_key) == col(Candidate.stage_key))
+        .group_by(col(Decision.candidate_id))
+        .subquery()
+    )
+    statement = (
+        select(*CANDIDATE_COLUMNS, ready.c.at)
+        .join(ready, ready.c.candidate_id == col(Candidate.id))
+        .outerjoin(decided, decided.c.candidate_id == col(Candidate.id))
+        .where(or_(decided.c.at.is_(None), decided.c.at < ready.c.at))
+        .order_by(ready.c.at, col(Candidate.id))
+    )
+    rows, total = await first_rows(session, statement, limit)
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def idle_candidates(
@@ -388,21 +438,21 @@ async def meetings_between(
 def _timeliness(statement: Any, since: datetime, now: datetime, due_hours: int) -> Any:
     """``statement`` over the scorecards whose deadline fell in ``[since, now]``: owed by an
     attending interviewer, on time if submitted by then."""
-    deadline = feedback_deadline(due_hours)
+    deadline = deadline_days(due_hours)
     return (
         statement.join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
-            deadline >= since,
-            deadline <= now,
+            deadline >= days(since),
+            deadline <= days(now),
         )
     )
 
 
 def _on_time(due_hours: int) -> Any:
-    on_time = case((col(Scorecard.submitted_at) <= feedback_deadline(due_hours), 1), else_=0)
+    on_time = case((Days(col(Scorecard.submitted_at)) <= deadline_days(due_hours), 1), else_=0)
     return func.coalesce(func.sum(on_time), 0)
 
 
