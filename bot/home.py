@@ -182,12 +182,13 @@ async def _admin_desk(
 ) -> AdminDesk:
     title = partial(stage_title, bot)
     counts = await pipeline_queries.stage_counts(session)
+    listed = await pipeline_lines(session, bot, now, per_stage=LISTED)
     failed = await pipeline_queries.failed_deliveries(session, now - FAILURES_WINDOW)
     undelivered = [
         Undelivered(user, error or "unknown_error", n, at) for user, error, n, at in failed
     ]
     return AdminDesk(
-        stages=stages_of(counts, {}, bot, title),
+        stages=stages_of(counts, listed, bot, title),
         timeliness=team,
         undelivered=Section.of(undelivered, LISTED),
         orphan_stages=_orphan_stages(bot, counts),

@@ -268,7 +268,9 @@ async def test_the_admins_desk_says_what_failed_in_words(make_harness: Any) -> N
     view = await open_home(harness, ADMIN)
     text = text_of(view)
     assert view_errors(view) == []
-    assert "The team's pipeline" in text and "*Technical* · 3" in text
+    assert (
+        "The team's pipeline" in text and "*Technical* · 3: Jane Doe, Kim Soon, Lou Debrief" in text
+    )
     assert "To @U0GONE (once" in text
     assert "The recipient's Slack account is deactivated." in text
     assert "account_inactive" not in text
