@@ -95,6 +95,8 @@ class AdminDesk:
     undelivered: Section[Undelivered]
     # Configuration problems: open candidates in a stage no kit defines, by stage key.
     orphan_stages: tuple[tuple[str, int], ...]
+    # Open candidates whose card is not in the hiring channel (the bot keeps trying).
+    unposted: tuple[Candidate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,7 @@ class HomeSummary:
     admin: AdminDesk | None = None
     # Everyone's figure, for hiring managers and admins.
     team_timeliness: Section[Timeliness] = field(default_factory=Section)
+    hiring_channel_id: str = ""
 
 
 async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
@@ -145,6 +148,7 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
         manager=manager,
         admin=admin,
         team_timeliness=team,
+        hiring_channel_id=bot.settings.hiring_channel_id,
     )
 
 
@@ -192,6 +196,7 @@ async def _admin_desk(
         timeliness=team,
         undelivered=Section.of(undelivered, LISTED),
         orphan_stages=_orphan_stages(bot, counts),
+        unposted=tuple(await candidate_store.unposted_open(session, limit=LISTED)),
     )
 
 

@@ -223,6 +223,10 @@ def team_figures_part(summary: HomeSummary) -> list[Block]:
 # ----------------------------------------------------------------- admins
 
 
+def _channel(summary: HomeSummary) -> str:
+    return f"<#{summary.hiring_channel_id}>" if summary.hiring_channel_id else "the channel"
+
+
 def admin_part(summary: HomeSummary) -> list[Block]:
     desk = summary.admin
     if desk is None:
@@ -236,7 +240,15 @@ def admin_part(summary: HomeSummary) -> list[Block]:
         f"• {n} open candidate{'' if n == 1 else 's'} in stage `{escape(key)}`, which no kit "
         "in `PROMPTS_DIR` defines: restore its file or record a decision for them."
         for key, n in desk.orphan_stages
-    ] or ["No problems found."]
+    ]
+    if desk.unposted:
+        names = ", ".join(escape(c.name) for c in desk.unposted)
+        lines.append(
+            f"• Cards not in {_channel(summary)} yet: {names}. I keep trying; check that I am "
+            "a member of the channel and that `HIRING_CHANNEL_ID` names it."
+        )
+    if len(lines) == 1:
+        lines.append("No problems found.")
     return blocks + packed_sections(lines)
 
 

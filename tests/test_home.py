@@ -275,6 +275,8 @@ async def test_the_admins_desk_says_what_failed_in_words(make_harness: Any) -> N
     assert "The recipient's Slack account is deactivated." in text
     assert "account_inactive" not in text
     assert "1 open candidate in stage `retired_stage`, which no kit" in text
+    # Olga's card was never posted (she was added without the fake's channel).
+    assert f"Cards not in #{HIRING_CHANNEL} yet: Olga Orphan." in text
     # Nobody else reads the undelivered list.
     assert "U0GONE" not in text_of(await open_home(harness, HIRING_MANAGER))
 
