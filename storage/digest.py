@@ -2,8 +2,10 @@
 digest costs the same number of statements for 50 candidates or 5,000. Also the
 once-a-day bookkeeping of ``digest_run``.
 
-The end of an interview and its scorecard deadline are computed in SQL
-(``PlusMinutes``), so that filters and on-time counts need no row-by-row work here.
+The end of an interview and its scorecard deadline are computed in SQL, so that filters
+and on-time counts need no row-by-row work here: as numbers of days (``Days``) where rows
+are compared, as times (``PlusMinutes``) where one is shown. Every list is cut and counted
+by the database (``first_rows``), so the rows fetched do not grow with the pipeline.
 """
 
 from __future__ import annotations
