@@ -10,6 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.errors import NotFound
+from bot.feedback_access import record_shown
 from bot.kit_access import interview_for_kit
 from bot.kits import UnknownStageError
 from bot.reminders import pack_on_request
@@ -71,8 +72,9 @@ async def on_open_pack(
     await ack()
     bot: BotContext = context["bot"]
     debrief_id = ref_id(action.get("value"), Ref.DEBRIEF)
+    user_id = str(body["user"]["id"])
     async with bot.sessions() as session:
-        message = await pack_on_request(session, bot, str(body["user"]["id"]), debrief_id)
+        message = await pack_on_request(session, bot, user_id, debrief_id)
     _, blocks = reminder_blocks(message, thread_link(message.candidate))
     view = {
         "type": "modal",
@@ -81,6 +83,8 @@ async def on_open_pack(
         "blocks": blocks,
     }
     await client.views_open(trigger_id=body["trigger_id"], view=view)
+    # Shown others' ratings: remembered, as when the pack comes by DM.
+    await record_shown(bot, user_id, message.pack)
 
 
 def register(app: AsyncApp) -> None:
