@@ -41,11 +41,14 @@ SCORES: Final = (1, 2, 3, 4)
 MAX_EVIDENCE: Final = 3000
 MAX_PRIVATE_NOTE: Final = 3000
 NOT_OBSERVED: Final = "not_observed"
+NOT_ASSESSED: Final = "not_assessed"
 AUDIT_SUBMITTED: Final = "scorecard_submitted"
 AUDIT_EDITED: Final = "scorecard_edited"
 
 # A quality's choice: a score, "not observed", or None when nothing was chosen.
 QualityChoice = int | Literal["not_observed"] | None
+# A competency's: a score, "not assessed" (it never came up), or None when nothing was chosen.
+CompetencyChoice = int | Literal["not_assessed"] | None
 
 OVERALL: Final = "overall"
 RED_FLAGS: Final = "red_flags"
@@ -62,7 +65,7 @@ def rating_field(kind: RatingKind, key: str) -> str:
 class ScorecardForm:
     """What an interviewer entered, unchecked; None where nothing was chosen."""
 
-    competencies: Mapping[str, int | None]
+    competencies: Mapping[str, CompetencyChoice]
     qualities: Mapping[str, QualityChoice]
     red_flags: Sequence[str]
     overall: int | None
@@ -72,13 +75,14 @@ class ScorecardForm:
 
 @dataclass(frozen=True)
 class ScorecardContent:
-    """A scorecard as read back. ``qualities`` maps to None for "not observed"."""
+    """A scorecard as read back. ``competencies`` maps to None for "not assessed",
+    ``qualities`` for "not observed"."""
 
     id: int
     interview_id: int
     interviewer_id: str
     overall: int
-    competencies: Mapping[str, int]
+    competencies: Mapping[str, int | None]
     qualities: Mapping[str, int | None]
     red_flags: tuple[str, ...]
     evidence: str
@@ -151,12 +155,14 @@ def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) ->
     errors: dict[str, str] = {}
     ratings: list[tuple[str, str, int | None]] = []
     for competency in stage.competencies:
-        score = form.competencies.get(competency.id)
-        if score not in SCORES:
+        choice = form.competencies.get(competency.id)
+        if choice != NOT_ASSESSED and choice not in SCORES:
             errors[rating_field(RatingKind.COMPETENCY, competency.id)] = (
-                "Choose a rating from 1 to 4."
+                "Choose a rating from 1 to 4, or Not assessed if it did not come up."
             )
-        ratings.append((RatingKind.COMPETENCY, competency.id, score))
+        ratings.append(
+            (RatingKind.COMPETENCY, competency.id, None if choice == NOT_ASSESSED else choice)
+        )
     for quality in qualities:
         choice = form.qualities.get(quality.id)
         if choice != NOT_OBSERVED and choice not in SCORES:
@@ -213,7 +219,7 @@ async def read_contents(
                 competencies={
                     rating.key: rating.score
                     for rating in own
-                    if rating.kind == RatingKind.COMPETENCY and rating.score is not None
+                    if rating.kind == RatingKind.COMPETENCY
                 },
                 qualities={
                     rating.key: rating.score for rating in own if rating.kind == RatingKind.QUALITY

@@ -25,7 +25,7 @@ def scorecard_values(
     stage_key: str = "technical",
     *,
     score: int | None = 3,
-    competencies: Mapping[str, int | None] | None = None,
+    competencies: Mapping[str, int | str | None] | None = None,
     qualities: Mapping[str, int | str | None] | None = None,
     overall: int | None = 3,
     red_flags: Iterable[str] = (),
@@ -35,7 +35,8 @@ def scorecard_values(
     """``view.state.values`` of a scorecard modal: every competency ``score``, every quality
     not observed, unless overridden; None leaves a choice empty."""
     stage = kits.stage(stage_key)
-    chosen_competencies = {c.id: score for c in stage.competencies} | dict(competencies or {})
+    chosen_competencies: dict[str, int | str | None] = {c.id: score for c in stage.competencies}
+    chosen_competencies |= dict(competencies or {})
     chosen_qualities: dict[str, int | str | None] = {q.id: NOT_OBSERVED for q in kits.qualities}
     chosen_qualities |= dict(qualities or {})
     values: Values = {

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -20,6 +19,7 @@ from bot.next_step import next_step
 from bot.scorecard_history import FieldChange, Revision, RevisionKind
 from bot.scorecards import (
     EVIDENCE,
+    NOT_ASSESSED,
     NOT_OBSERVED,
     OVERALL,
     Progress,
@@ -142,12 +142,27 @@ def test_the_new_scorecard_modal(kits: Kits) -> None:
         block = fields[rating_block_id(RatingKind.COMPETENCY, competency.id)]
         element = block["element"]
         assert element["type"] == "radio_buttons"
-        assert [o["value"] for o in element["options"]] == ["1", "2", "3", "4"]
+        assert [o["value"] for o in element["options"]] == ["1", "2", "3", "4", NOT_ASSESSED]
+        # The labels describe evidence; Strong no … Strong yes is the recommendation's only.
+        assert [o["text"]["text"] for o in element["options"]] == [
+            "1 · No evidence",
+            "2 · Some evidence",
+            "3 · Solid evidence",
+            "4 · Exceptional",
+            "Not assessed",
+        ]
         assert "initial_option" not in element
         assert competency.one in block["hint"]["text"] and competency.four in block["hint"]["text"]
     for quality in kits.qualities:
         element = fields[rating_block_id(RatingKind.QUALITY, quality.id)]["element"]
         assert [o["value"] for o in element["options"]] == ["1", "2", "3", "4", NOT_OBSERVED]
+    overall = fields[ScorecardBlock.OVERALL]["element"]["options"]
+    assert [o["text"]["text"] for o in overall] == [
+        "1 · Strong no",
+        "2 · No",
+        "3 · Yes",
+        "4 · Strong yes",
+    ]
     flags = fields[ScorecardBlock.RED_FLAGS]
     assert flags["optional"] and len(flags["element"]["options"]) == len(stage.red_flags)
     assert fields[ScorecardBlock.EVIDENCE]["element"]["max_length"] == 3000
@@ -189,7 +204,7 @@ def test_a_closed_stage_shows_the_scorecard_read_only(kits: Kits) -> None:
     assert inputs(view) == {}
     text = all_text(view)
     assert "read-only" in text
-    assert "Serving on Kubernetes under a latency budget: *4 · Strong yes*" in text
+    assert "Serving on Kubernetes under a latency budget: *4 · Exceptional*" in text
     assert "Production mindset from day one: *Not observed*" in text
     assert 'No rollback plan beyond "retrain and redeploy"' in text
     assert text.count(PING_ESCAPED) == 3  # candidate name, evidence, note
@@ -404,15 +419,18 @@ def test_the_summary_modal_and_the_hiring_managers_dm(kits: Kits) -> None:
     assert text == f"The Technical panel for {PING_ESCAPED} is complete"
     for shown in (all_text(view), all_text(blocks)):
         assert "Strong yes *1* · Yes *0* · No *1* · Strong no *0*" in shown
-        assert "(mean 3.0 · spread 2)" in shown
-        assert (
-            "Serving on Kubernetes under a latency budget: mean *2.5* · spread 3 · scores 4, 1"
-            in shown
-        )
-        assert "Autoscaling and capacity: _no scores_" in shown
+        # Two scorecards: the scores themselves, no mean.
+        assert "(scores *4, 2* · spread 2)" in shown
+        assert "Serving on Kubernetes under a latency budget: scores *4, 1* · spread 3" in shown
+        assert "mean" not in shown.replace("Mean to one decimal", "")
+        assert "Autoscaling and capacity: _not assessed_" in shown
         assert 'No rollback plan beyond "retrain and redeploy": <@U0ANA>' in shown
-        assert "Serving on Kubernetes under a latency budget: 4 from <@U0ANA>; <@U0BEN> 1" in shown
-        assert "Overall recommendation: 4 from <@U0ANA>; <@U0BEN> 2" in shown
+        assert "Serving on Kubernetes under a latency budget: <@U0ANA> 4, <@U0BEN> 1" in shown
+        assert (
+            ":scales: *Split 1 : 1* (yes : no) · Serving on Kubernetes under a latency "
+            "budget 4 / 1" in shown
+        )
+        assert "Nobody on the panel assessed:* *ML lifecycle: tracking, versioning" in shown
         assert "*Collaborative translation between ML and infrastructure*" in shown
         assert "Production mindset from day one: _not observed_" in shown
         assert "Said" not in shown  # evidence stays in View scorecards
@@ -424,7 +442,7 @@ def test_the_summary_modal_and_the_hiring_managers_dm(kits: Kits) -> None:
         Action.VIEW_SCORECARDS: "interview:3",
     }
     assert summary.competencies[2].figures is not None
-    assert summary.competencies[2].figures.mean == Decimal("2.5")
+    assert summary.competencies[2].figures.scores == (4, 1)
 
 
 def test_a_hiring_manager_who_owes_a_scorecard_gets_the_count_only(kits: Kits) -> None:
