@@ -14,7 +14,7 @@ from bot.kits import Stage
 from handlers.block_kit import Block, context, packed_sections, section
 from handlers.debrief_summary_blocks import unobserved_text
 from handlers.ids import DecisionBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import escape, escape_clipped
 from storage.models import Outcome
@@ -148,7 +148,10 @@ def _reason_input(initial: str | None) -> Block:
     if initial:
         element["initial_value"] = initial
     return input_block(
-        DecisionBlock.REASON, "Reason", element, hint="Recorded with the decision in the thread."
+        DecisionBlock.REASON,
+        "Reason",
+        element,
+        hint=fair_hint("Recorded with the decision in the thread."),
     )
 
 

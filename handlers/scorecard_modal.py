@@ -29,7 +29,7 @@ from bot.scorecards import (
 )
 from handlers.block_kit import Block, context, divider, section
 from handlers.ids import ScorecardBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import clip_plain, date_token, escape
 from handlers.scorecard_view_modal import (
@@ -103,7 +103,7 @@ def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
             ScorecardBlock.EVIDENCE,
             "Evidence",
             _text_input(ScorecardBlock.EVIDENCE, MAX_EVIDENCE, existing and existing.evidence),
-            hint="What the candidate said or did that backs your ratings.",
+            hint=fair_hint("What the candidate said or did that backs your ratings."),
         ),
         input_block(
             ScorecardBlock.PRIVATE_NOTE,
@@ -112,7 +112,7 @@ def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
                 ScorecardBlock.PRIVATE_NOTE, MAX_PRIVATE_NOTE, existing and existing.private_note
             ),
             optional=True,
-            hint="Only the hiring manager and admins can read it.",
+            hint=fair_hint("Only the hiring manager and admins can read it."),
         ),
     ]
     return {

@@ -104,6 +104,26 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
     )
 
 
+async def test_check_warns_about_delivery_wording_and_still_passes(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    design = prompts / "stages" / "system_design.toml"
+    design.write_text(
+        design.read_text(encoding="utf-8").replace(
+            'name = "Incident communication"', 'name = "Calm communication"'
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert code == 0 and out.startswith("ok: ")
+    assert err == (
+        "warning: stages/system_design.toml: competencies[3].name: judges delivery ('calm'); "
+        "reword it to judge the structure and content of the answer\n"
+    )
+
+
 async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
     shutil.copytree(
