@@ -83,3 +83,4 @@ class DecisionBlock(StrEnum):
 
     OUTCOME = "decision_outcome"
     REASON = "decision_reason"
+    JUSTIFICATION = "decision_justification"

@@ -132,8 +132,10 @@ async def decide(
     reason: str = "Strong, consistent loop.",
     *,
     user_id: str = HIRING_MANAGER,
+    justification: str = "The team agreed not to wait.",
 ) -> Reply:
-    """Record a decision through the form, confirming it if the bot asks; the last reply."""
+    """Record a decision through the form, confirming it if the bot asks (with the
+    ``justification`` when it asks for a second reason); the last reply."""
     _, view = await open_decision(harness, candidate_id, user_id=user_id)
     assert view is not None
     reply = await submit_view(harness, user_id, view, decision_values(outcome, reason))
@@ -142,6 +144,10 @@ async def decide(
         # The confirmation replaces the form in place: Slack keeps the view id.
         confirm = answer["view"] | {"id": view["id"]}
         values = {DecisionBlock.REASON: sr.text_value(DecisionBlock.REASON, reason)}
+        if any(block.get("block_id") == DecisionBlock.JUSTIFICATION for block in confirm["blocks"]):
+            values[DecisionBlock.JUSTIFICATION] = sr.text_value(
+                DecisionBlock.JUSTIFICATION, justification
+            )
         reply = await submit_view(harness, user_id, confirm, values)
     return reply
 

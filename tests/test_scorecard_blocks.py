@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.debrief_summary import DebriefSummary, summarise
+from bot.decision_evidence import StageEvidence
 from bot.decisions import DecisionDraft, DecisionResult
 from bot.errors import NotFound
 from bot.feedback_access import SummarySoFar, VisibleScorecards
@@ -503,6 +504,7 @@ def decision_draft(kits: Kits, outcomes: tuple[Outcome, ...], **kwargs: Any) -> 
         next_stage=kits.stage("system_design"),
         outcomes=outcomes,
         unobserved_qualities=kits.qualities[:1],
+        evidence=StageEvidence(expected=3, submitted=3, missing=(), yes=2, no=1),
     )
     return DecisionDraft(**(fields | kwargs))
 
