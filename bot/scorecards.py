@@ -3,7 +3,9 @@
 One scorecard per interviewer per interview, written by the interviewers on its panel
 who attended (the hiring manager and admins too, when they sit on it): a scorecard is
 evidence from the room. It can be edited until a decision closes the interview's stage
-for the candidate; after that it is read-only. Every edit is kept (`bot.scorecard_history`).
+for the candidate; after that it is read-only. One that arrives after the decision is
+still taken, marked late (the hiring manager is told): evidence is never turned away.
+Every edit is kept (`bot.scorecard_history`).
 Nothing here shows anyone else's scorecard: reading others' goes through
 `bot.feedback_access`.
 """
@@ -90,6 +92,7 @@ class ScorecardContent:
     submitted_at: datetime
     updated_at: datetime
     revisions: tuple[Revision, ...] = ()
+    late: bool = False
 
     @property
     def edited_after_reading(self) -> bool:
@@ -119,6 +122,8 @@ class ScorecardDraft:
     qualities: tuple[Quality, ...]
     existing: ScorecardContent | None
     read_only: bool
+    # A first scorecard after a decision closed the stage: taken, and marked late.
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -130,6 +135,7 @@ class SubmitResult:
     created: bool
     changed: bool
     progress: Progress
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -230,6 +236,7 @@ async def read_contents(
                 submitted_at=card.submitted_at,
                 updated_at=card.updated_at,
                 revisions=revisions[card.id],
+                late=card.late,
             )
         )
     return contents
@@ -321,8 +328,6 @@ async def open_scorecard(
     """The user's scorecard for an interview, to fill in, edit, or (stage closed) read."""
     scorable = await _scorable(session, bot, user_id, interview_id)
     existing = await store.scorecard_of(session, interview_id, user_id)
-    if existing is None and scorable.stage_closed:
-        raise Conflict(_CLOSED)
     contents = await read_contents(session, [existing]) if existing else []
     return ScorecardDraft(
         interview=scorable.interview,
@@ -330,7 +335,8 @@ async def open_scorecard(
         stage=scorable.stage,
         qualities=bot.kits.qualities,
         existing=contents[0] if contents else None,
-        read_only=scorable.stage_closed,
+        read_only=scorable.stage_closed and existing is not None,
+        late=scorable.stage_closed and existing is None,
     )
 
 
@@ -350,8 +356,6 @@ async def submit_scorecard(
     and reports ``changed=False``.
     """
     scorable = await _scorable(session, bot, user_id, interview_id, lock=True)
-    if scorable.stage_closed:
-        raise Conflict(_CLOSED)
     valid = validate(scorable.stage, bot.kits.qualities, form)
     now = bot.clock.now()
     values = {
@@ -367,9 +371,13 @@ async def submit_scorecard(
             "interviewer_id": user_id,
             "submitted_at": now,
             "updated_at": now,
+            "late": scorable.stage_closed,
             **values,
         },
     )
+    if scorable.stage_closed and not created:
+        # An edit after the decision: the scorecard the decision stood on stays as it was.
+        raise Conflict(_CLOSED)
     scorecard = await store.scorecard_of(session, interview_id, user_id)
     assert scorecard is not None and scorecard.id is not None  # inserted or already there
     changed = created
@@ -395,7 +403,7 @@ async def submit_scorecard(
         changed = revision is not None
         if changed:
             await store.update_scorecard(session, scorecard, values, now)
-    if created:
+    if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,
             scorable.interview,
@@ -427,6 +435,7 @@ async def submit_scorecard(
         created=created,
         changed=changed,
         progress=progress,
+        late=scorecard.late,
     )
 
 

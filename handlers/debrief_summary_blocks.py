@@ -59,19 +59,39 @@ _HIDDEN_FROM_YOU = (
 )
 
 
-def scorecard_progress_text(user_id: str, stage: Stage, progress: Progress) -> str:
-    """ "<@U0ANA> submitted the *Technical* scorecard (2 of 3)"."""
+def scorecard_progress_text(
+    user_id: str, stage: Stage, progress: Progress, *, late: bool = False
+) -> str:
+    """ "<@U0ANA> submitted the *Technical* scorecard (2 of 3)", with "late, after the
+    decision" for one that came in after the stage's decision."""
+    when = " late, after the decision" if late else ""
     return (
-        f"<@{user_id}> submitted the *{escape(stage.title)}* scorecard "
+        f"<@{user_id}> submitted the *{escape(stage.title)}* scorecard{when} "
         f"({progress.submitted} of {progress.expected})"
     )
 
 
+def late_scorecard_dm(
+    user_id: str, stage: Stage, candidate_name: str, interview_id: int
+) -> tuple[str, list[Block]]:
+    """The hiring manager's DM: evidence arrived after their decision."""
+    text = (
+        f"<@{user_id}> submitted a *{_shown(stage.title)}* scorecard for "
+        f"*{escape_clipped(candidate_name, _NAME_SHOWN)}* after the decision"
+    )
+    return text, [
+        section(f":hourglass: {text}. It is marked late; read it in case it changes anything."),
+        actions(
+            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id))
+        ),
+    ]
+
+
 def scorecard_progress_blocks(
-    user_id: str, stage: Stage, progress: Progress, interview_id: int
+    user_id: str, stage: Stage, progress: Progress, interview_id: int, *, late: bool = False
 ) -> list[Block]:
     return [
-        section(scorecard_progress_text(user_id, stage, progress)),
+        section(scorecard_progress_text(user_id, stage, progress, late=late)),
         actions(
             button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id))
         ),

@@ -74,6 +74,13 @@ def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
         return _read_only_modal(draft)
     existing = draft.existing
     intro = _intro(draft)
+    if draft.late:
+        intro.append(
+            context(
+                ":hourglass: A decision has been recorded at this stage. Your scorecard is "
+                "still taken: it is marked late, and the hiring manager is told."
+            )
+        )
     if existing is not None:
         intro.append(
             context(

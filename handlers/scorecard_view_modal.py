@@ -36,6 +36,7 @@ RATING_SCALE_TEXT = (
 )
 NOT_OBSERVED_LABEL = "Not observed"
 EDITED_AFTER_READING = ":pencil2: *edited after reading the others*"
+LATE = ":hourglass: *late: submitted after the decision*"
 MAX_VIEW_BLOCKS = 100
 
 
@@ -62,6 +63,8 @@ def scorecard_content_blocks(
     when = f"submitted {date_token(card.submitted_at)}"
     if card.updated_at != card.submitted_at:
         when += f", edited {date_token(card.updated_at)}"
+    if card.late:
+        when += f"\n{LATE}"
     if card.edited_after_reading:
         when += f"\n{EDITED_AFTER_READING}"
     who = f"<@{card.interviewer_id}> · " if show_author else ""

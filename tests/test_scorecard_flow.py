@@ -553,12 +553,32 @@ async def test_editing_before_and_after_a_decision(loop: tuple[Harness, Candidat
     assert "read-only" in mrkdwn(late.json["view"]["blocks"])
     (card,) = await scorecards(harness)
     assert card.overall == 4
-    # Someone who never submitted cannot start one now.
-    reply, view = await click(
+    # Someone who never submitted still can: the scorecard is taken, marked late, and the
+    # hiring manager is told (no "panel complete" note: the decision is taken).
+    harness.fake.clear()
+    _, view = await click(
         harness, Action.SUBMIT_SCORECARD, user_id=BEN, value=ref(Ref.INTERVIEW, interview_id)
     )
-    assert view is None
-    assert "read-only" in harness.fake.calls_to("response_url")[-1].args["text"]
+    assert view is not None and "marked late" in mrkdwn(view["blocks"])
+    reply = await submit_view(
+        harness, BEN, view, scorecard_values(harness.bot.kits, overall=1, evidence="Ben, late.")
+    )
+    assert (reply.status, reply.text) == (200, "")
+    stored = {card.interviewer_id: card.late for card in await scorecards(harness)}
+    assert stored == {ANA: False, BEN: True}
+    (note,) = thread_posts(harness, candidate)
+    assert note["text"] == (
+        f"<@{BEN}> submitted the *Technical* scorecard late, after the decision (2 of 3)"
+    )
+    (told,) = dms_to(harness, HIRING_MANAGER)
+    assert told["text"] == (
+        f"<@{BEN}> submitted a *Technical* scorecard for *Jane Doe* after the decision"
+    )
+    assert [e["action_id"] for e in told["blocks"][-1]["elements"]] == [Action.VIEW_SCORECARDS]
+    assert "Panel complete" not in str(harness.fake.calls_to("chat.postMessage"))
+    shown, _ = await view_scorecards(harness, HIRING_MANAGER, interview_id)
+    assert shown is not None
+    assert "late: submitted after the decision" in mrkdwn(shown["blocks"])
 
 
 # ----------------------------------------------------------------------------- view scorecards
