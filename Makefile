@@ -18,9 +18,16 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
+# With a .env or any SLACK_* setting: the bot. With neither: the local playground, the real
+# bot against a fake Slack in the browser (`make run PLAYGROUND_ARGS=` starts it empty).
+PLAYGROUND_ARGS ?= --demo
 run: $(STAMP)
-	$(BIN)/python -m bot migrate
-	$(BIN)/python -m bot
+	@if [ -f .env ] || env | grep -q '^SLACK_'; then \
+		$(BIN)/python -m bot migrate && $(BIN)/python -m bot; \
+	else \
+		echo "No .env and no SLACK_* settings: starting the playground (README: Try it)."; \
+		$(BIN)/python -m bot playground $(PLAYGROUND_ARGS); \
+	fi
 
 # The second pytest reruns the tests that touch the database on a throwaway PostgreSQL
 # cluster; without PostgreSQL's server binaries it skips them, saying how to enable them.

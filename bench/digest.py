@@ -25,8 +25,8 @@ from bot.digest import build_digest
 from bot.kits import default_prompts_dir, load_kits
 from bot.runtime import create_context
 from handlers.digest_blocks import digest_blocks, digest_summary
+from slackfake import message_errors
 from storage.db import create_engine, session_factory
-from tests.fakeslack import message_errors
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET
 
 

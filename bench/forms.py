@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bench.procs import BenchError
-from tests import slack_requests as sr
+from slackfake import requests as sr
 
 
 def filled(view: Mapping[str, Any], choice: int, text: str) -> dict[str, dict[str, Any]]:

@@ -30,9 +30,9 @@ from bench.world import HIRING_CHANNEL, Bench, Posted, Run, World, concurrently,
 from bot.kits import default_prompts_dir, load_kits
 from handlers.ids import Action, View
 from handlers.refs import Ref, ref
+from slackfake import requests as sr
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Candidate
-from tests import slack_requests as sr
 
 EVIDENCE = "Designed a canary rollout with automatic rollback on drift alerts."
 # A trigger lives 3 s: a views.open later than this has failed anyway.

@@ -16,9 +16,9 @@ import aiohttp
 
 from bench.procs import Server, free_port, spawn
 from bench.sizes import Sizes
+from slackfake import Call, FakeSlack
+from slackfake import requests as sr
 from storage.migrate import upgrade
-from tests import slack_requests as sr
-from tests.fakeslack import Call, FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET
 
 __all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Bench", "Posted", "Run", "World", "world"]

@@ -25,6 +25,15 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser("check", help="validate the interview kits and exit")
+    playground = commands.add_parser(
+        "playground", help="try the bot in a local Slack-like page, no Slack app needed"
+    )
+    playground.add_argument(
+        "--demo", action="store_true", help="start with three candidates at different stages"
+    )
+    playground.add_argument(
+        "--port", type=int, default=3000, help="the page's port, or the next free one (0: any)"
+    )
     digest = commands.add_parser("digest", help="show today's digest")
     digest.add_argument(
         "--print",
@@ -71,6 +80,19 @@ def _run() -> None:
     asyncio.run(serve(settings))
 
 
+def _playground(args: argparse.Namespace) -> None:
+    # Imported here: the playground and its fake Slack are no part of ``python -m bot``,
+    # and the container image ships without them.
+    try:
+        from playground.main import main as run_playground
+    except ImportError as missing:
+        raise ConfigError(
+            "the playground is not installed here: run `make run` in a clone of the repository"
+        ) from missing
+
+    run_playground(os.environ, port=args.port, seed_demo=args.demo)
+
+
 def main(argv: list[str] | None = None) -> int:
     # The .env of the folder the bot is started from, not of the installed package.
     load_dotenv(find_dotenv(usecwd=True), override=False)
@@ -78,7 +100,10 @@ def main(argv: list[str] | None = None) -> int:
     actions = {"migrate": _migrate, "check": _check, "digest": _digest}
     try:
         configure_logging(log_level(os.environ))
-        actions.get(args.command, _run)()
+        if args.command == "playground":
+            _playground(args)
+        else:
+            actions.get(args.command, _run)()
     except (ConfigError, KitError) as error:
         print(f"error: {error}", file=sys.stderr)
         return EXIT_CONFIG

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 
 import aiohttp
 from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 from bot.app import build_app
@@ -58,12 +60,22 @@ def _stop_on_signals(stop: asyncio.Event) -> None:
         loop.add_signal_handler(sig, stop.set)
 
 
-async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
-    """Run until ``stop`` is set (SIGTERM or SIGINT when not given)."""
+async def serve(
+    settings: Settings,
+    stop: asyncio.Event | None = None,
+    *,
+    clock: Clock | None = None,
+    started: Callable[[AsyncIOScheduler], None] | None = None,
+) -> None:
+    """Run until ``stop`` is set (SIGTERM or SIGINT when not given).
+
+    ``clock`` and ``started`` are the playground's: its clock moves forward on request, and
+    it runs the due jobs at once when it does. ``python -m bot`` passes neither.
+    """
     if stop is None:
         stop = asyncio.Event()
         _stop_on_signals(stop)
-    bot = create_context(settings)
+    bot = create_context(settings, clock)
     # One connection pool for every Web API call of the process, listeners and jobs alike.
     session = aiohttp.ClientSession()
     app = build_app(bot, client=build_client(settings, session=session))
@@ -90,6 +102,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         else:
             logger.info("listening on http://%s:%d/slack/events", settings.host, settings.port)
             scheduler.start()
+            if started is not None:
+                started(scheduler)
             await stop.wait()
             logger.info("shutting down: finishing in-flight requests")
     finally:

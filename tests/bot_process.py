@@ -20,7 +20,7 @@ import aiohttp
 
 from bench.procs import Server, free_port, spawn
 from bench.world import quiet_digest
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, Harness, Reply
 
 HTTP = "http"

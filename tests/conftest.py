@@ -16,9 +16,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
 from bot.context import BotContext
 from bot.kits import Kits, default_prompts_dir, load_kits
+from slackfake import FakeSlack
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pgcluster import HOW_TO_ENABLE, PostgresCluster, find_bin_dir
 

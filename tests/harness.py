@@ -14,8 +14,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import build_app
 from bot.context import BotContext
 from bot.server import build_web_app
-from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
+from slackfake import requests as sr
 
 SIGNING_SECRET = "test-signing-secret"
 HIRING_CHANNEL = "C0HIRING"

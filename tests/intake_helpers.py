@@ -10,8 +10,8 @@ from typing import Any
 from sqlmodel import col, select
 
 from handlers.ids import IntakeBlock, View
+from slackfake import requests as sr
 from storage.models import Candidate
-from tests import slack_requests as sr
 from tests.harness import HIRING_MANAGER, Harness, Reply
 
 

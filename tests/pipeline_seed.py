@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bot.context import BotContext
+from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import (
     Candidate,
@@ -19,7 +20,6 @@ from storage.models import (
     InterviewInterviewer,
     Scorecard,
 )
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER
 
 T = TypeVar("T")

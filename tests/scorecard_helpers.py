@@ -13,8 +13,8 @@ from handlers.ids import Action, DecisionBlock, ScheduleBlock, ScorecardBlock
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import rating_block_id
+from slackfake import requests as sr
 from storage.models import RatingKind
-from tests import slack_requests as sr
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 
 Values = dict[str, dict[str, Any]]

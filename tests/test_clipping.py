@@ -17,10 +17,10 @@ from bot.slack_client import build_client
 from handlers.block_kit import FIELD_LIMIT, SECTION_LIMIT
 from handlers.ids import Action
 from handlers.slack_notifier import SlackNotifier
+from slackfake import FakeSlack
+from slackfake.blockkit import MAX_BLOCKS_TEXT, blocks_text_length, message_errors
+from slackfake.server import Call
 from storage.models import Reminder, ReminderStatus
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.blockkit import MAX_BLOCKS_TEXT, blocks_text_length, message_errors
-from tests.fakeslack.server import Call
 from tests.harness import Harness
 from tests.intake_helpers import add_candidate
 from tests.pipeline_seed import add_candidate as seed_candidate

@@ -78,16 +78,16 @@ from handlers.reminder_blocks import not_attended_notice, reminder_blocks
 from handlers.schedule_modal import schedule_modal
 from handlers.scorecard_modal import interview_choice_modal, scorecard_modal
 from handlers.scorecard_view_modal import scorecards_modal
-from storage.digest import CandidateRow
-from storage.models import Candidate, Debrief, Decision, Interview, Outcome
-from tests.conftest import START
-from tests.fakeslack.blockkit import (
+from slackfake.blockkit import (
     MAX_BLOCKS_TEXT,
     MAX_MESSAGE_TEXT,
     blocks_text_length,
     message_errors,
     view_errors,
 )
+from storage.digest import CandidateRow
+from storage.models import Candidate, Debrief, Decision, Interview, Outcome
+from tests.conftest import START
 
 KITS: Kits = load_kits(default_prompts_dir())
 PROPERTY = settings(

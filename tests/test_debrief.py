@@ -19,6 +19,9 @@ from bot.slack_client import build_client
 from handlers.ids import Action, DebriefBlock
 from handlers.mrkdwn import date_token
 from handlers.slack_notifier import SlackNotifier
+from slackfake import FakeSlack
+from slackfake import requests as sr
+from slackfake.server import Call
 from storage.models import (
     AuditEvent,
     Candidate,
@@ -29,10 +32,7 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
-from tests import slack_requests as sr
 from tests.conftest import START
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.server import Call
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate
 from tests.pipeline_seed import add_scorecard

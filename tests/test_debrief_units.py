@@ -38,11 +38,11 @@ from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors,
 from handlers.ids import Action, DebriefBlock, View
 from handlers.mrkdwn import date_token
 from handlers.reminder_blocks import MAX_PACK_INTERVIEWS, reminder_blocks
+from slackfake import requests as sr
+from slackfake.blockkit import message_errors, view_errors
 from storage.db import transaction
 from storage.interviews import get_interviewer
 from storage.models import Candidate, CandidateStatus, Debrief, Interview, InterviewStatus
-from tests import slack_requests as sr
-from tests.fakeslack.blockkit import message_errors, view_errors
 from tests.harness import HIRING_MANAGER
 from tests.pipeline_seed import add_candidate, add_interview
 from tests.test_debrief_summary import card

@@ -9,8 +9,8 @@ from sqlmodel import col, select
 
 from handlers.ids import Action, DecisionBlock, View
 from handlers.refs import Ref, ref
+from slackfake import requests as sr
 from storage.models import AuditEvent, Candidate, CandidateStatus, Decision, Interview
-from tests import slack_requests as sr
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate

@@ -12,9 +12,9 @@ from sqlmodel import select
 
 from bot.clock import FrozenClock
 from bot.events import KEEP_DELIVERIES, forget_old_deliveries
+from slackfake import requests as sr
 from storage.db import transaction
 from storage.models import ProcessedEvent
-from tests import slack_requests as sr
 from tests.harness import Harness, Reply
 from tests.intake_helpers import all_candidates, submit_intake
 from tests.test_home import home_opened

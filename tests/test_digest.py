@@ -21,9 +21,9 @@ from bot.digest import RunOutcome, build_digest, run_daily_digest
 from bot.slack_client import build_client
 from handlers.digest_blocks import digest_blocks
 from handlers.slack_notifier import SlackNotifier
+from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import CandidateStatus, DigestRun, Reminder, ReminderStatus
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pipeline_seed import (
     add_candidate,

@@ -12,7 +12,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bot.app import build_app
 from bot.errors import PermissionDenied
-from tests import slack_requests as sr
+from slackfake import requests as sr
 from tests.harness import SIGNING_SECRET, Harness
 
 

@@ -24,8 +24,8 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from tests.fakeslack import FakeSlack, message_errors, view_errors
-from tests.slack_requests import (
+from slackfake import FakeSlack, SlackError, message_errors, view_errors
+from slackfake.requests import (
     block_actions,
     checkboxes_value,
     datetime_value,
@@ -970,3 +970,30 @@ async def test_block_actions_events_and_url_verification_reach_bolt(
         "is_ephemeral": False,
     }
     assert events == [event]
+
+
+# --------------------------------------------------------------------- what a client shows
+
+
+async def test_a_view_returned_in_an_ack_is_checked_like_views_update() -> None:
+    fake = FakeSlack()
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "Form"}, "blocks": []}
+    stored = fake.accept_view(modal)
+    assert fake.view(stored["id"]) == stored
+    replaced = fake.accept_view(modal | {"blocks": [{"type": "divider"}]}, view_id=stored["id"])
+    assert replaced["id"] == stored["id"] and replaced["hash"] != "" and replaced["blocks"]
+    too_many = modal | {"blocks": [{"type": "divider"}] * 101}
+    with pytest.raises(SlackError) as refused:
+        fake.accept_view(too_many, view_id=stored["id"])
+    assert refused.value.body["error"] == "invalid_arguments"
+    assert fake.view(stored["id"])["blocks"] == [{"type": "divider"}]  # unchanged
+    with pytest.raises(SlackError):
+        fake.accept_view(modal | {"type": "home"})
+
+
+def test_a_dm_opened_for_a_client_is_the_one_the_bot_posts_to() -> None:
+    fake = FakeSlack()
+    assert fake.dm_channel("U0ANA") is None
+    dm = fake.open_dm("U0ANA")
+    assert dm.startswith("D") and fake.open_dm("U0ANA") == dm == fake.dm_channel("U0ANA")
+    assert fake.user("U0NOBODY") is None and fake.home_view("U0ANA") is None

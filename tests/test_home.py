@@ -10,8 +10,8 @@ from bot.clock import FrozenClock
 from bot.home import HomeInterview, HomeSummary
 from handlers.commands import SUBCOMMANDS
 from handlers.home import SHOWN, home_view
+from slackfake.blockkit import view_errors
 from storage.models import Candidate, CandidateStatus, Interview
-from tests.fakeslack.blockkit import view_errors
 from tests.harness import HIRING_CHANNEL, Harness
 from tests.pipeline_seed import add_candidate, add_interview, add_scorecard, hours
 

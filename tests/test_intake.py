@@ -15,9 +15,9 @@ from bot.clock import FrozenClock
 from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card, thread_link
 from handlers.ids import Action, IntakeBlock, View
 from handlers.refs import Ref, ref
+from slackfake import FakeSlack
 from storage import candidates as store
 from storage.models import AuditEvent, Candidate, CandidateStatus
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, all_candidates, submit_intake
 

@@ -14,8 +14,8 @@ from handlers.candidate_card import card_blocks, card_not_posted_text, duplicate
 from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import field_errors, new_candidate_modal, read_new_candidate
 from handlers.mrkdwn import date_token, escape_clipped
+from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, CandidateStatus
-from tests.fakeslack.blockkit import message_errors, view_errors
 from tests.intake_helpers import intake_values
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)

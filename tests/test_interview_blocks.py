@@ -23,9 +23,9 @@ from handlers.schedule_modal import (
     parse_form,
     schedule_modal,
 )
+from slackfake import requests as sr
+from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Interview, InterviewStatus
-from tests import slack_requests as sr
-from tests.fakeslack.blockkit import message_errors, view_errors
 from tests.test_kit_blocks import KITS, PING, PING_ESCAPED, all_text, huge_qualities, huge_stage
 
 WHEN = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)

@@ -28,7 +28,7 @@ from handlers.kit_blocks import (
     salary_text,
 )
 from handlers.mrkdwn import escape
-from tests.fakeslack.blockkit import message_errors
+from slackfake.blockkit import message_errors
 
 KITS = load_kits(default_prompts_dir())
 DASH = "\N{EN DASH}"  # money ranges use it; ruff flags the literal

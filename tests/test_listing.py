@@ -13,9 +13,9 @@ from bot.clock import FrozenClock
 from bot.kits import Kits
 from bot.salary_lookup import parse_salary_query
 from handlers.listing_blocks import MAX_BLOCKS, pipeline_blocks
+from slackfake import FakeSlack
+from slackfake.blockkit import message_errors
 from storage.models import Candidate, CandidateStatus
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.blockkit import message_errors
 from tests.harness import HIRING_CHANNEL, Harness
 from tests.intake_helpers import add_candidate, all_candidates
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import aiohttp
 
 from bot.kits import default_prompts_dir
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, free_port
 from tests.test_kits import MINIMAL_STAGE
 

@@ -17,9 +17,9 @@ from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.errors import PermissionDenied
 from bot.slack_client import build_client
+from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import Reminder, ReminderStatus
-from tests.fakeslack import FakeSlack
 from tests.harness import Harness
 from tests.test_dedupe import deliver
 

@@ -24,8 +24,8 @@ from sqlmodel import select
 from bot.context import BotContext
 from handlers.ids import Action, DebriefBlock
 from handlers.refs import Ref, ref
+from slackfake import requests as sr
 from storage.models import Candidate, Debrief, Decision
-from tests import slack_requests as sr
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import func, select
 
 from handlers.ids import View
+from slackfake import FakeSlack
+from slackfake import requests as sr
 from storage.models import AuditEvent, Candidate, Interview, Reminder
-from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate
 from tests.test_schedule import ANA, BEN, open_schedule, submit

@@ -11,9 +11,9 @@ import pytest
 
 from bench.procs import free_port, spawn
 from bot.config import database_url
+from slackfake import FakeSlack
+from slackfake import requests as sr
 from storage.db import create_engine, ping
-from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET
 from tests.pgcluster import PostgresCluster
 

@@ -26,10 +26,10 @@ from bot.kits import Kits
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
+from slackfake import Call, FakeSlack
+from slackfake import requests as sr
 from storage.db import create_engine, session_factory
-from tests import slack_requests as sr
 from tests.bot_process import MODES, Answer, BotProcess
-from tests.fakeslack import Call, FakeSlack
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Reply
 from tests.intake_helpers import intake_values
 from tests.scorecard_helpers import decision_values, scorecard_values

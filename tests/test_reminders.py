@@ -22,6 +22,7 @@ from bot.reminders import ReminderMessage, send_due_reminders
 from bot.slack_client import build_client
 from handlers.ids import Action
 from handlers.slack_notifier import SlackNotifier
+from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import (
     CandidateStatus,
@@ -31,7 +32,6 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_MANAGER, Harness
 from tests.pipeline_seed import add_candidate, add_interview, add_scorecard, hours
 

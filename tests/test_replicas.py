@@ -26,9 +26,9 @@ from sqlmodel import col, func, select
 
 from bot.context import BotContext
 from bot.reminder_rules import ReminderKind
+from slackfake import FakeSlack
 from storage.db import create_engine, transaction
 from storage.models import Reminder, ReminderStatus
-from tests.fakeslack import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, Harness, free_port
 from tests.pgcluster import PostgresCluster
 from tests.pipeline_seed import add_candidate, add_interview

@@ -16,11 +16,11 @@ from bot.kits import default_prompts_dir
 from handlers.ids import Action, ScheduleBlock
 from handlers.mrkdwn import date_token
 from handlers.schedule_modal import STAGE_LENGTH
+from slackfake import FakeSlack
+from slackfake import requests as sr
+from slackfake.server import Call
 from storage.models import Candidate, CandidateStatus, Interview, InterviewInterviewer
-from tests import slack_requests as sr
 from tests.conftest import START
-from tests.fakeslack import FakeSlack
-from tests.fakeslack.server import Call
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate
 from tests.test_kit_blocks import all_text

@@ -54,10 +54,10 @@ from handlers.scorecard_modal import (
     scorecard_modal,
 )
 from handlers.scorecard_view_modal import scorecards_modal
+from slackfake import requests as sr
+from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Decision, Interview, Outcome, RatingKind
-from tests import slack_requests as sr
 from tests.conftest import START
-from tests.fakeslack.blockkit import message_errors, view_errors
 
 PING = "<!channel> & <@U0123>"
 PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"

@@ -15,10 +15,10 @@ from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import ScorecardMetadata, rating_block_id
+from slackfake import requests as sr
 from storage.db import transaction
 from storage.models import Candidate, Interview, RatingKind, Reminder, Scorecard, ScorecardRating
 from storage.reminders import OPEN_STATUSES
-from tests import slack_requests as sr
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate

@@ -12,7 +12,7 @@ import pytest
 
 from bot.config import Settings
 from bot.runtime import serve
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, free_port
 
 

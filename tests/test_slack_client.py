@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.slack_client import build_client
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
 
 
 async def test_client_uses_the_configured_base_url(

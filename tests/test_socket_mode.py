@@ -10,8 +10,8 @@ import aiohttp
 
 from bot.config import Settings
 from bot.runtime import serve
-from tests import slack_requests as sr
-from tests.fakeslack import FakeSlack
+from slackfake import FakeSlack
+from slackfake import requests as sr
 from tests.harness import free_port
 
 

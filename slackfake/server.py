@@ -68,6 +68,8 @@ class Call:
     # When the request arrived, by ``time.monotonic()`` (not ``clock``): latency measurements
     # compare it with the moment the app was sent the request that caused the call.
     at: float = field(default_factory=time.monotonic)
+    # The response_url posted to (None for Web API methods): whose command it answers.
+    url: str | None = None
 
 
 @dataclass
@@ -358,6 +360,35 @@ class FakeSlack:
         path = f"commands/{self.team_id}/{self._serial}/{secrets.token_hex(12)}"
         return f"{self.base_url}/response_url/{path}"
 
+    # ----------------------------------------------------------------- what a client shows
+
+    def view(self, view_id: str) -> dict[str, Any] | None:
+        """The view stored under ``view_id`` as Slack holds it now, or None."""
+        return self._views.get(view_id)
+
+    def home_view(self, user_id: str) -> dict[str, Any] | None:
+        """The App Home last published for ``user_id``, or None."""
+        return self._views.get(self._home_views.get(user_id, ""))
+
+    def dm_channel(self, user_id: str) -> str | None:
+        """The id of the bot's DM with ``user_id`` once one exists."""
+        return self._dms.get(user_id)
+
+    def open_dm(self, user_id: str) -> str:
+        """The bot's DM with ``user_id``, opened as conversations.open would."""
+        return str(self._conversations_open({"users": user_id})["channel"]["id"])
+
+    def user(self, user_id: str) -> dict[str, Any] | None:
+        return self._users.get(user_id)
+
+    def accept_view(
+        self, view: Any, *, kind: str = "modal", view_id: str | None = None
+    ) -> dict[str, Any]:
+        """Store a view an app returned in an acknowledgement (``response_action`` update or
+        push), checked as views.update / views.push check theirs; raises :class:`SlackError`
+        with Slack's answer when Slack would refuse it."""
+        return self._new_view(_checked_view(view, kind), view_id=view_id)
+
     # ----------------------------------------------------------------- failure modes
 
     def fail(
@@ -468,7 +499,8 @@ class FakeSlack:
             verdict = self._response_url_verdict(payload)
         else:
             payload, verdict = {}, {"ok": False, "error": "invalid_payload"}
-        self.calls.append(Call("response_url", payload, None, verdict, arrived))
+        url = f"{self.base_url}/response_url/{request.match_info['path']}"
+        self.calls.append(Call("response_url", payload, None, verdict, arrived, url))
         if verdict["ok"]:
             return web.Response(text="ok")
         return web.Response(text=verdict["error"], status=400)
