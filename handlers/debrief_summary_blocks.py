@@ -253,11 +253,10 @@ def _recommendations(summary: DebriefSummary) -> str:
 
 def _item_line(item: RatedItem, unrated: str) -> str:
     figures = item.figures
-    aside = ""
-    if item.not_assessed_by:
-        aside = f" · _{unrated} by {', '.join(map(_mention, item.not_assessed_by))}_"
+    who = f"{unrated} by {', '.join(map(_mention, item.not_assessed_by))}"
     if figures is None:
-        return f"• {_shown(item.name)}: _{unrated}_{aside}"
+        return f"• {_shown(item.name)}: _{who if item.not_assessed_by else unrated}_"
+    aside = f" · _{who}_" if item.not_assessed_by else ""
     return f"• {_shown(item.name)}: {_figures_text(figures)}{aside}"
 
 

@@ -433,7 +433,7 @@ def test_the_summary_modal_and_the_hiring_managers_dm(kits: Kits) -> None:
         )
         assert "Nobody on the panel assessed:* *ML lifecycle: tracking, versioning" in shown
         assert "*Collaborative translation between ML and infrastructure*" in shown
-        assert "Production mindset from day one: _not observed_" in shown
+        assert "Production mindset from day one: _not observed by <@U0ANA>, <@U0BEN>_" in shown
         assert "Said" not in shown  # evidence stays in View scorecards
         assert PING not in mrkdwn_text(view) + mrkdwn_text(blocks)
     buttons = {e["action_id"]: e["value"] for e in blocks[-1]["elements"]}

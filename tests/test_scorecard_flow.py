@@ -244,7 +244,7 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
     )
     assert "ML lifecycle: tracking, versioning, rollback: mean *3.0* · spread 0" in text
     assert (
-        "Feature consistency between training and serving: _not assessed_ · _not assessed by "
+        "Feature consistency between training and serving: _not assessed by "
         f"<@{ANA}>, <@{BEN}>, <@{CAT}>_" in text
     )
     assert (
