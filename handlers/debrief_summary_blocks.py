@@ -229,10 +229,8 @@ def verdict_text(summary: DebriefSummary) -> str:
     split = summary.split
     if split.divided:
         head = f":scales: *Split {split.yes} : {split.no}* (yes : no)"
-    elif split.no:
-        head = f"*All {split.no} say no*"
     else:
-        head = f"*All {split.yes} say yes*"
+        head = f"*Agreed {split.yes} : {split.no}* (yes : no)"
     apart = [
         f"{_shown(found.item.name)} {' / '.join(map(str, found.scores_high_first))}"
         for found in summary.disagreements

@@ -33,7 +33,9 @@ from handlers.debrief_summary_blocks import (
     panel_complete_text,
     scorecard_progress_blocks,
     summary_dm,
+    summary_figures_blocks,
     summary_modal,
+    verdict_text,
 )
 from handlers.decision_modal import (
     DecisionMetadata,
@@ -610,3 +612,30 @@ def test_the_cards_next_step_counts_scorecards(
     assert next_step(candidate(), kits, interview(), progress).plain == step
     on_hold = candidate(status="on_hold")
     assert next_step(on_hold, kits, interview(), progress).text.startswith("On hold")
+
+
+@pytest.mark.parametrize(
+    ("overall", "k8s", "line"),
+    [
+        ((4, 3, 3), (3, 3, 3), "*Agreed 3 : 0* (yes : no) · no scores 2 or more apart"),
+        (
+            (2, 1),
+            (3, 1),
+            "*Agreed 0 : 2* (yes : no) · Serving on Kubernetes under a latency budget 3 / 1",
+        ),
+        ((3, 2, 4), (4, 3, 3), ":scales: *Split 2 : 1* (yes : no) · no scores 2 or more apart"),
+    ],
+)
+def test_the_verdict_line(
+    kits: Kits, overall: tuple[int, ...], k8s: tuple[int, ...], line: str
+) -> None:
+    """One line at the top of every summary: split or agreed, and every item 2 or more
+    apart (a 3 beside a 1 as much as a 4 beside a 2)."""
+    stage = kits.stage("technical")
+    cards = [
+        content(f"U0{index}", overall=score, competencies={"k8s_serving": rating})
+        for index, (score, rating) in enumerate(zip(overall, k8s, strict=True))
+    ]
+    summary = summarise(stage, kits.qualities, cards, observed_in_loop=())
+    assert verdict_text(summary) == line
+    assert summary_figures_blocks(summary)[0]["text"]["text"] == line
