@@ -24,7 +24,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="run the bot (the default)")
     commands.add_parser("migrate", help="apply database migrations and exit")
-    commands.add_parser("check", help="validate the interview kits and exit")
+    commands.add_parser("check", help="validate the interview kits and incident scenarios and exit")
     playground = commands.add_parser(
         "playground", help="try the bot in a local Slack-like page, no Slack app needed"
     )
@@ -57,7 +57,10 @@ def _check() -> None:
     kits, warnings = check_kits(Path(directory) if directory else default_prompts_dir())
     for warning in warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)})")
+    incidents = f"{len(kits.incidents)} incident scenarios"
+    if kits.incidents:
+        incidents += f" ({', '.join(s.key for s in kits.incidents)})"
+    print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)}), {incidents}")
 
 
 def _digest() -> None:

@@ -17,6 +17,7 @@ from handlers import (
     dedupe,
     errors,
     home,
+    incident,
     instrumentation,
     intake,
     privacy,
@@ -63,4 +64,5 @@ def build_app(
     decision.register(app)
     home.register(app)
     reminder_actions.register(app)
+    incident.register(app)
     return app

@@ -10,32 +10,38 @@ one warning line per field naming the file and the field.
 """
 
 import re
-import tomllib
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
 from importlib.resources import files
 from pathlib import Path
-from typing import Annotated, Any, Self, TypeVar
+from typing import Annotated, Any, Self
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     Strict,
-    StringConstraints,
     ValidationError,
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
+
+from bot.incident_scenarios import Scenario, load_scenarios
+from bot.prompt_files import (
+    FieldProblem,
+    Id,
+    KitError,
+    PromptModel,
+    describe,
+    field_path,
+    load_file,
+    require_unique,
+    text_constraints,
+)
 
 STAGES_DIR = "stages"
 QUALITIES_FILE = "qualities.toml"
 SALARY_FILE = "salary.toml"
 
-MAX_ID = 40
 MAX_TEXT = 1500
 MAX_ANCHOR = 300  # "what a 1 / a 4 looks like": a sentence, shown as a hint in the scorecard
 MAX_NAME = 60
@@ -74,24 +80,7 @@ _DELIVERY = re.compile(
     re.IGNORECASE,
 )
 
-_ID = re.compile(r"[a-z][a-z0-9_]*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
-_TOML_POSITION = re.compile(
-    r"(?P<problem>.*) \(at (?:line (?P<line>\d+), column \d+|end of document)\)"
-)
-
-
-class KitError(Exception):
-    """A prompts file is unusable. `str()` is one line: `file: field path: problem`."""
-
-    def __init__(self, file: str, problem: str, path: str = "") -> None:
-        self.file = file
-        self.path = path
-        self.problem = problem
-        message = ": ".join(part for part in (file, path, problem) if part)
-        # Field names and values come from hand-edited files; a newline in one must not
-        # break the promise of one line in a log or a terminal.
-        super().__init__(" ".join(message.split()))
 
 
 class UnknownStageError(LookupError):
@@ -100,23 +89,6 @@ class UnknownStageError(LookupError):
     def __init__(self, key: str, known: Iterable[str]) -> None:
         self.key = key
         super().__init__(f"unknown stage {key!r} (stages: {', '.join(known)})")
-
-
-class _FieldProblem(ValueError):
-    """A model validator's complaint about a field below it, so the error can name it."""
-
-    def __init__(self, path: tuple[str | int, ...], problem: str) -> None:
-        super().__init__(problem)
-        self.path = path
-
-
-def _check_id(value: str) -> str:
-    if len(value) > MAX_ID or not _ID.fullmatch(value):
-        raise ValueError(
-            f"{value!r} is not a valid id (a-z, 0-9 and _, starting with a letter, "
-            f"at most {MAX_ID} characters)"
-        )
-    return value
 
 
 def _check_currency(value: str) -> str:
@@ -138,38 +110,18 @@ def _check_band(band: tuple[int, int]) -> tuple[int, int]:
     return band
 
 
-def _text(max_length: int) -> StringConstraints:
-    # Stripping makes a blank text "empty" and drops the newline before a closing """.
-    return StringConstraints(
-        strict=True, strip_whitespace=True, min_length=1, max_length=max_length
-    )
-
-
-Id = Annotated[str, Strict(), AfterValidator(_check_id)]
-Text = Annotated[str, _text(MAX_TEXT)]
-Anchor = Annotated[str, _text(MAX_ANCHOR)]
-Name = Annotated[str, _text(MAX_NAME)]
-OptionText = Annotated[str, _text(MAX_OPTION)]
-ShortTitle = Annotated[str, _text(MAX_SHORT_TITLE)]
-Symbol = Annotated[str, _text(4)]
+Text = Annotated[str, text_constraints(MAX_TEXT)]
+Anchor = Annotated[str, text_constraints(MAX_ANCHOR)]
+Name = Annotated[str, text_constraints(MAX_NAME)]
+OptionText = Annotated[str, text_constraints(MAX_OPTION)]
+ShortTitle = Annotated[str, text_constraints(MAX_SHORT_TITLE)]
+Symbol = Annotated[str, text_constraints(4)]
 Currency = Annotated[str, Strict(), AfterValidator(_check_currency)]
 Amount = Annotated[int, Strict(), Field(gt=0)]
 Band = Annotated[tuple[Amount, Amount], BeforeValidator(_check_pair), AfterValidator(_check_band)]
 
 
-def _require_unique(within: tuple[str, ...], noun: str, ids: Sequence[str]) -> None:
-    seen: set[str] = set()
-    for index, item_id in enumerate(ids):
-        if item_id in seen:
-            raise _FieldProblem((*within, index, "id"), f"duplicate {noun} id {item_id!r}")
-        seen.add(item_id)
-
-
-class _KitModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Competency(_KitModel):
+class Competency(PromptModel):
     """A skill rated 1-4 on the stage's scorecard, with what a 1 and a 4 look like."""
 
     id: Id
@@ -178,7 +130,7 @@ class Competency(_KitModel):
     four: Anchor
 
 
-class Question(_KitModel):
+class Question(PromptModel):
     """A question to ask, what a strong answer shows, and where to probe further."""
 
     id: Id
@@ -188,7 +140,7 @@ class Question(_KitModel):
     follow_ups: tuple[Text, ...] = Field(default=(), max_length=MAX_FOLLOW_UPS)
 
 
-class RedFlag(_KitModel):
+class RedFlag(PromptModel):
     """Something to listen for, and what it suggests about the candidate."""
 
     id: Id
@@ -196,7 +148,7 @@ class RedFlag(_KitModel):
     suggests: OptionText  # shown as the checkbox option's description, also 75 characters
 
 
-class Stage(_KitModel):
+class Stage(PromptModel):
     """One interview stage: one file in `prompts/stages/`."""
 
     key: Id
@@ -211,13 +163,13 @@ class Stage(_KitModel):
 
     @model_validator(mode="after")
     def _unique_ids(self) -> Self:
-        _require_unique(("questions",), "question", [item.id for item in self.questions])
-        _require_unique(("competencies",), "competency", [item.id for item in self.competencies])
-        _require_unique(("red_flags",), "red flag", [item.id for item in self.red_flags])
+        require_unique(("questions",), "question", [item.id for item in self.questions])
+        require_unique(("competencies",), "competency", [item.id for item in self.competencies])
+        require_unique(("red_flags",), "red flag", [item.id for item in self.red_flags])
         return self
 
 
-class Quality(_KitModel):
+class Quality(PromptModel):
     """A quality the seed says separates great MLOps engineers; rated on every scorecard."""
 
     id: Id
@@ -227,17 +179,17 @@ class Quality(_KitModel):
     four: Anchor
 
 
-class _QualitiesFile(_KitModel):
+class _QualitiesFile(PromptModel):
     # How many and unique ids are checked by Kits, which holds the list.
     qualities: tuple[Quality, ...]
 
 
-class SalaryLevel(_KitModel):
+class SalaryLevel(PromptModel):
     key: Id
     name: Name
 
 
-class SalaryRegion(_KitModel):
+class SalaryRegion(PromptModel):
     """One row of the salary table: a yearly base band per level, in whole units."""
 
     key: Id
@@ -251,7 +203,7 @@ class SalaryRegion(_KitModel):
         return {"mid": self.mid, "senior": self.senior}.get(level_key)
 
 
-class SalaryTable(_KitModel):
+class SalaryTable(PromptModel):
     """The seed's base salary benchmarks: `prompts/salary.toml`."""
 
     title: Name
@@ -266,15 +218,15 @@ class SalaryTable(_KitModel):
         for index, key in enumerate(keys):
             if key not in LEVEL_KEYS or key in keys[:index]:
                 problem = f"level {key!r} is unknown or repeated; the levels are 'mid' and 'senior'"
-                raise _FieldProblem(("levels", index, "key"), problem)
+                raise FieldProblem(("levels", index, "key"), problem)
         for key in LEVEL_KEYS:
             if key not in keys:
-                raise _FieldProblem(("levels",), f"missing level {key!r}")
+                raise FieldProblem(("levels",), f"missing level {key!r}")
         seen: set[str] = set()
         for index, region in enumerate(self.regions):
             if region.key in seen:
                 problem = f"duplicate region key {region.key!r}"
-                raise _FieldProblem(("regions", index, "key"), problem)
+                raise FieldProblem(("regions", index, "key"), problem)
             seen.add(region.key)
         return self
 
@@ -293,12 +245,14 @@ class SalaryTable(_KitModel):
         return (*band, region.currency)
 
 
-class Kits(_KitModel):
+class Kits(PromptModel):
     """Everything in a prompts directory, checked; stages sorted by `order`."""
 
     stages: tuple[Stage, ...] = Field(min_length=1)
     qualities: tuple[Quality, ...] = Field(min_length=1, max_length=MAX_QUALITIES)
     salary: SalaryTable
+    # The system-design stage's incident scenarios (`prompts/incidents/`); none is fine.
+    incidents: tuple[Scenario, ...] = ()
 
     @field_validator("stages")
     @classmethod
@@ -307,18 +261,18 @@ class Kits(_KitModel):
         by_order: dict[int, Stage] = {}
         for index, stage in enumerate(stages):
             if stage.key in by_key:
-                raise _FieldProblem((index, "key"), f"duplicate stage key {stage.key!r}")
+                raise FieldProblem((index, "key"), f"duplicate stage key {stage.key!r}")
             if stage.order in by_order:
                 other = by_order[stage.order].key
                 problem = f"order {stage.order} is already used by stage {other!r}"
-                raise _FieldProblem((index, "order"), problem)
+                raise FieldProblem((index, "order"), problem)
             by_key[stage.key] = by_order[stage.order] = stage
         return tuple(sorted(stages, key=lambda stage: stage.order))
 
     @field_validator("qualities")
     @classmethod
     def _unique_qualities(cls, qualities: tuple[Quality, ...]) -> tuple[Quality, ...]:
-        _require_unique((), "quality", [quality.id for quality in qualities])
+        require_unique((), "quality", [quality.id for quality in qualities])
         return qualities
 
     def stage(self, key: str) -> Stage:
@@ -344,6 +298,13 @@ class Kits(_KitModel):
         """(low, high, ISO currency code), or None for a region or level not in the table."""
         return self.salary.band(region_key, level_key)
 
+    def incidents_of(self, stage_key: str) -> tuple[Scenario, ...]:
+        """The incident scenarios an interview of this stage can run."""
+        return tuple(scenario for scenario in self.incidents if scenario.stage == stage_key)
+
+    def incident(self, key: str) -> Scenario | None:
+        return next((scenario for scenario in self.incidents if scenario.key == key), None)
+
 
 def default_prompts_dir() -> Path:
     """The `prompts/` directory shipped in the package, installed editable or not."""
@@ -365,9 +326,10 @@ def check_kits(directory: Path) -> tuple[Kits, tuple[str, ...]]:
     if not stage_paths:
         raise KitError(f"{STAGES_DIR}/", "no stage files (*.toml)")
     stage_files = [path.relative_to(directory).as_posix() for path in stage_paths]
-    stages = tuple(_load(directory, file, Stage) for file in stage_files)
-    qualities = _load(directory, QUALITIES_FILE, _QualitiesFile).qualities
-    salary = _load(directory, SALARY_FILE, SalaryTable)
+    stages = tuple(load_file(directory, file, Stage) for file in stage_files)
+    qualities = load_file(directory, QUALITIES_FILE, _QualitiesFile).qualities
+    salary = load_file(directory, SALARY_FILE, SalaryTable)
+    incidents = load_scenarios(directory, [stage.key for stage in stages])
     warnings = [
         *(
             warning
@@ -377,13 +339,14 @@ def check_kits(directory: Path) -> tuple[Kits, tuple[str, ...]]:
         *_delivery_warnings(QUALITIES_FILE, _rated_texts("qualities", qualities)),
     ]
     try:
-        return Kits(stages=stages, qualities=qualities, salary=salary), tuple(warnings)
+        kits = Kits(stages=stages, qualities=qualities, salary=salary, incidents=incidents)
     except ValidationError as exc:
         # Kits checks across files: stage keys and orders, and the list of qualities.
-        loc, problem = _describe(exc.errors()[0])
+        loc, problem = describe(exc.errors()[0])
         if loc[0] == "stages":
-            raise KitError(stage_files[int(loc[1])], problem, _path(loc[2:])) from exc
-        raise KitError(QUALITIES_FILE, problem, _path(loc)) from exc
+            raise KitError(stage_files[int(loc[1])], problem, field_path(loc[2:])) from exc
+        raise KitError(QUALITIES_FILE, problem, field_path(loc)) from exc
+    return kits, tuple(warnings)
 
 
 def _rated_texts(field: str, items: Sequence[Competency | Quality]) -> Iterable[tuple[str, str]]:
@@ -407,101 +370,3 @@ def _delivery_warnings(file: str, texts: Iterable[tuple[str, str]]) -> Iterable[
                 f"{file}: {path}: judges delivery ({found.group(0).lower()!r}); reword it to "
                 "judge the structure and content of the answer"
             )
-
-
-_Model = TypeVar("_Model", bound=BaseModel)
-
-
-def _load(directory: Path, file: str, model: type[_Model]) -> _Model:
-    try:
-        with (directory / file).open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError as exc:
-        raise KitError(file, "file not found") from exc
-    except OSError as exc:
-        raise KitError(file, f"cannot read ({exc.strerror})") from exc
-    except UnicodeDecodeError as exc:
-        raise KitError(file, "not UTF-8 text") from exc
-    except tomllib.TOMLDecodeError as exc:
-        # Python 3.11's error has no line attribute; the position ends its message.
-        match = _TOML_POSITION.fullmatch(str(exc))
-        if match is None:
-            raise KitError(file, f"invalid TOML ({exc})") from exc
-        where = f"line {match['line']}" if match["line"] else "end of file"
-        raise KitError(file, f"invalid TOML ({match['problem']})", where) from exc
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        # A misspelt field is also reported missing; naming the misspelling says why.
-        first = min(exc.errors(), key=lambda error: error["type"] != "extra_forbidden")
-        loc, problem = _describe(first)
-        raise KitError(file, problem, _path(loc)) from exc
-
-
-_EXPECTED = {
-    "string_type": "text",
-    "int_type": "a whole number",
-    "tuple_type": "a list",
-    "model_type": "a table",
-}
-
-
-def _describe(error: ErrorDetails) -> tuple[tuple[str | int, ...], str]:
-    """The field path and an editor-friendly wording of one pydantic error."""
-    loc = tuple(error["loc"])
-    ctx = error.get("ctx", {})
-    value = error["input"]
-    match error["type"]:
-        case "missing":
-            return loc[:-1], f"missing field {loc[-1]!r}"
-        case "extra_forbidden":
-            return loc[:-1], f"unknown field {loc[-1]!r}"
-        case "value_error":
-            cause = ctx["error"]
-            extra = cause.path if isinstance(cause, _FieldProblem) else ()
-            return loc + extra, str(cause)
-        case "string_too_short":
-            return loc, "empty text"
-        case "string_too_long":
-            return loc, f"{len(value.strip())} characters; at most {ctx['max_length']}"
-        case "too_short":
-            return loc, f"at least {ctx['min_length']} needed, found {ctx['actual_length']}"
-        case "too_long":
-            return loc, f"at most {ctx['max_length']} allowed, found {ctx['actual_length']}"
-        case "greater_than":
-            return loc, f"must be more than {ctx['gt']}"
-        case "less_than_equal":
-            return loc, f"must be at most {ctx['le']}"
-        case kind if kind in _EXPECTED:
-            return loc, f"expected {_EXPECTED[kind]}, found {_toml_type(value)}"
-    return loc, error["msg"]
-
-
-def _toml_type(value: object) -> str:
-    match value:
-        case bool():
-            return "true/false"
-        case int():
-            return "a whole number"
-        case float():
-            return "a decimal number"
-        case str():
-            return "text"
-        case list():
-            return "a list"
-        case dict():
-            return "a table"
-        case date() | datetime() | time():
-            return "a date or time"
-    return type(value).__name__
-
-
-def _path(loc: Sequence[str | int]) -> str:
-    """`("competencies", 2, "id")` as `competencies[2].id`."""
-    path = ""
-    for part in loc:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else part
-    return path

@@ -137,9 +137,11 @@ def panel_complete_blocks(
     ]
 
 
-def summary_dm(entry: SummarySoFar, stage_title: str) -> tuple[str, list[Block]]:
+def summary_dm(
+    entry: SummarySoFar, stage_title: str, *, timelines: Sequence[Block] = ()
+) -> tuple[str, list[Block]]:
     """The hiring manager's DM when a panel completes: the summary as the rule lets them
-    see it, and the buttons to act on it."""
+    see it (with the panel's incident ``timelines``), and the buttons to act on it."""
     candidate, interview = entry.candidate, entry.interview
     assert candidate.id is not None and interview.id is not None
     name = escape(candidate.name)
@@ -153,6 +155,7 @@ def summary_dm(entry: SummarySoFar, stage_title: str) -> tuple[str, list[Block]]
         blocks += [*summary_figures_blocks(entry.summary), context(SCALE_NOTE)]
     elif entry.ratings_hidden:
         blocks.append(section(_HIDDEN_FROM_YOU))
+    blocks += timelines
     decide = ref(Ref.CANDIDATE, candidate.id)
     blocks.append(
         actions(
@@ -164,8 +167,11 @@ def summary_dm(entry: SummarySoFar, stage_title: str) -> tuple[str, list[Block]]
     return text, blocks
 
 
-def summary_modal(entry: SummarySoFar, stage_title: str) -> dict[str, Any]:
-    """*View summary*: the debrief summary of one interview so far, for one reader."""
+def summary_modal(
+    entry: SummarySoFar, stage_title: str, *, timelines: Sequence[Block] = ()
+) -> dict[str, Any]:
+    """*View summary*: the debrief summary of one interview so far, for one reader, with
+    the panel's incident ``timelines`` side by side."""
     progress = entry.progress
     blocks = [
         section(
@@ -178,6 +184,7 @@ def summary_modal(entry: SummarySoFar, stage_title: str) -> dict[str, Any]:
         blocks.append(section("_No scorecard has been submitted yet._"))
     else:
         blocks += [*summary_figures_blocks(entry.summary), context(SCALE_NOTE)]
+    blocks += timelines
     return {
         "type": "modal",
         "title": plain("Debrief summary"),

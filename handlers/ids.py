@@ -21,6 +21,13 @@ class Action(StrEnum):
     NOT_ATTENDED = "not_attended"
     RESCHEDULE_DEBRIEF = "reschedule_debrief"
     CANCEL_DEBRIEF = "cancel_debrief"
+    START_INCIDENT = "start_incident"
+    # One button per inject: the action id is ``incident_reveal:<inject id>``.
+    INCIDENT_REVEAL = "incident_reveal"
+    INCIDENT_HYPOTHESIS = "incident_hypothesis"
+    INCIDENT_NOTE = "incident_note"
+    INCIDENT_ROOT_CAUSE = "incident_root_cause"
+    INCIDENT_ANSWER_KEY = "incident_answer_key"
 
 
 class View(StrEnum):
@@ -32,6 +39,9 @@ class View(StrEnum):
     SCORECARD_CHOICE = "scorecard_choice"
     DECISION = "decision"
     DECISION_CONFIRM = "decision_confirm"
+    START_INCIDENT = "start_incident"
+    INCIDENT_REVEAL = "incident_reveal"
+    INCIDENT_STATEMENT = "incident_statement"
 
 
 class IntakeBlock(StrEnum):
@@ -84,3 +94,11 @@ class DecisionBlock(StrEnum):
     OUTCOME = "decision_outcome"
     REASON = "decision_reason"
     JUSTIFICATION = "decision_justification"
+
+
+class IncidentBlock(StrEnum):
+    """Inputs of the incident modals; each is also its element's action id."""
+
+    SCENARIO = "incident_scenario"
+    ASKED = "incident_asked"
+    TEXT = "incident_text"

@@ -19,6 +19,7 @@ from handlers.block_kit import (
     section,
 )
 from handlers.ids import Action
+from handlers.incident_blocks import start_incident_button
 from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
@@ -93,8 +94,10 @@ def interviewer_dm(
     *,
     candidate_name: str,
     thread_url: str | None,
+    incident: bool = False,
 ) -> tuple[str, list[Block]]:
-    """An interviewer's DM: who and when, the stage's kit, and the Submit scorecard button."""
+    """An interviewer's DM: who and when, the stage's kit, and the Submit scorecard button;
+    with ``incident``, a *Start incident* button to run one of the stage's scenarios."""
     when = date_token(interview.starts_at)
     name = escape(candidate_name)
     intro = (
@@ -111,11 +114,14 @@ def interviewer_dm(
         ref(Ref.INTERVIEW, _id(interview)),
         style="primary",
     )
+    buttons = [submit]
+    if incident:
+        buttons.append(start_incident_button(_id(interview)))
     blocks = [
         section(intro),
         context(" · ".join(links)),
         *interview_kit_blocks(stage, qualities),
-        actions(submit),
+        actions(*buttons),
     ]
     text = f"Interview kit: {interview_name(stage)} with *{name}* on {when}"
     return text, blocks

@@ -13,6 +13,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import privacy
 from bot.context import BotContext
 from bot.errors import DomainError
+from handlers.dm_files import upload_to_dm
 from handlers.ids import View
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
@@ -36,9 +37,9 @@ async def run_export(call: CommandCall) -> None:
         await call.ephemeral(error.message)
         return
     await call.ephemeral(f"The export of candidate #{candidate.id} is on its way to your DMs.")
-    dm = await call.client.conversations_open(users=call.user_id)
-    await call.client.files_upload_v2(
-        channel=dm["channel"]["id"],
+    await upload_to_dm(
+        call.client,
+        call.user_id,
         content=json.dumps(document, indent=2, ensure_ascii=False),
         filename=f"candidate-{candidate.id}.json",
         title=f"Candidate #{candidate.id} export",

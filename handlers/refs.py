@@ -16,6 +16,7 @@ class Ref(StrEnum):
     INTERVIEW = "interview"
     DEBRIEF = "debrief"
     SCORECARD = "scorecard"
+    INCIDENT = "incident"
 
 
 def ref(kind: Ref, record_id: int) -> str:

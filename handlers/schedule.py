@@ -391,6 +391,7 @@ def _kit(
         interviewer_ids,
         candidate_name=candidate.name,
         thread_url=thread_link(candidate),
+        incident=bool(bot.kits.incidents_of(stage.key)),
     )
 
 

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.context import BotContext
 from bot.errors import DomainError
 from bot.feedback_access import record_shown, summary_to_post, unclaim_summary
+from bot.incident_runs import own_timeline, visible_timelines
 from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
@@ -38,6 +39,7 @@ from handlers.scorecard_modal import (
     scorecard_field_errors,
     scorecard_modal,
 )
+from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
 
 if TYPE_CHECKING:
@@ -66,7 +68,8 @@ async def scorecard_view(
             interview_id = interviews[0].id
             assert interview_id is not None
         draft = await open_scorecard(session, bot, user_id=user_id, interview_id=interview_id)
-    return scorecard_modal(draft)
+        timeline = await own_timeline(session, bot, user_id=user_id, interview_id=interview_id)
+    return scorecard_modal(draft, timeline=timeline)
 
 
 async def run_scorecard(call: CommandCall) -> None:
@@ -196,6 +199,12 @@ async def announce_panel_complete(
     whenever a panel completes another way (an excused or removed last interviewer)."""
     async with transaction(bot.sessions) as session:
         found = await summary_to_post(session, bot, interview_id)
+        hiring_manager = found.candidate.hiring_manager_id if found else None
+        timelines = (
+            await visible_timelines(session, bot, user_id=hiring_manager, interview_id=interview_id)
+            if hiring_manager
+            else []
+        )
     if found is None:
         return
     candidate = found.candidate
@@ -224,8 +233,11 @@ async def announce_panel_complete(
     if posted is None:
         return
     logger.info("panel of interview %s complete", interview_id)
+    shown = panel_timelines_blocks(timelines, with_text=False, budget=MESSAGE_BUDGET)
     sent = await send_dm(
-        client, candidate.hiring_manager_id, *summary_dm(found.for_hiring_manager, title)
+        client,
+        candidate.hiring_manager_id,
+        *summary_dm(found.for_hiring_manager, title, timelines=shown),
     )
     if sent.error is None:
         await record_shown(bot, candidate.hiring_manager_id, [found.for_hiring_manager])

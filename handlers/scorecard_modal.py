@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from bot.incident_timeline import Timeline
 from bot.kits import Competency, Quality, Stage
 from bot.scorecards import (
     EVIDENCE,
@@ -40,6 +41,7 @@ from handlers.scorecard_view_modal import (
     score_text,
     scorecard_content_blocks,
 )
+from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
 from storage.models import Interview, RatingKind
 
 _HINT_LIMIT = 2000  # an input's hint
@@ -68,8 +70,10 @@ def rating_block_id(kind: RatingKind, key: str) -> str:
     return f"{_RATING_BLOCKS[kind]}:{key}"
 
 
-def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
-    """The form to fill in (or edit, prefilled), or the read-only scorecard once closed."""
+def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) -> dict[str, Any]:
+    """The form to fill in (or edit, prefilled), or the read-only scorecard once closed.
+    An incident run's ``timeline`` leads the form, and a new scorecard's evidence starts
+    from it."""
     if draft.read_only:
         return _read_only_modal(draft)
     existing = draft.existing
@@ -81,6 +85,10 @@ def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
                 "still taken: it is marked late, and the hiring manager is told."
             )
         )
+    evidence = existing.evidence if existing else None
+    if timeline is not None:
+        intro += own_timeline_blocks(timeline)
+        evidence = evidence or timeline_evidence(timeline, MAX_EVIDENCE)
     if existing is not None:
         intro.append(
             context(
@@ -109,7 +117,7 @@ def scorecard_modal(draft: ScorecardDraft) -> dict[str, Any]:
         input_block(
             ScorecardBlock.EVIDENCE,
             "Evidence",
-            _text_input(ScorecardBlock.EVIDENCE, MAX_EVIDENCE, existing and existing.evidence),
+            _text_input(ScorecardBlock.EVIDENCE, MAX_EVIDENCE, evidence),
             hint=fair_hint("What the candidate said or did that backs your ratings."),
         ),
         input_block(

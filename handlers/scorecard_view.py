@@ -11,11 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.feedback_access import visible_scorecards, visible_summary
+from bot.incident_runs import visible_timelines
 from bot.reminders import stage_title
 from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
 from handlers.refs import Ref, ref_id
 from handlers.scorecard_view_modal import scorecards_modal
+from handlers.timeline_blocks import panel_timelines_blocks
 from storage.db import transaction
 
 
@@ -30,14 +32,20 @@ async def on_view_scorecards(
     bot: BotContext = context["bot"]
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     # A transaction: what the reader was shown is recorded.
+    user_id = str(body["user"]["id"])
     async with transaction(bot.sessions) as session:
-        visible = await visible_scorecards(
-            session, bot, user_id=str(body["user"]["id"]), interview_id=interview_id
+        visible = await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
+        timelines = await visible_timelines(
+            session, bot, user_id=user_id, interview_id=interview_id
         )
     stage = bot.kits.stage(visible.interview.stage_key)
-    await client.views_open(
-        trigger_id=body["trigger_id"], view=scorecards_modal(visible, stage, bot.kits.qualities)
+    view = scorecards_modal(
+        visible,
+        stage,
+        bot.kits.qualities,
+        lead=panel_timelines_blocks(timelines, with_text=True),
     )
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 async def on_view_summary(
@@ -50,12 +58,15 @@ async def on_view_summary(
     await ack()
     bot: BotContext = context["bot"]
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    user_id = str(body["user"]["id"])
     async with transaction(bot.sessions) as session:
-        entry = await visible_summary(
-            session, bot, user_id=str(body["user"]["id"]), interview_id=interview_id
+        entry = await visible_summary(session, bot, user_id=user_id, interview_id=interview_id)
+        timelines = await visible_timelines(
+            session, bot, user_id=user_id, interview_id=interview_id
         )
     title = stage_title(bot, entry.interview.stage_key)
-    await client.views_open(trigger_id=body["trigger_id"], view=summary_modal(entry, title))
+    view = summary_modal(entry, title, timelines=panel_timelines_blocks(timelines, with_text=True))
+    await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
 def register(app: AsyncApp) -> None:

@@ -146,9 +146,14 @@ def _score(value: Any, unrated: str) -> str:
 
 
 def scorecards_modal(
-    visible: VisibleScorecards, stage: Stage, qualities: Sequence[Quality]
+    visible: VisibleScorecards,
+    stage: Stage,
+    qualities: Sequence[Quality],
+    *,
+    lead: Sequence[Block] = (),
 ) -> dict[str, Any]:
-    """Every scorecard the reader may see for one interview, newest submission last."""
+    """Every scorecard the reader may see for one interview, newest submission last;
+    ``lead`` (the incident timelines the reader may see) comes first."""
     progress = visible.progress
     blocks = [
         section(
@@ -159,6 +164,7 @@ def scorecards_modal(
     ]
     if not visible.all_notes:
         blocks.append(context("Private notes are shown only to the hiring manager and admins."))
+    blocks += lead
     for index, card in enumerate(visible.scorecards):
         content = [
             divider(),

@@ -289,3 +289,49 @@ class ProcessedEvent(SQLModel, table=True):
     # Slack's event_id: a retried delivery of the same event is recognised here.
     event_id: str = _str(64, primary_key=True)
     received_at: datetime = _utc(index=True)
+
+
+class IncidentEventKind(StrEnum):
+    REVEAL = "reveal"
+    HYPOTHESIS = "hypothesis"
+    NOTE = "note"
+    ROOT_CAUSE = "root_cause"
+
+
+class IncidentRun(SQLModel, table=True):
+    """One interviewer's run of an incident scenario in a system-design interview: which
+    scenario the candidate had, and when the clock started and stopped."""
+
+    __tablename__ = "incident_run"
+    __table_args__ = (
+        UniqueConstraint("interview_id", "interviewer_id"),
+        Index("ix_incident_run_stage_started", "stage_key", "started_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    interview_id: int = Field(foreign_key="interview.id", index=True, ondelete="CASCADE")
+    candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
+    stage_key: str = _str(40)
+    interviewer_id: str = _str(32)
+    scenario_key: str = _str(40)
+    started_at: datetime = _utc()
+    # Set by *Root cause found*: the clock stops there.
+    root_cause_at: datetime | None = _utc(default=None)
+    # The run message in the interviewer's DM, reached by erase.
+    dm_channel_id: str | None = _str(32, default=None)
+    dm_ts: str | None = _str(32, default=None)
+
+
+class IncidentEvent(SQLModel, table=True):
+    """One entry of a run's timeline: evidence revealed, or what the candidate said."""
+
+    __tablename__ = "incident_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: int = Field(foreign_key="incident_run.id", index=True, ondelete="CASCADE")
+    kind: str = _str(20)
+    at: datetime = _utc()
+    inject_id: str | None = _str(40, default=None)
+    # For a reveal: True when the candidate asked for it, False when it was handed over.
+    asked: bool | None = None
+    text: str | None = _str(1000, default=None)

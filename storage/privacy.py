@@ -13,6 +13,8 @@ from storage.models import (
     Debrief,
     DebriefAttendee,
     Decision,
+    IncidentEvent,
+    IncidentRun,
     Interview,
     InterviewInterviewer,
     Reminder,
@@ -54,20 +56,32 @@ async def candidate_records(session: AsyncSession, candidate_id: int) -> dict[st
             col(DebriefAttendee.debrief_id).in_(debrief_ids)
         ),
         "reminders": select(Reminder).where(Reminder.candidate_id == candidate_id),
+        "incident_runs": select(IncidentRun).where(IncidentRun.candidate_id == candidate_id),
+        "incident_events": select(IncidentEvent).where(
+            col(IncidentEvent.run_id).in_(
+                select(IncidentRun.id).where(IncidentRun.candidate_id == candidate_id)
+            )
+        ),
         "audit_events": select(AuditEvent).where(AuditEvent.candidate_id == candidate_id),
     }
     return {name: _rows((await session.exec(query)).all()) for name, query in queries.items()}
 
 
 async def direct_messages(session: AsyncSession, candidate_id: int) -> list[tuple[str, str]]:
-    """(channel, ts) of the interview DMs the bot sent about the candidate."""
+    """(channel, ts) of the interview DMs and incident run messages the bot sent about the
+    candidate."""
     rows = await session.exec(
         select(InterviewInterviewer.dm_channel_id, InterviewInterviewer.dm_ts)
         .join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
         .where(Interview.candidate_id == candidate_id)
         .where(col(InterviewInterviewer.dm_ts).is_not(None))
     )
-    return [(channel, ts) for channel, ts in rows.all() if channel and ts]
+    runs = await session.exec(
+        select(IncidentRun.dm_channel_id, IncidentRun.dm_ts).where(
+            IncidentRun.candidate_id == candidate_id
+        )
+    )
+    return [(channel, ts) for channel, ts in [*rows.all(), *runs.all()] if channel and ts]
 
 
 async def delete_candidate(session: AsyncSession, candidate_id: int) -> None:

@@ -105,6 +105,10 @@ class PostgresCluster:
                 "-c full_page_writes=off",
                 "-c synchronous_commit=off",
                 "-c max_connections=200",
+                # test_outage stops the server as a crash would; a checkpoint every 30 s
+                # keeps the WAL replayed on restart short, within the start-up wait even
+                # when the whole suite's writes came before it on a busy machine.
+                "-c checkpoint_timeout=30s",
             )
         )
         self._run(

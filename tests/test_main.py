@@ -88,7 +88,10 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
     (prompts / "stages" / "take_home.toml").write_text(MINIMAL_STAGE, encoding="utf-8")
     code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
     assert code == 0, err
-    assert out == "ok: 4 stages (screening, technical, take_home, system_design)\n"
+    assert out == (
+        "ok: 4 stages (screening, technical, take_home, system_design), 3 incident scenarios "
+        "(ctr_drop, feature_store_latency, training_serving_skew)\n"
+    )
 
     technical = prompts / "stages" / "technical.toml"
     technical.write_text(
@@ -101,6 +104,27 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
     assert (code, out) == (2, "")
     assert err == (
         "error: stages/technical.toml: competencies[3].id: duplicate competency id 'k8s_serving'\n"
+    )
+
+
+async def test_check_names_the_file_scenario_and_field_of_a_bad_incident(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    scenario = prompts / "incidents" / "feature_store_latency.toml"
+    scenario.write_text(
+        scenario.read_text(encoding="utf-8").replace(
+            "values = [31, 30, 32, 31, 30, 31, 32, 55, 57, 58, 58, 57, 58, 59]",
+            "values = [31, 30, 32]",
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: incidents/feature_store_latency.toml: scenario 'feature_store_latency', "
+        "field injects[0].chart.series[0].values: 3 values for 14 x labels\n"
     )
 
 

@@ -371,6 +371,16 @@ def command(text: str) -> Send:
     return send
 
 
+async def reveal_clicked(process: BotProcess) -> Reply:
+    """An inject's *Reveal*: its action id names the inject, its value a run that is gone."""
+    return await process.action(
+        f"{Action.INCIDENT_REVEAL}:alerts",
+        user_id=STRANGER,
+        value=ref(Ref.INCIDENT, 999_999),
+        channel_id=HIRING_CHANNEL,
+    )
+
+
 async def home_opened(process: BotProcess) -> Reply:
     return await process.event({"type": "app_home_opened", "user": STRANGER, "tab": "home"})
 
@@ -389,6 +399,14 @@ REFUSALS: dict[str, Send] = {
     "handlers.decision.on_decision_confirmed": stale_form(View.DECISION_CONFIRM),
     # Home refuses nobody: a stranger is shown an empty desk.
     "handlers.home.on_home_opened": home_opened,
+    "handlers.incident.on_start_button": click(Action.START_INCIDENT),
+    "handlers.incident.on_start_submit": stale_form(View.START_INCIDENT),
+    "handlers.incident.on_reveal_button": reveal_clicked,
+    "handlers.incident.on_reveal_submit": stale_form(View.INCIDENT_REVEAL),
+    "handlers.incident.on_statement_button": click(Action.INCIDENT_HYPOTHESIS),
+    "handlers.incident.on_statement_submit": stale_form(View.INCIDENT_STATEMENT),
+    "handlers.incident.on_answer_key": click(Action.INCIDENT_ANSWER_KEY),
+    "handlers.incident.on_root_cause": click(Action.INCIDENT_ROOT_CAUSE),
     "handlers.intake.on_new_candidate": stale_form(View.NEW_CANDIDATE, intake_values(None)),
     "handlers.privacy.on_erase_submit": stale_form(View.ERASE_CANDIDATE),
     "handlers.reminder_actions.on_not_attended": click(Action.NOT_ATTENDED),

@@ -1,0 +1,22 @@
+"""Files the bot sends someone in a DM (an export, a chart): the one way to upload."""
+
+from __future__ import annotations
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+
+async def upload_to_dm(
+    client: AsyncWebClient,
+    user_id: str,
+    *,
+    content: bytes | str,
+    filename: str,
+    title: str,
+    initial_comment: str | None = None,
+) -> None:
+    """conversations.open, then files_upload_v2 into that DM."""
+    dm = await client.conversations_open(users=user_id)
+    arguments = {"initial_comment": initial_comment} if initial_comment else {}
+    await client.files_upload_v2(
+        channel=dm["channel"]["id"], content=content, filename=filename, title=title, **arguments
+    )

@@ -1,0 +1,264 @@
+"""An incident run in the interviewer's DM: *Start incident* on the system-design kit,
+the scenario's modal, one *Reveal* per inject, *Hypothesis*, *Note*, *Answer key* and
+*Root cause found*. Evidence, charts included, goes to the interviewer's DM for them to
+screen-share; the answer key opens in a modal, so that the DM never shows it.
+
+The buttons ack only once the domain has accepted the click (a read or one short
+transaction, well inside Slack's 3 s): a refusal raised after the ack would, under bolt's
+asynchronous ack, erase the ack and leave Slack a 404, whereas raised before it, the
+error handler answers 200 and tells the user why.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.charts import render_png
+from bot.context import BotContext
+from bot.errors import DomainError, NotFound
+from bot.incident_runs import (
+    Logged,
+    log_statement,
+    offer_incident,
+    record_run_message,
+    reveal,
+    root_cause_found,
+    run_state,
+    running_state,
+    start_incident,
+)
+from handlers.dm_files import upload_to_dm
+from handlers.ids import Action, View
+from handlers.incident_blocks import entry_text, evidence_message, run_message, stopped_message
+from handlers.incident_modals import (
+    RevealMetadata,
+    StartMetadata,
+    StatementMetadata,
+    answer_key_modal,
+    incident_field_errors,
+    read_asked,
+    read_scenario,
+    read_statement,
+    reveal_modal,
+    start_modal,
+    statement_modal,
+)
+from handlers.modals import refuse_submission
+from handlers.refs import Ref, ref_id
+from handlers.schedule import send_dm
+from storage.db import transaction
+from storage.models import IncidentEventKind
+
+logger = logging.getLogger(__name__)
+
+_STATEMENT_KINDS = {
+    Action.INCIDENT_HYPOTHESIS: IncidentEventKind.HYPOTHESIS,
+    Action.INCIDENT_NOTE: IncidentEventKind.NOTE,
+}
+
+
+async def on_start_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    """The kit's *Start incident*: the choice of scenario."""
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    async with bot.sessions() as session:
+        offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=start_modal(offer))
+
+
+async def on_start_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    try:
+        metadata = StartMetadata.decode(view.get("private_metadata"))
+        async with transaction(bot.sessions) as session:
+            state = await start_incident(
+                session,
+                bot,
+                user_id=user_id,
+                interview_id=metadata.interview_id,
+                scenario_key=read_scenario(view["state"]["values"]),
+            )
+    except DomainError as refused:
+        await refuse_submission(
+            ack, refused, title="Incident not started", field_errors=incident_field_errors
+        )
+        return
+    await ack()
+    logger.info("incident run %s started by %s", state.run_id, user_id)
+    posted = await send_dm(client, user_id, *run_message(state))
+    if posted.channel_id and posted.ts:
+        await record_run_message(bot, state.run_id, posted.channel_id, posted.ts)
+
+
+async def on_reveal_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    inject_id = str(action.get("action_id", "")).partition(":")[2]
+    async with bot.sessions() as session:
+        state = await running_state(session, bot, str(body["user"]["id"]), run_id)
+    inject = state.scenario.inject(inject_id)
+    if inject is None:
+        raise NotFound("That evidence is no longer in the scenario. Please reopen the run.")
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=reveal_modal(state, inject))
+
+
+async def on_reveal_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    try:
+        metadata = RevealMetadata.decode(view.get("private_metadata"))
+        async with transaction(bot.sessions) as session:
+            logged = await reveal(
+                session,
+                bot,
+                user_id=user_id,
+                run_id=metadata.run_id,
+                inject_id=metadata.inject_id,
+                asked=read_asked(view["state"]["values"]),
+            )
+    except DomainError as refused:
+        await refuse_submission(
+            ack, refused, title="Not revealed", field_errors=incident_field_errors
+        )
+        return
+    await ack()
+    await send_dm(client, user_id, *evidence_message(logged))
+    await _upload_chart(client, user_id, logged)
+
+
+async def on_statement_button(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    """*Hypothesis* or *Note*: a small modal to write what was said."""
+    bot: BotContext = context["bot"]
+    kind = _STATEMENT_KINDS[Action(action["action_id"])]
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    async with bot.sessions() as session:
+        state = await running_state(session, bot, str(body["user"]["id"]), run_id)
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=statement_modal(state, kind))
+
+
+async def on_statement_submit(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    user_id = str(body["user"]["id"])
+    try:
+        metadata = StatementMetadata.decode(view.get("private_metadata"))
+        async with transaction(bot.sessions) as session:
+            logged = await log_statement(
+                session,
+                bot,
+                user_id=user_id,
+                run_id=metadata.run_id,
+                kind=metadata.kind,
+                text=read_statement(view["state"]["values"]),
+            )
+    except DomainError as refused:
+        await refuse_submission(
+            ack, refused, title="Not logged", field_errors=incident_field_errors
+        )
+        return
+    await ack()
+    await send_dm(client, user_id, entry_text(logged.entry))
+
+
+async def on_answer_key(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: AsyncWebClient,
+    context: dict[str, Any],
+) -> None:
+    bot: BotContext = context["bot"]
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    async with bot.sessions() as session:
+        state = await run_state(session, bot, user_id=str(body["user"]["id"]), run_id=run_id)
+    await ack()
+    await client.views_open(trigger_id=body["trigger_id"], view=answer_key_modal(state))
+
+
+async def on_root_cause(
+    ack: AsyncAck,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    respond: AsyncRespond,
+    context: dict[str, Any],
+) -> None:
+    """*Root cause found*: the clock stops, and the run message loses its buttons."""
+    bot: BotContext = context["bot"]
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    async with transaction(bot.sessions) as session:
+        logged = await root_cause_found(
+            session, bot, user_id=str(body["user"]["id"]), run_id=run_id
+        )
+    await ack()
+    assert logged.state.interview.id is not None
+    text, blocks = stopped_message(logged, logged.state.interview.id)
+    await respond(text=text, blocks=blocks, replace_original=True)
+
+
+async def _upload_chart(client: AsyncWebClient, user_id: str, logged: Logged) -> None:
+    inject = logged.inject
+    if inject is None or inject.chart is None:
+        return
+    # Drawing takes tens of milliseconds of CPU: keep the event loop free meanwhile.
+    png = await asyncio.to_thread(render_png, inject.chart.data())
+    await upload_to_dm(
+        client, user_id, content=png, filename=f"{inject.id}.png", title=inject.chart.title
+    )
+
+
+def register(app: AsyncApp) -> None:
+    app.action(Action.START_INCIDENT)(on_start_button)
+    app.view(View.START_INCIDENT)(on_start_submit)
+    app.action(re.compile(rf"^{Action.INCIDENT_REVEAL}:"))(on_reveal_button)
+    app.view(View.INCIDENT_REVEAL)(on_reveal_submit)
+    app.action(Action.INCIDENT_HYPOTHESIS)(on_statement_button)
+    app.action(Action.INCIDENT_NOTE)(on_statement_button)
+    app.view(View.INCIDENT_STATEMENT)(on_statement_submit)
+    app.action(Action.INCIDENT_ANSWER_KEY)(on_answer_key)
+    app.action(Action.INCIDENT_ROOT_CAUSE)(on_root_cause)
