@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
 from dotenv import find_dotenv, load_dotenv
 
 from bot.config import ConfigError, database_url_setting, load_settings, log_level
-from bot.kits import KitError, default_prompts_dir, load_kits
+from bot.kits import KitError, check_kits, default_prompts_dir
 from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
+
+logger = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +54,9 @@ def _check() -> None:
     from pathlib import Path
 
     directory = os.environ.get("PROMPTS_DIR", "").strip()
-    kits = load_kits(Path(directory) if directory else default_prompts_dir())
+    kits, warnings = check_kits(Path(directory) if directory else default_prompts_dir())
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     incidents = f"{len(kits.incidents)} incident scenarios"
     if kits.incidents:
         incidents += f" ({', '.join(s.key for s in kits.incidents)})"
@@ -71,7 +76,9 @@ def _run() -> None:
     from storage.migrate import upgrade
 
     # Kits are checked before anything starts, so a bad file stops start-up at once.
-    load_kits(settings.prompts_dir or default_prompts_dir())
+    _, warnings = check_kits(settings.prompts_dir or default_prompts_dir())
+    for warning in warnings:
+        logger.warning("kit: %s", warning)
     upgrade(settings.database_url)
     asyncio.run(serve(settings))
 

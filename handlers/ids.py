@@ -96,6 +96,7 @@ class DecisionBlock(StrEnum):
 
     OUTCOME = "decision_outcome"
     REASON = "decision_reason"
+    JUSTIFICATION = "decision_justification"
 
 
 class IncidentBlock(StrEnum):

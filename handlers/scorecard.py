@@ -20,6 +20,7 @@ from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.debrief_summary_blocks import (
+    late_scorecard_dm,
     panel_complete_blocks,
     panel_complete_text,
     scorecard_progress_blocks,
@@ -176,13 +177,25 @@ async def tell_thread(
     interview_id = result.interview.id
     assert interview_id is not None and result.candidate.id is not None
     await refresh_card(client, bot, result.candidate.id)
+    late = result.late
     await post_in_thread(
         client,
         bot,
         result.candidate,
-        text=scorecard_progress_text(user_id, result.stage, result.progress),
-        blocks=scorecard_progress_blocks(user_id, result.stage, result.progress, interview_id),
+        text=scorecard_progress_text(user_id, result.stage, result.progress, late=late),
+        blocks=scorecard_progress_blocks(
+            user_id, result.stage, result.progress, interview_id, late=late
+        ),
     )
+    if late:
+        # The decision is taken: no "panel complete, record a decision" now, but the
+        # hiring manager hears that evidence came in after it.
+        await send_dm(
+            client,
+            result.candidate.hiring_manager_id,
+            *late_scorecard_dm(user_id, result.stage, result.candidate.name, interview_id),
+        )
+        return
     await announce_panel_complete(client, bot, interview_id)
     await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
 

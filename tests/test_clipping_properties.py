@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from bot.candidates import NAME_MAX, NOTES_MAX, PROFILE_URL_MAX, SOURCE_MAX, PipelineGroup
 from bot.debrief_summary import summarise
+from bot.decision_evidence import StageEvidence
 from bot.decisions import MAX_REASON, DecisionDraft, DecisionResult
 from bot.digest import (
     DecisionLine,
@@ -575,11 +576,13 @@ def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) ->
     )
     assert_message(*summary_dm(entry, texts["title"]))
     assert_view(summary_modal(entry, texts["title"]))
+    # A big panel, all missing but one who says no: every step of a guarded decision.
+    evidence = StageEvidence(expected=40, submitted=1, missing=USERS * 8, yes=0, no=1)
     draft = DecisionDraft(
-        person, stage, KITS.stage("system_design"), tuple(Outcome), KITS.qualities
+        person, stage, KITS.stage("system_design"), tuple(Outcome), KITS.qualities, evidence
     )
     assert_view(decision_modal(draft))
-    for outcome in (Outcome.REJECT, Outcome.OFFER, Outcome.HIRED, Outcome.WITHDRAWN):
+    for outcome in Outcome:
         assert_view(needs_confirmation_modal(draft, outcome, reason))
     decision = Decision(
         candidate_id=7,
@@ -591,6 +594,16 @@ def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) ->
     )
     result = DecisionResult(decision, person, stage, None, created=True)
     assert_message("decision", decision_blocks(result))
+    guarded = DecisionResult(
+        decision,
+        person,
+        stage,
+        None,
+        created=True,
+        justification=reason,
+        guard=draft.guard(Outcome.ADVANCE),
+    )
+    assert_message("decision", decision_blocks(guarded))
 
 
 # ---------------------------------------------------------- modals prefilled with values

@@ -23,7 +23,7 @@ from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.context import BotContext
 from bot.kits import Kits
-from handlers.ids import Action, ScheduleBlock, View
+from handlers.ids import Action, DecisionBlock, ScheduleBlock, View
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
 from slackfake import Call, FakeSlack
@@ -271,6 +271,16 @@ async def run_loop(process: BotProcess) -> LoopRun:
     run.refusals["Record decision, not the hiring manager"] = str(
         await refused_click(process, Action.RECORD_DECISION, ANA, candidate)
     )
+    # Against the panel's yes, a reject asks why in its confirmation, and without an
+    # answer is refused under that field.
+    form = await click_and_open(process, Action.RECORD_DECISION, HIRING_MANAGER, candidate)
+    reply = await submit(process, HIRING_MANAGER, form, decision_values("reject"))
+    assert reply.json and reply.json.get("response_action") == "update", reply.text
+    confirm = reply.json["view"] | {"id": form["id"]}
+    reply = await submit(process, HIRING_MANAGER, confirm, decision_values("reject"))
+    run.refusals["Reject against the panel, no second reason"] = str(
+        (reply.json or {}).get("errors", {}).get(DecisionBlock.JUSTIFICATION)
+    )
     form = await click_and_open(process, Action.RECORD_DECISION, HIRING_MANAGER, candidate)
     reply = await submit(process, HIRING_MANAGER, form, decision_values("advance"))
     if reply.json and reply.json.get("response_action") == "update":
@@ -321,8 +331,8 @@ async def test_every_effect_of_the_loop_appears(loop: LoopRun) -> None:
     effects = loop.effects
     assert effects["interview kits sent by DM"] == 3
     # intake, schedule, two scorecards, Open kit, View scorecards and View summary allowed,
-    # the decision
-    assert effects["modals opened"] == 8
+    # the decision refused (a reject against the panel with no second reason), the decision
+    assert effects["modals opened"] == 9
     assert effects["panel complete notes"] == 1
     assert effects["hiring manager's home refreshed"] >= 1
     assert effects["nudge answered"] == 1
