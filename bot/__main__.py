@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
@@ -17,10 +18,12 @@ from bot.config import (
     parse_secret_keys,
     parse_smtp,
 )
-from bot.kits import KitError, default_prompts_dir, load_kits
+from bot.kits import KitError, check_kits, default_prompts_dir
 from bot.logs import configure_logging
 
 EXIT_CONFIG = 2
+
+logger = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,7 +68,9 @@ def _check() -> None:
 
     directory = os.environ.get("PROMPTS_DIR", "").strip()
     folder = Path(directory) if directory else None
-    kits = load_kits(folder or default_prompts_dir())
+    kits, warnings = check_kits(folder or default_prompts_dir())
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     load_candidate_emails(folder)
     keys = parse_secret_keys(os.environ)
     smtp = parse_smtp(os.environ)
@@ -103,7 +108,9 @@ def _run() -> None:
     from storage.migrate import upgrade
 
     # Kits are checked before anything starts, so a bad file stops start-up at once.
-    load_kits(settings.prompts_dir or default_prompts_dir())
+    _, warnings = check_kits(settings.prompts_dir or default_prompts_dir())
+    for warning in warnings:
+        logger.warning("kit: %s", warning)
     load_candidate_emails(settings.prompts_dir)
     upgrade(settings.database_url)
     _check_secrets(settings.database_url, settings.secret_keys)

@@ -22,6 +22,8 @@ from handlers import (
     incident,
     instrumentation,
     intake,
+    kit,
+    nudge,
     privacy,
     reminder_actions,
     schedule,
@@ -69,4 +71,6 @@ def build_app(
     calendar_connect.register(app)
     reminder_actions.register(app)
     incident.register(app)
+    kit.register(app)
+    nudge.register(app)
     return app

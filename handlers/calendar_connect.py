@@ -14,7 +14,7 @@ from bot.context import BotContext
 from bot.errors import Conflict, DomainError, NotFound
 from bot.find_time import zone_of
 from handlers.calendar_blocks import connect_modal, field_errors, read_connect_form, read_note
-from handlers.home import publish_home
+from handlers.home import refresh_home
 from handlers.ids import Action, View
 from handlers.modals import refuse_submission
 from handlers.schedule import lookup_users
@@ -53,7 +53,7 @@ async def on_connect_submit(
     # Stored: the modal closes, then the first read tells the owner whether it works.
     await ack()
     busy, problem = await calendars.try_read(bot, connection, await _zone(client, user_id))
-    await publish_home(client, bot, user_id, read_note(problem, len(busy)))
+    await refresh_home(client, bot, user_id, read_note(problem, len(busy)))
 
 
 async def on_disconnect_button(
@@ -64,7 +64,7 @@ async def on_disconnect_button(
     user_id = str(body["user"]["id"])
     if not await calendars.disconnect(bot, user_id):
         raise NotFound("You have no calendar connected.")
-    await publish_home(client, bot, user_id, "Disconnected: the address is deleted.")
+    await refresh_home(client, bot, user_id, "Disconnected: the address is deleted.")
 
 
 async def _zone(client: AsyncWebClient, user_id: str) -> ZoneInfo:

@@ -35,6 +35,7 @@ from handlers.debrief_blocks import (
     unreachable_reply,
 )
 from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
+from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
@@ -155,6 +156,11 @@ async def on_debrief_submit(
         await announce_scheduled(client, bot, result)
     elif result.changed:
         await announce_rescheduled(client, bot, result, actor_id)
+    else:
+        return
+    removed = result.removed if not isinstance(result, Scheduled) else ()
+    people = [*result.attendee_ids, *removed, result.candidate.hiring_manager_id]
+    await refresh_homes(client, bot, people)
 
 
 # --------------------------------------------------------------------- cancelling
@@ -183,6 +189,7 @@ async def on_cancel_button(
         )
         return
     await announce_cancelled(client, bot, result, actor_id)
+    await refresh_homes(client, bot, [*result.attendee_ids, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people

@@ -31,6 +31,9 @@ class Action(StrEnum):
     INCIDENT_NOTE = "incident_note"
     INCIDENT_ROOT_CAUSE = "incident_root_cause"
     INCIDENT_ANSWER_KEY = "incident_answer_key"
+    OPEN_KIT = "open_kit"
+    NUDGE = "nudge"
+    OPEN_PACK = "open_pack"
 
 
 class View(StrEnum):
@@ -102,6 +105,7 @@ class DecisionBlock(StrEnum):
 
     OUTCOME = "decision_outcome"
     REASON = "decision_reason"
+    JUSTIFICATION = "decision_justification"
 
 
 class CalendarBlock(StrEnum):

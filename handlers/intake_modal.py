@@ -15,7 +15,7 @@ from bot.candidates import (
 )
 from bot.kits import SalaryTable
 from handlers.ids import IntakeBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 
 Block = dict[str, Any]
 
@@ -98,6 +98,7 @@ def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: st
             _plain_input(IntakeBlock.NOTES, NOTES_MAX, "Anything the interviewers should know")
             | {"multiline": True},
             optional=True,
+            hint=fair_hint("Seen by the hiring team and the interviewers."),
         ),
         *_contact_inputs(),
     ]

@@ -34,6 +34,7 @@ from bot.interviews import (
 from bot.kits import Stage
 from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
+from handlers.home import refresh_homes
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
     cancelled_dm,
@@ -189,6 +190,12 @@ async def on_schedule_submit(
             # Taking off the last interviewer who owed a scorecard completes the panel.
             assert result.interview.id is not None
             await announce_panel_complete(client, bot, result.interview.id)
+    else:
+        return
+    # Those taken off the panel see the interview leave their desk.
+    removed = [seat.user_id for seat in result.removed] if not isinstance(result, Scheduled) else []
+    people = [*result.interviewer_ids, *removed, result.candidate.hiring_manager_id]
+    await refresh_homes(client, bot, people)
 
 
 async def lookup_users(
@@ -245,6 +252,8 @@ async def on_cancel_button(
         )
         return
     await announce_cancelled(client, bot, result, actor_id)
+    people = [seat.user_id for seat in result.interviewers]
+    await refresh_homes(client, bot, [*people, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -152,6 +152,8 @@ class Scorecard(SQLModel, table=True):
     red_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # Submitted after a decision had closed its stage: accepted, and shown as late.
+    late: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ScorecardRating(SQLModel, table=True):

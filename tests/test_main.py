@@ -130,6 +130,26 @@ async def test_check_names_the_file_scenario_and_field_of_a_bad_incident(tmp_pat
     )
 
 
+async def test_check_warns_about_delivery_wording_and_still_passes(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    design = prompts / "stages" / "system_design.toml"
+    design.write_text(
+        design.read_text(encoding="utf-8").replace(
+            'name = "Incident communication"', 'name = "Calm communication"'
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert code == 0 and out.startswith("ok: ")
+    assert err == (
+        "warning: stages/system_design.toml: competencies[3].name: judges delivery ('calm'); "
+        "reword it to judge the structure and content of the answer\n"
+    )
+
+
 async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
     shutil.copytree(
@@ -154,8 +174,21 @@ async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
 async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
+    """Also: a team's kit that judges delivery starts, with the warning in the log."""
     port = free_port()
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    design = prompts / "stages" / "system_design.toml"
+    design.write_text(
+        design.read_text(encoding="utf-8").replace(
+            'name = "Incident communication"', 'name = "Calm communication"'
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / ".env").write_text(
+        f"PROMPTS_DIR={prompts}\n"
         f"SLACK_BOT_TOKEN={fake_slack.bot_token}\n"
         f"SLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
         f"SLACK_API_URL={fake_slack.api_url}\n"
@@ -178,6 +211,10 @@ async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
         _, err = await asyncio.wait_for(process.communicate(), timeout=30)
         assert process.returncode == 0, err.decode()
         assert "stopped" in err.decode() and "Traceback" not in err.decode()
+        assert (
+            "kit: stages/system_design.toml: competencies[3].name: judges delivery ('calm')"
+            in err.decode()
+        )
     finally:
         if process.returncode is None:
             process.kill()
