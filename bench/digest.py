@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 
-from bench.report import Figure, below
+from bench.report import Figure, at_most, below
 from bench.seed import Shape, seed_pipeline
 from bench.sizes import Sizes
 from bench.world import Bench, Run
@@ -109,6 +109,11 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         run.figures[f"digest.{size}.statements"] = counts[size]
         errors = message_errors(blocks)
         run.check(not errors, f"digest of {size} candidates is not a valid message: {errors}")
+    smallest, largest = min(counts), max(counts)
+    for kind in ("cold", "warm"):
+        run.figures[f"digest.ratio.{kind}"] = (
+            run.figures[f"digest.{largest}.{kind}"] / run.figures[f"digest.{smallest}.{kind}"]
+        )
     run.check(
         len(set(counts.values())) == 1,
         f"the digest's statement count grows with the pipeline: {counts}",
@@ -126,4 +131,9 @@ def figures(sizes: Sizes) -> list[Figure]:
             Figure(f"digest.{size}.warm", f"digest of {size} candidates, again", "ms"),
             Figure(f"digest.{size}.statements", f"SQL statements, {size} candidates", "count"),
         ]
+    smallest = min(sizes.digest_candidates)
+    # The cost should not follow the pipeline: ten times the candidates, at most twice the time.
+    for kind, word in (("cold", "first"), ("warm", "again")):
+        label = f"digest {largest} / {smallest} candidates, {word}"
+        result.append(Figure(f"digest.ratio.{kind}", label, "x", at_most(2, "x")))
     return result

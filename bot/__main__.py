@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 
@@ -15,12 +16,16 @@ from bot.config import (
     load_settings,
     log_level,
     parse_retention_days,
+    parse_secret_keys,
+    parse_smtp,
 )
-from bot.kits import KitError, default_prompts_dir, load_kits
+from bot.kits import KitError, check_kits, default_prompts_dir
 from bot.logs import configure_logging
 from bot.retention import retention_summary
 
 EXIT_CONFIG = 2
+
+logger = logging.getLogger(__name__)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations and exit")
     commands.add_parser(
         "check",
-        help="validate the kits and incident scenarios, say the retention, check the channel",
+        help="validate the interview kits, incident scenarios, email templates and calendar "
+        "secrets, say the retention, check the hiring channel, and exit",
     )
     playground = commands.add_parser(
         "playground", help="try the bot in a local Slack-like page, no Slack app needed"
@@ -60,12 +66,24 @@ def _migrate() -> None:
 def _check() -> None:
     from pathlib import Path
 
+    from bot.candidate_email import load_candidate_emails
+
     directory = os.environ.get("PROMPTS_DIR", "").strip()
-    kits = load_kits(Path(directory) if directory else default_prompts_dir())
+    folder = Path(directory) if directory else None
+    kits, warnings = check_kits(folder or default_prompts_dir())
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    load_candidate_emails(folder)
+    keys = parse_secret_keys(os.environ)
+    smtp = parse_smtp(os.environ)
+    _check_secrets(database_url_setting(os.environ), keys)
     incidents = f"{len(kits.incidents)} incident scenarios"
     if kits.incidents:
         incidents += f" ({', '.join(s.key for s in kits.incidents)})"
     print(f"ok: {len(kits.stages)} stages ({', '.join(s.key for s in kits.stages)}), {incidents}")
+    print(
+        f"ok: candidate emails {'by ' + smtp.host if smtp else 'forwarded by the hiring manager'}"
+    )
     print(retention_summary(parse_retention_days(os.environ)))
     if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
         print("note: SLACK_BOT_TOKEN is not set, so the hiring channel was not checked")
@@ -73,6 +91,16 @@ def _check() -> None:
     from bot.runtime import check_hiring_channel
 
     print(asyncio.run(check_hiring_channel(load_settings(os.environ))))
+
+
+def _check_secrets(database_url: str, keys: tuple[str, ...]) -> None:
+    """ConfigError when calendars are connected and SECRET_KEY cannot read them."""
+    from bot.secret_check import problem_with, stored_secrets
+
+    secrets = stored_secrets(database_url)
+    problem = problem_with(secrets or [], keys)
+    if problem is not None:
+        raise ConfigError(problem)
 
 
 def _digest() -> None:
@@ -84,12 +112,17 @@ def _digest() -> None:
 
 def _run() -> None:
     settings = load_settings(os.environ)
+    from bot.candidate_email import load_candidate_emails
     from bot.runtime import serve
     from storage.migrate import upgrade
 
     # Kits are checked before anything starts, so a bad file stops start-up at once.
-    load_kits(settings.prompts_dir or default_prompts_dir())
+    _, warnings = check_kits(settings.prompts_dir or default_prompts_dir())
+    for warning in warnings:
+        logger.warning("kit: %s", warning)
+    load_candidate_emails(settings.prompts_dir)
     upgrade(settings.database_url)
+    _check_secrets(settings.database_url, settings.secret_keys)
     asyncio.run(serve(settings))
 
 

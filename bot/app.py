@@ -11,16 +11,20 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.context import BotContext
 from bot.slack_client import build_client
 from handlers import (
+    calendar_connect,
     commands,
     debrief,
     decision,
     dedupe,
     edit_candidate,
     errors,
+    find_time,
     home,
     incident,
     instrumentation,
     intake,
+    kit,
+    nudge,
     privacy,
     reminder_actions,
     retention,
@@ -62,13 +66,17 @@ def build_app(
     edit_candidate.register(app)
     intake.register(app)
     schedule.register(app)
+    find_time.register(app)
     privacy.register(app)
     debrief.register(app)
     scorecard.register(app)
     scorecard_view.register(app)
     decision.register(app)
     home.register(app)
+    calendar_connect.register(app)
     reminder_actions.register(app)
     incident.register(app)
     retention.register(app)
+    kit.register(app)
+    nudge.register(app)
     return app

@@ -36,6 +36,9 @@ EDITABLE = (
     "source",
     "hiring_manager_id",
     "notes",
+    "email",
+    "timezone",
+    "hours",
 )
 # Reminders addressed to the candidate's hiring manager follow a change of manager.
 HIRING_MANAGER_KINDS = (

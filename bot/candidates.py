@@ -14,11 +14,13 @@ from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import permissions
+from bot.config import ConfigError, is_mail_address, parse_working_hours
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import Kits, UnknownStageError
@@ -32,6 +34,7 @@ NAME_MAX = 100
 PROFILE_URL_MAX = 500
 SOURCE_MAX = 200
 NOTES_MAX = 3000
+EMAIL_MAX = 254
 OTHER_LOCATION = "other"
 """The location key of a candidate outside the salary table's regions."""
 OTHER_LOCATION_NAME = "Other"
@@ -52,6 +55,9 @@ class CandidateForm:
     source: str | None = None
     hiring_manager_id: str | None = None
     notes: str | None = None
+    email: str | None = None
+    timezone: str | None = None
+    hours: str | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,7 @@ def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
         errors["notes"] = f"At most {NOTES_MAX} characters; these have {len(notes)}."
     if not form.hiring_manager_id:
         errors["hiring_manager"] = "Choose the hiring manager."
+    email, timezone, hours = _contact(form, errors)
     if errors:
         raise InvalidInput(errors)
     return Candidate(
@@ -198,9 +205,37 @@ def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
         profile_url_key=profile_key(profile_url) if profile_url else None,
         source=source,
         notes=notes,
+        email=email,
+        timezone=timezone,
+        hours=hours,
         hiring_manager_id=form.hiring_manager_id,
         stage_key=kits.first_stage.key,
     )
+
+
+def _contact(
+    form: CandidateForm, errors: dict[str, str]
+) -> tuple[str | None, str | None, str | None]:
+    """The optional email, time zone and hours for invitations and *Find a time*; a
+    problem with one is added to ``errors``."""
+    email = (form.email or "").strip() or None
+    if email is not None and (len(email) > EMAIL_MAX or not is_mail_address(email)):
+        errors["email"] = "Enter an email address like jane@example.com, or leave it empty."
+    timezone = (form.timezone or "").strip() or None
+    if timezone is not None:
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            errors["timezone"] = "Enter a time zone like Europe/Berlin or America/New_York."
+    hours = (form.hours or "").strip() or None
+    if hours is not None:
+        try:
+            parse_working_hours(hours, "hours")
+        except ConfigError:
+            errors["hours"] = "Enter hours like 09:00-17:00, or leave them empty."
+        if timezone is None and "timezone" not in errors:
+            errors["timezone"] = "Hours need the time zone they are in."
+    return email, timezone, hours
 
 
 def url_problem(url: str) -> str | None:

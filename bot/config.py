@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy.engine import URL, make_url
@@ -53,6 +54,23 @@ class WorkingHours:
 
 
 @dataclass(frozen=True)
+class SmtpSettings:
+    """Where candidate emails go out: ``SMTP_URL`` taken apart, and ``MAIL_FROM``."""
+
+    host: str
+    port: int
+    # Implicit TLS from the first byte (smtps://); otherwise STARTTLS when offered.
+    use_tls: bool
+    username: str | None
+    password: str | None
+    mail_from: str
+
+    def __repr__(self) -> str:
+        # The password must never reach a log line through a repr.
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, use_tls={self.use_tls})"
+
+
+@dataclass(frozen=True)
 class Settings:
     bot_token: str
     hiring_channel_id: str
@@ -76,6 +94,9 @@ class Settings:
     reminder_lease: timedelta = timedelta(seconds=60)
     # Closed candidates are erased this many days after closing; None keeps them.
     retention_days: int | None = None
+    # Fernet keys, the first encrypting: stored calendar addresses and passwords.
+    secret_keys: tuple[str, ...] = field(default=(), repr=False)
+    smtp: SmtpSettings | None = None
 
     @property
     def socket_mode(self) -> bool:
@@ -248,6 +269,64 @@ def parse_retention_days(env: Mapping[str, str]) -> int | None:
     return _positive_int(env, "RETENTION_DAYS", 0, 3650)
 
 
+_FERNET_KEY = re.compile(r"[A-Za-z0-9_-]{43}=")
+SECRET_KEY_EXPECTED = (
+    "expected a Fernet key (44 characters of url-safe base64), e.g. from "
+    "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    "; several, comma-separated, the first encrypting, to rotate"
+)
+_MAIL_ADDRESS = re.compile(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+")
+
+
+def parse_secret_keys(env: Mapping[str, str]) -> tuple[str, ...]:
+    raw = _optional(env, "SECRET_KEY") or ""
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    if any(not _FERNET_KEY.fullmatch(key) for key in keys):
+        # The value is a secret: the line names the setting, never what it holds.
+        raise ConfigError(f"SECRET_KEY is malformed: {SECRET_KEY_EXPECTED}")
+    return keys
+
+
+def is_mail_address(value: str) -> bool:
+    return bool(_MAIL_ADDRESS.fullmatch(value))
+
+
+def parse_smtp(env: Mapping[str, str]) -> SmtpSettings | None:
+    """``SMTP_URL`` (``smtp://user:password@host:587`` or ``smtps://…:465``) and
+    ``MAIL_FROM``; None when SMTP_URL is unset."""
+    raw = _optional(env, "SMTP_URL")
+    mail_from = _optional(env, "MAIL_FROM")
+    if raw is None:
+        if mail_from is not None and not is_mail_address(mail_from):
+            raise ConfigError(f"MAIL_FROM={mail_from!r} is malformed: expected an email address")
+        return None
+    expected = "expected smtp://[user:password@]host[:port] or smtps://…"
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigError(f"SMTP_URL is malformed: {expected}") from None
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        # Credentials may sit in the URL: the line never repeats it.
+        raise ConfigError(f"SMTP_URL is malformed: {expected}")
+    if mail_from is None:
+        raise ConfigError(
+            "MAIL_FROM is not set: expected the sender address of candidate emails, "
+            "required with SMTP_URL"
+        )
+    if not is_mail_address(mail_from):
+        raise ConfigError(f"MAIL_FROM={mail_from!r} is malformed: expected an email address")
+    use_tls = parts.scheme == "smtps"
+    return SmtpSettings(
+        host=parts.hostname,
+        port=port or (465 if use_tls else 587),
+        use_tls=use_tls,
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        mail_from=mail_from,
+    )
+
+
 def load_settings(env: Mapping[str, str]) -> Settings:
     """Parse and validate every setting; raise ``ConfigError`` on the first bad one."""
     bot_token = _token(env, "SLACK_BOT_TOKEN", "xoxb-")
@@ -287,4 +366,6 @@ def load_settings(env: Mapping[str, str]) -> Settings:
         reminder_sweep=timedelta(seconds=_positive_int(env, "REMINDER_SWEEP_SECONDS", 20, 30)),
         reminder_lease=timedelta(seconds=_positive_int(env, "REMINDER_LEASE_SECONDS", 60, 3600)),
         retention_days=parse_retention_days(env),
+        secret_keys=parse_secret_keys(env),
+        smtp=parse_smtp(env),
     )

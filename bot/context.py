@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.availability import BusyCache
 from bot.clock import Clock
 from bot.config import Settings
 from bot.hiring_team import HiringTeam
@@ -20,6 +21,8 @@ class BotContext:
     sessions: SessionFactory
     clock: Clock
     kits: Kits
+    # Busy times of connected calendars, for a few minutes: one per process.
+    busy_cache: BusyCache = field(default_factory=BusyCache)
     # Built from the settings and the clock: who counts as the hiring team, cached.
     team: HiringTeam = field(init=False)
 

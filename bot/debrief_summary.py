@@ -1,9 +1,12 @@
 """The debrief summary of an interview: the maths, from scorecards to figures. Pure.
 
-Per competency (and quality, and the overall recommendation): the scores given, their
-mean to one decimal and their spread (highest minus lowest). Also how many of each
-recommendation, every red flag with who raised it, the disagreements worth a discussion
-(a 4 beside a 1 or a 2), and the qualities that nobody in the whole loop has observed yet.
+Per competency (and quality, and the overall recommendation): the scores given, who chose
+*Not assessed*, their spread (highest minus lowest) and, from three scores up, their mean to
+one decimal (a mean of two scores is false precision: the scores themselves say more). Also
+how many of each recommendation and whether they split between yes and no, every red flag
+with who raised it, the disagreements worth a discussion (two scores of an item 2 or more
+apart), the competencies nobody on the panel assessed, and the qualities that nobody in the
+whole loop has observed yet.
 """
 
 from __future__ import annotations
@@ -12,18 +15,24 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from bot.kits import Quality, Stage
+from bot.kits import Competency, Quality, Stage
 from bot.scorecards import SCORES, ScorecardContent
 
-STRONG_YES = 4
-# A 4 beside one of these is a disagreement to talk through.
-LOW_SCORES = frozenset({1, 2})
+# Two scores of an item this far apart are a disagreement to talk through: a 3 beside a 1
+# as much as a 4 beside a 2.
+DISAGREEMENT_SPREAD = 2
+# Fewer scores than this show as themselves, without a mean.
+MIN_SCORES_FOR_MEAN = 3
+# An overall recommendation of 3 or 4 is a yes, of 1 or 2 a no.
+YES = frozenset({3, 4})
 
 
 @dataclass(frozen=True)
 class Figures:
     scores: tuple[int, ...]
-    mean: Decimal  # rounded half up to one decimal: 3.25 shows as 3.3, as people expect
+    # Rounded half up to one decimal (3.25 shows as 3.3, as people expect); None below
+    # MIN_SCORES_FOR_MEAN scores.
+    mean: Decimal | None
     spread: int
 
 
@@ -34,6 +43,8 @@ class RatedItem:
     key: str
     name: str
     scores: tuple[tuple[str, int], ...]  # (interviewer id, score) in scorecard order
+    # Who chose *Not assessed* (competencies) or *Not observed* (qualities).
+    not_assessed_by: tuple[str, ...] = ()
 
     @property
     def figures(self) -> Figures | None:
@@ -49,9 +60,25 @@ class RaisedFlag:
 
 @dataclass(frozen=True)
 class Disagreement:
+    """An item whose scores are DISAGREEMENT_SPREAD or more apart."""
+
     item: RatedItem
-    strong_yes_by: tuple[str, ...]
-    low_by: tuple[tuple[str, int], ...]  # (interviewer id, 1 or 2)
+
+    @property
+    def scores_high_first(self) -> tuple[int, ...]:
+        return tuple(sorted((score for _, score in self.item.scores), reverse=True))
+
+
+@dataclass(frozen=True)
+class Split:
+    """How many overall recommendations say yes (3, 4) and how many no (1, 2)."""
+
+    yes: int
+    no: int
+
+    @property
+    def divided(self) -> bool:
+        return self.yes > 0 and self.no > 0
 
 
 @dataclass(frozen=True)
@@ -66,25 +93,35 @@ class DebriefSummary:
     red_flags: tuple[RaisedFlag, ...]
     disagreements: tuple[Disagreement, ...]
     unobserved_qualities: tuple[Quality, ...]
+    split: Split = Split(yes=0, no=0)
+    # The stage's competencies that no scorecard rated: all chose *Not assessed*.
+    unassessed_competencies: tuple[Competency, ...] = ()
     # Whose scorecard changed after they had read the others' (bot.scorecard_history).
     edited_after_reading: tuple[str, ...] = ()
 
 
 def figures(scores: Sequence[int]) -> Figures | None:
-    """Mean (one decimal, half up) and spread of some scores; None for no scores."""
+    """Spread and, from MIN_SCORES_FOR_MEAN scores, mean (one decimal, half up) of some
+    scores; None for no scores."""
     if not scores:
         return None
-    mean = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    mean = None
+    if len(scores) >= MIN_SCORES_FOR_MEAN:
+        mean = (Decimal(sum(scores)) / len(scores)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return Figures(scores=tuple(scores), mean=mean, spread=max(scores) - min(scores))
 
 
 def disagreement(item: RatedItem) -> Disagreement | None:
-    """A strong yes beside a no or a strong no on the same item, or None."""
-    high = tuple(user for user, score in item.scores if score == STRONG_YES)
-    low = tuple((user, score) for user, score in item.scores if score in LOW_SCORES)
-    if not high or not low:
+    """The item's scores DISAGREEMENT_SPREAD or more apart, or None."""
+    found = item.figures
+    if found is None or found.spread < DISAGREEMENT_SPREAD:
         return None
-    return Disagreement(item=item, strong_yes_by=high, low_by=low)
+    return Disagreement(item=item)
+
+
+def split_of(overall: Sequence[int]) -> Split:
+    yes = sum(1 for score in overall if score in YES)
+    return Split(yes=yes, no=len(overall) - yes)
 
 
 def unobserved_qualities(
@@ -107,6 +144,9 @@ def summarise(
             key=competency.id,
             name=competency.name,
             scores=_scores(scorecards, lambda card: card.competencies, competency.id),
+            not_assessed_by=_not_assessed(
+                scorecards, lambda card: card.competencies, competency.id
+            ),
         )
         for competency in stage.competencies
     )
@@ -115,6 +155,7 @@ def summarise(
             key=quality.id,
             name=quality.name,
             scores=_scores(scorecards, lambda card: card.qualities, quality.id),
+            not_assessed_by=_not_assessed(scorecards, lambda card: card.qualities, quality.id),
         )
         for quality in qualities
     )
@@ -123,7 +164,8 @@ def summarise(
         name="Overall recommendation",
         scores=tuple((card.interviewer_id, card.overall) for card in scorecards),
     )
-    items = (*competencies, *rated_qualities, overall)
+    # The overall recommendation's disagreement is its split, reported as such.
+    items = (*competencies, *rated_qualities)
     return DebriefSummary(
         stage=stage,
         interviewer_ids=tuple(card.interviewer_id for card in scorecards),
@@ -137,6 +179,12 @@ def summarise(
         red_flags=_raised_flags(stage, scorecards),
         disagreements=tuple(found for item in items if (found := disagreement(item))),
         unobserved_qualities=unobserved_qualities(qualities, observed_in_loop),
+        split=split_of([card.overall for card in scorecards]),
+        unassessed_competencies=tuple(
+            competency
+            for competency, item in zip(stage.competencies, competencies, strict=True)
+            if not item.scores
+        ),
         edited_after_reading=tuple(
             card.interviewer_id for card in scorecards if card.edited_after_reading
         ),
@@ -152,6 +200,20 @@ def _scores(
         (card.interviewer_id, score)
         for card in scorecards
         if (score := ratings(card).get(key)) is not None
+    )
+
+
+def _not_assessed(
+    scorecards: Sequence[ScorecardContent],
+    ratings: Callable[[ScorecardContent], Mapping[str, int | None]],
+    key: str,
+) -> tuple[str, ...]:
+    """Who chose *Not assessed* on purpose: a rating kept without a score. A scorecard from
+    before the kit had the item holds no rating of it at all, and is not counted here."""
+    return tuple(
+        card.interviewer_id
+        for card in scorecards
+        if key in ratings(card) and ratings(card)[key] is None
     )
 
 

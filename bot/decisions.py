@@ -3,6 +3,8 @@
 Advance moves the candidate to the next stage; offer and hold change their status;
 reject, and after an offer hired or withdrawn, close them. Each decision is stored with
 its reason and an audit event. Who may decide: `bot.permissions.may_record_decision`.
+A decision with the stage's scorecards missing, or against the panel's majority, also
+needs a second reason (`bot.decision_evidence`), kept in the audit and shown in the thread.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.debrief_summary import unobserved_qualities
+from bot.decision_evidence import NO_GUARD, Guard, StageEvidence, guard_of, stage_evidence
 from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.kits import Kits, Quality, Stage
 from bot.permissions import may_record_decision
@@ -29,6 +32,7 @@ from storage.models import Candidate, CandidateStatus, Decision, Outcome
 MAX_REASON: Final = 3000
 OUTCOME: Final = "outcome"
 REASON: Final = "reason"
+JUSTIFICATION: Final = "justification"
 AUDIT_RECORDED: Final = "decision_recorded"
 
 # Outcomes that end or commit to something: the form asks to confirm them first.
@@ -57,6 +61,11 @@ class DecisionDraft:
     outcomes: tuple[Outcome, ...]
     # The qualities nobody in the loop has observed yet: worth knowing before an offer.
     unobserved_qualities: tuple[Quality, ...]
+    # The stage's scorecards: how many are in, whose are missing, what the panel says.
+    evidence: StageEvidence
+
+    def guard(self, outcome: Outcome) -> Guard:
+        return guard_of(self.evidence, outcome)
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,9 @@ class DecisionResult:
     next_stage: Stage | None  # where an advance took the candidate
     # False when this form had already been recorded (a resubmitted view): nothing to post.
     created: bool
+    # The second reason, where the decision needed one (or was given one anyway).
+    justification: str | None = None
+    guard: Guard = NO_GUARD
 
     @property
     def closed(self) -> bool:
@@ -106,6 +118,27 @@ def check_decision(
     return Outcome(str(outcome)), text
 
 
+def check_justification(guard: Guard, justification: str | None) -> str | None:
+    """The stripped second reason; InvalidInput when the guard needs one and it is empty."""
+    text = (justification or "").strip() or None
+    if text is None and guard.needed:
+        raise InvalidInput({JUSTIFICATION: justification_question(guard)})
+    if text is not None and len(text) > MAX_REASON:
+        raise InvalidInput(
+            {JUSTIFICATION: f"Keep it to {MAX_REASON:,} characters; it has {len(text):,}."}
+        )
+    return text
+
+
+def justification_question(guard: Guard) -> str:
+    """What the second reason answers."""
+    if guard.missing and guard.against_panel:
+        return "Why decide against the panel, and why not wait for the missing scorecards?"
+    if guard.against_panel:
+        return "Why decide against the panel?"
+    return "Why not wait for the missing scorecards?"
+
+
 async def open_decision(
     session: AsyncSession, bot: BotContext, *, user_id: str, candidate_id: int
 ) -> DecisionDraft:
@@ -118,6 +151,7 @@ async def open_decision(
         next_stage=bot.kits.next_stage(candidate.stage_key),
         outcomes=outcomes_for(bot.kits, candidate),
         unobserved_qualities=unobserved_qualities(bot.kits.qualities, observed),
+        evidence=await stage_evidence(session, candidate.id, candidate.stage_key),
     )
 
 
@@ -157,6 +191,7 @@ async def record_decision(
     seen_stage_key: str,
     seen_status: str,
     view_id: str | None = None,
+    justification: str | None = None,
 ) -> DecisionResult:
     """Record a decision (see `check_form` for what is refused). The one function every
     decision goes through, in the caller's transaction: what must happen with each
@@ -180,6 +215,8 @@ async def record_decision(
         seen_stage_key=seen_stage_key,
         seen_status=seen_status,
     )
+    guard = draft.guard(chosen)
+    second = check_justification(guard, justification)
     now = bot.clock.now()
     candidate, stage = draft.candidate, draft.stage
     next_stage = draft.next_stage if chosen == Outcome.ADVANCE else None
@@ -214,11 +251,22 @@ async def record_decision(
             "outcome": chosen.value,
             "stage_key": stage.key,
             "next_stage_key": next_stage.key if next_stage else None,
+            "scorecards_in": draft.evidence.submitted,
+            "scorecards_expected": draft.evidence.expected,
+            "scorecards_missing": list(draft.evidence.missing),
+            "against_panel": guard.against_panel,
+            "justification": second,
         },
         at=now,
     )
     return DecisionResult(
-        decision=decision, candidate=candidate, stage=stage, next_stage=next_stage, created=True
+        decision=decision,
+        candidate=candidate,
+        stage=stage,
+        next_stage=next_stage,
+        created=True,
+        justification=second,
+        guard=guard,
     )
 
 
@@ -248,6 +296,7 @@ async def record_decision_once(
     seen_stage_key: str,
     seen_status: str,
     view_id: str,
+    justification: str | None = None,
 ) -> DecisionResult:
     """``record_decision`` in a transaction of its own, for a form submitted from Slack.
 
@@ -267,6 +316,7 @@ async def record_decision_once(
                 seen_stage_key=seen_stage_key,
                 seen_status=seen_status,
                 view_id=view_id,
+                justification=justification,
             )
     except IntegrityError:
         async with bot.sessions() as session:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
@@ -20,10 +20,13 @@ from typing import Generic, TypeVar
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics, permissions
+from bot.candidates import level_name
 from bot.context import BotContext
+from bot.next_step import NextStep, next_step
 from bot.notifier import Notifier, SendResult
 from bot.reminder_rules import working_days_back
 from bot.reminders import stage_title
+from bot.scorecards import Progress
 from storage import candidates as candidates_store
 from storage import digest as queries
 from storage.db import transaction
@@ -62,8 +65,23 @@ class Section(Generic[T]):
     def of(cls, items: Sequence[T], limit: int = MAX_LINES) -> Section[T]:
         return cls(tuple(items[:limit]), max(len(items) - limit, 0))
 
+    @classmethod
+    def counted(cls, items: Sequence[T], total: int) -> Section[T]:
+        """The lines the database kept and the count of all it found."""
+        return cls(tuple(items), max(total - len(items), 0))
+
     def __bool__(self) -> bool:
         return bool(self.items)
+
+
+@dataclass(frozen=True)
+class PipelineLine:
+    """An open candidate as the pipeline lists them."""
+
+    candidate: CandidateRow
+    level: str
+    days_in_stage: int
+    next_step: NextStep
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,12 @@ class StageCount:
     active: int
     on_hold: int
     offer: int
+    # The first candidates of the stage, longest in it first.
+    listed: tuple[PipelineLine, ...] = ()
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.listed), 0)
 
     @property
     def total(self) -> int:
@@ -137,13 +161,6 @@ class Timeliness:
 
 
 @dataclass(frozen=True)
-class Failure:
-    recipient_id: str
-    error: str
-    count: int
-
-
-@dataclass(frozen=True)
 class Digest:
     day: date
     stages: tuple[StageCount, ...] = ()
@@ -152,21 +169,14 @@ class Digest:
     idle: Section[Idle] = field(default_factory=Section)
     decisions: Section[DecisionLine] = field(default_factory=Section)
     today: Section[Meeting] = field(default_factory=Section)
+    # The team's figure only: each person's is theirs (App Home), never the channel's.
     timeliness: Timeliness | None = None
-    timeliness_by_interviewer: Section[Timeliness] = field(default_factory=Section)
-    failures: Section[Failure] = field(default_factory=Section)
 
     @property
     def is_empty(self) -> bool:
         """Nothing in the pipeline and nothing that happened or is due."""
         return not (
-            self.stages
-            or self.overdue
-            or self.waiting
-            or self.idle
-            or self.decisions
-            or self.today
-            or self.failures
+            self.stages or self.overdue or self.waiting or self.idle or self.decisions or self.today
         )
 
 
@@ -182,29 +192,30 @@ def _day_bounds(bot: BotContext, day: date) -> tuple[datetime, datetime]:
 
 async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) -> Digest:
     """The digest of ``now``'s local day. A fixed number of statements, whatever the size
-    of the pipeline: no query runs per candidate."""
+    of the pipeline: no query runs per candidate, and every list is cut and counted by the
+    database, so the rows fetched do not grow with the pipeline either."""
     settings = bot.settings
     day = local_day(bot, now)
     title = partial(stage_title, bot)
     previous = await queries.previous_digest_at(session, day)
     since = previous or now - timedelta(days=1)
+    rows, total = await queries.overdue_scorecards(
+        session, now, settings.feedback_due_hours, limit=MAX_LINES
+    )
     overdue = [
         Overdue(interviewer, candidate, title(stage), due_at)
-        for candidate, interviewer, stage, due_at in await queries.overdue_scorecards(
-            session, now, settings.feedback_due_hours
-        )
+        for candidate, interviewer, stage, due_at, _ in rows
     ]
-    waiting = await _waiting(session, now, title)
+    waiting = await waiting_for_decision(session, now, title)
     idle_before = working_days_back(
         now, IDLE_WORKING_DAYS, settings.timezone, settings.working_days
     )
-    idle = [
-        Idle(candidate, title(candidate.stage_key), last)
-        for candidate, last in await queries.idle_candidates(session, idle_before)
-    ]
+    idle_rows, idle_total = await queries.idle_candidates(session, idle_before, limit=MAX_LINES)
+    idle = [Idle(candidate, title(candidate.stage_key), last) for candidate, last in idle_rows]
+    decision_rows, decision_total = await queries.decisions_since(session, since, limit=MAX_LINES)
     decisions = [
         DecisionLine(candidate, title(stage), outcome, by, at)
-        for candidate, stage, outcome, by, at in await queries.decisions_since(session, since)
+        for candidate, stage, outcome, by, at in decision_rows
     ]
     start, end = _day_bounds(bot, day)
     interviews = await queries.meetings_between(
@@ -215,33 +226,59 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
         MeetingKind.DEBRIEF, debriefs, title
     )
     today.sort(key=lambda meeting: meeting.starts_at)
-    owed = await queries.feedback_timeliness(
+    owed, on_time = await queries.team_timeliness(
         session, now - SLA_WINDOW, now, settings.feedback_due_hours
     )
-    failures = [
-        Failure(user, error or "unknown_error", count)
-        for user, error, count, _ in await queries.failed_deliveries(session, now - FAILURES_WINDOW)
-    ]
+    listed = await pipeline_lines(session, bot, now)
     return Digest(
         day=day,
-        stages=_stages(await queries.stage_counts(session), bot, title),
-        overdue=Section.of(overdue),
-        waiting=Section.of(waiting),
-        idle=Section.of(idle),
-        decisions=Section.of(decisions),
+        stages=stages_of(await queries.stage_counts(session), listed, bot, title),
+        overdue=Section.counted(overdue, total),
+        waiting=waiting,
+        idle=Section.counted(idle, idle_total),
+        decisions=Section.counted(decisions, decision_total),
         today=Section.of(today),
-        timeliness=Timeliness(None, sum(o for _, o, _ in owed), sum(t for _, _, t in owed))
-        if owed
-        else None,
-        timeliness_by_interviewer=Section.of(
-            [Timeliness(user, o, t) for user, o, t in owed if o >= SLA_MIN_INTERVIEWS]
-        ),
-        failures=Section.of(failures),
+        timeliness=Timeliness(None, owed, on_time) if owed else None,
     )
 
 
-def _stages(
-    rows: Sequence[tuple[str, str, int]], bot: BotContext, title: Titles
+async def pipeline_lines(
+    session: AsyncSession,
+    bot: BotContext,
+    now: datetime,
+    *,
+    manager: str | None = None,
+    per_stage: int = MAX_LINES,
+) -> dict[str, list[PipelineLine]]:
+    """The first open candidates of each stage (of one hiring manager's, or all) with their
+    next step, by stage key: three statements for any number of candidates."""
+    candidates = await queries.pipeline_listing(session, per_stage=per_stage, manager=manager)
+    ids = [c.id for c in candidates if c.id is not None]
+    latest: dict[int, tuple[Interview, Progress]] = {}
+    for interview, expected, submitted in await queries.current_stage_interviews(session, ids):
+        latest[interview.candidate_id] = (interview, Progress(submitted, expected))
+    debriefs = {d.candidate_id: d for d in await queries.current_stage_debriefs(session, ids)}
+    lines: dict[str, list[PipelineLine]] = defaultdict(list)
+    for candidate in candidates:
+        assert candidate.id is not None
+        interview, progress = latest.get(candidate.id, (None, None))
+        step = next_step(candidate, bot.kits, interview, progress, debriefs.get(candidate.id))
+        lines[candidate.stage_key].append(
+            PipelineLine(
+                queries.candidate_row(candidate),
+                level_name(bot.kits, candidate),
+                max((now - candidate.stage_entered_at).days, 0),
+                step,
+            )
+        )
+    return lines
+
+
+def stages_of(
+    rows: Sequence[tuple[str, str, int]],
+    listed: Mapping[str, Sequence[PipelineLine]],
+    bot: BotContext,
+    title: Titles,
 ) -> tuple[StageCount, ...]:
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for stage_key, status, count in rows:
@@ -254,32 +291,24 @@ def _stages(
             counts[key][CandidateStatus.ACTIVE],
             counts[key][CandidateStatus.ON_HOLD],
             counts[key][CandidateStatus.OFFER],
+            tuple(listed.get(key, ())),
         )
         for key in keys
     )
 
 
-async def _waiting(session: AsyncSession, now: datetime, title: Titles) -> list[Waiting]:
-    """Candidates whose current stage is ready for a decision (every scorecard of its
-    interviews in, or its debrief held) and has had none since."""
-    complete: dict[int, datetime | None] = {}
-    incomplete: set[int] = set()
-    for candidate_id, expected, submitted, last in await queries.current_stage_completion(session):
-        if submitted < expected:
-            incomplete.add(candidate_id)
-        elif last is not None:
-            previous = complete.get(candidate_id)
-            complete[candidate_id] = last if previous is None else max(previous, last)
-    ready: dict[int, datetime] = {
-        cid: at for cid, at in complete.items() if cid not in incomplete and at is not None
-    }
-    for candidate_id, ended in await queries.ended_debriefs(session, now):
-        ready[candidate_id] = max(ready.get(candidate_id, ended), ended)
-    decided = await queries.current_stage_decisions(session)
-    due = {cid: at for cid, at in ready.items() if cid not in decided or decided[cid] < at}
-    rows = await queries.candidates(session, due)
-    lines = [Waiting(row, title(row.stage_key), due[row.id]) for row in rows]
-    return sorted(lines, key=lambda line: (line.since, line.candidate.id))
+async def waiting_for_decision(
+    session: AsyncSession,
+    now: datetime,
+    title: Titles,
+    *,
+    limit: int = MAX_LINES,
+    manager: str | None = None,
+) -> Section[Waiting]:
+    """Candidates (one hiring manager's, or all) whose current stage is ready for a
+    decision and has had none since, longest waiting first."""
+    rows, total = await queries.waiting_for_decision(session, now, limit=limit, manager=manager)
+    return Section.counted([Waiting(row, title(row.stage_key), at) for row, at in rows], total)
 
 
 def _meetings(

@@ -70,6 +70,8 @@ class SlackUser:
     id: str
     name: str
     kind: UserKind
+    timezone: str | None = None  # IANA zone of their Slack profile
+    email: str | None = None  # their profile's, for calendar invitations
 
 
 @dataclass(frozen=True)

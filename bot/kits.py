@@ -3,10 +3,14 @@
 A team edits these files by hand, so every problem ends in a `KitError` whose one line
 names the file, the field and the problem; start-up and `python -m bot check` show it.
 The limits keep every text small enough for the Slack surfaces that show it.
+
+What a kit asks interviewers to rate is also read for wording that judges how an answer is
+delivered rather than what it contains (`DELIVERY_PHRASES`): such a kit still loads, with
+one warning line per field naming the file and the field.
 """
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, Self
@@ -50,6 +54,31 @@ MAX_RED_FLAGS = 8
 MAX_QUALITIES = 8
 MAX_REGIONS = 20
 LEVEL_KEYS = ("mid", "senior")  # the fields of SalaryRegion that hold the bands
+
+# Wording that rates delivery (fluency, poise, speed) rather than the structure and content
+# of an answer: it penalises a non-native speaker or a nervous candidate. A short list of
+# the usual phrasings, each also with a common ending ("calm" finds "calmly", "hesitat"
+# finds "hesitates"), but not inside another word ("accentuate" is no accent).
+DELIVERY_PHRASES = (
+    "articulate",
+    "fluent",
+    "native speaker",
+    "accent",
+    "eloquent",
+    "well-spoken",
+    "confiden",
+    "calm",
+    "nervous",
+    "hesitat",
+    "clearly and briefly",
+    "concise",
+    "polished",
+)
+_ENDINGS = "(?:s|es|ed|ing|ly|e|ion|ant|ance|ce|t|tly|ness)?"
+_DELIVERY = re.compile(
+    r"\b(?:" + "|".join(map(re.escape, DELIVERY_PHRASES)) + f"){_ENDINGS}\\b",
+    re.IGNORECASE,
+)
 
 _CURRENCY = re.compile(r"[A-Z]{3}")
 
@@ -286,6 +315,11 @@ def default_prompts_dir() -> Path:
 
 def load_kits(directory: Path) -> Kits:
     """Read and check a prompts directory; the first problem found raises KitError."""
+    return check_kits(directory)[0]
+
+
+def check_kits(directory: Path) -> tuple[Kits, tuple[str, ...]]:
+    """`load_kits`, and a warning line for each rated text that judges delivery."""
     if not directory.is_dir():
         raise KitError(str(directory), "not a directory")
     stage_paths = sorted(path for path in (directory / STAGES_DIR).glob("*.toml") if path.is_file())
@@ -296,11 +330,43 @@ def load_kits(directory: Path) -> Kits:
     qualities = load_file(directory, QUALITIES_FILE, _QualitiesFile).qualities
     salary = load_file(directory, SALARY_FILE, SalaryTable)
     incidents = load_scenarios(directory, [stage.key for stage in stages])
+    warnings = [
+        *(
+            warning
+            for file, stage in zip(stage_files, stages, strict=True)
+            for warning in _delivery_warnings(file, _stage_texts(stage))
+        ),
+        *_delivery_warnings(QUALITIES_FILE, _rated_texts("qualities", qualities)),
+    ]
     try:
-        return Kits(stages=stages, qualities=qualities, salary=salary, incidents=incidents)
+        kits = Kits(stages=stages, qualities=qualities, salary=salary, incidents=incidents)
     except ValidationError as exc:
         # Kits checks across files: stage keys and orders, and the list of qualities.
         loc, problem = describe(exc.errors()[0])
         if loc[0] == "stages":
             raise KitError(stage_files[int(loc[1])], problem, field_path(loc[2:])) from exc
         raise KitError(QUALITIES_FILE, problem, field_path(loc)) from exc
+    return kits, tuple(warnings)
+
+
+def _rated_texts(field: str, items: Sequence[Competency | Quality]) -> Iterable[tuple[str, str]]:
+    """(path, text) of what interviewers rate: each item's name and its 1 and 4 anchors."""
+    for index, item in enumerate(items):
+        for name in ("name", "one", "four"):
+            yield f"{field}[{index}].{name}", getattr(item, name)
+
+
+def _stage_texts(stage: Stage) -> Iterable[tuple[str, str]]:
+    yield from _rated_texts("competencies", stage.competencies)
+    for index, question in enumerate(stage.questions):
+        yield f"questions[{index}].strong_answer", question.strong_answer
+
+
+def _delivery_warnings(file: str, texts: Iterable[tuple[str, str]]) -> Iterable[str]:
+    for path, text in texts:
+        found = _DELIVERY.search(text)
+        if found is not None:
+            yield (
+                f"{file}: {path}: judges delivery ({found.group(0).lower()!r}); reword it to "
+                "judge the structure and content of the answer"
+            )

@@ -25,6 +25,8 @@ class ReminderKind(StrEnum):
     DEBRIEF_PACK = "debrief_pack"
     DEBRIEF_DECISION = "debrief_decision"
     DEBRIEF_PENDING = "debrief_pending"
+    # A hiring manager's *Nudge*: at most one a day per person and interview.
+    SCORECARD_ASKED = "scorecard_asked"
 
 
 # Reminders that prepare for a meeting: never held past the meeting's start (see

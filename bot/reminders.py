@@ -29,10 +29,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import metrics
 from bot import reminder_rules as rules
 from bot.context import BotContext
-from bot.errors import Conflict, PermissionDenied
-from bot.kits import Quality, Stage, UnknownStageError
+from bot.errors import Conflict, NotFound, PermissionDenied
+from bot.kits import UnknownStageError
 from bot.notifier import Notifier, SendResult
 from bot.reminder_rules import ReminderKind
+from storage import debriefs as debrief_store
 from storage import reminders as store
 from storage.db import transaction
 from storage.models import (
@@ -58,10 +59,13 @@ MAX_ATTEMPTS = 5
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(minutes=30)
 
+NOT_YOUR_DEBRIEF = "That debrief is for its attendees and the candidate's hiring manager."
+
 INTERVIEWER_KINDS = (
     ReminderKind.INTERVIEW_SOON,
     ReminderKind.SCORECARD_NUDGE,
     ReminderKind.SCORECARD_DUE,
+    ReminderKind.SCORECARD_ASKED,
 )
 DECISION_KINDS = (ReminderKind.DEBRIEF_DECISION, ReminderKind.DEBRIEF_PENDING)
 
@@ -237,9 +241,6 @@ class ReminderMessage:
     stage_title: str
     interview: Interview | None = None
     debrief: Debrief | None = None
-    # interview soon: the kit of the stage
-    kit: Stage | None = None
-    qualities: tuple[Quality, ...] = ()
     # scorecard due and escalation: when it was due; escalation: who is late
     scorecard_due_at: datetime | None = None
     late: tuple[str, ...] = ()
@@ -319,11 +320,8 @@ async def _details(
         if (meeting.id, recipient) not in missing:
             return "scorecard in or not attended"
         if kind == ReminderKind.INTERVIEW_SOON:
-            try:
-                kit = bot.kits.stage(meeting.stage_key)
-            except UnknownStageError:
-                kit = None
-            return _with(base, kit=kit, qualities=bot.kits.qualities)
+            # The kit went in full with the invitation; this one links to it.
+            return base
         return _with(base, scorecard_due_at=due_at)
     if kind in DECISION_KINDS:
         if await store.decided_since(session, candidate_id, meeting.stage_key, reminder.created_at):
@@ -339,16 +337,49 @@ async def _details(
         return _with(base, missing=mine) if mine else "no scorecard missing"
     if now >= ends_at(meeting):
         return "debrief over"
+    return _with(base, pack=await _pack(session, bot, recipient, interviews))
+
+
+async def _pack(
+    session: AsyncSession, bot: BotContext, recipient: str, interviews: Sequence[Interview]
+) -> tuple[SummarySoFar, ...]:
+    """Each interview of the stage as ``recipient`` may read it (the independence rule)."""
     # Imported here because bot.scorecards, which the feedback rule reads through, plans
     # its reminders through this module: at the top, the two would import each other.
     from bot.feedback_access import summary_so_far
 
-    pack = [
-        await summary_so_far(session, bot, user_id=recipient, interview_id=interview.id)
-        for interview in interviews
-        if interview.id is not None
-    ]
-    return _with(base, pack=tuple(pack))
+    return tuple(
+        [
+            await summary_so_far(session, bot, user_id=recipient, interview_id=interview.id)
+            for interview in interviews
+            if interview.id is not None
+        ]
+    )
+
+
+async def pack_on_request(
+    session: AsyncSession, bot: BotContext, user_id: str, debrief_id: int
+) -> ReminderMessage:
+    """The debrief pack, asked for (App Home's *Open pack*) rather than sent 15 minutes
+    before: for the debrief's attendees, the hiring manager and admins, at any time."""
+    debrief = await session.get(Debrief, debrief_id)
+    candidate = await session.get(Candidate, debrief.candidate_id) if debrief else None
+    if debrief is None or candidate is None or candidate.id is None:
+        raise NotFound(NOT_YOUR_DEBRIEF)
+    attendees = await debrief_store.attendees_of(session, debrief_id)
+    allowed = user_id in attendees or user_id == candidate.hiring_manager_id
+    if not (allowed or bot.is_admin(user_id)):
+        raise NotFound(NOT_YOUR_DEBRIEF)
+    interviews = await store.stage_interviews(session, candidate.id, debrief.stage_key)
+    return ReminderMessage(
+        reminder_id=0,
+        kind=ReminderKind.DEBRIEF_PACK,
+        recipient_id=user_id,
+        candidate=candidate,
+        stage_title=stage_title(bot, debrief.stage_key),
+        debrief=debrief,
+        pack=await _pack(session, bot, user_id, interviews),
+    )
 
 
 def _with(base: ReminderMessage, **changes: Any) -> ReminderMessage:
@@ -376,7 +407,8 @@ class SweepReport:
         return self.outcomes[Outcome.SENT]
 
 
-def _zone(name: str | None, default: ZoneInfo) -> ZoneInfo:
+def zone_named(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    """The IANA zone ``name``, or ``default`` when it is missing or unknown."""
     if not name:
         return default
     try:
@@ -437,7 +469,7 @@ async def _deliver(bot: BotContext, notifier: Notifier, reminder: Reminder, toke
     if isinstance(message, str):
         return await _record(bot, Outcome.OBSOLETE, store.mark_obsolete, reminder, token, message)
     settings = bot.settings
-    zone = _zone(await notifier.user_timezone(reminder.recipient_id), settings.timezone)
+    zone = zone_named(await notifier.user_timezone(reminder.recipient_id), settings.timezone)
     allowed = rules.deliverable_at(
         now, zone, settings.working_days, settings.working_hours, message.meeting_starts_at
     )

@@ -3,7 +3,9 @@
 One scorecard per interviewer per interview, written by the interviewers on its panel
 who attended (the hiring manager and admins too, when they sit on it): a scorecard is
 evidence from the room. It can be edited until a decision closes the interview's stage
-for the candidate; after that it is read-only. Every edit is kept (`bot.scorecard_history`).
+for the candidate; after that it is read-only. One that arrives after the decision is
+still taken, marked late (the hiring manager is told): evidence is never turned away.
+Every edit is kept (`bot.scorecard_history`).
 Nothing here shows anyone else's scorecard: reading others' goes through
 `bot.feedback_access`.
 """
@@ -41,11 +43,14 @@ SCORES: Final = (1, 2, 3, 4)
 MAX_EVIDENCE: Final = 3000
 MAX_PRIVATE_NOTE: Final = 3000
 NOT_OBSERVED: Final = "not_observed"
+NOT_ASSESSED: Final = "not_assessed"
 AUDIT_SUBMITTED: Final = "scorecard_submitted"
 AUDIT_EDITED: Final = "scorecard_edited"
 
 # A quality's choice: a score, "not observed", or None when nothing was chosen.
 QualityChoice = int | Literal["not_observed"] | None
+# A competency's: a score, "not assessed" (it never came up), or None when nothing was chosen.
+CompetencyChoice = int | Literal["not_assessed"] | None
 
 OVERALL: Final = "overall"
 RED_FLAGS: Final = "red_flags"
@@ -62,7 +67,7 @@ def rating_field(kind: RatingKind, key: str) -> str:
 class ScorecardForm:
     """What an interviewer entered, unchecked; None where nothing was chosen."""
 
-    competencies: Mapping[str, int | None]
+    competencies: Mapping[str, CompetencyChoice]
     qualities: Mapping[str, QualityChoice]
     red_flags: Sequence[str]
     overall: int | None
@@ -72,13 +77,14 @@ class ScorecardForm:
 
 @dataclass(frozen=True)
 class ScorecardContent:
-    """A scorecard as read back. ``qualities`` maps to None for "not observed"."""
+    """A scorecard as read back. ``competencies`` maps to None for "not assessed",
+    ``qualities`` for "not observed"."""
 
     id: int
     interview_id: int
     interviewer_id: str
     overall: int
-    competencies: Mapping[str, int]
+    competencies: Mapping[str, int | None]
     qualities: Mapping[str, int | None]
     red_flags: tuple[str, ...]
     evidence: str
@@ -86,6 +92,7 @@ class ScorecardContent:
     submitted_at: datetime
     updated_at: datetime
     revisions: tuple[Revision, ...] = ()
+    late: bool = False
 
     @property
     def edited_after_reading(self) -> bool:
@@ -115,6 +122,8 @@ class ScorecardDraft:
     qualities: tuple[Quality, ...]
     existing: ScorecardContent | None
     read_only: bool
+    # A first scorecard after a decision closed the stage: taken, and marked late.
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -126,6 +135,7 @@ class SubmitResult:
     created: bool
     changed: bool
     progress: Progress
+    late: bool = False
 
 
 @dataclass(frozen=True)
@@ -151,12 +161,14 @@ def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) ->
     errors: dict[str, str] = {}
     ratings: list[tuple[str, str, int | None]] = []
     for competency in stage.competencies:
-        score = form.competencies.get(competency.id)
-        if score not in SCORES:
+        choice = form.competencies.get(competency.id)
+        if choice != NOT_ASSESSED and choice not in SCORES:
             errors[rating_field(RatingKind.COMPETENCY, competency.id)] = (
-                "Choose a rating from 1 to 4."
+                "Choose a rating from 1 to 4, or Not assessed if it did not come up."
             )
-        ratings.append((RatingKind.COMPETENCY, competency.id, score))
+        ratings.append(
+            (RatingKind.COMPETENCY, competency.id, None if choice == NOT_ASSESSED else choice)
+        )
     for quality in qualities:
         choice = form.qualities.get(quality.id)
         if choice != NOT_OBSERVED and choice not in SCORES:
@@ -213,7 +225,7 @@ async def read_contents(
                 competencies={
                     rating.key: rating.score
                     for rating in own
-                    if rating.kind == RatingKind.COMPETENCY and rating.score is not None
+                    if rating.kind == RatingKind.COMPETENCY
                 },
                 qualities={
                     rating.key: rating.score for rating in own if rating.kind == RatingKind.QUALITY
@@ -224,6 +236,7 @@ async def read_contents(
                 submitted_at=card.submitted_at,
                 updated_at=card.updated_at,
                 revisions=revisions[card.id],
+                late=card.late,
             )
         )
     return contents
@@ -315,8 +328,6 @@ async def open_scorecard(
     """The user's scorecard for an interview, to fill in, edit, or (stage closed) read."""
     scorable = await _scorable(session, bot, user_id, interview_id)
     existing = await store.scorecard_of(session, interview_id, user_id)
-    if existing is None and scorable.stage_closed:
-        raise Conflict(_CLOSED)
     contents = await read_contents(session, [existing]) if existing else []
     return ScorecardDraft(
         interview=scorable.interview,
@@ -324,7 +335,8 @@ async def open_scorecard(
         stage=scorable.stage,
         qualities=bot.kits.qualities,
         existing=contents[0] if contents else None,
-        read_only=scorable.stage_closed,
+        read_only=scorable.stage_closed and existing is not None,
+        late=scorable.stage_closed and existing is None,
     )
 
 
@@ -344,8 +356,6 @@ async def submit_scorecard(
     and reports ``changed=False``.
     """
     scorable = await _scorable(session, bot, user_id, interview_id, lock=True)
-    if scorable.stage_closed:
-        raise Conflict(_CLOSED)
     valid = validate(scorable.stage, bot.kits.qualities, form)
     now = bot.clock.now()
     values = {
@@ -361,9 +371,13 @@ async def submit_scorecard(
             "interviewer_id": user_id,
             "submitted_at": now,
             "updated_at": now,
+            "late": scorable.stage_closed,
             **values,
         },
     )
+    if scorable.stage_closed and not created:
+        # An edit after the decision: the scorecard the decision stood on stays as it was.
+        raise Conflict(_CLOSED)
     scorecard = await store.scorecard_of(session, interview_id, user_id)
     assert scorecard is not None and scorecard.id is not None  # inserted or already there
     changed = created
@@ -389,7 +403,7 @@ async def submit_scorecard(
         changed = revision is not None
         if changed:
             await store.update_scorecard(session, scorecard, values, now)
-    if created:
+    if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,
             scorable.interview,
@@ -421,6 +435,7 @@ async def submit_scorecard(
         created=created,
         changed=changed,
         progress=progress,
+        late=scorecard.late,
     )
 
 

@@ -21,6 +21,7 @@ from bot.context import BotContext
 from bot.debriefs import MAX_ATTENDEES, AlreadySubmitted, Cancelled, Rescheduled, Scheduled
 from bot.errors import DomainError
 from bot.interviews import DmOutcome
+from bot.meeting_sync import Change
 from bot.reminders import stage_title
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
 from handlers.debrief_blocks import (
@@ -34,7 +35,9 @@ from handlers.debrief_blocks import (
     unreachable_reply,
 )
 from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
+from handlers.home import refresh_homes
 from handlers.ids import Action, View
+from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule import lookup_users, send_dm
@@ -158,6 +161,11 @@ async def on_debrief_submit(
         await announce_scheduled(client, bot, result)
     elif result.changed:
         await announce_rescheduled(client, bot, result, actor_id)
+    else:
+        return
+    removed = result.removed if not isinstance(result, Scheduled) else ()
+    people = [*result.attendee_ids, *removed, result.candidate.hiring_manager_id]
+    await refresh_homes(client, bot, people)
 
 
 # --------------------------------------------------------------------- cancelling
@@ -187,6 +195,7 @@ async def on_cancel_button(
         )
         return
     await announce_cancelled(client, bot, result, actor_id)
+    await refresh_homes(client, bot, [*result.attendee_ids, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people
@@ -204,6 +213,7 @@ async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Sc
     ]
     await _tell(client, bot, candidate, invitations)
     await _finish(client, bot, candidate, debrief, note_ts)
+    await _invitations(client, bot, debrief, candidate, Change.SCHEDULED, result.attendee_ids)
 
 
 async def announce_rescheduled(
@@ -229,6 +239,7 @@ async def announce_rescheduled(
     messages += [(user_id, removed, None) for user_id in result.removed]
     await _tell(client, bot, candidate, messages)
     await _finish(client, bot, candidate, debrief, note_ts)
+    await _invitations(client, bot, debrief, candidate, Change.MOVED, attendee_ids, result.removed)
 
 
 async def announce_cancelled(
@@ -247,6 +258,29 @@ async def announce_cancelled(
         client, bot, candidate, [(user_id, notice, None) for user_id in result.attendee_ids]
     )
     await refresh_card(client, bot, _id(candidate))
+    await _invitations(client, bot, debrief, candidate, Change.CANCELLED, result.attendee_ids)
+
+
+async def _invitations(
+    client: AsyncWebClient,
+    bot: BotContext,
+    debrief: Debrief,
+    candidate: Candidate,
+    change: Change,
+    attendee_ids: Sequence[str],
+    removed_ids: Sequence[str] = (),
+) -> None:
+    users = await lookup_users(client, [*attendee_ids, *removed_ids], most=MAX_ATTENDEES * 2)
+    await debrief_invitations(
+        client,
+        bot,
+        debrief,
+        candidate,
+        change,
+        attendee_ids=attendee_ids,
+        users=users,
+        removed_ids=removed_ids,
+    )
 
 
 def _invitation(

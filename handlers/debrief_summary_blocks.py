@@ -12,9 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.debrief_summary import DebriefSummary, Disagreement, RatedItem
+from bot.debrief_summary import (
+    DISAGREEMENT_SPREAD,
+    MIN_SCORES_FOR_MEAN,
+    DebriefSummary,
+    Disagreement,
+    Figures,
+    RatedItem,
+)
 from bot.feedback_access import SummarySoFar
-from bot.kits import Quality, Stage
+from bot.kits import Competency, Quality, Stage
 from bot.scorecards import Progress
 from handlers.block_kit import (
     Block,
@@ -37,8 +44,10 @@ MINUS = "\N{MINUS SIGN}"
 _NAME_SHOWN = 160
 _FLAG_SHOWN = 300
 SCALE_NOTE = (
-    f"Scores 1 strong no to 4 strong yes. Mean to one decimal; spread = highest {MINUS} "
-    "lowest. Evidence and notes are in *View scorecards*."
+    "Competencies and qualities 1 no evidence to 4 exceptional; recommendations 1 strong no "
+    f"to 4 strong yes. Mean to one decimal from {MIN_SCORES_FOR_MEAN} scores up, else the "
+    f"scores themselves; spread = highest {MINUS} lowest. Evidence and notes are in "
+    "*View scorecards*."
 )
 HIDDEN_NOTE = (
     "Ratings, red flags and evidence open to the interviewers once their own scorecard is "
@@ -50,19 +59,39 @@ _HIDDEN_FROM_YOU = (
 )
 
 
-def scorecard_progress_text(user_id: str, stage: Stage, progress: Progress) -> str:
-    """ "<@U0ANA> submitted the *Technical* scorecard (2 of 3)"."""
+def scorecard_progress_text(
+    user_id: str, stage: Stage, progress: Progress, *, late: bool = False
+) -> str:
+    """ "<@U0ANA> submitted the *Technical* scorecard (2 of 3)", with "late, after the
+    decision" for one that came in after the stage's decision."""
+    when = " late, after the decision" if late else ""
     return (
-        f"<@{user_id}> submitted the *{escape(stage.title)}* scorecard "
+        f"<@{user_id}> submitted the *{escape(stage.title)}* scorecard{when} "
         f"({progress.submitted} of {progress.expected})"
     )
 
 
+def late_scorecard_dm(
+    user_id: str, stage: Stage, candidate_name: str, interview_id: int
+) -> tuple[str, list[Block]]:
+    """The hiring manager's DM: evidence arrived after their decision."""
+    text = (
+        f"<@{user_id}> submitted a *{_shown(stage.title)}* scorecard for "
+        f"*{escape_clipped(candidate_name, _NAME_SHOWN)}* after the decision"
+    )
+    return text, [
+        section(f":hourglass: {text}. It is marked late; read it in case it changes anything."),
+        actions(
+            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id))
+        ),
+    ]
+
+
 def scorecard_progress_blocks(
-    user_id: str, stage: Stage, progress: Progress, interview_id: int
+    user_id: str, stage: Stage, progress: Progress, interview_id: int, *, late: bool = False
 ) -> list[Block]:
     return [
-        section(scorecard_progress_text(user_id, stage, progress)),
+        section(scorecard_progress_text(user_id, stage, progress, late=late)),
         actions(
             button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id))
         ),
@@ -169,9 +198,13 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
     disagreements, and what the loop has not observed. The thread's summary and the
     debrief pack both show it."""
     blocks = [
+        section(verdict_text(summary)),
         section(_recommendations(summary)),
         *packed_sections(
-            ["*Competencies*", *(_item_line(item, "no scores") for item in summary.competencies)]
+            [
+                "*Competencies*",
+                *(_item_line(item, "not assessed") for item in summary.competencies),
+            ]
         ),
         *packed_sections(
             [
@@ -184,10 +217,13 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
     if summary.disagreements:
         blocks += packed_sections(
             [
-                ":warning: *Disagreements to discuss* (a strong yes beside a no)",
+                f":warning: *Disagreements to discuss* (scores {DISAGREEMENT_SPREAD} or more "
+                "apart)",
                 *(_disagreement_line(found) for found in summary.disagreements),
             ]
         )
+    if summary.unassessed_competencies:
+        blocks.append(section(unassessed_text(summary.unassessed_competencies)))
     blocks.append(section(unobserved_text(summary.unobserved_qualities)))
     if summary.edited_after_reading:
         people = ", ".join(f"<@{user_id}>" for user_id in summary.edited_after_reading)
@@ -195,23 +231,47 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
     return blocks
 
 
+def verdict_text(summary: DebriefSummary) -> str:
+    """The summary in one line: "Split 2 : 1 (yes : no) · Kubernetes serving 4 / 2 / 1"."""
+    split = summary.split
+    if split.divided:
+        head = f":scales: *Split {split.yes} : {split.no}* (yes : no)"
+    else:
+        head = f"*Agreed {split.yes} : {split.no}* (yes : no)"
+    apart = [
+        f"{_shown(found.item.name)} {' / '.join(map(str, found.scores_high_first))}"
+        for found in summary.disagreements
+    ]
+    if apart:
+        return f"{head} · {', '.join(apart)}"
+    return f"{head} · no scores {DISAGREEMENT_SPREAD} or more apart"
+
+
 def _recommendations(summary: DebriefSummary) -> str:
     counts = " · ".join(f"{SCALE[score]} *{count}*" for score, count in summary.recommendations)
     line = f"*Recommendations:* {counts}"
     figures = summary.overall.figures
     if figures is not None:
-        line += f"  (mean {figures.mean} · spread {figures.spread})"
+        line += f"  ({_figures_text(figures)})"
     return line
 
 
 def _item_line(item: RatedItem, unrated: str) -> str:
     figures = item.figures
+    who = f"{unrated} by {', '.join(map(_mention, item.not_assessed_by))}"
     if figures is None:
-        return f"• {_shown(item.name)}: _{unrated}_"
-    scores = ", ".join(str(score) for score in figures.scores)
-    return (
-        f"• {_shown(item.name)}: mean *{figures.mean}* · spread {figures.spread} · scores {scores}"
-    )
+        return f"• {_shown(item.name)}: _{who if item.not_assessed_by else unrated}_"
+    aside = f" · _{who}_" if item.not_assessed_by else ""
+    return f"• {_shown(item.name)}: {_figures_text(figures)}{aside}"
+
+
+def _figures_text(figures: Figures) -> str:
+    """ "mean *2.3* · spread 3 · scores 4, 2, 1", or with fewer scores than a mean needs,
+    "scores *4, 2* · spread 2"."""
+    listed = ", ".join(map(str, figures.scores))
+    if figures.mean is None:
+        return f"scores *{listed}* · spread {figures.spread}"
+    return f"mean *{figures.mean}* · spread {figures.spread} · scores {listed}"
 
 
 def _red_flag_lines(summary: DebriefSummary) -> Sequence[str]:
@@ -227,9 +287,10 @@ def _red_flag_lines(summary: DebriefSummary) -> Sequence[str]:
 
 
 def _disagreement_line(found: Disagreement) -> str:
-    high = ", ".join(f"<@{user}>" for user in found.strong_yes_by)
-    low = ", ".join(f"<@{user}> {score}" for user, score in found.low_by)
-    return f"• {_shown(found.item.name)}: 4 from {high}; {low}"
+    ranked = sorted(found.item.scores, key=lambda given: given[1], reverse=True)
+    return f"• {_shown(found.item.name)}: " + ", ".join(
+        f"{_mention(user)} {score}" for user, score in ranked
+    )
 
 
 def _mention(user_id: str) -> str:
@@ -238,6 +299,15 @@ def _mention(user_id: str) -> str:
 
 def _shown(text: str, limit: int = _NAME_SHOWN) -> str:
     return escape_clipped(text, limit)
+
+
+def unassessed_text(competencies: Sequence[Competency]) -> str:
+    """The competencies nobody on this panel rated: a gap, not a low score."""
+    names = ", ".join(f"*{_shown(competency.name)}*" for competency in competencies)
+    return (
+        f":grey_question: *Nobody on the panel assessed:* {names}. There is no evidence "
+        "either way: ask in the debrief or in a later interview."
+    )
 
 
 def unobserved_text(qualities: Sequence[Quality]) -> str:

@@ -27,7 +27,9 @@ from handlers.decision_modal import (
     decision_text,
     needs_confirmation_modal,
     read_decision,
+    read_justification,
 )
+from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.kit_blocks import salary_text
 from handlers.modals import refuse_submission
@@ -100,7 +102,8 @@ async def on_decision_submitted(
                 seen_stage_key=metadata.stage_key,
                 seen_status=metadata.status,
             )
-        if chosen in NEEDS_CONFIRMATION:
+        # A guarded decision confirms too: its second step asks for the second reason.
+        if chosen in NEEDS_CONFIRMATION or draft.guard(chosen).needed:
             benchmark = salary_text(
                 bot.kits.salary, draft.candidate.location, draft.candidate.level
             )
@@ -144,6 +147,7 @@ async def _store(
     _, reason = read_decision(view["state"]["values"])
     return await record_decision_once(
         bot,
+        justification=read_justification(view["state"]["values"]),
         actor_id=user_id,
         candidate_id=metadata.candidate_id,
         outcome=outcome,
@@ -184,6 +188,7 @@ async def announce(client: AsyncWebClient, bot: BotContext, result: DecisionResu
     )
     if result.next_stage is not None:
         await post_stage_kit(client, bot, candidate)
+    await refresh_homes(client, bot, [candidate.hiring_manager_id, result.decision.decided_by])
 
 
 def register(app: AsyncApp) -> None:

@@ -9,12 +9,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.decisions import MAX_REASON, OUTCOME, REASON, DecisionDraft, DecisionResult
+from bot.decision_evidence import StageEvidence
+from bot.decisions import (
+    JUSTIFICATION,
+    MAX_REASON,
+    OUTCOME,
+    REASON,
+    DecisionDraft,
+    DecisionResult,
+    justification_question,
+)
 from bot.kits import Stage
 from handlers.block_kit import Block, context, packed_sections, section
 from handlers.debrief_summary_blocks import unobserved_text
 from handlers.ids import DecisionBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import escape, escape_clipped
 from storage.models import Outcome
@@ -30,7 +39,12 @@ _CONFIRM: Mapping[Outcome, tuple[str, str]] = {
     Outcome.HIRED: ("Record *{name}* as hired? " + _CLOSES, "Record hire"),
     Outcome.WITHDRAWN: ("Record that *{name}* withdrew? " + _CLOSES, "Record withdrawal"),
 }
-_FIELD_BLOCKS = {OUTCOME: DecisionBlock.OUTCOME, REASON: DecisionBlock.REASON}
+_FIELD_BLOCKS = {
+    OUTCOME: DecisionBlock.OUTCOME,
+    REASON: DecisionBlock.REASON,
+    JUSTIFICATION: DecisionBlock.JUSTIFICATION,
+}
+_MISSING_SHOWN = 20  # mentions of missing interviewers; more are counted
 
 
 class DecisionMetadata(ViewMetadata):
@@ -66,6 +80,7 @@ def decision_modal(draft: DecisionDraft) -> dict[str, Any]:
     options = [option(outcome_label(o, draft.next_stage), o.value) for o in draft.outcomes]
     blocks = [
         _where(draft),
+        context(evidence_text(draft.stage, draft.evidence)),
         input_block(
             DecisionBlock.OUTCOME,
             "Decision",
@@ -92,13 +107,35 @@ def needs_confirmation_modal(
     """The second step: says what the decision does, and keeps the reason editable (it is
     what will be stored) so that nothing typed is lost between the two steps. An offer
     shows the candidate's salary benchmark (the card does not), from ``benchmark``."""
-    question, submit = _CONFIRM[outcome]
-    blocks = [section(question.format(name=escape(draft.candidate.name)))]
+    name = escape(draft.candidate.name)
+    if outcome in _CONFIRM:
+        question, submit = _CONFIRM[outcome]
+        question = question.format(name=name)
+    else:
+        label = escape(outcome_label(outcome, draft.next_stage))
+        question, submit = f"*{label}* for *{name}*?", "Record decision"
+    blocks = [section(question)]
     if outcome == Outcome.OFFER:
         blocks.append(section(unobserved_text(draft.unobserved_qualities)))
         shown = benchmark or "No benchmark for this location and level."
         blocks.append(section(f"*Salary benchmark*\n{shown}"))
     blocks.append(_reason_input(reason))
+    guard = draft.guard(outcome)
+    if guard.needed:
+        blocks.insert(1, section(evidence_text(draft.stage, draft.evidence)))
+        blocks.append(
+            input_block(
+                DecisionBlock.JUSTIFICATION,
+                justification_question(guard),
+                {
+                    "type": "plain_text_input",
+                    "action_id": DecisionBlock.JUSTIFICATION,
+                    "multiline": True,
+                    "max_length": MAX_REASON,
+                },
+                hint=fair_hint("Shown with the decision in the thread, and kept in the audit."),
+            )
+        )
     return {
         "type": "modal",
         "callback_id": View.DECISION_CONFIRM,
@@ -117,6 +154,25 @@ def read_decision(values: Mapping[str, Mapping[str, Any]]) -> tuple[str | None, 
     return (outcome.get("selected_option") or {}).get("value"), reason.get("value")
 
 
+def read_justification(values: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The second reason, when the confirmation asked for one."""
+    field = values.get(DecisionBlock.JUSTIFICATION, {}).get(DecisionBlock.JUSTIFICATION, {})
+    value = field.get("value")
+    return value if isinstance(value, str) else None
+
+
+def evidence_text(stage: Stage, evidence: StageEvidence) -> str:
+    """ "2 of 3 *Technical* scorecards in · missing: @cat · panel: yes 2 : no 0"."""
+    line = f"{evidence.submitted} of {evidence.expected} *{escape(stage.title)}* scorecards in"
+    if evidence.missing:
+        shown = ", ".join(f"<@{user_id}>" for user_id in evidence.missing[:_MISSING_SHOWN])
+        more = len(evidence.missing) - _MISSING_SHOWN
+        line += f" · missing: {shown}" + (f" and {more} more" if more > 0 else "")
+    if evidence.submitted:
+        line += f" · panel recommends yes {evidence.yes} : no {evidence.no}"
+    return line
+
+
 def decision_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
     """``response_action: errors`` of an InvalidInput; unknown fields land on the reason."""
     return errors_by_block(fields, _FIELD_BLOCKS, DecisionBlock.REASON)
@@ -132,8 +188,14 @@ def decision_text(result: DecisionResult) -> str:
 
 
 def decision_blocks(result: DecisionResult) -> list[Block]:
-    reason = escape_clipped(result.decision.reason, REASON_SHOWN)
-    return packed_sections([decision_text(result), f"*Reason:* {reason}"])
+    # With a second reason the two share what one reason may show, so that the message
+    # stays within what Slack takes.
+    shown = REASON_SHOWN // 2 if result.justification else REASON_SHOWN
+    lines = [decision_text(result), f"*Reason:* {escape_clipped(result.decision.reason, shown)}"]
+    if result.justification:
+        question = justification_question(result.guard) if result.guard.needed else "Also"
+        lines.append(f"*{question}* {escape_clipped(result.justification, shown)}")
+    return packed_sections(lines)
 
 
 def _where(draft: DecisionDraft) -> Block:
@@ -153,7 +215,10 @@ def _reason_input(initial: str | None) -> Block:
     if initial:
         element["initial_value"] = initial
     return input_block(
-        DecisionBlock.REASON, "Reason", element, hint="Recorded with the decision in the thread."
+        DecisionBlock.REASON,
+        "Reason",
+        element,
+        hint=fair_hint("Recorded with the decision in the thread."),
     )
 
 

@@ -7,18 +7,20 @@ One section block per part of the digest, each cut to fit Slack's 3,000 characte
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.digest import CandidateRow, Digest, MeetingKind, Section
+from bot.digest import CandidateRow, Digest, MeetingKind, PipelineLine, Section, StageCount
 from handlers.block_kit import MESSAGE_TEXT_LIMIT, Block, header, section
 from handlers.mrkdwn import date_token, escape
 
 MAX_BLOCKS = 50
 # Under Slack's 3,000 characters per section text, leaving room for the "more" line.
 SECTION_CHARS = 2800
+# "\n_… and 9999 more_"
+_MORE_LINE = 24
 OUTCOME_WORDS = {
     "advance": "advanced",
     "reject": "rejected",
@@ -80,31 +82,20 @@ def digest_summary(digest: Digest) -> str:
         (digest.idle, "idle candidate", "idle candidates"),
         (digest.today, "meeting today", "meetings today"),
     ]
+    open_candidates = sum(stage.total for stage in digest.stages)
     parts = [
         f"{n} {one if n == 1 else many}"
         for section, one, many in counts
         if (n := len(section.items) + section.more)
-    ]
-    return f"{_title(digest)}: {', '.join(parts) or 'nothing overdue'}."
+    ] or ["nothing overdue"]
+    pipeline = f"{open_candidates} open candidate{'' if open_candidates == 1 else 's'}"
+    return f"{_title(digest)}: {pipeline}; {', '.join(parts)}."
 
 
 def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
-    """``(heading, lines, more)`` of each part of the digest that has something to say."""
-    parts: list[tuple[str, list[str], int]] = []
-    if digest.stages:
-        counts = []
-        for stage in digest.stages:
-            extra = [
-                f"{n} {word}"
-                for n, word in ((stage.on_hold, "on hold"), (stage.offer, "offer"))
-                if n
-            ]
-            counts.append(
-                f"{style.text(stage.title)} {stage.total}"
-                + (f" ({', '.join(extra)})" if extra else "")
-            )
-        parts.append(("Pipeline", [" · ".join(counts)], 0))
-    parts.append(_overdue(digest.overdue, style))
+    """``(heading, lines, more)`` of each part of the digest that has something to say:
+    what asks for action first, then today, then the pipeline stage by stage."""
+    parts: list[tuple[str, list[str], int]] = [_overdue(digest.overdue, style)]
     parts.append(
         (
             "Waiting for a decision",
@@ -129,17 +120,6 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
     )
     parts.append(
         (
-            "Decisions since the last digest",
-            [
-                f"• {style.candidate(d.candidate)}: {OUTCOME_WORDS.get(d.outcome, d.outcome)} "
-                f"after {style.text(d.stage_title)}, by {style.user(d.decided_by)}"
-                for d in digest.decisions.items
-            ],
-            digest.decisions.more,
-        )
-    )
-    parts.append(
-        (
             "Today",
             [
                 f"• {style.when(m.starts_at)} {style.text(m.stage_title)} "
@@ -150,27 +130,45 @@ def _parts(digest: Digest, style: _Style) -> list[tuple[str, list[str], int]]:
             digest.today.more,
         )
     )
-    if digest.timeliness is not None:
-        overall = digest.timeliness
-        lines = [f"{overall.percent}% in on time ({overall.on_time} of {overall.owed})"]
-        lines += [
-            f"• {style.user(t.interviewer_id or '')}: {t.percent}% ({t.on_time} of {t.owed})"
-            for t in digest.timeliness_by_interviewer.items
-        ]
-        parts.append(
-            ("Scorecards on time, last 30 days", lines, digest.timeliness_by_interviewer.more)
-        )
+    parts += [_stage(stage, style) for stage in digest.stages]
     parts.append(
         (
-            "Reminders that could not be delivered",
+            "Decisions since the last digest",
             [
-                f"• {style.user(f.recipient_id)}: `{f.error}` ({f.count})"
-                for f in digest.failures.items
+                f"• {style.candidate(d.candidate)}: {OUTCOME_WORDS.get(d.outcome, d.outcome)} "
+                f"after {style.text(d.stage_title)}, by {style.user(d.decided_by)}"
+                for d in digest.decisions.items
             ],
-            digest.failures.more,
+            digest.decisions.more,
         )
     )
+    if digest.timeliness is not None:
+        team = digest.timeliness
+        parts.append(
+            (
+                "Scorecards on time, last 30 days",
+                [f"The team: {team.percent}% in on time ({team.on_time} of {team.owed})"],
+                0,
+            )
+        )
     return [part for part in parts if part[1]]
+
+
+def _stage(stage: StageCount, style: _Style) -> tuple[str, list[str], int]:
+    """A stage's heading with its counts, and its first candidates."""
+    extra = [f"{n} {word}" for n, word in ((stage.on_hold, "on hold"), (stage.offer, "offer")) if n]
+    heading = f"{style.text(stage.title)} · {stage.total}" + (
+        f" ({', '.join(extra)})" if extra else ""
+    )
+    return heading, [_pipeline_line(line, style) for line in stage.listed], stage.more
+
+
+def _pipeline_line(line: PipelineLine, style: _Style) -> str:
+    days = f"{line.days_in_stage} day{'' if line.days_in_stage == 1 else 's'} in stage"
+    step = style.text(line.next_step.text)
+    if line.next_step.at is not None:
+        step += f" {style.when(line.next_step.at)}"
+    return f"• {style.candidate(line.candidate)} · {style.text(line.level)} · {days} · next: {step}"
 
 
 def _overdue(section: Section[Any], style: _Style) -> tuple[str, list[str], int]:
@@ -197,21 +195,36 @@ def _fitted(heading: str, lines: list[str], more: int, chars: int) -> str:
     return text
 
 
+def _budgets(wanted: Sequence[int], total: int) -> list[int]:
+    """Characters for each part: all it wants when the message has room, else an equal share
+    with what the shorter parts leave over going to the longer ones."""
+    budgets = [0] * len(wanted)
+    left, open_parts = total, sorted(range(len(wanted)), key=lambda i: wanted[i])
+    while open_parts:
+        share = left // len(open_parts)
+        index = open_parts.pop(0)
+        budgets[index] = min(wanted[index], share, SECTION_CHARS)
+        left -= budgets[index]
+    return budgets
+
+
 def digest_blocks(digest: Digest) -> list[Block]:
     """The digest message; each candidate's name links to their thread."""
     if digest.is_empty:
         return [section(f"*{_title(digest)}*: nothing pending.")]
     style = SLACK_STYLE
     blocks: list[Block] = [header(_title(digest))]
-    parts = _parts(digest, style)
-    # Each part its share of the message's text, as long as the names are, so that the
-    # digest stays within Slack's total; at most a section's less the "more" line.
-    chars = min(SECTION_CHARS, MESSAGE_TEXT_LIMIT // (len(parts) + 1))
+    parts = _parts(digest, style)[: MAX_BLOCKS - 1]
+    # The heading's "more" line and the header's text come out of Slack's total too.
+    room = MESSAGE_TEXT_LIMIT - len(_title(digest)) - len(parts) * _MORE_LINE
+    wanted = [
+        len(heading) + sum(len(line) + 1 for line in lines) + 5 for heading, lines, _ in parts
+    ]
     blocks += [
         section(_fitted(style.heading(heading), lines, more, chars))
-        for heading, lines, more in parts
+        for (heading, lines, more), chars in zip(parts, _budgets(wanted, room), strict=True)
     ]
-    return blocks[:MAX_BLOCKS]
+    return blocks
 
 
 def digest_text(digest: Digest) -> str:

@@ -1,23 +1,54 @@
-"""The App Home tab: the user's next interviews, the scorecards they owe, the commands, and
-for the hiring team the pipeline (someone outside it sees only their own interviews)."""
+"""The App Home tab: each person's desk (bot.home), built from parts.
+
+Each part is a function of the ``HomeSummary`` that returns its blocks (none when it has
+nothing to say); ``PARTS`` is their order. A new part (a calendar's, say) is one more
+function in that list. Lines with a button are a section each; the view keeps to Slack's
+100 blocks for any pipeline size because every list is cut (``bot.home.SHOWN``) and says
+how many more there are. The manager's and admin's parts are for the hiring team: someone
+outside it sees only their own work.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.candidates import PipelineGroup, pipeline
+from bot.calendars import connection_of
 from bot.context import BotContext
+from bot.digest import Section, StageCount, Timeliness
 from bot.hiring_team import team_only_text
-from bot.home import HomeInterview, HomeSummary, home_summary
-from handlers.block_kit import Block, context, divider, header, packed_sections, section
-from handlers.commands import usages
+from bot.home import (
+    HomeDebrief,
+    HomeInterview,
+    HomeSummary,
+    Late,
+    Undelivered,
+    home_summary,
+)
+from handlers.block_kit import (
+    MAX_VIEW_BLOCKS,
+    Block,
+    button,
+    context,
+    divider,
+    header,
+    packed_sections,
+    section,
+)
+from handlers.calendar_blocks import calendar_section
+from handlers.delivery_errors import problem
 from handlers.help_blocks import help_blocks
+from handlers.ids import Action
 from handlers.mrkdwn import date_token, escape, link
+from handlers.nudge_value import nudge_value
+from handlers.refs import Ref, ref
 from handlers.team_access import in_team
+from storage.digest import CandidateRow
 from storage.models import Candidate
 
 INTRO = (
@@ -25,38 +56,233 @@ INTRO = (
     "{channel}, interview kits by DM, independent scorecards, debrief summaries, decisions "
     "on the record, reminders that respect working hours, and a daily digest."
 )
-# Lines per list: the tab stays short.
-SHOWN = 10
+Part = Callable[[HomeSummary], list[Block]]
+
+logger = logging.getLogger(__name__)
 
 
-def _name(candidate: Candidate) -> str:
-    name = candidate.name
-    return link(candidate.permalink, name) if candidate.permalink else escape(name)
+def _name(candidate: Candidate | CandidateRow) -> str:
+    who = candidate.name
+    return link(candidate.permalink, who) if candidate.permalink else escape(who)
 
 
-def _line(item: HomeInterview) -> str:
-    stage = escape(item.stage.short_title) if item.stage else escape(item.interview.stage_key)
-    who = _name(item.candidate)
-    return f"• {date_token(item.interview.starts_at)}: *{stage}* interview with {who}"
+def _with_button(text: str, accessory: dict[str, Any]) -> Block:
+    return section(text) | {"accessory": accessory}
 
 
-def _listing(title: str, items: Sequence[HomeInterview], empty: str) -> list[Block]:
-    """The title and a line per item, in as many sections as long names need."""
-    lines = [_line(item) for item in items[:SHOWN]] or [f"_{empty}_"]
-    if len(items) > SHOWN:
-        lines.append(f"_and {len(items) - SHOWN} more_")
-    return packed_sections([f"*{title}*", *lines])
+def _more(listed: Section[Any]) -> list[Block]:
+    return [context(f"_and {listed.more} more_")] if listed.more else []
 
 
-def pipeline_blocks(groups: Sequence[PipelineGroup]) -> list[Block]:
-    """Open candidates by stage, a few names each, linked to their threads."""
-    lines = []
-    for group in groups[:SHOWN]:
-        names = ", ".join(_name(candidate) for candidate in group.candidates[:SHOWN])
-        more = len(group.candidates) - SHOWN
-        tail = f" _and {more} more_" if more > 0 else ""
-        lines.append(f"• *{escape(group.title)}* ({len(group.candidates)}): {names}{tail}")
-    return packed_sections(["*Pipeline*", *(lines or ["_No open candidates._"])])
+def _interview_line(item: HomeInterview) -> str:
+    stage = item.stage.short_title if item.stage else item.interview.stage_key
+    return (
+        f"{date_token(item.interview.starts_at)}: *{escape(stage)}* interview with "
+        f"{_name(item.candidate)}"
+    )
+
+
+def _percent(figure: Timeliness) -> str:
+    return f"{figure.percent}% in on time ({figure.on_time} of {figure.owed})"
+
+
+# ----------------------------------------------------------------- everyone
+
+
+def upcoming_part(summary: HomeSummary) -> list[Block]:
+    blocks = [section("*Your next interviews*")]
+    if not summary.upcoming:
+        return [*blocks, context("No interviews coming up.")]
+    for item in summary.upcoming.items:
+        value = ref(Ref.INTERVIEW, item.interview.id or 0)
+        blocks.append(
+            _with_button(_interview_line(item), button("Open kit", Action.OPEN_KIT, value))
+        )
+    return blocks + _more(summary.upcoming)
+
+
+def owed_part(summary: HomeSummary) -> list[Block]:
+    blocks = [section("*Scorecards you owe*")]
+    if not summary.owed:
+        return [*blocks, context("None: you are up to date.")]
+    for item in summary.owed.items:
+        value = ref(Ref.INTERVIEW, item.interview.id or 0)
+        submit = button("Submit scorecard", Action.SUBMIT_SCORECARD, value, style="primary")
+        blocks.append(_with_button(_interview_line(item), submit))
+    return blocks + _more(summary.owed)
+
+
+def debriefs_part(summary: HomeSummary) -> list[Block]:
+    if not summary.debriefs:
+        return []
+    blocks = [section("*Your debriefs*")]
+    for item in summary.debriefs.items:
+        blocks.append(_with_button(_debrief_line(item), _pack_button(item)))
+    return blocks + _more(summary.debriefs)
+
+
+def _debrief_line(item: HomeDebrief) -> str:
+    return (
+        f"{date_token(item.debrief.starts_at)}: *{escape(item.stage_title)}* debrief for "
+        f"{_name(item.candidate)}"
+    )
+
+
+def _pack_button(item: HomeDebrief) -> dict[str, Any]:
+    return button("Open pack", Action.OPEN_PACK, ref(Ref.DEBRIEF, item.debrief.id or 0))
+
+
+def own_figure_part(summary: HomeSummary) -> list[Block]:
+    if summary.timeliness is None:
+        return []
+    return [
+        context(
+            f"Your scorecards, last 30 days: {_percent(summary.timeliness)}. Only you see this."
+        )
+    ]
+
+
+# ----------------------------------------------------------------- hiring managers
+
+
+def manager_part(summary: HomeSummary) -> list[Block]:
+    desk = summary.manager
+    if desk is None:
+        return []
+    blocks = [divider(), header("Waiting on you")]
+    blocks += _candidate_list(
+        "Decisions to record",
+        desk.waiting,
+        lambda w: (
+            f"{_name(w.candidate)} · {escape(w.stage_title)} · ready since {date_token(w.since)}"
+        ),
+        lambda w: button(
+            "Record decision",
+            Action.RECORD_DECISION,
+            ref(Ref.CANDIDATE, w.candidate.id),
+            style="primary",
+        ),
+    )
+    blocks += _candidate_list(
+        "Debriefs to schedule",
+        desk.debrief_to_schedule,
+        lambda w: f"{_name(w.candidate)} · {escape(w.stage_title)} · every scorecard in",
+        lambda w: button(
+            "Schedule debrief", Action.SCHEDULE_DEBRIEF, ref(Ref.CANDIDATE, w.candidate.id)
+        ),
+    )
+    blocks += _late(desk.late)
+    blocks.append(section("*Your candidates by stage*"))
+    blocks += _stages(desk.stages) or [context("No open candidates.")]
+    return blocks
+
+
+def _candidate_list(
+    title: str,
+    listed: Section[Any],
+    line: Callable[[Any], str],
+    action: Callable[[Any], dict[str, Any]],
+) -> list[Block]:
+    if not listed:
+        return []
+    return [
+        section(f"*{title}*"),
+        *(_with_button(line(i), action(i)) for i in listed.items),
+        *_more(listed),
+    ]
+
+
+def _late(listed: Section[Late]) -> list[Block]:
+    if not listed:
+        return []
+    blocks = [section("*Late scorecards*")]
+    for late in listed.items:
+        text = (
+            f"<@{late.interviewer_id}> · {_name(late.candidate)} · {escape(late.stage_title)}, "
+            f"due {date_token(late.due_at)}"
+        )
+        if late.nudged_today:
+            blocks.append(section(f"{text} · _nudged today_"))
+        else:
+            value = nudge_value(late.interview_id, late.interviewer_id)
+            blocks.append(_with_button(text, button("Nudge", Action.NUDGE, value)))
+    return blocks + _more(listed)
+
+
+def _stages(stages: Sequence[StageCount]) -> list[Block]:
+    lines: list[str] = []
+    for stage in stages:
+        names = ", ".join(_name(line.candidate) for line in stage.listed)
+        more = f" and {stage.more} more" if stage.more else ""
+        lines.append(
+            f"*{escape(stage.title)}* · {stage.total}" + (f": {names}{more}" if names else "")
+        )
+    return packed_sections(lines)
+
+
+def team_figures_part(summary: HomeSummary) -> list[Block]:
+    """Each interviewer's on-time figure: for hiring managers and admins, never a channel."""
+    listed = summary.team_timeliness
+    if not listed:
+        return []
+    lines = ["*Scorecards on time, last 30 days, by interviewer* (least on time first)"]
+    lines += [f"• <@{t.interviewer_id}>: {_percent(t)}" for t in listed.items]
+    if listed.more:
+        lines.append(f"_and {listed.more} more_")
+    return packed_sections(lines)
+
+
+# ----------------------------------------------------------------- admins
+
+
+def _channel(summary: HomeSummary) -> str:
+    return f"<#{summary.hiring_channel_id}>" if summary.hiring_channel_id else "the channel"
+
+
+def admin_part(summary: HomeSummary) -> list[Block]:
+    desk = summary.admin
+    if desk is None:
+        return []
+    blocks = [divider(), header("Admin")]
+    blocks.append(section("*The team's pipeline*"))
+    blocks += _stages(desk.stages) or [context("No open candidates.")]
+    blocks += _undelivered(desk.undelivered)
+    lines = ["*Configuration*"]
+    lines += [
+        f"• {n} open candidate{'' if n == 1 else 's'} in stage `{escape(key)}`, which no kit "
+        "in `PROMPTS_DIR` defines: restore its file or record a decision for them."
+        for key, n in desk.orphan_stages
+    ]
+    if desk.unposted:
+        names = ", ".join(escape(c.name) for c in desk.unposted)
+        lines.append(
+            f"• Cards not in {_channel(summary)} yet: {names}. I keep trying; check that I am "
+            "a member of the channel and that `HIRING_CHANNEL_ID` names it."
+        )
+    if len(lines) == 1:
+        lines.append("No problems found.")
+    return blocks + packed_sections(lines)
+
+
+def _undelivered(listed: Section[Undelivered]) -> list[Block]:
+    lines = ["*Messages that could not be delivered, last 7 days*"]
+    if not listed:
+        lines.append("None.")
+    for failed in listed.items:
+        words = problem(failed.error)
+        times = "once" if failed.count == 1 else f"{failed.count} times"
+        lines.append(
+            f"• To <@{failed.recipient_id}> ({times}, last {date_token(failed.latest)}): "
+            f"{words.what} {words.todo}"
+        )
+    if listed.more:
+        lines.append(f"_and {listed.more} more_")
+    return packed_sections(lines)
+
+
+# What someone outside the hiring team sees: their own work only.
+OWN_PARTS: tuple[Part, ...] = (upcoming_part, owed_part, debriefs_part, own_figure_part)
+PARTS: tuple[Part, ...] = (*OWN_PARTS, manager_part, team_figures_part, admin_part)
 
 
 def home_view(
@@ -64,28 +290,57 @@ def home_view(
     usages: Sequence[tuple[str, str]],
     summary: HomeSummary,
     *,
-    groups: Sequence[PipelineGroup] | None,
+    member: bool = True,
     admins: frozenset[str] = frozenset(),
+    calendar: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
-    """``groups`` None: the user is outside the hiring team and sees no pipeline."""
+    """``member`` False: the user is outside the hiring team and sees only their own work."""
     intro = INTRO.format(channel=f"<#{hiring_channel_id}>")
-    team_part = (
-        pipeline_blocks(groups)
-        if groups is not None
-        else [context(team_only_text(hiring_channel_id, admins))]
+    desk = [block for part in (PARTS if member else OWN_PARTS) for block in part(summary)]
+    if not member:
+        desk.append(context(team_only_text(hiring_channel_id, admins)))
+    tail = [*calendar, divider(), *help_blocks(usages)]
+    head = [header("MLOps hiring"), section(intro)]
+    # Every part is cut already; this only guards the limit should parts grow.
+    room = MAX_VIEW_BLOCKS - len(head) - len(tail)
+    if len(desk) > room:
+        desk = [*desk[: room - 1], context("_More than fits here: see the digest in the channel._")]
+    return {"type": "home", "blocks": [*head, *desk, *tail]}
+
+
+async def refresh_home(
+    client: AsyncWebClient, bot: BotContext, user_id: str, calendar_note: str | None = None
+) -> None:
+    """Publish the user's Home tab as it is now (``calendar_note``: what a calendar change
+    just found, shown in the calendar section)."""
+    # Imported here: the subcommands' module imports the listeners that refresh homes.
+    from handlers.commands import usages
+
+    member = await in_team(bot, client, user_id)
+    summary = await home_summary(bot, user_id)
+    calendar = calendar_section(await connection_of(bot, user_id), calendar_note)
+    view = home_view(
+        bot.settings.hiring_channel_id,
+        usages(in_team=member),
+        summary,
+        member=member,
+        admins=bot.settings.hiring_admins,
+        calendar=calendar,
     )
-    return {
-        "type": "home",
-        "blocks": [
-            header("MLOps hiring"),
-            section(intro),
-            *_listing("Your next interviews", summary.upcoming, "No interviews coming up."),
-            *_listing("Scorecards you owe", summary.owed, "None: you are up to date."),
-            *team_part,
-            divider(),
-            *help_blocks(usages),
-        ],
-    }
+    await client.views_publish(user_id=user_id, view=view)
+
+
+async def refresh_homes(client: AsyncWebClient, bot: BotContext, user_ids: Iterable[str]) -> None:
+    """After a change that a desk shows (called once the change is committed and the user
+    answered): republish each person's Home tab. A failure is logged, not shown: the
+    user's action has succeeded, and the tab is rebuilt whenever it is opened."""
+
+    # One after the other: a few people each time, on the connections already open.
+    for user_id in dict.fromkeys(user_ids):
+        try:
+            await refresh_home(client, bot, user_id)
+        except SlackApiError as error:
+            logger.warning("App Home of %s not refreshed: %s", user_id, error.response.get("error"))
 
 
 async def on_home_opened(
@@ -94,22 +349,7 @@ async def on_home_opened(
     # The Messages tab opening is the same event; only the Home tab has a view to publish.
     if event.get("tab") != "home":
         return
-    bot: BotContext = context["bot"]
-    user_id = str(event["user"])
-    member = await in_team(bot, client, user_id)
-    summary = await home_summary(bot, user_id)
-    groups = None
-    if member:
-        async with bot.sessions() as session:
-            groups = await pipeline(session, bot.kits, include_closed=False)
-    view = home_view(
-        bot.settings.hiring_channel_id,
-        usages(in_team=member),
-        summary,
-        groups=groups,
-        admins=bot.settings.hiring_admins,
-    )
-    await client.views_publish(user_id=user_id, view=view)
+    await refresh_home(client, context["bot"], event["user"])
 
 
 def register(app: AsyncApp) -> None:

@@ -21,6 +21,9 @@ class Action(StrEnum):
     NOT_ATTENDED = "not_attended"
     RESCHEDULE_DEBRIEF = "reschedule_debrief"
     CANCEL_DEBRIEF = "cancel_debrief"
+    CONNECT_CALENDAR = "connect_calendar"
+    DISCONNECT_CALENDAR = "disconnect_calendar"
+    FIND_TIME = "find_time"
     START_INCIDENT = "start_incident"
     # One button per inject: the action id is ``incident_reveal:<inject id>``.
     INCIDENT_REVEAL = "incident_reveal"
@@ -30,6 +33,9 @@ class Action(StrEnum):
     INCIDENT_ANSWER_KEY = "incident_answer_key"
     EDIT_CANDIDATE = "edit_candidate"
     KEEP_CANDIDATE = "keep_candidate"
+    OPEN_KIT = "open_kit"
+    NUDGE = "nudge"
+    OPEN_PACK = "open_pack"
 
 
 class View(StrEnum):
@@ -42,6 +48,7 @@ class View(StrEnum):
     SCORECARD_CHOICE = "scorecard_choice"
     DECISION = "decision"
     DECISION_CONFIRM = "decision_confirm"
+    CONNECT_CALENDAR = "connect_calendar"
     START_INCIDENT = "start_incident"
     INCIDENT_REVEAL = "incident_reveal"
     INCIDENT_STATEMENT = "incident_statement"
@@ -57,6 +64,9 @@ class IntakeBlock(StrEnum):
     SOURCE = "candidate_source"
     HIRING_MANAGER = "candidate_hiring_manager"
     NOTES = "candidate_notes"
+    EMAIL = "candidate_email"
+    TIMEZONE = "candidate_timezone"
+    HOURS = "candidate_hours"
 
 
 class ScheduleBlock(StrEnum):
@@ -67,6 +77,8 @@ class ScheduleBlock(StrEnum):
     STARTS_AT = "schedule_starts_at"
     DURATION = "schedule_duration"
     VIDEO_LINK = "schedule_video_link"
+    FIND_TIME = "schedule_find_time"  # the actions block of the Find a time button
+    SLOT = "schedule_slot"
 
 
 class DebriefBlock(StrEnum):
@@ -96,6 +108,16 @@ class DecisionBlock(StrEnum):
 
     OUTCOME = "decision_outcome"
     REASON = "decision_reason"
+    JUSTIFICATION = "decision_justification"
+
+
+class CalendarBlock(StrEnum):
+    """Inputs of the Connect calendar modal; each is also its element's action id."""
+
+    ICS_URL = "calendar_ics_url"
+    CALDAV_URL = "calendar_caldav_url"
+    CALDAV_USERNAME = "calendar_caldav_username"
+    CALDAV_PASSWORD = "calendar_caldav_password"
 
 
 class IncidentBlock(StrEnum):

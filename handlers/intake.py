@@ -18,6 +18,7 @@ from bot.context import BotContext
 from bot.errors import InvalidInput, PermissionDenied
 from handlers.candidate_card import card_not_posted_text, duplicate_text
 from handlers.candidate_thread import ChannelUnavailable, post_card
+from handlers.home import refresh_homes
 from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import (
     FIELD_BLOCKS,
@@ -109,6 +110,7 @@ async def on_new_candidate(
             candidate, problem.channel_id, problem.error, context.get("bot_user_id")
         )
         await client.chat_postMessage(channel=user_id, text=text)
+    await refresh_homes(client, bot, [candidate.hiring_manager_id])
 
 
 def register(app: AsyncApp) -> None:

@@ -16,7 +16,7 @@ from bot.candidates import (
 )
 from bot.kits import SalaryTable
 from handlers.ids import IntakeBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
 
 Block = dict[str, Any]
@@ -30,6 +30,9 @@ FIELD_BLOCKS: Mapping[str, IntakeBlock] = {
     "source": IntakeBlock.SOURCE,
     "hiring_manager": IntakeBlock.HIRING_MANAGER,
     "notes": IntakeBlock.NOTES,
+    "email": IntakeBlock.EMAIL,
+    "timezone": IntakeBlock.TIMEZONE,
+    "hours": IntakeBlock.HOURS,
 }
 
 
@@ -132,7 +135,14 @@ def _intake_blocks(salary: SalaryTable, values: CandidateForm) -> list[Block]:
         input_block(IntakeBlock.PROFILE_URL, "Profile link", profile_input, optional=True),
         input_block(IntakeBlock.SOURCE, "Source", source_input, optional=True),
         input_block(IntakeBlock.HIRING_MANAGER, "Hiring manager", manager_input),
-        input_block(IntakeBlock.NOTES, "Notes", notes_input, optional=True),
+        input_block(
+            IntakeBlock.NOTES,
+            "Notes",
+            notes_input,
+            optional=True,
+            hint=fair_hint("Seen by the hiring team and the interviewers."),
+        ),
+        *_contact_inputs(values),
     ]
 
 
@@ -169,7 +179,43 @@ def read_new_candidate(values: Mapping[str, Mapping[str, Any]]) -> CandidateForm
         source=state(IntakeBlock.SOURCE).get("value"),
         hiring_manager_id=state(IntakeBlock.HIRING_MANAGER).get("selected_user"),
         notes=state(IntakeBlock.NOTES).get("value"),
+        email=state(IntakeBlock.EMAIL).get("value"),
+        timezone=state(IntakeBlock.TIMEZONE).get("value"),
+        hours=state(IntakeBlock.HOURS).get("value"),
     )
+
+
+def _contact_inputs(values: CandidateForm) -> list[Block]:
+    """Optional: where the candidate's invitations go, and when they can meet."""
+    return [
+        input_block(
+            IntakeBlock.EMAIL,
+            "Candidate's email",
+            _initial(
+                {
+                    "type": "email_text_input",
+                    "action_id": IntakeBlock.EMAIL,
+                    "placeholder": plain("jane@example.com"),
+                },
+                values.email,
+            ),
+            optional=True,
+            hint="Interview invitations go there (or to you to forward, without email set up).",
+        ),
+        input_block(
+            IntakeBlock.TIMEZONE,
+            "Candidate's time zone",
+            _initial(_plain_input(IntakeBlock.TIMEZONE, 64, "e.g. Europe/Berlin"), values.timezone),
+            optional=True,
+        ),
+        input_block(
+            IntakeBlock.HOURS,
+            "Hours they can interview",
+            _initial(_plain_input(IntakeBlock.HOURS, 11, "e.g. 09:00-17:00"), values.hours),
+            optional=True,
+            hint="In their time zone; Find a time keeps to them.",
+        ),
+    ]
 
 
 def field_errors(fields: Mapping[str, str]) -> dict[str, str]:

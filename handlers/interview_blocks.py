@@ -18,6 +18,7 @@ from handlers.block_kit import (
     meeting_note,
     section,
 )
+from handlers.delivery_errors import problem
 from handlers.ids import Action
 from handlers.incident_blocks import start_incident_button
 from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
@@ -28,13 +29,6 @@ from storage.models import Interview, InterviewStatus
 OWN_BLOCKS = 3
 """Blocks an interviewer's DM adds to the kit (intro, links, the scorecard button): the kit
 keeps to ``MAX_BLOCKS`` so that the DM stays within Slack's 50."""
-
-_DM_ERRORS = {
-    "cannot_dm_bot": "a bot",
-    "user_not_found": "not found",
-    "account_inactive": "deactivated",
-    "user_disabled": "deactivated",
-}
 
 
 def interview_name(stage: Stage) -> str:
@@ -197,10 +191,7 @@ def unreachable_reply(failures: Sequence[tuple[str, str]]) -> str:
 
 def unreachable_people(failures: Sequence[tuple[str, str]]) -> str:
     """``<@U1> (deactivated), <@U2> (a bot)``: whom a DM did not reach, and why."""
-    return ", ".join(
-        f"<@{user_id}> ({_DM_ERRORS.get(error, f'Slack error {error}')})"
-        for user_id, error in failures
-    )
+    return ", ".join(f"<@{user_id}> ({problem(error).short})" for user_id, error in failures)
 
 
 def _id(interview: Interview) -> int:

@@ -23,6 +23,7 @@ from handlers.block_kit import (
     text_length,
 )
 from handlers.mrkdwn import escape, escape_clipped
+from handlers.scorecard_view_modal import RATING_SCALE_TEXT
 
 MAX_BLOCKS = 45
 """Blocks a kit message uses at most. Slack allows 50; the rest is for the caller's own
@@ -48,7 +49,7 @@ _GOAL_SHOWN = 600
 # Room kept for the "… N more not shown" note.
 _NOTE_ROOM = 120
 
-_SCALE = "Scorecard scale: *1* strong no · *2* no · *3* yes · *4* strong yes. No neutral middle."
+_SCALE = f"Scorecard scale. {RATING_SCALE_TEXT} No neutral middle."
 # Ranges (1 to 4, $150k to $180k) take an en dash, named because ruff flags the literal.
 _DASH = "\N{EN DASH}"
 _COMPETENCIES = f"*Competencies to rate, 1{_DASH}4*"

@@ -13,10 +13,21 @@ Block = dict[str, Any]
 
 # An option's text and description: 75 characters (Block Kit's option object).
 OPTION_LIMIT = 75
+# What nobody should write down about a candidate, said under every free-text field: what
+# is not recorded cannot sway a decision, nor be read back in a dispute.
+NOT_TO_RECORD = (
+    "Leave out salary history (unlawful to ask in many US states) and protected "
+    "characteristics: age, family plans, health, religion, origin and the like."
+)
 
 
 def plain(text: str) -> dict[str, Any]:
     return {"type": "plain_text", "text": text}
+
+
+def fair_hint(purpose: str) -> str:
+    """A free-text field's hint: what it is for, then what not to record."""
+    return f"{purpose} {NOT_TO_RECORD}"
 
 
 def option(text: str, value: str, *, description: str | None = None) -> Block:

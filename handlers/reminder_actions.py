@@ -11,6 +11,7 @@ from bot import reminders
 from bot.context import BotContext
 from bot.errors import NotFound
 from bot.scorecards import interview_progress
+from handlers.home import refresh_homes
 from handlers.ids import Action
 from handlers.refs import Ref, parse_ref
 from handlers.reminder_blocks import not_attended_notice
@@ -52,6 +53,7 @@ async def on_not_attended(
     if not was_complete:
         # The scorecards still owed may all be in now: the debrief summary is due.
         await announce_panel_complete(client, bot, interview_id)
+    await refresh_homes(client, bot, [user_id, candidate.hiring_manager_id])
 
 
 def register(app: AsyncApp) -> None:

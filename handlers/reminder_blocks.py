@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bot.feedback_access import SummarySoFar
+from bot.nudges import Nudged
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
 from handlers.block_kit import (
@@ -19,8 +20,9 @@ from handlers.block_kit import (
 )
 from handlers.debrief_summary_blocks import SCALE_NOTE, summary_figures_blocks
 from handlers.ids import Action
-from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
+from handlers.kit_blocks import KIT_LINK_LIMIT
 from handlers.mrkdwn import date_token, escape, link
+from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
 from storage.models import Candidate, Interview
 
@@ -52,6 +54,22 @@ def not_attended_notice(
     )
 
 
+def nudged_text(nudged: Nudged) -> str:
+    """What the person who pressed *Nudge* is told."""
+    parts = []
+    if nudged.sent:
+        parts.append(
+            f"I'll ask {', '.join(f'<@{u}>' for u in nudged.sent)} for their scorecard by DM "
+            "now, or when their working day starts."
+        )
+    if nudged.already:
+        parts.append(
+            f"{', '.join(f'<@{u}>' for u in nudged.already)} already had a nudge today: one a "
+            "day is enough."
+        )
+    return " ".join(parts)
+
+
 def _name(message: ReminderMessage) -> str:
     return escape(message.candidate.name)
 
@@ -68,15 +86,17 @@ def _meeting_line(message: ReminderMessage) -> str:
 
 
 def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
+    """Short: the kit came in full with the invitation, and *Open kit* shows it again."""
+    assert message.interview is not None and message.interview.id is not None
     text = f"Your {escape(message.stage_title)} interview with {_name(message)} starts soon"
     head = (
         f":calendar: Your *{escape(message.stage_title)}* interview with *{_name(message)}* "
-        "starts soon. Your kit is below."
+        "starts soon."
     )
     # The call has a block of its own: beside a long name, a long link would not fit.
     when = _meeting_line(message)
-    kit = interview_kit_blocks(message.kit, message.qualities) if message.kit else []
-    return text, [section(head), context(when), *kit, _scorecard_actions(message)]
+    kit = button("Open kit", Action.OPEN_KIT, ref(Ref.INTERVIEW, message.interview.id))
+    return text, [section(head), context(when), actions(kit)]
 
 
 def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -101,6 +121,17 @@ def _scorecard_due(message: ReminderMessage) -> tuple[str, list[Block]]:
     return text, [section(body), _scorecard_actions(message, not_attended=True)]
 
 
+def _scorecard_asked(message: ReminderMessage) -> tuple[str, list[Block]]:
+    assert message.scorecard_due_at is not None
+    text = f"The team is waiting for your scorecard for {_name(message)}"
+    body = (
+        f":wave: <@{message.candidate.hiring_manager_id}>'s team is waiting for your "
+        f"*{escape(message.stage_title)}* scorecard for *{_name(message)}*, due "
+        f"{date_token(message.scorecard_due_at)}: the decision waits on it."
+    )
+    return text, [section(body), _scorecard_actions(message, not_attended=True)]
+
+
 def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
     assert message.scorecard_due_at is not None and message.interview is not None
     people = ", ".join(f"<@{user}>" for user in message.late)
@@ -111,7 +142,8 @@ def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
         f"{date_token(message.interview.starts_at)}: {people}, due since "
         f"{date_token(message.scorecard_due_at)}."
     )
-    return text, [section(body)]
+    nudge = button("Nudge them", Action.NUDGE, nudge_value(message.interview.id or 0))
+    return text, [section(body), actions(nudge)]
 
 
 def _debrief_chase(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -227,6 +259,7 @@ _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]
     ReminderKind.DEBRIEF_PACK: _debrief_pack,
     ReminderKind.DEBRIEF_DECISION: _debrief_decision,
     ReminderKind.DEBRIEF_PENDING: _debrief_pending,
+    ReminderKind.SCORECARD_ASKED: _scorecard_asked,
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
@@ -32,7 +32,9 @@ from bot.interviews import (
     UserKind,
 )
 from bot.kits import Stage, UnknownStageError
+from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
+from handlers.home import refresh_homes
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
     cancelled_dm,
@@ -45,8 +47,15 @@ from handlers.interview_blocks import (
     rescheduled_reply,
     unreachable_reply,
 )
+from handlers.invitation_delivery import interview_invitations
 from handlers.refs import Ref, ref_id
-from handlers.schedule_modal import ScheduleMetadata, field_errors, parse_form, schedule_modal
+from handlers.schedule_modal import (
+    ScheduleMetadata,
+    field_errors,
+    parse_form,
+    schedule_modal,
+    slot_conflict,
+)
 from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
@@ -135,6 +144,10 @@ async def on_schedule_submit(
     if await refused_submission(ack, bot, client, actor_id, title="Interview not saved"):
         return
     metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
+    conflict = slot_conflict(view["state"]["values"])
+    if conflict:
+        await ack(response_action="errors", errors=conflict)
+        return
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.interviewer_ids)
     try:
@@ -173,9 +186,9 @@ async def on_schedule_submit(
     # Committed: only now may the modal close.
     await ack()
     if isinstance(result, Scheduled):
-        await announce_scheduled(client, bot, result)
+        await announce_scheduled(client, bot, result, users)
     elif result.changed:
-        await announce_rescheduled(client, bot, result, actor_id)
+        await announce_rescheduled(client, bot, result, actor_id, users)
         if result.removed:
             # Imported here: handlers.scorecard sends its DMs with send_dm from this module.
             from handlers.scorecard import announce_panel_complete
@@ -183,6 +196,12 @@ async def on_schedule_submit(
             # Taking off the last interviewer who owed a scorecard completes the panel.
             assert result.interview.id is not None
             await announce_panel_complete(client, bot, result.interview.id)
+    else:
+        return
+    # Those taken off the panel see the interview leave their desk.
+    removed = [seat.user_id for seat in result.removed] if not isinstance(result, Scheduled) else []
+    people = [*result.interviewer_ids, *removed, result.candidate.hiring_manager_id]
+    await refresh_homes(client, bot, people)
 
 
 async def lookup_users(
@@ -209,7 +228,8 @@ async def _lookup_user(client: AsyncWebClient, user_id: str) -> SlackUser:
         return SlackUser(user_id, name, UserKind.DEACTIVATED)
     if user.get("is_bot") or user_id == _SLACKBOT:
         return SlackUser(user_id, name, UserKind.BOT)
-    return SlackUser(user_id, name, UserKind.PERSON)
+    email = (user.get("profile") or {}).get("email")
+    return SlackUser(user_id, name, UserKind.PERSON, timezone=user.get("tz"), email=email)
 
 
 # --------------------------------------------------------------------- cancelling
@@ -239,12 +259,16 @@ async def on_cancel_button(
         )
         return
     await announce_cancelled(client, bot, result, actor_id)
+    people = [seat.user_id for seat in result.interviewers]
+    await refresh_homes(client, bot, [*people, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people
 
 
-async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Scheduled) -> None:
+async def announce_scheduled(
+    client: AsyncWebClient, bot: BotContext, result: Scheduled, users: Mapping[str, SlackUser]
+) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
     logger.info("interview %s scheduled for candidate %s", interview.id, candidate.id)
@@ -255,10 +279,23 @@ async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Sc
         for user_id in result.interviewer_ids
     ]
     await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
+    await interview_invitations(
+        client,
+        bot,
+        interview,
+        candidate,
+        Change.SCHEDULED,
+        interviewer_ids=result.interviewer_ids,
+        users=users,
+    )
 
 
 async def announce_rescheduled(
-    client: AsyncWebClient, bot: BotContext, result: Rescheduled, actor_id: str
+    client: AsyncWebClient,
+    bot: BotContext,
+    result: Rescheduled,
+    actor_id: str,
+    users: Mapping[str, SlackUser],
 ) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
@@ -299,6 +336,18 @@ async def announce_rescheduled(
             notice=notice,
         )
     await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
+    removed_ids = [row.user_id for row in result.removed]
+    users = {**users, **await lookup_users(client, removed_ids)}
+    await interview_invitations(
+        client,
+        bot,
+        interview,
+        candidate,
+        Change.MOVED,
+        interviewer_ids=interviewer_ids,
+        users=users,
+        removed_ids=removed_ids,
+    )
 
 
 async def announce_cancelled(
@@ -318,6 +367,16 @@ async def announce_cancelled(
             client, stage, candidate, interview, row, reason="Cancelled.", notice=notice
         )
     await refresh_card(client, bot, _id(candidate))
+    users = await lookup_users(client, interviewer_ids)
+    await interview_invitations(
+        client,
+        bot,
+        interview,
+        candidate,
+        Change.CANCELLED,
+        interviewer_ids=interviewer_ids,
+        users=users,
+    )
 
 
 async def refresh_kit_dms(client: AsyncWebClient, bot: BotContext, candidate: Candidate) -> None:

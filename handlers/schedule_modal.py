@@ -13,9 +13,11 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.errors import InvalidInput, NotFound
+from bot.find_time import FoundTimes
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
 from handlers.block_kit import section
+from handlers.find_time_blocks import find_time_button, found_blocks, picked_slot
 from handlers.ids import ScheduleBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
 from handlers.mrkdwn import escape
@@ -63,9 +65,12 @@ def schedule_modal(
     *,
     interview: Interview | None = None,
     interviewer_ids: Sequence[str] = (),
+    found: FoundTimes | None = None,
+    find_note: str | None = None,
 ) -> dict[str, Any]:
     """The modal for a new interview (stage: the candidate's current one), or prefilled
-    with an existing ``interview`` and its ``interviewer_ids`` to reschedule it."""
+    with an existing ``interview`` and its ``interviewer_ids`` to reschedule it; ``found``
+    adds the times *Find a time* proposes, ``find_note`` a word under its button."""
     assert candidate.id is not None
     metadata = ScheduleMetadata(
         candidate_id=candidate.id, interview_id=interview.id if interview else None
@@ -97,7 +102,16 @@ def schedule_modal(
         section(intro),
         input_block(ScheduleBlock.STAGE, "Stage", _stage_select(kits, stage_key)),
         input_block(ScheduleBlock.INTERVIEWERS, "Interviewers", interviewers),
-        input_block(ScheduleBlock.STARTS_AT, "Date and time", starts_at),
+        *find_time_button(find_note),
+        *(found_blocks(found) if found is not None else ()),
+        input_block(
+            ScheduleBlock.STARTS_AT,
+            "Date and time",
+            starts_at,
+            # With proposed times shown, picking one is enough.
+            optional=bool(found and found.slots),
+            hint="Or pick a proposed time above." if found and found.slots else None,
+        ),
         input_block(
             ScheduleBlock.DURATION,
             "Length",
@@ -132,14 +146,25 @@ def parse_form(values: Mapping[str, Mapping[str, Any]]) -> InterviewForm:
     users = state(ScheduleBlock.INTERVIEWERS).get("selected_users") or []
     length = (state(ScheduleBlock.DURATION).get("selected_option") or {}).get("value", "")
     link = (state(ScheduleBlock.VIDEO_LINK).get("value") or "").strip()
+    typed = picked_moment(state(ScheduleBlock.STARTS_AT).get("selected_date_time"))
     return InterviewForm(
         stage_key=stage,
         # A user picked twice is one interviewer.
         interviewer_ids=tuple(dict.fromkeys(str(user) for user in users)),
-        starts_at=picked_moment(state(ScheduleBlock.STARTS_AT).get("selected_date_time")),
+        starts_at=picked_slot(values) or typed,
         duration_minutes=int(length) if str(length).isdigit() else None,
         video_link=link or None,
     )
+
+
+def slot_conflict(values: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """A proposed time picked and a different one typed: which one is meant is unclear."""
+    slot = picked_slot(values)
+    state = values.get(ScheduleBlock.STARTS_AT, {}).get(ScheduleBlock.STARTS_AT) or {}
+    typed = picked_moment(state.get("selected_date_time"))
+    if slot is not None and typed is not None and slot != typed:
+        return {ScheduleBlock.SLOT: "Pick a proposed time or type one below, not both."}
+    return {}
 
 
 def field_errors(error: InvalidInput) -> dict[str, str]:

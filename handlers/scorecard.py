@@ -20,12 +20,14 @@ from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.debrief_summary_blocks import (
+    late_scorecard_dm,
     panel_complete_blocks,
     panel_complete_text,
     scorecard_progress_blocks,
     scorecard_progress_text,
     summary_dm,
 )
+from handlers.home import refresh_homes
 from handlers.ids import Action, ScorecardBlock, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, parse_ref
@@ -38,6 +40,7 @@ from handlers.scorecard_modal import (
     scorecard_field_errors,
     scorecard_modal,
 )
+from handlers.slack_notifier import reader_zone
 from handlers.team_access import refused_submission, require_team_or_panel
 from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
@@ -49,6 +52,7 @@ logger = logging.getLogger(__name__)
 
 
 async def scorecard_view(
+    client: AsyncWebClient,
     bot: BotContext,
     user_id: str,
     *,
@@ -64,7 +68,9 @@ async def scorecard_view(
                 session, bot, user_id=user_id, candidate_id=candidate_id
             )
             if len(interviews) > 1:
-                return interview_choice_modal(interviews, {s.key: s for s in bot.kits.stages})
+                stages = {s.key: s for s in bot.kits.stages}
+                zone = await reader_zone(client, bot, user_id)
+                return interview_choice_modal(interviews, stages, zone)
             interview_id = interviews[0].id
             assert interview_id is not None
         draft = await open_scorecard(session, bot, user_id=user_id, interview_id=interview_id)
@@ -76,7 +82,7 @@ async def run_scorecard(call: CommandCall) -> None:
     """``/mlops-candidate scorecard <name>``."""
 
     async def build(candidate_id: int) -> dict[str, Any]:
-        return await scorecard_view(call.bot, call.user_id, candidate_id=candidate_id)
+        return await scorecard_view(call.client, call.bot, call.user_id, candidate_id=candidate_id)
 
     await call.open_candidate_modal(build)
 
@@ -95,10 +101,10 @@ async def on_submit_scorecard(
     user_id = str(body["user"]["id"])
     if kind == Ref.INTERVIEW:
         await require_team_or_panel(bot, client, user_id, interview_id=record_id)
-        view = await scorecard_view(bot, user_id, interview_id=record_id)
+        view = await scorecard_view(client, bot, user_id, interview_id=record_id)
     else:
         await require_team_or_panel(bot, client, user_id, candidate_id=record_id)
-        view = await scorecard_view(bot, user_id, candidate_id=record_id)
+        view = await scorecard_view(client, bot, user_id, candidate_id=record_id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
@@ -123,7 +129,7 @@ async def on_interview_chosen(
     ):
         return
     try:
-        scorecard = await scorecard_view(bot, user_id, interview_id=interview_id)
+        scorecard = await scorecard_view(client, bot, user_id, interview_id=interview_id)
     except DomainError as refused:
         await refuse_submission(
             ack, refused, title="Submit scorecard", field_errors=_on_interview_choice
@@ -189,14 +195,27 @@ async def tell_thread(
     interview_id = result.interview.id
     assert interview_id is not None and result.candidate.id is not None
     await refresh_card(client, bot, result.candidate.id)
+    late = result.late
     await post_in_thread(
         client,
         bot,
         result.candidate,
-        text=scorecard_progress_text(user_id, result.stage, result.progress),
-        blocks=scorecard_progress_blocks(user_id, result.stage, result.progress, interview_id),
+        text=scorecard_progress_text(user_id, result.stage, result.progress, late=late),
+        blocks=scorecard_progress_blocks(
+            user_id, result.stage, result.progress, interview_id, late=late
+        ),
     )
+    if late:
+        # The decision is taken: no "panel complete, record a decision" now, but the
+        # hiring manager hears that evidence came in after it.
+        await send_dm(
+            client,
+            result.candidate.hiring_manager_id,
+            *late_scorecard_dm(user_id, result.stage, result.candidate.name, interview_id),
+        )
+        return
     await announce_panel_complete(client, bot, interview_id)
+    await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
 
 
 async def announce_panel_complete(

@@ -8,6 +8,7 @@ team-edited and candidate names user-typed, so both are escaped wherever mrkdwn 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, tzinfo
 from typing import Any
 
 from bot.incident_timeline import Timeline
@@ -16,11 +17,13 @@ from bot.scorecards import (
     EVIDENCE,
     MAX_EVIDENCE,
     MAX_PRIVATE_NOTE,
+    NOT_ASSESSED,
     NOT_OBSERVED,
     OVERALL,
     PRIVATE_NOTE,
     RED_FLAGS,
     SCORES,
+    CompetencyChoice,
     QualityChoice,
     ScorecardContent,
     ScorecardDraft,
@@ -28,15 +31,22 @@ from bot.scorecards import (
 )
 from handlers.block_kit import Block, context, divider, section
 from handlers.ids import ScorecardBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
+from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
-from handlers.mrkdwn import clip_plain, date_token, escape
-from handlers.scorecard_view_modal import score_text, scorecard_content_blocks
+from handlers.mrkdwn import clip_plain, date_token, escape, local_time
+from handlers.scorecard_view_modal import (
+    NOT_ASSESSED_LABEL,
+    NOT_OBSERVED_LABEL,
+    RATING_SCALE_TEXT,
+    evidence_text,
+    score_text,
+    scorecard_content_blocks,
+)
 from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
 from storage.models import Interview, RatingKind
 
-NOT_OBSERVED_LABEL = "Not observed"
 _HINT_LIMIT = 2000  # an input's hint
+
 _RATING_BLOCKS = {
     RatingKind.COMPETENCY: ScorecardBlock.COMPETENCY,
     RatingKind.QUALITY: ScorecardBlock.QUALITY,
@@ -69,6 +79,13 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
         return _read_only_modal(draft)
     existing = draft.existing
     intro = _intro(draft)
+    if draft.late:
+        intro.append(
+            context(
+                ":hourglass: A decision has been recorded at this stage. Your scorecard is "
+                "still taken: it is marked late, and the hiring manager is told."
+            )
+        )
     evidence = existing.evidence if existing else None
     if timeline is not None:
         intro += own_timeline_blocks(timeline)
@@ -82,7 +99,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
         )
     blocks = [
         *intro,
-        section("*Competencies*"),
+        section("*Competencies* · rate the evidence you heard, or choose _Not assessed_"),
         *(_competency_input(c, existing) for c in draft.stage.competencies),
         divider(),
         section("*Qualities* · rate what you saw, or choose _Not observed_"),
@@ -93,14 +110,16 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
             ScorecardBlock.OVERALL,
             "Overall recommendation",
             _radio(
-                ScorecardBlock.OVERALL, _score_options(), _initial(existing and existing.overall)
+                ScorecardBlock.OVERALL,
+                _recommendation_options(),
+                _initial_recommendation(existing and existing.overall),
             ),
         ),
         input_block(
             ScorecardBlock.EVIDENCE,
             "Evidence",
             _text_input(ScorecardBlock.EVIDENCE, MAX_EVIDENCE, evidence),
-            hint="What the candidate said or did that backs your ratings.",
+            hint=fair_hint("What the candidate said or did that backs your ratings."),
         ),
         input_block(
             ScorecardBlock.PRIVATE_NOTE,
@@ -109,7 +128,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
                 ScorecardBlock.PRIVATE_NOTE, MAX_PRIVATE_NOTE, existing and existing.private_note
             ),
             optional=True,
-            hint="Only the hiring manager and admins can read it.",
+            hint=fair_hint("Only the hiring manager and admins can read it."),
         ),
     ]
     return {
@@ -124,12 +143,13 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
 
 
 def interview_choice_modal(
-    interviews: Sequence[Interview], stages: Mapping[str, Stage]
+    interviews: Sequence[Interview], stages: Mapping[str, Stage], zone: tzinfo = UTC
 ) -> dict[str, Any]:
-    """Which interview to score, when the user has several of this candidate."""
+    """Which interview to score, when the user has several of this candidate. An option's
+    text cannot hold a date token, so times are in ``zone``, the reader's."""
     # The time goes first: a long stage title is what gets clipped to Slack's 75 characters.
     options = [
-        option(f"{i.starts_at:%a %d %b %Y %H:%M} UTC · {stages[i.stage_key].title}", str(i.id))
+        option(f"{local_time(i.starts_at, zone)} · {stages[i.stage_key].title}", str(i.id))
         for i in interviews[:100]
     ]
     return {
@@ -164,12 +184,13 @@ def read_scorecard_form(values: Mapping[str, Mapping[str, Any]]) -> ScorecardFor
         chosen = state(block_id, action_id).get("selected_option")
         return chosen.get("value") if isinstance(chosen, Mapping) else None
 
-    competencies: dict[str, int | None] = {}
+    competencies: dict[str, CompetencyChoice] = {}
     qualities: dict[str, QualityChoice] = {}
     for block_id in values:
         kind, _, key = block_id.partition(":")
         if kind == ScorecardBlock.COMPETENCY:
-            competencies[key] = _score(selected(block_id, ScorecardBlock.COMPETENCY))
+            choice = selected(block_id, ScorecardBlock.COMPETENCY)
+            competencies[key] = NOT_ASSESSED if choice == NOT_ASSESSED else _score(choice)
         elif kind == ScorecardBlock.QUALITY:
             choice = selected(block_id, ScorecardBlock.QUALITY)
             qualities[key] = NOT_OBSERVED if choice == NOT_OBSERVED else _score(choice)
@@ -221,8 +242,8 @@ def _intro(draft: ScorecardDraft) -> list[Block]:
             f"{date_token(draft.interview.starts_at)}"
         ),
         context(
-            "*1* strong no · *2* no · *3* yes · *4* strong yes. The other interviewers "
-            "see your scorecard only once they have submitted theirs."
+            f"{RATING_SCALE_TEXT} The other interviewers see your scorecard only once they "
+            "have submitted theirs."
         ),
     ]
 
@@ -233,26 +254,41 @@ def _metadata(interview: Interview) -> str:
 
 
 def _competency_input(competency: Competency, existing: ScorecardContent | None) -> Block:
-    score = existing.competencies.get(competency.id) if existing else None
-    return input_block(
-        rating_block_id(RatingKind.COMPETENCY, competency.id),
-        competency.name,
-        _radio(ScorecardBlock.COMPETENCY, _score_options(), _initial(score)),
-        hint=_anchors(competency.one, competency.four),
+    return _rating_input(
+        RatingKind.COMPETENCY,
+        competency,
+        option(NOT_ASSESSED_LABEL, NOT_ASSESSED),
+        existing.competencies if existing else {},
     )
 
 
 def _quality_input(quality: Quality, existing: ScorecardContent | None) -> Block:
-    options = [*_score_options(), option(NOT_OBSERVED_LABEL, NOT_OBSERVED)]
+    return _rating_input(
+        RatingKind.QUALITY,
+        quality,
+        option(NOT_OBSERVED_LABEL, NOT_OBSERVED),
+        existing.qualities if existing else {},
+    )
+
+
+def _rating_input(
+    kind: RatingKind,
+    item: Competency | Quality,
+    unrated: dict[str, Any],
+    earlier: Mapping[str, int | None],
+) -> Block:
+    """A 1 to 4 evidence rating with its "not assessed" choice; an earlier empty rating
+    (stored as no score) reopens on that choice."""
+    options = [*(option(evidence_text(score), str(score)) for score in SCORES), unrated]
     initial = None
-    if existing is not None and quality.id in existing.qualities:
-        score = existing.qualities[quality.id]
-        initial = options[-1] if score is None else _initial(score)
+    if item.id in earlier:
+        score = earlier[item.id]
+        initial = unrated if score is None else options[score - 1]
     return input_block(
-        rating_block_id(RatingKind.QUALITY, quality.id),
-        quality.name,
-        _radio(ScorecardBlock.QUALITY, options, initial),
-        hint=_anchors(quality.one, quality.four),
+        rating_block_id(kind, item.id),
+        item.name,
+        _radio(_RATING_BLOCKS[kind], options, initial),
+        hint=_anchors(item.one, item.four),
     )
 
 
@@ -276,11 +312,11 @@ def _anchors(one: str, four: str) -> str:
     return clip_plain(f"1 looks like: {one}\n4 looks like: {four}", _HINT_LIMIT)
 
 
-def _score_options() -> list[dict[str, Any]]:
+def _recommendation_options() -> list[dict[str, Any]]:
     return [option(score_text(score), str(score)) for score in SCORES]
 
 
-def _initial(score: int | None) -> dict[str, Any] | None:
+def _initial_recommendation(score: int | None) -> dict[str, Any] | None:
     return option(score_text(score), str(score)) if score in SCORES else None
 
 

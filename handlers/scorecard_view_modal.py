@@ -24,14 +24,30 @@ from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape
 from storage.models import RatingKind
 
+# The overall recommendation is a hiring call; a competency or quality rating says how much
+# evidence the interview gave, so that nobody is pushed to a yes or a no on one skill.
 SCALE = {1: "Strong no", 2: "No", 3: "Yes", 4: "Strong yes"}
+EVIDENCE_SCALE = {1: "No evidence", 2: "Some evidence", 3: "Solid evidence", 4: "Exceptional"}
+NOT_ASSESSED_LABEL = "Not assessed"
+RATING_SCALE_TEXT = (
+    "Competencies and qualities: *1* no evidence · *2* some · *3* solid · *4* exceptional, "
+    "or _Not assessed_ when it did not come up. Overall: *1* strong no · *2* no · *3* yes · "
+    "*4* strong yes."
+)
+NOT_OBSERVED_LABEL = "Not observed"
 EDITED_AFTER_READING = ":pencil2: *edited after reading the others*"
+LATE = ":hourglass: *late: submitted after the decision*"
 MAX_VIEW_BLOCKS = 100
 
 
 def score_text(score: int) -> str:
-    """``3`` as "3 · Yes"."""
+    """An overall recommendation: ``3`` as "3 · Yes"."""
     return f"{score} · {SCALE[score]}"
+
+
+def evidence_text(score: int) -> str:
+    """A competency's or quality's rating: ``3`` as "3 · Solid evidence"."""
+    return f"{score} · {EVIDENCE_SCALE[score]}"
 
 
 def scorecard_content_blocks(
@@ -47,16 +63,18 @@ def scorecard_content_blocks(
     when = f"submitted {date_token(card.submitted_at)}"
     if card.updated_at != card.submitted_at:
         when += f", edited {date_token(card.updated_at)}"
+    if card.late:
+        when += f"\n{LATE}"
     if card.edited_after_reading:
         when += f"\n{EDITED_AFTER_READING}"
     who = f"<@{card.interviewer_id}> · " if show_author else ""
     lines = [
-        f"• {escape(c.name)}: *{score_text(card.competencies[c.id])}*"
+        f"• {escape(c.name)}: *{_rating_text(card.competencies[c.id], NOT_ASSESSED_LABEL)}*"
         for c in stage.competencies
         if c.id in card.competencies
     ]
     lines += [
-        f"• {escape(q.name)}: *{_quality_text(card.qualities[q.id])}*"
+        f"• {escape(q.name)}: *{_rating_text(card.qualities[q.id], NOT_OBSERVED_LABEL)}*"
         for q in qualities
         if q.id in card.qualities
     ]
@@ -100,7 +118,9 @@ def revision_line(names: Mapping[str, str], revision: Revision) -> str:
     for change in revision.changes:
         name = escape(names.get(change.field, change.field))
         if _is_score(change.before) or _is_score(change.after):
-            parts.append(f"{name} {_score(change.before)} → {_score(change.after)}")
+            unrated = _unrated(change.field)
+            before, after = _score(change.before, unrated), _score(change.after, unrated)
+            parts.append(f"{name} {before} → {after}")
         else:
             parts.append(f"{name} changed")
     after = " after reading the others" if revision.after_reading_others else ""
@@ -114,9 +134,15 @@ def _is_score(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _score(value: Any) -> str:
-    # Only a quality's rating can be empty: "not observed".
-    return str(value) if _is_score(value) else "not observed"
+def _unrated(field: str) -> str:
+    """What an empty rating of the field means: a competency not assessed, a quality not
+    observed."""
+    kind, _, _ = field.partition(":")
+    return "not assessed" if kind == RatingKind.COMPETENCY else "not observed"
+
+
+def _score(value: Any, unrated: str) -> str:
+    return str(value) if _is_score(value) else unrated
 
 
 def scorecards_modal(
@@ -160,5 +186,5 @@ def scorecards_modal(
     }
 
 
-def _quality_text(score: int | None) -> str:
-    return "Not observed" if score is None else score_text(score)
+def _rating_text(score: int | None, unrated: str) -> str:
+    return unrated if score is None else evidence_text(score)

@@ -5,16 +5,18 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.clock import Clock
+from bot.context import BotContext
 from bot.digest import Digest
 from bot.notifier import SendResult
 from bot.privacy import Erasure
-from bot.reminders import ReminderMessage
+from bot.reminders import ReminderMessage, zone_named
 from bot.retention import RetentionNotice
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
@@ -32,6 +34,13 @@ TIMEZONE_TTL = timedelta(hours=1)
 RETRYABLE_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
+
+
+async def reader_zone(client: AsyncWebClient, bot: BotContext, user_id: str) -> ZoneInfo:
+    """The zone of a reader's Slack profile, for text that cannot hold a date token (an
+    option's text); the team's zone when the profile cannot be read."""
+    name = await SlackNotifier(client, bot.clock).user_timezone(user_id)
+    return zone_named(name, bot.settings.timezone)
 
 
 class SlackNotifier:

@@ -306,6 +306,7 @@ class FakeSlack:
         tz_offset: int = 0,
         is_bot: bool = False,
         deleted: bool = False,
+        email: str | None = None,
     ) -> None:
         name = name or user_id.lower()
         real_name = real_name or name
@@ -331,6 +332,9 @@ class FakeSlack:
                 "team": self.team_id,
             },
         }
+        if email is not None:
+            # Slack includes it only for apps with users:read.email, as ours has.
+            self._users[user_id]["profile"]["email"] = email
 
     def add_channel(
         self,

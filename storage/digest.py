@@ -2,18 +2,20 @@
 digest costs the same number of statements for 50 candidates or 5,000. Also the
 once-a-day bookkeeping of ``digest_run``.
 
-The end of an interview and its scorecard deadline are computed in SQL
-(``PlusMinutes``), so that filters and on-time counts need no row-by-row work here.
+The end of an interview and its scorecard deadline are computed in SQL, so that filters
+and on-time counts need no row-by-row work here: as numbers of days (``Days``) where rows
+are compared, as times (``PlusMinutes``) where one is shown. Every list is cut and counted
+by the database (``first_rows``), so the rows fetched do not grow with the pipeline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, literal, update
+from sqlalchemy import Float, and_, case, delete, func, or_, true, union_all, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -68,10 +70,41 @@ def _plus_minutes_sqlite(element: PlusMinutes, compiler: SQLCompiler, **kw: Any)
     )
 
 
-def feedback_deadline(due_hours: int) -> PlusMinutes:
-    return PlusMinutes(
-        col(Interview.starts_at), col(Interview.duration_minutes) + literal(due_hours * 60)
-    )
+class Days(FunctionElement[float]):
+    """A UTC time as days since 1970 (a float). Filters compare these numbers rather than
+    times built per row: SQLite builds a time string three times slower than it reads one
+    as a number (BENCHMARKS.md, the digest), and the digest compares every seat's deadline."""
+
+    type = Float()
+    inherit_cache = True
+    name = "days"
+
+
+@compiles(Days)
+def _days(element: Days, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(EXTRACT(EPOCH FROM {moment}) / 86400.0)"
+
+
+@compiles(Days, "sqlite")
+def _days_sqlite(element: Days, compiler: SQLCompiler, **kw: Any) -> str:
+    (moment,) = (compiler.process(c, **kw) for c in element.clauses)
+    return f"(julianday({moment}) - 2440587.5)"
+
+
+def days(moment: datetime) -> float:
+    """``moment`` as ``Days`` measures it, computed here once rather than per row."""
+    return moment.timestamp() / 86400
+
+
+def deadline_days(due_hours: int) -> ColumnElement[float]:
+    """An interview's scorecard deadline (its end plus ``due_hours``), as ``Days``."""
+    minutes = col(Interview.duration_minutes) + due_hours * 60
+    return Days(col(Interview.starts_at)) + minutes / 1440.0
+
+
+def end_days(meeting: type[Interview] | type[Debrief]) -> ColumnElement[float]:
+    return Days(col(meeting.starts_at)) + col(meeting.duration_minutes) / 1440.0
 
 
 @dataclass(frozen=True)
@@ -98,6 +131,13 @@ def _candidate(row: Any) -> CandidateRow:
     return CandidateRow(*row[: len(CANDIDATE_COLUMNS)])
 
 
+def candidate_row(candidate: Candidate) -> CandidateRow:
+    assert candidate.id is not None
+    return CandidateRow(
+        candidate.id, candidate.name, candidate.stage_key, candidate.status, candidate.permalink
+    )
+
+
 def _rest(row: Any) -> tuple[Any, ...]:
     return tuple(row[len(CANDIDATE_COLUMNS) :])
 
@@ -106,124 +146,256 @@ def _open_candidate() -> ColumnElement[bool]:
     return col(Candidate.status).in_(OPEN)
 
 
-async def stage_counts(session: AsyncSession) -> list[tuple[str, str, int]]:
+def _managed_by(manager: str | None) -> ColumnElement[bool]:
+    """The candidates of one hiring manager (their App Home), or all (None)."""
+    if manager is None:
+        return true()
+    return col(Candidate.hiring_manager_id) == manager
+
+
+async def first_rows(session: AsyncSession, statement: Any, limit: int) -> tuple[list[Any], int]:
+    """The first ``limit`` rows of ``statement`` and how many it has in all, in one
+    statement: the database counts and cuts, so that the rows fetched stay ``limit`` however
+    large the pipeline (the total is the last column of each row)."""
+    rows = list(await session.exec(statement.add_columns(func.count().over()).limit(limit)))
+    return [row[:-1] for row in rows], int(rows[0][-1]) if rows else 0
+
+
+async def stage_counts(
+    session: AsyncSession, *, manager: str | None = None
+) -> list[tuple[str, str, int]]:
     """``(stage_key, status, count)`` of the candidates not closed."""
     rows = await session.exec(
         select(Candidate.stage_key, Candidate.status, func.count())
-        .where(_open_candidate())
+        .where(_open_candidate(), _managed_by(manager))
         .group_by(col(Candidate.stage_key), col(Candidate.status))
     )
     return [(stage, status, int(count)) for stage, status, count in rows]
 
 
-async def overdue_scorecards(
-    session: AsyncSession, now: datetime, due_hours: int
-) -> list[tuple[CandidateRow, str, str, datetime]]:
-    """``(candidate, interviewer_id, stage_key, due_at)`` for each scorecard past its
-    deadline, by interviewer then deadline."""
-    deadline = feedback_deadline(due_hours)
+async def pipeline_listing(
+    session: AsyncSession, *, per_stage: int, manager: str | None = None
+) -> list[Candidate]:
+    """The first ``per_stage`` open candidates of each stage, longest in it first: the
+    database ranks and cuts, so the rows fetched stay ``per_stage`` a stage."""
+    rank = (
+        func.row_number()
+        .over(
+            partition_by=col(Candidate.stage_key),
+            order_by=(col(Candidate.stage_entered_at), col(Candidate.id)),
+        )
+        .label("rank")
+    )
+    ranked = (
+        select(col(Candidate.id).label("id"), rank)
+        .where(_open_candidate(), _managed_by(manager))
+        .subquery()
+    )
     rows = await session.exec(
-        select(*CANDIDATE_COLUMNS, InterviewInterviewer.user_id, Interview.stage_key, deadline)
+        select(Candidate)
+        .join(ranked, ranked.c.id == col(Candidate.id))
+        .where(ranked.c.rank <= per_stage)
+        .order_by(col(Candidate.stage_key), col(Candidate.stage_entered_at), col(Candidate.id))
+    )
+    return list(rows.all())
+
+
+async def current_stage_interviews(
+    session: AsyncSession, candidate_ids: Collection[int]
+) -> list[tuple[Interview, int, int]]:
+    """``(interview, expected, submitted)`` of each scheduled interview of the candidates'
+    current stages, earliest first."""
+    if not candidate_ids:
+        return []
+    rows = await session.exec(
+        select(Interview, func.count(InterviewInterviewer.user_id), func.count(Scorecard.id))
+        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
+        .outerjoin(
+            InterviewInterviewer,
+            and_(
+                col(InterviewInterviewer.interview_id) == col(Interview.id),
+                col(InterviewInterviewer.attended),
+            ),
+        )
+        .outerjoin(Scorecard, seat_scorecard())
+        .where(
+            col(Candidate.id).in_(list(candidate_ids)),
+            col(Interview.stage_key) == col(Candidate.stage_key),
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+        )
+        .group_by(col(Interview.id))
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    return [(interview, int(expected), int(done)) for interview, expected, done in rows]
+
+
+async def current_stage_debriefs(
+    session: AsyncSession, candidate_ids: Collection[int]
+) -> list[Debrief]:
+    """The scheduled debriefs of the candidates' current stages, earliest first."""
+    if not candidate_ids:
+        return []
+    rows = await session.exec(
+        select(Debrief)
+        .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
+        .where(
+            col(Candidate.id).in_(list(candidate_ids)),
+            col(Debrief.stage_key) == col(Candidate.stage_key),
+            col(Debrief.status) == InterviewStatus.SCHEDULED,
+        )
+        .order_by(col(Debrief.starts_at), col(Debrief.id))
+    )
+    return list(rows.all())
+
+
+async def overdue_scorecards(
+    session: AsyncSession, now: datetime, due_hours: int, *, limit: int, manager: str | None = None
+) -> tuple[list[tuple[CandidateRow, str, str, datetime, int]], int]:
+    """The first ``limit`` ``(candidate, interviewer_id, stage_key, due_at, interview_id)`` of the
+    scorecards past their deadline, by interviewer then deadline, and how many there are."""
+    deadline = deadline_days(due_hours)
+    rows, total = await first_rows(
+        session,
+        select(
+            *CANDIDATE_COLUMNS,
+            InterviewInterviewer.user_id,
+            Interview.stage_key,
+            Interview.starts_at,
+            Interview.duration_minutes,
+            Interview.id,
+        )
         .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
             _open_candidate(),
+            _managed_by(manager),
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
             col(Scorecard.id).is_(None),
-            deadline <= now,
+            deadline <= days(now),
         )
-        .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id))
+        .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id)),
+        limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows]
+    # The deadline as a time, for the lines kept only.
+    return [
+        (
+            _candidate(row),
+            user,
+            stage,
+            starts_at + timedelta(minutes=minutes + due_hours * 60),
+            interview_id,
+        )
+        for row in rows
+        for user, stage, starts_at, minutes, interview_id in [_rest(row)]
+    ], total
 
 
-async def current_stage_completion(
-    session: AsyncSession,
-) -> list[tuple[int, int, int, datetime | None]]:
-    """Per scheduled interview of an active candidate's current stage:
-    ``(candidate_id, expected, submitted, last_submitted_at)``."""
-    rows = await session.exec(
+async def waiting_for_decision(
+    session: AsyncSession, now: datetime, *, limit: int, manager: str | None = None
+) -> tuple[list[tuple[CandidateRow, datetime]], int]:
+    """The first ``limit`` ``(candidate, ready_since)`` of the active candidates (one hiring
+    manager's, or all) whose current stage is ready for a decision and has had none since,
+    longest waiting first, and how many there are; one statement.
+
+    A stage is ready when every scheduled interview of it has all its scorecards (since the
+    last came in) or when a debrief of it has ended (since it ended), whichever is later."""
+    current = and_(
+        col(Candidate.status) == CandidateStatus.ACTIVE,
+        _managed_by(manager),
+    )
+    complete = case(
+        (func.count(Scorecard.id) >= func.count(InterviewInterviewer.user_id), 1), else_=0
+    )
+    per_interview = (
         select(
-            Interview.candidate_id,
-            func.count(InterviewInterviewer.user_id),
-            func.count(Scorecard.id),
-            func.max(Scorecard.submitted_at),
+            col(Interview.candidate_id).label("candidate_id"),
+            complete.label("complete"),
+            func.max(Scorecard.submitted_at, type_=UTCDateTime()).label("at"),
         )
         .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
         .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
-            col(Candidate.status) == CandidateStatus.ACTIVE,
+            current,
             col(Interview.stage_key) == col(Candidate.stage_key),
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
         )
         .group_by(col(Interview.id), col(Interview.candidate_id))
+        .subquery()
     )
-    return [(cid, int(expected), int(done), last) for cid, expected, done, last in rows]
-
-
-async def ended_debriefs(session: AsyncSession, now: datetime) -> list[tuple[int, datetime]]:
-    """``(candidate_id, ended_at)`` of the latest held debrief of each active candidate's
-    current stage."""
+    scorecards_in = (
+        select(per_interview.c.candidate_id, func.max(per_interview.c.at, type_=UTCDateTime()))
+        .group_by(per_interview.c.candidate_id)
+        .having(func.min(per_interview.c.complete) == 1)
+    )
     end = PlusMinutes(col(Debrief.starts_at), col(Debrief.duration_minutes))
-    rows = await session.exec(
+    debrief_held = (
         select(Debrief.candidate_id, func.max(end, type_=UTCDateTime()))
         .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
         .where(
-            col(Candidate.status) == CandidateStatus.ACTIVE,
+            current,
             col(Debrief.stage_key) == col(Candidate.stage_key),
             col(Debrief.status) == InterviewStatus.SCHEDULED,
-            end <= now,
+            end_days(Debrief) <= days(now),
         )
         .group_by(col(Debrief.candidate_id))
     )
-    return [(cid, ended) for cid, ended in rows]
-
-
-async def current_stage_decisions(session: AsyncSession) -> dict[int, datetime]:
-    """The latest decision on each active candidate's current stage, by candidate id."""
-    rows = await session.exec(
-        select(Decision.candidate_id, func.max(Decision.decided_at))
-        .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
-        .where(
-            col(Candidate.status) == CandidateStatus.ACTIVE,
-            col(Decision.stage_key) == col(Candidate.stage_key),
-        )
-        .group_by(col(Decision.candidate_id))
+    both = union_all(scorecards_in, debrief_held).subquery()
+    candidate_id, at = both.c
+    ready = (
+        select(candidate_id.label("candidate_id"), func.max(at, type_=UTCDateTime()).label("at"))
+        .group_by(candidate_id)
+        .subquery()
     )
-    return {cid: decided for cid, decided in rows}
-
-
-async def candidates(session: AsyncSession, ids: Collection[int]) -> list[CandidateRow]:
-    if not ids:
-        return []
-    rows = await session.exec(select(*CANDIDATE_COLUMNS).where(col(Candidate.id).in_(list(ids))))
-    return [_candidate(row) for row in rows]
+    decided = (
+        select(
+            col(Decision.candidate_id).label("candidate_id"),
+            func.max(Decision.decided_at, type_=UTCDateTime()).label("at"),
+        )
+        .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
+        .where(current, col(Decision.stage_key) == col(Candidate.stage_key))
+        .group_by(col(Decision.candidate_id))
+        .subquery()
+    )
+    statement = (
+        select(*CANDIDATE_COLUMNS, ready.c.at)
+        .join(ready, ready.c.candidate_id == col(Candidate.id))
+        .outerjoin(decided, decided.c.candidate_id == col(Candidate.id))
+        .where(or_(decided.c.at.is_(None), decided.c.at < ready.c.at))
+        .order_by(ready.c.at, col(Candidate.id))
+    )
+    rows, total = await first_rows(session, statement, limit)
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def idle_candidates(
-    session: AsyncSession, before: datetime
-) -> list[tuple[CandidateRow, datetime]]:
-    """Active candidates untouched since before ``before``, longest idle first."""
-    rows = await session.exec(
+    session: AsyncSession, before: datetime, *, limit: int
+) -> tuple[list[tuple[CandidateRow, datetime]], int]:
+    """The first ``limit`` active candidates untouched since before ``before``, longest
+    idle first, and how many there are."""
+    rows, total = await first_rows(
+        session,
         select(*CANDIDATE_COLUMNS, Candidate.last_activity_at)
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
             col(Candidate.last_activity_at) < before,
         )
-        .order_by(col(Candidate.last_activity_at), col(Candidate.id))
+        .order_by(col(Candidate.last_activity_at), col(Candidate.id)),
+        limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows]
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def decisions_since(
-    session: AsyncSession, since: datetime
-) -> list[tuple[CandidateRow, str, str, str, datetime]]:
-    """``(candidate, stage_key, outcome, decided_by, decided_at)``, oldest first."""
-    rows = await session.exec(
+    session: AsyncSession, since: datetime, *, limit: int
+) -> tuple[list[tuple[CandidateRow, str, str, str, datetime]], int]:
+    """The first ``limit`` ``(candidate, stage_key, outcome, decided_by, decided_at)``,
+    oldest first, and how many there are."""
+    rows, total = await first_rows(
+        session,
         select(
             *CANDIDATE_COLUMNS,
             Decision.stage_key,
@@ -233,9 +405,10 @@ async def decisions_since(
         )
         .join(Decision, col(Decision.candidate_id) == col(Candidate.id))
         .where(col(Decision.decided_at) >= since)
-        .order_by(col(Decision.decided_at), col(Decision.id))
+        .order_by(col(Decision.decided_at), col(Decision.id)),
+        limit,
     )
-    return [(_candidate(row), *_rest(row)) for row in rows]
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def meetings_between(
@@ -264,27 +437,56 @@ async def meetings_between(
     return [(_candidate(row), *_rest(row)) for row in rows]
 
 
-async def feedback_timeliness(
-    session: AsyncSession, since: datetime, now: datetime, due_hours: int
-) -> list[tuple[str, int, int]]:
-    """``(interviewer_id, owed, on_time)`` over the scorecards whose deadline fell in
-    ``[since, now]``: owed by an attending interviewer, on time if submitted by then."""
-    deadline = feedback_deadline(due_hours)
-    on_time = case((col(Scorecard.submitted_at) <= deadline, 1), else_=0)
-    rows = await session.exec(
-        select(InterviewInterviewer.user_id, func.count(), func.sum(on_time))
-        .join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
+def _timeliness(statement: Any, since: datetime, now: datetime, due_hours: int) -> Any:
+    """``statement`` over the scorecards whose deadline fell in ``[since, now]``: owed by an
+    attending interviewer, on time if submitted by then."""
+    deadline = deadline_days(due_hours)
+    return (
+        statement.join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
         .outerjoin(Scorecard, seat_scorecard())
         .where(
             col(Interview.status) == InterviewStatus.SCHEDULED,
             col(InterviewInterviewer.attended),
-            deadline >= since,
-            deadline <= now,
+            deadline >= days(since),
+            deadline <= days(now),
         )
-        .group_by(col(InterviewInterviewer.user_id))
-        .order_by(col(InterviewInterviewer.user_id))
     )
-    return [(user, int(owed), int(done or 0)) for user, owed, done in rows]
+
+
+def _on_time(due_hours: int) -> Any:
+    on_time = case((Days(col(Scorecard.submitted_at)) <= deadline_days(due_hours), 1), else_=0)
+    return func.coalesce(func.sum(on_time), 0)
+
+
+async def team_timeliness(
+    session: AsyncSession, since: datetime, now: datetime, due_hours: int
+) -> tuple[int, int]:
+    """``(owed, on_time)`` of the whole team: one row, whatever the team's size."""
+    statement = select(func.count(), _on_time(due_hours)).select_from(InterviewInterviewer)
+    owed, on_time = (await session.exec(_timeliness(statement, since, now, due_hours))).one()
+    return int(owed), int(on_time)
+
+
+async def feedback_timeliness(
+    session: AsyncSession,
+    since: datetime,
+    now: datetime,
+    due_hours: int,
+    *,
+    user_id: str | None = None,
+    limit: int,
+) -> tuple[list[tuple[str, int, int]], int]:
+    """The first ``limit`` ``(interviewer_id, owed, on_time)``, least on time first, and
+    how many interviewers there are; ``user_id`` keeps that person's alone."""
+    statement = select(InterviewInterviewer.user_id, func.count(), _on_time(due_hours))
+    statement = _timeliness(statement, since, now, due_hours)
+    if user_id is not None:
+        statement = statement.where(col(InterviewInterviewer.user_id) == user_id)
+    statement = statement.group_by(col(InterviewInterviewer.user_id)).order_by(
+        (_on_time(due_hours) * 1.0 / func.count()), col(InterviewInterviewer.user_id)
+    )
+    rows, total = await first_rows(session, statement, limit)
+    return [(user, int(owed), int(done)) for user, owed, done in rows], total
 
 
 async def failed_deliveries(

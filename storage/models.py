@@ -11,7 +11,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -83,6 +83,10 @@ class Candidate(SQLModel, table=True):
     profile_url_key: str | None = _str(64, default=None, index=True)
     source: str | None = _str(200, default=None)
     notes: str | None = _str(3000, default=None)
+    # Where invitations go by email, and when and where the candidate can meet: optional.
+    email: str | None = _str(254, default=None)
+    timezone: str | None = _str(64, default=None)
+    hours: str | None = _str(11, default=None)  # "HH:MM-HH:MM" in their time zone
     hiring_manager_id: str = _str(32, index=True)
     created_by: str = _str(32)
     stage_key: str = _str(40)
@@ -122,6 +126,9 @@ class Interview(SQLModel, table=True):
     # Set by whoever posts the debrief summary: two last scorecards landing together
     # must not post it twice.
     summary_posted_at: datetime | None = _utc(default=None)
+    # The .ics SEQUENCE: raised on every reschedule and on cancel, so calendars apply the
+    # newest invitation of the interview's one UID.
+    ics_sequence: int = 0
     created_by: str = _str(32)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -151,6 +158,8 @@ class Scorecard(SQLModel, table=True):
     red_flags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     submitted_at: datetime = _utc()
     updated_at: datetime = _utc()
+    # Submitted after a decision had closed its stage: accepted, and shown as late.
+    late: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class ScorecardRating(SQLModel, table=True):
@@ -221,6 +230,7 @@ class Debrief(SQLModel, table=True):
     status: str = _str(20, default=InterviewStatus.SCHEDULED)
     message_ts: str | None = _str(32, default=None)
     schedule_view_id: str | None = _str(32, default=None, unique=True)
+    ics_sequence: int = 0
     created_by: str = _str(32)
     created_at: datetime = _utc()
     updated_at: datetime = _utc()
@@ -293,6 +303,25 @@ class ProcessedEvent(SQLModel, table=True):
     # Slack's event_id: a retried delivery of the same event is recognised here.
     event_id: str = _str(64, primary_key=True)
     received_at: datetime = _utc(index=True)
+
+
+class CalendarKind(StrEnum):
+    ICS_FEED = "ics"
+    CALDAV = "caldav"
+
+
+class CalendarConnection(SQLModel, table=True):
+    """A person's connected calendar: one per Slack user."""
+
+    __tablename__ = "calendar_connection"
+
+    user_id: str = _str(32, primary_key=True)
+    kind: str = _str(20)
+    # Fernet token of the feed address, or of the CalDAV URL, user and password as JSON.
+    secret: str = _str(4000)
+    # What the owner is shown: the host and the address's last characters, nothing usable.
+    label: str = _str(200)
+    connected_at: datetime = _utc()
 
 
 class IncidentEventKind(StrEnum):

@@ -62,6 +62,25 @@ async def plan(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
     await session.exec(statement)
 
 
+async def plan_once(session: AsyncSession, row: dict[str, Any]) -> bool:
+    """Create one reminder unless its ``dedupe_key`` exists, whatever its state: True if
+    it was created. The unique key is what makes "at most once" hold across replicas."""
+    statement = upsert_insert(session)(Reminder).values(row)
+    statement = statement.on_conflict_do_nothing(index_elements=[col(Reminder.dedupe_key)])
+    result = await session.exec(statement)
+    return result.rowcount == 1
+
+
+async def existing_reminder_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:
+    """Which of ``keys`` name a reminder that exists (sent, pending or given up)."""
+    if not keys:
+        return set()
+    rows = await session.exec(
+        select(Reminder.dedupe_key).where(col(Reminder.dedupe_key).in_(list(keys)))
+    )
+    return set(rows)
+
+
 async def cancel(
     session: AsyncSession,
     *,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -19,6 +20,7 @@ from bot.kits import Kits, default_prompts_dir, load_kits
 from slackfake import FakeSlack
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
+from tests.calendar_servers import HOW_TO_GET, FeedServer, Radicale, SmtpSink
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pgcluster import HOW_TO_ENABLE, PostgresCluster, find_bin_dir
 
@@ -105,6 +107,9 @@ def isolated_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         "FEEDBACK_DUE_HOURS",
         "PROMPTS_DIR",
         "RETENTION_DAYS",
+        "SECRET_KEY",
+        "SMTP_URL",
+        "MAIL_FROM",
     )
     for name in list(os.environ):
         if name.startswith(names):
@@ -222,3 +227,38 @@ async def harness(make_harness: Callable[..., Any]) -> Harness:
 @pytest.fixture
 def bot(harness: Harness) -> Iterator[BotContext]:
     yield harness.bot
+
+
+@pytest.fixture(scope="session")
+def radicale(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Radicale]:
+    """A real CalDAV server for the session (calendars are named per test)."""
+    if importlib.util.find_spec("radicale") is None:
+        pytest.skip(f"Radicale is not installed: {HOW_TO_GET}")
+    server = Radicale(tmp_path_factory.mktemp("radicale"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    server = FeedServer()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+def smtp_sink() -> Iterator[SmtpSink]:
+    if importlib.util.find_spec("aiosmtpd") is None:
+        pytest.skip(f"aiosmtpd is not installed: {HOW_TO_GET}")
+    sink = SmtpSink()
+    sink.start()
+    try:
+        yield sink
+    finally:
+        sink.stop()

@@ -24,6 +24,9 @@ def intake_values(
     source: str | None = None,
     hiring_manager: str | None = HIRING_MANAGER,
     notes: str | None = None,
+    email: str | None = None,
+    timezone: str | None = None,
+    hours: str | None = None,
 ) -> dict[str, dict[str, Any]]:
     """``view.state.values`` of a filled-in New candidate modal."""
     return {
@@ -34,6 +37,9 @@ def intake_values(
         IntakeBlock.SOURCE: sr.text_value(IntakeBlock.SOURCE, source),
         IntakeBlock.HIRING_MANAGER: sr.user_value(IntakeBlock.HIRING_MANAGER, hiring_manager),
         IntakeBlock.NOTES: sr.text_value(IntakeBlock.NOTES, notes),
+        IntakeBlock.EMAIL: sr.text_value(IntakeBlock.EMAIL, email),
+        IntakeBlock.TIMEZONE: sr.text_value(IntakeBlock.TIMEZONE, timezone),
+        IntakeBlock.HOURS: sr.text_value(IntakeBlock.HOURS, hours),
     }
 
 

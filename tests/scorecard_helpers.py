@@ -25,7 +25,7 @@ def scorecard_values(
     stage_key: str = "technical",
     *,
     score: int | None = 3,
-    competencies: Mapping[str, int | None] | None = None,
+    competencies: Mapping[str, int | str | None] | None = None,
     qualities: Mapping[str, int | str | None] | None = None,
     overall: int | None = 3,
     red_flags: Iterable[str] = (),
@@ -35,7 +35,8 @@ def scorecard_values(
     """``view.state.values`` of a scorecard modal: every competency ``score``, every quality
     not observed, unless overridden; None leaves a choice empty."""
     stage = kits.stage(stage_key)
-    chosen_competencies = {c.id: score for c in stage.competencies} | dict(competencies or {})
+    chosen_competencies: dict[str, int | str | None] = {c.id: score for c in stage.competencies}
+    chosen_competencies |= dict(competencies or {})
     chosen_qualities: dict[str, int | str | None] = {q.id: NOT_OBSERVED for q in kits.qualities}
     chosen_qualities |= dict(qualities or {})
     values: Values = {
@@ -131,8 +132,10 @@ async def decide(
     reason: str = "Strong, consistent loop.",
     *,
     user_id: str = HIRING_MANAGER,
+    justification: str = "The team agreed not to wait.",
 ) -> Reply:
-    """Record a decision through the form, confirming it if the bot asks; the last reply."""
+    """Record a decision through the form, confirming it if the bot asks (with the
+    ``justification`` when it asks for a second reason); the last reply."""
     _, view = await open_decision(harness, candidate_id, user_id=user_id)
     assert view is not None
     reply = await submit_view(harness, user_id, view, decision_values(outcome, reason))
@@ -141,6 +144,10 @@ async def decide(
         # The confirmation replaces the form in place: Slack keeps the view id.
         confirm = answer["view"] | {"id": view["id"]}
         values = {DecisionBlock.REASON: sr.text_value(DecisionBlock.REASON, reason)}
+        if any(block.get("block_id") == DecisionBlock.JUSTIFICATION for block in confirm["blocks"]):
+            values[DecisionBlock.JUSTIFICATION] = sr.text_value(
+                DecisionBlock.JUSTIFICATION, justification
+            )
         reply = await submit_view(harness, user_id, confirm, values)
     return reply
 

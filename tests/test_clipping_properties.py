@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from bot.candidate_edits import EDITABLE, details_digest, form_of
 from bot.candidates import NAME_MAX, NOTES_MAX, PROFILE_URL_MAX, SOURCE_MAX, PipelineGroup
 from bot.debrief_summary import summarise
+from bot.decision_evidence import StageEvidence
 from bot.decisions import MAX_REASON, DecisionDraft, DecisionResult
 from bot.digest import (
     DecisionLine,
@@ -31,13 +32,15 @@ from bot.digest import (
     Meeting,
     MeetingKind,
     Overdue,
+    PipelineLine,
     Section,
     StageCount,
+    Timeliness,
     Waiting,
 )
 from bot.feedback_access import SummarySoFar, VisibleScorecards
 from bot.hiring_team import team_only_text
-from bot.home import HomeInterview, HomeSummary
+from bot.home import SHOWN, AdminDesk, HomeInterview, HomeSummary, Late, ManagerDesk, Undelivered
 from bot.kits import MAX_ANCHOR, MAX_NAME, MAX_TEXT, Kits, Stage, default_prompts_dir, load_kits
 from bot.next_step import NextStep
 from bot.reminder_rules import ReminderKind
@@ -402,12 +405,42 @@ def test_app_home(names: list[str], linked: bool) -> None:
         HomeInterview(interview(), candidate(name, permalink=link_to), KITS.stage("technical"))
         for name in names
     )
-    people = tuple(item.candidate for item in items)
-    groups = [PipelineGroup(title, people) for title in ("Technical", "Screening")]
-    summary = HomeSummary(items, items)
-    view = home_view("C0HIRING", [("new [name]", "Add a candidate")], summary, groups=groups)
-    assert_view(view)
-    assert len(view["blocks"]) <= 100
+    rows = [CandidateRow(n, name, "technical", "active", link_to) for n, name in enumerate(names)]
+    stages = (StageCount(names[0], 300, 0, 0, tuple(_pipeline_lines(rows, names[0]))),) * 5
+    waiting = Section.of([Waiting(row, names[0], START) for row in rows], SHOWN)
+    manager = ManagerDesk(
+        stages=stages,
+        waiting=waiting,
+        debrief_to_schedule=waiting,
+        late=Section.of(
+            [Late(row, 1, "U0ANA", names[0], START, n % 2 == 0) for n, row in enumerate(rows)],
+            SHOWN,
+        ),
+    )
+    team = Section.of([Timeliness(f"U0{n}", 3, 1) for n in range(20)], 10)
+    admin = AdminDesk(
+        stages=stages,
+        timeliness=team,
+        undelivered=Section.of(
+            [Undelivered(f"U0{n}", name[:40], 2, START) for n, name in enumerate(names)], 10
+        ),
+        orphan_stages=tuple((name, 2) for name in names[:3]),
+    )
+    everything = HomeSummary(
+        upcoming=Section.of(items, SHOWN),
+        owed=Section.of(items, SHOWN),
+        manager=manager,
+        admin=admin,
+        team_timeliness=team,
+    )
+    usages = [("new [name]", "Add a candidate")]
+    for summary, member in (
+        (everything, True),
+        (HomeSummary(owed=Section.of(items, SHOWN)), False),
+    ):
+        view = home_view("C0HIRING", usages, summary, member=member)
+        assert_view(view)
+        assert len(view["blocks"]) <= 100
 
 
 @PROPERTY
@@ -426,9 +459,12 @@ def test_the_digest(names: list[str], stage_title: str, linked: bool) -> None:
         CandidateRow(index, name, "technical", "active", "https://x/p?a=1&b=2" if linked else None)
         for index, name in enumerate(names)
     ]
+    step = NextStep(f"{stage_title} interview", START)
+    lines = [PipelineLine(row, stage_title, 12, step) for row in rows]
     digest = Digest(
         day=START.date(),
-        stages=(StageCount(stage_title, 3, 1, 1),),
+        # Four stages of ten each: the pipeline part of the digest at its longest.
+        stages=tuple(StageCount(stage_title, 300, 1, 1, tuple(lines[:10])) for _ in range(4)),
         overdue=Section.of([Overdue("U0ANA", row, stage_title, START) for row in rows]),
         waiting=Section.of([Waiting(row, stage_title, START) for row in rows]),
         idle=Section.of([Idle(row, stage_title, START) for row in rows]),
@@ -440,6 +476,12 @@ def test_the_digest(names: list[str], stage_title: str, linked: bool) -> None:
         ),
     )
     assert_message(digest_summary(digest), digest_blocks(digest))
+
+
+def _pipeline_lines(rows: list[CandidateRow], title: str) -> list[PipelineLine]:
+    return [
+        PipelineLine(row, title, 3, NextStep(f"Schedule the {title} interview")) for row in rows
+    ]
 
 
 # ------------------------------------------------------------- interviews, debriefs, kits
@@ -496,8 +538,6 @@ def test_every_reminder(kind: ReminderKind, name: str, video: str, texts: dict[s
         stage_title=texts["title"],
         interview=meeting,
         debrief=debrief_row(video),
-        kit=stage,
-        qualities=KITS.qualities,
         scorecard_due_at=START,
         late=USERS,
         missing=(meeting,) * 3,
@@ -551,11 +591,13 @@ def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) ->
     )
     assert_message(*summary_dm(entry, texts["title"]))
     assert_view(summary_modal(entry, texts["title"]))
+    # A big panel, all missing but one who says no: every step of a guarded decision.
+    evidence = StageEvidence(expected=40, submitted=1, missing=USERS * 8, yes=0, no=1)
     draft = DecisionDraft(
-        person, stage, KITS.stage("system_design"), tuple(Outcome), KITS.qualities
+        person, stage, KITS.stage("system_design"), tuple(Outcome), KITS.qualities, evidence
     )
     assert_view(decision_modal(draft))
-    for outcome in (Outcome.REJECT, Outcome.OFFER, Outcome.HIRED, Outcome.WITHDRAWN):
+    for outcome in Outcome:
         assert_view(needs_confirmation_modal(draft, outcome, reason))
     decision = Decision(
         candidate_id=7,
@@ -567,6 +609,16 @@ def test_summary_and_decisions(name: str, reason: str, texts: dict[str, str]) ->
     )
     result = DecisionResult(decision, person, stage, None, created=True)
     assert_message("decision", decision_blocks(result))
+    guarded = DecisionResult(
+        decision,
+        person,
+        stage,
+        None,
+        created=True,
+        justification=reason,
+        guard=draft.guard(Outcome.ADVANCE),
+    )
+    assert_message("decision", decision_blocks(guarded))
 
 
 # ---------------------------------------------------------- modals prefilled with values

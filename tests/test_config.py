@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 
 import pytest
+from cryptography.fernet import Fernet
 
 from bot.config import (
     ConfigError,
@@ -14,6 +15,7 @@ from bot.config import (
     parse_working_hours,
 )
 
+KEY, OLD_KEY = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 BASE = {
     "SLACK_BOT_TOKEN": "xoxb-1",
     "SLACK_SIGNING_SECRET": "secret",
@@ -90,6 +92,18 @@ def test_every_setting_is_read() -> None:
         ({"RETENTION_DAYS": "0"}, "RETENTION_DAYS", "whole number from 1 to 3650"),
         ({"RETENTION_DAYS": "90d"}, "RETENTION_DAYS", "whole number"),
         ({"RETENTION_DAYS": "10000"}, "RETENTION_DAYS", "whole number"),
+        ({"SECRET_KEY": "hunter2"}, "SECRET_KEY", "Fernet key"),
+        ({"SECRET_KEY": f"{KEY},short"}, "SECRET_KEY", "Fernet key"),
+        ({"SMTP_URL": "mail.example.com:587"}, "SMTP_URL", "smtp://"),
+        ({"SMTP_URL": "https://u:pw@mail.example.com"}, "SMTP_URL", "smtp://"),
+        ({"SMTP_URL": "smtp://mail.example.com:port"}, "SMTP_URL", "smtp://"),
+        ({"SMTP_URL": "smtp://mail.example.com"}, "MAIL_FROM", "required with SMTP_URL"),
+        (
+            {"SMTP_URL": "smtp://mail.example.com", "MAIL_FROM": "hiring"},
+            "MAIL_FROM",
+            "email address",
+        ),
+        ({"MAIL_FROM": "not an address"}, "MAIL_FROM", "email address"),
     ],
 )
 def test_bad_setting_is_named_in_one_line(
@@ -100,6 +114,29 @@ def test_bad_setting_is_named_in_one_line(
     message = str(caught.value)
     assert named in message and expected in message
     assert "\n" not in message
+
+
+def test_secrets_are_parsed_and_never_repeated() -> None:
+    settings = load_settings(
+        BASE
+        | {
+            "SECRET_KEY": f"{KEY}, {OLD_KEY}",
+            "SMTP_URL": "smtps://hiring%40example.com:p%40ss@mail.example.com",
+            "MAIL_FROM": "hiring@example.com",
+        }
+    )
+    assert settings.secret_keys == (KEY, OLD_KEY)
+    assert settings.smtp is not None
+    assert (settings.smtp.host, settings.smtp.port, settings.smtp.use_tls) == (
+        "mail.example.com",
+        465,
+        True,
+    )
+    assert (settings.smtp.username, settings.smtp.password) == ("hiring@example.com", "p@ss")
+    assert KEY not in repr(settings) and "p@ss" not in repr(settings)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(BASE | {"SMTP_URL": "smtp://u:secret-pw@[bad", "MAIL_FROM": "a@b.co"})
+    assert "secret-pw" not in str(caught.value)
 
 
 def test_socket_mode_needs_no_signing_secret() -> None:

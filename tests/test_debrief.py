@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from icalendar import Calendar
 from sqlmodel import col, select
 
 from bot.clock import FrozenClock
@@ -494,7 +495,9 @@ async def test_the_same_modal_submitted_twice_schedules_once(harness: Harness) -
     assert (first.status, first.text, again.status, again.text) == (200, "", 200, "")
     assert len(await stored_debriefs(harness)) == 1
     assert len(thread_posts(harness.fake, candidate)) == 1
-    assert len(harness.fake.calls_to("conversations.open")) == 3
+    # Three attendees, each sent their invitation message and its file once.
+    assert len(harness.fake.calls_to("conversations.open")) == 6
+    assert len(harness.fake.calls_to("files.completeUploadExternal")) == 3
 
 
 async def test_two_submissions_at_once_schedule_once(harness: Harness) -> None:
@@ -664,3 +667,30 @@ async def test_the_scheduler_and_admins_may_change_a_debrief(
 
     [after] = await stored_debriefs(harness)
     assert (after.starts_at, after.status) == (LATER, "cancelled")
+
+
+async def test_each_attendee_gets_an_ics_invitation_and_its_cancellation(
+    harness: Harness,
+) -> None:
+    candidate = await with_interview(harness)
+    harness.fake.clear()
+    debrief = await schedule_debrief(harness, candidate)
+    await harness.action(Action.CANCEL_DEBRIEF, value=f"debrief:{debrief.id}")
+
+    files = [f for f in harness.fake.files.values() if f.filename.endswith(".ics")]
+    by_method: dict[str, list[Any]] = {}
+    for upload in files:
+        calendar = Calendar.from_ical(upload.content)
+        [event] = calendar.walk("VEVENT")
+        if str(event["UID"]).startswith("debrief-"):
+            by_method.setdefault(str(calendar["METHOD"]), []).append((upload.channel, event))
+    assert {method: len(found) for method, found in by_method.items()} == {
+        "REQUEST": 3,
+        "CANCEL": 3,
+    }
+    for method, sequence in (("REQUEST", 0), ("CANCEL", 1)):
+        for _, event in by_method[method]:
+            assert str(event["UID"]) == f"debrief-{debrief.id}-c0hiring@mlops-hiring-bot"
+            assert (int(event["SEQUENCE"]), event["DTSTART"].dt) == (sequence, DEBRIEF_AT)
+    # One of each in each attendee's DM.
+    assert len({channel for channel, _ in by_method["REQUEST"]}) == 3

@@ -95,7 +95,7 @@ async def test_the_pack_shows_each_attendee_what_independent_feedback_allows(
     # Who may read the ratings sees the summary so far, and a way to the scorecards.
     for user_id in (ANA, HIRING_MANAGER, ADMIN):
         text, actions = pack_of(harness, user_id)
-        assert progress in text and figures in text and "mean *4.0*" in text, user_id
+        assert progress in text and figures in text and "scores *4*" in text, user_id
         assert "Strong yes *1*" in text
         assert actions == [Action.VIEW_SCORECARDS]
     # Ben, on the panel without his own scorecard, sees how many are in and is asked for his.
@@ -129,8 +129,8 @@ async def test_once_ben_submits_his_pack_shows_the_summary_too(
     await sweep_at(harness, notifier, PACK_AT)
 
     text, actions = pack_of(harness, BEN)
-    assert "2 of 2 scorecards in" in text and "mean *2.5*" in text and "spread 3" in text
-    assert "Disagreements to discuss" in text
+    assert "2 of 2 scorecards in" in text and "scores *4, 1* · spread 3" in text
+    assert "Disagreements to discuss" in text and "*Split 1 : 1* (yes : no)" in text
     assert actions == [Action.VIEW_SCORECARDS]
 
 

@@ -10,7 +10,7 @@ from sqlmodel import col, select
 from handlers.ids import Action, DecisionBlock, View
 from handlers.refs import Ref, ref
 from slackfake import requests as sr
-from storage.models import AuditEvent, Candidate, CandidateStatus, Decision
+from storage.models import AuditEvent, Candidate, CandidateStatus, Decision, Interview
 from tests.conftest import START
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate
@@ -255,4 +255,130 @@ async def test_a_decision_from_the_summary_moves_the_candidate_on(
     # The summary's button is the card's: the same action, the same candidate.
     assert buttons[Action.RECORD_DECISION] == ref(Ref.CANDIDATE, jane.id)
     assert (await decide(harness, jane.id, "advance")).text == ""
+    assert (await reload(harness, jane.id)).stage_key == "technical"
+
+
+# ----------------------------------------------------------------------------- on evidence
+
+
+@pytest.fixture
+async def two_of_three(harness: Harness, jane: Candidate) -> Candidate:
+    """Jane's screening panel: Ana and Ben say yes (4, 3); Cat's scorecard is missing."""
+    assert jane.id is not None
+    for user_id in PANEL:
+        harness.fake.add_user(user_id)
+    interview_id = await add_interview(harness.bot, jane.id, stage_key="screening")
+    await submit_scorecard(harness, PANEL[0], interview_id, stage_key="screening", overall=4)
+    await submit_scorecard(harness, PANEL[1], interview_id, stage_key="screening", overall=3)
+    harness.fake.clear()
+    return jane
+
+
+async def test_the_form_shows_which_scorecards_are_in_and_missing(
+    harness: Harness, two_of_three: Candidate
+) -> None:
+    _, view = await open_decision(harness, two_of_three.id or 0)
+    assert view is not None
+    shown = str(view["blocks"])
+    assert (
+        f"2 of 3 *Screening* scorecards in · missing: <@{PANEL[2]}> · panel recommends yes 2 : no 0"
+        in shown
+    )
+
+
+async def test_against_the_panel_with_one_missing_needs_a_second_reason(
+    harness: Harness, two_of_three: Candidate
+) -> None:
+    jane = two_of_three
+    _, view = await open_decision(harness, jane.id or 0)
+    assert view is not None
+    first = await submit_view(harness, HIRING_MANAGER, view, decision_values("reject", "Weak."))
+    confirm = first.json["view"] | {"id": view["id"]}
+    asks = {
+        block["block_id"]: block["label"]["text"]
+        for block in confirm["blocks"]
+        if block["type"] == "input"
+    }
+    assert asks[DecisionBlock.JUSTIFICATION] == (
+        "Why decide against the panel, and why not wait for the missing scorecards?"
+    )
+    # Left empty: a clear error under it, nothing recorded.
+    values = {
+        DecisionBlock.REASON: sr.text_value(DecisionBlock.REASON, "Weak."),
+        DecisionBlock.JUSTIFICATION: sr.text_value(DecisionBlock.JUSTIFICATION, "  "),
+    }
+    reply = await submit_view(harness, HIRING_MANAGER, confirm, values)
+    assert list(reply.json["errors"]) == [DecisionBlock.JUSTIFICATION]
+    assert await decisions(harness) == []
+    assert (await reload(harness, jane.id)).status == CandidateStatus.ACTIVE
+
+    values[DecisionBlock.JUSTIFICATION] = sr.text_value(
+        DecisionBlock.JUSTIFICATION, "Both yeses missed the <!channel> rollback gap."
+    )
+    reply = await submit_view(harness, HIRING_MANAGER, confirm, values)
+    assert (reply.status, reply.text) == (200, "")
+    assert (await reload(harness, jane.id)).status == CandidateStatus.REJECTED
+    (note,) = [
+        call.args
+        for call in harness.fake.calls_to("chat.postMessage")
+        if call.args.get("thread_ts") == jane.thread_ts
+    ]
+    text = str(note["blocks"])
+    assert "*Reason:* Weak." in text
+    assert (
+        "*Why decide against the panel, and why not wait for the missing scorecards?* "
+        "Both yeses missed the &lt;!channel&gt; rollback gap." in text
+    )
+    async with harness.bot.sessions() as session:
+        event = (
+            await session.exec(select(AuditEvent).where(AuditEvent.action == "decision_recorded"))
+        ).one()
+    assert event.detail is not None
+    assert {key: event.detail[key] for key in ("against_panel", "justification")} == {
+        "against_panel": True,
+        "justification": "Both yeses missed the <!channel> rollback gap.",
+    }
+    assert event.detail["scorecards_missing"] == [PANEL[2]]
+    assert (event.detail["scorecards_in"], event.detail["scorecards_expected"]) == (2, 3)
+
+
+async def test_with_the_panel_and_every_scorecard_in_no_second_reason(
+    harness: Harness, two_of_three: Candidate
+) -> None:
+    """Hold takes no side: it is recorded at once even with a scorecard missing."""
+    jane = two_of_three
+    assert jane.id is not None
+    _, view = await open_decision(harness, jane.id)
+    assert view is not None
+    reply = await submit_view(harness, HIRING_MANAGER, view, decision_values("hold"))
+    assert (reply.status, reply.text) == (200, "")
+    assert (await reload(harness, jane.id)).status == CandidateStatus.ON_HOLD
+
+
+async def test_going_with_the_panel_while_waiting_asks_why_not_wait(
+    harness: Harness, two_of_three: Candidate
+) -> None:
+    _, view = await open_decision(harness, two_of_three.id or 0)
+    assert view is not None
+    first = await submit_view(harness, HIRING_MANAGER, view, decision_values("advance"))
+    assert first.json["response_action"] == "update"
+    labels = [b["label"]["text"] for b in first.json["view"]["blocks"] if b["type"] == "input"]
+    assert labels[-1] == "Why not wait for the missing scorecards?"
+    assert await decisions(harness) == []
+
+
+async def test_with_every_scorecard_in_going_with_the_panel_is_recorded_at_once(
+    harness: Harness, two_of_three: Candidate
+) -> None:
+    jane = two_of_three
+    assert jane.id is not None
+    async with harness.bot.sessions() as session:
+        interview_id = (await session.exec(select(Interview.id))).one()
+    assert interview_id is not None
+    await submit_scorecard(harness, PANEL[2], interview_id, stage_key="screening", overall=2)
+    _, view = await open_decision(harness, jane.id)
+    assert view is not None
+    assert "3 of 3 *Screening* scorecards in · panel recommends yes 2 : no 1" in str(view["blocks"])
+    reply = await submit_view(harness, HIRING_MANAGER, view, decision_values("advance"))
+    assert (reply.status, reply.text) == (200, "")
     assert (await reload(harness, jane.id)).stage_key == "technical"

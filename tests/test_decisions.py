@@ -147,6 +147,12 @@ async def test_advance_moves_to_the_next_stage_and_is_audited(
         "outcome": "advance",
         "stage_key": "screening",
         "next_stage_key": "technical",
+        # No interview at this stage: nothing missing, no panel to decide against.
+        "scorecards_in": 0,
+        "scorecards_expected": 0,
+        "scorecards_missing": [],
+        "against_panel": False,
+        "justification": None,
     }
 
 

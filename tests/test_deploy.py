@@ -92,10 +92,15 @@ def test_the_manifests_run_several_replicas_in_http_mode_on_postgresql() -> None
     assert "SLACK_APP_TOKEN" not in values
     assert values["DATABASE_URL"].startswith("postgresql+asyncpg://")
     assert one("Deployment")["spec"]["replicas"] == 2
-    # Tokens and the database password live in the Secret, not the ConfigMap.
-    assert not {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL"} & set(
-        one("ConfigMap")["data"]
-    )
+    # Tokens, keys and passwords live in the Secret, not the ConfigMap.
+    secrets = {"SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "DATABASE_URL", "SECRET_KEY", "SMTP_URL"}
+    assert secrets <= one("Secret")["stringData"].keys()
+    assert not secrets & set(one("ConfigMap")["data"])
+
+
+def test_the_manifests_settings_pass_the_bots_validation() -> None:
+    settings = load_settings(variables_set())
+    assert settings.secret_keys == () and settings.smtp is None
 
 
 def test_probes_service_and_port_agree() -> None:

@@ -106,9 +106,24 @@ async def test_sections_against_a_seeded_pipeline(
     [post] = posts(fake)
     sections = section_texts(post["blocks"])
     assert post["blocks"][0]["type"] == "header"
-    assert sections["Pipeline"].endswith(
-        "Screening 1 · Technical 2 · System design: production incident 2"
-    )
+    headings = list(sections)
+    # What asks for action comes first, then today, then the pipeline stage by stage.
+    assert headings == [
+        "Overdue scorecards",
+        "Waiting for a decision",
+        "Idle for more than 5 working days",
+        "Today",
+        "Screening · 1",
+        "Technical · 2",
+        "System design: production incident · 2",
+        "Decisions since the last digest",
+        "Scorecards on time, last 30 days",
+    ]
+    technical = sections["Technical · 2"]
+    assert "Jane &lt;Doe&gt;" in technical and "Carl Idle" in technical
+    assert "Senior" in technical and "0 days in stage" in technical
+    assert "next: Technical scorecards: 1 of 2 in" in technical
+    assert "next: Schedule the Technical interview" in technical
     overdue = sections["Overdue scorecards"]
     assert f"<@{ANA}>" in overdue and "Jane &lt;Doe&gt;" in overdue and f"<@{BEN}>" not in overdue
     assert "Bob Stone" in sections["Waiting for a decision"]
@@ -120,14 +135,15 @@ async def test_sections_against_a_seeded_pipeline(
     assert "Technical interview" not in today and "Eve Today" in today
     assert today.index("interview") < today.index("debrief")
     timeliness = sections["Scorecards on time, last 30 days"]
-    # Ana: 3 owed (Jane's overdue one and the two past), 1 on time; Ben: 1 of 1, too few
-    # to be listed; Bob's deadline is still ahead.
-    assert "50% in on time (2 of 4)" in timeliness
-    assert f"<@{ANA}>: 33% (1 of 3)" in timeliness and f"<@{BEN}>" not in timeliness
-    assert "<@U0GONE>: `account_inactive` (1)" in sections["Reminders that could not be delivered"]
+    # The team's figure: Ana's 3 owed (Jane's overdue one and the two past, 1 on time) and
+    # Ben's 1 of 1; Bob's deadline is still ahead. Nobody's own figure reaches the channel.
+    assert timeliness.endswith("The team: 50% in on time (2 of 4)")
+    assert "<@" not in timeliness
+    # Undelivered messages are for admins (App Home), not the channel.
+    assert "U0GONE" not in str(post) and "account_inactive" not in str(post)
     # Every candidate line links to its thread.
     link = "https://fake-workspace.slack.com/archives/C0HIRING/p"
-    for heading in ("Overdue scorecards", "Waiting for a decision", "Today"):
+    for heading in ("Overdue scorecards", "Waiting for a decision", "Today", "Technical · 2"):
         assert f"<{link}" in sections[heading], heading
     async with bot.sessions() as session:
         run = await session.get(DigestRun, NOW.date())
@@ -163,6 +179,31 @@ async def test_three_hundred_candidates_stay_within_50_blocks(
     sections = section_texts(post["blocks"])
     assert "_… and 290 more_" in sections["Idle for more than 5 working days"]
     assert "_… and 290 more_" in sections["Overdue scorecards"]
+    technical = sections["Technical · 300"]
+    assert technical.count("\n• ") == 10 and technical.endswith("_… and 290 more_")
+    assert "Candidate 0000" in technical and "Candidate 0010" not in technical
+
+
+async def test_a_fresh_candidate_and_tomorrows_interview_are_named_and_linked(
+    harness: Harness, notifier: SlackNotifier
+) -> None:
+    """The issue's case: nothing overdue, yet the digest is the pipeline."""
+    bot, fake = harness.bot, harness.fake
+    fresh = await add_candidate(bot, "Fay Fresh", fake=fake, stage="screening")
+    soon = await add_candidate(bot, "Tom Tomorrow", fake=fake)
+    tomorrow = NOW + hours(24)
+    await add_interview(bot, soon, [ANA], starts_at=tomorrow)
+    assert await run_daily_digest(bot, notifier) == RunOutcome.POSTED
+    [post] = posts(fake)
+    assert fake.calls_to("chat.postMessage")[-1].response["ok"]
+    assert post["text"].endswith("2 open candidates; nothing overdue.")
+    sections = section_texts(post["blocks"])
+    assert list(sections) == ["Screening · 1", "Technical · 1"]
+    assert f"<{fresh.permalink}|Fay Fresh>" in sections["Screening · 1"]
+    assert "next: Schedule the Screening interview" in sections["Screening · 1"]
+    technical = sections["Technical · 1"]
+    assert f"<{soon.permalink}|Tom Tomorrow>" in technical
+    assert f"next: Technical interview <!date^{int(tomorrow.timestamp())}^" in technical
 
 
 async def test_posted_once_per_day_across_replicas_and_restarts(

@@ -54,7 +54,14 @@ def test_the_modal_is_one_slack_accepts_and_offers_the_salary_table(kits: Kits) 
     locations = [o["value"] for o in blocks[IntakeBlock.LOCATION]["element"]["options"]]
     assert locations == [region.key for region in kits.salary.regions] + ["other"]
     optional = {block_id for block_id, block in blocks.items() if block["optional"]}
-    assert optional == {IntakeBlock.PROFILE_URL, IntakeBlock.SOURCE, IntakeBlock.NOTES}
+    assert optional == {
+        IntakeBlock.PROFILE_URL,
+        IntakeBlock.SOURCE,
+        IntakeBlock.NOTES,
+        IntakeBlock.EMAIL,
+        IntakeBlock.TIMEZONE,
+        IntakeBlock.HOURS,
+    }
     assert blocks[IntakeBlock.NAME]["element"]["max_length"] == 100
 
 

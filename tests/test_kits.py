@@ -10,6 +10,7 @@ from bot.kits import (
     KitError,
     Kits,
     UnknownStageError,
+    check_kits,
     default_prompts_dir,
     load_kits,
 )
@@ -534,3 +535,82 @@ def test_salary_errors(prompts_dir: Path, old: str, new: str, expected: str) -> 
 def test_a_missing_level_is_an_error(prompts_dir: Path) -> None:
     edit(prompts_dir, "salary.toml", '[[levels]]\nkey = "senior"\nname = "Senior (5+ yrs)"\n', "")
     assert load_error(prompts_dir) == "salary.toml: levels: missing level 'senior'"
+
+
+# Fair by design: anchors judge the structure and content of an answer, not its delivery
+
+
+def test_the_shipped_kits_judge_content_not_delivery() -> None:
+    _, warnings = check_kits(default_prompts_dir())
+    assert warnings == ()
+
+
+def test_a_teams_delivery_wording_is_warned_about_one_line_each(prompts_dir: Path) -> None:
+    """The wording the shipped kits used to have, put back by a team: the kit still loads,
+    and each field that judges delivery gets one line naming the file and the field."""
+    edit(
+        prompts_dir,
+        "stages/screening.toml",
+        'four = "Lays out the parts, the data flow and the trade-offs in a logical order, at the '
+        'depth the question needs."',
+        'four = "Explains the system and its trade-offs clearly and briefly to a non-specialist."',
+    )
+    edit(
+        prompts_dir,
+        "stages/system_design.toml",
+        'name = "Incident communication"',
+        'name = "Calm communication under pressure"',
+    )
+    edit(
+        prompts_dir,
+        "qualities.toml",
+        'one = "Thinks of failure',
+        'one = "Hesitates, is not Fluent; thinks of failure',
+    )
+    kits, warnings = check_kits(prompts_dir)
+    assert kits.stage("screening").competencies[3].four.endswith("to a non-specialist.")
+    assert warnings == (
+        "stages/screening.toml: competencies[3].four: judges delivery ('clearly and briefly'); "
+        "reword it to judge the structure and content of the answer",
+        "stages/system_design.toml: competencies[3].name: judges delivery ('calm'); "
+        "reword it to judge the structure and content of the answer",
+        "qualities.toml: qualities[0].one: judges delivery ('hesitates'); "
+        "reword it to judge the structure and content of the answer",
+    )
+    assert all("\n" not in warning for warning in warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Reads the dashboard and calmly lists hypotheses.",
+        "Answers confidently.",
+        "Shows no hesitation.",
+        "Speaks like a native speaker.",
+        "Articulate answers about drift.",
+        "Gives a concise, polished answer.",
+    ],
+)
+def test_each_kind_of_delivery_wording_is_found(prompts_dir: Path, text: str) -> None:
+    edit(
+        prompts_dir,
+        "stages/technical.toml",
+        'one = "Would watch accuracy only, or only service metrics."',
+        f'one = "{text}"',
+    )
+    _, warnings = check_kits(prompts_dir)
+    assert [warning.split(": judges")[0] for warning in warnings] == [
+        "stages/technical.toml: competencies[4].one"
+    ]
+
+
+def test_a_word_that_merely_contains_a_phrase_is_not_warned_about(prompts_dir: Path) -> None:
+    """A phrase inside another word is not delivery wording: "accentuates" is no accent,
+    "unconfident" no "confident", "recalibrates" no "calm"."""
+    edit(
+        prompts_dir,
+        "stages/technical.toml",
+        'one = "Would watch accuracy only, or only service metrics."',
+        'one = "Accentuates accuracy only; unconfident recalibrates."',
+    )
+    assert check_kits(prompts_dir)[1] == ()

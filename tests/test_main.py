@@ -11,8 +11,10 @@ import sys
 from pathlib import Path
 
 import aiohttp
+from cryptography.fernet import Fernet
 
 from bot.kits import default_prompts_dir
+from bot.secret_box import SecretBox
 from slackfake import FakeSlack
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, free_port
 from tests.test_kits import MINIMAL_STAGE
@@ -174,6 +176,26 @@ async def test_check_passes_a_private_hiring_channel(tmp_path: Path, fake_slack:
     assert "warning" not in out
 
 
+async def test_check_warns_about_delivery_wording_and_still_passes(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    design = prompts / "stages" / "system_design.toml"
+    design.write_text(
+        design.read_text(encoding="utf-8").replace(
+            'name = "Incident communication"', 'name = "Calm communication"'
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert code == 0 and out.startswith("ok: ")
+    assert err == (
+        "warning: stages/system_design.toml: competencies[3].name: judges delivery ('calm'); "
+        "reword it to judge the structure and content of the answer\n"
+    )
+
+
 async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
     shutil.copytree(
@@ -198,8 +220,21 @@ async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
 async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
+    """Also: a team's kit that judges delivery starts, with the warning in the log."""
     port = free_port()
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    design = prompts / "stages" / "system_design.toml"
+    design.write_text(
+        design.read_text(encoding="utf-8").replace(
+            'name = "Incident communication"', 'name = "Calm communication"'
+        ),
+        encoding="utf-8",
+    )
     (tmp_path / ".env").write_text(
+        f"PROMPTS_DIR={prompts}\n"
         f"SLACK_BOT_TOKEN={fake_slack.bot_token}\n"
         f"SLACK_SIGNING_SECRET={SIGNING_SECRET}\n"
         f"SLACK_API_URL={fake_slack.api_url}\n"
@@ -225,6 +260,10 @@ async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
         # The fake's hiring channel is public: start-up says so, in one line.
         (warning,) = [line for line in err.decode().splitlines() if "is public" in line]
         assert "WARNING" in warning and "whole workspace" in warning
+        assert (
+            "kit: stages/system_design.toml: competencies[3].name: judges delivery ('calm')"
+            in err.decode()
+        )
     finally:
         if process.returncode is None:
             process.kill()
@@ -243,3 +282,47 @@ async def _wait_for_health(url: str, process: asyncio.subprocess.Process) -> int
             except aiohttp.ClientConnectionError:
                 await asyncio.sleep(0.1)
     raise AssertionError("bot never answered /healthz")
+
+
+async def test_check_says_when_connected_calendars_need_a_secret_key(tmp_path: Path) -> None:
+    code, _, err = await _run(["migrate"], tmp_path, _clean_env())
+    assert code == 0, err
+    key, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    secret = SecretBox([key]).seal('{"url": "https://calendar.example.com/secret-feed"}')
+    with sqlite3.connect(tmp_path / "data" / "hiring.db") as connection:
+        connection.execute(
+            "INSERT INTO calendar_connection VALUES (?, ?, ?, ?, ?)",
+            ("U0ANA", "ics", secret, "feed", "2026-11-30 10:00:00.000000"),
+        )
+
+    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    assert (code, out) == (2, "")
+    assert err.startswith("error: SECRET_KEY is not set: 1 connected calendar(s)")
+    assert err.count("\n") == 1
+    code, _, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=other))
+    assert code == 2 and "SECRET_KEY does not open 1 of 1" in err
+    code, out, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=f"{other},{key}"))
+    assert code == 0, err
+    assert "secret-feed" not in out + err
+    # Start-up stops on the same line.
+    slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
+    code, _, err = await _run([], tmp_path, _clean_env(HIRING_CHANNEL_ID=HIRING_CHANNEL, **slack))
+    # (after the migrations' own log lines)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1].startswith("error: SECRET_KEY is not set")
+
+
+async def test_check_names_a_bad_email_template(tmp_path: Path) -> None:
+    prompts = tmp_path / "prompts"
+    shutil.copytree(
+        default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
+    )
+    emails = prompts / "candidate_email.toml"
+    emails.write_text(
+        emails.read_text(encoding="utf-8").replace("$candidate_name,", "$candidate,", 1),
+        encoding="utf-8",
+    )
+    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: candidate_email.toml: invitation.body: unknown placeholder")
+    assert "$candidate" in err and err.count("\n") == 1

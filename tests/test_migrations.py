@@ -10,7 +10,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, text
 
 from bot.candidates import profile_key
-from bot.scorecards import read_contents
+from bot.debrief_summary import summarise
+from bot.kits import Kits
+from bot.scorecards import ScorecardContent, read_contents
 from storage.db import create_engine, session_factory
 from storage.migrate import alembic_config
 from storage.models import Scorecard
@@ -81,7 +83,12 @@ def test_scorecard_history_carries_existing_scorecards_over_unchanged(database_u
     command.downgrade(config, str(before))
     stored = asyncio.run(_seed_and_read(database_url, seed=True))
     command.upgrade(config, "head")
-    assert asyncio.run(_seed_and_read(database_url, seed=False)) == stored
+    after = asyncio.run(_seed_and_read(database_url, seed=False))
+    assert after["scorecard_rating"] == stored["scorecard_rating"]
+    # Later migrations add columns at the end (0011: late, false for every scorecard).
+    (row,) = stored["scorecard"]
+    assert [found[: len(row)] for found in after["scorecard"]] == [row]
+    assert [bool(found[-1]) for found in after["scorecard"]] == [False]
     assert len(stored["scorecard"]) == 1 and len(stored["scorecard_rating"]) == 2
     # A scorecard from before has no history: it reads as never edited after reading.
     engine = create_engine(database_url)
@@ -142,3 +149,37 @@ def test_resizing_the_candidate_keys_keeps_every_record_and_digests_profile_keys
             await engine.dispose()
 
     assert asyncio.run(profile_key_now()) == profile_key("https://www.linkedin.com/in/jane/")
+
+
+def test_not_assessed_reads_existing_scorecards_unchanged(database_url: str, kits: Kits) -> None:
+    """*Not assessed* needs no schema change: a competency rating without a score, as a
+    quality's *not observed* always was. A scorecard stored before it existed, carried over
+    every migration to head, reads back with the scores it had, nothing marked not
+    assessed, and summarises as it did."""
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision(HISTORY_REVISION).down_revision
+    command.downgrade(config, str(before))
+    asyncio.run(_seed_and_read(database_url, seed=True))
+    command.upgrade(config, "head")
+    engine = create_engine(database_url)
+
+    async def read() -> ScorecardContent:
+        try:
+            async with session_factory(engine)() as session:
+                card = await session.get(Scorecard, 1)
+                assert card is not None
+                (content,) = await read_contents(session, [card])
+                return content
+        finally:
+            await engine.dispose()
+
+    content = asyncio.run(read())
+    assert content.competencies == {"k8s_serving": 4}
+    assert content.qualities == {"systems_thinking": None}
+    assert (content.overall, content.evidence) == (3, "Canary & rollback <ok>")
+    summary = summarise(kits.stage("technical"), kits.qualities, [content], observed_in_loop=())
+    items = {item.key: item for item in summary.competencies}
+    assert items["k8s_serving"].figures is not None
+    assert items["k8s_serving"].figures.scores == (4,)
+    # The kit's other competencies were never rated on it, not "not assessed" by Ana.
+    assert all(item.not_assessed_by == () for item in summary.competencies)

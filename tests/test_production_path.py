@@ -23,7 +23,7 @@ from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.context import BotContext
 from bot.kits import Kits
-from handlers.ids import Action, ScheduleBlock, View
+from handlers.ids import Action, DecisionBlock, ScheduleBlock, View
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
 from slackfake import Call, FakeSlack
@@ -232,6 +232,22 @@ async def run_loop(process: BotProcess) -> LoopRun:
         reply = await submit(process, interviewer, form, values)
         assert (reply.status, reply.text) == (200, ""), reply.text
 
+    # The desk: Ana and Ben's tabs and the hiring manager's were republished after each
+    # scorecard; Ana opens her kit again; the hiring manager nudges Cy, who is late.
+    homes = await fake.wait_for_calls(
+        "views.publish", where=lambda c: c.args.get("user_id") == HIRING_MANAGER, within=WITHIN
+    )
+    run.effects["hiring manager's home refreshed"] = len(homes)
+    await click_and_open(process, Action.OPEN_KIT, ANA, interview)
+    run.refusals["Open kit, not on the panel"] = str(
+        await refused_click(process, Action.OPEN_KIT, STRANGER, interview)
+    )
+    since = len(fake.calls)
+    await process.action(Action.NUDGE, user_id=HIRING_MANAGER, value=interview)
+    nudged = await fake.wait_for_calls(
+        "response_url", where=lambda c: "<@U0CY>" in str(c.args), since=since, within=WITHIN
+    )
+    run.effects["nudge answered"] = len(nudged)
     run.refusals["View scorecards, own scorecard owed"] = str(
         await refused_click(process, Action.VIEW_SCORECARDS, CY, interview)
     )
@@ -259,6 +275,16 @@ async def run_loop(process: BotProcess) -> LoopRun:
     await click_and_open(process, Action.VIEW_SUMMARY, ANA, interview)
     run.refusals["Record decision, not the hiring manager"] = str(
         await refused_click(process, Action.RECORD_DECISION, ANA, candidate)
+    )
+    # Against the panel's yes, a reject asks why in its confirmation, and without an
+    # answer is refused under that field.
+    form = await click_and_open(process, Action.RECORD_DECISION, HIRING_MANAGER, candidate)
+    reply = await submit(process, HIRING_MANAGER, form, decision_values("reject"))
+    assert reply.json and reply.json.get("response_action") == "update", reply.text
+    confirm = reply.json["view"] | {"id": form["id"]}
+    reply = await submit(process, HIRING_MANAGER, confirm, decision_values("reject"))
+    run.refusals["Reject against the panel, no second reason"] = str(
+        (reply.json or {}).get("errors", {}).get(DecisionBlock.JUSTIFICATION)
     )
     form = await click_and_open(process, Action.RECORD_DECISION, HIRING_MANAGER, candidate)
     reply = await submit(process, HIRING_MANAGER, form, decision_values("advance"))
@@ -309,9 +335,12 @@ async def test_every_request_of_the_loop_is_answered_2xx_within_3_s(loop: LoopRu
 async def test_every_effect_of_the_loop_appears(loop: LoopRun) -> None:
     effects = loop.effects
     assert effects["interview kits sent by DM"] == 3
-    # intake, schedule, two scorecards, View scorecards and View summary allowed, the decision
-    assert effects["modals opened"] == 7
+    # intake, schedule, two scorecards, Open kit, View scorecards and View summary allowed,
+    # the decision refused (a reject against the panel with no second reason), the decision
+    assert effects["modals opened"] == 9
     assert effects["panel complete notes"] == 1
+    assert effects["hiring manager's home refreshed"] >= 1
+    assert effects["nudge answered"] == 1
     assert effects["card updated"] >= 1
     assert effects["digest posted"] == 1
     assert effects["thread notes"] >= 3, effects
@@ -394,6 +423,14 @@ def membership(kind: str) -> Send:
 NO_REFUSAL = ("handlers.team_access.on_member_joined", "handlers.team_access.on_member_left")
 
 
+async def find_time_in_stale_form(process: BotProcess) -> Reply:
+    """*Find a time* in a Schedule interview modal an older version opened."""
+    view = {"id": "V0OLD", "hash": "1.x", "private_metadata": "old", "state": {"values": {}}}
+    return await process.action(
+        Action.FIND_TIME, user_id=STRANGER, view=view, channel_id=HIRING_CHANNEL
+    )
+
+
 # Every listener bot/app.py wires, by module and name, and a request it refuses.
 REFUSALS: dict[str, Send] = {
     "handlers.commands.on_command": command("decide Nobody We Know"),
@@ -416,6 +453,9 @@ REFUSALS: dict[str, Send] = {
     "handlers.incident.on_statement_submit": stale_form(View.INCIDENT_STATEMENT),
     "handlers.incident.on_answer_key": click(Action.INCIDENT_ANSWER_KEY),
     "handlers.incident.on_root_cause": click(Action.INCIDENT_ROOT_CAUSE),
+    "handlers.kit.on_open_kit": click(Action.OPEN_KIT),
+    "handlers.kit.on_open_pack": click(Action.OPEN_PACK),
+    "handlers.nudge.on_nudge": click(Action.NUDGE),
     "handlers.intake.on_new_candidate": stale_form(View.NEW_CANDIDATE, intake_values(None)),
     "handlers.privacy.on_erase_submit": stale_form(View.ERASE_CANDIDATE),
     "handlers.reminder_actions.on_not_attended": click(Action.NOT_ATTENDED),
@@ -426,6 +466,11 @@ REFUSALS: dict[str, Send] = {
     "handlers.scorecard.on_submit_scorecard": click(Action.SUBMIT_SCORECARD),
     "handlers.scorecard.on_interview_chosen": stale_form(View.SCORECARD_CHOICE),
     "handlers.scorecard.on_scorecard_submitted": stale_form(View.SCORECARD),
+    # No SECRET_KEY in this process: calendars cannot be connected, and none is to remove.
+    "handlers.calendar_connect.on_connect_button": click(Action.CONNECT_CALENDAR),
+    "handlers.calendar_connect.on_connect_submit": stale_form(View.CONNECT_CALENDAR),
+    "handlers.calendar_connect.on_disconnect_button": click(Action.DISCONNECT_CALENDAR),
+    "handlers.find_time.on_find_time": find_time_in_stale_form,
     "handlers.scorecard_view.on_view_scorecards": click(Action.VIEW_SCORECARDS),
     "handlers.scorecard_view.on_view_summary": click(Action.VIEW_SUMMARY),
     "handlers.edit_candidate.on_edit_button": click(Action.EDIT_CANDIDATE),

@@ -5,6 +5,7 @@ directly with the frozen clock moved by hand; no scheduler runs."""
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -119,12 +120,14 @@ async def test_each_kind_fires_at_its_time_and_not_before(
         await sweep_at(bot, notifier, clock, due)
         assert len(dms(fake, user)) == before + 1
         assert words in texts(fake, user)[-1]
-    kit = dms(fake, ANA)[0]
-    assert any(
-        b["type"] == "header" and "Interview kit" in b["text"]["text"] for b in kit["blocks"]
-    )
-    escalation = dms(fake, HIRING_MANAGER)[0]["blocks"][0]["text"]["text"]
-    assert f"<@{ANA}>" in escalation and f"<@{BEN}>" in escalation
+    # The kit went in full with the invitation: the hour-before DM is short, with Open kit.
+    soon = dms(fake, ANA)[0]
+    assert not any(b["type"] == "header" for b in soon["blocks"])
+    assert len(str(soon["blocks"])) < 1500 and '"action_id": "open_kit"' in json.dumps(soon)
+    escalation = dms(fake, HIRING_MANAGER)[0]
+    assert f"<@{ANA}>" in escalation["blocks"][0]["text"]["text"]
+    assert f"<@{BEN}>" in escalation["blocks"][0]["text"]["text"]
+    assert '"action_id": "nudge"' in json.dumps(escalation)
     assert "fake-workspace.slack.com/archives" in str(dms(fake, ANA)[1]["blocks"])
     assert all(r.status == ReminderStatus.SENT and r.message_ts for r in await rows(bot))
 

@@ -251,8 +251,11 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
         (Action.CANCEL_INTERVIEW, f"interview:{interview.id}"),
     ]
     assert interview.message_ts == note.response["ts"]
-    # Each interviewer: conversations.open, then the kit with the button.
+    # Each interviewer: conversations.open, then the kit with the button; then the DM is
+    # opened again for the invitation file.
     assert [call.args["users"] for call in harness.fake.calls_to("conversations.open")] == [
+        ANA,
+        BEN,
         ANA,
         BEN,
     ]
@@ -428,7 +431,9 @@ async def test_the_same_modal_submitted_twice_schedules_once(harness: Harness) -
     assert (first.status, first.text, again.status, again.text) == (200, "", 200, "")
     assert len(await stored_interviews(harness)) == 1
     assert len(thread_posts(harness.fake, candidate)) == 1
-    assert len(harness.fake.calls_to("conversations.open")) == 2
+    # Two interviewers, each sent their kit and their invitation once.
+    assert len(harness.fake.calls_to("conversations.open")) == 4
+    assert len(harness.fake.calls_to("files.completeUploadExternal")) == 2
 
 
 async def test_two_submissions_at_once_schedule_once(harness: Harness) -> None:
@@ -604,7 +609,8 @@ async def test_a_fourth_stage_in_prompts_dir_can_be_scheduled(
         "take_home",
         "system_design",
     ]
-    assert "Take-home 45 min" in view["blocks"][4]["hint"]["text"]
+    [length] = [b for b in view["blocks"] if b.get("block_id") == ScheduleBlock.DURATION]
+    assert "Take-home 45 min" in length["hint"]["text"]
     harness.fake.clear()
     reply = await submit(harness, view, stage="take_home", interviewers=(ANA,))
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from bot.debrief_summary import DebriefSummary, summarise
+from bot.decision_evidence import StageEvidence
 from bot.decisions import DecisionDraft, DecisionResult
 from bot.errors import NotFound
 from bot.feedback_access import SummarySoFar, VisibleScorecards
@@ -20,6 +20,7 @@ from bot.next_step import next_step
 from bot.scorecard_history import FieldChange, Revision, RevisionKind
 from bot.scorecards import (
     EVIDENCE,
+    NOT_ASSESSED,
     NOT_OBSERVED,
     OVERALL,
     Progress,
@@ -32,7 +33,9 @@ from handlers.debrief_summary_blocks import (
     panel_complete_text,
     scorecard_progress_blocks,
     summary_dm,
+    summary_figures_blocks,
     summary_modal,
+    verdict_text,
 )
 from handlers.decision_modal import (
     DecisionMetadata,
@@ -142,12 +145,27 @@ def test_the_new_scorecard_modal(kits: Kits) -> None:
         block = fields[rating_block_id(RatingKind.COMPETENCY, competency.id)]
         element = block["element"]
         assert element["type"] == "radio_buttons"
-        assert [o["value"] for o in element["options"]] == ["1", "2", "3", "4"]
+        assert [o["value"] for o in element["options"]] == ["1", "2", "3", "4", NOT_ASSESSED]
+        # The labels describe evidence; Strong no … Strong yes is the recommendation's only.
+        assert [o["text"]["text"] for o in element["options"]] == [
+            "1 · No evidence",
+            "2 · Some evidence",
+            "3 · Solid evidence",
+            "4 · Exceptional",
+            "Not assessed",
+        ]
         assert "initial_option" not in element
         assert competency.one in block["hint"]["text"] and competency.four in block["hint"]["text"]
     for quality in kits.qualities:
         element = fields[rating_block_id(RatingKind.QUALITY, quality.id)]["element"]
         assert [o["value"] for o in element["options"]] == ["1", "2", "3", "4", NOT_OBSERVED]
+    overall = fields[ScorecardBlock.OVERALL]["element"]["options"]
+    assert [o["text"]["text"] for o in overall] == [
+        "1 · Strong no",
+        "2 · No",
+        "3 · Yes",
+        "4 · Strong yes",
+    ]
     flags = fields[ScorecardBlock.RED_FLAGS]
     assert flags["optional"] and len(flags["element"]["options"]) == len(stage.red_flags)
     assert fields[ScorecardBlock.EVIDENCE]["element"]["max_length"] == 3000
@@ -189,7 +207,7 @@ def test_a_closed_stage_shows_the_scorecard_read_only(kits: Kits) -> None:
     assert inputs(view) == {}
     text = all_text(view)
     assert "read-only" in text
-    assert "Serving on Kubernetes under a latency budget: *4 · Strong yes*" in text
+    assert "Serving on Kubernetes under a latency budget: *4 · Exceptional*" in text
     assert "Production mindset from day one: *Not observed*" in text
     assert 'No rollback plan beyond "retrain and redeploy"' in text
     assert text.count(PING_ESCAPED) == 3  # candidate name, evidence, note
@@ -404,17 +422,20 @@ def test_the_summary_modal_and_the_hiring_managers_dm(kits: Kits) -> None:
     assert text == f"The Technical panel for {PING_ESCAPED} is complete"
     for shown in (all_text(view), all_text(blocks)):
         assert "Strong yes *1* · Yes *0* · No *1* · Strong no *0*" in shown
-        assert "(mean 3.0 · spread 2)" in shown
-        assert (
-            "Serving on Kubernetes under a latency budget: mean *2.5* · spread 3 · scores 4, 1"
-            in shown
-        )
-        assert "Autoscaling and capacity: _no scores_" in shown
+        # Two scorecards: the scores themselves, no mean.
+        assert "(scores *4, 2* · spread 2)" in shown
+        assert "Serving on Kubernetes under a latency budget: scores *4, 1* · spread 3" in shown
+        assert "mean" not in shown.replace("Mean to one decimal", "")
+        assert "Autoscaling and capacity: _not assessed_" in shown
         assert 'No rollback plan beyond "retrain and redeploy": <@U0ANA>' in shown
-        assert "Serving on Kubernetes under a latency budget: 4 from <@U0ANA>; <@U0BEN> 1" in shown
-        assert "Overall recommendation: 4 from <@U0ANA>; <@U0BEN> 2" in shown
+        assert "Serving on Kubernetes under a latency budget: <@U0ANA> 4, <@U0BEN> 1" in shown
+        assert (
+            ":scales: *Split 1 : 1* (yes : no) · Serving on Kubernetes under a latency "
+            "budget 4 / 1" in shown
+        )
+        assert "Nobody on the panel assessed:* *ML lifecycle: tracking, versioning" in shown
         assert "*Collaborative translation between ML and infrastructure*" in shown
-        assert "Production mindset from day one: _not observed_" in shown
+        assert "Production mindset from day one: _not observed by <@U0ANA>, <@U0BEN>_" in shown
         assert "Said" not in shown  # evidence stays in View scorecards
         assert PING not in mrkdwn_text(view) + mrkdwn_text(blocks)
     buttons = {e["action_id"]: e["value"] for e in blocks[-1]["elements"]}
@@ -424,7 +445,7 @@ def test_the_summary_modal_and_the_hiring_managers_dm(kits: Kits) -> None:
         Action.VIEW_SCORECARDS: "interview:3",
     }
     assert summary.competencies[2].figures is not None
-    assert summary.competencies[2].figures.mean == Decimal("2.5")
+    assert summary.competencies[2].figures.scores == (4, 1)
 
 
 def test_a_hiring_manager_who_owes_a_scorecard_gets_the_count_only(kits: Kits) -> None:
@@ -485,6 +506,7 @@ def decision_draft(kits: Kits, outcomes: tuple[Outcome, ...], **kwargs: Any) -> 
         next_stage=kits.stage("system_design"),
         outcomes=outcomes,
         unobserved_qualities=kits.qualities[:1],
+        evidence=StageEvidence(expected=3, submitted=3, missing=(), yes=2, no=1),
     )
     return DecisionDraft(**(fields | kwargs))
 
@@ -590,3 +612,30 @@ def test_the_cards_next_step_counts_scorecards(
     assert next_step(candidate(), kits, interview(), progress).plain == step
     on_hold = candidate(status="on_hold")
     assert next_step(on_hold, kits, interview(), progress).text.startswith("On hold")
+
+
+@pytest.mark.parametrize(
+    ("overall", "k8s", "line"),
+    [
+        ((4, 3, 3), (3, 3, 3), "*Agreed 3 : 0* (yes : no) · no scores 2 or more apart"),
+        (
+            (2, 1),
+            (3, 1),
+            "*Agreed 0 : 2* (yes : no) · Serving on Kubernetes under a latency budget 3 / 1",
+        ),
+        ((3, 2, 4), (4, 3, 3), ":scales: *Split 2 : 1* (yes : no) · no scores 2 or more apart"),
+    ],
+)
+def test_the_verdict_line(
+    kits: Kits, overall: tuple[int, ...], k8s: tuple[int, ...], line: str
+) -> None:
+    """One line at the top of every summary: split or agreed, and every item 2 or more
+    apart (a 3 beside a 1 as much as a 4 beside a 2)."""
+    stage = kits.stage("technical")
+    cards = [
+        content(f"U0{index}", overall=score, competencies={"k8s_serving": rating})
+        for index, (score, rating) in enumerate(zip(overall, k8s, strict=True))
+    ]
+    summary = summarise(stage, kits.qualities, cards, observed_in_loop=())
+    assert verdict_text(summary) == line
+    assert summary_figures_blocks(summary)[0]["text"]["text"] == line

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import func, select
 
 from bot import reminders
 from bot.reminder_rules import ReminderKind
+from bot.scorecards import NOT_ASSESSED
 from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
 from handlers.refs import Ref, ref
 from handlers.schedule_modal import STAGE_LENGTH
@@ -164,7 +166,11 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
         view,
         scorecard_values(
             kits,
-            competencies={"k8s_serving": 4, "autoscaling": 4},
+            competencies={
+                "k8s_serving": 4,
+                "autoscaling": 4,
+                "feature_consistency": NOT_ASSESSED,
+            },
             qualities={"systems_thinking": 4},
             overall=4,
             red_flags=["accuracy_only_monitoring"],
@@ -181,7 +187,12 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
         harness,
         BEN,
         interview_id,
-        competencies={"k8s_serving": 2, "autoscaling": 3},
+        competencies={
+            "k8s_serving": 2,
+            "autoscaling": 3,
+            "ml_monitoring": 1,
+            "feature_consistency": NOT_ASSESSED,
+        },
         qualities={"systems_thinking": 3},
         overall=3,
         evidence="Ben's evidence.",
@@ -190,7 +201,11 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
         harness,
         CAT,
         interview_id,
-        competencies={"k8s_serving": 1},
+        competencies={
+            "k8s_serving": 1,
+            "autoscaling": NOT_ASSESSED,
+            "feature_consistency": NOT_ASSESSED,
+        },
         overall=1,
         red_flags=["accuracy_only_monitoring", "rollback_is_retraining"],
         evidence="Cat's evidence.",
@@ -210,26 +225,43 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
     note = mrkdwn(complete["blocks"])
     assert f"(<@{ANA}>, <@{BEN}>, <@{CAT}>)" in note and "records a decision" in note
     # The thread says who and what next, never what: a later interviewer reads it too.
-    for figure in ("mean", "Strong yes", "Red flags", "Disagreements", "4 from"):
+    for figure in ("mean", "Strong yes", "Red flags", "Disagreements", "Split", "assessed"):
         assert figure not in note
     # The hiring manager gets the figures by DM, as the rule lets them see them.
     (dm,) = dms_to(harness, HIRING_MANAGER)
     text = mrkdwn(dm["blocks"])
+    # One line at the top: the split, and every competency 2 or more apart (3 beside 1 too).
+    assert mrkdwn(dm["blocks"][1:2]) == (
+        ":scales: *Split 2 : 1* (yes : no) · Serving on Kubernetes under a latency budget "
+        "4 / 2 / 1, Monitoring for ML services 3 / 3 / 1"
+    )
     assert (
         "Serving on Kubernetes under a latency budget: mean *2.3* · spread 3 · scores 4, 2, 1"
         in text
     )
-    assert "Autoscaling and capacity: mean *3.3* · spread 1 · scores 4, 3, 3" in text
+    # Not assessed is left out of the figures and named, not counted as a low score.
+    assert (
+        f"Autoscaling and capacity: scores *4, 3* · spread 1 · _not assessed by <@{CAT}>_" in text
+    )
     assert "ML lifecycle: tracking, versioning, rollback: mean *3.0* · spread 0" in text
-    assert "Systems thinking under uncertainty: mean *3.5* · spread 1 · scores 4, 3" in text
-    assert "Strong yes *1* · Yes *1* · No *0* · Strong no *1*  (mean 2.7 · spread 3)" in text
+    assert (
+        "Feature consistency between training and serving: _not assessed by "
+        f"<@{ANA}>, <@{BEN}>, <@{CAT}>_" in text
+    )
+    assert (
+        "Nobody on the panel assessed:* *Feature consistency between training and serving*" in text
+    )
+    assert "Systems thinking under uncertainty: scores *4, 3* · spread 1" in text
+    assert (
+        "Strong yes *1* · Yes *1* · No *0* · Strong no *1*  "
+        "(mean *2.7* · spread 3 · scores 4, 3, 1)" in text
+    )
     assert f'Can\'t describe monitoring beyond "we tracked accuracy": <@{ANA}>, <@{CAT}>' in text
     assert f'No rollback plan beyond "retrain and redeploy": <@{CAT}>' in text
     assert (
-        f"Serving on Kubernetes under a latency budget: 4 from <@{ANA}>; <@{BEN}> 2, <@{CAT}> 1"
-        in text
+        f"Serving on Kubernetes under a latency budget: <@{ANA}> 4, <@{BEN}> 2, <@{CAT}> 1" in text
     )
-    assert f"Overall recommendation: 4 from <@{ANA}>; <@{CAT}> 1" in text
+    assert f"Monitoring for ML services: <@{ANA}> 3, <@{CAT}> 3, <@{BEN}> 1" in text
     assert "*Collaborative translation between ML and infrastructure*, *Production mindset" in text
     summary = complete
     summary_buttons = {
@@ -289,13 +321,68 @@ async def test_the_same_view_submitted_twice_stores_one_scorecard(
     assert len(thread_posts(harness, candidate)) == 1
 
 
+async def test_not_assessed_is_kept_reopened_and_shown_as_such(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    """An interviewer who never reached autoscaling says so instead of inventing a score."""
+    harness, _, interview_id = loop
+    await submit_scorecard(
+        harness, ANA, interview_id, competencies={"autoscaling": NOT_ASSESSED}, score=4
+    )
+    async with harness.bot.sessions() as session:
+        stored = {
+            rating.key: rating.score
+            for rating in (await session.exec(select(ScorecardRating))).all()
+            if rating.kind == RatingKind.COMPETENCY
+        }
+    assert stored == {
+        "ml_lifecycle": 4,
+        "feature_consistency": 4,
+        "k8s_serving": 4,
+        "autoscaling": None,
+        "ml_monitoring": 4,
+    }
+    view = await open_scorecard(harness, ANA, interview_id)
+    autoscaling = next(
+        block
+        for block in view["blocks"]
+        if block.get("block_id") == rating_block_id(RatingKind.COMPETENCY, "autoscaling")
+    )
+    assert autoscaling["element"]["initial_option"]["value"] == NOT_ASSESSED
+    assert autoscaling["element"]["initial_option"] in autoscaling["element"]["options"]
+    _, shown = await click(
+        harness, Action.VIEW_SCORECARDS, user_id=ANA, value=ref(Ref.INTERVIEW, interview_id)
+    )
+    assert shown is not None
+    text = mrkdwn(shown["blocks"])
+    assert "Autoscaling and capacity: *Not assessed*" in text
+    assert "Serving on Kubernetes under a latency budget: *4 · Exceptional*" in text
+    # Changing it later is one more edit in the history, "not assessed → 3".
+    await submit_scorecard(harness, ANA, interview_id, competencies={"autoscaling": 3}, score=4)
+    _, shown = await click(
+        harness, Action.VIEW_SCORECARDS, user_id=ANA, value=ref(Ref.INTERVIEW, interview_id)
+    )
+    assert shown is not None
+    assert "Autoscaling and capacity not assessed → 3" in mrkdwn(shown["blocks"])
+
+
 # ----------------------------------------------------------------------------- validation
 
 
 @pytest.mark.parametrize(
     ("values", "block", "message"),
     [
-        ({"competencies": {"autoscaling": None}}, "scorecard_competency:autoscaling", "1 to 4"),
+        (
+            {"competencies": {"autoscaling": None}},
+            "scorecard_competency:autoscaling",
+            "1 to 4, or Not assessed",
+        ),
+        # A forged value (a quality's "not observed" on a competency) is no choice at all.
+        (
+            {"competencies": {"autoscaling": "not_observed"}},
+            "scorecard_competency:autoscaling",
+            "1 to 4, or Not assessed",
+        ),
         (
             {"qualities": {"production_mindset": None}},
             "scorecard_quality:production_mindset",
@@ -422,6 +509,29 @@ async def test_several_interviews_ask_which_first(loop: tuple[Harness, Candidate
     assert card.interview_id == earlier
 
 
+async def test_the_choice_shows_times_in_the_readers_zone(
+    loop: tuple[Harness, Candidate, int],
+) -> None:
+    """An option cannot hold a date token: the time is the reader's, from users.info."""
+    harness, candidate, _ = loop
+    assert candidate.id is not None
+    harness.fake.add_user(ANA, tz="Asia/Kolkata", tz_offset=19800)
+    earlier = await add_interview(
+        harness.bot, candidate.id, panel=[ANA], starts_at=START - timedelta(days=1)
+    )
+    _, view = await click(
+        harness, Action.SUBMIT_SCORECARD, user_id=ANA, value=ref(Ref.CANDIDATE, candidate.id)
+    )
+    assert view is not None
+    texts = [option["text"]["text"] for option in view["blocks"][0]["element"]["options"]]
+    local = (START - timedelta(days=1)).astimezone(ZoneInfo("Asia/Kolkata"))
+    assert texts[1].startswith(f"{local:%a %d %b %Y %H:%M} IST · ")
+    assert "UTC" not in " ".join(texts)
+    assert [option["value"] for option in view["blocks"][0]["element"]["options"]][1] == str(
+        earlier
+    )
+
+
 async def test_the_command_opens_the_scorecard(loop: tuple[Harness, Candidate, int]) -> None:
     harness, _, _ = loop
     reply = await harness.command("scorecard jane doe", user_id=BEN)
@@ -467,12 +577,32 @@ async def test_editing_before_and_after_a_decision(loop: tuple[Harness, Candidat
     assert "read-only" in mrkdwn(late.json["view"]["blocks"])
     (card,) = await scorecards(harness)
     assert card.overall == 4
-    # Someone who never submitted cannot start one now.
-    reply, view = await click(
+    # Someone who never submitted still can: the scorecard is taken, marked late, and the
+    # hiring manager is told (no "panel complete" note: the decision is taken).
+    harness.fake.clear()
+    _, view = await click(
         harness, Action.SUBMIT_SCORECARD, user_id=BEN, value=ref(Ref.INTERVIEW, interview_id)
     )
-    assert view is None
-    assert "read-only" in harness.fake.calls_to("response_url")[-1].args["text"]
+    assert view is not None and "marked late" in mrkdwn(view["blocks"])
+    reply = await submit_view(
+        harness, BEN, view, scorecard_values(harness.bot.kits, overall=1, evidence="Ben, late.")
+    )
+    assert (reply.status, reply.text) == (200, "")
+    stored = {card.interviewer_id: card.late for card in await scorecards(harness)}
+    assert stored == {ANA: False, BEN: True}
+    (note,) = thread_posts(harness, candidate)
+    assert note["text"] == (
+        f"<@{BEN}> submitted the *Technical* scorecard late, after the decision (2 of 3)"
+    )
+    (told,) = dms_to(harness, HIRING_MANAGER)
+    assert told["text"] == (
+        f"<@{BEN}> submitted a *Technical* scorecard for *Jane Doe* after the decision"
+    )
+    assert [e["action_id"] for e in told["blocks"][-1]["elements"]] == [Action.VIEW_SCORECARDS]
+    assert "Panel complete" not in str(harness.fake.calls_to("chat.postMessage"))
+    shown, _ = await view_scorecards(harness, HIRING_MANAGER, interview_id)
+    assert shown is not None
+    assert "late: submitted after the decision" in mrkdwn(shown["blocks"])
 
 
 # ----------------------------------------------------------------------------- view scorecards

@@ -275,23 +275,29 @@ async def test_a_decision_closing_the_stage_makes_cards_read_only(bot: BotContex
         draft = await open_scorecard(session, bot, user_id=ANA, interview_id=interview_id)
         assert draft.read_only
         assert draft.existing is not None and draft.existing.competencies["autoscaling"] == 4
-        with pytest.raises(Conflict, match="read-only"):
-            await open_scorecard(session, bot, user_id=BEN, interview_id=interview_id)
+        # Ben never submitted: his scorecard is still taken after the decision, as late.
+        late = await open_scorecard(session, bot, user_id=BEN, interview_id=interview_id)
+        assert (late.late, late.read_only, late.existing) == (True, False, None)
     with pytest.raises(Conflict, match="read-only"):
         await submit(bot, ANA, interview_id, score=1)
+    result = await submit(bot, BEN, interview_id, score=2)
+    assert (result.created, result.late) == (True, True)
+    # A late scorecard is not edited after the decision either.
     with pytest.raises(Conflict, match="read-only"):
-        await submit(bot, BEN, interview_id)
+        await submit(bot, BEN, interview_id, score=1)
     async with bot.sessions() as session:
         scores = {r.score for r in (await session.exec(select(ScorecardRating))).all()}
-    assert scores == {4, None}
-    assert await count(bot, Scorecard) == 1
+        cards = {card.interviewer_id: card.late for card in (await session.exec(select(Scorecard)))}
+    assert scores == {4, 2, None}
+    assert cards == {ANA: False, BEN: True}
 
 
-async def test_a_closed_candidate_makes_cards_read_only(bot: BotContext) -> None:
+async def test_a_closed_candidate_takes_a_first_scorecard_as_late_only(bot: BotContext) -> None:
     candidate_id = await add_candidate(bot, status=CandidateStatus.WITHDRAWN)
     interview_id = await add_interview(bot, candidate_id)
+    assert (await submit(bot, ANA, interview_id)).late
     with pytest.raises(Conflict, match="read-only"):
-        await submit(bot, ANA, interview_id)
+        await submit(bot, ANA, interview_id, score=4)
 
 
 async def test_opening_shows_the_users_own_card_only(bot: BotContext) -> None:

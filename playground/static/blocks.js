@@ -284,7 +284,12 @@
           body.append(fields);
         }
         node.append(body);
-        if (item.accessory) node.append(el("div", "bk-accessory")).append(element(item.accessory, blockId, ctx, null));
+        if (item.accessory) {
+          // append returns nothing: the accessory's holder is kept to append to.
+          const holder = el("div", "bk-accessory");
+          holder.append(element(item.accessory, blockId, ctx, null));
+          node.append(holder);
+        }
         return node;
       }
       case "header": return el("h3", "bk-header", plain(item.text && item.text.text));

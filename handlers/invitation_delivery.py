@@ -1,0 +1,147 @@
+"""Invitations after an interview or a debrief changed: an ``.ics`` in each person's DM
+beside their kit or invitation, the event in connected CalDAV calendars, and the
+candidate's email (or the hiring manager's copy to forward).
+
+Runs after the change committed and the thread and DMs were told; a failure here is
+logged and shown to whom it concerns, never undoes the change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.context import BotContext
+from bot.interviews import SlackUser
+from bot.invitations import Guest
+from bot.meeting_sync import (
+    Change,
+    Invitation,
+    MailOutcome,
+    debrief_meeting,
+    interview_meeting,
+    invitation,
+    mail_candidate,
+    next_sequence,
+    write_calendars,
+)
+from bot.reminders import stage_title
+from handlers.candidate_thread import thread_link
+from handlers.dm_files import upload_to_dm
+from handlers.invitation_text import forward_comment, invitation_comment
+from storage.models import Candidate, Debrief, Interview
+
+logger = logging.getLogger(__name__)
+
+
+def _names(ids: Sequence[str], users: Mapping[str, SlackUser]) -> list[str]:
+    return [users[user_id].name if user_id in users else user_id for user_id in ids]
+
+
+def _guests(ids: Sequence[str], users: Mapping[str, SlackUser]) -> tuple[Guest, ...]:
+    """Those whose Slack profile has an address: their calendar then knows the invitation
+    is theirs."""
+    found = (users.get(user_id) for user_id in ids)
+    return tuple(Guest(user.name, user.email) for user in found if user and user.email)
+
+
+async def interview_invitations(
+    client: AsyncWebClient,
+    bot: BotContext,
+    interview: Interview,
+    candidate: Candidate,
+    change: Change,
+    *,
+    interviewer_ids: Sequence[str],
+    users: Mapping[str, SlackUser],
+    removed_ids: Sequence[str] = (),
+) -> None:
+    await next_sequence(bot, interview, change)
+    title = stage_title(bot, interview.stage_key)
+    names = _names(interviewer_ids, users)
+    meeting = interview_meeting(
+        bot,
+        interview,
+        candidate,
+        stage_title=title,
+        interviewer_names=names,
+        thread_url=thread_link(candidate),
+    )
+    meeting = replace(meeting, guests=_guests(interviewer_ids, users))
+    await _send(client, bot, invitation(bot, meeting, change), interviewer_ids, removed_ids)
+    mail = await mail_candidate(
+        bot, candidate, meeting, change, stage_title=title, interviewer_names=names
+    )
+    if mail.outcome in (MailOutcome.NO_SMTP, MailOutcome.FAILED):
+        assert mail.attachment is not None and candidate.email is not None
+        await _upload(
+            client,
+            candidate.hiring_manager_id,
+            content=mail.attachment,
+            filename="invitation-for-candidate.ics",
+            title=f"{title} interview (for the candidate)",
+            initial_comment=forward_comment(
+                mail, candidate_name=candidate.name, address=candidate.email
+            ),
+        )
+
+
+async def debrief_invitations(
+    client: AsyncWebClient,
+    bot: BotContext,
+    debrief: Debrief,
+    candidate: Candidate,
+    change: Change,
+    *,
+    attendee_ids: Sequence[str],
+    users: Mapping[str, SlackUser],
+    removed_ids: Sequence[str] = (),
+) -> None:
+    await next_sequence(bot, debrief, change)
+    meeting = debrief_meeting(
+        bot,
+        debrief,
+        candidate,
+        stage_title=stage_title(bot, debrief.stage_key),
+        attendee_names=_names(attendee_ids, users),
+        thread_url=thread_link(candidate),
+    )
+    meeting = replace(meeting, guests=_guests(attendee_ids, users))
+    await _send(client, bot, invitation(bot, meeting, change), attendee_ids, removed_ids)
+
+
+async def _send(
+    client: AsyncWebClient,
+    bot: BotContext,
+    sent: Invitation,
+    present: Sequence[str],
+    removed: Sequence[str],
+) -> None:
+    """The event into CalDAV calendars, and the file into every DM: the invitation to those
+    on it, a cancellation to those taken off."""
+    problems = await write_calendars(bot, sent, present=present, removed=removed)
+    withdrawn = invitation(bot, sent.meeting, Change.CANCELLED)
+    for files, user_ids in ((sent, present), (withdrawn, removed)):
+        for user_id in user_ids:
+            await _upload(
+                client,
+                user_id,
+                content=files.attachment,
+                filename=files.filename,
+                title=files.meeting.summary,
+                initial_comment=invitation_comment(
+                    files.meeting.summary, files.change, problems.get(user_id)
+                ),
+            )
+
+
+async def _upload(client: AsyncWebClient, user_id: str, **file: str) -> None:
+    """An invitation file that Slack refuses is logged; the change it follows stands."""
+    try:
+        await upload_to_dm(client, user_id, **file)
+    except SlackApiError as error:
+        logger.warning("invitation for %s not uploaded: %s", user_id, error.response.get("error"))
