@@ -29,7 +29,7 @@ from bot.digest import (
     stages_of,
     waiting_for_decision,
 )
-from bot.kits import Stage, UnknownStageError
+from bot.kits import SalaryTable, Stage, UnknownStageError
 from bot.nudges import nudge_key
 from bot.reminders import stage_title
 from storage import candidates as candidate_store
@@ -86,6 +86,10 @@ class ManagerDesk:
     # Of those waiting, the ones with no debrief scheduled for their stage.
     debrief_to_schedule: Section[Waiting]
     late: Section[Late]
+    # The salary benchmark stays off the public card but is the hiring manager's to see
+    # where an offer is decided: each waiting candidate's location and level, and the table.
+    placements: dict[int, tuple[str, str]] = field(default_factory=dict)
+    salary: SalaryTable | None = None
 
 
 @dataclass(frozen=True)
@@ -173,11 +177,14 @@ async def _manager_desk(
         for (c, user, stage, due_at, interview_id), key in zip(rows, keys, strict=True)
     ]
     to_schedule = [w for w in waiting.items if w.candidate.id not in with_debrief]
+    shown = waiting.items[:SHOWN]
     return ManagerDesk(
         stages=stages_of(counts, listed, bot, title),
-        waiting=Section.counted(waiting.items[:SHOWN], len(waiting.items) + waiting.more),
+        waiting=Section.counted(shown, len(waiting.items) + waiting.more),
         debrief_to_schedule=Section.of(to_schedule, SHOWN),
         late=Section.counted(late, total),
+        placements=await candidate_store.placements(session, [w.candidate.id for w in shown]),
+        salary=bot.kits.salary,
     )
 
 

@@ -27,6 +27,7 @@ from bot.home import (
     HomeInterview,
     HomeSummary,
     Late,
+    ManagerDesk,
     Undelivered,
     home_summary,
 )
@@ -44,6 +45,7 @@ from handlers.calendar_blocks import calendar_section
 from handlers.delivery_errors import problem
 from handlers.help_blocks import help_blocks
 from handlers.ids import Action
+from handlers.kit_blocks import salary_text
 from handlers.mrkdwn import date_token, escape, link
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
@@ -155,6 +157,7 @@ def manager_part(summary: HomeSummary) -> list[Block]:
         desk.waiting,
         lambda w: (
             f"{_name(w.candidate)} · {escape(w.stage_title)} · ready since {date_token(w.since)}"
+            + _benchmark(desk, w.candidate.id)
         ),
         lambda w: button(
             "Record decision",
@@ -175,6 +178,13 @@ def manager_part(summary: HomeSummary) -> list[Block]:
     blocks.append(section("*Your candidates by stage*"))
     blocks += _stages(desk.stages) or [context("No open candidates.")]
     return blocks
+
+
+def _benchmark(desk: ManagerDesk, candidate_id: int) -> str:
+    """The candidate's salary benchmark, for the hiring manager deciding on them."""
+    placed = desk.placements.get(candidate_id)
+    band = salary_text(desk.salary, *placed) if desk.salary and placed else None
+    return f" · benchmark {band}" if band else ""
 
 
 def _candidate_list(

@@ -104,3 +104,13 @@ async def manages_any(session: AsyncSession, user_id: str) -> bool:
     """Whether ``user_id`` is the hiring manager of at least one candidate."""
     statement = select(Candidate.id).where(Candidate.hiring_manager_id == user_id).limit(1)
     return (await session.exec(statement)).first() is not None
+
+
+async def placements(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """Each candidate's location and level (what their salary benchmark is read by)."""
+    if not ids:
+        return {}
+    statement = select(Candidate.id, Candidate.location, Candidate.level).where(
+        col(Candidate.id).in_(ids)
+    )
+    return {int(i): (loc, level) for i, loc, level in (await session.exec(statement)).all()}

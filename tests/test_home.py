@@ -21,12 +21,13 @@ from bot.slack_client import build_client
 from handlers.block_kit import MAX_VIEW_BLOCKS
 from handlers.commands import SUBCOMMANDS
 from handlers.ids import Action, View
+from handlers.kit_blocks import salary_text
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
 from handlers.slack_notifier import SlackNotifier
 from slackfake.blockkit import view_errors
 from storage.db import transaction
-from storage.models import CandidateStatus, Reminder, ReminderStatus, Scorecard
+from storage.models import Candidate, CandidateStatus, Reminder, ReminderStatus, Scorecard
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.pipeline_seed import (
     add_candidate,
@@ -92,6 +93,7 @@ async def seed(bot: BotContext, harness: Harness) -> dict[str, Any]:
     lou = await add_candidate(bot, "Lou Debrief", fake=fake)
     debrief = await add_debrief(bot, lou, [ANA, HIRING_MANAGER], starts_at=now + hours(26))
     return {
+        "bob": bob,
         "jane": jane,
         "jane_interview": jane_interview,
         "kim_interview": kim_interview,
@@ -109,7 +111,7 @@ async def test_the_interviewers_desk_and_a_scorecard_submitted_from_it(harness: 
     assert "Scorecards you owe" in text and "Jane Doe  [Submit scorecard]" in text
     assert "Your debriefs" in text and "Lou Debrief  [Open pack]" in text
     # Not a hiring manager nor an admin: nobody else's candidates, nobody's figures.
-    for absent in ("Bob Stone", "Waiting on you", "by interviewer", "Admin"):
+    for absent in ("Bob Stone", "Waiting on you", "by interviewer", "Admin", "· benchmark"):
         assert absent not in text, absent
     assert f"<#{HIRING_CHANNEL}>" in str(view)
     for subcommand in SUBCOMMANDS:
@@ -192,10 +194,19 @@ async def test_the_hiring_managers_desk_and_a_nudge_at_most_once_a_day(
 ) -> None:
     bot = harness.bot
     rows = await seed(bot, harness)
+    async with bot.sessions() as session:
+        bob = await session.get(Candidate, rows["bob"].id)
+        assert bob is not None
+        bob.location = "uk_london"
+        session.add(bob)
+        await session.commit()
     view = await open_home(harness, HIRING_MANAGER)
     text = text_of(view)
     assert view_errors(view) == []
     assert "Decisions to record" in text and "Bob Stone · Screening" in text
+    # Off the public card, the salary benchmark is where the hiring manager decides.
+    band = salary_text(bot.kits.salary, "uk_london", "senior")
+    assert band and f"benchmark {band}" in text
     assert "Debriefs to schedule" in text
     assert "Late scorecards" in text and "@U0ANA · Jane Doe · Technical" in text
     assert "Your candidates by stage" in text
