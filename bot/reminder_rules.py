@@ -76,15 +76,16 @@ def plan_interview(
     the firmer "due" at the deadline, and a day later the escalation to the hiring manager.
 
     An interview scheduled less than an hour ahead gets its kit at once; one already
-    started gets none. A rung whose next rung is already past is left out (an interview
-    recorded days later gets the firmer reminder, not both).
+    started gets none. The nudge is left out once the deadline is past, but the firmer
+    "due" is always planned, at once when overdue: an interview recorded days later, even
+    after its escalation time, still asks its interviewers for their scorecards.
     """
     due = scorecard_due_at(ends_at, feedback_due_hours)
     escalation = due + ESCALATION_AFTER_DUE
     rungs = [
         (ReminderKind.INTERVIEW_SOON, max(starts_at - INTERVIEW_SOON_BEFORE, now), now < starts_at),
         (ReminderKind.SCORECARD_NUDGE, ends_at + NUDGE_AFTER_END, now < due),
-        (ReminderKind.SCORECARD_DUE, due, now < escalation),
+        (ReminderKind.SCORECARD_DUE, due, True),
     ]
     planned = [
         _planned(kind, "interview", interview_id, user_id, due_at)

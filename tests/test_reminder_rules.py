@@ -68,6 +68,20 @@ def test_an_interview_recorded_afterwards_skips_the_rungs_already_overtaken() ->
     assert {p.kind for p in planned} == {ReminderKind.SCORECARD_DUE, ReminderKind.ESCALATION}
 
 
+def test_an_interview_recorded_after_its_escalation_still_reminds_its_interviewers() -> None:
+    # Ended three days ago: past the deadline (24 h) and the escalation (48 h) alike.
+    start = MON_10 - timedelta(days=3, hours=1)
+    planned = plan_interview(
+        1, start, start + timedelta(hours=1), ["U0ANA", "U0BOB"], "U0HM", feedback_due_hours=24,
+        now=MON_10,
+    )
+    assert {(p.kind, p.recipient_id) for p in planned} == {
+        (ReminderKind.SCORECARD_DUE, "U0ANA"),
+        (ReminderKind.SCORECARD_DUE, "U0BOB"),
+        (ReminderKind.ESCALATION, "U0HM"),
+    }
+
+
 def test_debrief_chase_a_day_before_or_at_once_and_pack_a_quarter_hour_before() -> None:
     start = MON_10 + timedelta(days=2)
     end = start + timedelta(minutes=30)
