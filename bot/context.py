@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -23,6 +24,8 @@ class BotContext:
     kits: Kits
     # Busy times of connected calendars, for a few minutes: one per process.
     busy_cache: BusyCache = field(default_factory=BusyCache)
+    # Set when a transaction that queued outbox rows commits: wakes this process's sender.
+    outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
     # Built from the settings and the clock: who counts as the hiring team, cached.
     team: HiringTeam = field(init=False)
 

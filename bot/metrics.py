@@ -47,6 +47,12 @@ REMINDERS = Counter(
     "Reminders handled by the sender, by kind and outcome (sent, failed)",
     ("kind", "outcome"),
 )
+OUTBOX = Counter(
+    "hiring_outbox_messages",
+    "Messages handled by the outbox sender, by method (post, dm, update, delete, upload) "
+    "and outcome (sent, failed)",
+    ("method", "outcome"),
+)
 REMINDERS_UNSENT = Gauge(
     "hiring_reminders_pending",
     "Reminders not yet sent or given up, read from the database at scrape time; "
@@ -77,6 +83,14 @@ def reminder_sent(kind: str) -> None:
 
 def reminder_failed(kind: str) -> None:
     REMINDERS.labels(kind=kind, outcome="failed").inc()
+
+
+def outbox_sent(method: str) -> None:
+    OUTBOX.labels(method=method, outcome="sent").inc()
+
+
+def outbox_failed(method: str) -> None:
+    OUTBOX.labels(method=method, outcome="failed").inc()
 
 
 def digest_run(outcome: str) -> None:

@@ -23,8 +23,9 @@ from bot.kits import default_prompts_dir, load_kits
 from bot.logs import AccessLogger
 from bot.scheduler import RunsInFlight, build_scheduler, register_jobs
 from bot.server import build_health_app, build_web_app
-from bot.slack_client import build_client
+from bot.slack_client import build_client, build_sender_client
 from handlers.digest_blocks import digest_text
+from handlers.outbox_sender import OutboxSender
 from handlers.slack_notifier import SlackNotifier
 from handlers.team_access import SlackMembers, channel_warning
 from storage.db import create_engine, session_factory
@@ -102,12 +103,16 @@ async def serve(
     jobs = Jobs(bot, SlackNotifier(app.client, bot.clock), replica_name())
     register_jobs(scheduler, settings, jobs, bot.clock.now())
     # Socket Mode serves health and metrics too, for probes and scrapers.
+    sender = OutboxSender(bot, build_sender_client(settings, session=session), replica_name())
+    sender_stop = asyncio.Event()
+    sending: asyncio.Task[None] | None = None
     web_app = build_health_app(bot) if settings.socket_mode else build_web_app(app, bot)
     runner = web.AppRunner(
         web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log_class=AccessLogger
     )
     try:
         await announce_hiring_channel(bot, app.client)
+        sending = asyncio.create_task(sender.run(sender_stop), name="outbox sender")
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()
         if settings.app_token is not None:
@@ -132,6 +137,14 @@ async def serve(
             scheduler.pause()
             await in_flight.finish(SHUTDOWN_GRACE_SECONDS)
             scheduler.shutdown(wait=False)
+        if sending is not None:
+            # Messages of the last requests go out before the connections close.
+            sender_stop.set()
+            try:
+                await asyncio.wait_for(sending, SHUTDOWN_GRACE_SECONDS)
+                await asyncio.wait_for(sender.drain(), SHUTDOWN_GRACE_SECONDS)
+            except TimeoutError:
+                logger.warning("outbox: some messages left for the next start or replica")
         await session.close()
         await bot.engine.dispose()
         logger.info("stopped")

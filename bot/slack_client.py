@@ -74,3 +74,17 @@ def build_client(
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def build_sender_client(
+    settings: Settings, *, session: aiohttp.ClientSession | None = None
+) -> AsyncWebClient:
+    """The outbox sender's client: errors are counted but never retried here, since the
+    sender retries through its rows, pacing each channel by Slack's ``Retry-After``
+    instead of sleeping on one request while the other channels wait."""
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.slack_api_url,
+        session=session,
+        retry_handlers=[ErrorCounter()],
+    )

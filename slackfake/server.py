@@ -86,6 +86,13 @@ class _Failure:
 
 
 @dataclass
+class _Drop:
+    times: int
+    # After doing what was asked, as when the answer is lost on its way back.
+    after: bool
+
+
+@dataclass
 class _Bucket:
     tokens: float
     updated: float
@@ -175,6 +182,7 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure]] = {}
         self._rates: dict[str, float] = {}
         self._latencies: dict[str, float] = {}
+        self._drops: dict[str, list[_Drop]] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._users: dict[str, dict[str, Any]] = {}
         self._channels: dict[str, _Channel] = {}
@@ -197,6 +205,7 @@ class FakeSlack:
             "chat.update": self._chat_update,
             "chat.getPermalink": self._chat_get_permalink,
             "chat.delete": self._chat_delete,
+            "files.delete": self._files_delete,
             "conversations.replies": self._conversations_replies,
             "files.getUploadURLExternal": self._files_get_upload_url,
             "files.completeUploadExternal": self._files_complete_upload,
@@ -455,6 +464,23 @@ class FakeSlack:
             raise ValueError("per_channel_per_second must be positive")
         self._rates[method] = per_channel_per_second
 
+    def drop(self, method: str, *, times: int = 1, after: bool = False) -> None:
+        """Close the connection of the next ``times`` calls of ``method`` without an answer,
+        as a load balancer or a network fault does; with ``after``, only once the call has
+        done its work (a message posted whose answer never arrives). A 5xx burst is
+        ``fail(method, "internal_error", status=503, times=n)``."""
+        self._drops.setdefault(method, []).append(_Drop(times, after))
+
+    def _take_drop(self, method: str) -> _Drop | None:
+        queue = self._drops.get(method)
+        if not queue:
+            return None
+        drop = queue[0]
+        drop.times -= 1
+        if drop.times <= 0:
+            queue.pop(0)
+        return drop
+
     def latency(self, method: str, seconds: float) -> None:
         """Answer ``method`` only after ``seconds``, as Slack across the internet does.
 
@@ -500,6 +526,15 @@ class FakeSlack:
         except SlackError as error:
             args, token, reply = {}, None, _Reply(error.body)
         else:
+            drop = self._take_drop(method)
+            if drop is not None:
+                reply = self._answer(method, args, token) if drop.after else _Reply({})
+                self.calls.append(
+                    Call(method, args, token, {**reply.body, "dropped": True}, arrived)
+                )
+                if request.transport is not None:
+                    request.transport.close()
+                return web.Response(status=502)  # never reaches the client
             reply = self._answer(method, args, token)
         self.calls.append(Call(method, args, token, reply.body, arrived))
         if method in self._latencies:
@@ -629,6 +664,11 @@ class FakeSlack:
         self._known_message(channel, ts)
         del self._messages[(channel, ts)]
         return {"channel": channel, "ts": ts}
+
+    def _files_delete(self, args: dict[str, Any]) -> dict[str, Any]:
+        if self.files.pop(str(args.get("file") or ""), None) is None:
+            raise SlackError("file_not_found")
+        return {}
 
     def _conversations_replies(self, args: dict[str, Any]) -> dict[str, Any]:
         channel, ts = str(args.get("channel") or ""), str(args.get("ts") or "")

@@ -59,6 +59,22 @@ class ReminderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class OutboxMethod(StrEnum):
+    POST = "post"  # chat.postMessage in a channel, or a reply in a thread
+    DM = "dm"  # chat.postMessage to a person (Slack opens the DM)
+    UPDATE = "update"  # chat.update of the message posted under the same key
+    DELETE = "delete"  # chat.delete (or files.delete) of a message sent before
+    UPLOAD = "upload"  # files_upload_v2 into a person's DM
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    FAILED = "failed"  # Slack refused it for good, or it stayed undelivered too long
+    CANCELLED = "cancelled"  # its reason went away before it was sent (an erase)
+
+
 def _utc(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
@@ -271,6 +287,54 @@ class Reminder(SQLModel, table=True):
     # Makes the same reminder impossible to create twice, e.g. "nudge:interview:7:U123".
     dedupe_key: str = _str(200, unique=True)
     created_at: datetime = _utc()
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot is to send, or has sent, to Slack: written in the transaction of
+    the change that causes it, sent by ``handlers/outbox_sender.py``, and kept once sent so
+    that the candidate's erase can find it (``candidate_id``, ``sent_channel``/``sent_ts``)."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_status_lane", "status", "lane", "id"),
+        Index("ix_outbox_message_key_status", "key", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    method: str = _str(10)
+    # What the message is ("card:12", "kit:interview:7:U0ANA"): later edits of the same
+    # thing find it by key, and pending ones coalesce into one.
+    key: str | None = _str(200, default=None)
+    # Sent in id order per lane (a channel, or the person a DM goes to), one lane at a time.
+    lane: str = _str(40)
+    # The channel or user id the message goes to.
+    target: str = _str(40)
+    # The key of the message this one replies under (a thread note under its card): its
+    # ts is looked up at send time, so a note never overtakes its card.
+    parent_key: str | None = _str(200, default=None)
+    payload: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # No foreign key: the rows outlive the candidate's erase long enough to delete in Slack.
+    candidate_id: int | None = Field(default=None, index=True)
+    status: str = _str(12, default=OutboxStatus.PENDING)
+    attempts: int = 0
+    next_attempt_at: datetime = _utc()
+    lease_until: datetime | None = _utc(default=None)
+    claimed_by: str | None = _str(64, default=None)
+    last_error: str | None = _str(200, default=None)
+    sent_channel: str | None = _str(40, default=None)
+    sent_ts: str | None = _str(32, default=None)
+    file_id: str | None = _str(40, default=None)
+    created_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None)
+
+
+class OutboxMention(SQLModel, table=True):
+    """A shared message (the digest) that names a candidate: erase edits it, not deletes."""
+
+    __tablename__ = "outbox_mention"
+
+    message_id: int = Field(foreign_key="outbox_message.id", primary_key=True, ondelete="CASCADE")
+    candidate_id: int = Field(primary_key=True, index=True)
 
 
 class AuditEvent(SQLModel, table=True):

@@ -14,6 +14,8 @@ from slack_bolt.async_app import AsyncApp
 from bot.app import build_app
 from bot.context import BotContext
 from bot.server import build_web_app
+from bot.slack_client import build_sender_client
+from handlers.outbox_sender import OutboxSender
 from slackfake import FakeSlack
 from slackfake import requests as sr
 
@@ -50,9 +52,11 @@ class Harness:
     _runner: web.AppRunner | None = None
     _session: aiohttp.ClientSession | None = None
     _view_ids: dict[str, int] = field(default_factory=dict)
+    sender: OutboxSender | None = None
 
     async def start(self) -> None:
         self.app = build_app(self.bot, process_before_response=True)
+        self.sender = OutboxSender(self.bot, build_sender_client(self.bot.settings), "harness")
         self._runner = web.AppRunner(build_web_app(self.app, self.bot))
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -85,7 +89,16 @@ class Harness:
         async with self._session.post(
             self.events_url, data=body.encode(), headers=signed | (headers or {})
         ) as response:
-            return Reply(response.status, await response.text())
+            reply = Reply(response.status, await response.text())
+        # What the request queued goes out now, as the process's sender would send it
+        # right after the commit: tests then see Slack as a user would a moment later.
+        await self.deliver()
+        return reply
+
+    async def deliver(self) -> None:
+        """Send what the outbox holds that can go now (by the injected clock)."""
+        assert self.sender is not None, "harness not started"
+        await self.sender.drain()
 
     async def command(
         self,

@@ -72,7 +72,12 @@ def test_an_interview_recorded_after_its_escalation_still_reminds_its_interviewe
     # Ended three days ago: past the deadline (24 h) and the escalation (48 h) alike.
     start = MON_10 - timedelta(days=3, hours=1)
     planned = plan_interview(
-        1, start, start + timedelta(hours=1), ["U0ANA", "U0BOB"], "U0HM", feedback_due_hours=24,
+        1,
+        start,
+        start + timedelta(hours=1),
+        ["U0ANA", "U0BOB"],
+        "U0HM",
+        feedback_due_hours=24,
         now=MON_10,
     )
     assert {(p.kind, p.recipient_id) for p in planned} == {
