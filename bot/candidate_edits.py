@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,10 +102,12 @@ async def edit_candidate(
     actor_id: str,
     candidate_id: int,
     seen_digest: str,
+    announce: Callable[[AsyncSession, Edited], Awaitable[None]] | None = None,
 ) -> Edited:
     """Apply the form to the candidate in one transaction: InvalidInput (naming each bad
     field, or a duplicate name or link of another open candidate), PermissionDenied, or
-    Conflict when the details changed since the form opened; nothing is saved then."""
+    Conflict when the details changed since the form opened; nothing is saved then.
+    ``announce`` queues the messages that tell of a change, in the same transaction."""
     async with transaction(bot.sessions) as session:
         candidate = await get_candidate(session, candidate_id)
         _refuse_unless_allowed(bot, actor_id, candidate)
@@ -141,7 +144,10 @@ async def edit_candidate(
             detail={name: {"old": old, "new": new} for name, (old, new) in changes.items()},
             at=now,
         )
-    return Edited(candidate, changes)
+        edited = Edited(candidate, changes)
+        if announce is not None:
+            await announce(session, edited)
+    return edited
 
 
 async def _refuse_duplicates(

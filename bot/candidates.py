@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Awaitable, Callable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -252,16 +252,27 @@ def url_problem(url: str) -> str | None:
 
 
 async def register_candidate(
-    bot: BotContext, form: CandidateForm, *, created_by: str, view_id: str
+    bot: BotContext,
+    form: CandidateForm,
+    *,
+    created_by: str,
+    view_id: str,
+    announce: Callable[[AsyncSession, Candidate], Awaitable[None]] | None = None,
 ) -> Registration:
-    """Create the candidate the intake modal ``view_id`` describes, once.
+    """Create the candidate the intake modal ``view_id`` describes, once; ``announce``
+    queues the messages that present them, in the same transaction.
 
     A view submitted again (a double click, Slack's retry) answers with the candidate it
     created the first time, also when the two submissions race each other.
     """
     try:
         async with transaction(bot.sessions) as session:
-            return await _register(session, bot, form, created_by=created_by, view_id=view_id)
+            registration = await _register(
+                session, bot, form, created_by=created_by, view_id=view_id
+            )
+            if registration.created and announce is not None:
+                await announce(session, registration.candidate)
+            return registration
     except IntegrityError:
         # The only unique column we write is intake_view_id: the other submission won.
         async with bot.sessions() as session:
@@ -344,20 +355,6 @@ async def find_candidates(session: AsyncSession, text: str) -> Sequence[Candidat
     none for a blank text."""
     key = normalise_name(text)
     return await store.whose_name_contains(session, key) if key else []
-
-
-async def record_card(
-    bot: BotContext, candidate_id: int, *, channel_id: str, ts: str, permalink: str | None
-) -> Candidate:
-    """Remember where the candidate's card is, so that it can be edited and linked to."""
-    async with transaction(bot.sessions) as session:
-        candidate = await get_candidate(session, candidate_id)
-        candidate.channel_id = channel_id
-        candidate.thread_ts = ts
-        candidate.permalink = permalink
-        candidate.updated_at = bot.clock.now()
-        session.add(candidate)
-    return candidate
 
 
 @dataclass(frozen=True)

@@ -305,12 +305,6 @@ async def cancel_debrief(
     return Cancelled(debrief, candidate, attendee_ids, changed=True)
 
 
-async def record_note(session: AsyncSession, debrief_id: int, note_ts: str) -> None:
-    """Remember the thread note's ts, so that a reschedule or cancel edits it."""
-    debrief = await get_debrief(session, debrief_id)
-    debrief.message_ts = note_ts
-
-
 async def _upcoming(
     session: AsyncSession, candidate: Candidate, now: datetime, stage_key: str | None = None
 ) -> list[Debrief]:

@@ -9,6 +9,7 @@ needs a second reason (`bot.decision_evidence`), kept in the audit and shown in 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -297,8 +298,10 @@ async def record_decision_once(
     seen_status: str,
     view_id: str,
     justification: str | None = None,
+    announce: Callable[[AsyncSession, DecisionResult], Awaitable[None]] | None = None,
 ) -> DecisionResult:
-    """``record_decision`` in a transaction of its own, for a form submitted from Slack.
+    """``record_decision`` in a transaction of its own, for a form submitted from Slack;
+    ``announce`` queues the messages that tell of a new decision, in that transaction.
 
     The same form can arrive twice at the same moment (a double click, or Slack's retry
     reaching another replica): the submission that loses the insert on the unique view id
@@ -306,7 +309,7 @@ async def record_decision_once(
     """
     try:
         async with transaction(bot.sessions) as session:
-            return await record_decision(
+            result = await record_decision(
                 session,
                 bot,
                 actor_id=actor_id,
@@ -318,6 +321,9 @@ async def record_decision_once(
                 view_id=view_id,
                 justification=justification,
             )
+            if result.created and announce is not None:
+                await announce(session, result)
+            return result
     except IntegrityError:
         async with bot.sessions() as session:
             done = await decision_by_view(session, view_id)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import partial
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +23,7 @@ from bot import metrics, permissions
 from bot.candidates import level_name
 from bot.context import BotContext
 from bot.next_step import NextStep, next_step
-from bot.notifier import Notifier, SendResult
+from bot.notifier import Notifier
 from bot.reminder_rules import working_days_back
 from bot.reminders import stage_title
 from bot.scorecards import Progress
@@ -44,7 +44,6 @@ logger = logging.getLogger(__name__)
 IDLE_WORKING_DAYS = 5
 SLA_WINDOW = timedelta(days=30)
 SLA_MIN_INTERVIEWS = 3
-FAILURES_WINDOW = timedelta(days=7)
 # Lines per section: enough to act on, and the whole digest stays one readable message.
 MAX_LINES = 10
 # A claim on a day older than this is a replica that died while posting.
@@ -178,6 +177,14 @@ class Digest:
         return not (
             self.stages or self.overdue or self.waiting or self.idle or self.decisions or self.today
         )
+
+
+def digest_candidates(digest: Digest) -> set[int]:
+    """Every candidate the digest names, so that erasing one edits them out of it."""
+    lines: list[Any] = [line for stage in digest.stages for line in stage.listed]
+    for section in (digest.overdue, digest.waiting, digest.idle, digest.decisions, digest.today):
+        lines += section.items
+    return {line.candidate.id for line in lines}
 
 
 def local_day(bot: BotContext, moment: datetime) -> date:
@@ -335,7 +342,6 @@ class RunOutcome(StrEnum):
     TOO_EARLY = "too_early"
     ALREADY_POSTED = "already_posted"
     POSTED = "posted"
-    FAILED = "failed"
 
 
 async def current_digest(bot: BotContext) -> Digest:
@@ -354,9 +360,11 @@ async def _manages_any(bot: BotContext, user_id: str) -> bool:
         return await candidates_store.manages_any(session, user_id)
 
 
-async def post_digest_now(bot: BotContext, notifier: Notifier) -> SendResult:
-    """Post the digest at once (the slash command): it does not count as the day's."""
-    return await notifier.post_digest(await current_digest(bot), bot.settings.hiring_channel_id)
+async def post_digest_now(bot: BotContext, notifier: Notifier) -> None:
+    """Queue the digest at once (the slash command): it does not count as the day's."""
+    async with transaction(bot.sessions) as session:
+        digest = await build_digest(session, bot, bot.clock.now())
+        await notifier.queue_digest(session, bot, digest, bot.settings.hiring_channel_id)
 
 
 async def run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
@@ -376,22 +384,16 @@ async def _run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
     if local.time() < settings.digest_time:
         return RunOutcome.TOO_EARLY
     day = local.date()
+    # The day's claim, the digest and its record commit together: once, whatever happens.
     async with transaction(bot.sessions) as session:
         claimed = await queries.claim_day(
             session, day, now=now, stale_before=now - CLAIM_STALE_AFTER
         )
-    if not claimed:
-        return RunOutcome.ALREADY_POSTED
-    result = await post_digest_now(bot, notifier)
-    async with transaction(bot.sessions) as session:
-        if result.ok:
-            await queries.record_posted(
-                session, day, now=bot.clock.now(), channel_id=result.channel, ts=result.ts
-            )
-        else:
-            await queries.release_day(session, day)
-    if not result.ok:
-        logger.error("the digest of %s could not be posted: %s", day, result.error)
-        return RunOutcome.FAILED
-    logger.info("posted the digest of %s", day)
+        if not claimed:
+            return RunOutcome.ALREADY_POSTED
+        digest = await build_digest(session, bot, now)
+        channel = settings.hiring_channel_id
+        await notifier.queue_digest(session, bot, digest, channel)
+        await queries.record_posted(session, day, now=now, channel_id=channel, ts=None)
+    logger.info("queued the digest of %s", day)
     return RunOutcome.POSTED

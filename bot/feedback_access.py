@@ -40,8 +40,7 @@ from bot.scorecards import (
     read_contents,
 )
 from storage import scorecards as store
-from storage.db import transaction
-from storage.interviews import claim_summary, interviewers_of, release_summary
+from storage.interviews import claim_summary, interviewers_of
 from storage.models import Candidate, Interview, InterviewInterviewer, Scorecard
 
 
@@ -176,7 +175,7 @@ async def summary_so_far(
 ) -> SummarySoFar:
     """The summary of the scorecards in so far, for ``user_id``: one who may not read them
     sees only how many are in. Nothing is recorded: a DM that carries it calls
-    ``record_shown`` once Slack has taken it."""
+    ``record_shown`` in the transaction that queues it."""
     found = await _panel(session, bot, user_id, interview_id)
     bare = SummarySoFar(
         found.interview,
@@ -212,15 +211,16 @@ async def visible_summary(
     )
 
 
-async def record_shown(bot: BotContext, user_id: str, entries: Sequence[SummarySoFar]) -> None:
-    """A DM carrying these summaries reached ``user_id``: remember which showed them
-    others' ratings."""
-    async with transaction(bot.sessions) as session:
-        for entry in entries:
-            if entry.summary is not None and entry.interview.id is not None:
-                await _remember_read(
-                    session, bot, user_id, entry.interview.id, entry.summary.interviewer_ids
-                )
+async def record_shown(
+    session: AsyncSession, bot: BotContext, user_id: str, entries: Sequence[SummarySoFar]
+) -> None:
+    """A DM carrying these summaries is queued for ``user_id`` in this transaction:
+    remember which showed them others' ratings."""
+    for entry in entries:
+        if entry.summary is not None and entry.interview.id is not None:
+            await _remember_read(
+                session, bot, user_id, entry.interview.id, entry.summary.interviewer_ids
+            )
 
 
 async def _summary(session: AsyncSession, bot: BotContext, found: _Panel) -> DebriefSummary | None:
@@ -278,12 +278,6 @@ async def summary_to_post(
     if found is None or not await claim_summary(session, interview_id, bot.clock.now()):
         return None
     return found
-
-
-async def unclaim_summary(bot: BotContext, interview_id: int) -> None:
-    """The claimed note did not reach the thread: let the next scorecard post it."""
-    async with transaction(bot.sessions) as session:
-        await release_summary(session, interview_id)
 
 
 def _refusal(bot: BotContext, reader: Reader, candidate: Candidate) -> str:

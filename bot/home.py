@@ -17,9 +17,9 @@ from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import outbox
 from bot.context import BotContext
 from bot.digest import (
-    FAILURES_WINDOW,
     SLA_WINDOW,
     Section,
     StageCount,
@@ -31,6 +31,7 @@ from bot.digest import (
 )
 from bot.kits import SalaryTable, Stage, UnknownStageError
 from bot.nudges import nudge_key
+from bot.outbox import Undelivered
 from bot.reminders import stage_title
 from storage import candidates as candidate_store
 from storage import desk as queries
@@ -69,14 +70,6 @@ class Late:
     stage_title: str
     due_at: datetime
     nudged_today: bool
-
-
-@dataclass(frozen=True)
-class Undelivered:
-    recipient_id: str
-    error: str
-    count: int
-    latest: datetime
 
 
 @dataclass(frozen=True)
@@ -194,10 +187,7 @@ async def _admin_desk(
     title = partial(stage_title, bot)
     counts = await pipeline_queries.stage_counts(session)
     listed = await pipeline_lines(session, bot, now, per_stage=LISTED)
-    failed = await pipeline_queries.failed_deliveries(session, now - FAILURES_WINDOW)
-    undelivered = [
-        Undelivered(user, error or "unknown_error", n, at) for user, error, n, at in failed
-    ]
+    undelivered = await outbox.undelivered(session, now, limit=100)
     return AdminDesk(
         stages=stages_of(counts, listed, bot, title),
         timeliness=team,

@@ -24,7 +24,6 @@ from bot.interviews import get_interview
 from bot.kits import Stage
 from storage import incidents as store
 from storage.audit import record_event
-from storage.db import transaction
 from storage.interviews import interviewers_of
 from storage.models import (
     Candidate,
@@ -229,12 +228,6 @@ async def root_cause_found(
     event = IncidentEvent(run_id=run_id, kind=IncidentEventKind.ROOT_CAUSE, at=now)
     await store.add_event(session, event)
     return Logged(state, _entry(state, event))
-
-
-async def record_run_message(bot: BotContext, run_id: int, channel_id: str, ts: str) -> None:
-    """Where the run message went, so that erasing the candidate reaches it."""
-    async with transaction(bot.sessions) as session:
-        await store.record_run_message(session, run_id, channel_id, ts)
 
 
 async def own_timeline(

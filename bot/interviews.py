@@ -389,36 +389,6 @@ async def _plan_reminders(
     )
 
 
-@dataclass(frozen=True)
-class DmOutcome:
-    """Where an interviewer's DM landed, or the Slack error that stopped it."""
-
-    user_id: str
-    channel_id: str | None = None
-    ts: str | None = None
-    error: str | None = None
-
-
-async def record_delivery(
-    session: AsyncSession,
-    interview_id: int,
-    *,
-    note_ts: str | None = None,
-    dms: Sequence[DmOutcome] = (),
-) -> None:
-    """Remember the thread note's ts and each DM, so later changes can edit them."""
-    interview = await get_interview(session, interview_id)
-    if note_ts is not None:
-        interview.message_ts = note_ts
-    for outcome in dms:
-        row = await store.get_interviewer(session, interview_id, outcome.user_id)
-        if row is None:
-            continue  # removed by a reschedule in the meantime
-        row.dm_channel_id = outcome.channel_id or row.dm_channel_id
-        row.dm_ts = outcome.ts or row.dm_ts
-        row.dm_error = outcome.error
-
-
 async def scheduled_in_stage(session: AsyncSession, candidate: Candidate) -> list[Interview]:
     """The candidate's scheduled (not cancelled) interviews of their current stage,
     earliest first."""

@@ -44,7 +44,8 @@ SLACK_API_ERRORS = Counter(
 )
 REMINDERS = Counter(
     "hiring_reminders",
-    "Reminders handled by the sender, by kind and outcome (sent, failed)",
+    "Reminders handed to the outbox by the sweep, by kind and outcome (sent); the outbox "
+    "counts what Slack took or refused (hiring_outbox_messages)",
     ("kind", "outcome"),
 )
 OUTBOX = Counter(
@@ -79,10 +80,6 @@ def slack_api_error(method: str, error: str) -> None:
 
 def reminder_sent(kind: str) -> None:
     REMINDERS.labels(kind=kind, outcome="sent").inc()
-
-
-def reminder_failed(kind: str) -> None:
-    REMINDERS.labels(kind=kind, outcome="failed").inc()
 
 
 def outbox_sent(method: str) -> None:

@@ -1,34 +1,22 @@
 """How scheduled jobs reach people, without the domain importing Slack.
 
 The jobs decide what to say and to whom; an implementation of ``Notifier`` (in
-``handlers/slack_notifier.py``) renders it as Block Kit and sends it through Slack.
+``handlers/slack_notifier.py``) renders it as Block Kit and queues it in the outbox, in the
+job's transaction, for the sender to deliver.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from sqlmodel.ext.asyncio.session import AsyncSession
+
+    from bot.context import BotContext
     from bot.digest import Digest
     from bot.privacy import Erasure
     from bot.reminders import ReminderMessage
     from bot.retention import RetentionNotice
-
-
-@dataclass(frozen=True)
-class SendResult:
-    """What came of one message: its ``ts`` when posted, else Slack's error code.
-
-    ``retryable`` marks failures worth another attempt later (rate limits and server
-    errors that outlasted the client's own retries, a lost connection).
-    """
-
-    ok: bool
-    ts: str | None = None
-    channel: str | None = None
-    error: str | None = None
-    retryable: bool = False
 
 
 class Notifier(Protocol):
@@ -36,16 +24,22 @@ class Notifier(Protocol):
         """The IANA zone of a user's Slack profile, or None when it cannot be read."""
         ...
 
-    async def deliver_reminder(self, message: ReminderMessage) -> SendResult:
-        """Send one reminder by DM to its recipient."""
+    async def queue_reminder(
+        self, session: AsyncSession, bot: BotContext, message: ReminderMessage
+    ) -> None:
+        """Queue one reminder, a DM to its recipient."""
         ...
 
-    async def post_digest(self, digest: Digest, channel_id: str) -> SendResult:
-        """Post the digest in a channel."""
+    async def queue_digest(
+        self, session: AsyncSession, bot: BotContext, digest: Digest, channel_id: str
+    ) -> None:
+        """Queue the digest for a channel."""
         ...
 
-    async def retention_warning(self, notice: RetentionNotice) -> SendResult:
-        """DM the hiring manager that a closed candidate is about to be erased."""
+    async def queue_retention_warning(
+        self, session: AsyncSession, bot: BotContext, notice: RetentionNotice
+    ) -> None:
+        """Queue the DM telling the hiring manager that a closed candidate is to be erased."""
         ...
 
     async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:

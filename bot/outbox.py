@@ -25,6 +25,7 @@ from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import BotContext
+from storage import incidents as incident_store
 from storage import outbox as store
 from storage.models import (
     Candidate,
@@ -36,6 +37,10 @@ from storage.models import (
 
 # Shown to admins and in the digest for this long after a message was refused.
 UNDELIVERED_WINDOW = timedelta(days=7)
+# DMs whose refusal the candidate's thread hears of (``handlers/undelivered.py``): a
+# panel without its kits, a debrief an attendee does not know of.
+KIT_DM = "kit"
+DEBRIEF_DM = "debrief"
 
 
 def card_key(candidate_id: int) -> str:
@@ -77,7 +82,8 @@ async def _put(
     parent_key: str | None = None,
     candidate_id: int | None = None,
     mentions: Iterable[int] = (),
-) -> None:
+) -> bool:
+    """Queue a row; True when it makes a new message (not an edit of one under ``key``)."""
     now = bot.clock.now()
     _wake_after_commit(session, bot)
     if key is not None:
@@ -85,9 +91,9 @@ async def _put(
         if existing is not None and existing.status != OutboxStatus.FAILED:
             assert existing.id is not None
             if existing.status == OutboxStatus.PENDING and await store.replace_pending(
-                session, existing.id, payload
+                session, existing.id, _merged(existing.payload, payload)
             ):
-                return
+                return False
             # Posted, or on its way: edit it once Slack has given it a ts.
             method, lane, target = OutboxMethod.UPDATE, existing.lane, existing.target
     row = OutboxMessage(
@@ -102,6 +108,44 @@ async def _put(
         created_at=now,
     )
     await store.add(session, row, mentions)
+    return method != OutboxMethod.UPDATE
+
+
+def _merged(queued: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any]:
+    # New content; where and how the queued message goes (thread, permalink) stays.
+    return {**queued, "text": newer.get("text"), "blocks": newer.get("blocks")}
+
+
+async def adopt(
+    session: AsyncSession,
+    bot: BotContext,
+    key: str,
+    *,
+    channel_id: str,
+    ts: str,
+    candidate_id: int | None,
+    lane: str | None = None,
+) -> None:
+    """Remember a message posted before the outbox existed under ``key``, so that edits
+    and replies find it (``lane``: the person, for a DM)."""
+    now = bot.clock.now()
+    await store.add(
+        session,
+        OutboxMessage(
+            method=OutboxMethod.POST if lane is None else OutboxMethod.DM,
+            key=key,
+            lane=lane or channel_id,
+            target=lane or channel_id,
+            payload={},
+            candidate_id=candidate_id,
+            status=OutboxStatus.SENT,
+            next_attempt_at=now,
+            created_at=now,
+            sent_at=now,
+            sent_channel=channel_id,
+            sent_ts=ts,
+        ),
+    )
 
 
 def _message(text: str, blocks: Sequence[dict[str, Any]] | None) -> dict[str, Any]:
@@ -121,7 +165,7 @@ async def post(
     candidate_id: int | None = None,
     mentions: Iterable[int] = (),
     permalink: bool = False,
-) -> None:
+) -> bool:
     """A message in a channel; under ``thread_of`` (the key of the message it replies to,
     looked up when sent) or ``thread_ts`` when known. ``permalink`` asks the sender to fetch
     the message's permalink once posted (the card's, for links in DMs and lists)."""
@@ -130,7 +174,7 @@ async def post(
         payload["thread_ts"] = thread_ts
     if permalink:
         payload["permalink"] = True
-    await _put(
+    return await _put(
         session,
         bot,
         method=OutboxMethod.POST,
@@ -153,15 +197,21 @@ async def dm(
     *,
     key: str | None = None,
     candidate_id: int | None = None,
-) -> None:
-    """A DM to one person: the one way the bot sends one."""
-    await _put(
+    report: str | None = None,
+) -> bool:
+    """A DM to one person: the one way the bot sends one. True when it is a new message
+    (with ``key``, False when it edits the one sent before). ``report`` (``KIT_DM``,
+    ``DEBRIEF_DM``) has a refusal said in the candidate's thread."""
+    payload = _message(text, blocks)
+    if report is not None:
+        payload["report"] = report
+    return await _put(
         session,
         bot,
         method=OutboxMethod.DM,
         lane=user_id,
         target=user_id,
-        payload=_message(text, blocks),
+        payload=payload,
         key=key,
         candidate_id=candidate_id,
     )
@@ -255,7 +305,8 @@ async def record_sent(
     session: AsyncSession, now: datetime, sent: Sequence[tuple[str, str, str, str | None]]
 ) -> None:
     """Keep where the messages that other records point at went: a card's ts and
-    permalink on its candidate, a kit DM's on the interviewer's seat. ``sent`` holds
+    permalink on its candidate, a kit DM's on the interviewer's seat, an incident run's on
+    the run. ``sent`` holds
     ``(key, channel, ts, permalink)``."""
     for key, channel, ts, permalink in sent:
         kind, _, rest = key.partition(":")
@@ -277,6 +328,8 @@ async def record_sent(
                 .values(dm_channel_id=channel, dm_ts=ts, dm_error=None),
                 execution_options={"synchronize_session": False},
             )
+        elif kind == "incident":
+            await incident_store.record_run_message(session, int(rest), channel, ts)
 
 
 # ----------------------------------------------------------------- for people

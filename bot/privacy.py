@@ -6,30 +6,48 @@ or for the hiring manager when the team has no admins.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import outbox
 from bot.candidates import get_candidate, resolve_candidate
 from bot.context import BotContext
 from bot.errors import NotFound, PermissionDenied
 from bot.permissions import may_erase_candidate, may_export_candidate
+from storage import outbox as outbox_store
 from storage import privacy as store
-from storage.models import AuditEvent, Candidate
+from storage.models import AuditEvent, Candidate, OutboxStatus
 
 AUDIT_ERASED = "candidate_erased"
 EXPORT_FORMAT = "mlops-hiring-bot/candidate-export/v1"
 
 
 @dataclass(frozen=True)
+class Shared:
+    """A message that names the candidate among others (a digest): edited, not deleted."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[dict[str, Any]] | None
+
+
+@dataclass(frozen=True)
 class Erasure:
-    """What was erased, and where the bot's Slack messages about the candidate were."""
+    """What was erased, and where the bot's Slack messages about the candidate were: every
+    message and file the outbox remembers (``messages``), the shared ones naming them, and
+    what older versions of the bot kept (the thread, interview and incident DMs). ``name``
+    is held in memory only, to take it out of the shared messages."""
 
     candidate_id: int
     records: int
     thread: tuple[str, str] | None
     direct_messages: list[tuple[str, str]]
+    messages: list[outbox.Remembered] = field(default_factory=list)
+    shared: list[Shared] = field(default_factory=list)
+    name: str = ""
 
 
 async def candidate_to_export(
@@ -57,6 +75,11 @@ async def export_candidate(
         "exported_at": bot.clock.now().isoformat(),
         "exported_by": actor_id,
         **await store.candidate_records(session, candidate_id),
+        # Where the bot said something about them in Slack: what an erase deletes.
+        "slack_messages": [
+            {"channel": m.channel, "ts": m.ts, "file_id": m.file_id, "what": m.what}
+            for m in await outbox.remembered(session, candidate_id)
+        ],
     }
 
 
@@ -102,14 +125,26 @@ async def erase(
         if candidate.channel_id and candidate.thread_ts
         else None
     )
+    shared = [
+        Shared(
+            row.sent_channel, row.sent_ts, row.payload.get("text") or "", row.payload.get("blocks")
+        )
+        for row in await outbox_store.mentioning(session, candidate_id)
+        if row.status == OutboxStatus.SENT and row.sent_channel and row.sent_ts
+    ]
     erasure = Erasure(
         candidate_id=candidate_id,
         records=sum(len(rows) for rows in records.values()),
         thread=thread,
         direct_messages=await store.direct_messages(session, candidate_id),
+        messages=await outbox.remembered(session, candidate_id),
+        shared=shared,
+        name=candidate.name,
     )
     if not await store.delete_candidate(session, candidate_id):
         return None
+    # What is still queued about them is never sent; what is on its way is taken back.
+    await outbox_store.forget_candidate(session, candidate_id)
     session.add(
         AuditEvent(
             at=bot.clock.now(),

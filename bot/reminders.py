@@ -6,9 +6,11 @@ event into reminder rows or cancels them. ``send_due_reminders`` is the body of 
 job: claim what is due, check that it still matters, hold it for the recipient's working
 hours, send it, record the outcome.
 
-Delivery is at least once: a replica that dies between sending and recording leaves its
-claim to expire after ``settings.reminder_lease``, and the reminder is sent again then.
-Every other path sends once.
+A reminder is one kind of outbox message: the sweep queues it (``bot/outbox.py``) in the
+transaction that marks it sent, and the outbox's sender delivers it, retrying what Slack
+could not take. A replica that dies with a claimed batch leaves its claim to expire after
+``settings.reminder_lease``; the batch is then queued by another, once, since queueing
+and recording commit together.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import metrics
@@ -31,7 +34,7 @@ from bot import reminder_rules as rules
 from bot.context import BotContext
 from bot.errors import Conflict, NotFound, PermissionDenied
 from bot.kits import UnknownStageError
-from bot.notifier import Notifier, SendResult
+from bot.notifier import Notifier
 from bot.reminder_rules import ReminderKind
 from storage import debriefs as debrief_store
 from storage import reminders as store
@@ -52,12 +55,11 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 20
-# One sweep sends at most this many batches (10,000 reminders); the next sweep carries on.
-MAX_BATCHES = 500
-MAX_ATTEMPTS = 5
-RETRY_FIRST = timedelta(minutes=1)
-RETRY_LONGEST = timedelta(minutes=30)
+# A batch is claimed, loaded, queued and recorded with a few statements: large batches
+# keep the CPU per reminder low (BENCHMARKS.md, the reminder burst).
+BATCH_SIZE = 500
+# One sweep queues at most this many batches (10,000 reminders); the next one carries on.
+MAX_BATCHES = 20
 
 NOT_YOUR_DEBRIEF = "That debrief is for its attendees and the candidate's hiring manager."
 
@@ -390,10 +392,8 @@ def _with(base: ReminderMessage, **changes: Any) -> ReminderMessage:
 
 
 class Outcome(StrEnum):
-    SENT = "sent"
+    SENT = "sent"  # handed to the outbox, which delivers it
     HELD = "held"  # outside the recipient's working hours
-    RETRYING = "retrying"
-    FAILED = "failed"
     OBSOLETE = "obsolete"
     LOST = "lost"  # the claim expired before the outcome was recorded
 
@@ -417,13 +417,10 @@ def zone_named(name: str | None, default: ZoneInfo) -> ZoneInfo:
         return default
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """1, 2, 4 … minutes after the 1st, 2nd, 3rd … failed attempt, at most 30."""
-    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_LONGEST)
-
-
 async def send_due_reminders(bot: BotContext, notifier: Notifier, *, owner: str) -> SweepReport:
-    """Send every reminder that is due, in batches each claimed under a fresh token."""
+    """Hand every due reminder to the outbox, in batches each claimed under a fresh token:
+    a batch's reminders are loaded with a few statements, rendered, queued and recorded in
+    one transaction, and the outbox's sender delivers them (retries included)."""
     report = SweepReport(Counter())
     for _ in range(MAX_BATCHES):
         now = bot.clock.now()
@@ -436,7 +433,8 @@ async def send_due_reminders(bot: BotContext, notifier: Notifier, *, owner: str)
                 token=token,
                 limit=BATCH_SIZE,
             )
-        report.outcomes.update(await _deliver_batch(bot, notifier, claimed, token))
+        if claimed:
+            report.outcomes.update(await _queue_batch(bot, notifier, claimed, token))
         if len(claimed) < BATCH_SIZE:
             break
     if report.outcomes:
@@ -444,94 +442,74 @@ async def send_due_reminders(bot: BotContext, notifier: Notifier, *, owner: str)
     return report
 
 
-async def _deliver_batch(
+async def _queue_batch(
     bot: BotContext, notifier: Notifier, claimed: Sequence[Reminder], token: str
 ) -> list[Outcome]:
-    """Different recipients at once, each one's reminders in order: Slack's rate limit is
-    per channel, so sending one DM after another would leave the limit of every other
-    channel unused (BENCHMARKS.md, the reminder burst)."""
-    by_recipient: dict[str, list[Reminder]] = {}
-    for reminder in claimed:
-        by_recipient.setdefault(reminder.recipient_id, []).append(reminder)
-
-    async def in_order(reminders: list[Reminder]) -> list[Outcome]:
-        return [await _deliver(bot, notifier, reminder, token) for reminder in reminders]
-
-    groups = await asyncio.gather(*(in_order(group) for group in by_recipient.values()))
-    return [outcome for group in groups for outcome in group]
-
-
-async def _deliver(bot: BotContext, notifier: Notifier, reminder: Reminder, token: str) -> Outcome:
-    assert reminder.id is not None
-    now = bot.clock.now()
-    async with bot.sessions() as session:
-        message = await load_message(session, bot, reminder, now)
-    if isinstance(message, str):
-        return await _record(bot, Outcome.OBSOLETE, store.mark_obsolete, reminder, token, message)
     settings = bot.settings
-    zone = zone_named(await notifier.user_timezone(reminder.recipient_id), settings.timezone)
-    allowed = rules.deliverable_at(
-        now, zone, settings.working_days, settings.working_hours, message.meeting_starts_at
-    )
-    if allowed > now:
-        return await _record(bot, Outcome.HELD, store.release, reminder, token, due_at=allowed)
-    try:
-        result = await notifier.deliver_reminder(message)
-    except Exception as error:
-        # A bug in rendering must not leave the row claimed forever; the type is enough
-        # to find it, and the message could quote candidate data.
-        logger.error("reminder %s raised %s while sending", reminder.id, type(error).__name__)
-        result = SendResult(ok=False, error="internal_error", retryable=True)
-    if result.ok and message.pack:
-        from bot.feedback_access import record_shown  # see the import in _details
-
-        await record_shown(bot, reminder.recipient_id, message.pack)
-    return await _settle(bot, reminder, token, result)
-
-
-async def _settle(bot: BotContext, reminder: Reminder, token: str, result: SendResult) -> Outcome:
+    recipients = sorted({reminder.recipient_id for reminder in claimed})
+    # Profiles are read from Slack outside the transaction (cached for an hour).
+    names = await asyncio.gather(*(notifier.user_timezone(user) for user in recipients))
+    zones = {
+        user: zone_named(name, settings.timezone)
+        for user, name in zip(recipients, names, strict=True)
+    }
+    outcomes: list[Outcome] = []
     now = bot.clock.now()
-    if result.ok:
-        return await _record(
-            bot, Outcome.SENT, store.mark_sent, reminder, token, now=now, message_ts=result.ts
-        )
-    error = result.error or "unknown_error"
-    if result.retryable and reminder.attempts + 1 < MAX_ATTEMPTS:
-        logger.warning("reminder %s failed with %s; will retry", reminder.id, error)
-        due_at = now + retry_delay(reminder.attempts + 1)
-        return await _record(
-            bot, Outcome.RETRYING, store.release, reminder, token, due_at=due_at, error=error
-        )
-    logger.warning(
-        "reminder %s (%s to %s) failed: %s",
-        reminder.id,
-        reminder.kind,
-        reminder.recipient_id,
-        error,
-    )
-    return await _record(bot, Outcome.FAILED, store.mark_failed, reminder, token, error=error)
-
-
-async def _record(
-    bot: BotContext,
-    outcome: Outcome,
-    write: Any,
-    reminder: Reminder,
-    token: str,
-    *args: Any,
-    **kwargs: Any,
-) -> Outcome:
     async with transaction(bot.sessions) as session:
-        held = await write(session, reminder.id, token, *args, **kwargs)
-    if held:
-        if outcome == Outcome.SENT:
-            metrics.reminder_sent(reminder.kind)
-        elif outcome == Outcome.FAILED:
-            metrics.reminder_failed(reminder.kind)
-        return outcome
-    if outcome == Outcome.SENT:
-        logger.warning(
-            "reminder %s was sent after its claim expired: it may have gone out twice",
-            reminder.id,
+        await _prefetch(session, claimed)
+        to_send: list[tuple[Reminder, ReminderMessage]] = []
+        for reminder in claimed:
+            message = await load_message(session, bot, reminder, now)
+            if isinstance(message, str):
+                held = await store.mark_obsolete(session, _rid(reminder), token, message)
+                outcomes.append(Outcome.OBSOLETE if held else Outcome.LOST)
+                continue
+            allowed = rules.deliverable_at(
+                now,
+                zones[reminder.recipient_id],
+                settings.working_days,
+                settings.working_hours,
+                message.meeting_starts_at,
+            )
+            if allowed > now:
+                held = await store.release(session, _rid(reminder), token, due_at=allowed)
+                outcomes.append(Outcome.HELD if held else Outcome.LOST)
+                continue
+            to_send.append((reminder, message))
+        # One statement records the batch; a reminder whose claim was lost meanwhile
+        # (another replica took it over) is not queued twice.
+        kept = await store.mark_sent_many(
+            session, [_rid(reminder) for reminder, _ in to_send], token, now=now
         )
-    return Outcome.LOST
+        for reminder, message in to_send:
+            if reminder.id not in kept:
+                outcomes.append(Outcome.LOST)
+                continue
+            await notifier.queue_reminder(session, bot, message)
+            if message.pack:
+                from bot.feedback_access import record_shown  # see the import in _details
+
+                await record_shown(session, bot, reminder.recipient_id, message.pack)
+            outcomes.append(Outcome.SENT)
+    for reminder, _ in to_send:
+        if reminder.id in kept:
+            metrics.reminder_sent(reminder.kind)
+    return outcomes
+
+
+async def _prefetch(session: AsyncSession, claimed: Sequence[Reminder]) -> None:
+    """Load the batch's candidates, interviews and debriefs with one statement each: the
+    per-reminder lookups then find them in the session instead of asking the database."""
+    for model, ids in (
+        (Candidate, {r.candidate_id for r in claimed}),
+        (Interview, {r.interview_id for r in claimed}),
+        (Debrief, {r.debrief_id for r in claimed}),
+    ):
+        wanted = [i for i in ids if i is not None]
+        if wanted:
+            await session.exec(select(model).where(col(model.id).in_(wanted)))  # type: ignore[attr-defined]
+
+
+def _rid(reminder: Reminder) -> int:
+    assert reminder.id is not None
+    return reminder.id

@@ -103,26 +103,13 @@ async def _warn(bot: BotContext, notifier: Notifier, days: int, now: datetime) -
     sent = 0
     for candidate in due:
         assert candidate.id is not None
+        # The claim and the DM commit together: warned once, and told for sure.
         async with transaction(bot.sessions) as session:
-            claimed = await store.claim_warning(session, candidate.id, now)
-        if not claimed:
-            continue
-        result = await notifier.retention_warning(
-            RetentionNotice(candidate, erase_on(candidate, days, now))
-        )
-        if result.ok:
-            sent += 1
-            continue
-        logger.warning(
-            "retention warning for candidate %s not delivered: %s", candidate.id, result.error
-        )
-        if not result.retryable:
-            # A manager who left (account_inactive …) can never be told: the erasure still
-            # comes, a week from now, as for everyone else.
-            continue
-        # Unwarned, so not erased: the next run warns again.
-        async with transaction(bot.sessions) as session:
-            await store.release_warning(session, candidate.id)
+            if not await store.claim_warning(session, candidate.id, now):
+                continue
+            notice = RetentionNotice(candidate, erase_on(candidate, days, now))
+            await notifier.queue_retention_warning(session, bot, notice)
+        sent += 1
     return sent
 
 

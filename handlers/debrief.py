@@ -16,14 +16,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import debriefs
+from bot import debriefs, outbox
 from bot.context import BotContext
 from bot.debriefs import MAX_ATTENDEES, AlreadySubmitted, Cancelled, Rescheduled, Scheduled
 from bot.errors import DomainError
-from bot.interviews import DmOutcome
 from bot.meeting_sync import Change
+from bot.outbox import DEBRIEF_DM
 from bot.reminders import stage_title
-from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
+from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
 from handlers.debrief_blocks import (
     cancelled_dm,
     cancelled_reply,
@@ -32,7 +32,6 @@ from handlers.debrief_blocks import (
     removed_dm,
     rescheduled_dm,
     rescheduled_reply,
-    unreachable_reply,
 )
 from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
 from handlers.home import refresh_homes
@@ -40,7 +39,7 @@ from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
-from handlers.schedule import lookup_users, send_dm
+from handlers.schedule import lookup_users
 from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
 from storage.models import Candidate, Debrief
@@ -129,6 +128,7 @@ async def on_debrief_submit(
     users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
     try:
         metadata = DebriefMetadata.decode(view.get("private_metadata"))
+        # The thread, the DMs and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
             if metadata.debrief_id is None:
                 result: Scheduled | Rescheduled = await debriefs.schedule_debrief(
@@ -140,6 +140,7 @@ async def on_debrief_submit(
                     actor_id=actor_id,
                     view_id=str(view["id"]),
                 )
+                await announce_scheduled(session, bot, result)
             else:
                 result = await debriefs.reschedule_debrief(
                     session,
@@ -149,6 +150,8 @@ async def on_debrief_submit(
                     users=users,
                     actor_id=actor_id,
                 )
+                if result.changed:
+                    await announce_rescheduled(session, bot, result, actor_id)
     except AlreadySubmitted:
         await ack()
         return
@@ -158,12 +161,14 @@ async def on_debrief_submit(
     # Committed: only now may the modal close.
     await ack()
     if isinstance(result, Scheduled):
-        await announce_scheduled(client, bot, result)
+        change, removed = Change.SCHEDULED, ()
     elif result.changed:
-        await announce_rescheduled(client, bot, result, actor_id)
+        change, removed = Change.MOVED, result.removed
     else:
         return
-    removed = result.removed if not isinstance(result, Scheduled) else ()
+    await _invitations(
+        client, bot, result.debrief, result.candidate, change, result.attendee_ids, removed
+    )
     people = [*result.attendee_ids, *removed, result.candidate.hiring_manager_id]
     await refresh_homes(client, bot, people)
 
@@ -187,6 +192,8 @@ async def on_cancel_button(
         result = await debriefs.cancel_debrief(
             session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=actor_id
         )
+        if result.changed:
+            await announce_cancelled(session, bot, result, actor_id)
     if not result.changed:
         await respond(
             text="This debrief was already cancelled.",
@@ -194,40 +201,44 @@ async def on_cancel_button(
             replace_original=False,
         )
         return
-    await announce_cancelled(client, bot, result, actor_id)
+    await _invitations(
+        client, bot, result.debrief, result.candidate, Change.CANCELLED, result.attendee_ids
+    )
     await refresh_homes(client, bot, [*result.attendee_ids, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people
+# Each runs in the transaction of the change it tells: the rows it queues commit with it.
 
 
-async def announce_scheduled(client: AsyncWebClient, bot: BotContext, result: Scheduled) -> None:
+def note_key(debrief: Debrief) -> str:
+    """The debrief's note in the candidate's thread, kept current as it changes."""
+    return f"thread:{debrief.candidate_id}:debrief:{debrief.id}"
+
+
+async def announce_scheduled(session: AsyncSession, bot: BotContext, result: Scheduled) -> None:
     debrief, candidate = result.debrief, result.candidate
     title = stage_title(bot, debrief.stage_key)
     logger.info("debrief %s scheduled for candidate %s", debrief.id, candidate.id)
     text, blocks = debrief_note(title, debrief, result.attendee_ids)
-    note_ts = await post_in_thread(client, bot, candidate, text=text, blocks=blocks)
+    await post_in_thread(session, bot, candidate, text=text, blocks=blocks, key=note_key(debrief))
     invitations = [
         (user_id, *_invitation(bot, title, candidate, debrief, result.attendee_ids))
         for user_id in result.attendee_ids
     ]
-    await _tell(client, bot, candidate, invitations)
-    await _finish(client, bot, candidate, debrief, note_ts)
-    await _invitations(client, bot, debrief, candidate, Change.SCHEDULED, result.attendee_ids)
+    await _tell(session, bot, candidate, invitations)
+    await refresh_card(session, bot, _id(candidate))
 
 
 async def announce_rescheduled(
-    client: AsyncWebClient, bot: BotContext, result: Rescheduled, actor_id: str
+    session: AsyncSession, bot: BotContext, result: Rescheduled, actor_id: str
 ) -> None:
     debrief, candidate, attendee_ids = result.debrief, result.candidate, result.attendee_ids
     title = stage_title(bot, debrief.stage_key)
     logger.info("debrief %s of candidate %s rescheduled", debrief.id, candidate.id)
-    text, blocks = debrief_note(title, debrief, attendee_ids, changed_by=actor_id)
-    note_ts = await update_in_thread(
-        client, bot, candidate, debrief.message_ts, text=text, blocks=blocks
-    )
+    await _edit_note(session, bot, candidate, debrief, title, attendee_ids, actor_id)
     reply = rescheduled_reply(title, debrief, attendee_ids, changed_by=actor_id)
-    await post_in_thread(client, bot, candidate, text=reply)
+    await post_in_thread(session, bot, candidate, text=reply)
     name = candidate.name
     moved = rescheduled_dm(title, debrief, attendee_ids, candidate_name=name, changed_by=actor_id)
     removed = removed_dm(title, debrief, candidate_name=name, changed_by=actor_id)
@@ -237,28 +248,46 @@ async def announce_rescheduled(
     ]
     messages += [(user_id, moved, None) for user_id in result.kept]
     messages += [(user_id, removed, None) for user_id in result.removed]
-    await _tell(client, bot, candidate, messages)
-    await _finish(client, bot, candidate, debrief, note_ts)
-    await _invitations(client, bot, debrief, candidate, Change.MOVED, attendee_ids, result.removed)
+    await _tell(session, bot, candidate, messages)
+    await refresh_card(session, bot, _id(candidate))
 
 
 async def announce_cancelled(
-    client: AsyncWebClient, bot: BotContext, result: Cancelled, actor_id: str
+    session: AsyncSession, bot: BotContext, result: Cancelled, actor_id: str
 ) -> None:
     debrief, candidate = result.debrief, result.candidate
     title = stage_title(bot, debrief.stage_key)
     logger.info("debrief %s of candidate %s cancelled", debrief.id, candidate.id)
-    text, blocks = debrief_note(title, debrief, result.attendee_ids, changed_by=actor_id)
-    await update_in_thread(client, bot, candidate, debrief.message_ts, text=text, blocks=blocks)
+    await _edit_note(session, bot, candidate, debrief, title, result.attendee_ids, actor_id)
     await post_in_thread(
-        client, bot, candidate, text=cancelled_reply(title, debrief, changed_by=actor_id)
+        session, bot, candidate, text=cancelled_reply(title, debrief, changed_by=actor_id)
     )
     notice = cancelled_dm(title, debrief, candidate_name=candidate.name, changed_by=actor_id)
     await _tell(
-        client, bot, candidate, [(user_id, notice, None) for user_id in result.attendee_ids]
+        session, bot, candidate, [(user_id, notice, None) for user_id in result.attendee_ids]
     )
-    await refresh_card(client, bot, _id(candidate))
-    await _invitations(client, bot, debrief, candidate, Change.CANCELLED, result.attendee_ids)
+    await refresh_card(session, bot, _id(candidate))
+
+
+async def _edit_note(
+    session: AsyncSession,
+    bot: BotContext,
+    candidate: Candidate,
+    debrief: Debrief,
+    title: str,
+    attendee_ids: Sequence[str],
+    actor_id: str,
+) -> None:
+    text, blocks = debrief_note(title, debrief, attendee_ids, changed_by=actor_id)
+    await post_in_thread(
+        session,
+        bot,
+        candidate,
+        text=text,
+        blocks=blocks,
+        key=note_key(debrief),
+        posted_ts=debrief.message_ts,
+    )
 
 
 async def _invitations(
@@ -272,7 +301,6 @@ async def _invitations(
 ) -> None:
     users = await lookup_users(client, [*attendee_ids, *removed_ids], most=MAX_ATTENDEES * 2)
     await debrief_invitations(
-        client,
         bot,
         debrief,
         candidate,
@@ -302,30 +330,14 @@ def _invitation(
 
 
 async def _tell(
-    client: AsyncWebClient, bot: BotContext, candidate: Candidate, messages: Sequence[Message]
+    session: AsyncSession, bot: BotContext, candidate: Candidate, messages: Sequence[Message]
 ) -> None:
-    """DM each message; whom Slack would not let us reach is said in the thread."""
-    outcomes: list[DmOutcome] = [
-        await send_dm(client, user_id, text, blocks) for user_id, text, blocks in messages
-    ]
-    failures = [(outcome.user_id, outcome.error) for outcome in outcomes if outcome.error]
-    if failures:
-        await post_in_thread(client, bot, candidate, text=unreachable_reply(failures))
-
-
-async def _finish(
-    client: AsyncWebClient,
-    bot: BotContext,
-    candidate: Candidate,
-    debrief: Debrief,
-    note_ts: str | None,
-) -> None:
-    """Remember a newly posted note, so that later changes edit it; update the card."""
-    if note_ts is not None:
-        assert debrief.id is not None
-        async with transaction(bot.sessions) as session:
-            await debriefs.record_note(session, debrief.id, note_ts)
-    await refresh_card(client, bot, _id(candidate))
+    """DM each message; whom Slack will not let us reach is said in the thread
+    (``handlers/undelivered.py``)."""
+    for user_id, text, blocks in messages:
+        await outbox.dm(
+            session, bot, user_id, text, blocks, candidate_id=candidate.id, report=DEBRIEF_DM
+        )
 
 
 def _id(candidate: Candidate) -> int:

@@ -4,10 +4,12 @@ its confirmation step, and what follows a decision: the card, the thread, the ne
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.context import BotContext
 from bot.decisions import (
@@ -156,6 +158,7 @@ async def _store(
         seen_status=metadata.status,
         # The confirmation replaces the form in place: one view id for both steps.
         view_id=str(view["id"]),
+        announce=partial(announce, bot=bot),
     )
 
 
@@ -174,21 +177,22 @@ async def _close_and_announce(
         decision.candidate_id,
         decision.decided_by,
     )
-    await announce(client, bot, result)
+    await refresh_homes(
+        client, bot, [result.candidate.hiring_manager_id, result.decision.decided_by]
+    )
 
 
-async def announce(client: AsyncWebClient, bot: BotContext, result: DecisionResult) -> None:
+async def announce(session: AsyncSession, result: DecisionResult, *, bot: BotContext) -> None:
     """The card shows the new stage or status; the thread records the decision and, after
-    an advance, starts the next stage with its question set."""
+    an advance, starts the next stage with its question set. In the decision's transaction."""
     candidate = result.candidate
     assert candidate.id is not None
-    await refresh_card(client, bot, candidate.id)
+    await refresh_card(session, bot, candidate.id)
     await post_in_thread(
-        client, bot, candidate, text=decision_text(result), blocks=decision_blocks(result)
+        session, bot, candidate, text=decision_text(result), blocks=decision_blocks(result)
     )
     if result.next_stage is not None:
-        await post_stage_kit(client, bot, candidate)
-    await refresh_homes(client, bot, [candidate.hiring_manager_id, result.decision.decided_by])
+        await post_stage_kit(session, bot, candidate)
 
 
 def register(app: AsyncApp) -> None:

@@ -4,11 +4,14 @@ submission, and refreshing what shows the candidate (the card, the thread, kit D
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import outbox
 from bot.candidate_edits import Edited, candidate_to_edit, details_digest, edit_candidate, form_of
 from bot.candidates import DuplicateCandidate
 from bot.context import BotContext
@@ -25,7 +28,7 @@ from handlers.intake_modal import (
 )
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
-from handlers.schedule import refresh_kit_dms, send_dm
+from handlers.schedule import refresh_kit_dms
 from handlers.team_access import refused_submission, require_team
 
 if TYPE_CHECKING:
@@ -86,6 +89,7 @@ async def on_edit_submit(
             actor_id=actor_id,
             candidate_id=metadata.candidate_id,
             seen_digest=metadata.digest,
+            announce=partial(announce_edit, bot=bot, actor_id=actor_id),
         )
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
@@ -100,21 +104,26 @@ async def on_edit_submit(
         logger.info(
             "candidate %s edited by %s: %s", metadata.candidate_id, actor_id, sorted(edited.changes)
         )
-        await announce_edit(client, bot, edited, actor_id)
 
 
 async def announce_edit(
-    client: AsyncWebClient, bot: BotContext, edited: Edited, actor_id: str
+    session: AsyncSession, edited: Edited, *, bot: BotContext, actor_id: str
 ) -> None:
     """The card, the thread and the kit DMs show the new details; a new hiring manager
-    hears that the candidate is theirs."""
+    hears that the candidate is theirs. In the edit's transaction."""
     candidate = edited.candidate
     assert candidate.id is not None
-    await refresh_card(client, bot, candidate.id)
-    await post_in_thread(client, bot, candidate, text=edited_reply(actor_id, edited.changes))
-    await refresh_kit_dms(client, bot, candidate)
+    await refresh_card(session, bot, candidate.id)
+    await post_in_thread(session, bot, candidate, text=edited_reply(actor_id, edited.changes))
+    await refresh_kit_dms(session, bot, candidate)
     if edited.previous_hiring_manager is not None and candidate.hiring_manager_id != actor_id:
-        await send_dm(client, candidate.hiring_manager_id, new_manager_text(candidate, actor_id))
+        await outbox.dm(
+            session,
+            bot,
+            candidate.hiring_manager_id,
+            new_manager_text(candidate, actor_id),
+            candidate_id=candidate.id,
+        )
 
 
 def register(app: AsyncApp) -> None:

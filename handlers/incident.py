@@ -18,7 +18,9 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import outbox
 from bot.charts import render_png
 from bot.context import BotContext
 from bot.errors import DomainError, NotFound
@@ -26,14 +28,12 @@ from bot.incident_runs import (
     Logged,
     log_statement,
     offer_incident,
-    record_run_message,
     reveal,
     root_cause_found,
     run_state,
     running_state,
     start_incident,
 )
-from handlers.dm_files import upload_to_dm
 from handlers.ids import Action, View
 from handlers.incident_blocks import entry_text, evidence_message, run_message, stopped_message
 from handlers.incident_modals import (
@@ -51,7 +51,6 @@ from handlers.incident_modals import (
 )
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
-from handlers.schedule import send_dm
 from storage.db import transaction
 from storage.models import IncidentEventKind
 
@@ -99,6 +98,14 @@ async def on_start_submit(
                 interview_id=metadata.interview_id,
                 scenario_key=read_scenario(view["state"]["values"]),
             )
+            await outbox.dm(
+                session,
+                bot,
+                user_id,
+                *run_message(state),
+                key=f"incident:{state.run_id}",
+                candidate_id=state.candidate.id,
+            )
     except DomainError as refused:
         await refuse_submission(
             ack, refused, title="Incident not started", field_errors=incident_field_errors
@@ -106,9 +113,6 @@ async def on_start_submit(
         return
     await ack()
     logger.info("incident run %s started by %s", state.run_id, user_id)
-    posted = await send_dm(client, user_id, *run_message(state))
-    if posted.channel_id and posted.ts:
-        await record_run_message(bot, state.run_id, posted.channel_id, posted.ts)
 
 
 async def on_reveal_button(
@@ -150,14 +154,16 @@ async def on_reveal_submit(
                 inject_id=metadata.inject_id,
                 asked=read_asked(view["state"]["values"]),
             )
+            await outbox.dm(
+                session, bot, user_id, *evidence_message(logged), candidate_id=_cid(logged)
+            )
+            await _upload_chart(session, bot, user_id, logged)
     except DomainError as refused:
         await refuse_submission(
             ack, refused, title="Not revealed", field_errors=incident_field_errors
         )
         return
     await ack()
-    await send_dm(client, user_id, *evidence_message(logged))
-    await _upload_chart(client, user_id, logged)
 
 
 async def on_statement_button(
@@ -197,13 +203,15 @@ async def on_statement_submit(
                 kind=metadata.kind,
                 text=read_statement(view["state"]["values"]),
             )
+            await outbox.dm(
+                session, bot, user_id, entry_text(logged.entry), candidate_id=_cid(logged)
+            )
     except DomainError as refused:
         await refuse_submission(
             ack, refused, title="Not logged", field_errors=incident_field_errors
         )
         return
     await ack()
-    await send_dm(client, user_id, entry_text(logged.entry))
 
 
 async def on_answer_key(
@@ -241,15 +249,27 @@ async def on_root_cause(
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
-async def _upload_chart(client: AsyncWebClient, user_id: str, logged: Logged) -> None:
+async def _upload_chart(
+    session: AsyncSession, bot: BotContext, user_id: str, logged: Logged
+) -> None:
     inject = logged.inject
     if inject is None or inject.chart is None:
         return
     # Drawing takes tens of milliseconds of CPU: keep the event loop free meanwhile.
     png = await asyncio.to_thread(render_png, inject.chart.data())
-    await upload_to_dm(
-        client, user_id, content=png, filename=f"{inject.id}.png", title=inject.chart.title
+    await outbox.upload(
+        session,
+        bot,
+        user_id,
+        content=png,
+        filename=f"{inject.id}.png",
+        title=inject.chart.title,
+        candidate_id=_cid(logged),
     )
+
+
+def _cid(logged: Logged) -> int | None:
+    return logged.state.candidate.id
 
 
 def register(app: AsyncApp) -> None:

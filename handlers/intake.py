@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.candidates import (
     DuplicateCandidate,
@@ -16,8 +18,8 @@ from bot.candidates import (
 )
 from bot.context import BotContext
 from bot.errors import InvalidInput, PermissionDenied
-from handlers.candidate_card import card_not_posted_text, duplicate_text
-from handlers.candidate_thread import ChannelUnavailable, post_card
+from handlers.candidate_card import duplicate_text
+from handlers.candidate_thread import refresh_card
 from handlers.home import refresh_homes
 from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import (
@@ -27,6 +29,7 @@ from handlers.intake_modal import (
     read_new_candidate,
 )
 from handlers.team_access import refused_submission
+from storage.models import Candidate
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -70,7 +73,7 @@ async def on_new_candidate(
     form = read_new_candidate(view["state"]["values"])
     try:
         registration = await register_candidate(
-            bot, form, created_by=user_id, view_id=str(view["id"])
+            bot, form, created_by=user_id, view_id=str(view["id"]), announce=partial(_card, bot=bot)
         )
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
@@ -88,29 +91,14 @@ async def on_new_candidate(
         return
     candidate = registration.candidate
     logger.info("candidate %s added by %s", candidate.id, user_id)
-    try:
-        await post_card(client, bot, candidate)
-    except ChannelUnavailable as problem:
-        if problem.error == "channel_not_found":
-            logger.error(
-                "HIRING_CHANNEL_ID=%s: Slack answers channel_not_found; fix the setting, or "
-                "invite the bot if the channel is private (candidate %s kept, card not posted)",
-                problem.channel_id,
-                candidate.id,
-            )
-        else:
-            logger.warning(
-                "card of candidate %s not posted: HIRING_CHANNEL_ID=%s answers %s",
-                candidate.id,
-                problem.channel_id,
-                problem.error,
-            )
-        # An ephemeral needs the bot in the channel, which is the problem: a DM always works.
-        text = card_not_posted_text(
-            candidate, problem.channel_id, problem.error, context.get("bot_user_id")
-        )
-        await client.chat_postMessage(channel=user_id, text=text)
     await refresh_homes(client, bot, [candidate.hiring_manager_id])
+
+
+async def _card(session: AsyncSession, candidate: Candidate, *, bot: BotContext) -> None:
+    """The new candidate's card and first question set, queued with the candidate. A card
+    the hiring channel refuses is said to whoever added them (``handlers/undelivered.py``)."""
+    assert candidate.id is not None
+    await refresh_card(session, bot, candidate.id)
 
 
 def register(app: AsyncApp) -> None:

@@ -2,8 +2,10 @@
 beside their kit or invitation, the event in connected CalDAV calendars, and the
 candidate's email (or the hiring manager's copy to forward).
 
-Runs after the change committed and the thread and DMs were told; a failure here is
-logged and shown to whom it concerns, never undoes the change.
+Runs after the change committed and the thread and DMs were queued (calendars and mail
+are not Slack and cannot wait in a transaction); the files go through the outbox, queued
+together once the calendars are written. A failure here is shown to whom it concerns and
+never undoes the change.
 """
 
 from __future__ import annotations
@@ -12,9 +14,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
-from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
-
+from bot import outbox
 from bot.context import BotContext
 from bot.interviews import SlackUser
 from bot.invitations import Guest
@@ -31,11 +31,14 @@ from bot.meeting_sync import (
 )
 from bot.reminders import stage_title
 from handlers.candidate_thread import thread_link
-from handlers.dm_files import upload_to_dm
 from handlers.invitation_text import forward_comment, invitation_comment
+from storage.db import transaction
 from storage.models import Candidate, Debrief, Interview
 
 logger = logging.getLogger(__name__)
+
+# A file for someone's DM: the user id and upload_to_dm's arguments.
+_File = tuple[str, dict[str, str]]
 
 
 def _names(ids: Sequence[str], users: Mapping[str, SlackUser]) -> list[str]:
@@ -50,7 +53,6 @@ def _guests(ids: Sequence[str], users: Mapping[str, SlackUser]) -> tuple[Guest, 
 
 
 async def interview_invitations(
-    client: AsyncWebClient,
     bot: BotContext,
     interview: Interview,
     candidate: Candidate,
@@ -72,26 +74,25 @@ async def interview_invitations(
         thread_url=thread_link(candidate),
     )
     meeting = replace(meeting, guests=_guests(interviewer_ids, users))
-    await _send(client, bot, invitation(bot, meeting, change), interviewer_ids, removed_ids)
+    files = await _files(bot, invitation(bot, meeting, change), interviewer_ids, removed_ids)
     mail = await mail_candidate(
         bot, candidate, meeting, change, stage_title=title, interviewer_names=names
     )
     if mail.outcome in (MailOutcome.NO_SMTP, MailOutcome.FAILED):
         assert mail.attachment is not None and candidate.email is not None
-        await _upload(
-            client,
-            candidate.hiring_manager_id,
-            content=mail.attachment,
-            filename="invitation-for-candidate.ics",
-            title=f"{title} interview (for the candidate)",
-            initial_comment=forward_comment(
+        file = {
+            "content": mail.attachment,
+            "filename": "invitation-for-candidate.ics",
+            "title": f"{title} interview (for the candidate)",
+            "initial_comment": forward_comment(
                 mail, candidate_name=candidate.name, address=candidate.email
             ),
-        )
+        }
+        files.append((candidate.hiring_manager_id, file))
+    await _upload(bot, candidate, files)
 
 
 async def debrief_invitations(
-    client: AsyncWebClient,
     bot: BotContext,
     debrief: Debrief,
     candidate: Candidate,
@@ -111,37 +112,35 @@ async def debrief_invitations(
         thread_url=thread_link(candidate),
     )
     meeting = replace(meeting, guests=_guests(attendee_ids, users))
-    await _send(client, bot, invitation(bot, meeting, change), attendee_ids, removed_ids)
+    files = await _files(bot, invitation(bot, meeting, change), attendee_ids, removed_ids)
+    await _upload(bot, candidate, files)
 
 
-async def _send(
-    client: AsyncWebClient,
-    bot: BotContext,
-    sent: Invitation,
-    present: Sequence[str],
-    removed: Sequence[str],
-) -> None:
-    """The event into CalDAV calendars, and the file into every DM: the invitation to those
+async def _files(
+    bot: BotContext, sent: Invitation, present: Sequence[str], removed: Sequence[str]
+) -> list[_File]:
+    """The event into CalDAV calendars; then the file for every DM: the invitation to those
     on it, a cancellation to those taken off."""
     problems = await write_calendars(bot, sent, present=present, removed=removed)
     withdrawn = invitation(bot, sent.meeting, Change.CANCELLED)
-    for files, user_ids in ((sent, present), (withdrawn, removed)):
-        for user_id in user_ids:
-            await _upload(
-                client,
-                user_id,
-                content=files.attachment,
-                filename=files.filename,
-                title=files.meeting.summary,
-                initial_comment=invitation_comment(
+    return [
+        (
+            user_id,
+            {
+                "content": files.attachment,
+                "filename": files.filename,
+                "title": files.meeting.summary,
+                "initial_comment": invitation_comment(
                     files.meeting.summary, files.change, problems.get(user_id)
                 ),
-            )
+            },
+        )
+        for files, user_ids in ((sent, present), (withdrawn, removed))
+        for user_id in user_ids
+    ]
 
 
-async def _upload(client: AsyncWebClient, user_id: str, **file: str) -> None:
-    """An invitation file that Slack refuses is logged; the change it follows stands."""
-    try:
-        await upload_to_dm(client, user_id, **file)
-    except SlackApiError as error:
-        logger.warning("invitation for %s not uploaded: %s", user_id, error.response.get("error"))
+async def _upload(bot: BotContext, candidate: Candidate, files: Sequence[_File]) -> None:
+    async with transaction(bot.sessions) as session:
+        for user_id, file in files:
+            await outbox.upload(session, bot, user_id, **file, candidate_id=candidate.id)

@@ -23,6 +23,7 @@ from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape
 from handlers.refs import Ref, ref_id
 from handlers.reminder_blocks import reminder_blocks
+from storage.db import transaction
 from storage.models import Candidate, Interview
 
 
@@ -84,7 +85,8 @@ async def on_open_pack(
     }
     await client.views_open(trigger_id=body["trigger_id"], view=view)
     # Shown others' ratings: remembered, as when the pack comes by DM.
-    await record_shown(bot, user_id, message.pack)
+    async with transaction(bot.sessions) as session:
+        await record_shown(session, bot, user_id, message.pack)
 
 
 def register(app: AsyncApp) -> None:

@@ -16,6 +16,7 @@ from handlers.listing_blocks import (
     salary_blocks,
     salary_text,
 )
+from storage.db import transaction
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -33,7 +34,8 @@ async def run_list(call: CommandCall) -> None:
     blocks = pipeline_blocks(groups, bot.kits, bot.clock.now(), include_closed=include_closed)
     await call.ephemeral(pipeline_text(groups), blocks)
     # After the answer: cards the channel refused earlier get another chance now.
-    await post_pending_cards(call.client, bot)
+    async with transaction(bot.sessions) as session:
+        await post_pending_cards(session, bot)
 
 
 async def run_find(call: CommandCall) -> None:

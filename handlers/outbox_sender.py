@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot import outbox as domain
 from bot.context import BotContext
+from handlers.undelivered import tell_refusals
 from storage import outbox as store
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxMethod, OutboxStatus
@@ -107,6 +108,7 @@ class OutboxSender:
         # has told to slow down (kept for the life of the process: channels do not change).
         self._lane_free: dict[str, datetime] = {}
         self._paced: set[str] = set()
+        self._me: str | None = None
 
     # ------------------------------------------------------------- the loop
 
@@ -190,11 +192,27 @@ class OutboxSender:
             )
             for row in erased:
                 await self._unsend(session, row, outcomes)
+            refused = [
+                (o.row, o.error or "unknown_error")
+                for o in outcomes
+                if o.status == OutboxStatus.FAILED
+            ]
+            if refused:
+                await tell_refusals(session, self._bot, refused, await self._bot_user_id())
         for outcome in outcomes:
             if outcome.status == OutboxStatus.SENT:
                 metrics.outbox_sent(outcome.row.method)
             elif outcome.status == OutboxStatus.FAILED:
                 metrics.outbox_failed(outcome.row.method)
+
+    async def _bot_user_id(self) -> str | None:
+        """The bot's own user id, for "invite @bot" in what people are told."""
+        if self._me is None:
+            try:
+                self._me = str((await self._api(self._client.auth_test))["user_id"])
+            except (_Permanent, _Transient):
+                return None
+        return self._me
 
     async def _unsend(self, session: Any, row: OutboxMessage, outcomes: list[_Outcome]) -> None:
         """An erase cancelled the row while it was on its way: take the message back."""

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import privacy
+from bot import outbox, privacy
 from bot.context import BotContext
 from bot.errors import DomainError
-from handlers.dm_files import upload_to_dm
 from handlers.ids import View
+from handlers.mrkdwn import escape
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
 from handlers.team_access import refused_submission
@@ -37,15 +38,19 @@ async def run_export(call: CommandCall) -> None:
     except DomainError as error:
         await call.ephemeral(error.message)
         return
+    # The file is remembered with the candidate: erasing them deletes it too.
+    async with transaction(call.bot.sessions) as session:
+        await outbox.upload(
+            session,
+            call.bot,
+            call.user_id,
+            content=json.dumps(document, indent=2, ensure_ascii=False),
+            filename=f"candidate-{candidate.id}.json",
+            title=f"Candidate #{candidate.id} export",
+            initial_comment=export_comment(candidate),
+            candidate_id=candidate.id,
+        )
     await call.ephemeral(f"The export of candidate #{candidate.id} is on its way to your DMs.")
-    await upload_to_dm(
-        call.client,
-        call.user_id,
-        content=json.dumps(document, indent=2, ensure_ascii=False),
-        filename=f"candidate-{candidate.id}.json",
-        title=f"Candidate #{candidate.id} export",
-        initial_comment=export_comment(candidate),
-    )
     logger.info("candidate %s exported by %s", candidate.id, call.user_id)
 
 
@@ -77,9 +82,16 @@ async def _bot_messages_in_thread(
 async def delete_bot_messages(
     client: AsyncWebClient, erasure: privacy.Erasure, bot_user_id: str | None
 ) -> tuple[int, list[str]]:
-    """Delete what the bot said about the candidate; the count and the errors it met."""
+    """Delete what the bot said about the candidate (every message and file the outbox
+    remembers, and what older versions kept), and take their name out of the shared
+    messages that listed them among others; the count and the errors met.
+
+    Direct calls rather than outbox rows: whoever erased is told what could not be
+    deleted and why, and the rows that named the candidate are gone with them."""
     failures: list[str] = []
-    locations = list(erasure.direct_messages)
+    files = [m.file_id for m in erasure.messages if m.file_id]
+    locations = [(m.channel, m.ts) for m in erasure.messages if m.ts]
+    locations += erasure.direct_messages
     if erasure.thread is not None:
         try:
             locations += await _bot_messages_in_thread(client, *erasure.thread, bot_user_id)
@@ -87,14 +99,52 @@ async def delete_bot_messages(
             failures.append(str(error.response.get("error")))
             locations.append(erasure.thread)
     deleted = 0
-    for channel, ts in locations:
-        try:
-            await client.chat_delete(channel=channel, ts=ts)
-            deleted += 1
-        except SlackApiError as error:
-            if error.response.get("error") != "message_not_found":
-                failures.append(str(error.response.get("error")))
+    for channel, ts in dict.fromkeys(locations):
+        deleted += await _gone(client.chat_delete(channel=channel, ts=ts), failures)
+    for file_id in dict.fromkeys(files):
+        deleted += await _gone(client.files_delete(file=file_id), failures)
+    for shared in erasure.shared:
+        text, blocks = _without(shared, erasure.name)
+        await _gone(
+            client.chat_update(channel=shared.channel, ts=shared.ts, text=text, blocks=blocks),
+            failures,
+        )
     return deleted, failures
+
+
+async def _gone(call: Awaitable[Any], failures: list[str]) -> int:
+    """1 when the call did its job or the message is gone anyway; else its error noted."""
+    try:
+        await call
+    except SlackApiError as error:
+        code = str(error.response.get("error"))
+        if code in ("message_not_found", "file_not_found", "file_deleted"):
+            return 1
+        failures.append(code)
+        return 0
+    return 1
+
+
+ERASED_NAME = "(an erased candidate)"
+
+
+def _without(shared: privacy.Shared, name: str) -> tuple[str, list[dict[str, Any]] | None]:
+    """The shared message as it was, the candidate's name (as the builders wrote it)
+    replaced."""
+    names = sorted({name, escape(name)}, key=len, reverse=True)
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            for written in names:
+                value = value.replace(written, ERASED_NAME)
+            return value
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        return value
+
+    return clean(shared.text), clean(shared.blocks)
 
 
 async def on_erase_submit(
@@ -114,15 +164,18 @@ async def on_erase_submit(
             erasure = await privacy.erase_candidate(session, bot, actor_id, candidate_id)
     except DomainError as error:
         await ack()
-        await client.chat_postMessage(channel=actor_id, text=error.message)
+        await _tell(bot, actor_id, error.message)
         return
     # Erased and committed: only now may the modal close.
     await ack()
     deleted, failures = await delete_bot_messages(client, erasure, context.get("bot_user_id"))
     logger.info("candidate %s erased by %s", candidate_id, actor_id)
-    await client.chat_postMessage(
-        channel=actor_id, text=erased_text(candidate_id, erasure.records, deleted, failures)
-    )
+    await _tell(bot, actor_id, erased_text(candidate_id, erasure.records, deleted, failures))
+
+
+async def _tell(bot: BotContext, user_id: str, text: str) -> None:
+    async with transaction(bot.sessions) as session:
+        await outbox.dm(session, bot, user_id, text)
 
 
 def register(app: AsyncApp) -> None:

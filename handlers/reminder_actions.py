@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import reminders
+from bot import outbox, reminders
 from bot.context import BotContext
 from bot.errors import NotFound
 from bot.scorecards import interview_progress
@@ -40,19 +40,22 @@ async def on_not_attended(
         candidate, interview = await reminders.mark_not_attended(
             session, interview_id, user_id, now=bot.clock.now()
         )
-    title = reminders.stage_title(bot, interview.stage_key)
-    await client.chat_postMessage(
-        channel=candidate.hiring_manager_id,
-        text=not_attended_notice(candidate, interview, title, user_id),
-    )
+        title = reminders.stage_title(bot, interview.stage_key)
+        await outbox.dm(
+            session,
+            bot,
+            candidate.hiring_manager_id,
+            not_attended_notice(candidate, interview, title, user_id),
+            candidate_id=candidate.id,
+        )
+        if not was_complete:
+            # The scorecards still owed may all be in now: the debrief summary is due.
+            await announce_panel_complete(session, bot, interview_id)
     await respond(
         text="Noted: you owe no scorecard for it, and the hiring manager knows.",
         response_type="ephemeral",
         replace_original=False,
     )
-    if not was_complete:
-        # The scorecards still owed may all be in now: the debrief summary is due.
-        await announce_panel_complete(client, bot, interview_id)
     await refresh_homes(client, bot, [user_id, candidate.hiring_manager_id])
 
 

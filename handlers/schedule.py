@@ -2,22 +2,25 @@
 ``/mlops-candidate schedule <name>``, the modal's submission, and the thread note's
 Reschedule and Cancel buttons; then telling the thread and each interviewer.
 
-A DM that Slack refuses never undoes the scheduling: it is recorded per interviewer and
-the thread says who could not be reached.
+The thread note, the kit DMs and the card are queued in the transaction of the change, so
+a committed interview always gets them. A DM that Slack refuses never undoes the
+scheduling: it is recorded per interviewer and the thread says who could not be reached
+(``handlers/undelivered.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import interviews
+from bot import interviews, outbox
 from bot.candidates import resolve_candidate
 from bot.context import BotContext
 from bot.errors import DomainError, InvalidInput, PermissionDenied
@@ -25,7 +28,6 @@ from bot.interviews import (
     MAX_INTERVIEWERS,
     AlreadySubmitted,
     Cancelled,
-    DmOutcome,
     Rescheduled,
     Scheduled,
     SlackUser,
@@ -33,7 +35,7 @@ from bot.interviews import (
 )
 from bot.kits import Stage, UnknownStageError
 from bot.meeting_sync import Change
-from handlers.candidate_thread import post_in_thread, refresh_card, thread_link, update_in_thread
+from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
 from handlers.home import refresh_homes
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
@@ -45,7 +47,6 @@ from handlers.interview_blocks import (
     removed_dm,
     rescheduled_dm,
     rescheduled_reply,
-    unreachable_reply,
 )
 from handlers.invitation_delivery import interview_invitations
 from handlers.refs import Ref, ref_id
@@ -57,6 +58,7 @@ from handlers.schedule_modal import (
     slot_conflict,
 )
 from handlers.team_access import refused_submission, require_team
+from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
 from storage.models import Candidate, Interview, InterviewInterviewer
@@ -151,6 +153,7 @@ async def on_schedule_submit(
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.interviewer_ids)
     try:
+        # The thread, the kits and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
             if metadata.interview_id is None:
                 result: Scheduled | Rescheduled = await interviews.schedule_interview(
@@ -162,6 +165,7 @@ async def on_schedule_submit(
                     actor_id=actor_id,
                     view_id=str(view["id"]),
                 )
+                await announce_scheduled(session, bot, result)
             else:
                 result = await interviews.reschedule_interview(
                     session,
@@ -171,6 +175,8 @@ async def on_schedule_submit(
                     users=users,
                     actor_id=actor_id,
                 )
+                if result.changed:
+                    await announce_rescheduled(session, bot, result, actor_id)
     except AlreadySubmitted:
         await ack()
         return
@@ -185,17 +191,27 @@ async def on_schedule_submit(
         return
     # Committed: only now may the modal close.
     await ack()
+    interview, candidate = result.interview, result.candidate
     if isinstance(result, Scheduled):
-        await announce_scheduled(client, bot, result, users)
+        await interview_invitations(
+            bot,
+            interview,
+            candidate,
+            Change.SCHEDULED,
+            interviewer_ids=result.interviewer_ids,
+            users=users,
+        )
     elif result.changed:
-        await announce_rescheduled(client, bot, result, actor_id, users)
-        if result.removed:
-            # Imported here: handlers.scorecard sends its DMs with send_dm from this module.
-            from handlers.scorecard import announce_panel_complete
-
-            # Taking off the last interviewer who owed a scorecard completes the panel.
-            assert result.interview.id is not None
-            await announce_panel_complete(client, bot, result.interview.id)
+        removed_ids = [row.user_id for row in result.removed]
+        await interview_invitations(
+            bot,
+            interview,
+            candidate,
+            Change.MOVED,
+            interviewer_ids=result.interviewer_ids,
+            users={**users, **await lookup_users(client, removed_ids)},
+            removed_ids=removed_ids,
+        )
     else:
         return
     # Those taken off the panel see the interview leave their desk.
@@ -251,6 +267,8 @@ async def on_cancel_button(
         result = await interviews.cancel_interview(
             session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=actor_id
         )
+        if result.changed:
+            await announce_cancelled(session, bot, result, actor_id)
     if not result.changed:
         await respond(
             text="This interview was already cancelled.",
@@ -258,76 +276,74 @@ async def on_cancel_button(
             replace_original=False,
         )
         return
-    await announce_cancelled(client, bot, result, actor_id)
     people = [seat.user_id for seat in result.interviewers]
+    await interview_invitations(
+        bot,
+        result.interview,
+        result.candidate,
+        Change.CANCELLED,
+        interviewer_ids=people,
+        users=await lookup_users(client, people),
+    )
     await refresh_homes(client, bot, [*people, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people
+# Each runs in the transaction of the change it tells: the rows it queues commit with it.
 
 
-async def announce_scheduled(
-    client: AsyncWebClient, bot: BotContext, result: Scheduled, users: Mapping[str, SlackUser]
-) -> None:
+def note_key(interview: Interview) -> str:
+    """The interview's note in the candidate's thread, kept current as it changes."""
+    return f"thread:{interview.candidate_id}:interview:{interview.id}"
+
+
+async def announce_scheduled(session: AsyncSession, bot: BotContext, result: Scheduled) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
     logger.info("interview %s scheduled for candidate %s", interview.id, candidate.id)
     text, blocks = interview_note(stage, interview, result.interviewer_ids)
-    note_ts = await post_in_thread(client, bot, candidate, text=text, blocks=blocks)
-    outcomes = [
-        await _send_kit(client, bot, stage, candidate, interview, user_id, result.interviewer_ids)
-        for user_id in result.interviewer_ids
-    ]
-    await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
-    await interview_invitations(
-        client,
-        bot,
-        interview,
-        candidate,
-        Change.SCHEDULED,
-        interviewer_ids=result.interviewer_ids,
-        users=users,
-    )
+    await post_in_thread(session, bot, candidate, text=text, blocks=blocks, key=note_key(interview))
+    kit = _kit(bot, stage, candidate, interview, result.interviewer_ids)
+    for user_id in result.interviewer_ids:
+        await _put_kit(session, bot, candidate, interview, user_id, kit)
+    await refresh_card(session, bot, _id(candidate))
 
 
 async def announce_rescheduled(
-    client: AsyncWebClient,
-    bot: BotContext,
-    result: Rescheduled,
-    actor_id: str,
-    users: Mapping[str, SlackUser],
+    session: AsyncSession, bot: BotContext, result: Rescheduled, actor_id: str
 ) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
     interviewer_ids = result.interviewer_ids
     logger.info("interview %s of candidate %s rescheduled", interview.id, candidate.id)
-    note_ts = await _edit_note(client, bot, stage, candidate, interview, interviewer_ids, actor_id)
+    await _edit_note(session, bot, stage, candidate, interview, interviewer_ids, actor_id)
     await post_in_thread(
-        client,
+        session,
         bot,
         candidate,
         text=rescheduled_reply(stage, interview, interviewer_ids, changed_by=actor_id),
     )
     kept = {row.user_id: row for row in result.kept}
-    outcomes = []
+    kit = _kit(bot, stage, candidate, interview, interviewer_ids)
     for user_id in interviewer_ids:
         row = kept.get(user_id)
-        if row is None or row.dm_ts is None:
-            outcomes.append(
-                await _send_kit(client, bot, stage, candidate, interview, user_id, interviewer_ids)
+        if row is not None:
+            await _adopt_kit(session, bot, candidate, row)
+        if not await _put_kit(session, bot, candidate, interview, user_id, kit):
+            # The kit was edited in place: an edit alone notifies nobody.
+            change = rescheduled_dm(
+                stage,
+                interview,
+                interviewer_ids,
+                candidate_name=candidate.name,
+                changed_by=actor_id,
             )
-            continue
-        await _update_dm(client, row, *_kit(bot, stage, candidate, interview, interviewer_ids))
-        change = rescheduled_dm(
-            stage, interview, interviewer_ids, candidate_name=candidate.name, changed_by=actor_id
-        )
-        notified = await send_dm(client, user_id, change)
-        # The kit DM stays the one to edit next time; only a failure is news.
-        outcomes.append(DmOutcome(user_id, error=notified.error))
+            await outbox.dm(session, bot, user_id, change, candidate_id=candidate.id)
     for row in result.removed:
         notice = removed_dm(stage, interview, candidate_name=candidate.name, changed_by=actor_id)
         await _withdraw_kit(
-            client,
+            session,
+            bot,
             stage,
             candidate,
             interview,
@@ -335,73 +351,55 @@ async def announce_rescheduled(
             reason="You are no longer on it.",
             notice=notice,
         )
-    await _finish(client, bot, candidate, interview, outcomes, note_ts=note_ts)
-    removed_ids = [row.user_id for row in result.removed]
-    users = {**users, **await lookup_users(client, removed_ids)}
-    await interview_invitations(
-        client,
-        bot,
-        interview,
-        candidate,
-        Change.MOVED,
-        interviewer_ids=interviewer_ids,
-        users=users,
-        removed_ids=removed_ids,
-    )
+    await refresh_card(session, bot, _id(candidate))
+    if result.removed:
+        # Imported here: handlers.scorecard imports this module's helpers.
+        from handlers.scorecard import announce_panel_complete
+
+        # Taking off the last interviewer who owed a scorecard completes the panel.
+        await announce_panel_complete(session, bot, _iid(interview))
 
 
 async def announce_cancelled(
-    client: AsyncWebClient, bot: BotContext, result: Cancelled, actor_id: str
+    session: AsyncSession, bot: BotContext, result: Cancelled, actor_id: str
 ) -> None:
     interview, candidate = result.interview, result.candidate
     stage = bot.kits.stage(interview.stage_key)
     interviewer_ids = [row.user_id for row in result.interviewers]
     logger.info("interview %s of candidate %s cancelled", interview.id, candidate.id)
-    await _edit_note(client, bot, stage, candidate, interview, interviewer_ids, actor_id)
+    await _edit_note(session, bot, stage, candidate, interview, interviewer_ids, actor_id)
     await post_in_thread(
-        client, bot, candidate, text=cancelled_reply(stage, interview, changed_by=actor_id)
+        session, bot, candidate, text=cancelled_reply(stage, interview, changed_by=actor_id)
     )
     for row in result.interviewers:
         notice = cancelled_dm(stage, interview, candidate_name=candidate.name, changed_by=actor_id)
         await _withdraw_kit(
-            client, stage, candidate, interview, row, reason="Cancelled.", notice=notice
+            session, bot, stage, candidate, interview, row, reason="Cancelled.", notice=notice
         )
-    await refresh_card(client, bot, _id(candidate))
-    users = await lookup_users(client, interviewer_ids)
-    await interview_invitations(
-        client,
-        bot,
-        interview,
-        candidate,
-        Change.CANCELLED,
-        interviewer_ids=interviewer_ids,
-        users=users,
-    )
+    await refresh_card(session, bot, _id(candidate))
 
 
-async def refresh_kit_dms(client: AsyncWebClient, bot: BotContext, candidate: Candidate) -> None:
+async def refresh_kit_dms(session: AsyncSession, bot: BotContext, candidate: Candidate) -> None:
     """Edit the kit DMs of the candidate's interviews still to come, after their details
     changed (a corrected name shows everywhere)."""
     now = bot.clock.now()
-    async with bot.sessions() as session:
-        upcoming = [
-            (interview, await interviewers_of(session, _iid(interview)))
-            for interview in await interviews_of_candidate(session, _id(candidate))
-            if interview.starts_at >= now
-        ]
-    for interview, rows in upcoming:
+    for interview in await interviews_of_candidate(session, _id(candidate)):
+        if interview.starts_at < now:
+            continue
         try:
             stage = bot.kits.stage(interview.stage_key)
         except UnknownStageError:
             continue  # a kit removed since: the DM keeps what it showed
-        interviewer_ids = [row.user_id for row in rows]
-        kit = _kit(bot, stage, candidate, interview, interviewer_ids)
+        rows = await interviewers_of(session, _iid(interview))
+        kit = _kit(bot, stage, candidate, interview, [row.user_id for row in rows])
         for row in rows:
-            await _update_dm(client, row, *kit)
+            await _adopt_kit(session, bot, candidate, row)
+            await outbox.update(session, bot, outbox.kit_key(_iid(interview), row.user_id), *kit)
 
 
 async def _withdraw_kit(
-    client: AsyncWebClient,
+    session: AsyncSession,
+    bot: BotContext,
     stage: Stage,
     candidate: Candidate,
     interview: Interview,
@@ -413,55 +411,65 @@ async def _withdraw_kit(
     """Strike through an interviewer's kit DM, its button gone, and tell them why in a new
     message (an edit alone notifies nobody)."""
     text, blocks = closed_dm(stage, interview, candidate_name=candidate.name, reason=reason)
-    await _update_dm(client, row, text, blocks)
-    await send_dm(client, row.user_id, notice)
-
-
-async def _finish(
-    client: AsyncWebClient,
-    bot: BotContext,
-    candidate: Candidate,
-    interview: Interview,
-    outcomes: Sequence[DmOutcome],
-    *,
-    note_ts: str | None,
-) -> None:
-    """Report who could not be reached, remember where everything went, update the card."""
-    failures = [(outcome.user_id, outcome.error) for outcome in outcomes if outcome.error]
-    if failures:
-        await post_in_thread(client, bot, candidate, text=unreachable_reply(failures))
-    async with transaction(bot.sessions) as session:
-        await interviews.record_delivery(session, _iid(interview), note_ts=note_ts, dms=outcomes)
-    await refresh_card(client, bot, _id(candidate))
+    await _adopt_kit(session, bot, candidate, row)
+    await outbox.update(session, bot, outbox.kit_key(_iid(interview), row.user_id), text, blocks)
+    await outbox.dm(session, bot, row.user_id, notice, candidate_id=candidate.id)
 
 
 async def _edit_note(
-    client: AsyncWebClient,
+    session: AsyncSession,
     bot: BotContext,
     stage: Stage,
     candidate: Candidate,
     interview: Interview,
     interviewer_ids: Sequence[str],
     actor_id: str,
-) -> str | None:
-    """Edit the interview's thread note in place; post it if it never made it. The ts of
-    a newly posted note, else None."""
+) -> None:
+    """Edit the interview's thread note in place; post it if it never made it."""
     text, blocks = interview_note(stage, interview, interviewer_ids, changed_by=actor_id)
-    return await update_in_thread(
-        client, bot, candidate, interview.message_ts, text=text, blocks=blocks
+    await post_in_thread(
+        session,
+        bot,
+        candidate,
+        text=text,
+        blocks=blocks,
+        key=note_key(interview),
+        posted_ts=interview.message_ts,
     )
 
 
-async def _send_kit(
-    client: AsyncWebClient,
+async def _put_kit(
+    session: AsyncSession,
     bot: BotContext,
-    stage: Stage,
     candidate: Candidate,
     interview: Interview,
     user_id: str,
-    interviewer_ids: Sequence[str],
-) -> DmOutcome:
-    return await send_dm(client, user_id, *_kit(bot, stage, candidate, interview, interviewer_ids))
+    kit: tuple[str, list[dict]],
+) -> bool:
+    """The interviewer's kit DM, sent or edited in place; True when newly sent."""
+    key = outbox.kit_key(_iid(interview), user_id)
+    return await outbox.dm(
+        session, bot, user_id, *kit, key=key, candidate_id=candidate.id, report=outbox.KIT_DM
+    )
+
+
+async def _adopt_kit(
+    session: AsyncSession, bot: BotContext, candidate: Candidate, row: InterviewInterviewer
+) -> None:
+    """A kit DM sent before the outbox existed becomes the row its key names."""
+    if row.dm_channel_id is None or row.dm_ts is None:
+        return
+    key = outbox.kit_key(row.interview_id, row.user_id)
+    if await outbox_store.latest(session, key) is None:
+        await outbox.adopt(
+            session,
+            bot,
+            key,
+            channel_id=row.dm_channel_id,
+            ts=row.dm_ts,
+            candidate_id=candidate.id,
+            lane=row.user_id,
+        )
 
 
 def _kit(
@@ -480,39 +488,6 @@ def _kit(
         thread_url=thread_link(candidate),
         incident=bool(bot.kits.incidents_of(stage.key)),
     )
-
-
-async def send_dm(
-    client: AsyncWebClient, user_id: str, text: str, blocks: list[dict] | None = None
-) -> DmOutcome:
-    """A DM to one person: conversations.open, then chat.postMessage in that channel."""
-    try:
-        opened = await client.conversations_open(users=user_id)
-        channel_id = str(opened["channel"]["id"])
-        posted = await client.chat_postMessage(
-            channel=channel_id, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
-        )
-    except SlackApiError as error:
-        code = str(error.response.get("error") or "unknown_error")
-        logger.warning("DM to %s not sent: %s", user_id, code)
-        return DmOutcome(user_id, error=code)
-    return DmOutcome(user_id, channel_id=channel_id, ts=str(posted["ts"]))
-
-
-async def _update_dm(
-    client: AsyncWebClient, row: InterviewInterviewer, text: str, blocks: list[dict]
-) -> None:
-    if row.dm_channel_id is None or row.dm_ts is None:
-        return
-    try:
-        await client.chat_update(channel=row.dm_channel_id, ts=row.dm_ts, text=text, blocks=blocks)
-    except SlackApiError as error:
-        logger.warning(
-            "kit DM of %s for interview %s not edited: %s",
-            row.user_id,
-            row.interview_id,
-            error.response.get("error"),
-        )
 
 
 def _id(candidate: Candidate) -> int:

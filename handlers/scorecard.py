@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import outbox
 from bot.context import BotContext
 from bot.errors import DomainError
-from bot.feedback_access import record_shown, summary_to_post, unclaim_summary
+from bot.feedback_access import record_shown, summary_to_post
 from bot.incident_runs import own_timeline, visible_timelines
 from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
@@ -31,7 +33,6 @@ from handlers.home import refresh_homes
 from handlers.ids import Action, ScorecardBlock, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, parse_ref
-from handlers.schedule import send_dm
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     interview_choice_modal,
@@ -167,6 +168,7 @@ async def on_scorecard_submitted(
                 interview_id=metadata.interview_id,
                 form=read_scorecard_form(view["state"]["values"]),
             )
+            await tell_thread(session, bot, user_id, result)
     except DomainError as refused:
         await refuse_submission(
             ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
@@ -182,22 +184,23 @@ async def on_scorecard_submitted(
         result.created,
         result.changed,
     )
-    await tell_thread(client, bot, user_id, result)
+    if result.created and not result.late:
+        await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
 
 
 async def tell_thread(
-    client: AsyncWebClient, bot: BotContext, user_id: str, result: SubmitResult
+    session: AsyncSession, bot: BotContext, user_id: str, result: SubmitResult
 ) -> None:
     """A new scorecard is announced, its content never; an edit is not announced. The
-    card's next step counts the scorecards in."""
+    card's next step counts the scorecards in. In the submission's transaction."""
     if not result.created:
         return
     interview_id = result.interview.id
     assert interview_id is not None and result.candidate.id is not None
-    await refresh_card(client, bot, result.candidate.id)
+    await refresh_card(session, bot, result.candidate.id)
     late = result.late
     await post_in_thread(
-        client,
+        session,
         bot,
         result.candidate,
         text=scorecard_progress_text(user_id, result.stage, result.progress, late=late),
@@ -208,67 +211,58 @@ async def tell_thread(
     if late:
         # The decision is taken: no "panel complete, record a decision" now, but the
         # hiring manager hears that evidence came in after it.
-        await send_dm(
-            client,
+        await outbox.dm(
+            session,
+            bot,
             result.candidate.hiring_manager_id,
             *late_scorecard_dm(user_id, result.stage, result.candidate.name, interview_id),
+            candidate_id=result.candidate.id,
         )
         return
-    await announce_panel_complete(client, bot, interview_id)
-    await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
+    await announce_panel_complete(session, bot, interview_id)
 
 
 async def announce_panel_complete(
-    client: AsyncWebClient, bot: BotContext, interview_id: int
+    session: AsyncSession, bot: BotContext, interview_id: int
 ) -> None:
     """Once, when the last expected scorecard is in: the thread says the panel is complete
     and what is next (never what anyone rated), and the hiring manager gets the summary by
-    DM as the independence rule lets them see it. Called after every new scorecard and
-    whenever a panel completes another way (an excused or removed last interviewer)."""
-    async with transaction(bot.sessions) as session:
-        found = await summary_to_post(session, bot, interview_id)
-        hiring_manager = found.candidate.hiring_manager_id if found else None
-        timelines = (
-            await visible_timelines(session, bot, user_id=hiring_manager, interview_id=interview_id)
-            if hiring_manager
-            else []
-        )
+    DM as the independence rule lets them see it. Called, in the transaction of the change,
+    after every new scorecard and whenever a panel completes another way (an excused or
+    removed last interviewer): the claim and the messages commit together."""
+    found = await summary_to_post(session, bot, interview_id)
     if found is None:
         return
     candidate = found.candidate
+    hiring_manager = candidate.hiring_manager_id
+    timelines = await visible_timelines(
+        session, bot, user_id=hiring_manager, interview_id=interview_id
+    )
     assert candidate.id is not None
     title = stage_title(bot, found.interview.stage_key)
-    posted = None
-    try:
-        posted = await post_in_thread(
-            client,
-            bot,
-            candidate,
-            text=panel_complete_text(
-                title, len(found.interviewer_ids), candidate.hiring_manager_id
-            ),
-            blocks=panel_complete_blocks(
-                title,
-                found.interviewer_ids,
-                hiring_manager_id=candidate.hiring_manager_id,
-                candidate_id=candidate.id,
-                interview_id=interview_id,
-            ),
-        )
-    finally:
-        if posted is None:
-            await unclaim_summary(bot, interview_id)
-    if posted is None:
-        return
+    await post_in_thread(
+        session,
+        bot,
+        candidate,
+        text=panel_complete_text(title, len(found.interviewer_ids), candidate.hiring_manager_id),
+        blocks=panel_complete_blocks(
+            title,
+            found.interviewer_ids,
+            hiring_manager_id=candidate.hiring_manager_id,
+            candidate_id=candidate.id,
+            interview_id=interview_id,
+        ),
+    )
     logger.info("panel of interview %s complete", interview_id)
     shown = panel_timelines_blocks(timelines, with_text=False, budget=MESSAGE_BUDGET)
-    sent = await send_dm(
-        client,
-        candidate.hiring_manager_id,
+    await outbox.dm(
+        session,
+        bot,
+        hiring_manager,
         *summary_dm(found.for_hiring_manager, title, timelines=shown),
+        candidate_id=candidate.id,
     )
-    if sent.error is None:
-        await record_shown(bot, candidate.hiring_manager_id, [found.for_hiring_manager])
+    await record_shown(session, bot, hiring_manager, [found.for_hiring_manager])
 
 
 def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:

@@ -1,20 +1,21 @@
-"""``bot.notifier.Notifier`` through Slack's Web API: what the scheduled jobs send."""
+"""``bot.notifier.Notifier`` for Slack: what the scheduled jobs say, rendered as Block Kit
+and queued in the outbox; profile time zones read from the Web API."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot import outbox
 from bot.clock import Clock
 from bot.context import BotContext
-from bot.digest import Digest
-from bot.notifier import SendResult
+from bot.digest import Digest, digest_candidates
 from bot.privacy import Erasure
 from bot.reminders import ReminderMessage, zone_named
 from bot.retention import RetentionNotice
@@ -29,11 +30,6 @@ logger = logging.getLogger(__name__)
 # Profiles rarely change zone; an hour keeps a travelling user's reminders close to right
 # without a users.info call per reminder.
 TIMEZONE_TTL = timedelta(hours=1)
-# Worth another attempt later: Slack is busy or down, or the connection dropped. Anything
-# else (account_inactive, user_not_found, cannot_dm_bot, user_disabled …) will not mend.
-RETRYABLE_ERRORS = frozenset(
-    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-)
 
 
 async def reader_zone(client: AsyncWebClient, bot: BotContext, user_id: str) -> ZoneInfo:
@@ -66,27 +62,38 @@ class SlackNotifier:
         self._zones[user_id] = (zone, now)
         return zone
 
-    async def deliver_reminder(self, message: ReminderMessage) -> SendResult:
+    async def queue_reminder(
+        self, session: AsyncSession, bot: BotContext, message: ReminderMessage
+    ) -> None:
         text, blocks = reminder_blocks(message, thread_link(message.candidate))
-        return await self._post(
-            channel=message.recipient_id, text=text, blocks=blocks, unfurl_links=False
+        await outbox.dm(
+            session, bot, message.recipient_id, text, blocks, candidate_id=message.candidate.id
         )
 
-    async def post_digest(self, digest: Digest, channel_id: str) -> SendResult:
-        return await self._post(
-            channel=channel_id,
-            text=digest_summary(digest),
-            blocks=digest_blocks(digest),
-            unfurl_links=False,
+    async def queue_digest(
+        self, session: AsyncSession, bot: BotContext, digest: Digest, channel_id: str
+    ) -> None:
+        # Shared by every candidate it names: an erase edits their name out of it.
+        await outbox.post(
+            session,
+            bot,
+            channel_id,
+            digest_summary(digest),
+            digest_blocks(digest),
+            mentions=digest_candidates(digest),
         )
 
-    async def retention_warning(self, notice: RetentionNotice) -> SendResult:
+    async def queue_retention_warning(
+        self, session: AsyncSession, bot: BotContext, notice: RetentionNotice
+    ) -> None:
         text, blocks = retention_warning_dm(notice)
-        return await self._post(
-            channel=notice.candidate.hiring_manager_id,
-            text=text,
-            blocks=blocks,
-            unfurl_links=False,
+        await outbox.dm(
+            session,
+            bot,
+            notice.candidate.hiring_manager_id,
+            text,
+            blocks,
+            candidate_id=notice.candidate.id,
         )
 
     async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
@@ -94,18 +101,6 @@ class SlackNotifier:
             # The thread's replies are the bot's own when posted under its user id.
             self._bot_user_id = str((await self._client.auth_test())["user_id"])
         return await delete_bot_messages(self._client, erasure, self._bot_user_id)
-
-    async def _post(self, **arguments: Any) -> SendResult:
-        try:
-            response = await self._client.chat_postMessage(**arguments)
-        except SlackApiError as error:
-            code = _error_code(error)
-            status = error.response.status_code
-            retryable = code in RETRYABLE_ERRORS or status == 429 or status >= 500
-            return SendResult(ok=False, error=code, retryable=retryable)
-        except (TimeoutError, aiohttp.ClientError) as error:
-            return SendResult(ok=False, error=type(error).__name__, retryable=True)
-        return SendResult(ok=True, ts=response.get("ts"), channel=response.get("channel"))
 
 
 def _error_code(error: SlackApiError) -> str:

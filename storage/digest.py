@@ -35,8 +35,6 @@ from storage.models import (
     Interview,
     InterviewInterviewer,
     InterviewStatus,
-    Reminder,
-    ReminderStatus,
     Scorecard,
 )
 from storage.reminders import seat_scorecard
@@ -487,25 +485,6 @@ async def feedback_timeliness(
     )
     rows, total = await first_rows(session, statement, limit)
     return [(user, int(owed), int(done)) for user, owed, done in rows], total
-
-
-async def failed_deliveries(
-    session: AsyncSession, since: datetime
-) -> list[tuple[str, str | None, int, datetime]]:
-    """``(recipient_id, error, count, latest_due_at)`` of reminders that failed, due since
-    ``since``."""
-    rows = await session.exec(
-        select(
-            Reminder.recipient_id,
-            Reminder.last_error,
-            func.count(),
-            func.max(Reminder.due_at),
-        )
-        .where(col(Reminder.status) == ReminderStatus.FAILED, col(Reminder.due_at) >= since)
-        .group_by(col(Reminder.recipient_id), col(Reminder.last_error))
-        .order_by(col(Reminder.recipient_id), col(Reminder.last_error))
-    )
-    return [(user, error, int(count), latest) for user, error, count, latest in rows]
 
 
 async def previous_digest_at(session: AsyncSession, day: date) -> datetime | None:

@@ -115,14 +115,6 @@ async def claim_summary(session: AsyncSession, interview_id: int, now: datetime)
     return result.rowcount == 1
 
 
-async def release_summary(session: AsyncSession, interview_id: int) -> None:
-    """Let the summary be posted again: the post that claimed it did not reach Slack."""
-    await session.exec(
-        update(Interview).where(col(Interview.id) == interview_id).values(summary_posted_at=None),
-        execution_options={"synchronize_session": False},
-    )
-
-
 async def sits_on_panel(
     session: AsyncSession,
     user_id: str,

@@ -181,34 +181,31 @@ async def _finish(
     return result.rowcount == 1
 
 
-async def mark_sent(
-    session: AsyncSession, reminder_id: int, token: str, *, now: datetime, message_ts: str | None
-) -> bool:
-    return await _finish(
-        session,
-        reminder_id,
-        token,
-        {
-            "status": ReminderStatus.SENT,
-            "sent_at": now,
-            "message_ts": message_ts,
-            "attempts": Reminder.attempts + 1,
-            "last_error": None,
-        },
+async def mark_sent_many(
+    session: AsyncSession, reminder_ids: Sequence[int], token: str, *, now: datetime
+) -> set[int]:
+    """Record that these claimed reminders were handed to the outbox, in one statement;
+    the ids still held by ``token`` (a claim lost to another replica is left alone)."""
+    if not reminder_ids:
+        return set()
+    statement = (
+        update(Reminder)
+        .where(
+            col(Reminder.id).in_(list(reminder_ids)),
+            col(Reminder.claimed_by) == token,
+            col(Reminder.status) == ReminderStatus.CLAIMED,
+        )
+        .values(
+            status=ReminderStatus.SENT,
+            sent_at=now,
+            lease_until=None,
+            attempts=Reminder.attempts + 1,
+            last_error=None,
+        )
+        .returning(col(Reminder.id))
     )
-
-
-async def mark_failed(session: AsyncSession, reminder_id: int, token: str, *, error: str) -> bool:
-    return await _finish(
-        session,
-        reminder_id,
-        token,
-        {
-            "status": ReminderStatus.FAILED,
-            "attempts": Reminder.attempts + 1,
-            "last_error": error[:200],
-        },
-    )
+    result = await session.exec(statement, execution_options={"synchronize_session": False})  # type: ignore[call-overload]
+    return set(result.scalars())
 
 
 async def release(

@@ -65,10 +65,3 @@ async def claim_warning(session: AsyncSession, candidate_id: int, now: datetime)
         .values(retention_warned_at=now)
     )
     return bool(result.rowcount)
-
-
-async def release_warning(session: AsyncSession, candidate_id: int) -> None:
-    """The warning did not reach the hiring manager: the next run warns again."""
-    await session.exec(
-        update(Candidate).where(col(Candidate.id) == candidate_id).values(retention_warned_at=None)
-    )

@@ -17,7 +17,6 @@ from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import (
     AlreadySubmitted,
-    DmOutcome,
     InterviewForm,
     SlackUser,
     UserKind,
@@ -28,7 +27,6 @@ from bot.interviews import (
     interview_to_change,
     interviewers_error,
     interviews_of,
-    record_delivery,
     reschedule_interview,
     schedule_interview,
     scheduled_in_stage,
@@ -402,28 +400,6 @@ async def test_cancelling_is_allowed_for_a_closed_candidate(context: BotContext)
             )
         result = await cancel_interview(session, context, interview_id=interview_id, actor_id=HM)
     assert result.changed
-
-
-async def test_delivery_is_recorded_per_interviewer(context: BotContext) -> None:
-    candidate_id = await add_candidate(context)
-    interview_id = await schedule(context, candidate_id)
-    async with transaction(context.sessions) as session:
-        await record_delivery(
-            session,
-            interview_id,
-            note_ts="1.000100",
-            dms=[
-                DmOutcome(ANA, channel_id="D0ANA", ts="1.000200"),
-                DmOutcome(BEN, error="cannot_dm_bot"),
-                DmOutcome(CY, channel_id="D0CY", ts="1.000300"),  # not an interviewer
-            ],
-        )
-    [interview], interviewers = await stored(context)
-    assert interview.message_ts == "1.000100"
-    assert [(r.user_id, r.dm_channel_id, r.dm_ts, r.dm_error) for r in interviewers] == [
-        (ANA, "D0ANA", "1.000200", None),
-        (BEN, None, None, "cannot_dm_bot"),
-    ]
 
 
 async def test_each_change_is_audited_without_personal_data(context: BotContext) -> None:
