@@ -393,7 +393,7 @@ async def _run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
             return RunOutcome.ALREADY_POSTED
         digest = await build_digest(session, bot, now)
         channel = settings.hiring_channel_id
-        await notifier.queue_digest(session, bot, digest, channel)
+        await notifier.queue_digest(session, bot, digest, channel, key=f"digest:{day}")
         await queries.record_posted(session, day, now=now, channel_id=channel, ts=None)
     logger.info("queued the digest of %s", day)
     return RunOutcome.POSTED

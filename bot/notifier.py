@@ -31,9 +31,14 @@ class Notifier(Protocol):
         ...
 
     async def queue_digest(
-        self, session: AsyncSession, bot: BotContext, digest: Digest, channel_id: str
+        self,
+        session: AsyncSession,
+        bot: BotContext,
+        digest: Digest,
+        channel_id: str,
+        key: str | None = None,
     ) -> None:
-        """Queue the digest for a channel."""
+        """Queue the digest for a channel (``key``: the day's, whose ts is kept)."""
         ...
 
     async def queue_retention_warning(

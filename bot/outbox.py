@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import event
@@ -29,6 +29,7 @@ from storage import incidents as incident_store
 from storage import outbox as store
 from storage.models import (
     Candidate,
+    DigestRun,
     InterviewInterviewer,
     OutboxMessage,
     OutboxMethod,
@@ -306,7 +307,7 @@ async def record_sent(
 ) -> None:
     """Keep where the messages that other records point at went: a card's ts and
     permalink on its candidate, a kit DM's on the interviewer's seat, an incident run's on
-    the run. ``sent`` holds
+    the run, the day's digest on its run. ``sent`` holds
     ``(key, channel, ts, permalink)``."""
     for key, channel, ts, permalink in sent:
         kind, _, rest = key.partition(":")
@@ -326,6 +327,13 @@ async def record_sent(
                     col(InterviewInterviewer.user_id) == user_id,
                 )
                 .values(dm_channel_id=channel, dm_ts=ts, dm_error=None),
+                execution_options={"synchronize_session": False},
+            )
+        elif kind == "digest":
+            await session.exec(
+                sql_update(DigestRun)
+                .where(col(DigestRun.day) == date.fromisoformat(rest))
+                .values(channel_id=channel, message_ts=ts),
                 execution_options={"synchronize_session": False},
             )
         elif kind == "incident":

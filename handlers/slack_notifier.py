@@ -71,7 +71,12 @@ class SlackNotifier:
         )
 
     async def queue_digest(
-        self, session: AsyncSession, bot: BotContext, digest: Digest, channel_id: str
+        self,
+        session: AsyncSession,
+        bot: BotContext,
+        digest: Digest,
+        channel_id: str,
+        key: str | None = None,
     ) -> None:
         # Shared by every candidate it names: an erase edits their name out of it.
         await outbox.post(
@@ -80,6 +85,7 @@ class SlackNotifier:
             channel_id,
             digest_summary(digest),
             digest_blocks(digest),
+            key=key,
             mentions=digest_candidates(digest),
         )
 

@@ -5,6 +5,7 @@ their App Home (``bot/outbox.py``'s ``undelivered``)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import update
@@ -17,6 +18,8 @@ from handlers import debrief_blocks, interview_blocks
 from handlers.candidate_card import card_not_posted_text
 from handlers.candidate_thread import post_in_thread
 from storage.models import Candidate, InterviewInterviewer, OutboxMessage
+
+logger = logging.getLogger(__name__)
 
 _REPLIES: dict[str, Callable[[Sequence[tuple[str, str]]], str]] = {
     outbox.KIT_DM: interview_blocks.unreachable_reply,
@@ -42,6 +45,7 @@ async def tell_refusals(
             if report == outbox.KIT_DM and row.key:
                 await _seat_error(session, row.key, error)
         elif row.key == outbox.card_key(row.candidate_id):
+            _log_card(row, error)
             candidate = await session.get(Candidate, row.candidate_id)
             if candidate is not None and candidate.created_by:
                 text = card_not_posted_text(candidate, row.target, error, bot_user_id)
@@ -64,3 +68,20 @@ async def _seat_error(session: AsyncSession, key: str, error: str) -> None:
         .values(dm_error=error[:64]),
         execution_options={"synchronize_session": False},
     )
+
+
+def _log_card(row: OutboxMessage, error: str) -> None:
+    if error == "channel_not_found":
+        logger.error(
+            "HIRING_CHANNEL_ID=%s: Slack answers channel_not_found; fix the setting, or "
+            "invite the bot if the channel is private (candidate %s kept, card not posted)",
+            row.target,
+            row.candidate_id,
+        )
+    else:
+        logger.warning(
+            "card of candidate %s not posted: HIRING_CHANNEL_ID=%s answers %s",
+            row.candidate_id,
+            row.target,
+            error,
+        )

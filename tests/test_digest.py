@@ -15,16 +15,19 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
+from bot import digest as daily
+from bot import outbox
 from bot.clock import FrozenClock
 from bot.context import BotContext
-from bot.digest import RunOutcome, build_digest, run_daily_digest
+from bot.digest import RunOutcome, build_digest
+from bot.notifier import Notifier
 from bot.slack_client import build_client
 from handlers.digest_blocks import digest_blocks
 from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import CandidateStatus, DigestRun, Reminder, ReminderStatus
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness, deliver
 from tests.pipeline_seed import (
     add_candidate,
     add_debrief,
@@ -43,6 +46,13 @@ NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday; the digest time is 09
 @pytest.fixture
 def notifier(harness: Harness, clock: FrozenClock) -> SlackNotifier:
     return SlackNotifier(build_client(harness.bot.settings), clock)
+
+
+async def run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
+    """The job, then the outbox's sender: the digest in the channel as users see it."""
+    outcome = await daily.run_daily_digest(bot, notifier)
+    await deliver(bot)
+    return outcome
 
 
 def posts(fake: FakeSlack) -> list[dict[str, Any]]:
@@ -235,14 +245,17 @@ async def test_not_on_days_off_nor_before_the_digest_time(
     assert posts(harness.fake) == []
 
 
-async def test_a_failed_post_leaves_the_day_to_a_later_run(
+async def test_a_digest_the_channel_refuses_is_shown_to_admins_and_the_day_is_done(
     harness: Harness, notifier: SlackNotifier
 ) -> None:
     harness.fake.fail("chat.postMessage", "channel_not_found")
-    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.FAILED
-    async with harness.bot.sessions() as session:
-        assert await session.get(DigestRun, NOW.date()) is None
     assert await run_daily_digest(harness.bot, notifier) == RunOutcome.POSTED
+    async with harness.bot.sessions() as session:
+        assert await session.get(DigestRun, NOW.date()) is not None
+        [refused] = await outbox.undelivered(session, NOW, limit=10)
+    assert (refused.recipient_id, refused.error) == (HIRING_CHANNEL, "channel_not_found")
+    # Once a day, whatever Slack said: the next run does not post it again.
+    assert await run_daily_digest(harness.bot, notifier) == RunOutcome.ALREADY_POSTED
 
 
 @contextmanager

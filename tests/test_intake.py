@@ -17,6 +17,7 @@ from handlers.ids import Action, IntakeBlock, View
 from handlers.refs import Ref, ref
 from slackfake import FakeSlack
 from storage import candidates as store
+from storage.db import transaction
 from storage.models import AuditEvent, Candidate, CandidateStatus
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, all_candidates, submit_intake
@@ -304,13 +305,19 @@ async def test_losing_the_insert_race_answers_with_the_winner(
 # --------------------------------------------------------------------- the hiring channel
 
 
+async def _refresh(harness: Harness, candidate_id: int) -> None:
+    async with transaction(harness.bot.sessions) as session:
+        await refresh_card(session, harness.bot, candidate_id)
+    await harness.deliver()
+
+
 async def test_a_public_channel_the_bot_is_not_in_is_joined_and_the_card_posted(
     harness: Harness, fake_slack: FakeSlack
 ) -> None:
     fake_slack.add_channel(HIRING_CHANNEL, is_private=False, is_member=False)
     candidate = await add_candidate(harness)
     # A public channel's members are listed whether or not the bot is in it.
-    skipped = ("auth.test", "conversations.members")
+    skipped = ("auth.test", "conversations.members", "views.publish")
     methods = [c.method for c in fake_slack.calls if c.method not in skipped]
     assert methods[:3] == ["chat.postMessage", "conversations.join", "chat.postMessage"]
     assert candidate.thread_ts is not None
@@ -341,8 +348,7 @@ async def test_a_private_channel_without_the_bot_keeps_the_candidate_and_tells_t
     # Once invited, the next touch posts the card and its question set.
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=True)
     harness.fake.clear()
-    assert harness.app is not None
-    await refresh_card(harness.app.client, harness.bot, candidate.id or 0)
+    await _refresh(harness, candidate.id or 0)
     card, kit = _posts(harness)
     assert card.args["channel"] == HIRING_CHANNEL and kit.args["thread_ts"] == card.response["ts"]
     (candidate,) = await all_candidates(harness)
@@ -431,8 +437,7 @@ async def test_refresh_card_edits_the_card_in_place(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     await _set_status(harness, candidate.id or 0, CandidateStatus.REJECTED)
     harness.fake.clear()
-    assert harness.app is not None
-    await refresh_card(harness.app.client, harness.bot, candidate.id or 0)
+    await _refresh(harness, candidate.id or 0)
     (update,) = harness.fake.calls_to("chat.update")
     assert update.response["ok"], update.response
     assert update.args["ts"] == candidate.thread_ts
@@ -447,9 +452,8 @@ async def test_a_card_deleted_in_slack_does_not_fail_a_refresh(
 ) -> None:
     candidate = await add_candidate(harness)
     harness.fake.fail("chat.update", "message_not_found")
-    assert harness.app is not None
     with caplog.at_level(logging.WARNING):
-        await refresh_card(harness.app.client, harness.bot, candidate.id or 0)
+        await _refresh(harness, candidate.id or 0)
     assert "message_not_found" in caplog.text
 
 
@@ -466,10 +470,11 @@ async def test_days_in_stage_follow_the_injected_clock(
 async def test_post_in_thread_replies_under_the_card(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     harness.fake.clear()
-    assert harness.app is not None
-    ts = await post_in_thread(harness.app.client, harness.bot, candidate, text="Hello thread")
+    async with transaction(harness.bot.sessions) as session:
+        await post_in_thread(session, harness.bot, candidate, text="Hello thread")
+    await harness.deliver()
     (reply,) = _posts(harness)
-    assert ts == reply.response["ts"] and reply.args["thread_ts"] == candidate.thread_ts
+    assert reply.args["thread_ts"] == candidate.thread_ts
     assert thread_link(candidate) == candidate.permalink
 
 
@@ -479,25 +484,28 @@ async def test_post_in_thread_without_a_card_tries_the_card_first(
     harness = await make_harness(hiring_admins=frozenset({HIRING_MANAGER}))
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=False)
     stale = await add_candidate(harness)
-    assert harness.app is not None
-    client = harness.app.client
     assert thread_link(stale) is None
-    assert await post_in_thread(client, harness.bot, stale, text="Hello") is None
+    async with transaction(harness.bot.sessions) as session:
+        await post_in_thread(session, harness.bot, stale, text="Hello")
+    await harness.deliver()
+    assert [c for c in _posts(harness) if c.response["ok"] and c.args.get("thread_ts")] == []
 
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=True)
     fake_slack.clear()
-    ts = await post_in_thread(client, harness.bot, stale, text="Hello")
+    async with transaction(harness.bot.sessions) as session:
+        await post_in_thread(session, harness.bot, stale, text="Hello")
+    await harness.deliver()
     card, kit, hello = _posts(harness)
     assert kit.args["thread_ts"] == hello.args["thread_ts"] == card.response["ts"]
-    assert hello.response["ts"] == ts
 
 
 async def test_post_stage_kit_posts_the_current_stage(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     candidate.stage_key = "technical"
     harness.fake.clear()
-    assert harness.app is not None
-    await post_stage_kit(harness.app.client, harness.bot, candidate)
+    async with transaction(harness.bot.sessions) as session:
+        await post_stage_kit(session, harness.bot, candidate)
+    await harness.deliver()
     (kit,) = _posts(harness)
     assert kit.args["thread_ts"] == candidate.thread_ts
     assert kit.args["blocks"][0]["text"]["text"].startswith("Technical")

@@ -14,16 +14,16 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlmodel import col, select
 
-from bot import reminders
+from bot import outbox, reminders
 from bot.clock import FrozenClock
 from bot.context import BotContext
-from bot.notifier import SendResult
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage, send_due_reminders
+from bot.reminders import send_due_reminders
 from bot.slack_client import build_client
 from handlers.ids import Action
 from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
+from storage import reminders as store
 from storage.db import transaction
 from storage.models import (
     CandidateStatus,
@@ -33,7 +33,7 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
-from tests.harness import HIRING_MANAGER, Harness
+from tests.harness import HIRING_MANAGER, Harness, deliver
 from tests.pipeline_seed import add_candidate, add_interview, add_scorecard, hours
 
 ANA, BEN = "U0ANA", "U0BEN"
@@ -98,7 +98,9 @@ async def sweep_at(
     bot: BotContext, notifier: Any, clock: FrozenClock, moment: datetime, owner: str = "a"
 ) -> reminders.SweepReport:
     clock.set(moment)
-    return await send_due_reminders(bot, notifier, owner=owner)
+    report = await send_due_reminders(bot, notifier, owner=owner)
+    await deliver(bot)
+    return report
 
 
 async def test_each_kind_fires_at_its_time_and_not_before(
@@ -129,7 +131,13 @@ async def test_each_kind_fires_at_its_time_and_not_before(
     assert f"<@{BEN}>" in escalation["blocks"][0]["text"]["text"]
     assert '"action_id": "nudge"' in json.dumps(escalation)
     assert "fake-workspace.slack.com/archives" in str(dms(fake, ANA)[1]["blocks"])
-    assert all(r.status == ReminderStatus.SENT and r.message_ts for r in await rows(bot))
+    assert all(r.status == ReminderStatus.SENT for r in await rows(bot))
+    # Each DM is remembered with the candidate, where Slack put it: erase can reach it.
+    candidate_id = (await rows(bot))[0].candidate_id
+    assert candidate_id is not None
+    async with bot.sessions() as session:
+        remembered = await outbox.remembered(session, candidate_id)
+    assert sum(1 for m in remembered if m.channel.startswith("D") and m.ts) == len(dms(fake))
 
 
 async def test_a_scorecard_stops_its_author_reminders_and_the_last_one_the_escalation(
@@ -269,43 +277,33 @@ async def test_two_replicas_sweeping_at_once_send_each_reminder_once(
         send_due_reminders(second.bot, two, owner="two"),
     )
     assert sum(report.sent for report in reports) == 50
+    await asyncio.gather(deliver(first.bot), deliver(second.bot))
     sent = [(args["channel"], args["text"]) for args in dms(first.fake)]
     assert len(sent) == len(set(sent)) == 50
 
 
-class CrashAfterSending:
-    """Sends, then dies before the outcome is written: the process was killed."""
-
-    def __init__(self, inner: SlackNotifier) -> None:
-        self.inner = inner
-
-    async def user_timezone(self, user_id: str) -> str | None:
-        return await self.inner.user_timezone(user_id)
-
-    async def deliver_reminder(self, message: ReminderMessage) -> SendResult:
-        await self.inner.deliver_reminder(message)
-        raise asyncio.CancelledError
-
-
-async def test_a_crash_between_send_and_record_resends_only_after_the_lease(
+async def test_a_replica_that_dies_with_a_claimed_batch_leaves_it_to_another_after_the_lease(
     make_harness: Callable[..., Any], clock: FrozenClock
 ) -> None:
     first = await make_harness()
     await planned_interview(first.bot, first.fake, (ANA,))
-    crashing = CrashAfterSending(SlackNotifier(build_client(first.bot.settings), clock))
     clock.set(INTERVIEW_AT - hours(1))
-    with pytest.raises(asyncio.CancelledError):
-        await send_due_reminders(first.bot, crashing, owner="dead")  # type: ignore[arg-type]
-    assert len(dms(first.fake, ANA)) == 1
+    async with transaction(first.bot.sessions) as session:
+        # Claimed, then the process was killed before queueing anything.
+        now = clock.now()
+        lease = first.bot.settings.reminder_lease
+        dead = await store.claim_due(
+            session, now=now, lease_until=now + lease, token="dead/1", limit=10
+        )
+    assert len(dead) == 1
     second = await make_harness()
     survivor = SlackNotifier(build_client(second.bot.settings), clock)
-    lease = second.bot.settings.reminder_lease
     almost = INTERVIEW_AT - hours(1) + lease - timedelta(seconds=1)
     assert (await sweep_at(second.bot, survivor, clock, almost, owner="alive")).sent == 0
     lease_over = INTERVIEW_AT - hours(1) + lease
     assert (await sweep_at(second.bot, survivor, clock, lease_over, owner="alive")).sent == 1
-    # At least once: the window of the lease is the one place a reminder can repeat.
-    assert len(dms(first.fake, ANA)) == 2
+    # Queueing and recording commit together: taken over, sent once.
+    assert len(dms(first.fake, ANA)) == 1
     soon = (await rows(second.bot, kind=ReminderKind.INTERVIEW_SOON))[0]
     assert soon.status == ReminderStatus.SENT and soon.claimed_by.startswith("alive/")
 
@@ -341,70 +339,56 @@ async def test_held_to_working_hours_in_two_time_zones(
 @pytest.mark.parametrize(
     "error", ["account_inactive", "user_not_found", "cannot_dm_bot", "user_disabled"]
 )
-async def test_permanent_slack_errors_mark_the_reminder_failed(
+async def test_permanent_slack_errors_are_given_up_at_once_and_shown_to_admins(
     harness: Harness, notifier: SlackNotifier, clock: FrozenClock, error: str
 ) -> None:
     bot, fake = harness.bot, harness.fake
     await planned_interview(bot, fake, (ANA,))
     fake.fail("chat.postMessage", error, when=lambda args: args["channel"] == ANA)
-    labels = {"kind": ReminderKind.INTERVIEW_SOON, "outcome": "failed"}
-    failed_before = REGISTRY.get_sample_value("hiring_reminders_total", labels) or 0
+    labels = {"method": "dm", "outcome": "failed"}
+    failed_before = REGISTRY.get_sample_value("hiring_outbox_messages_total", labels) or 0
     report = await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(1))
-    assert report.outcomes[reminders.Outcome.FAILED] == 1
-    assert REGISTRY.get_sample_value("hiring_reminders_total", labels) == failed_before + 1
-    soon = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0]
-    assert (soon.status, soon.last_error, soon.attempts) == (ReminderStatus.FAILED, error, 1)
-    # Failed is final: a later sweep does not try again.
+    assert report.sent == 1  # handed to the outbox
+    assert REGISTRY.get_sample_value("hiring_outbox_messages_total", labels) == failed_before + 1
+    async with bot.sessions() as session:
+        [undelivered] = await outbox.undelivered(session, clock.now(), limit=10)
+    assert (undelivered.recipient_id, undelivered.error) == (ANA, error)
+    # Refused is final: later sweeps and drains do not try again.
     await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(0.5))
     assert len(fake.calls_to("chat.postMessage")) == 1
 
 
-async def test_rate_limits_that_outlast_the_client_retries_are_retried_later(
+async def test_rate_limits_and_server_errors_are_retried_until_sent(
     harness: Harness, notifier: SlackNotifier, clock: FrozenClock
 ) -> None:
     bot, fake = harness.bot, harness.fake
     await planned_interview(bot, fake, (ANA,))
-    # The client itself retries a 429 three times (honouring Retry-After) before giving up.
-    fake.fail("chat.postMessage", "ratelimited", times=4, status=429, headers={"Retry-After": "0"})
-    report = await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(1))
-    assert report.outcomes[reminders.Outcome.RETRYING] == 1
-    assert len(fake.calls_to("chat.postMessage")) == 4
-    soon = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0]
-    assert (soon.status, soon.last_error) == (ReminderStatus.PENDING, "ratelimited")
-    assert soon.due_at == INTERVIEW_AT - hours(1) + reminders.RETRY_FIRST
-    assert (await sweep_at(bot, notifier, clock, soon.due_at)).sent == 1
-    assert len(dms(fake, ANA)) == 5 and fake.calls_to("chat.postMessage")[-1].response["ok"]
-
-
-async def test_a_server_error_is_retried_by_the_client_and_sent(
-    harness: Harness, notifier: SlackNotifier, clock: FrozenClock
-) -> None:
-    bot, fake = harness.bot, harness.fake
-    await planned_interview(bot, fake, (ANA,))
-    fake.fail("chat.postMessage", "internal_error", status=500)
+    fake.fail("chat.postMessage", "ratelimited", times=2, status=429, headers={"Retry-After": "3"})
+    fake.fail("chat.postMessage", "internal_error", times=2, status=500)
     assert (await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(1))).sent == 1
-    assert [call.response["ok"] for call in fake.calls_to("chat.postMessage")] == [False, True]
+    # The outbox's own retries: each next moment it names, nothing sent twice.
+    while (next_at := await deliver(bot)) is not None:
+        clock.set(next_at)
+    outcomes = [call.response.get("error") for call in fake.calls_to("chat.postMessage")]
+    assert outcomes == ["ratelimited", "ratelimited", "internal_error", "internal_error", None]
 
 
-async def test_repeated_server_errors_end_failed_after_the_last_attempt(
-    harness: Harness, clock: FrozenClock
+async def test_a_slack_down_for_hours_ends_with_the_message_given_up_and_shown(
+    harness: Harness, notifier: SlackNotifier, clock: FrozenClock
 ) -> None:
     bot, fake = harness.bot, harness.fake
     await planned_interview(bot, fake, (ANA,))
-
-    class Down:
-        async def user_timezone(self, user_id: str) -> str | None:
-            return "UTC"
-
-        async def deliver_reminder(self, message: ReminderMessage) -> SendResult:
-            return SendResult(ok=False, error="service_unavailable", retryable=True)
-
-    moment = INTERVIEW_AT - hours(1)
-    for _ in range(reminders.MAX_ATTEMPTS):
-        await sweep_at(bot, Down(), clock, moment)
-        moment = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0].due_at
-    soon = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0]
-    assert (soon.status, soon.attempts) == (ReminderStatus.FAILED, reminders.MAX_ATTEMPTS)
+    fake.fail("chat.postMessage", "service_unavailable", status=503, times=10_000)
+    await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(1))
+    while (next_at := await deliver(bot)) is not None:
+        clock.set(next_at)
+    tries = len(fake.calls_to("chat.postMessage"))
+    # Minutes apart for about six hours, then given up: dozens of tries, not thousands.
+    assert 20 < tries < 100
+    assert clock.now() - (INTERVIEW_AT - hours(1)) >= hours(6)
+    async with bot.sessions() as session:
+        [undelivered] = await outbox.undelivered(session, clock.now(), limit=10)
+    assert undelivered.error == "service_unavailable"
 
 
 async def test_the_recipient_time_zone_is_cached(
