@@ -29,7 +29,9 @@ from storage import incidents as incident_store
 from storage import outbox as store
 from storage.models import (
     Candidate,
+    Debrief,
     DigestRun,
+    Interview,
     InterviewInterviewer,
     OutboxMessage,
     OutboxMethod,
@@ -306,7 +308,8 @@ async def record_sent(
     session: AsyncSession, now: datetime, sent: Sequence[tuple[str, str, str, str | None]]
 ) -> None:
     """Keep where the messages that other records point at went: a card's ts and
-    permalink on its candidate, a kit DM's on the interviewer's seat, an incident run's on
+    permalink on its candidate, a meeting's note on the meeting, a kit DM's on the
+    interviewer's seat, an incident run's on
     the run, the day's digest on its run. ``sent`` holds
     ``(key, channel, ts, permalink)``."""
     for key, channel, ts, permalink in sent:
@@ -329,6 +332,15 @@ async def record_sent(
                 .values(dm_channel_id=channel, dm_ts=ts, dm_error=None),
                 execution_options={"synchronize_session": False},
             )
+        elif kind == "thread":
+            # "thread:12:interview:7": a meeting's note, kept on the meeting.
+            _, subject, subject_id = rest.split(":", 2)
+            model = {"interview": Interview, "debrief": Debrief}.get(subject)
+            if model is not None:
+                await session.exec(
+                    sql_update(model).where(col(model.id) == int(subject_id)).values(message_ts=ts),
+                    execution_options={"synchronize_session": False},
+                )
         elif kind == "digest":
             await session.exec(
                 sql_update(DigestRun)

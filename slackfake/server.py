@@ -417,6 +417,13 @@ class FakeSlack:
         """The id of the bot's DM with ``user_id`` once one exists."""
         return self._dms.get(user_id)
 
+    def dm_user(self, channel: str) -> str | None:
+        """Whose DM with the bot ``channel`` is: a user id posted to (Slack opens the DM)
+        or the DM channel's id; None for any other channel."""
+        if channel[:1] in ("U", "W"):
+            return channel
+        return next((user for user, dm in self._dms.items() if dm == channel), None)
+
     def open_dm(self, user_id: str) -> str:
         """The bot's DM with ``user_id``, opened as conversations.open would."""
         return str(self._conversations_open({"users": user_id})["channel"]["id"])

@@ -88,12 +88,7 @@ async def connect(harness: Harness, user_id: str, **fields: str | None) -> None:
 
 
 def dm_of(fake: FakeSlack, user_id: str) -> str:
-    [channel] = {
-        call.response["channel"]["id"]
-        for call in fake.calls_to("conversations.open")
-        if call.args.get("users") == user_id
-    }
-    return str(channel)
+    return str(fake.dm_channel(user_id))
 
 
 def ics_files(fake: FakeSlack, user_dm: str) -> list[Calendar]:

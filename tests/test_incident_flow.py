@@ -127,12 +127,7 @@ class Run:
 
 def dm_channel(harness: Harness, user_id: str) -> str | None:
     """The DM channel Slack opened for the bot and ``user_id``."""
-    opened = [
-        call.response["channel"]["id"]
-        for call in harness.fake.calls_to("conversations.open")
-        if call.args.get("users") == user_id and call.response.get("ok")
-    ]
-    return opened[0] if opened else None
+    return harness.fake.dm_channel(user_id)
 
 
 def _elements(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

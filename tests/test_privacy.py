@@ -87,11 +87,7 @@ async def test_erase_asks_for_confirmation_then_deletes_records_and_bot_messages
     assert event.action == "candidate_erased" and event.candidate_id is None
     assert "Jane" not in json.dumps(event.detail)
     assert harness.fake.messages_in(HIRING_CHANNEL) == []
-    interviewer_dms = {
-        call.response["channel"]["id"]
-        for call in harness.fake.calls_to("conversations.open")
-        if call.args["users"] in (ANA, BEN)
-    }
+    interviewer_dms = {harness.fake.dm_channel(user) or "" for user in (ANA, BEN)}
     assert len(interviewer_dms) == 2
     assert [harness.fake.messages_in(dm) for dm in interviewer_dms] == [[], []]
     summary = harness.fake.calls_to("chat.postMessage")[-1]

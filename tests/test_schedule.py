@@ -114,15 +114,10 @@ def thread_posts(fake: FakeSlack, candidate: Candidate) -> list[Call]:
 
 
 def dms(fake: FakeSlack) -> dict[str, list[Call]]:
-    """chat.postMessage calls in DMs, by the user whose DM conversations.open gave."""
-    channels = {
-        call.response["channel"]["id"]: call.args["users"]
-        for call in fake.calls_to("conversations.open")
-        if call.response["ok"]
-    }
+    """chat.postMessage calls in DMs, by the user whose DM it is."""
     by_user: dict[str, list[Call]] = {}
     for call in fake.calls_to("chat.postMessage"):
-        user = channels.get(call.args.get("channel", ""))
+        user = fake.dm_user(call.args.get("channel", ""))
         if user is not None:
             by_user.setdefault(user, []).append(call)
     return by_user
@@ -251,11 +246,9 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
         (Action.CANCEL_INTERVIEW, f"interview:{interview.id}"),
     ]
     assert interview.message_ts == note.response["ts"]
-    # Each interviewer: conversations.open, then the kit with the button; then the DM is
-    # opened again for the invitation file.
+    # Each interviewer: the kit with the button (Slack opens the DM); then the DM is
+    # opened for the invitation file.
     assert [call.args["users"] for call in harness.fake.calls_to("conversations.open")] == [
-        ANA,
-        BEN,
         ANA,
         BEN,
     ]
@@ -400,10 +393,8 @@ async def test_users_are_looked_up_once_each(harness: Harness) -> None:
 
 async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) -> None:
     candidate = await add_candidate(harness)
-    harness.fake.fail("conversations.open", "user_disabled", when=lambda args: args["users"] == BEN)
-    harness.fake.fail(
-        "chat.postMessage", "cannot_dm_bot", when=lambda args: args["channel"][0] == "D"
-    )
+    harness.fake.fail("chat.postMessage", "user_disabled", when=lambda args: args["channel"] == BEN)
+    harness.fake.fail("chat.postMessage", "cannot_dm_bot", when=lambda args: args["channel"] == ANA)
     harness.fake.clear()
 
     interview = await schedule(harness, candidate, interviewers=(ANA, BEN))
@@ -432,7 +423,8 @@ async def test_the_same_modal_submitted_twice_schedules_once(harness: Harness) -
     assert len(await stored_interviews(harness)) == 1
     assert len(thread_posts(harness.fake, candidate)) == 1
     # Two interviewers, each sent their kit and their invitation once.
-    assert len(harness.fake.calls_to("conversations.open")) == 4
+    assert sorted(dms(harness.fake)) == [ANA, BEN]
+    assert all(len(sent) == 1 for sent in dms(harness.fake).values())
     assert len(harness.fake.calls_to("files.completeUploadExternal")) == 2
 
 

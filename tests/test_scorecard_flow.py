@@ -119,28 +119,20 @@ async def schedule_technical(harness: Harness, candidate: Candidate) -> None:
 
 def dms_to(harness: Harness, user_id: str) -> list[dict[str, Any]]:
     """The messages posted in ``user_id``'s DM with the bot."""
-    channels = {
-        call.response["channel"]["id"]
-        for call in harness.fake.calls_to("conversations.open")
-        if call.args["users"] == user_id
-    }
     return [
         call.args
         for call in harness.fake.calls_to("chat.postMessage")
-        if call.args["channel"] in channels
+        if harness.fake.dm_user(call.args["channel"]) == user_id
     ]
 
 
 def dm_buttons(harness: Harness) -> dict[str, str]:
     """The value of the Submit scorecard button in each interviewer's DM."""
-    users = {
-        call.response["channel"]["id"]: call.args["users"]
-        for call in harness.fake.calls_to("conversations.open")
-    }
+    fake = harness.fake
     return {
-        users[call.args["channel"]]: element["value"]
-        for call in harness.fake.calls_to("chat.postMessage")
-        if call.args["channel"] in users
+        str(fake.dm_user(call.args["channel"])): element["value"]
+        for call in fake.calls_to("chat.postMessage")
+        if fake.dm_user(call.args["channel"])
         for block in call.args["blocks"]
         if block["type"] == "actions"
         for element in block["elements"]
