@@ -159,7 +159,7 @@ async def test_saving_changes_audits_old_and_new_and_refreshes_every_view(
     posts = editing.fake.calls_to("chat.postMessage")
     (note,) = [p for p in posts if p.args.get("thread_ts") == jane.thread_ts]
     assert "edited the candidate's details: name, level, hiring manager" in note.args["text"]
-    (told,) = [p for p in posts if p.args["channel"].startswith("D")]
+    (told,) = [p for p in posts if editing.fake.dm_user(p.args["channel"])]
     assert "made you the hiring manager of *Jane Smith*" in told.args["text"]
     # The name is found under its new spelling only.
     assert "Jane Smith" in (await editing.command("find smith")).text

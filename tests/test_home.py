@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import col, select
 
+from bot import outbox
 from bot.clock import FrozenClock
 from bot.context import BotContext
 from bot.reminder_rules import ReminderKind
@@ -27,7 +28,7 @@ from handlers.refs import Ref, ref
 from handlers.slack_notifier import SlackNotifier
 from slackfake.blockkit import view_errors
 from storage.db import transaction
-from storage.models import Candidate, CandidateStatus, Reminder, ReminderStatus, Scorecard
+from storage.models import Candidate, CandidateStatus, Reminder, Scorecard
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.pipeline_seed import (
     add_candidate,
@@ -230,6 +231,7 @@ async def test_the_hiring_managers_desk_and_a_nudge_at_most_once_a_day(
     # It goes out as a DM, once, with the Submit scorecard button.
     notifier = SlackNotifier(build_client(bot.settings), clock)
     assert (await send_due_reminders(bot, notifier, owner="test")).sent == 1
+    await harness.deliver()
     [dm] = [c for c in harness.fake.calls_to("chat.postMessage") if c.args["channel"] == ANA]
     assert "waiting for your" in str(dm.args["blocks"]) and "submit_scorecard" in str(dm.args)
     # Tomorrow another is allowed.
@@ -263,22 +265,18 @@ async def asked_reminders(bot: BotContext) -> list[Reminder]:
 
 async def test_the_admins_desk_says_what_failed_in_words(make_harness: Any) -> None:
     harness = await make_harness(hiring_admins=frozenset({ADMIN}))
-    bot, now = harness.bot, harness.bot.clock.now()
+    bot = harness.bot
     rows = await seed(bot, harness)
     await add_candidate(bot, "Olga Orphan", stage="retired_stage")
+    # A DM Slack refused for good: the outbox gives it up and the admins read why.
+    harness.fake.fail(
+        "chat.postMessage", "account_inactive", when=lambda a: a["channel"] == "U0GONE"
+    )
     async with transaction(bot.sessions) as session:
-        session.add(
-            Reminder(
-                kind="scorecard_due",
-                recipient_id="U0GONE",
-                candidate_id=rows["jane"].id,
-                due_at=now - hours(5),
-                status=ReminderStatus.FAILED,
-                last_error="account_inactive",
-                dedupe_key="scorecard_due:interview:99:U0GONE",
-                created_at=now - hours(50),
-            )
+        await outbox.dm(
+            session, bot, "U0GONE", "Your scorecard is due", candidate_id=rows["jane"].id
         )
+    await harness.deliver()
     view = await open_home(harness, ADMIN)
     text = text_of(view)
     assert view_errors(view) == []

@@ -99,18 +99,6 @@ async def test_list_posts_the_cards_the_channel_refused_before(
     assert "card not posted yet" not in shown and fake_slack.calls_to("chat.postMessage") == []
 
 
-async def test_list_leaves_a_card_being_posted_by_its_intake_alone(
-    make_harness: Any, fake_slack: FakeSlack
-) -> None:
-    harness = await make_harness(hiring_admins=frozenset({HIRING_MANAGER}))
-    fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=False)
-    await add_candidate(harness)
-    fake_slack.add_channel(HIRING_CHANNEL, is_private=True, is_member=True)
-    fake_slack.clear()
-    await harness.command("list")  # the same minute: the intake may still be posting
-    assert fake_slack.calls_to("chat.postMessage") == []
-
-
 async def test_list_with_something_else_after_it_says_what_it_takes(harness: Harness) -> None:
     reply = await harness.command("list everything")
     assert "`list all`" in reply.json["text"]

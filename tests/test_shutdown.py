@@ -1,5 +1,6 @@
-"""Shutting down: a scheduled job under way finishes, through the session and engine that
-close after it, rather than being cancelled half way."""
+"""Shutting down: a scheduled job under way finishes, and the outbox's send in flight with
+it, through the session and engine that close after them, rather than being cancelled
+half way."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from dataclasses import replace
 from datetime import time
 
 import pytest
+from sqlmodel import select
 
 from bot.config import Settings
 from bot.runtime import serve
 from slackfake import FakeSlack
+from storage.db import create_engine, session_factory
+from storage.models import OutboxMessage, OutboxStatus
 from tests.harness import HIRING_CHANNEL, free_port
 
 
@@ -38,5 +42,13 @@ async def test_a_digest_being_posted_at_shutdown_is_finished(
         stop.set()
         await asyncio.wait_for(running, timeout=15)
 
-    assert "posted the digest of" in caplog.text
+    assert "queued the digest of" in caplog.text
+    # The sender's post in flight was finished and recorded, not cancelled.
+    engine = create_engine(due.database_url)
+    try:
+        async with session_factory(engine)() as session:
+            rows = (await session.exec(select(OutboxMessage))).all()
+    finally:
+        await engine.dispose()
+    assert [(row.status, row.sent_ts is not None) for row in rows] == [(OutboxStatus.SENT, True)]
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
