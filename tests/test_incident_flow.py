@@ -108,11 +108,11 @@ class Run:
         return self.harness.fake.calls_to("response_url")[-1].args
 
     def dms(self) -> list[dict[str, Any]]:
-        channel = dm_channel(self.harness, self.user_id)
+        fake = self.harness.fake
         return [
             call.args
-            for call in self.harness.fake.calls_to("chat.postMessage")
-            if call.args.get("channel") == channel
+            for call in fake.calls_to("chat.postMessage")
+            if fake.dm_user(call.args.get("channel", "")) == self.user_id
         ]
 
     def _run_id_from(self, message: dict[str, Any]) -> int:
@@ -267,7 +267,7 @@ async def test_each_shipped_scenario_runs_end_to_end(
     [summary_dm] = [
         args
         for args in (call.args for call in harness.fake.calls_to("chat.postMessage"))
-        if args.get("channel") == dm_channel(harness, seed.HIRING_MANAGER)
+        if harness.fake.dm_user(args.get("channel", "")) == seed.HIRING_MANAGER
     ]
     assert not message_errors(summary_dm["blocks"])
     [columns] = [b["fields"] for b in summary_dm["blocks"] if "fields" in b]
@@ -312,7 +312,7 @@ async def test_the_kit_dm_of_the_system_design_stage_has_start_incident(
     [kit] = [
         call.args
         for call in harness.fake.calls_to("chat.postMessage")
-        if call.args.get("channel") == dm_channel(harness, ANA)
+        if harness.fake.dm_user(call.args.get("channel", "")) == ANA
     ]
     buttons = [element["action_id"] for element in _elements(kit["blocks"])]
     assert buttons == [
