@@ -47,6 +47,6 @@ class Notifier(Protocol):
         """Queue the DM telling the hiring manager that a closed candidate is to be erased."""
         ...
 
-    async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
+    async def delete_messages(self, bot: BotContext, erasure: Erasure) -> tuple[int, list[str]]:
         """Delete the bot's messages about an erased candidate: how many, and the errors."""
         ...

@@ -28,6 +28,7 @@ EXPORT_FORMAT = "mlops-hiring-bot/candidate-export/v1"
 class Shared:
     """A message that names the candidate among others (a digest): edited, not deleted."""
 
+    row_id: int
     channel: str
     ts: str
     text: str
@@ -127,10 +128,14 @@ async def erase(
     )
     shared = [
         Shared(
-            row.sent_channel, row.sent_ts, row.payload.get("text") or "", row.payload.get("blocks")
+            row.id,
+            row.sent_channel,
+            row.sent_ts,
+            row.payload.get("text") or "",
+            row.payload.get("blocks"),
         )
         for row in await outbox_store.mentioning(session, candidate_id)
-        if row.status == OutboxStatus.SENT and row.sent_channel and row.sent_ts
+        if row.status == OutboxStatus.SENT and row.id and row.sent_channel and row.sent_ts
     ]
     erasure = Erasure(
         candidate_id=candidate_id,

@@ -137,12 +137,12 @@ async def _erase_due(bot: BotContext, notifier: Notifier, days: int, now: dateti
         except ErasedMeanwhile:
             continue
         erased += 1
-        await _delete_messages(notifier, erasure)
+        await _delete_messages(bot, notifier, erasure)
     return erased
 
 
-async def _delete_messages(notifier: Notifier, erasure: Erasure) -> None:
-    deleted, failures = await notifier.delete_messages(erasure)
+async def _delete_messages(bot: BotContext, notifier: Notifier, erasure: Erasure) -> None:
+    deleted, failures = await notifier.delete_messages(bot, erasure)
     logger.info("retention erased candidate %s and %d messages", erasure.candidate_id, deleted)
     if failures:
         logger.warning(

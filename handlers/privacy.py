@@ -19,6 +19,7 @@ from handlers.mrkdwn import escape
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
 from handlers.team_access import refused_submission
+from storage import outbox as outbox_store
 from storage.db import transaction
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ async def _bot_messages_in_thread(
 
 
 async def delete_bot_messages(
-    client: AsyncWebClient, erasure: privacy.Erasure, bot_user_id: str | None
+    client: AsyncWebClient, bot: BotContext, erasure: privacy.Erasure, bot_user_id: str | None
 ) -> tuple[int, list[str]]:
     """Delete what the bot said about the candidate (every message and file the outbox
     remembers, and what older versions kept), and take their name out of the shared
@@ -109,6 +110,9 @@ async def delete_bot_messages(
             client.chat_update(channel=shared.channel, ts=shared.ts, text=text, blocks=blocks),
             failures,
         )
+        # The stored copy loses the name too: a later erase edits from it again.
+        async with transaction(bot.sessions) as session:
+            await outbox_store.set_content(session, shared.row_id, text, blocks)
     return deleted, failures
 
 
@@ -168,7 +172,7 @@ async def on_erase_submit(
         return
     # Erased and committed: only now may the modal close.
     await ack()
-    deleted, failures = await delete_bot_messages(client, erasure, context.get("bot_user_id"))
+    deleted, failures = await delete_bot_messages(client, bot, erasure, context.get("bot_user_id"))
     logger.info("candidate %s erased by %s", candidate_id, actor_id)
     await _tell(bot, actor_id, erased_text(candidate_id, erasure.records, deleted, failures))
 

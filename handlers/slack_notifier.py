@@ -102,11 +102,11 @@ class SlackNotifier:
             candidate_id=notice.candidate.id,
         )
 
-    async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
+    async def delete_messages(self, bot: BotContext, erasure: Erasure) -> tuple[int, list[str]]:
         if self._bot_user_id is None:
             # The thread's replies are the bot's own when posted under its user id.
             self._bot_user_id = str((await self._client.auth_test())["user_id"])
-        return await delete_bot_messages(self._client, erasure, self._bot_user_id)
+        return await delete_bot_messages(self._client, bot, erasure, self._bot_user_id)
 
 
 def _error_code(error: SlackApiError) -> str:

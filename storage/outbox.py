@@ -72,6 +72,16 @@ async def replace_pending(session: AsyncSession, row_id: int, payload: dict[str,
     return bool(result.rowcount == 1)
 
 
+async def set_content(
+    session: AsyncSession, row_id: int, text: str, blocks: list[dict[str, Any]] | None
+) -> None:
+    """Replace what a row says (a shared message edited to drop an erased candidate)."""
+    row = await session.get(OutboxMessage, row_id)
+    if row is not None:
+        row.payload = {**row.payload, "text": text, "blocks": blocks}
+        session.add(row)
+
+
 async def add(session: AsyncSession, row: OutboxMessage, mentions: Iterable[int] = ()) -> None:
     session.add(row)
     wanted = set(mentions)
