@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -351,6 +352,9 @@ async def refresh_homes(client: AsyncWebClient, bot: BotContext, user_ids: Itera
             await refresh_home(client, bot, user_id)
         except SlackApiError as error:
             logger.warning("App Home of %s not refreshed: %s", user_id, error.response.get("error"))
+        except (TimeoutError, aiohttp.ClientError) as error:
+            # Slack unreachable: never a reason to answer a committed action with an error.
+            logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
 
 
 async def on_home_opened(

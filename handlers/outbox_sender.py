@@ -261,7 +261,7 @@ class OutboxSender:
         self, row: OutboxMessage, targets: dict[str, store.Sent], now: datetime
     ) -> _Outcome:
         try:
-            return await self._call(row, targets)
+            return await self._checked(row, targets)
         except _Permanent as refused:
             logger.warning(
                 "outbox message %s (%s to %s) refused: %s",
@@ -285,6 +285,17 @@ class OutboxSender:
                 return _Outcome(row, OutboxStatus.FAILED, error=problem.error)
             delay = min(RETRY_FIRST * 2**row.attempts, RETRY_LONGEST)
             return _Outcome(row, OutboxStatus.PENDING, retry_at=now + delay, error=problem.error)
+
+    async def _checked(self, row: OutboxMessage, targets: dict[str, store.Sent]) -> _Outcome:
+        try:
+            return await self._call(row, targets)
+        except (_Permanent, _Transient):
+            raise
+        except Exception as error:
+            # A bug must not hold the lane's claim until the lease: retried like a 5xx. The
+            # type only: the message could quote the payload.
+            logger.error("outbox message %s raised %s", row.id, type(error).__name__)
+            raise _Transient("internal_error") from error
 
     async def _call(self, row: OutboxMessage, targets: dict[str, store.Sent]) -> _Outcome:
         payload = row.payload
