@@ -312,7 +312,7 @@ async def _details(
     candidate_id = base.candidate.id
     assert candidate_id is not None and meeting.id is not None
     if kind in INTERVIEWER_KINDS or kind == ReminderKind.ESCALATION:
-        missing = await store.missing_scorecards(session, [meeting.id])
+        missing = await _missing_scorecards(session, meeting.id)
         due_at = rules.scorecard_due_at(ends_at(meeting), bot.settings.feedback_due_hours)
         if kind == ReminderKind.ESCALATION:
             if not missing:
@@ -497,9 +497,27 @@ async def _queue_batch(
     return outcomes
 
 
+# A sweep's batch reads the scorecards its interviews still miss with one statement and
+# keeps them in the session's ``info`` under this key, by interview.
+_MISSING = "reminders.missing_scorecards"
+
+
+async def _missing_scorecards(session: AsyncSession, interview_id: int) -> list[tuple[int, str]]:
+    prefetched = session.info.get(_MISSING)
+    if prefetched is not None and interview_id in prefetched:
+        return list(prefetched[interview_id])
+    return await store.missing_scorecards(session, [interview_id])
+
+
 async def _prefetch(session: AsyncSession, claimed: Sequence[Reminder]) -> None:
-    """Load the batch's candidates, interviews and debriefs with one statement each: the
-    per-reminder lookups then find them in the session instead of asking the database."""
+    """Load the batch's candidates, interviews and debriefs with one statement each, and
+    the scorecards its interviews miss: the per-reminder lookups then find them in the
+    session instead of asking the database."""
+    interview_ids = sorted({r.interview_id for r in claimed if r.interview_id is not None})
+    missing: dict[int, list[tuple[int, str]]] = {i: [] for i in interview_ids}
+    for interview_id, user_id in await store.missing_scorecards(session, interview_ids):
+        missing[interview_id].append((interview_id, user_id))
+    session.info[_MISSING] = missing
     for model, ids in (
         (Candidate, {r.candidate_id for r in claimed}),
         (Interview, {r.interview_id for r in claimed}),

@@ -87,9 +87,10 @@ async def post_in_thread(
     existed is)."""
     assert candidate.id is not None
     card = outbox.card_key(candidate.id)
-    await _adopt(session, bot, candidate, card, candidate.thread_ts)
     latest = await outbox_store.latest(session, card)
-    if latest is None or latest.status == OutboxStatus.FAILED:
+    if latest is None and candidate.thread_ts is not None:
+        await _adopt(session, bot, candidate, card, candidate.thread_ts)
+    elif latest is None or latest.status == OutboxStatus.FAILED:
         await refresh_card(session, bot, candidate.id)
     if key is not None:
         await _adopt(session, bot, candidate, key, posted_ts)
