@@ -455,14 +455,17 @@ async def _queue_batch(
     }
     outcomes: list[Outcome] = []
     now = bot.clock.now()
-    async with transaction(bot.sessions) as session:
+    # Read without holding the database's writer (SQLite has one): the sender and the
+    # users' transactions go on meanwhile; only the outcomes are written below.
+    obsolete: list[tuple[Reminder, str]] = []
+    held_until: list[tuple[Reminder, datetime]] = []
+    to_send: list[tuple[Reminder, ReminderMessage]] = []
+    async with bot.sessions() as session:
         await _prefetch(session, claimed)
-        to_send: list[tuple[Reminder, ReminderMessage]] = []
         for reminder in claimed:
             message = await load_message(session, bot, reminder, now)
             if isinstance(message, str):
-                held = await store.mark_obsolete(session, _rid(reminder), token, message)
-                outcomes.append(Outcome.OBSOLETE if held else Outcome.LOST)
+                obsolete.append((reminder, message))
                 continue
             allowed = rules.deliverable_at(
                 now,
@@ -472,10 +475,16 @@ async def _queue_batch(
                 message.meeting_starts_at,
             )
             if allowed > now:
-                held = await store.release(session, _rid(reminder), token, due_at=allowed)
-                outcomes.append(Outcome.HELD if held else Outcome.LOST)
+                held_until.append((reminder, allowed))
                 continue
             to_send.append((reminder, message))
+    async with transaction(bot.sessions) as session:
+        for reminder, reason in obsolete:
+            held = await store.mark_obsolete(session, _rid(reminder), token, reason)
+            outcomes.append(Outcome.OBSOLETE if held else Outcome.LOST)
+        for reminder, allowed in held_until:
+            held = await store.release(session, _rid(reminder), token, due_at=allowed)
+            outcomes.append(Outcome.HELD if held else Outcome.LOST)
         # One statement records the batch; a reminder whose claim was lost meanwhile
         # (another replica took it over) is not queued twice.
         kept = await store.mark_sent_many(

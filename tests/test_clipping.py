@@ -105,6 +105,7 @@ async def test_the_interview_soon_reminder_with_a_long_name_and_link_is_sent(
     notifier = SlackNotifier(build_client(harness.bot.settings), clock)
 
     await send_due_reminders(harness.bot, notifier, owner="a")
+    await harness.deliver()
 
     soon = harness.fake.calls_to("chat.postMessage")
     assert {call.args["channel"] for call in soon} == {ANA, BEN}
