@@ -30,6 +30,7 @@ from bot.interviews import (
 )
 from bot.permissions import may_manage_debrief
 from storage import debriefs as store
+from storage import marks
 from storage.interviews import interviewers_of
 from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus
 
@@ -245,6 +246,7 @@ async def schedule_debrief(
     candidate.last_activity_at = now
     _audit(session, AUDIT_SCHEDULED, debrief, actor_id, now)
     await _plan_reminders(session, debrief, candidate, form.attendee_ids, now)
+    await marks.candidate_changed(session, candidate_id)
     return Scheduled(debrief, candidate, form.attendee_ids)
 
 
@@ -283,6 +285,7 @@ async def reschedule_debrief(
         await store.add_attendees(session, debrief_id, added)
         _audit(session, AUDIT_RESCHEDULED, debrief, actor_id, now)
         await _plan_reminders(session, debrief, candidate, wanted, now)
+        await marks.candidate_changed(session, debrief.candidate_id)
     return Rescheduled(debrief, candidate, wanted, added, kept, removed, changed)
 
 
@@ -302,6 +305,7 @@ async def cancel_debrief(
     candidate.last_activity_at = now
     _audit(session, AUDIT_CANCELLED, debrief, actor_id, now)
     await reminders.debrief_cancelled(session, debrief_id)
+    await marks.candidate_changed(session, debrief.candidate_id)
     return Cancelled(debrief, candidate, attendee_ids, changed=True)
 
 

@@ -24,6 +24,7 @@ from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.kits import Kits, Quality, Stage
 from bot.permissions import may_record_decision
 from bot.scorecards import observed_qualities
+from storage import marks
 from storage.audit import record_event
 from storage.db import transaction
 from storage.decisions import add_decision, decision_by_view
@@ -241,6 +242,7 @@ async def record_decision(
     candidate.last_activity_at = candidate.updated_at = now
     session.add(candidate)
     await reminders.decision_recorded(session, candidate_id, closed=is_closed(candidate))
+    await marks.candidate_changed(session, candidate_id)
     await record_event(
         session,
         actor_id=actor_id,

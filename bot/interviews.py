@@ -24,6 +24,7 @@ from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import MAX_DURATION_MINUTES, Kits, UnknownStageError
 from bot.permissions import may_change_panel, may_manage_interview
 from storage import interviews as store
+from storage import marks
 from storage.models import (
     AuditEvent,
     Candidate,
@@ -279,6 +280,7 @@ async def schedule_interview(
     candidate.last_activity_at = now
     _audit(session, AUDIT_SCHEDULED, interview, actor_id, now)
     await _plan_reminders(session, bot, interview, candidate, form.interviewer_ids, now)
+    await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return Scheduled(interview, candidate, form.interviewer_ids)
 
 
@@ -349,6 +351,7 @@ async def reschedule_interview(
         await store.add_interviewers(session, interview_id, added)
         _audit(session, AUDIT_RESCHEDULED, interview, actor_id, now)
         await _plan_reminders(session, bot, interview, candidate, wanted, now)
+        await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return Rescheduled(interview, candidate, wanted, added, kept, removed, changed)
 
 
@@ -368,6 +371,7 @@ async def cancel_interview(
     candidate.last_activity_at = now
     _audit(session, AUDIT_CANCELLED, interview, actor_id, now)
     await reminders.interview_cancelled(session, interview_id)
+    await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return Cancelled(interview, candidate, rows, changed=True)
 
 

@@ -34,6 +34,7 @@ from bot.kits import UnknownStageError
 from bot.notifier import Notifier, SendResult
 from bot.reminder_rules import ReminderKind
 from storage import debriefs as debrief_store
+from storage import marks
 from storage import reminders as store
 from storage.db import transaction
 from storage.models import (
@@ -192,8 +193,7 @@ async def mark_not_attended(
             "says, open it again with *Submit scorecard*."
         )
     seat.attended = False
-    session.add(seat)
-    await session.flush()
+    await marks.seat_excused(session, seat, candidate.id)
     await _interviewer_done(session, interview, user_id, candidate.hiring_manager_id, now)
     return candidate, interview
 

@@ -26,6 +26,7 @@ from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
 from bot.scorecard_history import Revision, RevisionKind, record_revision, revisions_of
+from storage import marks
 from storage import scorecards as store
 from storage.audit import record_event
 from storage.decisions import stage_closing_decision
@@ -403,6 +404,8 @@ async def submit_scorecard(
         changed = revision is not None
         if changed:
             await store.update_scorecard(session, scorecard, values, now)
+    if created:
+        await marks.scorecard_in(session, scorable.interview, user_id, now)
     if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,

@@ -69,7 +69,12 @@ def _str(length: int, **kwargs: Any) -> Any:
 
 class Candidate(SQLModel, table=True):
     __tablename__ = "candidate"
-    __table_args__ = (Index("ix_candidate_status_stage", "status", "stage_key"),)
+    __table_args__ = (
+        # The pipeline by stage, longest in it first; idle candidates; those waiting.
+        Index("ix_candidate_status_stage", "status", "stage_key", "stage_entered_at"),
+        Index("ix_candidate_status_activity", "status", "last_activity_at"),
+        Index("ix_candidate_status_ready", "status", "stage_ready_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = _str(100)
@@ -107,11 +112,18 @@ class Candidate(SQLModel, table=True):
     # and until when they asked to keep the candidate.
     retention_warned_at: datetime | None = _utc(default=None)
     keep_until: datetime | None = _utc(default=None)
+    # Since when the current stage has had every scorecard in with no decision since: the
+    # digest's "decisions waiting" read by index (storage.marks keeps it).
+    stage_ready_at: datetime | None = _utc(default=None)
 
 
 class Interview(SQLModel, table=True):
     __tablename__ = "interview"
-    __table_args__ = (Index("ix_interview_status_starts", "status", "starts_at"),)
+    __table_args__ = (
+        Index("ix_interview_status_starts", "status", "starts_at"),
+        # A few candidates' scheduled interviews (the pipeline's next steps).
+        Index("ix_interview_candidate_status", "candidate_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
@@ -136,6 +148,15 @@ class Interview(SQLModel, table=True):
 
 class InterviewInterviewer(SQLModel, table=True):
     __tablename__ = "interview_interviewer"
+    __table_args__ = (
+        # The team's on-time figure: deadlines in a window, and whether each was met.
+        Index("ix_seat_due_in", "scorecard_due_at", "scorecard_in_at"),
+        # One interviewer's figure.
+        Index("ix_seat_user_due", "user_id", "scorecard_due_at"),
+        # Overdue scorecards: counted by deadline, listed by interviewer.
+        Index("ix_seat_owed", "owed_due_at"),
+        Index("ix_seat_user_owed", "user_id", "owed_due_at"),
+    )
 
     interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
     user_id: str = _str(32, primary_key=True)
@@ -143,6 +164,12 @@ class InterviewInterviewer(SQLModel, table=True):
     dm_channel_id: str | None = _str(32, default=None)
     dm_ts: str | None = _str(32, default=None)
     dm_error: str | None = _str(64, default=None)
+    # Kept by storage.marks: when this seat's scorecard is due (none when it owes none:
+    # not attended, interview cancelled), when it came in, and the deadline again while it
+    # is owed to an open candidate.
+    scorecard_due_at: datetime | None = _utc(default=None)
+    scorecard_in_at: datetime | None = _utc(default=None)
+    owed_due_at: datetime | None = _utc(default=None)
 
 
 class Scorecard(SQLModel, table=True):
@@ -368,3 +395,13 @@ class IncidentEvent(SQLModel, table=True):
     # For a reveal: True when the candidate asked for it, False when it was handed over.
     asked: bool | None = None
     text: str | None = _str(1000, default=None)
+
+
+class JobWindow(SQLModel, table=True):
+    """How far a periodic job has covered time: its next run takes the window from
+    ``until`` to its own now, whichever replica runs it, and after any downtime."""
+
+    __tablename__ = "job_window"
+
+    name: str = _str(40, primary_key=True)
+    until: datetime = _utc()
