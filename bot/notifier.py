@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from bot.context import BotContext
     from bot.digest import Digest
     from bot.privacy import Erasure
     from bot.reminders import ReminderMessage
@@ -50,4 +51,8 @@ class Notifier(Protocol):
 
     async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
         """Delete the bot's messages about an erased candidate: how many, and the errors."""
+        ...
+
+    async def publish_home(self, bot: BotContext, user_id: str) -> bool:
+        """Republish a user's App Home as it is now; False when Slack refused it."""
         ...

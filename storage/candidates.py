@@ -106,6 +106,12 @@ async def manages_any(session: AsyncSession, user_id: str) -> bool:
     return (await session.exec(statement)).first() is not None
 
 
+async def hiring_managers(session: AsyncSession) -> list[str]:
+    """Everyone who is the hiring manager of a candidate (whose desk has the team's part)."""
+    statement = select(Candidate.hiring_manager_id).distinct()
+    return list((await session.exec(statement)).all())
+
+
 async def placements(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """Each candidate's location and level (what their salary benchmark is read by)."""
     if not ids:
