@@ -9,16 +9,18 @@ must happen with every (re)scheduling, planning its reminders, is one line in it
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reminders
 from bot.candidates import get_candidate, is_closed
+from bot.clock import local_time
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import (
@@ -36,6 +38,8 @@ from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus
 
 MAX_ATTENDEES = 10
 DEFAULT_DURATION_MINUTES = 30
+# A time as its reader should see it.
+ShowTime = Callable[[datetime], str]
 # A debrief is planned ahead, but one starting now is fine: the picker has no seconds and
 # a modal can stay open a few minutes before it is submitted.
 PAST_GRACE = timedelta(minutes=5)
@@ -94,13 +98,16 @@ def closed_error(candidate: Candidate) -> str | None:
     return None
 
 
-def upcoming_error(upcoming: Sequence[Debrief], debrief_id: int | None = None) -> str | None:
-    """One upcoming debrief per stage: a second would invite the same people twice. Plain
-    text (a modal's field error cannot hold Slack's date token), so the time says UTC."""
+def upcoming_error(
+    upcoming: Sequence[Debrief], show_time: ShowTime, debrief_id: int | None = None
+) -> str | None:
+    """One upcoming debrief per stage: a second would invite the same people twice. Its
+    time as ``show_time`` shows it to the reader: Slack's date token in a message, the
+    reader's zone, named, in a modal's field error (which cannot hold the token)."""
     others = [debrief for debrief in upcoming if debrief.id != debrief_id]
     if not others:
         return None
-    when = others[0].starts_at.strftime("%a %d %b, %H:%M UTC")
+    when = show_time(others[0].starts_at)
     return (
         f"A debrief of this stage is already scheduled for {when}: reschedule that one "
         "from its note in the candidate's thread."
@@ -114,12 +121,15 @@ def form_errors(
     upcoming: Sequence[Debrief],
     users: Mapping[str, SlackUser],
     now: datetime,
+    zone: tzinfo,
     debrief_id: int | None = None,
 ) -> dict[str, str]:
     """Every problem of the form, by field; empty when it may be saved. ``upcoming`` are
-    the stage's scheduled debriefs yet to start; ``debrief_id`` the one being changed."""
+    the stage's scheduled debriefs yet to start; ``debrief_id`` the one being changed;
+    ``zone`` the reader's, for times in the errors (plain text)."""
     errors = {
-        FormField.CANDIDATE: closed_error(candidate) or upcoming_error(upcoming, debrief_id),
+        FormField.CANDIDATE: closed_error(candidate)
+        or upcoming_error(upcoming, partial(local_time, zone=zone), debrief_id),
         FormField.ATTENDEES: attendees_error(form.attendee_ids, users),
         FormField.STARTS_AT: starts_at_error(form.starts_at, now),
         FormField.DURATION: duration_error(form.duration_minutes),
@@ -158,12 +168,13 @@ class Cancelled:
 
 
 async def candidate_to_debrief(
-    session: AsyncSession, candidate_id: int, now: datetime
+    session: AsyncSession, candidate_id: int, now: datetime, show_time: ShowTime
 ) -> Candidate:
     """The candidate a new debrief is for; Conflict if they are closed or their stage's
-    debrief is already scheduled."""
+    debrief is already scheduled (its time as ``show_time`` shows it)."""
     candidate = await get_candidate(session, candidate_id)
-    error = closed_error(candidate) or upcoming_error(await _upcoming(session, candidate, now))
+    upcoming = await _upcoming(session, candidate, now)
+    error = closed_error(candidate) or upcoming_error(upcoming, show_time)
     if error is not None:
         raise Conflict(error)
     return candidate
@@ -209,6 +220,7 @@ async def schedule_debrief(
     users: Mapping[str, SlackUser],
     actor_id: str,
     view_id: str,
+    zone: tzinfo,
 ) -> Scheduled:
     """Store a new debrief of the candidate's current stage and its attendees.
 
@@ -222,7 +234,7 @@ async def schedule_debrief(
         raise AlreadySubmitted
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now)
-    _check_form(form, candidate, upcoming, users, now)
+    _check_form(form, candidate, upcoming, users, now, zone)
     assert form.starts_at is not None  # checked above
     debrief = Debrief(
         candidate_id=candidate_id,
@@ -258,6 +270,7 @@ async def reschedule_debrief(
     form: DebriefForm,
     users: Mapping[str, SlackUser],
     actor_id: str,
+    zone: tzinfo,
 ) -> Rescheduled:
     """Change a debrief's time, length, link or attendees; its reminders follow. Locks the
     candidate as scheduling does: a debrief moved into the future meets a new one in turn."""
@@ -267,7 +280,7 @@ async def reschedule_debrief(
     _check_scheduled(debrief)
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now, debrief.stage_key)
-    _check_form(form, candidate, upcoming, users, now, debrief_id=debrief_id)
+    _check_form(form, candidate, upcoming, users, now, zone, debrief_id=debrief_id)
     assert form.starts_at is not None  # checked above
     before = await store.attendees_of(session, debrief_id)
     wanted = form.attendee_ids
@@ -359,11 +372,18 @@ def _check_form(
     upcoming: Sequence[Debrief],
     users: Mapping[str, SlackUser],
     now: datetime,
+    zone: tzinfo,
     *,
     debrief_id: int | None = None,
 ) -> None:
     errors = form_errors(
-        form, candidate=candidate, upcoming=upcoming, users=users, now=now, debrief_id=debrief_id
+        form,
+        candidate=candidate,
+        upcoming=upcoming,
+        users=users,
+        now=now,
+        zone=zone,
+        debrief_id=debrief_id,
     )
     if errors:
         raise InvalidInput(errors)

@@ -9,7 +9,7 @@ sentences to ``next_step``; the card needs no change.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,13 +28,6 @@ class NextStep:
 
     text: str
     at: datetime | None = None
-
-    @property
-    def plain(self) -> str:
-        """The sentence with the time in UTC, for surfaces that cannot render the token."""
-        if self.at is None:
-            return self.text
-        return f"{self.text} on {self.at.astimezone(UTC):%a %d %b, %H:%M UTC}"
 
 
 def next_step(

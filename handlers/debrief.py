@@ -39,8 +39,10 @@ from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
+from handlers.mrkdwn import date_token
 from handlers.refs import Ref, ref_id
 from handlers.schedule import lookup_users, send_dm
+from handlers.slack_notifier import reader_zone
 from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
 from storage.models import Candidate, Debrief
@@ -106,7 +108,9 @@ async def on_reschedule_button(
 async def _new_debrief_modal(
     session: AsyncSession, bot: BotContext, candidate_id: int
 ) -> dict[str, Any]:
-    candidate = await debriefs.candidate_to_debrief(session, candidate_id, bot.clock.now())
+    # The refusal is a message: Slack's date token shows its reader their own time.
+    now = bot.clock.now()
+    candidate = await debriefs.candidate_to_debrief(session, candidate_id, now, date_token)
     attendees = await debriefs.default_attendees(session, candidate)
     return debrief_modal(candidate, stage_title(bot, candidate.stage_key), attendees)
 
@@ -127,6 +131,8 @@ async def on_debrief_submit(
         return
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
+    # Times in the form's errors are the reader's.
+    zone = await reader_zone(client, bot, actor_id)
     try:
         metadata = DebriefMetadata.decode(view.get("private_metadata"))
         async with transaction(bot.sessions) as session:
@@ -139,6 +145,7 @@ async def on_debrief_submit(
                     users=users,
                     actor_id=actor_id,
                     view_id=str(view["id"]),
+                    zone=zone,
                 )
             else:
                 result = await debriefs.reschedule_debrief(
@@ -148,6 +155,7 @@ async def on_debrief_submit(
                     form=form,
                     users=users,
                     actor_id=actor_id,
+                    zone=zone,
                 )
     except AlreadySubmitted:
         await ack()

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
+from bot.clock import local_time
 from bot.digest import CandidateRow, Digest, MeetingKind, PipelineLine, Section, StageCount
 from handlers.block_kit import MESSAGE_TEXT_LIMIT, Block, header, section
 from handlers.mrkdwn import date_token, escape
@@ -59,13 +60,16 @@ SLACK_STYLE = _Style(
     heading=lambda text: f"*{text}*",
     text=escape,
 )
-PLAIN_STYLE = _Style(
-    user=lambda user_id: f"@{user_id}",
-    candidate=_plain_candidate,
-    when=lambda moment: moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC"),
-    heading=lambda text: text,
-    text=lambda text: text,
-)
+
+
+def _plain_style(zone: tzinfo) -> _Style:
+    return _Style(
+        user=lambda user_id: f"@{user_id}",
+        candidate=_plain_candidate,
+        when=lambda moment: local_time(moment, zone),
+        heading=lambda text: text,
+        text=lambda text: text,
+    )
 
 
 def _title(digest: Digest) -> str:
@@ -227,11 +231,12 @@ def digest_blocks(digest: Digest) -> list[Block]:
     return blocks
 
 
-def digest_text(digest: Digest) -> str:
-    """The digest for a terminal: the same parts, plain text, times in UTC."""
+def digest_text(digest: Digest, zone: tzinfo) -> str:
+    """The digest for a terminal: the same parts, plain text, times in ``zone`` (the
+    team's), named."""
     if digest.is_empty:
         return f"{_title(digest)}: nothing pending."
     parts = [_title(digest)]
-    for heading, lines, more in _parts(digest, PLAIN_STYLE):
+    for heading, lines, more in _parts(digest, _plain_style(zone)):
         parts.append("\n".join([heading, *lines, *([f"… and {more} more"] if more else [])]))
     return "\n\n".join(parts)

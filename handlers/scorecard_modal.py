@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
+from bot.clock import local_time
 from bot.incident_timeline import Timeline
 from bot.kits import Competency, Quality, Stage
 from bot.scorecards import (
@@ -33,7 +34,7 @@ from handlers.block_kit import Block, context, divider, section
 from handlers.ids import ScorecardBlock, View
 from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
-from handlers.mrkdwn import clip_plain, date_token, escape, local_time
+from handlers.mrkdwn import clip_plain, date_token, escape
 from handlers.scorecard_view_modal import (
     NOT_ASSESSED_LABEL,
     NOT_OBSERVED_LABEL,

@@ -447,6 +447,8 @@ async def test_a_closed_candidate_gets_no_debrief(harness: Harness) -> None:
 
 
 async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
+    # The hiring manager reads times in New York's zone.
+    harness.fake.add_user(HIRING_MANAGER, tz="America/New_York")
     candidate = await with_interview(harness)
     stale_view = await open_debrief(harness, candidate)
     await schedule_debrief(harness, candidate)
@@ -456,12 +458,16 @@ async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
     reply = await submit(harness, stale_view, starts_at=LATER)
 
     expected = (
-        "A debrief of this stage is already scheduled for Thu 03 Dec, 15:00 UTC: reschedule "
+        "A debrief of this stage is already scheduled for {}: reschedule "
         "that one from its note in the candidate's thread."
     )
+    # The button's refusal is a message: Slack shows the date token in the reader's zone.
     [ephemeral] = harness.fake.calls_to("response_url")
-    assert ephemeral.args["text"] == expected
-    assert errors_of(reply) == {DebriefBlock.STARTS_AT: expected}
+    assert ephemeral.args["text"] == expected.format(date_token(DEBRIEF_AT))
+    # A modal's error cannot hold the token: the reader's zone, named.
+    assert errors_of(reply) == {
+        DebriefBlock.STARTS_AT: expected.format("Thu 03 Dec 2026 10:00 EST")
+    }
     assert len(await stored_debriefs(harness)) == 1
 
 
