@@ -193,7 +193,7 @@ async def mark_not_attended(
             "says, open it again with *Submit scorecard*."
         )
     seat.attended = False
-    await marks.seat_excused(session, seat, candidate.id)
+    await marks.seat_excused(session, seat, interview.candidate_id)
     await _interviewer_done(session, interview, user_id, candidate.hiring_manager_id, now)
     return candidate, interview
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, union
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -115,7 +115,7 @@ async def changed_by_time(
 ) -> TimeChanges:
     """What time alone changed on the desks between ``since`` and ``until``: found by
     index from the times stored (meetings' starts, seats' deadlines, candidates' ready
-    times), four statements whatever the pipeline's size. ``longest``: the longest meeting
+    times), five statements whatever the pipeline's size. ``longest``: the longest meeting
     there can be, so that those ending in the window are found by their start."""
     interviewers: set[str] = set()
     for user_id, starts_at, minutes in await session.exec(
@@ -152,7 +152,7 @@ async def changed_by_time(
         col(Candidate.stage_ready_at) > since,
         col(Candidate.stage_ready_at) <= until,
     )
-    managers = {row[0] for row in await session.exec(union(late, ready))}
+    managers = set(await session.exec(late)) | set(await session.exec(ready))
     due = col(seat.scorecard_due_at)
     figures = set(
         await session.exec(

@@ -139,8 +139,8 @@ async def _stage_ready(session: AsyncSession, candidate: Candidate) -> datetime 
             await session.exec(
                 select(
                     func.count(),
-                    func.count(Seat.scorecard_in_at),
-                    func.max(Seat.scorecard_in_at, type_=UTCDateTime()),
+                    func.count(col(Seat.scorecard_in_at)),
+                    func.max(col(Seat.scorecard_in_at), type_=UTCDateTime()),
                 )
                 .select_from(Seat)
                 .join(Interview, col(Interview.id) == col(Seat.interview_id))
