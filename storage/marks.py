@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, update
+from sqlalchemy import case, func, literal, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -66,7 +66,8 @@ async def interview_changed(session: AsyncSession, interview: Interview, due_hou
     await _update_seats(
         session,
         col(Seat.interview_id) == interview.id,
-        scorecard_due_at=case((col(Seat.attended), due), else_=None),
+        # Typed as the column, so that the aware time is stored as UTC like any other.
+        scorecard_due_at=case((col(Seat.attended), literal(due, UTCDateTime())), else_=None),
         scorecard_in_at=submitted,
     )
     await candidate_changed(session, interview.candidate_id)
