@@ -24,6 +24,7 @@ from handlers import (
     instrumentation,
     intake,
     kit,
+    notes,
     nudge,
     privacy,
     reminder_actions,
@@ -79,4 +80,5 @@ def build_app(
     retention.register(app)
     kit.register(app)
     nudge.register(app)
+    notes.register(app)
     return app

@@ -13,7 +13,7 @@ Nothing here shows anyone else's scorecard: reading others' goes through
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
@@ -25,7 +25,11 @@ from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
+from bot.question_answers import SCORES as SCORES  # the scale, shared with the notes
+from bot.question_answers import Sheet, evidence_from, kept_answers, read_sheet
+from bot.question_answers import suggested_ratings as suggested_from_sheet
 from bot.scorecard_history import Revision, RevisionKind, record_revision, revisions_of
+from storage import notes as notes_store
 from storage import scorecards as store
 from storage.audit import record_event
 from storage.decisions import stage_closing_decision
@@ -37,9 +41,9 @@ from storage.models import (
     InterviewStatus,
     RatingKind,
     Scorecard,
+    ScorecardAnswer,
 )
 
-SCORES: Final = (1, 2, 3, 4)
 MAX_EVIDENCE: Final = 3000
 MAX_PRIVATE_NOTE: Final = 3000
 NOT_OBSERVED: Final = "not_observed"
@@ -124,6 +128,10 @@ class ScorecardDraft:
     read_only: bool
     # A first scorecard after a decision closed the stage: taken, and marked late.
     late: bool = False
+    # From the interviewer's notes (*Take notes*), for a first scorecard: a rating per
+    # competency to confirm, and the evidence to start from.
+    suggested: Mapping[str, CompetencyChoice] = field(default_factory=dict)
+    evidence_from_notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -329,6 +337,9 @@ async def open_scorecard(
     scorable = await _scorable(session, bot, user_id, interview_id)
     existing = await store.scorecard_of(session, interview_id, user_id)
     contents = await read_contents(session, [existing]) if existing else []
+    sheet: Sheet = {}
+    if existing is None:
+        sheet = read_sheet(await notes_store.draft_of(session, interview_id, user_id))
     return ScorecardDraft(
         interview=scorable.interview,
         candidate=scorable.candidate,
@@ -337,7 +348,39 @@ async def open_scorecard(
         existing=contents[0] if contents else None,
         read_only=scorable.stage_closed and existing is not None,
         late=scorable.stage_closed and existing is None,
+        suggested=suggested_ratings(scorable.stage, sheet),
+        evidence_from_notes=evidence_from(scorable.stage, sheet, MAX_EVIDENCE),
     )
+
+
+def suggested_ratings(stage: Stage, sheet: Sheet) -> dict[str, CompetencyChoice]:
+    """The competency ratings the question ratings suggest, as the form's choices."""
+    return {
+        key: NOT_ASSESSED if score is None else score
+        for key, score in suggested_from_sheet(stage, sheet).items()
+    }
+
+
+async def _keep_answers(
+    session: AsyncSession, stage: Stage, scorecard_id: int, interview_id: int, user_id: str
+) -> None:
+    """The scorecard keeps the author's notes per question as they are when it is saved;
+    without notes, whatever it kept before stays."""
+    sheet = read_sheet(await notes_store.draft_of(session, interview_id, user_id))
+    if not sheet:
+        return
+    rows = [
+        ScorecardAnswer(
+            scorecard_id=scorecard_id,
+            question_key=key,
+            competency_key=competency,
+            rating=answer.rating,
+            not_asked=answer.not_asked,
+            notes=answer.notes,
+        )
+        for key, competency, answer in kept_answers(stage, sheet)
+    ]
+    await notes_store.replace_answers(session, scorecard_id, rows)
 
 
 async def submit_scorecard(
@@ -403,6 +446,7 @@ async def submit_scorecard(
         changed = revision is not None
         if changed:
             await store.update_scorecard(session, scorecard, values, now)
+    await _keep_answers(session, scorable.stage, scorecard.id, interview_id, user_id)
     if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,

@@ -95,8 +95,10 @@ def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
     )
     # The call has a block of its own: beside a long name, a long link would not fit.
     when = _meeting_line(message)
-    kit = button("Open kit", Action.OPEN_KIT, ref(Ref.INTERVIEW, message.interview.id))
-    return text, [section(head), context(when), actions(kit)]
+    value = ref(Ref.INTERVIEW, message.interview.id)
+    kit = button("Open kit", Action.OPEN_KIT, value)
+    notes = button("Take notes", Action.TAKE_NOTES, value)
+    return text, [section(head), context(when), actions(kit, notes)]
 
 
 def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:

@@ -46,6 +46,15 @@ from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
 from storage.models import Interview, RatingKind
 
 _HINT_LIMIT = 2000  # an input's hint
+SUGGESTED_NOTE = (
+    ":memo: Ratings below are suggested from how you rated the questions in *Take notes* "
+    "(a competency's questions averaged; all of them not asked: _Not assessed_). They are "
+    "yours to confirm: check each one before you submit."
+)
+FROM_NOTES_NOTE = (
+    "The evidence starts from your notes per question; they are kept with the scorecard "
+    "in full, whatever you keep here."
+)
 
 _RATING_BLOCKS = {
     RatingKind.COMPETENCY: ScorecardBlock.COMPETENCY,
@@ -86,7 +95,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
                 "still taken: it is marked late, and the hiring manager is told."
             )
         )
-    evidence = existing.evidence if existing else None
+    evidence = existing.evidence if existing else draft.evidence_from_notes
     if timeline is not None:
         intro += own_timeline_blocks(timeline)
         evidence = evidence or timeline_evidence(timeline, MAX_EVIDENCE)
@@ -97,10 +106,15 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
                 "Change anything and save: edits are open until a decision closes the stage."
             )
         )
+    earlier = existing.competencies if existing else _suggested(draft)
+    suggested = [] if existing or not draft.suggested else [context(SUGGESTED_NOTE)]
+    if existing is None and draft.evidence_from_notes:
+        suggested.append(context(FROM_NOTES_NOTE))
     blocks = [
         *intro,
         section("*Competencies* · rate the evidence you heard, or choose _Not assessed_"),
-        *(_competency_input(c, existing) for c in draft.stage.competencies),
+        *suggested,
+        *(_competency_input(c, earlier) for c in draft.stage.competencies),
         divider(),
         section("*Qualities* · rate what you saw, or choose _Not observed_"),
         *(_quality_input(q, existing) for q in draft.qualities),
@@ -253,12 +267,18 @@ def _metadata(interview: Interview) -> str:
     return ScorecardMetadata(interview_id=interview.id).encode()
 
 
-def _competency_input(competency: Competency, existing: ScorecardContent | None) -> Block:
+def _suggested(draft: ScorecardDraft) -> dict[str, int | None]:
+    """The notes' suggestions as the form's earlier choices (None: not assessed)."""
+    return {
+        key: None if choice == NOT_ASSESSED else choice
+        for key, choice in draft.suggested.items()
+        if choice is not None
+    }
+
+
+def _competency_input(competency: Competency, earlier: Mapping[str, int | None]) -> Block:
     return _rating_input(
-        RatingKind.COMPETENCY,
-        competency,
-        option(NOT_ASSESSED_LABEL, NOT_ASSESSED),
-        existing.competencies if existing else {},
+        RatingKind.COMPETENCY, competency, option(NOT_ASSESSED_LABEL, NOT_ASSESSED), earlier
     )
 
 
