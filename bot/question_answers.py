@@ -19,7 +19,7 @@ from bot.kits import Stage
 SCORES: Final = (1, 2, 3, 4)
 MAX_NOTES: Final = 3000
 # How much of a question's prompt leads its notes in the evidence: enough to recognise it.
-PROMPT_IN_EVIDENCE: Final = 80
+PROMPT_IN_EVIDENCE: Final = 120
 ELLIPSIS: Final = "\N{HORIZONTAL ELLIPSIS}"
 
 # A competency's suggestion: a score, or None for "not assessed" (none of its questions
