@@ -14,6 +14,7 @@ from handlers import (
     calendar_connect,
     commands,
     debrief,
+    debrief_change,
     decision,
     dedupe,
     edit_candidate,
@@ -81,4 +82,5 @@ def build_app(
     kit.register(app)
     nudge.register(app)
     notes.register(app)
+    debrief_change.register(app)
     return app

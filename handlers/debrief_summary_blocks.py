@@ -15,6 +15,7 @@ from typing import Any
 from bot.debrief_summary import (
     DISAGREEMENT_SPREAD,
     MIN_SCORES_FOR_MEAN,
+    ChangedRating,
     DebriefSummary,
     Disagreement,
     Figures,
@@ -222,6 +223,14 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
                 *(_disagreement_line(found) for found in summary.disagreements),
             ]
         )
+    if summary.changed_after_debrief:
+        blocks += packed_sections(
+            [
+                ":arrows_counterclockwise: *Changed after the debrief*, before → after (the "
+                "reasons are in *View scorecards*)",
+                *(_changed_line(changed) for changed in summary.changed_after_debrief),
+            ]
+        )
     if summary.unassessed_competencies:
         blocks.append(section(unassessed_text(summary.unassessed_competencies)))
     blocks.append(section(unobserved_text(summary.unobserved_qualities)))
@@ -290,6 +299,18 @@ def _disagreement_line(found: Disagreement) -> str:
     ranked = sorted(found.item.scores, key=lambda given: given[1], reverse=True)
     return f"• {_shown(found.item.name)}: " + ", ".join(
         f"{_mention(user)} {score}" for user, score in ranked
+    )
+
+
+def _changed_line(changed: ChangedRating) -> str:
+    def shown(score: int | None) -> str:
+        if score is None:
+            return "not assessed"
+        return f"{score} · {SCALE[score]}" if changed.overall else str(score)
+
+    return (
+        f"• {_mention(changed.interviewer_id)} · {_shown(changed.name)}: "
+        f"{shown(changed.before)} → *{shown(changed.after)}*"
     )
 
 

@@ -17,20 +17,23 @@ from bot.scorecards import (
     EVIDENCE,
     MAX_EVIDENCE,
     MAX_PRIVATE_NOTE,
+    MAX_REASON,
     NOT_ASSESSED,
     NOT_OBSERVED,
     OVERALL,
     PRIVATE_NOTE,
+    REASON,
     RED_FLAGS,
     SCORES,
     CompetencyChoice,
+    DebriefChange,
     QualityChoice,
     ScorecardContent,
     ScorecardDraft,
     ScorecardForm,
 )
 from handlers.block_kit import Block, context, divider, section
-from handlers.ids import ScorecardBlock, View
+from handlers.ids import DebriefChangeBlock, ScorecardBlock, View
 from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import clip_plain, date_token, escape, local_time
@@ -120,15 +123,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
         *(_quality_input(q, existing) for q in draft.qualities),
         divider(),
         _red_flags_input(draft.stage, existing),
-        input_block(
-            ScorecardBlock.OVERALL,
-            "Overall recommendation",
-            _radio(
-                ScorecardBlock.OVERALL,
-                _recommendation_options(),
-                _initial_recommendation(existing and existing.overall),
-            ),
-        ),
+        _overall_input(existing and existing.overall),
         input_block(
             ScorecardBlock.EVIDENCE,
             "Evidence",
@@ -154,6 +149,60 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
         "private_metadata": _metadata(draft.interview),
         "blocks": blocks,
     }
+
+
+def debrief_change_modal(draft: ScorecardDraft) -> dict[str, Any]:
+    """After the debrief: the author's competency ratings and recommendation, prefilled, to
+    change with a reason (the rest of the scorecard stays as it is)."""
+    existing = draft.existing
+    assert existing is not None
+    blocks = [
+        section(
+            f"*{escape(draft.candidate.name)}* · {escape(draft.stage.title)} interview on "
+            f"{date_token(draft.interview.starts_at)}"
+        ),
+        context(
+            "Change what the debrief changed your mind about, and say why. The summary shows "
+            "each change, before and after; your scorecard's history keeps it with the reason."
+        ),
+        *(_competency_input(c, existing.competencies) for c in draft.stage.competencies),
+        _overall_input(existing.overall),
+        input_block(
+            DebriefChangeBlock.REASON,
+            "Why your ratings changed",
+            _text_input(DebriefChangeBlock.REASON, MAX_REASON, None),
+            hint=fair_hint(
+                "What the debrief brought out: evidence you had missed or weighed anew."
+            ),
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.DEBRIEF_CHANGE,
+        "title": plain("Change ratings"),
+        "submit": plain("Save change"),
+        "close": plain("Cancel"),
+        "private_metadata": _metadata(draft.interview),
+        "blocks": blocks,
+    }
+
+
+def read_debrief_change(values: Mapping[str, Mapping[str, Any]]) -> DebriefChange:
+    form = read_scorecard_form(values)
+    reason = values.get(DebriefChangeBlock.REASON, {}).get(DebriefChangeBlock.REASON)
+    return DebriefChange(
+        competencies=form.competencies,
+        overall=form.overall,
+        reason=reason.get("value") if isinstance(reason, Mapping) else None,
+    )
+
+
+def debrief_change_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
+    """The change's InvalidInput: ratings under their inputs, the rest under the reason."""
+    blocks = {field: _block_of(field) for field in fields}
+    blocks |= {REASON: DebriefChangeBlock.REASON}
+    shown = {field: block for field, block in blocks.items() if block != _FALLBACK}
+    return errors_by_block(fields, shown, DebriefChangeBlock.REASON)
 
 
 def interview_choice_modal(
@@ -332,6 +381,14 @@ def _anchors(one: str, four: str) -> str:
     return clip_plain(f"1 looks like: {one}\n4 looks like: {four}", _HINT_LIMIT)
 
 
+def _overall_input(score: int | None) -> Block:
+    return input_block(
+        ScorecardBlock.OVERALL,
+        "Overall recommendation",
+        _radio(ScorecardBlock.OVERALL, _recommendation_options(), _initial_recommendation(score)),
+    )
+
+
 def _recommendation_options() -> list[dict[str, Any]]:
     return [option(score_text(score), str(score)) for score in SCORES]
 
@@ -349,7 +406,9 @@ def _radio(
     return element
 
 
-def _text_input(action_id: ScorecardBlock, max_length: int, initial: str | None) -> dict[str, Any]:
+def _text_input(
+    action_id: ScorecardBlock | DebriefChangeBlock, max_length: int, initial: str | None
+) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": action_id,
