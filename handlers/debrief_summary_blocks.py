@@ -44,6 +44,8 @@ MINUS = "\N{MINUS SIGN}"
 # enough that a summary of the longest kit fits one message (the pack shows several).
 _NAME_SHOWN = 160
 _FLAG_SHOWN = 300
+# Changes after the debrief listed at most: a panel's handful, with room for the rest.
+_CHANGES_SHOWN = 12
 SCALE_NOTE = (
     "Competencies and qualities 1 no evidence to 4 exceptional; recommendations 1 strong no "
     f"to 4 strong yes. Mean to one decimal from {MIN_SCORES_FOR_MEAN} scores up, else the "
@@ -223,12 +225,15 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
                 *(_disagreement_line(found) for found in summary.disagreements),
             ]
         )
-    if summary.changed_after_debrief:
+    changes = summary.changed_after_debrief
+    if changes:
+        more = len(changes) - _CHANGES_SHOWN
         blocks += packed_sections(
             [
                 ":arrows_counterclockwise: *Changed after the debrief*, before → after (the "
                 "reasons are in *View scorecards*)",
-                *(_changed_line(changed) for changed in summary.changed_after_debrief),
+                *(_changed_line(changed) for changed in changes[:_CHANGES_SHOWN]),
+                *([f"_and {more} more changes: see *View scorecards*_"] if more > 0 else []),
             ]
         )
     if summary.unassessed_competencies:
