@@ -255,3 +255,61 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
     assert scorecards is not None
     shown = render_blocks(scorecards["blocks"])
     assert "Changed after the debrief" in shown and WHY in shown, shown
+
+
+async def test_changes_wait_for_the_debrief_and_end_with_the_decision(
+    panel: tuple[Harness, Candidate, int], clock: FrozenClock
+) -> None:
+    harness, candidate, interview_id = panel
+    bot = harness.bot
+    assert candidate.id is not None
+    value = ref(Ref.INTERVIEW, interview_id)
+    await submit_scorecard(harness, ANA, interview_id)
+
+    async def told(user_id: str, action: Action) -> str:
+        harness.fake.clear()
+        _, view = await click(harness, action, user_id=user_id, value=value)
+        assert view is None
+        answers = harness.fake.calls_to("response_url") + harness.fake.calls_to("chat.postMessage")
+        return str(answers[0].args)
+
+    # No debrief has ended: the scorecard's own form is the way to change it.
+    assert "No debrief of this stage has ended yet" in await told(ANA, Action.CHANGE_RATINGS)
+    assert "No debrief of this stage has ended yet" in await told(ANA, Action.CONFIRM_RATINGS)
+    # A debrief an hour from now, then over; Ben has no scorecard to confirm.
+    reply = await harness.action(
+        Action.SCHEDULE_DEBRIEF, user_id=HIRING_MANAGER, value=ref(Ref.CANDIDATE, candidate.id)
+    )
+    form = harness.fake.calls_to("views.open")[-1].response["view"]
+    reply = await submit_view(
+        harness,
+        HIRING_MANAGER,
+        form,
+        {
+            DebriefBlock.STARTS_AT: sr.datetime_value(
+                DebriefBlock.STARTS_AT, clock.now() + timedelta(hours=1)
+            ),
+            DebriefBlock.ATTENDEES: sr.users_value(DebriefBlock.ATTENDEES, (ANA, BEN)),
+            DebriefBlock.DURATION: sr.select_value(DebriefBlock.DURATION, "30"),
+            DebriefBlock.VIDEO_LINK: sr.url_value(DebriefBlock.VIDEO_LINK, None),
+        },
+    )
+    assert (reply.status, reply.text) == (200, "")
+    clock.advance(timedelta(hours=2))
+    assert "not in: submit it" in await told(BEN, Action.CHANGE_RATINGS)
+    # The decision closes the stage before the DM goes: the DM is dropped, and the buttons
+    # of an earlier one say why.
+    await decide(harness, candidate.id, "advance", justification="Enough evidence.")
+    notifier = SlackNotifier(build_client(bot.settings), clock)
+    harness.fake.clear()
+    await send_due_reminders(bot, notifier, owner="test")
+    posted = harness.fake.calls_to("chat.postMessage")
+    assert [call for call in posted if "still stand" in str(call.args)] == []
+    async with bot.sessions() as session:
+        reasons = (
+            await session.exec(
+                select(Reminder.last_error).where(Reminder.kind == ReminderKind.DEBRIEF_CONFIRM)
+            )
+        ).all()
+    assert sorted(reasons) == ["stage closed", "stage closed"]
+    assert "read-only" in await told(ANA, Action.CHANGE_RATINGS)

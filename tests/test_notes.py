@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
-from bot.question_answers import MAX_NOTES
+from bot.kits import default_prompts_dir, load_kits
+from bot.question_answers import MAX_NOTES, Answer, read_sheet
+from bot.question_answers import suggested_ratings as suggested_from_sheet
 from handlers.ids import Action, NotesBlock, ScorecardBlock, View
 from handlers.notes_blocks import NOT_ASKED, notes_block_id
 from handlers.refs import Ref, ref
@@ -260,3 +262,29 @@ async def test_the_scorecard_starts_from_the_notes_and_keeps_every_answer(
     assert initial_choices(again)["k8s_serving"] == "3"
     assert SUGGESTED_NOTE not in render_blocks(again["blocks"])
     assert rating_block_id(RatingKind.COMPETENCY, "k8s_serving") in str(again)
+
+
+def test_suggestions_average_a_competency_s_questions_and_respect_not_asked() -> None:
+    stage = load_kits(default_prompts_dir()).stage("technical")
+    sheet = {
+        # ML lifecycle: 2 and 3 average 2.5, rounded half up.
+        "experiment_tracking": Answer(rating=2),
+        "versioning_rollback": Answer(rating=3),
+        # Only one of its one question, not asked: not assessed.
+        "feature_consistency": Answer(not_asked=True, notes="ran out of time"),
+        # Notes but no rating: nothing to suggest.
+        "k8s_serving": Answer(notes="sized from a load test"),
+    }
+    assert suggested_from_sheet(stage, sheet) == {"ml_lifecycle": 3, "feature_consistency": None}
+    # One of two questions not asked and the other unrated: nothing either way.
+    partly = {"experiment_tracking": Answer(not_asked=True)}
+    assert suggested_from_sheet(stage, partly) == {}
+    # What a draft written by hand or an older version holds is read with care.
+    assert read_sheet(
+        {
+            "a": {"rating": 9, "not_asked": "yes", "notes": "  "},
+            "b": "junk",
+            "c": {"rating": True, "notes": "kept"},
+            "d": {"rating": 4},
+        }
+    ) == {"c": Answer(notes="kept"), "d": Answer(rating=4)}
