@@ -123,7 +123,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
         *(_quality_input(q, existing) for q in draft.qualities),
         divider(),
         _red_flags_input(draft.stage, existing),
-        _overall_input(existing and existing.overall),
+        _overall_input(existing.overall if existing else None),
         input_block(
             ScorecardBlock.EVIDENCE,
             "Evidence",
