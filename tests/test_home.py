@@ -1,10 +1,11 @@
 """App Home as each person's desk, driven as Slack drives it: ``app_home_opened`` events and
 clicks on the tab's buttons, signed, with every Web API call recorded by the fake.
 
-The three roles: an interviewer (next interviews with *Open kit* and *Take notes*, owed scorecards with
-*Submit scorecard*, debriefs with *Open pack*, their own on-time figure), a hiring manager
-(their candidates by stage, decisions and debriefs waiting, late scorecards with *Nudge*,
-the per-person figures) and an admin (the team, undelivered messages, configuration)."""
+The three roles: an interviewer (next interviews with *Open kit* and *Take notes*, owed
+scorecards with *Submit scorecard*, debriefs with *Open pack*, their own on-time figure), a
+hiring manager (their candidates by stage, decisions and debriefs waiting, late scorecards
+with *Nudge*, the per-person figures) and an admin (the team, undelivered messages,
+configuration)."""
 
 from __future__ import annotations
 
