@@ -61,14 +61,7 @@ async def on_notes_saved(
     ):
         return
     try:
-        async with transaction(bot.sessions) as session:
-            await save_notes(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                answers=read_notes_form(view["state"]["values"]),
-            )
+        await _save(bot, user_id, metadata.interview_id, view)
     except DomainError as refused:
         await refuse_submission(ack, refused, title=TITLE, field_errors=notes_field_errors)
         return
@@ -91,16 +84,20 @@ async def on_notes_closed(
     try:
         metadata = NotesMetadata.decode(view.get("private_metadata"))
         await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
-        async with transaction(bot.sessions) as session:
-            await save_notes(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                answers=read_notes_form(view["state"]["values"]),
-            )
+        await _save(bot, user_id, metadata.interview_id, view)
     except DomainError as refused:
         logger.info("notes closed by %s not saved: %s", user_id, type(refused).__name__)
+
+
+async def _save(bot: BotContext, user_id: str, interview_id: int, view: dict[str, Any]) -> None:
+    async with transaction(bot.sessions) as session:
+        await save_notes(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=interview_id,
+            answers=read_notes_form(view["state"]["values"]),
+        )
 
 
 def register(app: AsyncApp) -> None:
