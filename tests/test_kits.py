@@ -424,7 +424,7 @@ STAGE_ERRORS = [
         "stages/screening.toml",
         "order = 10",
         "order = 10 10",
-        "stages/screening.toml: line 8: invalid TOML "
+        "stages/screening.toml: line 10: invalid TOML "
         "(Expected newline or end of document after a statement)",
         id="invalid-toml",
     ),
