@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
-from bot.errors import Conflict, InvalidInput, PermissionDenied
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
 from bot.question_answers import SCORES as SCORES  # the scale, shared with the notes
@@ -43,6 +43,7 @@ from storage.models import (
     RatingKind,
     Scorecard,
     ScorecardAnswer,
+    row_id,
 )
 
 MAX_EVIDENCE: Final = 3000
@@ -67,7 +68,7 @@ PRIVATE_NOTE: Final = "private_note"
 REASON: Final = "reason"  # of a change after the debrief
 
 
-def rating_field(kind: RatingKind, key: str) -> str:
+def rating_field(kind: str, key: str) -> str:
     """The name under which a rating's error is reported: ``"competency:k8s_serving"``."""
     return f"{kind}:{key}"
 
@@ -178,30 +179,36 @@ class _Scorable:
     stage_closed: bool
 
 
+def _score(choice: object) -> int | None:
+    """The rating chosen, or None for "not assessed", "not observed" or no choice."""
+    return choice if isinstance(choice, int) and choice in SCORES else None
+
+
 def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) -> _Valid:
     """The form's values checked against the stage's kit; InvalidInput names every problem."""
     errors: dict[str, str] = {}
     ratings: list[tuple[str, str, int | None]] = []
     for competency in stage.competencies:
-        choice = form.competencies.get(competency.id)
-        if choice != NOT_ASSESSED and choice not in SCORES:
+        assessed = form.competencies.get(competency.id)
+        score = _score(assessed)
+        if score is None and assessed != NOT_ASSESSED:
             errors[rating_field(RatingKind.COMPETENCY, competency.id)] = (
                 "Choose a rating from 1 to 4, or Not assessed if it did not come up."
             )
-        ratings.append(
-            (RatingKind.COMPETENCY, competency.id, None if choice == NOT_ASSESSED else choice)
-        )
+        ratings.append((RatingKind.COMPETENCY, competency.id, score))
     for quality in qualities:
-        choice = form.qualities.get(quality.id)
-        if choice != NOT_OBSERVED and choice not in SCORES:
+        observed = form.qualities.get(quality.id)
+        score = _score(observed)
+        if score is None and observed != NOT_OBSERVED:
             errors[rating_field(RatingKind.QUALITY, quality.id)] = (
                 "Choose a rating from 1 to 4, or Not observed."
             )
-        ratings.append((RatingKind.QUALITY, quality.id, None if choice == NOT_OBSERVED else choice))
+        ratings.append((RatingKind.QUALITY, quality.id, score))
     known_flags = {flag.id for flag in stage.red_flags}
     if any(flag not in known_flags for flag in form.red_flags):
         errors[RED_FLAGS] = "A red flag here is no longer in the kit: please reopen the form."
-    if form.overall not in SCORES:
+    overall = _score(form.overall)
+    if overall is None:
         errors[OVERALL] = "Choose your overall recommendation."
     evidence = (form.evidence or "").strip()
     if not evidence:
@@ -215,12 +222,11 @@ def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) ->
         errors[PRIVATE_NOTE] = (
             f"Keep the note to {MAX_PRIVATE_NOTE:,} characters; it has {len(note):,}."
         )
-    if errors:
+    if errors or overall is None:
         raise InvalidInput(errors)
-    assert form.overall is not None  # checked above; narrows the type
     return _Valid(
         ratings=tuple(ratings),
-        overall=form.overall,
+        overall=overall,
         red_flags=tuple(flag.id for flag in stage.red_flags if flag.id in form.red_flags),
         evidence=evidence,
         private_note=note,
@@ -236,11 +242,10 @@ async def read_contents(
     revisions = await revisions_of(session, ids)
     contents = []
     for card in scorecards:
-        assert card.id is not None  # read from the database
-        own = ratings[card.id]
+        own = ratings[row_id(card)]
         contents.append(
             ScorecardContent(
-                id=card.id,
+                id=row_id(card),
                 interview_id=card.interview_id,
                 interviewer_id=card.interviewer_id,
                 overall=card.overall,
@@ -257,7 +262,7 @@ async def read_contents(
                 private_note=card.private_note,
                 submitted_at=card.submitted_at,
                 updated_at=card.updated_at,
-                revisions=revisions[card.id],
+                revisions=revisions[row_id(card)],
                 late=card.late,
             )
         )
@@ -321,8 +326,7 @@ async def stage_is_closed(session: AsyncSession, candidate: Candidate, stage_key
     the stage's scorecards are then read-only."""
     if is_closed(candidate):
         return True
-    assert candidate.id is not None
-    return await stage_closing_decision(session, candidate.id, stage_key) is not None
+    return await stage_closing_decision(session, row_id(candidate), stage_key) is not None
 
 
 async def interviews_to_score(
@@ -430,15 +434,18 @@ async def submit_scorecard(
         # An edit after the decision: the scorecard the decision stood on stays as it was.
         raise Conflict(_CLOSED)
     scorecard = await store.scorecard_of(session, interview_id, user_id)
-    assert scorecard is not None and scorecard.id is not None  # inserted or already there
+    if scorecard is None:
+        # Inserted or already there a moment ago: only an erasure in between removes it.
+        raise NotFound("That interview no longer exists.")
+    scorecard_id = row_id(scorecard)
     changed = created
     if created:
-        await store.replace_ratings(session, scorecard.id, valid.ratings)
+        await store.replace_ratings(session, scorecard_id, valid.ratings)
     else:
         changed = await _revise(
             session, scorecard, valid, actor_id=user_id, kind=RevisionKind.EDIT, at=now
         )
-    await _keep_answers(session, scorable.stage, scorecard.id, interview_id, user_id)
+    await _keep_answers(session, scorable.stage, scorecard_id, interview_id, user_id)
     if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,
@@ -453,7 +460,7 @@ async def submit_scorecard(
             scorable.candidate,
             user_id,
             AUDIT_SUBMITTED if created else AUDIT_EDITED,
-            {"interview_id": interview_id, "scorecard_id": scorecard.id},
+            {"interview_id": interview_id, "scorecard_id": scorecard_id},
             now,
         )
     progress = progress_of(
@@ -463,7 +470,7 @@ async def submit_scorecard(
         interview=scorable.interview,
         candidate=scorable.candidate,
         stage=scorable.stage,
-        scorecard_id=scorecard.id,
+        scorecard_id=scorecard_id,
         created=created,
         changed=changed,
         progress=progress,
@@ -493,11 +500,11 @@ async def _revise(
 ) -> bool:
     """Change a stored scorecard to ``valid``, keeping the change in its history; False
     (and nothing changed) when it already says that."""
-    assert scorecard.id is not None
+    scorecard_id = row_id(scorecard)
     (before,) = await read_contents(session, [scorecard])
     revision = await record_revision(
         session,
-        scorecard_id=scorecard.id,
+        scorecard_id=scorecard_id,
         interview_id=scorecard.interview_id,
         author_id=scorecard.interviewer_id,
         actor_id=actor_id,
@@ -516,7 +523,7 @@ async def _revise(
     if revision is None:
         return False
     await store.update_scorecard(session, scorecard, _values(valid), at)
-    await store.replace_ratings(session, scorecard.id, valid.ratings)
+    await store.replace_ratings(session, scorecard_id, valid.ratings)
     return True
 
 
@@ -563,10 +570,10 @@ async def open_debrief_change(
         )
     if scorable.stage_closed:
         raise Conflict(_CLOSED)
-    candidate_id = scorable.candidate.id
-    assert candidate_id is not None
     now = bot.clock.now()
-    debriefs = await scheduled_in_stage(session, candidate_id, scorable.interview.stage_key)
+    debriefs = await scheduled_in_stage(
+        session, row_id(scorable.candidate), scorable.interview.stage_key
+    )
     if not any(reminders.ends_at(debrief) <= now for debrief in debriefs):
         raise Conflict(
             "No debrief of this stage has ended yet: until one has, change your scorecard "
@@ -638,7 +645,9 @@ async def change_after_debrief(
     if errors or valid is None:
         raise InvalidInput(errors)
     scorecard = await store.scorecard_of(session, interview_id, user_id)
-    assert scorecard is not None
+    if scorecard is None:
+        # There a moment ago: only an erasure in between removes it.
+        raise NotFound("That interview no longer exists.")
     now = bot.clock.now()
     if not await _revise(
         session,
@@ -723,11 +732,11 @@ async def owed_by(session: AsyncSession, candidate: Candidate, user_id: str) -> 
     others before their own interview either."""
     if is_closed(candidate):
         return []
-    assert candidate.id is not None
+    candidate_id = row_id(candidate)
     return [
         interview
-        for interview in await store.owed_interviews(session, user_id, candidate.id)
-        if await stage_closing_decision(session, candidate.id, interview.stage_key) is None
+        for interview in await store.owed_interviews(session, user_id, candidate_id)
+        if await stage_closing_decision(session, candidate_id, interview.stage_key) is None
     ]
 
 

@@ -16,7 +16,10 @@ async def upload_to_dm(
 ) -> None:
     """conversations.open, then files_upload_v2 into that DM."""
     dm = await client.conversations_open(users=user_id)
-    arguments = {"initial_comment": initial_comment} if initial_comment else {}
     await client.files_upload_v2(
-        channel=dm["channel"]["id"], content=content, filename=filename, title=title, **arguments
+        channel=dm["channel"]["id"],
+        content=content,
+        filename=filename,
+        title=title,
+        initial_comment=initial_comment or None,
     )

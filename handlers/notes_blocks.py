@@ -22,6 +22,7 @@ from handlers.modal_parts import NOT_TO_RECORD, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import clip_plain, date_token, escape_clipped
 from handlers.scorecard_view_modal import evidence_text
+from storage.models import row_id
 
 LABEL_LIMIT: Final = 2000  # an input block's label
 HINT_LIMIT: Final = 2000  # an input block's hint
@@ -49,7 +50,6 @@ def notes_modal(sheet: NotesSheet) -> dict[str, Any]:
     """The form, prefilled from the author's draft. Closing it saves it too (Slack sends
     view_closed because of notify_on_close)."""
     stage, interview = sheet.stage, sheet.interview
-    assert interview.id is not None
     head = [
         section(
             f"*{escape_clipped(sheet.candidate.name, _NAME_SHOWN)}* · "
@@ -89,7 +89,7 @@ def notes_modal(sheet: NotesSheet) -> dict[str, Any]:
         "submit": plain("Save"),
         "close": plain("Close"),
         "notify_on_close": True,
-        "private_metadata": NotesMetadata(interview_id=interview.id).encode(),
+        "private_metadata": NotesMetadata(interview_id=row_id(interview)).encode(),
         "blocks": blocks,
     }
 

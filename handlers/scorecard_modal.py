@@ -46,7 +46,7 @@ from handlers.scorecard_view_modal import (
     scorecard_content_blocks,
 )
 from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
-from storage.models import Interview, RatingKind
+from storage.models import Interview, RatingKind, row_id
 
 _HINT_LIMIT = 2000  # an input's hint
 SUGGESTED_NOTE = (
@@ -134,7 +134,9 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
             ScorecardBlock.PRIVATE_NOTE,
             "Private note for the hiring manager",
             _text_input(
-                ScorecardBlock.PRIVATE_NOTE, MAX_PRIVATE_NOTE, existing and existing.private_note
+                ScorecardBlock.PRIVATE_NOTE,
+                MAX_PRIVATE_NOTE,
+                existing.private_note if existing else None,
             ),
             optional=True,
             hint=fair_hint("Only the hiring manager and admins can read it."),
@@ -312,8 +314,7 @@ def _intro(draft: ScorecardDraft) -> list[Block]:
 
 
 def _metadata(interview: Interview) -> str:
-    assert interview.id is not None
-    return ScorecardMetadata(interview_id=interview.id).encode()
+    return ScorecardMetadata(interview_id=row_id(interview)).encode()
 
 
 def _suggested(draft: ScorecardDraft) -> dict[str, int | None]:
