@@ -30,7 +30,7 @@ from bot import metrics
 from bot import reminder_rules as rules
 from bot.context import BotContext
 from bot.errors import Conflict, NotFound, PermissionDenied
-from bot.kits import UnknownStageError
+from bot.kits import Stage, UnknownStageError
 from bot.notifier import Notifier, SendResult
 from bot.reminder_rules import ReminderKind
 from storage import debriefs as debrief_store
@@ -51,6 +51,7 @@ from storage.scorecards import scorecard_of
 
 if TYPE_CHECKING:
     from bot.feedback_access import SummarySoFar
+    from bot.scorecards import ScorecardContent
 
 logger = logging.getLogger(__name__)
 
@@ -250,6 +251,10 @@ class ReminderMessage:
     missing: tuple[Interview, ...] = ()
     # debrief pack: each interview of the stage, its summary as the recipient may see it
     pack: tuple[SummarySoFar, ...] = ()
+    # debrief confirm: the recipient's scorecards of the stage, and the kit that names
+    # their ratings (None when the stage's kit file is gone)
+    own: tuple[ScorecardContent, ...] = ()
+    stage: Stage | None = None
 
     @property
     def meeting_starts_at(self) -> datetime | None:
@@ -328,6 +333,8 @@ async def _details(
             return "decision recorded"
         return base
     interviews = await store.stage_interviews(session, candidate_id, meeting.stage_key)
+    if kind == ReminderKind.DEBRIEF_CONFIRM:
+        return await _own_scorecards(session, bot, reminder, base, interviews)
     if kind == ReminderKind.DEBRIEF_CHASE:
         seats = await store.scorecard_seats(session, [i.id for i in interviews if i.id])
         owed = {
@@ -338,6 +345,36 @@ async def _details(
     if now >= ends_at(meeting):
         return "debrief over"
     return _with(base, pack=await _pack(session, bot, recipient, interviews))
+
+
+async def _own_scorecards(
+    session: AsyncSession,
+    bot: BotContext,
+    reminder: Reminder,
+    base: ReminderMessage,
+    interviews: Sequence[Interview],
+) -> ReminderMessage | str:
+    """The recipient's scorecards of the debriefed stage, to confirm or change; none once
+    a decision has closed the stage (its scorecards are read-only then)."""
+    from bot.scorecards import read_contents, stage_is_closed  # see the import in _pack
+
+    assert base.debrief is not None
+    stage_key = base.debrief.stage_key
+    if await stage_is_closed(session, base.candidate, stage_key):
+        return "stage closed"
+    found = [
+        card
+        for interview in interviews
+        if interview.id is not None
+        and (card := await scorecard_of(session, interview.id, reminder.recipient_id))
+    ]
+    if not found:
+        return "no scorecard to confirm"
+    try:
+        stage: Stage | None = bot.kits.stage(stage_key)
+    except UnknownStageError:
+        stage = None
+    return _with(base, own=tuple(await read_contents(session, found)), stage=stage)
 
 
 async def _pack(

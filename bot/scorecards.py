@@ -13,7 +13,7 @@ Nothing here shows anyone else's scorecard: reading others' goes through
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
@@ -25,10 +25,15 @@ from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
+from bot.question_answers import SCORES as SCORES  # the scale, shared with the notes
+from bot.question_answers import Sheet, evidence_from, kept_answers, read_sheet
+from bot.question_answers import suggested_ratings as suggested_from_sheet
 from bot.scorecard_history import Revision, RevisionKind, record_revision, revisions_of
 from storage import marks
+from storage import notes as notes_store
 from storage import scorecards as store
 from storage.audit import record_event
+from storage.debriefs import scheduled_in_stage
 from storage.decisions import stage_closing_decision
 from storage.interviews import interviewers_of, interviews_of_user
 from storage.models import (
@@ -38,16 +43,19 @@ from storage.models import (
     InterviewStatus,
     RatingKind,
     Scorecard,
+    ScorecardAnswer,
     row_id,
 )
 
-SCORES: Final = (1, 2, 3, 4)
 MAX_EVIDENCE: Final = 3000
 MAX_PRIVATE_NOTE: Final = 3000
 NOT_OBSERVED: Final = "not_observed"
 NOT_ASSESSED: Final = "not_assessed"
 AUDIT_SUBMITTED: Final = "scorecard_submitted"
 AUDIT_EDITED: Final = "scorecard_edited"
+AUDIT_CONFIRMED: Final = "scorecard_confirmed_after_debrief"
+AUDIT_CHANGED: Final = "scorecard_changed_after_debrief"
+MAX_REASON: Final = 3000
 
 # A quality's choice: a score, "not observed", or None when nothing was chosen.
 QualityChoice = int | Literal["not_observed"] | None
@@ -58,6 +66,7 @@ OVERALL: Final = "overall"
 RED_FLAGS: Final = "red_flags"
 EVIDENCE: Final = "evidence"
 PRIVATE_NOTE: Final = "private_note"
+REASON: Final = "reason"  # of a change after the debrief
 
 
 def rating_field(kind: str, key: str) -> str:
@@ -98,8 +107,17 @@ class ScorecardContent:
 
     @property
     def edited_after_reading(self) -> bool:
-        """Changed after its author had been shown the others' scorecards."""
-        return any(revision.after_reading_others for revision in self.revisions)
+        """Its form saved again after its author had been shown the others' scorecards. A
+        change after the debrief is not counted: reading the others is what a debrief is
+        for, and such a change is shown on its own, with its reason."""
+        return any(
+            revision.after_reading_others and revision.kind == RevisionKind.EDIT
+            for revision in self.revisions
+        )
+
+    @property
+    def debrief_changes(self) -> tuple[Revision, ...]:
+        return tuple(r for r in self.revisions if r.kind == RevisionKind.DEBRIEF)
 
 
 @dataclass(frozen=True)
@@ -126,6 +144,10 @@ class ScorecardDraft:
     read_only: bool
     # A first scorecard after a decision closed the stage: taken, and marked late.
     late: bool = False
+    # From the interviewer's notes (*Take notes*), for a first scorecard: a rating per
+    # competency to confirm, and the evidence to start from.
+    suggested: Mapping[str, CompetencyChoice] = field(default_factory=dict)
+    evidence_from_notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -334,6 +356,9 @@ async def open_scorecard(
     scorable = await _scorable(session, bot, user_id, interview_id)
     existing = await store.scorecard_of(session, interview_id, user_id)
     contents = await read_contents(session, [existing]) if existing else []
+    sheet: Sheet = {}
+    if existing is None:
+        sheet = read_sheet(await notes_store.draft_of(session, interview_id, user_id))
     return ScorecardDraft(
         interview=scorable.interview,
         candidate=scorable.candidate,
@@ -342,7 +367,39 @@ async def open_scorecard(
         existing=contents[0] if contents else None,
         read_only=scorable.stage_closed and existing is not None,
         late=scorable.stage_closed and existing is None,
+        suggested=suggested_ratings(scorable.stage, sheet),
+        evidence_from_notes=evidence_from(scorable.stage, sheet, MAX_EVIDENCE),
     )
+
+
+def suggested_ratings(stage: Stage, sheet: Sheet) -> dict[str, CompetencyChoice]:
+    """The competency ratings the question ratings suggest, as the form's choices."""
+    return {
+        key: NOT_ASSESSED if score is None else score
+        for key, score in suggested_from_sheet(stage, sheet).items()
+    }
+
+
+async def _keep_answers(
+    session: AsyncSession, stage: Stage, scorecard_id: int, interview_id: int, user_id: str
+) -> None:
+    """The scorecard keeps the author's notes per question as they are when it is saved;
+    without notes, whatever it kept before stays."""
+    sheet = read_sheet(await notes_store.draft_of(session, interview_id, user_id))
+    if not sheet:
+        return
+    rows = [
+        ScorecardAnswer(
+            scorecard_id=scorecard_id,
+            question_key=key,
+            competency_key=competency,
+            rating=answer.rating,
+            not_asked=answer.not_asked,
+            notes=answer.notes,
+        )
+        for key, competency, answer in kept_answers(stage, sheet)
+    ]
+    await notes_store.replace_answers(session, scorecard_id, rows)
 
 
 async def submit_scorecard(
@@ -363,12 +420,6 @@ async def submit_scorecard(
     scorable = await _scorable(session, bot, user_id, interview_id, lock=True)
     valid = validate(scorable.stage, bot.kits.qualities, form)
     now = bot.clock.now()
-    values = {
-        "overall": valid.overall,
-        "evidence": valid.evidence,
-        "private_note": valid.private_note,
-        "red_flags": list(valid.red_flags),
-    }
     created = await store.insert_scorecard_once(
         session,
         {
@@ -377,7 +428,7 @@ async def submit_scorecard(
             "submitted_at": now,
             "updated_at": now,
             "late": scorable.stage_closed,
-            **values,
+            **_values(valid),
         },
     )
     if scorable.stage_closed and not created:
@@ -389,30 +440,15 @@ async def submit_scorecard(
         raise NotFound("That interview no longer exists.")
     scorecard_id = row_id(scorecard)
     changed = created
-    if not created:
-        (before,) = await read_contents(session, [scorecard])
-        revision = await record_revision(
-            session,
-            scorecard_id=scorecard_id,
-            interview_id=interview_id,
-            author_id=user_id,
-            actor_id=user_id,
-            before=content_fields(before),
-            after=scorecard_fields(
-                overall=valid.overall,
-                ratings={(kind, key): score for kind, key, score in valid.ratings},
-                red_flags=valid.red_flags,
-                evidence=valid.evidence,
-                private_note=valid.private_note,
-            ),
-            kind=RevisionKind.EDIT,
-            at=now,
+    if created:
+        await store.replace_ratings(session, scorecard_id, valid.ratings)
+    else:
+        changed = await _revise(
+            session, scorecard, valid, actor_id=user_id, kind=RevisionKind.EDIT, at=now
         )
-        changed = revision is not None
-        if changed:
-            await store.update_scorecard(session, scorecard, values, now)
     if created:
         await marks.scorecard_in(session, scorable.interview, user_id, now)
+    await _keep_answers(session, scorable.stage, scorecard_id, interview_id, user_id)
     if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,
@@ -422,17 +458,13 @@ async def submit_scorecard(
             now=now,
         )
     if changed:
-        await store.replace_ratings(session, scorecard_id, valid.ratings)
-        candidate = scorable.candidate
-        candidate.last_activity_at = now
-        session.add(candidate)
-        await record_event(
+        await _touched(
             session,
-            actor_id=user_id,
-            candidate_id=candidate.id,
-            action=AUDIT_SUBMITTED if created else AUDIT_EDITED,
-            detail={"interview_id": interview_id, "scorecard_id": scorecard_id},
-            at=now,
+            scorable.candidate,
+            user_id,
+            AUDIT_SUBMITTED if created else AUDIT_EDITED,
+            {"interview_id": interview_id, "scorecard_id": scorecard_id},
+            now,
         )
     progress = progress_of(
         scorable.panel, await store.scorecards_of_interview(session, interview_id)
@@ -447,6 +479,200 @@ async def submit_scorecard(
         progress=progress,
         late=scorecard.late,
     )
+
+
+def _values(valid: _Valid) -> dict[str, Any]:
+    """A checked form as the scorecard row's own columns (the ratings are rows of theirs)."""
+    return {
+        "overall": valid.overall,
+        "evidence": valid.evidence,
+        "private_note": valid.private_note,
+        "red_flags": list(valid.red_flags),
+    }
+
+
+async def _revise(
+    session: AsyncSession,
+    scorecard: Scorecard,
+    valid: _Valid,
+    *,
+    actor_id: str,
+    kind: RevisionKind,
+    at: datetime,
+    reason: str | None = None,
+) -> bool:
+    """Change a stored scorecard to ``valid``, keeping the change in its history; False
+    (and nothing changed) when it already says that."""
+    scorecard_id = row_id(scorecard)
+    (before,) = await read_contents(session, [scorecard])
+    revision = await record_revision(
+        session,
+        scorecard_id=scorecard_id,
+        interview_id=scorecard.interview_id,
+        author_id=scorecard.interviewer_id,
+        actor_id=actor_id,
+        before=content_fields(before),
+        after=scorecard_fields(
+            overall=valid.overall,
+            ratings={(kind, key): score for kind, key, score in valid.ratings},
+            red_flags=valid.red_flags,
+            evidence=valid.evidence,
+            private_note=valid.private_note,
+        ),
+        kind=kind,
+        at=at,
+        reason=reason,
+    )
+    if revision is None:
+        return False
+    await store.update_scorecard(session, scorecard, _values(valid), at)
+    await store.replace_ratings(session, scorecard_id, valid.ratings)
+    return True
+
+
+async def _touched(
+    session: AsyncSession,
+    candidate: Candidate,
+    actor_id: str,
+    action: str,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    """A scorecard of the candidate changed: their activity moves, and the audit keeps it."""
+    candidate.last_activity_at = at
+    session.add(candidate)
+    await record_event(
+        session, actor_id=actor_id, candidate_id=candidate.id, action=action, detail=detail, at=at
+    )
+
+
+# ----------------------------------------------------------------- after the debrief
+
+
+@dataclass(frozen=True)
+class DebriefChange:
+    """What the author changes after the debrief: competency ratings and the overall
+    recommendation (None where nothing was chosen), and why."""
+
+    competencies: Mapping[str, CompetencyChoice]
+    overall: int | None
+    reason: str | None
+
+
+async def open_debrief_change(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> ScorecardDraft:
+    """The user's scorecard, to confirm or change after a debrief of its stage has ended;
+    Conflict before then (the scorecard's own form is the way), without a scorecard, or
+    once a decision closed the stage."""
+    scorable = await _scorable(session, bot, user_id, interview_id)
+    existing = await store.scorecard_of(session, interview_id, user_id)
+    if existing is None:
+        raise Conflict(
+            "Your scorecard of this interview is not in: submit it with *Submit scorecard*."
+        )
+    if scorable.stage_closed:
+        raise Conflict(_CLOSED)
+    now = bot.clock.now()
+    debriefs = await scheduled_in_stage(
+        session, row_id(scorable.candidate), scorable.interview.stage_key
+    )
+    if not any(reminders.ends_at(debrief) <= now for debrief in debriefs):
+        raise Conflict(
+            "No debrief of this stage has ended yet: until one has, change your scorecard "
+            "with *Submit scorecard*."
+        )
+    (content,) = await read_contents(session, [existing])
+    return ScorecardDraft(
+        interview=scorable.interview,
+        candidate=scorable.candidate,
+        stage=scorable.stage,
+        qualities=bot.kits.qualities,
+        existing=content,
+        read_only=False,
+    )
+
+
+async def confirm_after_debrief(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> ScorecardDraft:
+    """The author says their ratings stand after the debrief: kept in the audit."""
+    draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
+    assert draft.existing is not None
+    await record_event(
+        session,
+        actor_id=user_id,
+        candidate_id=draft.candidate.id,
+        action=AUDIT_CONFIRMED,
+        detail={"interview_id": interview_id, "scorecard_id": draft.existing.id},
+        at=bot.clock.now(),
+    )
+    return draft
+
+
+async def change_after_debrief(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    user_id: str,
+    interview_id: int,
+    change: DebriefChange,
+) -> ScorecardDraft:
+    """Change the author's ratings after the debrief, with a reason: kept in the scorecard's
+    history (before, after, why), which the debrief summary shows. InvalidInput names
+    a missing rating, a missing reason, or a change that changes nothing."""
+    draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
+    card = draft.existing
+    assert card is not None
+    form = ScorecardForm(
+        competencies=change.competencies,
+        qualities={
+            key: NOT_OBSERVED if score is None else score for key, score in card.qualities.items()
+        },
+        red_flags=card.red_flags,
+        overall=change.overall,
+        evidence=card.evidence,
+        private_note=card.private_note,
+    )
+    errors: dict[str, str] = {}
+    valid: _Valid | None = None
+    try:
+        valid = validate(draft.stage, bot.kits.qualities, form)
+    except InvalidInput as invalid:
+        errors = dict(invalid.fields)
+    reason = (change.reason or "").strip()
+    if not reason:
+        errors[REASON] = "Say why your ratings changed: what the debrief brought out."
+    elif len(reason) > MAX_REASON:
+        errors[REASON] = f"Keep the reason to {MAX_REASON:,} characters; it has {len(reason):,}."
+    if errors or valid is None:
+        raise InvalidInput(errors)
+    scorecard = await store.scorecard_of(session, interview_id, user_id)
+    if scorecard is None:
+        # There a moment ago: only an erasure in between removes it.
+        raise NotFound("That interview no longer exists.")
+    now = bot.clock.now()
+    if not await _revise(
+        session,
+        scorecard,
+        valid,
+        actor_id=user_id,
+        kind=RevisionKind.DEBRIEF,
+        at=now,
+        reason=reason,
+    ):
+        raise InvalidInput(
+            {REASON: "These are the ratings you gave: to keep them, press *Confirm ratings*."}
+        )
+    await _touched(
+        session,
+        draft.candidate,
+        user_id,
+        AUDIT_CHANGED,
+        {"interview_id": interview_id, "scorecard_id": scorecard.id},
+        now,
+    )
+    return draft
 
 
 _CLOSED = "A decision has closed this stage for the candidate, so its scorecards are read-only now."

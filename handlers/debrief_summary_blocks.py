@@ -15,6 +15,7 @@ from typing import Any
 from bot.debrief_summary import (
     DISAGREEMENT_SPREAD,
     MIN_SCORES_FOR_MEAN,
+    ChangedRating,
     DebriefSummary,
     Disagreement,
     Figures,
@@ -44,6 +45,8 @@ MINUS = "\N{MINUS SIGN}"
 # enough that a summary of the longest kit fits one message (the pack shows several).
 _NAME_SHOWN = 160
 _FLAG_SHOWN = 300
+# Changes after the debrief listed at most: a panel's handful, with room for the rest.
+_CHANGES_SHOWN = 12
 SCALE_NOTE = (
     "Competencies and qualities 1 no evidence to 4 exceptional; recommendations 1 strong no "
     f"to 4 strong yes. Mean to one decimal from {MIN_SCORES_FOR_MEAN} scores up, else the "
@@ -224,6 +227,17 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
                 *(_disagreement_line(found) for found in summary.disagreements),
             ]
         )
+    changes = summary.changed_after_debrief
+    if changes:
+        more = len(changes) - _CHANGES_SHOWN
+        blocks += packed_sections(
+            [
+                ":arrows_counterclockwise: *Changed after the debrief*, before → after (the "
+                "reasons are in *View scorecards*)",
+                *(_changed_line(changed) for changed in changes[:_CHANGES_SHOWN]),
+                *([f"_and {more} more changes: see *View scorecards*_"] if more > 0 else []),
+            ]
+        )
     if summary.unassessed_competencies:
         blocks.append(section(unassessed_text(summary.unassessed_competencies)))
     blocks.append(section(unobserved_text(summary.unobserved_qualities)))
@@ -292,6 +306,18 @@ def _disagreement_line(found: Disagreement) -> str:
     ranked = sorted(found.item.scores, key=lambda given: given[1], reverse=True)
     return f"• {_shown(found.item.name)}: " + ", ".join(
         f"{_mention(user)} {score}" for user, score in ranked
+    )
+
+
+def _changed_line(changed: ChangedRating) -> str:
+    def shown(score: int | None) -> str:
+        if score is None:
+            return "not assessed"
+        return f"{score} · {SCALE[score]}" if changed.overall else str(score)
+
+    return (
+        f"• {_mention(changed.interviewer_id)} · {_shown(changed.name)}: "
+        f"{shown(changed.before)} → *{shown(changed.after)}*"
     )
 
 

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.feedback_access import SummarySoFar
+from bot.kits import Stage
 from bot.nudges import Nudged
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
+from bot.scorecards import ScorecardContent
 from handlers.block_kit import (
     MESSAGE_TEXT_LIMIT,
     Block,
@@ -22,9 +24,10 @@ from handlers.block_kit import (
 from handlers.debrief_summary_blocks import SCALE_NOTE, summary_figures_blocks
 from handlers.ids import Action
 from handlers.kit_blocks import KIT_LINK_LIMIT
-from handlers.mrkdwn import date_token, escape, link
+from handlers.mrkdwn import date_token, escape, escape_clipped, link
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
+from handlers.scorecard_view_modal import score_text
 from storage.models import Candidate, Interview, row_id
 
 # A chase offers a button for at most this many interviews (a stage has one or two).
@@ -34,6 +37,8 @@ MAX_BUTTONS = 5
 MAX_PACK_INTERVIEWS = 4
 # Characters the pack keeps free for its closing notes and the link to the thread.
 _PACK_NOTES = 1000
+# How much of a competency's name the ratings to confirm show.
+_NAME_SHOWN = 160
 
 
 def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
@@ -110,8 +115,10 @@ def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
     )
     # The call has a block of its own: beside a long name, a long link would not fit.
     when = _meeting_line(message)
-    kit = button("Open kit", Action.OPEN_KIT, ref(Ref.INTERVIEW, row_id(_interview(message))))
-    return text, [section(head), context(when), actions(kit)]
+    value = ref(Ref.INTERVIEW, row_id(_interview(message)))
+    kit = button("Open kit", Action.OPEN_KIT, value)
+    notes = button("Take notes", Action.TAKE_NOTES, value)
+    return text, [section(head), context(when), actions(kit, notes)]
 
 
 def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
@@ -261,6 +268,41 @@ def _debrief_pending(message: ReminderMessage) -> tuple[str, list[Block]]:
     return text, [section(body), _decision_actions(message)]
 
 
+def _debrief_confirm(message: ReminderMessage) -> tuple[str, list[Block]]:
+    """After the debrief: the recipient's ratings, to confirm or to change with a reason."""
+    text = f"Do your ratings of {_name(message)} still stand after the debrief?"
+    head = (
+        f":ballot_box_with_check: The *{escape(message.stage_title)}* debrief for "
+        f"*{_name(message)}* has ended. Do your ratings still stand? *Confirm* them, or "
+        "*Change* them and say why: the summary shows each change, before and after, and "
+        "your scorecard's history keeps it."
+    )
+    blocks = [section(head)]
+    for card in message.own[:MAX_BUTTONS]:
+        value = ref(Ref.INTERVIEW, card.interview_id)
+        blocks += [
+            section(own_ratings_text(message.stage, card)),
+            actions(
+                button("Confirm ratings", Action.CONFIRM_RATINGS, value, style="primary"),
+                button("Change ratings", Action.CHANGE_RATINGS, value),
+            ),
+        ]
+    return text, blocks
+
+
+def own_ratings_text(stage: Stage | None, card: ScorecardContent) -> str:
+    """ "*Your ratings:* Overall 3 · Yes · Kubernetes serving 2 · Autoscaling not assessed"."""
+    names = {c.id: c.name for c in stage.competencies} if stage else {}
+    order = [*names, *(key for key in card.competencies if key not in names)]
+    rated = [
+        f"{escape_clipped(names.get(key, key), _NAME_SHOWN)} "
+        f"{'not assessed' if (score := card.competencies[key]) is None else score}"
+        for key in order
+        if key in card.competencies
+    ]
+    return f"*Your ratings:* Overall {score_text(card.overall)} · " + " · ".join(rated)
+
+
 _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]]]] = {
     ReminderKind.INTERVIEW_SOON: _interview_soon,
     ReminderKind.SCORECARD_NUDGE: _scorecard_nudge,
@@ -271,6 +313,7 @@ _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]
     ReminderKind.DEBRIEF_DECISION: _debrief_decision,
     ReminderKind.DEBRIEF_PENDING: _debrief_pending,
     ReminderKind.SCORECARD_ASKED: _scorecard_asked,
+    ReminderKind.DEBRIEF_CONFIRM: _debrief_confirm,
 }
 
 

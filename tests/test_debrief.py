@@ -280,10 +280,12 @@ async def test_scheduling_notes_it_invites_each_attendee_and_plans_the_reminders
         assert "<https://meet.example.com/d|Video call>" in text
     [card] = card_updates(harness, candidate)
     assert next_step_of(card) == f"Screening debrief on {date_token(DEBRIEF_AT)}"
-    # The reminders: the chase and the pack for each attendee, the decision and the nudge.
+    # The reminders: the chase and the pack for each attendee and, when it ends, the call
+    # to confirm their ratings; the decision and the nudge.
     planned = {(r.kind, r.recipient_id): r.due_at for r in await debrief_reminders(harness)}
     end = DEBRIEF_AT + timedelta(minutes=30)
     assert planned == {
+        **{(ReminderKind.DEBRIEF_CONFIRM, u): end for u in (ANA, BEN, HIRING_MANAGER)},
         **{(ReminderKind.DEBRIEF_CHASE, u): DEBRIEF_AT - timedelta(hours=24) for u in (ANA, BEN)},
         (ReminderKind.DEBRIEF_CHASE, HIRING_MANAGER): DEBRIEF_AT - timedelta(hours=24),
         **{(ReminderKind.DEBRIEF_PACK, u): DEBRIEF_AT - timedelta(minutes=15) for u in (ANA, BEN)},
@@ -486,7 +488,7 @@ async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) ->
     )
     assert sorted(dms(harness.fake)) == [ANA, HIRING_MANAGER]
     assert debrief.status == "scheduled" and await attendees(harness, debrief)
-    assert len(await debrief_reminders(harness, recipient_id=BEN)) == 2
+    assert len(await debrief_reminders(harness, recipient_id=BEN)) == 3
     assert card_updates(harness, candidate), "card still refreshed"
 
 

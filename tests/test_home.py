@@ -1,10 +1,11 @@
 """App Home as each person's desk, driven as Slack drives it: ``app_home_opened`` events and
 clicks on the tab's buttons, signed, with every Web API call recorded by the fake.
 
-The three roles: an interviewer (next interviews with *Open kit*, owed scorecards with
-*Submit scorecard*, debriefs with *Open pack*, their own on-time figure), a hiring manager
-(their candidates by stage, decisions and debriefs waiting, late scorecards with *Nudge*,
-the per-person figures) and an admin (the team, undelivered messages, configuration)."""
+The three roles: an interviewer (next interviews with *Open kit* and *Take notes*, owed
+scorecards with *Submit scorecard*, debriefs with *Open pack*, their own on-time figure), a
+hiring manager (their candidates by stage, decisions and debriefs waiting, late scorecards
+with *Nudge*, the per-person figures) and an admin (the team, undelivered messages,
+configuration)."""
 
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ async def test_the_interviewers_desk_and_a_scorecard_submitted_from_it(harness: 
     view = await open_home(harness, ANA)
     text = text_of(view)
     assert view_errors(view) == []
-    assert "Your next interviews" in text and "Kim Soon  [Open kit]" in text
+    assert "Your next interviews" in text and "Kim Soon\n[Open kit] [Take notes]" in text
     assert "Scorecards you owe" in text and "Jane Doe  [Submit scorecard]" in text
     assert "Your debriefs" in text and "Lou Debrief  [Open pack]" in text
     # Not a hiring manager nor an admin: nobody else's candidates, nobody's figures.
