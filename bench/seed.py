@@ -34,6 +34,7 @@ from storage.models import (
 HIRING_CHANNEL = "C0HIRING"
 HIRING_MANAGER = "U0HM"
 BATCH = 5000
+DUE_HOURS = 24
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,16 @@ def _interviews(shape: Shape, kits: Kits, now: datetime) -> Iterator[_Interview]
 
 
 async def seed_pipeline(sessions: SessionFactory, kits: Kits, shape: Shape, now: datetime) -> None:
-    await _bulk(sessions, Candidate, _candidates(shape, kits, now))
+    submitted = {
+        (card["interview_id"], card["interviewer_id"]): card["submitted_at"]
+        for card, _ in _scorecards(shape, kits, now)
+    }
+    ready = _stage_ready(shape, kits, now, submitted)
+    await _bulk(
+        sessions,
+        Candidate,
+        (row | {"stage_ready_at": ready.get(row["id"])} for row in _candidates(shape, kits, now)),
+    )
     await _bulk(
         sessions,
         Interview,
@@ -157,7 +167,17 @@ async def seed_pipeline(sessions: SessionFactory, kits: Kits, shape: Shape, now:
         sessions,
         InterviewInterviewer,
         (
-            {"interview_id": i.id, "user_id": user, "attended": True}
+            {
+                "interview_id": i.id,
+                "user_id": user,
+                "attended": True,
+                # What storage.marks keeps, FEEDBACK_DUE_HOURS at its default.
+                "scorecard_due_at": i.starts_at + timedelta(minutes=60, hours=DUE_HOURS),
+                "scorecard_in_at": submitted.get((i.id, user)),
+                "owed_due_at": None
+                if (i.id, user) in submitted
+                else i.starts_at + timedelta(minutes=60, hours=DUE_HOURS),
+            }
             for i in _interviews(shape, kits, now)
             for user in interviewers_of(shape, i.id, i.latest)
         ),
@@ -166,6 +186,34 @@ async def seed_pipeline(sessions: SessionFactory, kits: Kits, shape: Shape, now:
         await _seed_scorecards(sessions, kits, shape, now)
     if shape.decisions:
         await _bulk(sessions, Decision, _decisions(shape, kits, now))
+
+
+def _stage_ready(
+    shape: Shape, kits: Kits, now: datetime, submitted: dict[tuple[int, str], datetime]
+) -> dict[int, datetime]:
+    """Each candidate's ``stage_ready_at`` as storage.marks keeps it: the last scorecard
+    of their current stage when all are in and no decision of the stage came since."""
+    stage_of = {row["id"]: row["stage_key"] for row in _candidates(shape, kits, now)}
+    decided: dict[tuple[int, str], datetime] = {}
+    if shape.decisions:
+        for row in _decisions(shape, kits, now):
+            key = (row["candidate_id"], row["stage_key"])
+            decided[key] = max(decided.get(key, row["decided_at"]), row["decided_at"])
+    seats: dict[int, list[datetime | None]] = {}
+    for i in _interviews(shape, kits, now):
+        if i.stage_key == stage_of[i.candidate_id]:
+            seats.setdefault(i.candidate_id, []).extend(
+                submitted.get((i.id, user)) for user in interviewers_of(shape, i.id, i.latest)
+            )
+    ready: dict[int, datetime] = {}
+    for candidate_id, times in seats.items():
+        if not times or None in times:
+            continue
+        last = max(t for t in times if t is not None)
+        at = decided.get((candidate_id, stage_of[candidate_id]))
+        if at is None or at < last:
+            ready[candidate_id] = last
+    return ready
 
 
 def _scorecards(

@@ -14,6 +14,7 @@ from handlers import (
     calendar_connect,
     commands,
     debrief,
+    debrief_change,
     decision,
     dedupe,
     edit_candidate,
@@ -24,6 +25,7 @@ from handlers import (
     instrumentation,
     intake,
     kit,
+    notes,
     nudge,
     privacy,
     reminder_actions,
@@ -79,4 +81,6 @@ def build_app(
     retention.register(app)
     kit.register(app)
     nudge.register(app)
+    notes.register(app)
+    debrief_change.register(app)
     return app

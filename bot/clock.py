@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
 
@@ -33,3 +33,10 @@ class FrozenClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment.astimezone(UTC)
+
+
+def local_time(moment: datetime, zone: tzinfo) -> str:
+    """``Mon 30 Nov 2026 11:00 CET``: for plain text that cannot hold Slack's date token (an
+    option's text, a form's error), in the reader's zone and naming it."""
+    local = moment.astimezone(zone)
+    return f"{local:%a %d %b %Y %H:%M} {local.tzname() or ''}".rstrip()

@@ -6,7 +6,8 @@ one decimal (a mean of two scores is false precision: the scores themselves say 
 how many of each recommendation and whether they split between yes and no, every red flag
 with who raised it, the disagreements worth a discussion (two scores of an item 2 or more
 apart), the competencies nobody on the panel assessed, and the qualities that nobody in the
-whole loop has observed yet.
+whole loop has observed yet; and every rating changed after the debrief, before and after
+(``bot.scorecard_history`` keeps them, with the reasons).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.kits import Competency, Quality, Stage
-from bot.scorecards import SCORES, ScorecardContent
+from bot.scorecards import OVERALL, SCORES, ScorecardContent, rating_field
+from storage.models import RatingKind
 
 # Two scores of an item this far apart are a disagreement to talk through: a 3 beside a 1
 # as much as a 4 beside a 2.
@@ -82,6 +84,18 @@ class Split:
 
 
 @dataclass(frozen=True)
+class ChangedRating:
+    """A rating its author changed after the debrief: the item, before and after (None:
+    not assessed), kept in the scorecard's history with the reason."""
+
+    interviewer_id: str
+    name: str
+    before: int | None
+    after: int | None
+    overall: bool = False
+
+
+@dataclass(frozen=True)
 class DebriefSummary:
     stage: Stage
     interviewer_ids: tuple[str, ...]
@@ -98,6 +112,8 @@ class DebriefSummary:
     unassessed_competencies: tuple[Competency, ...] = ()
     # Whose scorecard changed after they had read the others' (bot.scorecard_history).
     edited_after_reading: tuple[str, ...] = ()
+    # Ratings changed after the debrief, in the order they changed.
+    changed_after_debrief: tuple[ChangedRating, ...] = ()
 
 
 def figures(scores: Sequence[int]) -> Figures | None:
@@ -188,6 +204,31 @@ def summarise(
         edited_after_reading=tuple(
             card.interviewer_id for card in scorecards if card.edited_after_reading
         ),
+        changed_after_debrief=_changed_after_debrief(stage, scorecards),
+    )
+
+
+def _changed_after_debrief(
+    stage: Stage, scorecards: Sequence[ScorecardContent]
+) -> tuple[ChangedRating, ...]:
+    names = {rating_field(RatingKind.COMPETENCY, c.id): c.name for c in stage.competencies}
+    names[OVERALL] = "Overall recommendation"
+    changed = [
+        (revision.changed_at, card.interviewer_id, change)
+        for card in scorecards
+        for revision in card.debrief_changes
+        for change in revision.changes
+        if change.field in names
+    ]
+    return tuple(
+        ChangedRating(
+            interviewer_id=author,
+            name=names[change.field],
+            before=change.before,
+            after=change.after,
+            overall=change.field == OVERALL,
+        )
+        for _, author, change in sorted(changed, key=lambda found: found[0])
     )
 
 

@@ -9,16 +9,18 @@ must happen with every (re)scheduling, planning its reminders, is one line in it
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reminders
 from bot.candidates import get_candidate, is_closed
+from bot.clock import local_time
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import (
@@ -30,11 +32,14 @@ from bot.interviews import (
 )
 from bot.permissions import may_manage_debrief
 from storage import debriefs as store
+from storage import marks
 from storage.interviews import interviewers_of
-from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus
+from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus, row_id
 
 MAX_ATTENDEES = 10
 DEFAULT_DURATION_MINUTES = 30
+# A time as its reader should see it.
+ShowTime = Callable[[datetime], str]
 # A debrief is planned ahead, but one starting now is fine: the picker has no seconds and
 # a modal can stay open a few minutes before it is submitted.
 PAST_GRACE = timedelta(minutes=5)
@@ -93,13 +98,16 @@ def closed_error(candidate: Candidate) -> str | None:
     return None
 
 
-def upcoming_error(upcoming: Sequence[Debrief], debrief_id: int | None = None) -> str | None:
-    """One upcoming debrief per stage: a second would invite the same people twice. Plain
-    text (a modal's field error cannot hold Slack's date token), so the time says UTC."""
+def upcoming_error(
+    upcoming: Sequence[Debrief], show_time: ShowTime, debrief_id: int | None = None
+) -> str | None:
+    """One upcoming debrief per stage: a second would invite the same people twice. Its
+    time as ``show_time`` shows it to the reader: Slack's date token in a message, the
+    reader's zone, named, in a modal's field error (which cannot hold the token)."""
     others = [debrief for debrief in upcoming if debrief.id != debrief_id]
     if not others:
         return None
-    when = others[0].starts_at.strftime("%a %d %b, %H:%M UTC")
+    when = show_time(others[0].starts_at)
     return (
         f"A debrief of this stage is already scheduled for {when}: reschedule that one "
         "from its note in the candidate's thread."
@@ -113,12 +121,15 @@ def form_errors(
     upcoming: Sequence[Debrief],
     users: Mapping[str, SlackUser],
     now: datetime,
+    zone: tzinfo,
     debrief_id: int | None = None,
 ) -> dict[str, str]:
     """Every problem of the form, by field; empty when it may be saved. ``upcoming`` are
-    the stage's scheduled debriefs yet to start; ``debrief_id`` the one being changed."""
+    the stage's scheduled debriefs yet to start; ``debrief_id`` the one being changed;
+    ``zone`` the reader's, for times in the errors (plain text)."""
     errors = {
-        FormField.CANDIDATE: closed_error(candidate) or upcoming_error(upcoming, debrief_id),
+        FormField.CANDIDATE: closed_error(candidate)
+        or upcoming_error(upcoming, partial(local_time, zone=zone), debrief_id),
         FormField.ATTENDEES: attendees_error(form.attendee_ids, users),
         FormField.STARTS_AT: starts_at_error(form.starts_at, now),
         FormField.DURATION: duration_error(form.duration_minutes),
@@ -157,12 +168,13 @@ class Cancelled:
 
 
 async def candidate_to_debrief(
-    session: AsyncSession, candidate_id: int, now: datetime
+    session: AsyncSession, candidate_id: int, now: datetime, show_time: ShowTime
 ) -> Candidate:
     """The candidate a new debrief is for; Conflict if they are closed or their stage's
-    debrief is already scheduled."""
+    debrief is already scheduled (its time as ``show_time`` shows it)."""
     candidate = await get_candidate(session, candidate_id)
-    error = closed_error(candidate) or upcoming_error(await _upcoming(session, candidate, now))
+    upcoming = await _upcoming(session, candidate, now)
+    error = closed_error(candidate) or upcoming_error(upcoming, show_time)
     if error is not None:
         raise Conflict(error)
     return candidate
@@ -173,8 +185,7 @@ async def default_attendees(session: AsyncSession, candidate: Candidate) -> list
     stage's interviews (those who attended), then the hiring manager."""
     people: dict[str, None] = {}
     for interview in await scheduled_in_stage(session, candidate):
-        assert interview.id is not None
-        for seat in await interviewers_of(session, interview.id):
+        for seat in await interviewers_of(session, row_id(interview)):
             if seat.attended:
                 people[seat.user_id] = None
     people[candidate.hiring_manager_id] = None
@@ -208,6 +219,7 @@ async def schedule_debrief(
     users: Mapping[str, SlackUser],
     actor_id: str,
     view_id: str,
+    zone: tzinfo,
 ) -> Scheduled:
     """Store a new debrief of the candidate's current stage and its attendees.
 
@@ -221,12 +233,11 @@ async def schedule_debrief(
         raise AlreadySubmitted
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now)
-    _check_form(form, candidate, upcoming, users, now)
-    assert form.starts_at is not None  # checked above
+    starts_at = _check_form(form, candidate, upcoming, users, now, zone)
     debrief = Debrief(
         candidate_id=candidate_id,
         stage_key=candidate.stage_key,
-        starts_at=form.starts_at,
+        starts_at=starts_at,
         duration_minutes=form.duration_minutes or DEFAULT_DURATION_MINUTES,
         video_link=form.video_link,
         schedule_view_id=view_id,
@@ -240,11 +251,11 @@ async def schedule_debrief(
     except IntegrityError as error:
         # The same view submitted twice at once: the other request stored it.
         raise AlreadySubmitted from error
-    assert debrief.id is not None
-    await store.add_attendees(session, debrief.id, form.attendee_ids)
+    await store.add_attendees(session, row_id(debrief), form.attendee_ids)
     candidate.last_activity_at = now
     _audit(session, AUDIT_SCHEDULED, debrief, actor_id, now)
     await _plan_reminders(session, debrief, candidate, form.attendee_ids, now)
+    await marks.candidate_changed(session, candidate_id)
     return Scheduled(debrief, candidate, form.attendee_ids)
 
 
@@ -256,6 +267,7 @@ async def reschedule_debrief(
     form: DebriefForm,
     users: Mapping[str, SlackUser],
     actor_id: str,
+    zone: tzinfo,
 ) -> Rescheduled:
     """Change a debrief's time, length, link or attendees; its reminders follow. Locks the
     candidate as scheduling does: a debrief moved into the future meets a new one in turn."""
@@ -265,14 +277,13 @@ async def reschedule_debrief(
     _check_scheduled(debrief)
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now, debrief.stage_key)
-    _check_form(form, candidate, upcoming, users, now, debrief_id=debrief_id)
-    assert form.starts_at is not None  # checked above
+    starts_at = _check_form(form, candidate, upcoming, users, now, zone, debrief_id=debrief_id)
     before = await store.attendees_of(session, debrief_id)
     wanted = form.attendee_ids
     added = tuple(user_id for user_id in wanted if user_id not in before)
     kept = tuple(user_id for user_id in wanted if user_id in before)
     removed = tuple(user_id for user_id in before if user_id not in wanted)
-    details = (form.starts_at, form.duration_minutes or DEFAULT_DURATION_MINUTES, form.video_link)
+    details = (starts_at, form.duration_minutes or DEFAULT_DURATION_MINUTES, form.video_link)
     current = (debrief.starts_at, debrief.duration_minutes, debrief.video_link)
     changed = details != current or bool(added or removed)
     if changed:
@@ -283,6 +294,7 @@ async def reschedule_debrief(
         await store.add_attendees(session, debrief_id, added)
         _audit(session, AUDIT_RESCHEDULED, debrief, actor_id, now)
         await _plan_reminders(session, debrief, candidate, wanted, now)
+        await marks.candidate_changed(session, debrief.candidate_id)
     return Rescheduled(debrief, candidate, wanted, added, kept, removed, changed)
 
 
@@ -302,6 +314,7 @@ async def cancel_debrief(
     candidate.last_activity_at = now
     _audit(session, AUDIT_CANCELLED, debrief, actor_id, now)
     await reminders.debrief_cancelled(session, debrief_id)
+    await marks.candidate_changed(session, debrief.candidate_id)
     return Cancelled(debrief, candidate, attendee_ids, changed=True)
 
 
@@ -309,9 +322,8 @@ async def _upcoming(
     session: AsyncSession, candidate: Candidate, now: datetime, stage_key: str | None = None
 ) -> list[Debrief]:
     """The scheduled debriefs of ``stage_key`` (default: the current stage) yet to start."""
-    assert candidate.id is not None
     return await store.scheduled_in_stage(
-        session, candidate.id, stage_key or candidate.stage_key, since=now
+        session, row_id(candidate), stage_key or candidate.stage_key, since=now
     )
 
 
@@ -349,14 +361,24 @@ def _check_form(
     upcoming: Sequence[Debrief],
     users: Mapping[str, SlackUser],
     now: datetime,
+    zone: tzinfo,
     *,
     debrief_id: int | None = None,
-) -> None:
+) -> datetime:
+    """The form's start, once every field is valid."""
     errors = form_errors(
-        form, candidate=candidate, upcoming=upcoming, users=users, now=now, debrief_id=debrief_id
+        form,
+        candidate=candidate,
+        upcoming=upcoming,
+        users=users,
+        now=now,
+        zone=zone,
+        debrief_id=debrief_id,
     )
-    if errors:
+    # form_errors names a missing start, so with no errors it is there.
+    if errors or form.starts_at is None:
         raise InvalidInput(errors)
+    return form.starts_at
 
 
 def _check_scheduled(debrief: Debrief) -> None:

@@ -25,10 +25,11 @@ from bot.errors import Conflict, InvalidInput, PermissionDenied
 from bot.kits import Kits, Quality, Stage
 from bot.permissions import may_record_decision
 from bot.scorecards import observed_qualities
+from storage import marks
 from storage.audit import record_event
 from storage.db import transaction
 from storage.decisions import add_decision, decision_by_view
-from storage.models import Candidate, CandidateStatus, Decision, Outcome
+from storage.models import Candidate, CandidateStatus, Decision, Outcome, row_id
 
 MAX_REASON: Final = 3000
 OUTCOME: Final = "outcome"
@@ -144,15 +145,14 @@ async def open_decision(
     session: AsyncSession, bot: BotContext, *, user_id: str, candidate_id: int
 ) -> DecisionDraft:
     candidate = await _decidable(session, bot, user_id, candidate_id)
-    assert candidate.id is not None
-    observed = await observed_qualities(session, candidate.id)
+    observed = await observed_qualities(session, row_id(candidate))
     return DecisionDraft(
         candidate=candidate,
         stage=bot.kits.stage(candidate.stage_key),
         next_stage=bot.kits.next_stage(candidate.stage_key),
         outcomes=outcomes_for(bot.kits, candidate),
         unobserved_qualities=unobserved_qualities(bot.kits.qualities, observed),
-        evidence=await stage_evidence(session, candidate.id, candidate.stage_key),
+        evidence=await stage_evidence(session, row_id(candidate), candidate.stage_key),
     )
 
 
@@ -242,6 +242,7 @@ async def record_decision(
     candidate.last_activity_at = candidate.updated_at = now
     session.add(candidate)
     await reminders.decision_recorded(session, candidate_id, closed=is_closed(candidate))
+    await marks.candidate_changed(session, candidate_id)
     await record_event(
         session,
         actor_id=actor_id,

@@ -37,6 +37,7 @@ from storage.models import (
     DebriefAttendee,
     Interview,
     InterviewInterviewer,
+    row_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -206,9 +207,7 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
     title = partial(stage_title, bot)
     previous = await queries.previous_digest_at(session, day)
     since = previous or now - timedelta(days=1)
-    rows, total = await queries.overdue_scorecards(
-        session, now, settings.feedback_due_hours, limit=MAX_LINES
-    )
+    rows, total = await queries.overdue_scorecards(session, now, limit=MAX_LINES)
     overdue = [
         Overdue(interviewer, candidate, title(stage), due_at)
         for candidate, interviewer, stage, due_at, _ in rows
@@ -233,13 +232,12 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
         MeetingKind.DEBRIEF, debriefs, title
     )
     today.sort(key=lambda meeting: meeting.starts_at)
-    owed, on_time = await queries.team_timeliness(
-        session, now - SLA_WINDOW, now, settings.feedback_due_hours
-    )
-    listed = await pipeline_lines(session, bot, now)
+    owed, on_time = await queries.team_timeliness(session, now - SLA_WINDOW, now)
+    counts = await queries.stage_counts(session)
+    listed = await pipeline_lines(session, bot, now, counts)
     return Digest(
         day=day,
-        stages=stages_of(await queries.stage_counts(session), listed, bot, title),
+        stages=stages_of(counts, listed, bot, title),
         overdue=Section.counted(overdue, total),
         waiting=waiting,
         idle=Section.counted(idle, idle_total),
@@ -253,23 +251,28 @@ async def pipeline_lines(
     session: AsyncSession,
     bot: BotContext,
     now: datetime,
+    counts: Sequence[tuple[str, str, int]],
     *,
     manager: str | None = None,
     per_stage: int = MAX_LINES,
 ) -> dict[str, list[PipelineLine]]:
-    """The first open candidates of each stage (of one hiring manager's, or all) with their
-    next step, by stage key: three statements for any number of candidates."""
-    candidates = await queries.pipeline_listing(session, per_stage=per_stage, manager=manager)
+    """The first open candidates of each stage (of one hiring manager's, or all, as
+    ``counts`` from ``stage_counts`` has them) with their next step, by stage key: three
+    statements for any number of candidates."""
+    groups = [(stage_key, status) for stage_key, status, _ in counts]
+    candidates = await queries.pipeline_listing(
+        session, groups, per_stage=per_stage, manager=manager
+    )
     ids = [c.id for c in candidates if c.id is not None]
     latest: dict[int, tuple[Interview, Progress]] = {}
-    for interview, expected, submitted in await queries.current_stage_interviews(session, ids):
-        latest[interview.candidate_id] = (interview, Progress(submitted, expected))
+    for current, expected, submitted in await queries.current_stage_interviews(session, ids):
+        latest[current.candidate_id] = (current, Progress(submitted, expected))
     debriefs = {d.candidate_id: d for d in await queries.current_stage_debriefs(session, ids)}
     lines: dict[str, list[PipelineLine]] = defaultdict(list)
     for candidate in candidates:
-        assert candidate.id is not None
-        interview, progress = latest.get(candidate.id, (None, None))
-        step = next_step(candidate, bot.kits, interview, progress, debriefs.get(candidate.id))
+        candidate_id = row_id(candidate)
+        interview, progress = latest.get(candidate_id) or (None, None)
+        step = next_step(candidate, bot.kits, interview, progress, debriefs.get(candidate_id))
         lines[candidate.stage_key].append(
             PipelineLine(
                 queries.candidate_row(candidate),

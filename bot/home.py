@@ -112,7 +112,6 @@ class HomeSummary:
 
 async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
     now = bot.clock.now()
-    due_hours = bot.settings.feedback_due_hours
     async with bot.sessions() as session:
         upcoming, upcoming_total = await queries.upcoming_interviews(
             session, user_id, now, limit=SHOWN
@@ -122,14 +121,14 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
             session, user_id, now, limit=SHOWN
         )
         mine, _ = await pipeline_queries.feedback_timeliness(
-            session, now - SLA_WINDOW, now, due_hours, user_id=user_id, limit=1
+            session, now - SLA_WINDOW, now, user_id=user_id, limit=1
         )
         is_admin = bot.is_admin(user_id)
         manages = await candidate_store.manages_any(session, user_id)
         team = Section[Timeliness]()
         if is_admin or manages:
             rows, total = await pipeline_queries.feedback_timeliness(
-                session, now - SLA_WINDOW, now, due_hours, limit=LISTED
+                session, now - SLA_WINDOW, now, limit=LISTED
             )
             team = Section.counted([Timeliness(u, o, t) for u, o, t in rows], total)
         manager = await _manager_desk(session, bot, user_id, now) if manages else None
@@ -153,14 +152,14 @@ async def _manager_desk(
     session: AsyncSession, bot: BotContext, user_id: str, now: datetime
 ) -> ManagerDesk:
     title = partial(stage_title, bot)
-    listed = await pipeline_lines(session, bot, now, manager=user_id, per_stage=LISTED)
     counts = await pipeline_queries.stage_counts(session, manager=user_id)
+    listed = await pipeline_lines(session, bot, now, counts, manager=user_id, per_stage=LISTED)
     waiting = await waiting_for_decision(session, now, title, limit=LISTED, manager=user_id)
     ids = [w.candidate.id for w in waiting.items]
     debriefs = await pipeline_queries.current_stage_debriefs(session, ids)
     with_debrief = {d.candidate_id for d in debriefs}
     rows, total = await pipeline_queries.overdue_scorecards(
-        session, now, bot.settings.feedback_due_hours, limit=SHOWN, manager=user_id
+        session, now, limit=SHOWN, manager=user_id
     )
     day = now.astimezone(bot.settings.timezone).date()
     keys = [nudge_key(interview_id, user, day) for _, user, _, _, interview_id in rows]
@@ -186,7 +185,7 @@ async def _admin_desk(
 ) -> AdminDesk:
     title = partial(stage_title, bot)
     counts = await pipeline_queries.stage_counts(session)
-    listed = await pipeline_lines(session, bot, now, per_stage=LISTED)
+    listed = await pipeline_lines(session, bot, now, counts, per_stage=LISTED)
     undelivered = await outbox.undelivered(session, now, limit=100)
     return AdminDesk(
         stages=stages_of(counts, listed, bot, title),

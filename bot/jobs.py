@@ -4,6 +4,7 @@ next run tries again, since all the state is in the database."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import socket
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from bot.context import BotContext
 from bot.digest import RunOutcome, run_daily_digest
 from bot.events import forget_old_deliveries
+from bot.home_refresh import HomeRefreshReport, Pause, refresh_homes_changed_by_time
 from bot.notifier import Notifier
 from bot.reminders import SweepReport, send_due_reminders
 from bot.retention import RetentionReport, run_retention
@@ -36,6 +38,8 @@ class Jobs:
     bot: BotContext
     notifier: Notifier
     owner: str
+    # How the jobs wait between calls they pace (the tests' moves their clock instead).
+    pause: Pause = asyncio.sleep
 
     async def sweep_reminders(self) -> SweepReport | None:
         try:
@@ -56,6 +60,13 @@ class Jobs:
             return await run_retention(self.bot, self.notifier)
         except Exception as error:
             _log_failure("retention", error)
+            return None
+
+    async def refresh_homes(self) -> HomeRefreshReport | None:
+        try:
+            return await refresh_homes_changed_by_time(self.bot, self.notifier, pause=self.pause)
+        except Exception as error:
+            _log_failure("refreshing App Home tabs", error)
             return None
 
     async def forget_old_events(self) -> int | None:

@@ -131,9 +131,15 @@ class Competency(PromptModel):
 
 
 class Question(PromptModel):
-    """A question to ask, what a strong answer shows, and where to probe further."""
+    """A question to ask, what a strong answer shows, and where to probe further.
+
+    ``id`` is the question's stable key: an interviewer's notes and rating of it are stored
+    under it, so rename one only before anyone takes notes on it. ``competency`` names the
+    competency of the stage its answers inform: the question's ratings suggest that
+    competency's rating on the scorecard. A question may inform none (a warm-up)."""
 
     id: Id
+    competency: Id | None = None
     section: Name | None = None
     prompt: Text
     strong_answer: Text
@@ -166,7 +172,19 @@ class Stage(PromptModel):
         require_unique(("questions",), "question", [item.id for item in self.questions])
         require_unique(("competencies",), "competency", [item.id for item in self.competencies])
         require_unique(("red_flags",), "red flag", [item.id for item in self.red_flags])
+        known = [competency.id for competency in self.competencies]
+        for index, question in enumerate(self.questions):
+            if question.competency is not None and question.competency not in known:
+                problem = (
+                    f"question {question.id!r} informs competency {question.competency!r}, "
+                    f"which this stage does not rate (its competencies: {', '.join(known)})"
+                )
+                raise FieldProblem(("questions", index, "competency"), problem)
         return self
+
+    def questions_of(self, competency_id: str) -> tuple[Question, ...]:
+        """The questions whose answers inform this competency, in kit order."""
+        return tuple(q for q in self.questions if q.competency == competency_id)
 
 
 class Quality(PromptModel):

@@ -50,3 +50,7 @@ class Notifier(Protocol):
     async def delete_messages(self, bot: BotContext, erasure: Erasure) -> tuple[int, list[str]]:
         """Delete the bot's messages about an erased candidate: how many, and the errors."""
         ...
+
+    async def publish_home(self, bot: BotContext, user_id: str) -> bool:
+        """Republish a user's App Home as it is now; False when Slack refused it."""
+        ...

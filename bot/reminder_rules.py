@@ -27,6 +27,8 @@ class ReminderKind(StrEnum):
     DEBRIEF_PENDING = "debrief_pending"
     # A hiring manager's *Nudge*: at most one a day per person and interview.
     SCORECARD_ASKED = "scorecard_asked"
+    # Once a debrief has ended: each panelist confirms their ratings or changes them.
+    DEBRIEF_CONFIRM = "debrief_confirm"
 
 
 # Reminders that prepare for a meeting: never held past the meeting's start (see
@@ -109,8 +111,10 @@ def plan_debrief(
     now: datetime,
 ) -> list[Planned]:
     """A debrief's reminders: the chase for missing scorecards a day before (at once when
-    it is sooner), the pack a quarter of an hour before, and for the hiring manager the
-    call to record a decision when it ends and the nudge a day after that."""
+    it is sooner), the pack a quarter of an hour before, when it ends the call to confirm
+    or change their ratings (to each attendee; one without a scorecard is spared it at
+    delivery), and for the hiring manager the call to record a decision when it ends and
+    the nudge a day after that."""
     attendee_rungs = [
         (ReminderKind.DEBRIEF_CHASE, max(starts_at - DEBRIEF_CHASE_BEFORE, now)),
         (ReminderKind.DEBRIEF_PACK, max(starts_at - DEBRIEF_PACK_BEFORE, now)),
@@ -120,6 +124,10 @@ def plan_debrief(
         for user_id in dict.fromkeys(attendee_ids)
         for kind, due_at in attendee_rungs
         if now < starts_at
+    ]
+    planned += [
+        _planned(ReminderKind.DEBRIEF_CONFIRM, "debrief", debrief_id, user_id, ends_at)
+        for user_id in dict.fromkeys(attendee_ids)
     ]
     planned.append(
         _planned(ReminderKind.DEBRIEF_DECISION, "debrief", debrief_id, hiring_manager_id, ends_at)

@@ -33,10 +33,11 @@ from bot import metrics
 from bot import reminder_rules as rules
 from bot.context import BotContext
 from bot.errors import Conflict, NotFound, PermissionDenied
-from bot.kits import UnknownStageError
+from bot.kits import Stage, UnknownStageError
 from bot.notifier import Notifier
 from bot.reminder_rules import ReminderKind
 from storage import debriefs as debrief_store
+from storage import marks
 from storage import reminders as store
 from storage.db import transaction
 from storage.models import (
@@ -47,11 +48,13 @@ from storage.models import (
     InterviewInterviewer,
     InterviewStatus,
     Reminder,
+    row_id,
 )
 from storage.scorecards import scorecard_of
 
 if TYPE_CHECKING:
     from bot.feedback_access import SummarySoFar
+    from bot.scorecards import ScorecardContent
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +119,9 @@ async def interview_planned(
     Reminders whose time moved are re-armed; those of interviewers taken off it are
     cancelled; a repeated call changes nothing.
     """
-    assert interview.id is not None
+    interview_id = row_id(interview)
     planned = rules.plan_interview(
-        interview.id,
+        interview_id,
         interview.starts_at,
         ends_at(interview),
         interviewer_ids,
@@ -127,11 +130,11 @@ async def interview_planned(
         now=now,
     )
     await store.cancel(
-        session, interview_id=interview.id, keep_keys=[p.dedupe_key for p in planned]
+        session, interview_id=interview_id, keep_keys=[p.dedupe_key for p in planned]
     )
     await store.plan(
         session,
-        _rows(planned, candidate_id=interview.candidate_id, interview_id=interview.id, now=now),
+        _rows(planned, candidate_id=interview.candidate_id, interview_id=interview_id, now=now),
     )
 
 
@@ -159,14 +162,14 @@ async def _interviewer_done(
     hiring_manager_id: str,
     now: datetime,
 ) -> None:
-    assert interview.id is not None
+    interview_id = row_id(interview)
     await store.cancel(
-        session, interview_id=interview.id, recipient_id=interviewer_id, kinds=INTERVIEWER_KINDS
+        session, interview_id=interview_id, recipient_id=interviewer_id, kinds=INTERVIEWER_KINDS
     )
-    if await store.missing_scorecards(session, [interview.id]):
+    if await store.missing_scorecards(session, [interview_id]):
         return
-    await store.cancel(session, interview_id=interview.id, kinds=[ReminderKind.ESCALATION])
-    pending = rules.plan_decision_pending(interview.id, hiring_manager_id, now=now)
+    await store.cancel(session, interview_id=interview_id, kinds=[ReminderKind.ESCALATION])
+    pending = rules.plan_decision_pending(interview_id, hiring_manager_id, now=now)
     await store.plan(
         session,
         _rows([pending], candidate_id=interview.candidate_id, interview_id=interview.id, now=now),
@@ -185,7 +188,8 @@ async def mark_not_attended(
     if interview.status != InterviewStatus.SCHEDULED:
         raise Conflict("This interview was cancelled: there is nothing to mark.")
     candidate = await session.get(Candidate, interview.candidate_id)
-    assert candidate is not None
+    if candidate is None:
+        raise NotFound("That interview no longer exists.")
     if not seat.attended:
         raise Conflict("You have already marked this interview as not attended.")
     if await scorecard_of(session, interview_id, user_id) is not None:
@@ -194,8 +198,7 @@ async def mark_not_attended(
             "says, open it again with *Submit scorecard*."
         )
     seat.attended = False
-    session.add(seat)
-    await session.flush()
+    await marks.seat_excused(session, seat, interview.candidate_id)
     await _interviewer_done(session, interview, user_id, candidate.hiring_manager_id, now)
     return candidate, interview
 
@@ -215,13 +218,13 @@ async def debrief_planned(
     now: datetime,
 ) -> None:
     """A debrief was scheduled or rescheduled."""
-    assert debrief.id is not None
+    debrief_id = row_id(debrief)
     planned = rules.plan_debrief(
-        debrief.id, debrief.starts_at, ends_at(debrief), attendee_ids, hiring_manager_id, now=now
+        debrief_id, debrief.starts_at, ends_at(debrief), attendee_ids, hiring_manager_id, now=now
     )
-    await store.cancel(session, debrief_id=debrief.id, keep_keys=[p.dedupe_key for p in planned])
+    await store.cancel(session, debrief_id=debrief_id, keep_keys=[p.dedupe_key for p in planned])
     await store.plan(
-        session, _rows(planned, candidate_id=debrief.candidate_id, debrief_id=debrief.id, now=now)
+        session, _rows(planned, candidate_id=debrief.candidate_id, debrief_id=debrief_id, now=now)
     )
 
 
@@ -250,6 +253,10 @@ class ReminderMessage:
     missing: tuple[Interview, ...] = ()
     # debrief pack: each interview of the stage, its summary as the recipient may see it
     pack: tuple[SummarySoFar, ...] = ()
+    # debrief confirm: the recipient's scorecards of the stage, and the kit that names
+    # their ratings (None when the stage's kit file is gone)
+    own: tuple[ScorecardContent, ...] = ()
+    stage: Stage | None = None
 
     @property
     def meeting_starts_at(self) -> datetime | None:
@@ -284,10 +291,9 @@ async def load_message(
     meeting = interview or debrief
     if meeting is None or meeting.status != InterviewStatus.SCHEDULED:
         return "meeting cancelled"
-    assert reminder.id is not None
     kind = ReminderKind(reminder.kind)
     base = ReminderMessage(
-        reminder_id=reminder.id,
+        reminder_id=row_id(reminder),
         kind=kind,
         recipient_id=reminder.recipient_id,
         candidate=candidate,
@@ -309,17 +315,16 @@ async def _details(
     now: datetime,
 ) -> ReminderMessage | str:
     kind, recipient = base.kind, reminder.recipient_id
-    candidate_id = base.candidate.id
-    assert candidate_id is not None and meeting.id is not None
+    candidate_id, meeting_id = row_id(base.candidate), row_id(meeting)
     if kind in INTERVIEWER_KINDS or kind == ReminderKind.ESCALATION:
-        missing = await _missing_scorecards(session, meeting.id)
+        missing = await _missing_scorecards(session, meeting_id)
         due_at = rules.scorecard_due_at(ends_at(meeting), bot.settings.feedback_due_hours)
         if kind == ReminderKind.ESCALATION:
             if not missing:
                 return "all scorecards in"
             late = tuple(user for _, user in missing)
             return _with(base, late=late, scorecard_due_at=due_at)
-        if (meeting.id, recipient) not in missing:
+        if (meeting_id, recipient) not in missing:
             return "scorecard in or not attended"
         if kind == ReminderKind.INTERVIEW_SOON:
             # The kit went in full with the invitation; this one links to it.
@@ -330,6 +335,8 @@ async def _details(
             return "decision recorded"
         return base
     interviews = await store.stage_interviews(session, candidate_id, meeting.stage_key)
+    if kind == ReminderKind.DEBRIEF_CONFIRM:
+        return await _own_scorecards(session, bot, reminder, base, interviews)
     if kind == ReminderKind.DEBRIEF_CHASE:
         seats = await store.scorecard_seats(session, [i.id for i in interviews if i.id])
         owed = {
@@ -340,6 +347,36 @@ async def _details(
     if now >= ends_at(meeting):
         return "debrief over"
     return _with(base, pack=await _pack(session, bot, recipient, interviews))
+
+
+async def _own_scorecards(
+    session: AsyncSession,
+    bot: BotContext,
+    reminder: Reminder,
+    base: ReminderMessage,
+    interviews: Sequence[Interview],
+) -> ReminderMessage | str:
+    """The recipient's scorecards of the debriefed stage, to confirm or change; none once
+    a decision has closed the stage (its scorecards are read-only then)."""
+    from bot.scorecards import read_contents, stage_is_closed  # see the import in _pack
+
+    assert base.debrief is not None
+    stage_key = base.debrief.stage_key
+    if await stage_is_closed(session, base.candidate, stage_key):
+        return "stage closed"
+    found = [
+        card
+        for interview in interviews
+        if interview.id is not None
+        and (card := await scorecard_of(session, interview.id, reminder.recipient_id))
+    ]
+    if not found:
+        return "no scorecard to confirm"
+    try:
+        stage: Stage | None = bot.kits.stage(stage_key)
+    except UnknownStageError:
+        stage = None
+    return _with(base, own=tuple(await read_contents(session, found)), stage=stage)
 
 
 async def _pack(

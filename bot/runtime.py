@@ -52,7 +52,7 @@ async def print_digest(settings: Settings) -> None:
     """``python -m bot digest --print``: today's digest as text, posted nowhere."""
     bot = create_context(settings)
     try:
-        print(digest_text(await current_digest(bot)))
+        print(digest_text(await current_digest(bot), settings.timezone))
     finally:
         await bot.engine.dispose()
 

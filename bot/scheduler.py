@@ -18,6 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.config import DAY_NAMES, Settings
+from bot.home_refresh import EVERY as HOME_REFRESH_EVERY
 from bot.jobs import Jobs
 from bot.retention import QUIET_HOUR
 
@@ -25,6 +26,7 @@ REMINDER_SWEEP_JOB = "reminders.sweep"
 DAILY_DIGEST_JOB = "digest.daily"
 FORGET_EVENTS_JOB = "events.forget"
 RETENTION_JOB = "retention.daily"
+HOME_REFRESH_JOB = "home.refresh"
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +117,15 @@ def register_jobs(
             name="warn of and erase closed candidates past RETENTION_DAYS",
             replace_existing=True,
         )
+    scheduler.add_job(
+        jobs.refresh_homes,
+        IntervalTrigger(seconds=HOME_REFRESH_EVERY.total_seconds(), timezone=settings.timezone),
+        id=HOME_REFRESH_JOB,
+        name="republish the App Home tabs that time changed",
+        replace_existing=True,
+        # At start-up too: what time changed while the bot was down.
+        next_run_time=now,
+    )
     # Redeliveries come within minutes; the records of older events only take room.
     scheduler.add_job(
         jobs.forget_old_events,

@@ -28,6 +28,7 @@ from storage.models import ScorecardRevision
 
 class RevisionKind(StrEnum):
     EDIT = "edit"  # the author saved their scorecard's form again
+    DEBRIEF = "debrief"  # the author changed ratings after the debrief, saying why
 
 
 @dataclass(frozen=True)

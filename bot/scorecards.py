@@ -13,7 +13,7 @@ Nothing here shows anyone else's scorecard: reading others' goes through
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final, Literal
 
@@ -22,12 +22,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
-from bot.errors import Conflict, InvalidInput, PermissionDenied
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
+from bot.question_answers import SCORES as SCORES  # the scale, shared with the notes
+from bot.question_answers import Sheet, evidence_from, kept_answers, read_sheet
+from bot.question_answers import suggested_ratings as suggested_from_sheet
 from bot.scorecard_history import Revision, RevisionKind, record_revision, revisions_of
+from storage import marks
+from storage import notes as notes_store
 from storage import scorecards as store
 from storage.audit import record_event
+from storage.debriefs import scheduled_in_stage
 from storage.decisions import stage_closing_decision
 from storage.interviews import interviewers_of, interviews_of_user
 from storage.models import (
@@ -37,15 +43,19 @@ from storage.models import (
     InterviewStatus,
     RatingKind,
     Scorecard,
+    ScorecardAnswer,
+    row_id,
 )
 
-SCORES: Final = (1, 2, 3, 4)
 MAX_EVIDENCE: Final = 3000
 MAX_PRIVATE_NOTE: Final = 3000
 NOT_OBSERVED: Final = "not_observed"
 NOT_ASSESSED: Final = "not_assessed"
 AUDIT_SUBMITTED: Final = "scorecard_submitted"
 AUDIT_EDITED: Final = "scorecard_edited"
+AUDIT_CONFIRMED: Final = "scorecard_confirmed_after_debrief"
+AUDIT_CHANGED: Final = "scorecard_changed_after_debrief"
+MAX_REASON: Final = 3000
 
 # A quality's choice: a score, "not observed", or None when nothing was chosen.
 QualityChoice = int | Literal["not_observed"] | None
@@ -56,9 +66,10 @@ OVERALL: Final = "overall"
 RED_FLAGS: Final = "red_flags"
 EVIDENCE: Final = "evidence"
 PRIVATE_NOTE: Final = "private_note"
+REASON: Final = "reason"  # of a change after the debrief
 
 
-def rating_field(kind: RatingKind, key: str) -> str:
+def rating_field(kind: str, key: str) -> str:
     """The name under which a rating's error is reported: ``"competency:k8s_serving"``."""
     return f"{kind}:{key}"
 
@@ -96,8 +107,17 @@ class ScorecardContent:
 
     @property
     def edited_after_reading(self) -> bool:
-        """Changed after its author had been shown the others' scorecards."""
-        return any(revision.after_reading_others for revision in self.revisions)
+        """Its form saved again after its author had been shown the others' scorecards. A
+        change after the debrief is not counted: reading the others is what a debrief is
+        for, and such a change is shown on its own, with its reason."""
+        return any(
+            revision.after_reading_others and revision.kind == RevisionKind.EDIT
+            for revision in self.revisions
+        )
+
+    @property
+    def debrief_changes(self) -> tuple[Revision, ...]:
+        return tuple(r for r in self.revisions if r.kind == RevisionKind.DEBRIEF)
 
 
 @dataclass(frozen=True)
@@ -124,6 +144,10 @@ class ScorecardDraft:
     read_only: bool
     # A first scorecard after a decision closed the stage: taken, and marked late.
     late: bool = False
+    # From the interviewer's notes (*Take notes*), for a first scorecard: a rating per
+    # competency to confirm, and the evidence to start from.
+    suggested: Mapping[str, CompetencyChoice] = field(default_factory=dict)
+    evidence_from_notes: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,30 +180,36 @@ class _Scorable:
     stage_closed: bool
 
 
+def _score(choice: object) -> int | None:
+    """The rating chosen, or None for "not assessed", "not observed" or no choice."""
+    return choice if isinstance(choice, int) and choice in SCORES else None
+
+
 def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) -> _Valid:
     """The form's values checked against the stage's kit; InvalidInput names every problem."""
     errors: dict[str, str] = {}
     ratings: list[tuple[str, str, int | None]] = []
     for competency in stage.competencies:
-        choice = form.competencies.get(competency.id)
-        if choice != NOT_ASSESSED and choice not in SCORES:
+        assessed = form.competencies.get(competency.id)
+        score = _score(assessed)
+        if score is None and assessed != NOT_ASSESSED:
             errors[rating_field(RatingKind.COMPETENCY, competency.id)] = (
                 "Choose a rating from 1 to 4, or Not assessed if it did not come up."
             )
-        ratings.append(
-            (RatingKind.COMPETENCY, competency.id, None if choice == NOT_ASSESSED else choice)
-        )
+        ratings.append((RatingKind.COMPETENCY, competency.id, score))
     for quality in qualities:
-        choice = form.qualities.get(quality.id)
-        if choice != NOT_OBSERVED and choice not in SCORES:
+        observed = form.qualities.get(quality.id)
+        score = _score(observed)
+        if score is None and observed != NOT_OBSERVED:
             errors[rating_field(RatingKind.QUALITY, quality.id)] = (
                 "Choose a rating from 1 to 4, or Not observed."
             )
-        ratings.append((RatingKind.QUALITY, quality.id, None if choice == NOT_OBSERVED else choice))
+        ratings.append((RatingKind.QUALITY, quality.id, score))
     known_flags = {flag.id for flag in stage.red_flags}
     if any(flag not in known_flags for flag in form.red_flags):
         errors[RED_FLAGS] = "A red flag here is no longer in the kit: please reopen the form."
-    if form.overall not in SCORES:
+    overall = _score(form.overall)
+    if overall is None:
         errors[OVERALL] = "Choose your overall recommendation."
     evidence = (form.evidence or "").strip()
     if not evidence:
@@ -193,12 +223,11 @@ def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) ->
         errors[PRIVATE_NOTE] = (
             f"Keep the note to {MAX_PRIVATE_NOTE:,} characters; it has {len(note):,}."
         )
-    if errors:
+    if errors or overall is None:
         raise InvalidInput(errors)
-    assert form.overall is not None  # checked above; narrows the type
     return _Valid(
         ratings=tuple(ratings),
-        overall=form.overall,
+        overall=overall,
         red_flags=tuple(flag.id for flag in stage.red_flags if flag.id in form.red_flags),
         evidence=evidence,
         private_note=note,
@@ -214,11 +243,10 @@ async def read_contents(
     revisions = await revisions_of(session, ids)
     contents = []
     for card in scorecards:
-        assert card.id is not None  # read from the database
-        own = ratings[card.id]
+        own = ratings[row_id(card)]
         contents.append(
             ScorecardContent(
-                id=card.id,
+                id=row_id(card),
                 interview_id=card.interview_id,
                 interviewer_id=card.interviewer_id,
                 overall=card.overall,
@@ -235,7 +263,7 @@ async def read_contents(
                 private_note=card.private_note,
                 submitted_at=card.submitted_at,
                 updated_at=card.updated_at,
-                revisions=revisions[card.id],
+                revisions=revisions[row_id(card)],
                 late=card.late,
             )
         )
@@ -299,8 +327,7 @@ async def stage_is_closed(session: AsyncSession, candidate: Candidate, stage_key
     the stage's scorecards are then read-only."""
     if is_closed(candidate):
         return True
-    assert candidate.id is not None
-    return await stage_closing_decision(session, candidate.id, stage_key) is not None
+    return await stage_closing_decision(session, row_id(candidate), stage_key) is not None
 
 
 async def interviews_to_score(
@@ -329,6 +356,9 @@ async def open_scorecard(
     scorable = await _scorable(session, bot, user_id, interview_id)
     existing = await store.scorecard_of(session, interview_id, user_id)
     contents = await read_contents(session, [existing]) if existing else []
+    sheet: Sheet = {}
+    if existing is None:
+        sheet = read_sheet(await notes_store.draft_of(session, interview_id, user_id))
     return ScorecardDraft(
         interview=scorable.interview,
         candidate=scorable.candidate,
@@ -337,7 +367,39 @@ async def open_scorecard(
         existing=contents[0] if contents else None,
         read_only=scorable.stage_closed and existing is not None,
         late=scorable.stage_closed and existing is None,
+        suggested=suggested_ratings(scorable.stage, sheet),
+        evidence_from_notes=evidence_from(scorable.stage, sheet, MAX_EVIDENCE),
     )
+
+
+def suggested_ratings(stage: Stage, sheet: Sheet) -> dict[str, CompetencyChoice]:
+    """The competency ratings the question ratings suggest, as the form's choices."""
+    return {
+        key: NOT_ASSESSED if score is None else score
+        for key, score in suggested_from_sheet(stage, sheet).items()
+    }
+
+
+async def _keep_answers(
+    session: AsyncSession, stage: Stage, scorecard_id: int, interview_id: int, user_id: str
+) -> None:
+    """The scorecard keeps the author's notes per question as they are when it is saved;
+    without notes, whatever it kept before stays."""
+    sheet = read_sheet(await notes_store.draft_of(session, interview_id, user_id))
+    if not sheet:
+        return
+    rows = [
+        ScorecardAnswer(
+            scorecard_id=scorecard_id,
+            question_key=key,
+            competency_key=competency,
+            rating=answer.rating,
+            not_asked=answer.not_asked,
+            notes=answer.notes,
+        )
+        for key, competency, answer in kept_answers(stage, sheet)
+    ]
+    await notes_store.replace_answers(session, scorecard_id, rows)
 
 
 async def submit_scorecard(
@@ -358,12 +420,6 @@ async def submit_scorecard(
     scorable = await _scorable(session, bot, user_id, interview_id, lock=True)
     valid = validate(scorable.stage, bot.kits.qualities, form)
     now = bot.clock.now()
-    values = {
-        "overall": valid.overall,
-        "evidence": valid.evidence,
-        "private_note": valid.private_note,
-        "red_flags": list(valid.red_flags),
-    }
     created = await store.insert_scorecard_once(
         session,
         {
@@ -372,37 +428,27 @@ async def submit_scorecard(
             "submitted_at": now,
             "updated_at": now,
             "late": scorable.stage_closed,
-            **values,
+            **_values(valid),
         },
     )
     if scorable.stage_closed and not created:
         # An edit after the decision: the scorecard the decision stood on stays as it was.
         raise Conflict(_CLOSED)
     scorecard = await store.scorecard_of(session, interview_id, user_id)
-    assert scorecard is not None and scorecard.id is not None  # inserted or already there
+    if scorecard is None:
+        # Inserted or already there a moment ago: only an erasure in between removes it.
+        raise NotFound("That interview no longer exists.")
+    scorecard_id = row_id(scorecard)
     changed = created
-    if not created:
-        (before,) = await read_contents(session, [scorecard])
-        revision = await record_revision(
-            session,
-            scorecard_id=scorecard.id,
-            interview_id=interview_id,
-            author_id=user_id,
-            actor_id=user_id,
-            before=content_fields(before),
-            after=scorecard_fields(
-                overall=valid.overall,
-                ratings={(kind, key): score for kind, key, score in valid.ratings},
-                red_flags=valid.red_flags,
-                evidence=valid.evidence,
-                private_note=valid.private_note,
-            ),
-            kind=RevisionKind.EDIT,
-            at=now,
+    if created:
+        await store.replace_ratings(session, scorecard_id, valid.ratings)
+    else:
+        changed = await _revise(
+            session, scorecard, valid, actor_id=user_id, kind=RevisionKind.EDIT, at=now
         )
-        changed = revision is not None
-        if changed:
-            await store.update_scorecard(session, scorecard, values, now)
+    if created:
+        await marks.scorecard_in(session, scorable.interview, user_id, now)
+    await _keep_answers(session, scorable.stage, scorecard_id, interview_id, user_id)
     if created and not scorable.stage_closed:
         await reminders.scorecard_submitted(
             session,
@@ -412,17 +458,13 @@ async def submit_scorecard(
             now=now,
         )
     if changed:
-        await store.replace_ratings(session, scorecard.id, valid.ratings)
-        candidate = scorable.candidate
-        candidate.last_activity_at = now
-        session.add(candidate)
-        await record_event(
+        await _touched(
             session,
-            actor_id=user_id,
-            candidate_id=candidate.id,
-            action=AUDIT_SUBMITTED if created else AUDIT_EDITED,
-            detail={"interview_id": interview_id, "scorecard_id": scorecard.id},
-            at=now,
+            scorable.candidate,
+            user_id,
+            AUDIT_SUBMITTED if created else AUDIT_EDITED,
+            {"interview_id": interview_id, "scorecard_id": scorecard_id},
+            now,
         )
     progress = progress_of(
         scorable.panel, await store.scorecards_of_interview(session, interview_id)
@@ -431,12 +473,206 @@ async def submit_scorecard(
         interview=scorable.interview,
         candidate=scorable.candidate,
         stage=scorable.stage,
-        scorecard_id=scorecard.id,
+        scorecard_id=scorecard_id,
         created=created,
         changed=changed,
         progress=progress,
         late=scorecard.late,
     )
+
+
+def _values(valid: _Valid) -> dict[str, Any]:
+    """A checked form as the scorecard row's own columns (the ratings are rows of theirs)."""
+    return {
+        "overall": valid.overall,
+        "evidence": valid.evidence,
+        "private_note": valid.private_note,
+        "red_flags": list(valid.red_flags),
+    }
+
+
+async def _revise(
+    session: AsyncSession,
+    scorecard: Scorecard,
+    valid: _Valid,
+    *,
+    actor_id: str,
+    kind: RevisionKind,
+    at: datetime,
+    reason: str | None = None,
+) -> bool:
+    """Change a stored scorecard to ``valid``, keeping the change in its history; False
+    (and nothing changed) when it already says that."""
+    scorecard_id = row_id(scorecard)
+    (before,) = await read_contents(session, [scorecard])
+    revision = await record_revision(
+        session,
+        scorecard_id=scorecard_id,
+        interview_id=scorecard.interview_id,
+        author_id=scorecard.interviewer_id,
+        actor_id=actor_id,
+        before=content_fields(before),
+        after=scorecard_fields(
+            overall=valid.overall,
+            ratings={(kind, key): score for kind, key, score in valid.ratings},
+            red_flags=valid.red_flags,
+            evidence=valid.evidence,
+            private_note=valid.private_note,
+        ),
+        kind=kind,
+        at=at,
+        reason=reason,
+    )
+    if revision is None:
+        return False
+    await store.update_scorecard(session, scorecard, _values(valid), at)
+    await store.replace_ratings(session, scorecard_id, valid.ratings)
+    return True
+
+
+async def _touched(
+    session: AsyncSession,
+    candidate: Candidate,
+    actor_id: str,
+    action: str,
+    detail: dict[str, Any],
+    at: datetime,
+) -> None:
+    """A scorecard of the candidate changed: their activity moves, and the audit keeps it."""
+    candidate.last_activity_at = at
+    session.add(candidate)
+    await record_event(
+        session, actor_id=actor_id, candidate_id=candidate.id, action=action, detail=detail, at=at
+    )
+
+
+# ----------------------------------------------------------------- after the debrief
+
+
+@dataclass(frozen=True)
+class DebriefChange:
+    """What the author changes after the debrief: competency ratings and the overall
+    recommendation (None where nothing was chosen), and why."""
+
+    competencies: Mapping[str, CompetencyChoice]
+    overall: int | None
+    reason: str | None
+
+
+async def open_debrief_change(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> ScorecardDraft:
+    """The user's scorecard, to confirm or change after a debrief of its stage has ended;
+    Conflict before then (the scorecard's own form is the way), without a scorecard, or
+    once a decision closed the stage."""
+    scorable = await _scorable(session, bot, user_id, interview_id)
+    existing = await store.scorecard_of(session, interview_id, user_id)
+    if existing is None:
+        raise Conflict(
+            "Your scorecard of this interview is not in: submit it with *Submit scorecard*."
+        )
+    if scorable.stage_closed:
+        raise Conflict(_CLOSED)
+    now = bot.clock.now()
+    debriefs = await scheduled_in_stage(
+        session, row_id(scorable.candidate), scorable.interview.stage_key
+    )
+    if not any(reminders.ends_at(debrief) <= now for debrief in debriefs):
+        raise Conflict(
+            "No debrief of this stage has ended yet: until one has, change your scorecard "
+            "with *Submit scorecard*."
+        )
+    (content,) = await read_contents(session, [existing])
+    return ScorecardDraft(
+        interview=scorable.interview,
+        candidate=scorable.candidate,
+        stage=scorable.stage,
+        qualities=bot.kits.qualities,
+        existing=content,
+        read_only=False,
+    )
+
+
+async def confirm_after_debrief(
+    session: AsyncSession, bot: BotContext, *, user_id: str, interview_id: int
+) -> ScorecardDraft:
+    """The author says their ratings stand after the debrief: kept in the audit."""
+    draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
+    assert draft.existing is not None
+    await record_event(
+        session,
+        actor_id=user_id,
+        candidate_id=draft.candidate.id,
+        action=AUDIT_CONFIRMED,
+        detail={"interview_id": interview_id, "scorecard_id": draft.existing.id},
+        at=bot.clock.now(),
+    )
+    return draft
+
+
+async def change_after_debrief(
+    session: AsyncSession,
+    bot: BotContext,
+    *,
+    user_id: str,
+    interview_id: int,
+    change: DebriefChange,
+) -> ScorecardDraft:
+    """Change the author's ratings after the debrief, with a reason: kept in the scorecard's
+    history (before, after, why), which the debrief summary shows. InvalidInput names
+    a missing rating, a missing reason, or a change that changes nothing."""
+    draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
+    card = draft.existing
+    assert card is not None
+    form = ScorecardForm(
+        competencies=change.competencies,
+        qualities={
+            key: NOT_OBSERVED if score is None else score for key, score in card.qualities.items()
+        },
+        red_flags=card.red_flags,
+        overall=change.overall,
+        evidence=card.evidence,
+        private_note=card.private_note,
+    )
+    errors: dict[str, str] = {}
+    valid: _Valid | None = None
+    try:
+        valid = validate(draft.stage, bot.kits.qualities, form)
+    except InvalidInput as invalid:
+        errors = dict(invalid.fields)
+    reason = (change.reason or "").strip()
+    if not reason:
+        errors[REASON] = "Say why your ratings changed: what the debrief brought out."
+    elif len(reason) > MAX_REASON:
+        errors[REASON] = f"Keep the reason to {MAX_REASON:,} characters; it has {len(reason):,}."
+    if errors or valid is None:
+        raise InvalidInput(errors)
+    scorecard = await store.scorecard_of(session, interview_id, user_id)
+    if scorecard is None:
+        # There a moment ago: only an erasure in between removes it.
+        raise NotFound("That interview no longer exists.")
+    now = bot.clock.now()
+    if not await _revise(
+        session,
+        scorecard,
+        valid,
+        actor_id=user_id,
+        kind=RevisionKind.DEBRIEF,
+        at=now,
+        reason=reason,
+    ):
+        raise InvalidInput(
+            {REASON: "These are the ratings you gave: to keep them, press *Confirm ratings*."}
+        )
+    await _touched(
+        session,
+        draft.candidate,
+        user_id,
+        AUDIT_CHANGED,
+        {"interview_id": interview_id, "scorecard_id": scorecard.id},
+        now,
+    )
+    return draft
 
 
 _CLOSED = "A decision has closed this stage for the candidate, so its scorecards are read-only now."
@@ -499,11 +735,11 @@ async def owed_by(session: AsyncSession, candidate: Candidate, user_id: str) -> 
     others before their own interview either."""
     if is_closed(candidate):
         return []
-    assert candidate.id is not None
+    candidate_id = row_id(candidate)
     return [
         interview
-        for interview in await store.owed_interviews(session, user_id, candidate.id)
-        if await stage_closing_decision(session, candidate.id, interview.stage_key) is None
+        for interview in await store.owed_interviews(session, user_id, candidate_id)
+        if await stage_closing_decision(session, candidate_id, interview.stage_key) is None
     ]
 
 

@@ -26,7 +26,7 @@ from handlers.kit_blocks import question_set_blocks
 from handlers.mrkdwn import escape
 from storage import candidates as store
 from storage import outbox as outbox_store
-from storage.models import Candidate, OutboxStatus
+from storage.models import Candidate, OutboxStatus, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -85,13 +85,13 @@ async def post_in_thread(
     queued first if it never was. With ``key`` the reply is one to keep current: a later
     call with the same key edits it (``posted_ts``: where a reply posted before the outbox
     existed is)."""
-    assert candidate.id is not None
-    card = outbox.card_key(candidate.id)
+    candidate_id = row_id(candidate)
+    card = outbox.card_key(candidate_id)
     latest = await outbox_store.latest(session, card)
     if latest is None and candidate.thread_ts is not None:
         await _adopt(session, bot, candidate, card, candidate.thread_ts)
     elif latest is None or latest.status == OutboxStatus.FAILED:
-        await refresh_card(session, bot, candidate.id)
+        await refresh_card(session, bot, candidate_id)
     if key is not None:
         await _adopt(session, bot, candidate, key, posted_ts)
     await outbox.post(
@@ -102,7 +102,7 @@ async def post_in_thread(
         blocks,
         key=key,
         thread_of=card,
-        candidate_id=candidate.id,
+        candidate_id=candidate_id,
     )
 
 

@@ -38,11 +38,13 @@ from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
+from handlers.mrkdwn import date_token
 from handlers.refs import Ref, ref_id
 from handlers.schedule import lookup_users
+from handlers.slack_notifier import reader_zone
 from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
-from storage.models import Candidate, Debrief
+from storage.models import Candidate, Debrief, row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -52,7 +54,7 @@ logger = logging.getLogger(__name__)
 _REFUSED = "Debrief not saved"
 
 # A DM to send: the user, the text, and the blocks if any.
-Message = tuple[str, str, list[dict] | None]
+Message = tuple[str, str, list[dict[str, Any]] | None]
 
 
 # --------------------------------------------------------------------- opening the modal
@@ -105,7 +107,9 @@ async def on_reschedule_button(
 async def _new_debrief_modal(
     session: AsyncSession, bot: BotContext, candidate_id: int
 ) -> dict[str, Any]:
-    candidate = await debriefs.candidate_to_debrief(session, candidate_id, bot.clock.now())
+    # The refusal is a message: Slack's date token shows its reader their own time.
+    now = bot.clock.now()
+    candidate = await debriefs.candidate_to_debrief(session, candidate_id, now, date_token)
     attendees = await debriefs.default_attendees(session, candidate)
     return debrief_modal(candidate, stage_title(bot, candidate.stage_key), attendees)
 
@@ -126,6 +130,8 @@ async def on_debrief_submit(
         return
     form = parse_form(view["state"]["values"])
     users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
+    # Times in the form's errors are the reader's.
+    zone = await reader_zone(client, bot, actor_id)
     try:
         metadata = DebriefMetadata.decode(view.get("private_metadata"))
         # The thread, the DMs and the card are told in the change's own transaction.
@@ -139,6 +145,7 @@ async def on_debrief_submit(
                     users=users,
                     actor_id=actor_id,
                     view_id=str(view["id"]),
+                    zone=zone,
                 )
                 await announce_scheduled(session, bot, result)
             else:
@@ -149,6 +156,7 @@ async def on_debrief_submit(
                     form=form,
                     users=users,
                     actor_id=actor_id,
+                    zone=zone,
                 )
                 if result.changed:
                     await announce_rescheduled(session, bot, result, actor_id)
@@ -227,7 +235,7 @@ async def announce_scheduled(session: AsyncSession, bot: BotContext, result: Sch
         for user_id in result.attendee_ids
     ]
     await _tell(session, bot, candidate, invitations)
-    await refresh_card(session, bot, _id(candidate))
+    await refresh_card(session, bot, row_id(candidate))
 
 
 async def announce_rescheduled(
@@ -249,7 +257,7 @@ async def announce_rescheduled(
     messages += [(user_id, moved, None) for user_id in result.kept]
     messages += [(user_id, removed, None) for user_id in result.removed]
     await _tell(session, bot, candidate, messages)
-    await refresh_card(session, bot, _id(candidate))
+    await refresh_card(session, bot, row_id(candidate))
 
 
 async def announce_cancelled(
@@ -266,7 +274,7 @@ async def announce_cancelled(
     await _tell(
         session, bot, candidate, [(user_id, notice, None) for user_id in result.attendee_ids]
     )
-    await refresh_card(session, bot, _id(candidate))
+    await refresh_card(session, bot, row_id(candidate))
 
 
 async def _edit_note(
@@ -318,7 +326,7 @@ def _invitation(
     debrief: Debrief,
     attendee_ids: Sequence[str],
     invited_by: str | None = None,
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[dict[str, Any]]]:
     return invitation_dm(
         title,
         debrief,
@@ -338,11 +346,6 @@ async def _tell(
         await outbox.dm(
             session, bot, user_id, text, blocks, candidate_id=candidate.id, report=DEBRIEF_DM
         )
-
-
-def _id(candidate: Candidate) -> int:
-    assert candidate.id is not None
-    return candidate.id
 
 
 def register(app: AsyncApp) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from bot.debrief_summary import (
     DISAGREEMENT_SPREAD,
     MIN_SCORES_FOR_MEAN,
+    ChangedRating,
     DebriefSummary,
     Disagreement,
     Figures,
@@ -37,12 +38,15 @@ from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape, escape_clipped
 from handlers.refs import Ref, ref
 from handlers.scorecard_view_modal import SCALE
+from storage.models import row_id
 
 MINUS = "\N{MINUS SIGN}"
 # How much of a kit's names and red flags a summary shows: enough to recognise them, little
 # enough that a summary of the longest kit fits one message (the pack shows several).
 _NAME_SHOWN = 160
 _FLAG_SHOWN = 300
+# Changes after the debrief listed at most: a panel's handful, with room for the rest.
+_CHANGES_SHOWN = 12
 SCALE_NOTE = (
     "Competencies and qualities 1 no evidence to 4 exceptional; recommendations 1 strong no "
     f"to 4 strong yes. Mean to one decimal from {MIN_SCORES_FOR_MEAN} scores up, else the "
@@ -143,7 +147,6 @@ def summary_dm(
     """The hiring manager's DM when a panel completes: the summary as the rule lets them
     see it (with the panel's incident ``timelines``), and the buttons to act on it."""
     candidate, interview = entry.candidate, entry.interview
-    assert candidate.id is not None and interview.id is not None
     name = escape(candidate.name)
     text = f"The {_shown(stage_title)} panel for {name} is complete"
     head = (
@@ -156,12 +159,14 @@ def summary_dm(
     elif entry.ratings_hidden:
         blocks.append(section(_HIDDEN_FROM_YOU))
     blocks += timelines
-    decide = ref(Ref.CANDIDATE, candidate.id)
+    decide = ref(Ref.CANDIDATE, row_id(candidate))
     blocks.append(
         actions(
             button("Record decision", Action.RECORD_DECISION, decide, style="primary"),
             button("Schedule debrief", Action.SCHEDULE_DEBRIEF, decide),
-            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview.id)),
+            button(
+                "View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, row_id(interview))
+            ),
         )
     )
     return text, blocks
@@ -220,6 +225,17 @@ def summary_figures_blocks(summary: DebriefSummary) -> list[Block]:
                 f":warning: *Disagreements to discuss* (scores {DISAGREEMENT_SPREAD} or more "
                 "apart)",
                 *(_disagreement_line(found) for found in summary.disagreements),
+            ]
+        )
+    changes = summary.changed_after_debrief
+    if changes:
+        more = len(changes) - _CHANGES_SHOWN
+        blocks += packed_sections(
+            [
+                ":arrows_counterclockwise: *Changed after the debrief*, before → after (the "
+                "reasons are in *View scorecards*)",
+                *(_changed_line(changed) for changed in changes[:_CHANGES_SHOWN]),
+                *([f"_and {more} more changes: see *View scorecards*_"] if more > 0 else []),
             ]
         )
     if summary.unassessed_competencies:
@@ -290,6 +306,18 @@ def _disagreement_line(found: Disagreement) -> str:
     ranked = sorted(found.item.scores, key=lambda given: given[1], reverse=True)
     return f"• {_shown(found.item.name)}: " + ", ".join(
         f"{_mention(user)} {score}" for user, score in ranked
+    )
+
+
+def _changed_line(changed: ChangedRating) -> str:
+    def shown(score: int | None) -> str:
+        if score is None:
+            return "not assessed"
+        return f"{score} · {SCALE[score]}" if changed.overall else str(score)
+
+    return (
+        f"• {_mention(changed.interviewer_id)} · {_shown(changed.name)}: "
+        f"{shown(changed.before)} → *{shown(changed.after)}*"
     )
 
 

@@ -37,6 +37,7 @@ from handlers.kit_blocks import salary_text
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.team_access import refused_submission, require_team
+from storage.models import row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -186,8 +187,7 @@ async def announce(session: AsyncSession, result: DecisionResult, *, bot: BotCon
     """The card shows the new stage or status; the thread records the decision and, after
     an advance, starts the next stage with its question set. In the decision's transaction."""
     candidate = result.candidate
-    assert candidate.id is not None
-    await refresh_card(session, bot, candidate.id)
+    await refresh_card(session, bot, row_id(candidate))
     await post_in_thread(
         session, bot, candidate, text=decision_text(result), blocks=decision_blocks(result)
     )

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
-from bot.digest import CandidateRow, Digest, MeetingKind, PipelineLine, Section, StageCount
+from bot.clock import local_time
+from bot.digest import Digest, MeetingKind, PipelineLine, Section, StageCount
 from handlers.block_kit import MESSAGE_TEXT_LIMIT, Block, header, section
 from handlers.mrkdwn import date_token, escape
+from storage.digest import CandidateRow
 
 MAX_BLOCKS = 50
 # Under Slack's 3,000 characters per section text, leaving room for the "more" line.
@@ -59,13 +61,16 @@ SLACK_STYLE = _Style(
     heading=lambda text: f"*{text}*",
     text=escape,
 )
-PLAIN_STYLE = _Style(
-    user=lambda user_id: f"@{user_id}",
-    candidate=_plain_candidate,
-    when=lambda moment: moment.astimezone(UTC).strftime("%a %d %b %H:%M UTC"),
-    heading=lambda text: text,
-    text=lambda text: text,
-)
+
+
+def _plain_style(zone: tzinfo) -> _Style:
+    return _Style(
+        user=lambda user_id: f"@{user_id}",
+        candidate=_plain_candidate,
+        when=lambda moment: local_time(moment, zone),
+        heading=lambda text: text,
+        text=lambda text: text,
+    )
 
 
 def _title(digest: Digest) -> str:
@@ -76,7 +81,7 @@ def digest_summary(digest: Digest) -> str:
     """The notification text: a line of counts."""
     if digest.is_empty:
         return f"{_title(digest)}: nothing pending."
-    counts = [
+    counts: list[tuple[Section[Any], str, str]] = [
         (digest.overdue, "overdue scorecard", "overdue scorecards"),
         (digest.waiting, "candidate waiting for a decision", "candidates waiting for a decision"),
         (digest.idle, "idle candidate", "idle candidates"),
@@ -85,8 +90,8 @@ def digest_summary(digest: Digest) -> str:
     open_candidates = sum(stage.total for stage in digest.stages)
     parts = [
         f"{n} {one if n == 1 else many}"
-        for section, one, many in counts
-        if (n := len(section.items) + section.more)
+        for listed, one, many in counts
+        if (n := len(listed.items) + listed.more)
     ] or ["nothing overdue"]
     pipeline = f"{open_candidates} open candidate{'' if open_candidates == 1 else 's'}"
     return f"{_title(digest)}: {pipeline}; {', '.join(parts)}."
@@ -227,11 +232,12 @@ def digest_blocks(digest: Digest) -> list[Block]:
     return blocks
 
 
-def digest_text(digest: Digest) -> str:
-    """The digest for a terminal: the same parts, plain text, times in UTC."""
+def digest_text(digest: Digest, zone: tzinfo) -> str:
+    """The digest for a terminal: the same parts, plain text, times in ``zone`` (the
+    team's), named."""
     if digest.is_empty:
         return f"{_title(digest)}: nothing pending."
     parts = [_title(digest)]
-    for heading, lines, more in _parts(digest, PLAIN_STYLE):
+    for heading, lines, more in _parts(digest, _plain_style(zone)):
         parts.append("\n".join([heading, *lines, *([f"… and {more} more"] if more else [])]))
     return "\n\n".join(parts)

@@ -35,6 +35,7 @@ from bot.home import (
 from handlers.block_kit import (
     MAX_VIEW_BLOCKS,
     Block,
+    actions,
     button,
     context,
     divider,
@@ -98,9 +99,14 @@ def upcoming_part(summary: HomeSummary) -> list[Block]:
         return [*blocks, context("No interviews coming up.")]
     for item in summary.upcoming.items:
         value = ref(Ref.INTERVIEW, item.interview.id or 0)
-        blocks.append(
-            _with_button(_interview_line(item), button("Open kit", Action.OPEN_KIT, value))
-        )
+        # Notes are taken during the interview: the kit and the notes side by side.
+        blocks += [
+            section(_interview_line(item)),
+            actions(
+                button("Open kit", Action.OPEN_KIT, value),
+                button("Take notes", Action.TAKE_NOTES, value),
+            ),
+        ]
     return blocks + _more(summary.upcoming)
 
 

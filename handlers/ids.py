@@ -36,6 +36,9 @@ class Action(StrEnum):
     OPEN_KIT = "open_kit"
     NUDGE = "nudge"
     OPEN_PACK = "open_pack"
+    TAKE_NOTES = "take_notes"
+    CONFIRM_RATINGS = "confirm_ratings"
+    CHANGE_RATINGS = "change_ratings"
 
 
 class View(StrEnum):
@@ -52,6 +55,8 @@ class View(StrEnum):
     START_INCIDENT = "start_incident"
     INCIDENT_REVEAL = "incident_reveal"
     INCIDENT_STATEMENT = "incident_statement"
+    TAKE_NOTES = "take_notes"
+    DEBRIEF_CHANGE = "debrief_change"
 
 
 class IntakeBlock(StrEnum):
@@ -101,6 +106,21 @@ class ScorecardBlock(StrEnum):
     OVERALL = "scorecard_overall"
     EVIDENCE = "scorecard_evidence"
     PRIVATE_NOTE = "scorecard_private_note"
+
+
+class NotesBlock(StrEnum):
+    """Inputs of the *Take notes* modal; each is also its element's action id. A block id
+    adds the question's key: ``notes_text:k8s_serving``."""
+
+    NOTES = "notes_text"
+    RATING = "notes_rating"
+
+
+class DebriefChangeBlock(StrEnum):
+    """Inputs of the modal that changes ratings after a debrief, besides the scorecard's
+    own rating inputs (``ScorecardBlock``)."""
+
+    REASON = "debrief_change_reason"
 
 
 class DecisionBlock(StrEnum):

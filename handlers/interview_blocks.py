@@ -90,8 +90,9 @@ def interviewer_dm(
     thread_url: str | None,
     incident: bool = False,
 ) -> tuple[str, list[Block]]:
-    """An interviewer's DM: who and when, the stage's kit, and the Submit scorecard button;
-    with ``incident``, a *Start incident* button to run one of the stage's scenarios."""
+    """An interviewer's DM: who and when, the stage's kit, and the Submit scorecard and
+    Take notes buttons; with ``incident``, a *Start incident* button to run one of the
+    stage's scenarios."""
     when = date_token(interview.starts_at)
     name = escape(candidate_name)
     intro = (
@@ -108,7 +109,8 @@ def interviewer_dm(
         ref(Ref.INTERVIEW, _id(interview)),
         style="primary",
     )
-    buttons = [submit]
+    notes = button("Take notes", Action.TAKE_NOTES, ref(Ref.INTERVIEW, _id(interview)))
+    buttons = [submit, notes]
     if incident:
         buttons.append(start_incident_button(_id(interview)))
     blocks = [

@@ -9,7 +9,7 @@ modifiers that draw with it.
 
 import re
 import unicodedata
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime
 
 ELLIPSIS = "…"
 # Slack's limit for an address: a button's or an option's url, an image_url. A link longer
@@ -104,13 +104,6 @@ def date_token(moment: datetime) -> str:
     fallback, for clients that cannot render the token, is UTC and says so."""
     fallback = moment.astimezone(UTC).strftime("%a %d %b %Y %H:%M UTC")
     return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def local_time(moment: datetime, zone: tzinfo) -> str:
-    """``Mon 30 Nov 2026 11:00 CET``: for plain text that cannot hold a date token (an
-    option's text), in the reader's zone and naming it."""
-    local = moment.astimezone(zone)
-    return f"{local:%a %d %b %Y %H:%M} {local.tzname() or ''}".rstrip()
 
 
 def link(url: str, label: str, *, limit: int = URL_LIMIT) -> str:

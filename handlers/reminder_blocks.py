@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from bot.feedback_access import SummarySoFar
+from bot.kits import Stage
 from bot.nudges import Nudged
 from bot.reminder_rules import ReminderKind
 from bot.reminders import ReminderMessage
+from bot.scorecards import ScorecardContent
 from handlers.block_kit import (
     MESSAGE_TEXT_LIMIT,
     Block,
@@ -21,10 +24,11 @@ from handlers.block_kit import (
 from handlers.debrief_summary_blocks import SCALE_NOTE, summary_figures_blocks
 from handlers.ids import Action
 from handlers.kit_blocks import KIT_LINK_LIMIT
-from handlers.mrkdwn import date_token, escape, link
+from handlers.mrkdwn import date_token, escape, escape_clipped, link
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
-from storage.models import Candidate, Interview
+from handlers.scorecard_view_modal import score_text
+from storage.models import Candidate, Interview, row_id
 
 # A chase offers a button for at most this many interviews (a stage has one or two).
 MAX_BUTTONS = 5
@@ -33,6 +37,8 @@ MAX_BUTTONS = 5
 MAX_PACK_INTERVIEWS = 4
 # Characters the pack keeps free for its closing notes and the link to the thread.
 _PACK_NOTES = 1000
+# How much of a competency's name the ratings to confirm show.
+_NAME_SHOWN = 160
 
 
 def reminder_blocks(message: ReminderMessage, thread_url: str | None) -> tuple[str, list[Block]]:
@@ -74,11 +80,26 @@ def _name(message: ReminderMessage) -> str:
     return escape(message.candidate.name)
 
 
+# A message lacking what its kind shows is a bug in bot.reminders, named as one: these
+# checks hold under ``python -O``, which would drop an ``assert``.
+def _interview(message: ReminderMessage) -> Interview:
+    if message.interview is None:
+        raise ValueError(f"a {message.kind} reminder needs its interview")
+    return message.interview
+
+
+def _due_at(message: ReminderMessage) -> datetime:
+    if message.scorecard_due_at is None:
+        raise ValueError(f"a {message.kind} reminder needs its scorecard's due time")
+    return message.scorecard_due_at
+
+
 def _meeting_line(message: ReminderMessage) -> str:
     """When, how long, and the call; a link too long to leave room for the rest of the
     message (a kit, a list of interviews) is shown as its label."""
     meeting = message.interview or message.debrief
-    assert meeting is not None
+    if meeting is None:
+        raise ValueError(f"a {message.kind} reminder needs its meeting")
     video = meeting.video_link
     call = link(video, "Join the call", limit=KIT_LINK_LIMIT) if video else ""
     when = f"{date_token(meeting.starts_at)} ({meeting.duration_minutes} min)"
@@ -87,7 +108,6 @@ def _meeting_line(message: ReminderMessage) -> str:
 
 def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
     """Short: the kit came in full with the invitation, and *Open kit* shows it again."""
-    assert message.interview is not None and message.interview.id is not None
     text = f"Your {escape(message.stage_title)} interview with {_name(message)} starts soon"
     head = (
         f":calendar: Your *{escape(message.stage_title)}* interview with *{_name(message)}* "
@@ -95,54 +115,53 @@ def _interview_soon(message: ReminderMessage) -> tuple[str, list[Block]]:
     )
     # The call has a block of its own: beside a long name, a long link would not fit.
     when = _meeting_line(message)
-    kit = button("Open kit", Action.OPEN_KIT, ref(Ref.INTERVIEW, message.interview.id))
-    return text, [section(head), context(when), actions(kit)]
+    value = ref(Ref.INTERVIEW, row_id(_interview(message)))
+    kit = button("Open kit", Action.OPEN_KIT, value)
+    notes = button("Take notes", Action.TAKE_NOTES, value)
+    return text, [section(head), context(when), actions(kit, notes)]
 
 
 def _scorecard_nudge(message: ReminderMessage) -> tuple[str, list[Block]]:
-    assert message.scorecard_due_at is not None
     text = f"How did the interview with {_name(message)} go?"
     body = (
         f":wave: How did the *{escape(message.stage_title)}* interview with *{_name(message)}* "
-        f"go? Your scorecard is due {date_token(message.scorecard_due_at)}: "
+        f"go? Your scorecard is due {date_token(_due_at(message))}: "
         "write it while it is fresh."
     )
     return text, [section(body), _scorecard_actions(message, not_attended=True)]
 
 
 def _scorecard_due(message: ReminderMessage) -> tuple[str, list[Block]]:
-    assert message.scorecard_due_at is not None
     text = f"Your scorecard for {_name(message)} is due"
     body = (
         f":hourglass: Your *{escape(message.stage_title)}* scorecard for *{_name(message)}* "
-        f"was due {date_token(message.scorecard_due_at)}. The team cannot decide without "
+        f"was due {date_token(_due_at(message))}. The team cannot decide without "
         "it: please submit it now. The hiring manager hears about it in a day."
     )
     return text, [section(body), _scorecard_actions(message, not_attended=True)]
 
 
 def _scorecard_asked(message: ReminderMessage) -> tuple[str, list[Block]]:
-    assert message.scorecard_due_at is not None
     text = f"The team is waiting for your scorecard for {_name(message)}"
     body = (
         f":wave: <@{message.candidate.hiring_manager_id}>'s team is waiting for your "
         f"*{escape(message.stage_title)}* scorecard for *{_name(message)}*, due "
-        f"{date_token(message.scorecard_due_at)}: the decision waits on it."
+        f"{date_token(_due_at(message))}: the decision waits on it."
     )
     return text, [section(body), _scorecard_actions(message, not_attended=True)]
 
 
 def _escalation(message: ReminderMessage) -> tuple[str, list[Block]]:
-    assert message.scorecard_due_at is not None and message.interview is not None
+    interview = _interview(message)
     people = ", ".join(f"<@{user}>" for user in message.late)
     text = f"Scorecards are late for {_name(message)}"
     body = (
         f":rotating_light: Scorecards are late for *{_name(message)}*'s "
         f"*{escape(message.stage_title)}* interview of "
-        f"{date_token(message.interview.starts_at)}: {people}, due since "
-        f"{date_token(message.scorecard_due_at)}."
+        f"{date_token(interview.starts_at)}: {people}, due since "
+        f"{date_token(_due_at(message))}."
     )
-    nudge = button("Nudge them", Action.NUDGE, nudge_value(message.interview.id or 0))
+    nudge = button("Nudge them", Action.NUDGE, nudge_value(row_id(interview)))
     return text, [section(body), actions(nudge)]
 
 
@@ -202,8 +221,7 @@ def _pack_entry(stage_title: str, entry: SummarySoFar) -> list[Block]:
     """One interview in the pack: how many scorecards are in and, if the recipient may see
     them, what they say; an interviewer who owes theirs is asked for it instead."""
     interview, progress = entry.interview, entry.progress
-    assert interview.id is not None
-    value = ref(Ref.INTERVIEW, interview.id)
+    value = ref(Ref.INTERVIEW, row_id(interview))
     line = (
         f"*{escape(stage_title)} interview of {date_token(interview.starts_at)}*: "
         f"{progress.submitted} of {progress.expected} scorecards in"
@@ -250,6 +268,41 @@ def _debrief_pending(message: ReminderMessage) -> tuple[str, list[Block]]:
     return text, [section(body), _decision_actions(message)]
 
 
+def _debrief_confirm(message: ReminderMessage) -> tuple[str, list[Block]]:
+    """After the debrief: the recipient's ratings, to confirm or to change with a reason."""
+    text = f"Do your ratings of {_name(message)} still stand after the debrief?"
+    head = (
+        f":ballot_box_with_check: The *{escape(message.stage_title)}* debrief for "
+        f"*{_name(message)}* has ended. Do your ratings still stand? *Confirm* them, or "
+        "*Change* them and say why: the summary shows each change, before and after, and "
+        "your scorecard's history keeps it."
+    )
+    blocks = [section(head)]
+    for card in message.own[:MAX_BUTTONS]:
+        value = ref(Ref.INTERVIEW, card.interview_id)
+        blocks += [
+            section(own_ratings_text(message.stage, card)),
+            actions(
+                button("Confirm ratings", Action.CONFIRM_RATINGS, value, style="primary"),
+                button("Change ratings", Action.CHANGE_RATINGS, value),
+            ),
+        ]
+    return text, blocks
+
+
+def own_ratings_text(stage: Stage | None, card: ScorecardContent) -> str:
+    """ "*Your ratings:* Overall 3 · Yes · Kubernetes serving 2 · Autoscaling not assessed"."""
+    names = {c.id: c.name for c in stage.competencies} if stage else {}
+    order = [*names, *(key for key in card.competencies if key not in names)]
+    rated = [
+        f"{escape_clipped(names.get(key, key), _NAME_SHOWN)} "
+        f"{'not assessed' if (score := card.competencies[key]) is None else score}"
+        for key in order
+        if key in card.competencies
+    ]
+    return f"*Your ratings:* Overall {score_text(card.overall)} · " + " · ".join(rated)
+
+
 _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]]]] = {
     ReminderKind.INTERVIEW_SOON: _interview_soon,
     ReminderKind.SCORECARD_NUDGE: _scorecard_nudge,
@@ -260,12 +313,12 @@ _BUILDERS: dict[ReminderKind, Callable[[ReminderMessage], tuple[str, list[Block]
     ReminderKind.DEBRIEF_DECISION: _debrief_decision,
     ReminderKind.DEBRIEF_PENDING: _debrief_pending,
     ReminderKind.SCORECARD_ASKED: _scorecard_asked,
+    ReminderKind.DEBRIEF_CONFIRM: _debrief_confirm,
 }
 
 
 def _scorecard_actions(message: ReminderMessage, *, not_attended: bool = False) -> Block:
-    assert message.interview is not None and message.interview.id is not None
-    value = ref(Ref.INTERVIEW, message.interview.id)
+    value = ref(Ref.INTERVIEW, row_id(_interview(message)))
     elements = [button("Submit scorecard", Action.SUBMIT_SCORECARD, value, style="primary")]
     if not_attended:
         elements.append(button("I did not attend", Action.NOT_ATTENDED, value))
@@ -273,6 +326,5 @@ def _scorecard_actions(message: ReminderMessage, *, not_attended: bool = False) 
 
 
 def _decision_actions(message: ReminderMessage) -> Block:
-    assert message.candidate.id is not None
-    value = ref(Ref.CANDIDATE, message.candidate.id)
+    value = ref(Ref.CANDIDATE, row_id(message.candidate))
     return actions(button("Record decision", Action.RECORD_DECISION, value, style="primary"))

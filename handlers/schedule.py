@@ -61,7 +61,7 @@ from handlers.team_access import refused_submission, require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
-from storage.models import Candidate, Interview, InterviewInterviewer
+from storage.models import Candidate, Interview, InterviewInterviewer, row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -85,7 +85,7 @@ async def run_schedule(call: CommandCall) -> None:
     try:
         async with call.bot.sessions() as session:
             found = await resolve_candidate(session, call.args)
-            candidate = await interviews.candidate_to_schedule(session, _id(found))
+            candidate = await interviews.candidate_to_schedule(session, row_id(found))
     except DomainError as error:
         await call.ephemeral(error.message)
         return
@@ -306,7 +306,7 @@ async def announce_scheduled(session: AsyncSession, bot: BotContext, result: Sch
     kit = _kit(bot, stage, candidate, interview, result.interviewer_ids)
     for user_id in result.interviewer_ids:
         await _put_kit(session, bot, candidate, interview, user_id, kit)
-    await refresh_card(session, bot, _id(candidate))
+    await refresh_card(session, bot, row_id(candidate))
 
 
 async def announce_rescheduled(
@@ -351,13 +351,13 @@ async def announce_rescheduled(
             reason="You are no longer on it.",
             notice=notice,
         )
-    await refresh_card(session, bot, _id(candidate))
+    await refresh_card(session, bot, row_id(candidate))
     if result.removed:
         # Imported here: handlers.scorecard imports this module's helpers.
         from handlers.scorecard import announce_panel_complete
 
         # Taking off the last interviewer who owed a scorecard completes the panel.
-        await announce_panel_complete(session, bot, _iid(interview))
+        await announce_panel_complete(session, bot, row_id(interview))
 
 
 async def announce_cancelled(
@@ -376,25 +376,25 @@ async def announce_cancelled(
         await _withdraw_kit(
             session, bot, stage, candidate, interview, row, reason="Cancelled.", notice=notice
         )
-    await refresh_card(session, bot, _id(candidate))
+    await refresh_card(session, bot, row_id(candidate))
 
 
 async def refresh_kit_dms(session: AsyncSession, bot: BotContext, candidate: Candidate) -> None:
     """Edit the kit DMs of the candidate's interviews still to come, after their details
     changed (a corrected name shows everywhere)."""
     now = bot.clock.now()
-    for interview in await interviews_of_candidate(session, _id(candidate)):
+    for interview in await interviews_of_candidate(session, row_id(candidate)):
         if interview.starts_at < now:
             continue
         try:
             stage = bot.kits.stage(interview.stage_key)
         except UnknownStageError:
             continue  # a kit removed since: the DM keeps what it showed
-        rows = await interviewers_of(session, _iid(interview))
+        rows = await interviewers_of(session, row_id(interview))
         kit = _kit(bot, stage, candidate, interview, [row.user_id for row in rows])
         for row in rows:
             await _adopt_kit(session, bot, candidate, row)
-            await outbox.update(session, bot, outbox.kit_key(_iid(interview), row.user_id), *kit)
+            await outbox.update(session, bot, outbox.kit_key(row_id(interview), row.user_id), *kit)
 
 
 async def _withdraw_kit(
@@ -412,7 +412,7 @@ async def _withdraw_kit(
     message (an edit alone notifies nobody)."""
     text, blocks = closed_dm(stage, interview, candidate_name=candidate.name, reason=reason)
     await _adopt_kit(session, bot, candidate, row)
-    await outbox.update(session, bot, outbox.kit_key(_iid(interview), row.user_id), text, blocks)
+    await outbox.update(session, bot, outbox.kit_key(row_id(interview), row.user_id), text, blocks)
     await outbox.dm(session, bot, row.user_id, notice, candidate_id=candidate.id)
 
 
@@ -447,7 +447,7 @@ async def _put_kit(
     kit: tuple[str, list[dict]],
 ) -> bool:
     """The interviewer's kit DM, sent or edited in place; True when newly sent."""
-    key = outbox.kit_key(_iid(interview), user_id)
+    key = outbox.kit_key(row_id(interview), user_id)
     return await outbox.dm(
         session, bot, user_id, *kit, key=key, candidate_id=candidate.id, report=outbox.KIT_DM
     )
@@ -478,7 +478,7 @@ def _kit(
     candidate: Candidate,
     interview: Interview,
     interviewer_ids: Sequence[str],
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[dict[str, Any]]]:
     return interviewer_dm(
         stage,
         bot.kits.qualities,
@@ -488,16 +488,6 @@ def _kit(
         thread_url=thread_link(candidate),
         incident=bool(bot.kits.incidents_of(stage.key)),
     )
-
-
-def _id(candidate: Candidate) -> int:
-    assert candidate.id is not None
-    return candidate.id
-
-
-def _iid(interview: Interview) -> int:
-    assert interview.id is not None
-    return interview.id
 
 
 def register(app: AsyncApp) -> None:

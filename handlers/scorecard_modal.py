@@ -11,29 +11,33 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, tzinfo
 from typing import Any
 
+from bot.clock import local_time
 from bot.incident_timeline import Timeline
 from bot.kits import Competency, Quality, Stage
 from bot.scorecards import (
     EVIDENCE,
     MAX_EVIDENCE,
     MAX_PRIVATE_NOTE,
+    MAX_REASON,
     NOT_ASSESSED,
     NOT_OBSERVED,
     OVERALL,
     PRIVATE_NOTE,
+    REASON,
     RED_FLAGS,
     SCORES,
     CompetencyChoice,
+    DebriefChange,
     QualityChoice,
     ScorecardContent,
     ScorecardDraft,
     ScorecardForm,
 )
 from handlers.block_kit import Block, context, divider, section
-from handlers.ids import ScorecardBlock, View
+from handlers.ids import DebriefChangeBlock, ScorecardBlock, View
 from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
-from handlers.mrkdwn import clip_plain, date_token, escape, local_time
+from handlers.mrkdwn import clip_plain, date_token, escape
 from handlers.scorecard_view_modal import (
     NOT_ASSESSED_LABEL,
     NOT_OBSERVED_LABEL,
@@ -43,9 +47,18 @@ from handlers.scorecard_view_modal import (
     scorecard_content_blocks,
 )
 from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
-from storage.models import Interview, RatingKind
+from storage.models import Interview, RatingKind, row_id
 
 _HINT_LIMIT = 2000  # an input's hint
+SUGGESTED_NOTE = (
+    ":memo: Ratings below are suggested from how you rated the questions in *Take notes* "
+    "(a competency's questions averaged; all of them not asked: _Not assessed_). They are "
+    "yours to confirm: check each one before you submit."
+)
+FROM_NOTES_NOTE = (
+    "The evidence starts from your notes per question; they are kept with the scorecard "
+    "in full, whatever you keep here."
+)
 
 _RATING_BLOCKS = {
     RatingKind.COMPETENCY: ScorecardBlock.COMPETENCY,
@@ -86,7 +99,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
                 "still taken: it is marked late, and the hiring manager is told."
             )
         )
-    evidence = existing.evidence if existing else None
+    evidence = existing.evidence if existing else draft.evidence_from_notes
     if timeline is not None:
         intro += own_timeline_blocks(timeline)
         evidence = evidence or timeline_evidence(timeline, MAX_EVIDENCE)
@@ -97,24 +110,21 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
                 "Change anything and save: edits are open until a decision closes the stage."
             )
         )
+    earlier = existing.competencies if existing else _suggested(draft)
+    suggested = [] if existing or not draft.suggested else [context(SUGGESTED_NOTE)]
+    if existing is None and draft.evidence_from_notes:
+        suggested.append(context(FROM_NOTES_NOTE))
     blocks = [
         *intro,
         section("*Competencies* · rate the evidence you heard, or choose _Not assessed_"),
-        *(_competency_input(c, existing) for c in draft.stage.competencies),
+        *suggested,
+        *(_competency_input(c, earlier) for c in draft.stage.competencies),
         divider(),
         section("*Qualities* · rate what you saw, or choose _Not observed_"),
         *(_quality_input(q, existing) for q in draft.qualities),
         divider(),
         _red_flags_input(draft.stage, existing),
-        input_block(
-            ScorecardBlock.OVERALL,
-            "Overall recommendation",
-            _radio(
-                ScorecardBlock.OVERALL,
-                _recommendation_options(),
-                _initial_recommendation(existing and existing.overall),
-            ),
-        ),
+        _overall_input(existing.overall if existing else None),
         input_block(
             ScorecardBlock.EVIDENCE,
             "Evidence",
@@ -125,7 +135,9 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
             ScorecardBlock.PRIVATE_NOTE,
             "Private note for the hiring manager",
             _text_input(
-                ScorecardBlock.PRIVATE_NOTE, MAX_PRIVATE_NOTE, existing and existing.private_note
+                ScorecardBlock.PRIVATE_NOTE,
+                MAX_PRIVATE_NOTE,
+                existing.private_note if existing else None,
             ),
             optional=True,
             hint=fair_hint("Only the hiring manager and admins can read it."),
@@ -140,6 +152,60 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
         "private_metadata": _metadata(draft.interview),
         "blocks": blocks,
     }
+
+
+def debrief_change_modal(draft: ScorecardDraft) -> dict[str, Any]:
+    """After the debrief: the author's competency ratings and recommendation, prefilled, to
+    change with a reason (the rest of the scorecard stays as it is)."""
+    existing = draft.existing
+    assert existing is not None
+    blocks = [
+        section(
+            f"*{escape(draft.candidate.name)}* · {escape(draft.stage.title)} interview on "
+            f"{date_token(draft.interview.starts_at)}"
+        ),
+        context(
+            "Change what the debrief changed your mind about, and say why. The summary shows "
+            "each change, before and after; your scorecard's history keeps it with the reason."
+        ),
+        *(_competency_input(c, existing.competencies) for c in draft.stage.competencies),
+        _overall_input(existing.overall),
+        input_block(
+            DebriefChangeBlock.REASON,
+            "Why your ratings changed",
+            _text_input(DebriefChangeBlock.REASON, MAX_REASON, None),
+            hint=fair_hint(
+                "What the debrief brought out: evidence you had missed or weighed anew."
+            ),
+        ),
+    ]
+    return {
+        "type": "modal",
+        "callback_id": View.DEBRIEF_CHANGE,
+        "title": plain("Change ratings"),
+        "submit": plain("Save change"),
+        "close": plain("Cancel"),
+        "private_metadata": _metadata(draft.interview),
+        "blocks": blocks,
+    }
+
+
+def read_debrief_change(values: Mapping[str, Mapping[str, Any]]) -> DebriefChange:
+    form = read_scorecard_form(values)
+    reason = values.get(DebriefChangeBlock.REASON, {}).get(DebriefChangeBlock.REASON)
+    return DebriefChange(
+        competencies=form.competencies,
+        overall=form.overall,
+        reason=reason.get("value") if isinstance(reason, Mapping) else None,
+    )
+
+
+def debrief_change_field_errors(fields: Mapping[str, str]) -> dict[str, str]:
+    """The change's InvalidInput: ratings under their inputs, the rest under the reason."""
+    blocks = {field: _block_of(field) for field in fields}
+    blocks |= {REASON: DebriefChangeBlock.REASON}
+    shown = {field: block for field, block in blocks.items() if block != _FALLBACK}
+    return errors_by_block(fields, shown, DebriefChangeBlock.REASON)
 
 
 def interview_choice_modal(
@@ -249,16 +315,21 @@ def _intro(draft: ScorecardDraft) -> list[Block]:
 
 
 def _metadata(interview: Interview) -> str:
-    assert interview.id is not None
-    return ScorecardMetadata(interview_id=interview.id).encode()
+    return ScorecardMetadata(interview_id=row_id(interview)).encode()
 
 
-def _competency_input(competency: Competency, existing: ScorecardContent | None) -> Block:
+def _suggested(draft: ScorecardDraft) -> dict[str, int | None]:
+    """The notes' suggestions as the form's earlier choices (None: not assessed)."""
+    return {
+        key: None if choice == NOT_ASSESSED else choice
+        for key, choice in draft.suggested.items()
+        if choice is not None
+    }
+
+
+def _competency_input(competency: Competency, earlier: Mapping[str, int | None]) -> Block:
     return _rating_input(
-        RatingKind.COMPETENCY,
-        competency,
-        option(NOT_ASSESSED_LABEL, NOT_ASSESSED),
-        existing.competencies if existing else {},
+        RatingKind.COMPETENCY, competency, option(NOT_ASSESSED_LABEL, NOT_ASSESSED), earlier
     )
 
 
@@ -312,6 +383,14 @@ def _anchors(one: str, four: str) -> str:
     return clip_plain(f"1 looks like: {one}\n4 looks like: {four}", _HINT_LIMIT)
 
 
+def _overall_input(score: int | None) -> Block:
+    return input_block(
+        ScorecardBlock.OVERALL,
+        "Overall recommendation",
+        _radio(ScorecardBlock.OVERALL, _recommendation_options(), _initial_recommendation(score)),
+    )
+
+
 def _recommendation_options() -> list[dict[str, Any]]:
     return [option(score_text(score), str(score)) for score in SCORES]
 
@@ -329,7 +408,9 @@ def _radio(
     return element
 
 
-def _text_input(action_id: ScorecardBlock, max_length: int, initial: str | None) -> dict[str, Any]:
+def _text_input(
+    action_id: ScorecardBlock | DebriefChangeBlock, max_length: int, initial: str | None
+) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": action_id,

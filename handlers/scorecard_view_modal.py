@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.feedback_access import VisibleScorecards
 from bot.kits import Quality, Stage
-from bot.scorecard_history import Revision
+from bot.scorecard_history import Revision, RevisionKind
 from bot.scorecards import (
     EVIDENCE,
     OVERALL,
@@ -123,8 +123,13 @@ def revision_line(names: Mapping[str, str], revision: Revision) -> str:
             parts.append(f"{name} {before} → {after}")
         else:
             parts.append(f"{name} changed")
-    after = " after reading the others" if revision.after_reading_others else ""
-    line = f"• Edited {date_token(revision.changed_at)}{after}: {'; '.join(parts)}"
+    if revision.kind == RevisionKind.DEBRIEF:
+        what = "Changed after the debrief"
+        after = ""
+    else:
+        what = "Edited"
+        after = " after reading the others" if revision.after_reading_others else ""
+    line = f"• {what} {date_token(revision.changed_at)}{after}: {'; '.join(parts)}"
     if revision.reason:
         line += f" ({escape(revision.reason)})"
     return line

@@ -21,6 +21,7 @@ from bot.reminders import ReminderMessage, zone_named
 from bot.retention import RetentionNotice
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
+from handlers.home import refresh_home
 from handlers.privacy import delete_bot_messages
 from handlers.reminder_blocks import reminder_blocks
 from handlers.retention_blocks import retention_warning_dm
@@ -107,6 +108,17 @@ class SlackNotifier:
             # The thread's replies are the bot's own when posted under its user id.
             self._bot_user_id = str((await self._client.auth_test())["user_id"])
         return await delete_bot_messages(self._client, bot, erasure, self._bot_user_id)
+
+    async def publish_home(self, bot: BotContext, user_id: str) -> bool:
+        try:
+            await refresh_home(self._client, bot, user_id)
+        except SlackApiError as error:
+            logger.warning("App Home of %s not refreshed: %s", user_id, _error_code(error))
+            return False
+        except (TimeoutError, aiohttp.ClientError) as error:
+            logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
+            return False
+        return True
 
 
 def _error_code(error: SlackApiError) -> str:

@@ -98,8 +98,11 @@ class Relay:
         )
         return await self._post(body)
 
-    async def closed(self, user_id: str, view: dict[str, Any]) -> Delivery:
-        return await self._post(sr.view_closed(user_id=user_id, view=view))
+    async def closed(
+        self, user_id: str, view: dict[str, Any], values: Mapping[str, Mapping[str, Any]]
+    ) -> Delivery:
+        """The modal closed: as in Slack, view_closed carries what its inputs held."""
+        return await self._post(sr.view_closed(user_id=user_id, view=view, values=values))
 
     async def home_opened(self, user_id: str) -> Delivery:
         event = {

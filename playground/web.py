@@ -146,11 +146,14 @@ class Playground:
             self.surfaces.violation(where, body["error"], details)
         return {"status": delivery.status, "errors": {}}
 
-    async def close(self, user_id: str, view_id: str) -> dict[str, Any]:
+    async def close(
+        self, user_id: str, view_id: str, values: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         view = self.fake.view(view_id)
         self.surfaces.close_modal(user_id)
         if view is not None and view.get("notify_on_close"):
-            self._answered(await self.relay.closed(user_id, view), "view_closed")
+            closed = await self.relay.closed(user_id, view, values or {})
+            self._answered(closed, "view_closed")
         return {"status": 200}
 
     async def home(self, user_id: str) -> dict[str, Any]:
@@ -236,7 +239,9 @@ async def _do(request: web.Request) -> web.Response:
             user_id, str(body.get("view_id")), dict(body.get("values") or {})
         )
     elif what == "close":
-        result = await playground.close(user_id, str(body.get("view_id")))
+        result = await playground.close(
+            user_id, str(body.get("view_id")), dict(body.get("values") or {})
+        )
     elif what == "home":
         result = await playground.home(user_id)
     else:

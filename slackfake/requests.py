@@ -324,8 +324,10 @@ def view_closed_payload(
     view: Mapping[str, Any] | None = None,
     is_cleared: bool = False,
     team_id: str = "T0TEST",
+    values: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A modal closed by the user (sent only for views opened with notify_on_close)."""
+    """A modal closed by the user (sent only for views opened with notify_on_close). As in
+    Slack, the view carries its state: ``values`` is what the inputs held when it closed."""
     return {
         "type": "view_closed",
         "team": {"id": team_id, "domain": TEAM_DOMAIN},
@@ -339,7 +341,7 @@ def view_closed_payload(
             private_metadata=private_metadata,
             view_id=view_id,
             hash=None,
-            values={},
+            values=values or {},
         ),
         "is_cleared": is_cleared,
         "is_enterprise_install": False,
@@ -356,6 +358,7 @@ def view_closed(
     view: Mapping[str, Any] | None = None,
     is_cleared: bool = False,
     team_id: str = "T0TEST",
+    values: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> str:
     """A view_closed interaction's form body (``payload=<json>``)."""
     return _interaction_body(
@@ -367,6 +370,7 @@ def view_closed(
             view=view,
             is_cleared=is_cleared,
             team_id=team_id,
+            values=values,
         )
     )
 

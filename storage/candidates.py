@@ -106,6 +106,12 @@ async def manages_any(session: AsyncSession, user_id: str) -> bool:
     return (await session.exec(statement)).first() is not None
 
 
+async def hiring_managers(session: AsyncSession) -> list[str]:
+    """Everyone who is the hiring manager of a candidate (whose desk has the team's part)."""
+    statement = select(Candidate.hiring_manager_id).distinct()
+    return list((await session.exec(statement)).all())
+
+
 async def placements(session: AsyncSession, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
     """Each candidate's location and level (what their salary benchmark is read by)."""
     if not ids:
@@ -113,4 +119,5 @@ async def placements(session: AsyncSession, ids: Sequence[int]) -> dict[int, tup
     statement = select(Candidate.id, Candidate.location, Candidate.level).where(
         col(Candidate.id).in_(ids)
     )
-    return {int(i): (loc, level) for i, loc, level in (await session.exec(statement)).all()}
+    rows = (await session.exec(statement)).all()
+    return {i: (loc, level) for i, loc, level in rows if i is not None}

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Float, and_, case, delete, func, or_, true, union_all, update
+from sqlalchemy import Float, and_, case, delete, func, true, union_all, update
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage.db import upsert_insert
 from storage.models import (
@@ -36,6 +37,7 @@ from storage.models import (
     InterviewInterviewer,
     InterviewStatus,
     Scorecard,
+    row_id,
 )
 from storage.reminders import seat_scorecard
 from storage.types import UTCDateTime
@@ -95,12 +97,6 @@ def days(moment: datetime) -> float:
     return moment.timestamp() / 86400
 
 
-def deadline_days(due_hours: int) -> ColumnElement[float]:
-    """An interview's scorecard deadline (its end plus ``due_hours``), as ``Days``."""
-    minutes = col(Interview.duration_minutes) + due_hours * 60
-    return Days(col(Interview.starts_at)) + minutes / 1440.0
-
-
 def end_days(meeting: type[Interview] | type[Debrief]) -> ColumnElement[float]:
     return Days(col(meeting.starts_at)) + col(meeting.duration_minutes) / 1440.0
 
@@ -129,10 +125,19 @@ def _candidate(row: Any) -> CandidateRow:
     return CandidateRow(*row[: len(CANDIDATE_COLUMNS)])
 
 
+def candidate_select(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """``SELECT`` a candidate's row (``CANDIDATE_COLUMNS``) then ``columns``: sqlmodel's
+    ``select`` is typed for at most four columns, and these rows are wider."""
+    return Select(*CANDIDATE_COLUMNS, *columns)
+
+
 def candidate_row(candidate: Candidate) -> CandidateRow:
-    assert candidate.id is not None
     return CandidateRow(
-        candidate.id, candidate.name, candidate.stage_key, candidate.status, candidate.permalink
+        row_id(candidate),
+        candidate.name,
+        candidate.stage_key,
+        candidate.status,
+        candidate.permalink,
     )
 
 
@@ -151,12 +156,18 @@ def _managed_by(manager: str | None) -> ColumnElement[bool]:
     return col(Candidate.hiring_manager_id) == manager
 
 
-async def first_rows(session: AsyncSession, statement: Any, limit: int) -> tuple[list[Any], int]:
-    """The first ``limit`` rows of ``statement`` and how many it has in all, in one
-    statement: the database counts and cuts, so that the rows fetched stay ``limit`` however
-    large the pipeline (the total is the last column of each row)."""
-    rows = list(await session.exec(statement.add_columns(func.count().over()).limit(limit)))
-    return [row[:-1] for row in rows], int(rows[0][-1]) if rows else 0
+async def first_rows(
+    session: AsyncSession, statement: Any, limit: int, *, counted: Any = None
+) -> tuple[list[Any], int]:
+    """The first ``limit`` rows of ``statement`` and how many it has in all, in two
+    statements. Where an index gives the statement's order, the database reads ``limit``
+    rows and stops, and counts the rest from the index without reading them: a count in
+    the same statement (``COUNT(*) OVER ()``) would make it read and sort every match.
+    ``counted``: the same rows without the joins that only fetch columns to show."""
+    rows = list(await session.exec(statement.limit(limit)))
+    source = statement if counted is None else counted
+    count = select(func.count()).select_from(source.order_by(None).subquery())
+    return rows, int((await session.exec(count)).one())
 
 
 async def stage_counts(
@@ -172,30 +183,43 @@ async def stage_counts(
 
 
 async def pipeline_listing(
-    session: AsyncSession, *, per_stage: int, manager: str | None = None
+    session: AsyncSession,
+    groups: Collection[tuple[str, str]],
+    *,
+    per_stage: int,
+    manager: str | None = None,
 ) -> list[Candidate]:
-    """The first ``per_stage`` open candidates of each stage, longest in it first: the
-    database ranks and cuts, so the rows fetched stay ``per_stage`` a stage."""
-    rank = (
-        func.row_number()
-        .over(
-            partition_by=col(Candidate.stage_key),
-            order_by=(col(Candidate.stage_entered_at), col(Candidate.id)),
+    """The first ``per_stage`` open candidates of each stage, longest in it first, from
+    ``groups``, the (stage_key, status) pairs there are (``stage_counts``): one statement
+    whose parts each read ``per_stage`` rows of an index in its order and stop."""
+    if not groups:
+        return []
+    firsts = [
+        select(Candidate.id)
+        .where(
+            col(Candidate.status) == status,
+            col(Candidate.stage_key) == stage_key,
+            _managed_by(manager),
         )
-        .label("rank")
-    )
-    ranked = (
-        select(col(Candidate.id).label("id"), rank)
-        .where(_open_candidate(), _managed_by(manager))
+        .order_by(col(Candidate.stage_entered_at), col(Candidate.id))
+        .limit(per_stage)
         .subquery()
-    )
+        .select()
+        for stage_key, status in sorted(set(groups))
+    ]
+    ids = union_all(*firsts).subquery()
     rows = await session.exec(
         select(Candidate)
-        .join(ranked, ranked.c.id == col(Candidate.id))
-        .where(ranked.c.rank <= per_stage)
+        .where(col(Candidate.id).in_(select(ids.c.id)))
         .order_by(col(Candidate.stage_key), col(Candidate.stage_entered_at), col(Candidate.id))
     )
-    return list(rows.all())
+    kept: list[Candidate] = []
+    listed: dict[str, int] = {}
+    for candidate in rows:
+        listed[candidate.stage_key] = listed.get(candidate.stage_key, 0) + 1
+        if listed[candidate.stage_key] <= per_stage:
+            kept.append(candidate)
+    return kept
 
 
 async def current_stage_interviews(
@@ -206,7 +230,9 @@ async def current_stage_interviews(
     if not candidate_ids:
         return []
     rows = await session.exec(
-        select(Interview, func.count(InterviewInterviewer.user_id), func.count(Scorecard.id))
+        select(
+            Interview, func.count(col(InterviewInterviewer.user_id)), func.count(col(Scorecard.id))
+        )
         .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
         .outerjoin(
             InterviewInterviewer,
@@ -217,7 +243,7 @@ async def current_stage_interviews(
         )
         .outerjoin(Scorecard, seat_scorecard())
         .where(
-            col(Candidate.id).in_(list(candidate_ids)),
+            col(Interview.candidate_id).in_(list(candidate_ids)),
             col(Interview.stage_key) == col(Candidate.stage_key),
             col(Interview.status) == InterviewStatus.SCHEDULED,
         )
@@ -237,7 +263,7 @@ async def current_stage_debriefs(
         select(Debrief)
         .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
         .where(
-            col(Candidate.id).in_(list(candidate_ids)),
+            col(Debrief.candidate_id).in_(list(candidate_ids)),
             col(Debrief.stage_key) == col(Candidate.stage_key),
             col(Debrief.status) == InterviewStatus.SCHEDULED,
         )
@@ -247,47 +273,25 @@ async def current_stage_debriefs(
 
 
 async def overdue_scorecards(
-    session: AsyncSession, now: datetime, due_hours: int, *, limit: int, manager: str | None = None
+    session: AsyncSession, now: datetime, *, limit: int, manager: str | None = None
 ) -> tuple[list[tuple[CandidateRow, str, str, datetime, int]], int]:
     """The first ``limit`` ``(candidate, interviewer_id, stage_key, due_at, interview_id)`` of the
-    scorecards past their deadline, by interviewer then deadline, and how many there are."""
-    deadline = deadline_days(due_hours)
-    rows, total = await first_rows(
-        session,
-        select(
-            *CANDIDATE_COLUMNS,
-            InterviewInterviewer.user_id,
-            Interview.stage_key,
-            Interview.starts_at,
-            Interview.duration_minutes,
-            Interview.id,
-        )
-        .join(Interview, col(Interview.candidate_id) == col(Candidate.id))
-        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
-        .outerjoin(Scorecard, seat_scorecard())
-        .where(
-            _open_candidate(),
-            _managed_by(manager),
-            col(Interview.status) == InterviewStatus.SCHEDULED,
-            col(InterviewInterviewer.attended),
-            col(Scorecard.id).is_(None),
-            deadline <= days(now),
-        )
-        .order_by(col(InterviewInterviewer.user_id), deadline, col(Candidate.id)),
-        limit,
+    scorecards past their deadline, by interviewer then deadline, and how many there are.
+    Found by the seats' stored owed deadlines (``storage.marks``): by index, in its order."""
+    seat = InterviewInterviewer
+    statement = (
+        candidate_select(seat.user_id, Interview.stage_key, seat.owed_due_at, Interview.id)
+        .select_from(seat)
+        .join(Interview, col(Interview.id) == col(seat.interview_id))
+        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
+        .where(col(seat.owed_due_at) <= now, _managed_by(manager))
+        .order_by(col(seat.user_id), col(seat.owed_due_at))
     )
-    # The deadline as a time, for the lines kept only.
-    return [
-        (
-            _candidate(row),
-            user,
-            stage,
-            starts_at + timedelta(minutes=minutes + due_hours * 60),
-            interview_id,
-        )
-        for row in rows
-        for user, stage, starts_at, minutes, interview_id in [_rest(row)]
-    ], total
+    # Owed seats are of open candidates only: all of them, counted from the index alone.
+    everyone = select(seat.user_id).where(col(seat.owed_due_at) <= now)
+    counted = everyone if manager is None else None
+    rows, total = await first_rows(session, statement, limit, counted=counted)
+    return [(_candidate(row), *_rest(row)) for row in rows], total
 
 
 async def waiting_for_decision(
@@ -295,75 +299,17 @@ async def waiting_for_decision(
 ) -> tuple[list[tuple[CandidateRow, datetime]], int]:
     """The first ``limit`` ``(candidate, ready_since)`` of the active candidates (one hiring
     manager's, or all) whose current stage is ready for a decision and has had none since,
-    longest waiting first, and how many there are; one statement.
-
-    A stage is ready when every scheduled interview of it has all its scorecards (since the
-    last came in) or when a debrief of it has ended (since it ended), whichever is later."""
-    current = and_(
-        col(Candidate.status) == CandidateStatus.ACTIVE,
-        _managed_by(manager),
-    )
-    complete = case(
-        (func.count(Scorecard.id) >= func.count(InterviewInterviewer.user_id), 1), else_=0
-    )
-    per_interview = (
-        select(
-            col(Interview.candidate_id).label("candidate_id"),
-            complete.label("complete"),
-            func.max(Scorecard.submitted_at, type_=UTCDateTime()).label("at"),
-        )
-        .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
-        .join(InterviewInterviewer, col(InterviewInterviewer.interview_id) == col(Interview.id))
-        .outerjoin(Scorecard, seat_scorecard())
-        .where(
-            current,
-            col(Interview.stage_key) == col(Candidate.stage_key),
-            col(Interview.status) == InterviewStatus.SCHEDULED,
-            col(InterviewInterviewer.attended),
-        )
-        .group_by(col(Interview.id), col(Interview.candidate_id))
-        .subquery()
-    )
-    scorecards_in = (
-        select(per_interview.c.candidate_id, func.max(per_interview.c.at, type_=UTCDateTime()))
-        .group_by(per_interview.c.candidate_id)
-        .having(func.min(per_interview.c.complete) == 1)
-    )
-    end = PlusMinutes(col(Debrief.starts_at), col(Debrief.duration_minutes))
-    debrief_held = (
-        select(Debrief.candidate_id, func.max(end, type_=UTCDateTime()))
-        .join(Candidate, col(Candidate.id) == col(Debrief.candidate_id))
-        .where(
-            current,
-            col(Debrief.stage_key) == col(Candidate.stage_key),
-            col(Debrief.status) == InterviewStatus.SCHEDULED,
-            end_days(Debrief) <= days(now),
-        )
-        .group_by(col(Debrief.candidate_id))
-    )
-    both = union_all(scorecards_in, debrief_held).subquery()
-    candidate_id, at = both.c
-    ready = (
-        select(candidate_id.label("candidate_id"), func.max(at, type_=UTCDateTime()).label("at"))
-        .group_by(candidate_id)
-        .subquery()
-    )
-    decided = (
-        select(
-            col(Decision.candidate_id).label("candidate_id"),
-            func.max(Decision.decided_at, type_=UTCDateTime()).label("at"),
-        )
-        .join(Candidate, col(Candidate.id) == col(Decision.candidate_id))
-        .where(current, col(Decision.stage_key) == col(Candidate.stage_key))
-        .group_by(col(Decision.candidate_id))
-        .subquery()
-    )
+    longest waiting first, and how many there are: ``Candidate.stage_ready_at``, kept by
+    ``storage.marks`` (every scorecard in, or the debrief over), read by index."""
+    ready = col(Candidate.stage_ready_at)
     statement = (
-        select(*CANDIDATE_COLUMNS, ready.c.at)
-        .join(ready, ready.c.candidate_id == col(Candidate.id))
-        .outerjoin(decided, decided.c.candidate_id == col(Candidate.id))
-        .where(or_(decided.c.at.is_(None), decided.c.at < ready.c.at))
-        .order_by(ready.c.at, col(Candidate.id))
+        candidate_select(ready)
+        .where(
+            col(Candidate.status) == CandidateStatus.ACTIVE,
+            ready <= now,
+            _managed_by(manager),
+        )
+        .order_by(ready, col(Candidate.id))
     )
     rows, total = await first_rows(session, statement, limit)
     return [(_candidate(row), *_rest(row)) for row in rows], total
@@ -376,7 +322,7 @@ async def idle_candidates(
     idle first, and how many there are."""
     rows, total = await first_rows(
         session,
-        select(*CANDIDATE_COLUMNS, Candidate.last_activity_at)
+        candidate_select(Candidate.last_activity_at)
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
             col(Candidate.last_activity_at) < before,
@@ -394,8 +340,7 @@ async def decisions_since(
     oldest first, and how many there are."""
     rows, total = await first_rows(
         session,
-        select(
-            *CANDIDATE_COLUMNS,
+        candidate_select(
             Decision.stage_key,
             Decision.outcome,
             Decision.decided_by,
@@ -405,6 +350,7 @@ async def decisions_since(
         .where(col(Decision.decided_at) >= since)
         .order_by(col(Decision.decided_at), col(Decision.id)),
         limit,
+        counted=select(Decision.id).where(col(Decision.decided_at) >= since),
     )
     return [(_candidate(row), *_rest(row)) for row in rows], total
 
@@ -419,9 +365,13 @@ async def meetings_between(
     """``(candidate, meeting_id, stage_key, starts_at, user_id)``, one row per person, for
     the scheduled interviews (with their interviewers) or debriefs (with their attendees)
     starting in ``[start, end)``."""
-    meeting_id = seat.interview_id if seat is InterviewInterviewer else seat.debrief_id
+    meeting_id = (
+        col(InterviewInterviewer.interview_id)
+        if seat is InterviewInterviewer
+        else col(DebriefAttendee.debrief_id)
+    )
     rows = await session.exec(
-        select(*CANDIDATE_COLUMNS, meeting.id, meeting.stage_key, meeting.starts_at, seat.user_id)
+        candidate_select(meeting.id, meeting.stage_key, meeting.starts_at, seat.user_id)
         .join(meeting, col(meeting.candidate_id) == col(Candidate.id))
         .join(seat, col(meeting_id) == col(meeting.id))
         .where(
@@ -435,33 +385,23 @@ async def meetings_between(
     return [(_candidate(row), *_rest(row)) for row in rows]
 
 
-def _timeliness(statement: Any, since: datetime, now: datetime, due_hours: int) -> Any:
-    """``statement`` over the scorecards whose deadline fell in ``[since, now]``: owed by an
-    attending interviewer, on time if submitted by then."""
-    deadline = deadline_days(due_hours)
-    return (
-        statement.join(Interview, col(Interview.id) == col(InterviewInterviewer.interview_id))
-        .outerjoin(Scorecard, seat_scorecard())
-        .where(
-            col(Interview.status) == InterviewStatus.SCHEDULED,
-            col(InterviewInterviewer.attended),
-            deadline >= days(since),
-            deadline <= days(now),
-        )
-    )
+def _timeliness(statement: Any, since: datetime, now: datetime) -> Any:
+    """``statement`` over the seats whose scorecard deadline fell in ``[since, now]``, read
+    from the stored deadlines by index: owed, and on time if in by then."""
+    due = col(InterviewInterviewer.scorecard_due_at)
+    return statement.where(due >= since, due <= now)
 
 
-def _on_time(due_hours: int) -> Any:
-    on_time = case((Days(col(Scorecard.submitted_at)) <= deadline_days(due_hours), 1), else_=0)
+def _on_time() -> Any:
+    seat = InterviewInterviewer
+    on_time = case((col(seat.scorecard_in_at) <= col(seat.scorecard_due_at), 1), else_=0)
     return func.coalesce(func.sum(on_time), 0)
 
 
-async def team_timeliness(
-    session: AsyncSession, since: datetime, now: datetime, due_hours: int
-) -> tuple[int, int]:
+async def team_timeliness(session: AsyncSession, since: datetime, now: datetime) -> tuple[int, int]:
     """``(owed, on_time)`` of the whole team: one row, whatever the team's size."""
-    statement = select(func.count(), _on_time(due_hours)).select_from(InterviewInterviewer)
-    owed, on_time = (await session.exec(_timeliness(statement, since, now, due_hours))).one()
+    statement = select(func.count(), _on_time()).select_from(InterviewInterviewer)
+    owed, on_time = (await session.exec(_timeliness(statement, since, now))).one()
     return int(owed), int(on_time)
 
 
@@ -469,19 +409,18 @@ async def feedback_timeliness(
     session: AsyncSession,
     since: datetime,
     now: datetime,
-    due_hours: int,
     *,
     user_id: str | None = None,
     limit: int,
 ) -> tuple[list[tuple[str, int, int]], int]:
     """The first ``limit`` ``(interviewer_id, owed, on_time)``, least on time first, and
     how many interviewers there are; ``user_id`` keeps that person's alone."""
-    statement = select(InterviewInterviewer.user_id, func.count(), _on_time(due_hours))
-    statement = _timeliness(statement, since, now, due_hours)
+    statement = select(InterviewInterviewer.user_id, func.count(), _on_time())
+    statement = _timeliness(statement.select_from(InterviewInterviewer), since, now)
     if user_id is not None:
         statement = statement.where(col(InterviewInterviewer.user_id) == user_id)
     statement = statement.group_by(col(InterviewInterviewer.user_id)).order_by(
-        (_on_time(due_hours) * 1.0 / func.count()), col(InterviewInterviewer.user_id)
+        (_on_time() * 1.0 / func.count()), col(InterviewInterviewer.user_id)
     )
     rows, total = await first_rows(session, statement, limit)
     return [(user, int(owed), int(done)) for user, owed, done in rows], total
@@ -509,7 +448,7 @@ async def claim_day(
         where=and_(col(DigestRun.posted_at).is_(None), col(DigestRun.started_at) < stale_before),
     )
     result = await session.exec(statement)
-    return result.rowcount == 1
+    return bool(result.rowcount == 1)
 
 
 async def record_posted(

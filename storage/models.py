@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
@@ -75,6 +75,27 @@ class OutboxStatus(StrEnum):
     CANCELLED = "cancelled"  # its reason went away before it was sent (an erase)
 
 
+class UnsavedRow(RuntimeError):
+    """A row's id was needed before the row was flushed to the database: a bug, not input."""
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: HasId) -> int:
+    """The id of a row read from or flushed to the database.
+
+    A table's ``id`` is None only between building a row and flushing it, so code holding
+    a stored row asks here instead of narrowing with an ``assert`` (which ``python -O``
+    drops): the type is ``int``, and the mistake of asking too early is named.
+    """
+    if row.id is None:
+        raise UnsavedRow(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
+
+
 def _utc(**kwargs: Any) -> Any:
     return Field(sa_type=UTCDateTime, **kwargs)
 
@@ -85,7 +106,12 @@ def _str(length: int, **kwargs: Any) -> Any:
 
 class Candidate(SQLModel, table=True):
     __tablename__ = "candidate"
-    __table_args__ = (Index("ix_candidate_status_stage", "status", "stage_key"),)
+    __table_args__ = (
+        # The pipeline by stage, longest in it first; idle candidates; those waiting.
+        Index("ix_candidate_status_stage", "status", "stage_key", "stage_entered_at"),
+        Index("ix_candidate_status_activity", "status", "last_activity_at"),
+        Index("ix_candidate_status_ready", "status", "stage_ready_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = _str(100)
@@ -123,11 +149,18 @@ class Candidate(SQLModel, table=True):
     # and until when they asked to keep the candidate.
     retention_warned_at: datetime | None = _utc(default=None)
     keep_until: datetime | None = _utc(default=None)
+    # Since when the current stage has had every scorecard in with no decision since: the
+    # digest's "decisions waiting" read by index (storage.marks keeps it).
+    stage_ready_at: datetime | None = _utc(default=None)
 
 
 class Interview(SQLModel, table=True):
     __tablename__ = "interview"
-    __table_args__ = (Index("ix_interview_status_starts", "status", "starts_at"),)
+    __table_args__ = (
+        Index("ix_interview_status_starts", "status", "starts_at"),
+        # A few candidates' scheduled interviews (the pipeline's next steps).
+        Index("ix_interview_candidate_status", "candidate_id", "status"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     candidate_id: int = Field(foreign_key="candidate.id", index=True, ondelete="CASCADE")
@@ -152,6 +185,15 @@ class Interview(SQLModel, table=True):
 
 class InterviewInterviewer(SQLModel, table=True):
     __tablename__ = "interview_interviewer"
+    __table_args__ = (
+        # The team's on-time figure: deadlines in a window, and whether each was met.
+        Index("ix_seat_due_in", "scorecard_due_at", "scorecard_in_at"),
+        # One interviewer's figure.
+        Index("ix_seat_user_due", "user_id", "scorecard_due_at"),
+        # Overdue scorecards: counted by deadline, listed by interviewer.
+        Index("ix_seat_owed", "owed_due_at"),
+        Index("ix_seat_user_owed", "user_id", "owed_due_at"),
+    )
 
     interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
     user_id: str = _str(32, primary_key=True)
@@ -159,6 +201,12 @@ class InterviewInterviewer(SQLModel, table=True):
     dm_channel_id: str | None = _str(32, default=None)
     dm_ts: str | None = _str(32, default=None)
     dm_error: str | None = _str(64, default=None)
+    # Kept by storage.marks: when this seat's scorecard is due (none when it owes none:
+    # not attended, interview cancelled), when it came in, and the deadline again while it
+    # is owed to an open candidate.
+    scorecard_due_at: datetime | None = _utc(default=None)
+    scorecard_in_at: datetime | None = _utc(default=None)
+    owed_due_at: datetime | None = _utc(default=None)
 
 
 class Scorecard(SQLModel, table=True):
@@ -186,6 +234,35 @@ class ScorecardRating(SQLModel, table=True):
     key: str = _str(40, primary_key=True)
     # None means "not observed" (allowed for qualities only).
     score: int | None = None
+
+
+class ScorecardAnswer(SQLModel, table=True):
+    """What the interviewer noted on one question of the kit: notes, an optional 1-4 and
+    whether it was asked at all. Kept with the scorecard so that later analytics can say
+    which question separates candidates; a scorecard from before notes has none."""
+
+    __tablename__ = "scorecard_answer"
+
+    scorecard_id: int = Field(foreign_key="scorecard.id", primary_key=True, ondelete="CASCADE")
+    question_key: str = _str(80, primary_key=True)
+    # The competency the kit said the question informs, as it said when the card was stored.
+    competency_key: str | None = _str(40, default=None)
+    rating: int | None = None  # 1-4, None when not rated
+    not_asked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    notes: str | None = _str(3000, default=None)
+
+
+class ScorecardDraft(SQLModel, table=True):
+    """An interviewer's notes of an interview before the scorecard: only its author sees
+    it, it is saved on every *Save* and on closing the modal, and prefills the scorecard."""
+
+    __tablename__ = "scorecard_draft"
+
+    interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
+    author_id: str = _str(32, primary_key=True)
+    # {question_key: {"rating": 1-4 | None, "not_asked": bool, "notes": str | None}}
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _utc()
 
 
 class ScorecardRevision(SQLModel, table=True):
@@ -432,3 +509,13 @@ class IncidentEvent(SQLModel, table=True):
     # For a reveal: True when the candidate asked for it, False when it was handed over.
     asked: bool | None = None
     text: str | None = _str(1000, default=None)
+
+
+class JobWindow(SQLModel, table=True):
+    """How far a periodic job has covered time: its next run takes the window from
+    ``until`` to its own now, whichever replica runs it, and after any downtime."""
+
+    __tablename__ = "job_window"
+
+    name: str = _str(40, primary_key=True)
+    until: datetime = _utc()

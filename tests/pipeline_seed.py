@@ -1,5 +1,6 @@
 """Rows of a hiring pipeline written straight to the database, for tests of the jobs
-(reminders, digest) that read what the other flows store."""
+(reminders, digest) that read what the other flows store; with the marks the flows keep
+(``storage.marks``), as they keep them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TypeVar
 
 from bot.context import BotContext
 from slackfake import FakeSlack
+from storage import marks
 from storage.db import transaction
 from storage.models import (
     Candidate,
@@ -106,6 +108,7 @@ async def add_many(
             await session.flush()
             user_id = interviewers[index % len(interviewers)]
             session.add(InterviewInterviewer(interview_id=interview.id, user_id=user_id))
+            await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
 
 
 async def add_interview(
@@ -132,6 +135,7 @@ async def add_interview(
     async with transaction(bot.sessions) as session:
         for user_id in interviewers:
             session.add(InterviewInterviewer(interview_id=interview.id, user_id=user_id))
+        await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return interview
 
 
@@ -147,7 +151,10 @@ async def add_scorecard(
         submitted_at=submitted_at,
         updated_at=submitted_at,
     )
-    return await _add(bot, scorecard)
+    scorecard = await _add(bot, scorecard)
+    async with transaction(bot.sessions) as session:
+        await marks.scorecard_in(session, interview, interviewer_id, submitted_at)
+    return scorecard
 
 
 async def add_decision(
@@ -168,7 +175,10 @@ async def add_decision(
         decided_by=decided_by,
         decided_at=decided_at,
     )
-    return await _add(bot, decision)
+    decision = await _add(bot, decision)
+    async with transaction(bot.sessions) as session:
+        await marks.candidate_changed(session, candidate.id)
+    return decision
 
 
 async def add_debrief(
@@ -194,6 +204,7 @@ async def add_debrief(
     async with transaction(bot.sessions) as session:
         for user_id in attendees:
             session.add(DebriefAttendee(debrief_id=debrief.id, user_id=user_id))
+        await marks.candidate_changed(session, candidate.id)
     return debrief
 
 

@@ -281,10 +281,12 @@ async def test_scheduling_notes_it_invites_each_attendee_and_plans_the_reminders
         assert "<https://meet.example.com/d|Video call>" in text
     [card] = card_updates(harness, candidate)
     assert next_step_of(card) == f"Screening debrief on {date_token(DEBRIEF_AT)}"
-    # The reminders: the chase and the pack for each attendee, the decision and the nudge.
+    # The reminders: the chase and the pack for each attendee and, when it ends, the call
+    # to confirm their ratings; the decision and the nudge.
     planned = {(r.kind, r.recipient_id): r.due_at for r in await debrief_reminders(harness)}
     end = DEBRIEF_AT + timedelta(minutes=30)
     assert planned == {
+        **{(ReminderKind.DEBRIEF_CONFIRM, u): end for u in (ANA, BEN, HIRING_MANAGER)},
         **{(ReminderKind.DEBRIEF_CHASE, u): DEBRIEF_AT - timedelta(hours=24) for u in (ANA, BEN)},
         (ReminderKind.DEBRIEF_CHASE, HIRING_MANAGER): DEBRIEF_AT - timedelta(hours=24),
         **{(ReminderKind.DEBRIEF_PACK, u): DEBRIEF_AT - timedelta(minutes=15) for u in (ANA, BEN)},
@@ -448,6 +450,8 @@ async def test_a_closed_candidate_gets_no_debrief(harness: Harness) -> None:
 
 
 async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
+    # The hiring manager reads times in New York's zone.
+    harness.fake.add_user(HIRING_MANAGER, tz="America/New_York")
     candidate = await with_interview(harness)
     stale_view = await open_debrief(harness, candidate)
     await schedule_debrief(harness, candidate)
@@ -457,12 +461,16 @@ async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
     reply = await submit(harness, stale_view, starts_at=LATER)
 
     expected = (
-        "A debrief of this stage is already scheduled for Thu 03 Dec, 15:00 UTC: reschedule "
+        "A debrief of this stage is already scheduled for {}: reschedule "
         "that one from its note in the candidate's thread."
     )
+    # The button's refusal is a message: Slack shows the date token in the reader's zone.
     [ephemeral] = harness.fake.calls_to("response_url")
-    assert ephemeral.args["text"] == expected
-    assert errors_of(reply) == {DebriefBlock.STARTS_AT: expected}
+    assert ephemeral.args["text"] == expected.format(date_token(DEBRIEF_AT))
+    # A modal's error cannot hold the token: the reader's zone, named.
+    assert errors_of(reply) == {
+        DebriefBlock.STARTS_AT: expected.format("Thu 03 Dec 2026 10:00 EST")
+    }
     assert len(await stored_debriefs(harness)) == 1
 
 
@@ -485,7 +493,7 @@ async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) ->
     }
     assert sorted(user for user, sent in delivered.items() if sent) == [ANA, HIRING_MANAGER]
     assert debrief.status == "scheduled" and await attendees(harness, debrief)
-    assert len(await debrief_reminders(harness, recipient_id=BEN)) == 2
+    assert len(await debrief_reminders(harness, recipient_id=BEN)) == 3
     assert card_updates(harness, candidate), "card still refreshed"
 
 

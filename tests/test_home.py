@@ -1,10 +1,11 @@
 """App Home as each person's desk, driven as Slack drives it: ``app_home_opened`` events and
 clicks on the tab's buttons, signed, with every Web API call recorded by the fake.
 
-The three roles: an interviewer (next interviews with *Open kit*, owed scorecards with
-*Submit scorecard*, debriefs with *Open pack*, their own on-time figure), a hiring manager
-(their candidates by stage, decisions and debriefs waiting, late scorecards with *Nudge*,
-the per-person figures) and an admin (the team, undelivered messages, configuration)."""
+The three roles: an interviewer (next interviews with *Open kit* and *Take notes*, owed
+scorecards with *Submit scorecard*, debriefs with *Open pack*, their own on-time figure), a
+hiring manager (their candidates by stage, decisions and debriefs waiting, late scorecards
+with *Nudge*, the per-person figures) and an admin (the team, undelivered messages,
+configuration)."""
 
 from __future__ import annotations
 
@@ -108,7 +109,7 @@ async def test_the_interviewers_desk_and_a_scorecard_submitted_from_it(harness: 
     view = await open_home(harness, ANA)
     text = text_of(view)
     assert view_errors(view) == []
-    assert "Your next interviews" in text and "Kim Soon  [Open kit]" in text
+    assert "Your next interviews" in text and "Kim Soon\n[Open kit] [Take notes]" in text
     assert "Scorecards you owe" in text and "Jane Doe  [Submit scorecard]" in text
     assert "Your debriefs" in text and "Lou Debrief  [Open pack]" in text
     # Not a hiring manager nor an admin: nobody else's candidates, nobody's figures.
@@ -137,7 +138,13 @@ async def test_the_interviewers_desk_and_a_scorecard_submitted_from_it(harness: 
     published = {c.args["user_id"]: c.args["view"] for c in harness.fake.calls_to("views.publish")}
     assert set(published) == {ANA, HIRING_MANAGER}
     assert "None: you are up to date." in text_of(published[ANA])
-    assert "Jane Doe · Technical" in text_of(published[HIRING_MANAGER])
+    manager = text_of(published[HIRING_MANAGER])
+    assert "Jane Doe · Technical" in manager
+    # The marks the submission kept: Ana's scorecard is no longer late, and Jane's stage,
+    # every scorecard in, waits for a decision.
+    assert "Late scorecards" not in manager
+    decisions = manager[manager.index("Decisions to record") : manager.index("Debriefs to")]
+    assert "Jane Doe · Technical · ready since" in decisions
 
 
 async def test_open_kit_and_open_pack_open_modals_for_those_who_may_read_them(
@@ -350,3 +357,30 @@ async def test_nudge_them_in_the_escalation_dm_nudges_every_late_interviewer(
     assert len(await asked_reminders(bot)) == 2
     again = harness.fake.calls_to("response_url")[-1].args["text"]
     assert "already had a nudge today" in again
+
+
+async def test_cancelled_and_not_attended_take_late_scorecards_off_the_desk(
+    harness: Harness,
+) -> None:
+    """The stored marks follow the buttons: an interview cancelled owes nothing, a seat
+    marked not attended owes nothing, and its stage is then complete."""
+    bot, now = harness.bot, harness.bot.clock.now()
+    for user_id in (ANA, BEN):
+        harness.fake.add_user(user_id)
+    jane = await add_candidate(bot, "Jane Doe", fake=harness.fake)
+    first = await add_interview(bot, jane, [ANA], starts_at=now - hours(40))
+    second = await add_interview(bot, jane, [BEN], starts_at=now - hours(30))
+    await add_scorecard(bot, second, BEN, submitted_at=now - hours(28))
+    late = text_of(await open_home(harness, HIRING_MANAGER))
+    assert "@U0ANA · Jane Doe · Technical" in late and "Decisions to record" not in late
+
+    await harness.action(Action.NOT_ATTENDED, user_id=ANA, value=ref(Ref.INTERVIEW, first.id))
+    after = text_of(await open_home(harness, HIRING_MANAGER))
+    assert "Late scorecards" not in after
+    assert "Jane Doe · Technical · ready since" in after
+
+    bob = await add_candidate(bot, "Bob Stone", fake=harness.fake)
+    bobs = await add_interview(bot, bob, [ANA], starts_at=now - hours(40))
+    assert "@U0ANA · Bob Stone" in text_of(await open_home(harness, HIRING_MANAGER))
+    await harness.action(Action.CANCEL_INTERVIEW, value=ref(Ref.INTERVIEW, bobs.id))
+    assert "Bob Stone · Technical, due" not in text_of(await open_home(harness, HIRING_MANAGER))

@@ -317,6 +317,7 @@ async def test_the_kit_dm_of_the_system_design_stage_has_start_incident(
     buttons = [element["action_id"] for element in _elements(kit["blocks"])]
     assert buttons == [
         Action.SUBMIT_SCORECARD,
+        Action.TAKE_NOTES,
         *([Action.START_INCIDENT] if offered else []),
     ]
 

@@ -131,8 +131,9 @@ def test_dm_holds_the_kit_the_thread_link_and_the_scorecard_button() -> None:
     assert "<https://meet.example.com/abc|Video call>" in all_text(blocks)
     for question in stage.questions:
         assert question.prompt in all_text(blocks)
-    [button] = actions(blocks)
-    assert (button["action_id"], button["value"]) == (Action.SUBMIT_SCORECARD, "interview:7")
+    submit, notes = actions(blocks)
+    assert (submit["action_id"], submit["value"]) == (Action.SUBMIT_SCORECARD, "interview:7")
+    assert (notes["action_id"], notes["value"]) == (Action.TAKE_NOTES, "interview:7")
 
 
 def test_dm_of_the_longest_kit_fits_slack() -> None:

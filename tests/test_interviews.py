@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
@@ -433,7 +433,7 @@ async def test_next_step_names_the_current_stages_interview(context: BotContext)
     async with context.sessions() as session:
         candidate = await session.get(Candidate, candidate_id)
         assert candidate is not None
-        assert (await describe_next_step(session, context.kits, candidate)).plain == (
+        assert (await describe_next_step(session, context.kits, candidate)).text == (
             "Schedule the Technical interview"
         )
     await schedule(context, candidate_id, view_id="V2", starts_at=TOMORROW + timedelta(days=1))
@@ -443,8 +443,10 @@ async def test_next_step_names_the_current_stages_interview(context: BotContext)
             "V3",
             "V2",
         ]
-        assert (await describe_next_step(session, context.kits, candidate)).plain == (
-            "Technical interview on Wed 02 Dec, 10:00 UTC"
+        step = await describe_next_step(session, context.kits, candidate)
+        assert (step.text, step.at) == (
+            "Technical interview",
+            datetime(2026, 12, 2, 10, 0, tzinfo=UTC),
         )
 
 

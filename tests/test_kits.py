@@ -216,6 +216,21 @@ def test_a_fourth_stage_file_is_picked_up_in_order(prompts_dir: Path) -> None:
     take_home = kits.stage("take_home")
     assert take_home.questions[0].section is None
     assert take_home.questions[0].follow_ups == ()
+    # Informing no competency is allowed: a warm-up question suggests no rating.
+    assert take_home.questions[0].competency is None
+    assert take_home.questions_of("pipeline_design") == ()
+
+
+def test_every_shipped_question_informs_one_of_its_stage_competencies() -> None:
+    for stage in SHIPPED.stages:
+        rated = {competency.id for competency in stage.competencies}
+        assert {question.competency for question in stage.questions} <= rated
+        assert all(question.competency for question in stage.questions), stage.key
+    technical = SHIPPED.stage("technical")
+    assert [q.id for q in technical.questions_of("ml_lifecycle")] == [
+        "experiment_tracking",
+        "versioning_rollback",
+    ]
 
 
 def test_texts_are_stripped(prompts_dir: Path) -> None:
@@ -248,10 +263,34 @@ STAGE_ERRORS = [
     ),
     pytest.param(
         "stages/technical.toml",
-        'id = "autoscaling"\nsection',
-        'id = "k8s_serving"\nsection',
+        'id = "autoscaling"\ncompetency',
+        'id = "k8s_serving"\ncompetency',
         "stages/technical.toml: questions[4].id: duplicate question id 'k8s_serving'",
         id="duplicate-question",
+    ),
+    pytest.param(
+        "stages/screening.toml",
+        'id = "what_failed"\n',
+        "",
+        "stages/screening.toml: questions[2]: missing field 'id'",
+        id="missing-question-key",
+    ),
+    pytest.param(
+        "stages/technical.toml",
+        'competency = "autoscaling"',
+        'competency = "autoscale"',
+        "stages/technical.toml: questions[4].competency: question 'autoscaling' informs "
+        "competency 'autoscale', which this stage does not rate (its competencies: "
+        "ml_lifecycle, feature_consistency, k8s_serving, autoscaling, ml_monitoring)",
+        id="unknown-competency",
+    ),
+    pytest.param(
+        "stages/technical.toml",
+        'competency = "autoscaling"',
+        'competency = "Autoscaling"',
+        "stages/technical.toml: questions[4].competency: 'Autoscaling' is not a valid id "
+        "(a-z, 0-9 and _, starting with a letter, at most 40 characters)",
+        id="malformed-competency",
     ),
     pytest.param(
         "stages/screening.toml",
@@ -385,7 +424,7 @@ STAGE_ERRORS = [
         "stages/screening.toml",
         "order = 10",
         "order = 10 10",
-        "stages/screening.toml: line 8: invalid TOML "
+        "stages/screening.toml: line 10: invalid TOML "
         "(Expected newline or end of document after a statement)",
         id="invalid-toml",
     ),

@@ -8,6 +8,7 @@ from datetime import timedelta
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, text
+from sqlmodel import col, select
 
 from bot.candidates import profile_key
 from bot.debrief_summary import summarise
@@ -15,7 +16,7 @@ from bot.kits import Kits
 from bot.scorecards import ScorecardContent, read_contents
 from storage.db import create_engine, session_factory
 from storage.migrate import alembic_config
-from storage.models import Scorecard
+from storage.models import Candidate, InterviewInterviewer, Scorecard
 from storage.types import UTCDateTime
 from tests.conftest import START
 
@@ -183,3 +184,85 @@ def test_not_assessed_reads_existing_scorecards_unchanged(database_url: str, kit
     assert items["k8s_serving"].figures.scores == (4,)
     # The kit's other competencies were never rated on it, not "not assessed" by Ana.
     assert all(item.not_assessed_by == () for item in summary.competencies)
+
+
+# The migration that stores the digest's marks (storage.marks).
+MARKS_REVISION = "0015"
+
+
+def test_marks_are_filled_for_existing_rows(database_url: str) -> None:
+    """Jane's technical interview (START, 90 minutes): Ana's scorecard is in, Ben's is
+    owed. After the migration the seats carry their deadline (FEEDBACK_DUE_HOURS, 24),
+    Ana's arrival, Ben's owed deadline; Jane's stage is not ready for a decision."""
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision(MARKS_REVISION).down_revision
+    command.downgrade(config, str(before))
+    asyncio.run(_seed_and_read(database_url, seed=True))
+
+    async def add_ben() -> None:
+        engine = create_engine(database_url)
+        try:
+            async with engine.begin() as connection:
+                await connection.execute(
+                    text(
+                        "INSERT INTO interview_interviewer (interview_id, user_id, attended)"
+                        " VALUES (1, 'U0BEN', true)"
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    async def marks() -> tuple[list[tuple[str, object, object, object]], object]:
+        engine = create_engine(database_url)
+        try:
+            async with session_factory(engine)() as session:
+                seats = (
+                    await session.exec(
+                        select(InterviewInterviewer).order_by(col(InterviewInterviewer.user_id))
+                    )
+                ).all()
+                jane = await session.get(Candidate, 1)
+                assert jane is not None
+                return [
+                    (s.user_id, s.scorecard_due_at, s.scorecard_in_at, s.owed_due_at) for s in seats
+                ], jane.stage_ready_at
+        finally:
+            await engine.dispose()
+
+    asyncio.run(add_ben())
+    command.upgrade(config, "head")
+    seats, ready = asyncio.run(marks())
+    due = START + timedelta(minutes=90, hours=24)
+    assert seats == [("U0ANA", due, START, None), ("U0BEN", due, None, due)]
+    assert ready is None
+
+
+# The migration that added the answers per question and the interviewer's drafts.
+ANSWERS_REVISION = "0013"
+
+
+def test_answers_per_question_leave_existing_scorecards_unchanged(
+    database_url: str, kits: Kits
+) -> None:
+    """A scorecard stored before notes per question existed is carried over as it was: the
+    same rows, no answers and no drafts made up for it, and it reads back with none."""
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision(ANSWERS_REVISION).down_revision
+    command.downgrade(config, str(before))
+    stored = asyncio.run(_seed_and_read(database_url, seed=True))
+    command.upgrade(config, "head")
+    after = asyncio.run(_seed_and_read(database_url, seed=False))
+    assert after == stored
+    assert len(stored["scorecard"]) == 1 and len(stored["scorecard_rating"]) == 2
+    engine = create_engine(database_url)
+
+    async def counts() -> tuple[int, int]:
+        try:
+            async with engine.connect() as connection:
+                answers = await connection.execute(text("SELECT count(*) FROM scorecard_answer"))
+                drafts = await connection.execute(text("SELECT count(*) FROM scorecard_draft"))
+                return int(answers.scalar_one()), int(drafts.scalar_one())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(counts()) == (0, 0)

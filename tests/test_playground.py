@@ -3,6 +3,7 @@ refusals, its page API's answers to bad input, and ``--demo`` in the real proces
 
 from __future__ import annotations
 
+import json
 import sys
 import urllib.error
 from collections.abc import AsyncIterator, Callable
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from time import sleep
+from typing import Any
+from urllib.parse import parse_qs
 from zoneinfo import ZoneInfo
 
 import aiohttp
@@ -29,7 +32,7 @@ from playground.people import (
     bot_environment,
     populate,
 )
-from playground.relay import Relay
+from playground.relay import Delivery, Relay
 from playground.web import Playground, build_page_app
 from slackfake import FakeSlack
 from tests.browser import PlaygroundProcess
@@ -224,6 +227,36 @@ async def test_a_modal_opened_with_a_stale_trigger_is_shown_as_slack_refuses_it(
     await client.views_open(trigger_id=fresh, view=view)
     assert [m["title"]["text"] for m in playground.state(ANA.id)["modals"]] == ["T"]
     assert playground.state(HIRING_MANAGER.id)["modals"] == []  # only Ana's screen
+
+
+async def test_closing_a_modal_sends_what_it_held_as_slack_does(
+    page: Page, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """*Take notes* keeps what a closed form held: the page's close carries the values."""
+    playground, fake = page.playground, page.playground.fake
+    sent: list[dict[str, Any]] = []
+
+    async def post(body: str) -> Delivery:
+        sent.append(json.loads(parse_qs(body)["payload"][0]))
+        return Delivery(200, "")
+
+    monkeypatch.setattr(playground.relay, "_post", post)
+    client = AsyncWebClient(token=fake.bot_token, base_url=fake.api_url)
+    view = {
+        "type": "modal",
+        "callback_id": "take_notes",
+        "notify_on_close": True,
+        "title": {"type": "plain_text", "text": "Notes"},
+        "blocks": [],
+    }
+    opened = await client.views_open(trigger_id=playground.relay.trigger(ANA.id, None), view=view)
+    values = {"notes_text:q": {"notes_text": {"type": "plain_text_input", "value": "kept"}}}
+    body = {"user": ANA.id, "view_id": opened["view"]["id"], "values": values}
+    async with page.session.post(f"{page.base}/api/close", json=body) as reply:
+        assert reply.status == 200
+    [closed] = sent
+    assert closed["type"] == "view_closed"
+    assert closed["view"]["state"]["values"] == values
 
 
 async def test_the_outsider_receives_nothing_of_the_private_channel(page: Page) -> None:

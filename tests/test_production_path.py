@@ -8,6 +8,7 @@ the tests below read what it left: answers, Slack calls, connections, the log.
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -23,18 +24,29 @@ from bot.clock import SystemClock
 from bot.config import load_settings
 from bot.context import BotContext
 from bot.kits import Kits
-from handlers.ids import Action, DecisionBlock, ScheduleBlock, View
-from handlers.refs import Ref, ref
+from handlers.ids import (
+    Action,
+    DebriefChangeBlock,
+    DecisionBlock,
+    NotesBlock,
+    ScheduleBlock,
+    View,
+)
+from handlers.notes_blocks import notes_block_id
+from handlers.refs import Ref, ref, ref_id
 from handlers.schedule_modal import STAGE_LENGTH
 from slackfake import Call, FakeSlack
 from slackfake import requests as sr
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, session_factory, transaction
+from storage.models import Debrief, ScorecardDraft
 from tests.bot_process import MODES, Answer, BotProcess
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Reply
 from tests.intake_helpers import intake_values
 from tests.scorecard_helpers import decision_values, scorecard_values
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+# One worker runs the module (`--dist loadgroup`): its bot processes start once, not once
+# per worker.
+pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("bot_process")]
 
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 STRANGER = "U0STRANGER"
@@ -188,6 +200,66 @@ def schedule_values(interviewers: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+NOTES = "Notes-Heliotrope: drift caught by a shadow model"
+REASON = "Reason-Tamarind: the debrief showed the drift story was second-hand"
+
+
+async def take_notes_and_change_after_debrief(
+    process: BotProcess, run: LoopRun, interview: str, candidate: str
+) -> None:
+    """Ana takes notes from her kit DM's *Take notes* and closes the form (kept); someone
+    off the panel is refused. A debrief of the stage ended an hour ago: Ana confirms her
+    ratings, then changes one with a reason; someone off the panel may not."""
+    fake, bot = process.fake, process.bot
+    notes = await click_and_open(process, Action.TAKE_NOTES, ANA, interview)
+    key = bot.kits.stage("screening").questions[0].id
+    state = {
+        notes_block_id(NotesBlock.NOTES, key): sr.text_value(NotesBlock.NOTES, NOTES),
+        notes_block_id(NotesBlock.RATING, key): sr.select_value(NotesBlock.RATING, "3"),
+    }
+    reply = await process.post(sr.view_closed(user_id=ANA, view=notes, values=state))
+    assert reply.status == 200, reply.text
+    interview_id = ref_id(interview, Ref.INTERVIEW)
+    # The close is acknowledged first and saved after: wait for the draft, as a user would.
+    deadline = asyncio.get_running_loop().time() + WITHIN
+    draft = None
+    while draft is None and asyncio.get_running_loop().time() < deadline:
+        async with bot.sessions() as session:
+            draft = await session.get(ScorecardDraft, (interview_id, ANA))
+        await asyncio.sleep(0.05)
+    run.effects["notes kept on close"] = int(draft is not None and key in draft.answers)
+    run.refusals["Take notes, not on the panel"] = str(
+        await refused_click(process, Action.TAKE_NOTES, STRANGER, interview)
+    )
+    ended = datetime.now(UTC) - timedelta(hours=1)
+    async with transaction(bot.sessions) as session:
+        session.add(
+            Debrief(
+                candidate_id=ref_id(candidate, Ref.CANDIDATE),
+                stage_key="screening",
+                starts_at=ended - timedelta(minutes=30),
+                created_by=HIRING_MANAGER,
+                created_at=ended,
+                updated_at=ended,
+            )
+        )
+    since = len(fake.calls)
+    await process.action(Action.CONFIRM_RATINGS, user_id=ANA, value=interview)
+    confirmed = await fake.wait_for_calls(
+        "response_url", where=lambda c: "ratings stand" in str(c.args), since=since, within=WITHIN
+    )
+    run.effects["ratings confirmed"] = len(confirmed)
+    change = await click_and_open(process, Action.CHANGE_RATINGS, ANA, interview)
+    values = scorecard_values(bot.kits, "screening", score=2)
+    values[DebriefChangeBlock.REASON] = sr.text_value(DebriefChangeBlock.REASON, REASON)
+    reply = await submit(process, ANA, change, values)
+    assert reply.json and reply.json.get("response_action") == "update", reply.text
+    run.effects["ratings changed after the debrief"] = int("before and after" in reply.text)
+    run.refusals["Change ratings, not on the panel"] = str(
+        await refused_click(process, Action.CHANGE_RATINGS, STRANGER, interview)
+    )
+
+
 async def run_loop(process: BotProcess) -> LoopRun:
     """Intake, schedule, two scorecards of three, View scorecards and View summary refused
     and allowed, I did not attend refused and accepted (completing the panel), a scorecard
@@ -273,6 +345,7 @@ async def run_loop(process: BotProcess) -> LoopRun:
         await refused_click(process, Action.SUBMIT_SCORECARD, CY, interview)
     )
     await click_and_open(process, Action.VIEW_SUMMARY, ANA, interview)
+    await take_notes_and_change_after_debrief(process, run, interview, candidate)
     run.refusals["Record decision, not the hiring manager"] = str(
         await refused_click(process, Action.RECORD_DECISION, ANA, candidate)
     )
@@ -336,8 +409,12 @@ async def test_every_effect_of_the_loop_appears(loop: LoopRun) -> None:
     effects = loop.effects
     assert effects["interview kits sent by DM"] == 3
     # intake, schedule, two scorecards, Open kit, View scorecards and View summary allowed,
-    # the decision refused (a reject against the panel with no second reason), the decision
-    assert effects["modals opened"] == 9
+    # Take notes, Change ratings, the decision refused (a reject against the panel with no
+    # second reason), the decision
+    assert effects["modals opened"] == 11
+    assert effects["notes kept on close"] == 1
+    assert effects["ratings confirmed"] == 1
+    assert effects["ratings changed after the debrief"] == 1
     assert effects["panel complete notes"] == 1
     assert effects["hiring manager's home refreshed"] >= 1
     assert effects["nudge answered"] == 1
@@ -357,7 +434,8 @@ async def test_the_loop_reuses_its_connections_to_slack(loop: LoopRun) -> None:
 async def test_the_log_at_debug_holds_no_candidate_data(loop: LoopRun, process: BotProcess) -> None:
     log = process.log
     assert "DEBUG" in log, "the process did not log at DEBUG"
-    assert [text for text in (NAME, EVIDENCE, PRIVATE_NOTE, INTAKE_NOTE) if text in log] == []
+    typed = (NAME, EVIDENCE, PRIVATE_NOTE, INTAKE_NOTE, NOTES, REASON)
+    assert [text for text in typed if text in log] == []
 
 
 # --------------------------------------------------------------------- every refusal
@@ -419,8 +497,25 @@ def membership(kind: str) -> Send:
     return send
 
 
+def closed_stale_form(view: View) -> Send:
+    """A form closed with metadata the bot did not write: a closed modal has nowhere to
+    show a refusal, so nothing is saved and nothing shown (the in-process tests check the
+    draft)."""
+
+    async def send(process: BotProcess) -> Reply:
+        return await process.post(
+            sr.view_closed(user_id=STRANGER, callback_id=view, private_metadata="old")
+        )
+
+    return send
+
+
 # Events that refuse nobody: answered in time is all they owe.
-NO_REFUSAL = ("handlers.team_access.on_member_joined", "handlers.team_access.on_member_left")
+NO_REFUSAL = (
+    "handlers.team_access.on_member_joined",
+    "handlers.team_access.on_member_left",
+    "handlers.notes.on_notes_closed",
+)
 
 
 async def find_time_in_stale_form(process: BotProcess) -> Reply:
@@ -455,6 +550,12 @@ REFUSALS: dict[str, Send] = {
     "handlers.incident.on_root_cause": click(Action.INCIDENT_ROOT_CAUSE),
     "handlers.kit.on_open_kit": click(Action.OPEN_KIT),
     "handlers.kit.on_open_pack": click(Action.OPEN_PACK),
+    "handlers.notes.on_take_notes": click(Action.TAKE_NOTES),
+    "handlers.notes.on_notes_saved": stale_form(View.TAKE_NOTES),
+    "handlers.notes.on_notes_closed": closed_stale_form(View.TAKE_NOTES),
+    "handlers.debrief_change.on_confirm_ratings": click(Action.CONFIRM_RATINGS),
+    "handlers.debrief_change.on_change_ratings": click(Action.CHANGE_RATINGS),
+    "handlers.debrief_change.on_change_submitted": stale_form(View.DEBRIEF_CHANGE),
     "handlers.nudge.on_nudge": click(Action.NUDGE),
     "handlers.intake.on_new_candidate": stale_form(View.NEW_CANDIDATE, intake_values(None)),
     "handlers.privacy.on_erase_submit": stale_form(View.ERASE_CANDIDATE),

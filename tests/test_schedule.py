@@ -266,9 +266,13 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
             assert competency.name in text
         assert candidate.permalink is not None and candidate.permalink in text
         assert "<https://meet.example.com/x|Video call>" in text
-        [button] = buttons(dm.args["blocks"])
-        assert (button["action_id"], button["value"]) == (
+        submit, notes = buttons(dm.args["blocks"])
+        assert (submit["action_id"], submit["value"]) == (
             Action.SUBMIT_SCORECARD,
+            f"interview:{interview.id}",
+        )
+        assert (notes["action_id"], notes["value"]) == (
+            Action.TAKE_NOTES,
             f"interview:{interview.id}",
         )
         assert (rows[user_id].dm_channel_id, rows[user_id].dm_ts, rows[user_id].dm_error) == (

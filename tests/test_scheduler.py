@@ -17,6 +17,7 @@ from bot.retention import QUIET_HOUR
 from bot.scheduler import (
     DAILY_DIGEST_JOB,
     FORGET_EVENTS_JOB,
+    HOME_REFRESH_JOB,
     REMINDER_SWEEP_JOB,
     RETENTION_JOB,
     build_scheduler,
@@ -39,7 +40,12 @@ def _registered(bot: BotContext, settings: Settings) -> dict:
 
 def test_sweep_runs_at_start_and_at_least_every_30_seconds(bot: BotContext) -> None:
     jobs = _registered(bot, bot.settings)
-    assert set(jobs) == {REMINDER_SWEEP_JOB, DAILY_DIGEST_JOB, FORGET_EVENTS_JOB}
+    assert set(jobs) == {
+        REMINDER_SWEEP_JOB,
+        DAILY_DIGEST_JOB,
+        FORGET_EVENTS_JOB,
+        HOME_REFRESH_JOB,
+    }
     sweep = jobs[REMINDER_SWEEP_JOB]
     assert isinstance(sweep.trigger, IntervalTrigger)
     assert sweep.trigger.interval == bot.settings.reminder_sweep <= timedelta(seconds=30)
@@ -73,6 +79,16 @@ def test_old_event_deliveries_are_forgotten_every_hour(bot: BotContext) -> None:
     assert isinstance(forget.trigger, IntervalTrigger)
     assert forget.trigger.interval == timedelta(hours=1)
     assert forget.func.__name__ == "forget_old_events"
+
+
+def test_home_tabs_changed_by_time_are_refreshed_at_start_and_every_5_minutes(
+    bot: BotContext,
+) -> None:
+    refresh = _registered(bot, bot.settings)[HOME_REFRESH_JOB]
+    assert isinstance(refresh.trigger, IntervalTrigger)
+    assert refresh.trigger.interval == timedelta(minutes=5)
+    assert refresh.next_run_time == MONDAY_10
+    assert refresh.func.__name__ == "refresh_homes"
 
 
 def test_retention_runs_nightly_at_the_quiet_hour_only_when_set(bot: BotContext) -> None:

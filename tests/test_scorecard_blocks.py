@@ -600,8 +600,8 @@ def test_the_decision_in_the_thread_escapes_the_reason(kits: Kits) -> None:
 @pytest.mark.parametrize(
     ("progress", "step"),
     [
-        (None, "Technical interview on Mon 30 Nov, 10:00 UTC"),
-        (Progress(0, 3), "Technical interview on Mon 30 Nov, 10:00 UTC"),
+        (None, "Technical interview"),
+        (Progress(0, 3), "Technical interview"),
         (Progress(2, 3), "Technical scorecards: 2 of 3 in"),
         (Progress(3, 3), "Technical scorecards all in: record a decision"),
     ],
@@ -609,7 +609,7 @@ def test_the_decision_in_the_thread_escapes_the_reason(kits: Kits) -> None:
 def test_the_cards_next_step_counts_scorecards(
     kits: Kits, progress: Progress | None, step: str
 ) -> None:
-    assert next_step(candidate(), kits, interview(), progress).plain == step
+    assert next_step(candidate(), kits, interview(), progress).text == step
     on_hold = candidate(status="on_hold")
     assert next_step(on_hold, kits, interview(), progress).text.startswith("On hold")
 

@@ -256,7 +256,8 @@
 
   async function closeModal(view) {
     ui.modalErrors = {};
-    await api("/api/close", { view_id: view.id });
+    // As Slack does, the close carries what the form held (Take notes keeps it).
+    await api("/api/close", { view_id: view.id, values: ui.modalValues });
     await refresh();
   }
 
