@@ -335,12 +335,14 @@ async def record_sent(
         elif kind == "thread":
             # "thread:12:interview:7": a meeting's note, kept on the meeting.
             _, subject, subject_id = rest.split(":", 2)
-            model = {"interview": Interview, "debrief": Debrief}.get(subject)
-            if model is not None:
-                await session.exec(
-                    sql_update(model).where(col(model.id) == int(subject_id)).values(message_ts=ts),
-                    execution_options={"synchronize_session": False},
-                )
+            for model in (Interview, Debrief):
+                if model.__name__.lower() == subject:
+                    await session.exec(
+                        sql_update(model)
+                        .where(col(model.id) == int(subject_id))
+                        .values(message_ts=ts),
+                        execution_options={"synchronize_session": False},
+                    )
         elif kind == "digest":
             await session.exec(
                 sql_update(DigestRun)

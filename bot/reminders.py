@@ -571,7 +571,7 @@ async def _prefetch(session: AsyncSession, claimed: Sequence[Reminder]) -> None:
     ):
         wanted = [i for i in ids if i is not None]
         if wanted:
-            await session.exec(select(model).where(col(model.id).in_(wanted)))  # type: ignore[attr-defined]
+            await session.exec(select(model).where(col(model.id).in_(wanted)))
 
 
 def _rid(reminder: Reminder) -> int:

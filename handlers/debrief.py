@@ -137,7 +137,7 @@ async def on_debrief_submit(
         # The thread, the DMs and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
             if metadata.debrief_id is None:
-                result: Scheduled | Rescheduled = await debriefs.schedule_debrief(
+                scheduled = await debriefs.schedule_debrief(
                     session,
                     bot,
                     candidate_id=metadata.candidate_id,
@@ -147,7 +147,8 @@ async def on_debrief_submit(
                     view_id=str(view["id"]),
                     zone=zone,
                 )
-                await announce_scheduled(session, bot, result)
+                await announce_scheduled(session, bot, scheduled)
+                result: Scheduled | Rescheduled = scheduled
             else:
                 result = await debriefs.reschedule_debrief(
                     session,
@@ -168,8 +169,9 @@ async def on_debrief_submit(
         return
     # Committed: only now may the modal close.
     await ack()
+    removed: Sequence[str] = ()
     if isinstance(result, Scheduled):
-        change, removed = Change.SCHEDULED, ()
+        change = Change.SCHEDULED
     elif result.changed:
         change, removed = Change.MOVED, result.removed
     else:

@@ -29,9 +29,9 @@ from bot.home import (
     HomeSummary,
     Late,
     ManagerDesk,
-    Undelivered,
     home_summary,
 )
+from bot.outbox import Undelivered
 from handlers.block_kit import (
     MAX_VIEW_BLOCKS,
     Block,

@@ -156,7 +156,7 @@ async def on_schedule_submit(
         # The thread, the kits and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
             if metadata.interview_id is None:
-                result: Scheduled | Rescheduled = await interviews.schedule_interview(
+                scheduled = await interviews.schedule_interview(
                     session,
                     bot,
                     candidate_id=metadata.candidate_id,
@@ -165,7 +165,8 @@ async def on_schedule_submit(
                     actor_id=actor_id,
                     view_id=str(view["id"]),
                 )
-                await announce_scheduled(session, bot, result)
+                await announce_scheduled(session, bot, scheduled)
+                result: Scheduled | Rescheduled = scheduled
             else:
                 result = await interviews.reschedule_interview(
                     session,
@@ -444,7 +445,7 @@ async def _put_kit(
     candidate: Candidate,
     interview: Interview,
     user_id: str,
-    kit: tuple[str, list[dict]],
+    kit: tuple[str, list[dict[str, Any]]],
 ) -> bool:
     """The interviewer's kit DM, sent or edited in place; True when newly sent."""
     key = outbox.kit_key(row_id(interview), user_id)

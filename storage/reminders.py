@@ -204,7 +204,7 @@ async def mark_sent_many(
         )
         .returning(col(Reminder.id))
     )
-    result = await session.exec(statement, execution_options={"synchronize_session": False})  # type: ignore[call-overload]
+    result = await session.exec(statement, execution_options={"synchronize_session": False})
     return set(result.scalars())
 
 
