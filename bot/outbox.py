@@ -275,15 +275,18 @@ async def upload(
     filename: str,
     title: str,
     initial_comment: str | None = None,
+    alt_text: str | None = None,
     candidate_id: int | None = None,
 ) -> None:
-    """A file into a person's DM (an export, an invitation, a chart)."""
+    """A file into a person's DM (an export, an invitation, a chart; ``alt_text``: what an
+    image shows, for screen readers)."""
     raw = content.encode() if isinstance(content, str) else content
     payload = {
         "content": base64.b64encode(raw).decode("ascii"),
         "filename": filename,
         "title": title,
         "initial_comment": initial_comment,
+        "alt_text": alt_text,
     }
     await _put(
         session,

@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot import outbox as domain
 from bot.context import BotContext
+from handlers.mrkdwn import clip_plain
 from handlers.undelivered import tell_refusals
 from storage import outbox as store
 from storage.db import transaction
@@ -48,6 +49,7 @@ PACED_GAP = timedelta(seconds=1.05)
 GIVE_UP_AFTER = timedelta(hours=6)
 RETRY_FIRST = timedelta(seconds=2)
 RETRY_LONGEST = timedelta(minutes=10)
+ALT_TEXT_LIMIT = 1000
 # How often the sender looks for rows queued by other replicas when nothing woke it.
 POLL_SECONDS = 2.0
 # Woken by a commit, it waits this long for the commits right behind it: one claim and one
@@ -377,11 +379,12 @@ class OutboxSender:
         payload = row.payload
         opened = await self._api(self._client.conversations_open, users=row.target)
         channel = str(opened["channel"]["id"])
-        extra = (
-            {"initial_comment": payload["initial_comment"]}
-            if payload.get("initial_comment")
-            else {}
-        )
+        extra: dict[str, str] = {}
+        if payload.get("initial_comment"):
+            extra["initial_comment"] = payload["initial_comment"]
+        if payload.get("alt_text"):
+            # Slack's parameter is spelt alt_txt and takes up to 1,000 characters.
+            extra["alt_txt"] = clip_plain(payload["alt_text"], ALT_TEXT_LIMIT)
         response = await self._api(
             self._client.files_upload_v2,
             channel=channel,

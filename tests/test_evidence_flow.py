@@ -154,11 +154,13 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
     clock.advance(timedelta(hours=1, minutes=29))
     harness.fake.clear()
     await send_due_reminders(bot, notifier, owner="test")
+    await harness.deliver()
     assert [
         c for c in harness.fake.calls_to("chat.postMessage") if "still stand" in str(c.args)
     ] == []
     clock.advance(timedelta(minutes=2))
     await send_due_reminders(bot, notifier, owner="test")
+    await harness.deliver()
     asked = {
         call.args["channel"]: call.args["blocks"]
         for call in harness.fake.calls_to("chat.postMessage")
@@ -303,6 +305,7 @@ async def test_changes_wait_for_the_debrief_and_end_with_the_decision(
     notifier = SlackNotifier(build_client(bot.settings), clock)
     harness.fake.clear()
     await send_due_reminders(bot, notifier, owner="test")
+    await harness.deliver()
     posted = harness.fake.calls_to("chat.postMessage")
     assert [call for call in posted if "still stand" in str(call.args)] == []
     async with bot.sessions() as session:
