@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from bot.digest import Digest
+    from bot.insights import OwnInsights, TeamInsights
     from bot.privacy import Erasure
     from bot.reminders import ReminderMessage
     from bot.retention import RetentionNotice
@@ -50,4 +51,16 @@ class Notifier(Protocol):
 
     async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
         """Delete the bot's messages about an erased candidate: how many, and the errors."""
+        ...
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        """Every member of a channel (``bot.hiring_team.MemberSource``): who is on the team."""
+        ...
+
+    async def send_team_insights(self, recipient_id: str, insights: TeamInsights) -> SendResult:
+        """DM a hiring manager or admin the team's insights, charts included."""
+        ...
+
+    async def send_own_insights(self, insights: OwnInsights) -> SendResult:
+        """DM an interviewer their own calibration, and nothing about anyone else."""
         ...

@@ -1,0 +1,478 @@
+"""The insights' queries: each one statement over the whole history, answering with
+aggregates whose number of rows depends on the kits (stages, competencies, questions,
+interviewers), never on the number of candidates. ``bot.insight_stats`` does the maths
+on them (shrinkage, intervals, agreement); ``bot.insights`` puts them together.
+
+A stage's *verdict* for a candidate is what the hiring manager decided there: 2 when they
+moved on (advance, offer, hired), 1 when they were rejected; withdrawals and holds say
+nothing about the candidate's answers and count as neither.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Float, Integer, and_, case, cast, delete, func, or_, true, update
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import Subquery
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import upsert_insert
+from storage.digest import Days
+from storage.models import (
+    Candidate,
+    Decision,
+    InsightsRun,
+    Interview,
+    Outcome,
+    RatingKind,
+    Scorecard,
+    ScorecardRating,
+)
+
+PASSED = (Outcome.ADVANCE, Outcome.OFFER, Outcome.HIRED)
+# Decisions that end a candidate's time in a stage (hired follows an offer in the same
+# stage, so the offer is the end).
+LEAVING = (Outcome.ADVANCE, Outcome.OFFER, Outcome.REJECT, Outcome.WITHDRAWN)
+VERDICT_PASSED = 2
+VERDICT_REJECTED = 1
+NO_SOURCE = ""
+
+
+def verdicts() -> Subquery:
+    """(candidate_id, stage_key, verdict) for every stage decided either way."""
+    verdict = func.max(
+        case(
+            (col(Decision.outcome).in_(PASSED), VERDICT_PASSED),
+            (col(Decision.outcome) == Outcome.REJECT, VERDICT_REJECTED),
+            else_=None,
+        )
+    )
+    return (
+        select(col(Decision.candidate_id), col(Decision.stage_key), verdict.label("verdict"))
+        .group_by(col(Decision.candidate_id), col(Decision.stage_key))
+        .subquery("verdicts")
+    )
+
+
+# ----------------------------------------------------------------- the funnel
+
+
+@dataclass(frozen=True)
+class StageStatusCount:
+    stage_key: str
+    status: str
+    source: str
+    count: int
+
+
+async def candidates_by_stage(session: AsyncSession) -> list[StageStatusCount]:
+    """How many candidates stand in each stage with each status, by source (folded to
+    lower case; ``NO_SOURCE`` for none)."""
+    source = func.coalesce(func.lower(func.trim(col(Candidate.source))), NO_SOURCE)
+    statement = select(
+        col(Candidate.stage_key), col(Candidate.status), source, func.count()
+    ).group_by(col(Candidate.stage_key), col(Candidate.status), source)
+    rows = (await session.exec(statement)).all()
+    return [StageStatusCount(stage, status, src, int(n)) for stage, status, src, n in rows]
+
+
+@dataclass(frozen=True)
+class StageDays:
+    """Days spent in a stage by the candidates who left it: how many, and the median and
+    90th percentile (nearest rank)."""
+
+    stage_key: str
+    count: int
+    median: float
+    p90: float
+
+
+def _rank(count: ColumnElement[int], percent: int) -> ColumnElement[int]:
+    # ceil(count * percent / 100) in integers, the same in SQLite and PostgreSQL.
+    return cast((count * percent + 99) / 100, Integer)
+
+
+async def days_in_stage(session: AsyncSession) -> list[StageDays]:
+    """Per stage, from entering it (the candidate's creation, or the decision that moved
+    them there) to the decision that ended it. Percentiles are picked by rank in SQL, so
+    the rows fetched are two per stage."""
+    previous = func.lag(col(Decision.decided_at)).over(
+        partition_by=col(Decision.candidate_id),
+        order_by=(col(Decision.decided_at), col(Decision.id)),
+    )
+    moves = (
+        select(
+            col(Decision.candidate_id),
+            col(Decision.stage_key),
+            col(Decision.decided_at),
+            previous.label("entered_at"),
+        )
+        .where(col(Decision.outcome).in_(LEAVING))
+        .subquery("moves")
+    )
+    entered = func.coalesce(moves.c.entered_at, col(Candidate.created_at))
+    spent = (Days(moves.c.decided_at) - Days(entered)).label("spent")
+    stays = (
+        select(moves.c.stage_key, spent)
+        .join(Candidate, col(Candidate.id) == moves.c.candidate_id)
+        .subquery("stays")
+    )
+    ranked = select(
+        stays.c.stage_key,
+        stays.c.spent,
+        func.row_number()
+        .over(partition_by=stays.c.stage_key, order_by=stays.c.spent)
+        .label("rank"),
+        func.count().over(partition_by=stays.c.stage_key).label("total"),
+    ).subquery("ranked")
+    median_rank, p90_rank = _rank(ranked.c.total, 50), _rank(ranked.c.total, 90)
+    statement = select(
+        ranked.c.stage_key,
+        ranked.c.total,
+        ranked.c.spent,
+        ranked.c.rank == median_rank,
+        ranked.c.rank == p90_rank,
+    ).where(or_(ranked.c.rank == median_rank, ranked.c.rank == p90_rank))
+    found: dict[str, dict[str, float]] = {}
+    totals: dict[str, int] = {}
+    for stage, total, spent_days, is_median, is_p90 in (await session.exec(statement)).all():
+        totals[stage] = int(total)
+        if is_median:
+            found.setdefault(stage, {})["median"] = float(spent_days)
+        if is_p90:
+            found.setdefault(stage, {})["p90"] = float(spent_days)
+    return [
+        StageDays(stage, totals[stage], values["median"], values["p90"])
+        for stage, values in found.items()
+    ]
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    stage_key: str
+    flag: str
+    raised: int
+    rejected: int
+
+
+async def red_flags_before_rejection(session: AsyncSession) -> list[FlagCount]:
+    """Per red flag: on how many scorecards it was raised, and how many of those were of a
+    candidate then rejected at that stage. The flags are a JSON list per scorecard,
+    unnested by the database (``json_each`` / ``json_array_elements_text``)."""
+    dialect = session.get_bind().dialect.name
+    unnest = func.json_array_elements_text if dialect == "postgresql" else func.json_each
+    flags = unnest(col(Scorecard.red_flags)).table_valued("value").alias("flags")
+    decided = verdicts()
+    rejected = func.sum(case((decided.c.verdict == VERDICT_REJECTED, 1), else_=0))
+    statement = (
+        select(col(Interview.stage_key), flags.c.value, func.count(), rejected)
+        .select_from(Scorecard)
+        .join(flags, true())
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .outerjoin(
+            decided,
+            and_(
+                decided.c.candidate_id == col(Interview.candidate_id),
+                decided.c.stage_key == col(Interview.stage_key),
+            ),
+        )
+        .group_by(col(Interview.stage_key), flags.c.value)
+    )
+    rows = (await session.exec(statement)).all()
+    return [FlagCount(stage, str(flag), int(n), int(r or 0)) for stage, flag, n, r in rows]
+
+
+# ----------------------------------------------------------------- interviewers
+
+
+@dataclass(frozen=True)
+class RatingSums:
+    """One interviewer's ratings of one competency of one stage: how many, their sum, and
+    against the mean of the rest of the same panel (where there was one) the number of
+    such ratings and the sum and sum of squares of the differences."""
+
+    interviewer_id: str
+    stage_key: str
+    competency: str
+    count: int
+    total: float
+    paired: int
+    others_sum: float
+    diff_sum: float
+    diff_squares: float
+
+
+def _units() -> Subquery:
+    """Per interview and competency (a *unit*): the sum and number of its ratings."""
+    return (
+        select(
+            col(Scorecard.interview_id),
+            col(ScorecardRating.key),
+            func.sum(col(ScorecardRating.score)).label("total"),
+            func.count(col(ScorecardRating.score)).label("rated"),
+        )
+        .join(Scorecard, col(Scorecard.id) == col(ScorecardRating.scorecard_id))
+        .where(col(ScorecardRating.kind) == RatingKind.COMPETENCY)
+        .group_by(col(Scorecard.interview_id), col(ScorecardRating.key))
+        .subquery("units")
+    )
+
+
+async def rating_sums(session: AsyncSession, interviewer_id: str | None = None) -> list[RatingSums]:
+    """Every interviewer's (or one's) ratings per competency against their panels."""
+    units = _units()
+    score = cast(col(ScorecardRating.score), Float)
+    others = (units.c.total - score) / func.nullif(units.c.rated - 1, 0)
+    diff = score - others
+    statement = (
+        select(
+            col(Scorecard.interviewer_id),
+            col(Interview.stage_key),
+            col(ScorecardRating.key),
+            func.count(),
+            func.sum(score),
+            func.count(diff),
+            func.coalesce(func.sum(others), 0.0),
+            func.coalesce(func.sum(diff), 0.0),
+            func.coalesce(func.sum(diff * diff), 0.0),
+        )
+        .join(Scorecard, col(Scorecard.id) == col(ScorecardRating.scorecard_id))
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .join(
+            units,
+            and_(
+                units.c.interview_id == col(Scorecard.interview_id),
+                units.c.key == col(ScorecardRating.key),
+            ),
+        )
+        .where(
+            col(ScorecardRating.kind) == RatingKind.COMPETENCY,
+            col(ScorecardRating.score).is_not(None),
+        )
+        .group_by(col(Scorecard.interviewer_id), col(Interview.stage_key), col(ScorecardRating.key))
+    )
+    if interviewer_id is not None:
+        statement = statement.where(col(Scorecard.interviewer_id) == interviewer_id)
+    return [
+        RatingSums(who, stage, key, int(n), float(t), int(p), float(o), float(d), float(d2))
+        for who, stage, key, n, t, p, o, d, d2 in (await session.exec(statement)).all()
+    ]
+
+
+@dataclass(frozen=True)
+class Recommendations:
+    """One interviewer's overall recommendations: how many scorecards, how many strong yes
+    (4) and strong no (1), how many of the stage were decided, and how many of those
+    matched the decision (3-4 with moving on, 1-2 with a rejection)."""
+
+    interviewer_id: str
+    scorecards: int
+    strong_yes: int
+    strong_no: int
+    decided: int
+    matched: int
+
+
+async def recommendations(
+    session: AsyncSession, interviewer_id: str | None = None
+) -> list[Recommendations]:
+    decided = verdicts()
+    said_yes = col(Scorecard.overall) >= 3
+    matched = or_(
+        and_(said_yes, decided.c.verdict == VERDICT_PASSED),
+        and_(~said_yes, decided.c.verdict == VERDICT_REJECTED),
+    )
+    statement = (
+        select(
+            col(Scorecard.interviewer_id),
+            func.count(),
+            func.sum(case((col(Scorecard.overall) == 4, 1), else_=0)),
+            func.sum(case((col(Scorecard.overall) == 1, 1), else_=0)),
+            func.count(decided.c.verdict),
+            func.sum(case((matched, 1), else_=0)),
+        )
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .outerjoin(
+            decided,
+            and_(
+                decided.c.candidate_id == col(Interview.candidate_id),
+                decided.c.stage_key == col(Interview.stage_key),
+            ),
+        )
+        .group_by(col(Scorecard.interviewer_id))
+    )
+    if interviewer_id is not None:
+        statement = statement.where(col(Scorecard.interviewer_id) == interviewer_id)
+    return [
+        Recommendations(who, int(n), int(y or 0), int(no or 0), int(d), int(m or 0))
+        for who, n, y, no, d, m in (await session.exec(statement)).all()
+    ]
+
+
+async def scorecard_counts(session: AsyncSession, at_least: int) -> list[tuple[str, int]]:
+    """Interviewers with at least ``at_least`` scorecards, and how many they have."""
+    count = func.count()
+    statement = (
+        select(col(Scorecard.interviewer_id), count)
+        .group_by(col(Scorecard.interviewer_id))
+        .having(count >= at_least)
+        .order_by(col(Scorecard.interviewer_id))
+    )
+    return [(who, int(n)) for who, n in (await session.exec(statement)).all()]
+
+
+# ----------------------------------------------------------------- agreement
+
+
+@dataclass(frozen=True)
+class Coincidence:
+    """Krippendorff's coincidences of one competency: pairs of ratings (``first``,
+    ``second``) given to the same candidate in the same interview by two panelists, each
+    pair weighted 1 / (ratings in that interview - 1)."""
+
+    stage_key: str
+    competency: str
+    first: int
+    second: int
+    weight: float
+
+
+async def coincidences(session: AsyncSession) -> list[Coincidence]:
+    units = _units()
+    first, second = aliased(ScorecardRating), aliased(ScorecardRating)
+    first_card, second_card = aliased(Scorecard), aliased(Scorecard)
+    weight = func.sum(1.0 / (units.c.rated - 1))
+    statement = (
+        select(
+            col(Interview.stage_key),
+            col(first.key),
+            col(first.score),
+            col(second.score),
+            weight,
+        )
+        .select_from(first)
+        .join(first_card, col(first_card.id) == col(first.scorecard_id))
+        .join(
+            second_card,
+            and_(
+                col(second_card.interview_id) == col(first_card.interview_id),
+                col(second_card.id) != col(first_card.id),
+            ),
+        )
+        .join(
+            second,
+            and_(
+                col(second.scorecard_id) == col(second_card.id),
+                col(second.kind) == col(first.kind),
+                col(second.key) == col(first.key),
+            ),
+        )
+        .join(Interview, col(Interview.id) == col(first_card.interview_id))
+        .join(
+            units,
+            and_(
+                units.c.interview_id == col(first_card.interview_id),
+                units.c.key == col(first.key),
+            ),
+        )
+        .where(
+            col(first.kind) == RatingKind.COMPETENCY,
+            col(first.score).is_not(None),
+            col(second.score).is_not(None),
+        )
+        .group_by(col(Interview.stage_key), col(first.key), col(first.score), col(second.score))
+    )
+    return [
+        Coincidence(stage, key, int(a), int(b), float(w))
+        for stage, key, a, b, w in (await session.exec(statement)).all()
+    ]
+
+
+# ----------------------------------------------------------------- questions
+
+
+@dataclass(frozen=True)
+class QuestionSums:
+    """One question of one stage: loops it was asked in and not, its ratings 1-4 counted,
+    the mean rating of candidates who then moved on and of those rejected, and sums for
+    the trend of its rating over time (time in days since 1970)."""
+
+    stage_key: str
+    question_key: str
+    asked: int
+    not_asked: int
+    counts: tuple[int, int, int, int]
+    passed: int
+    passed_total: float
+    rejected: int
+    rejected_total: float
+    time_sum: float
+    time_squares: float
+    product_sum: float
+    first_day: float | None
+    last_day: float | None
+
+
+# ----------------------------------------------------------------- the DMs, once
+
+
+async def claim_run(
+    session: AsyncSession, period: str, recipient_id: str, *, now: datetime, stale_before: datetime
+) -> bool:
+    """Take the right to send ``recipient_id`` their insights of ``period`` (``"week:2026-W49"``,
+    ``"month:2026-12"``). False when sent, or when another claim is younger than
+    ``stale_before`` (a replica is sending it right now)."""
+    insert = upsert_insert(session)
+    statement = insert(InsightsRun).values(period=period, recipient_id=recipient_id, started_at=now)
+    statement = statement.on_conflict_do_update(
+        index_elements=[col(InsightsRun.period), col(InsightsRun.recipient_id)],
+        set_={"started_at": now},
+        where=and_(col(InsightsRun.sent_at).is_(None), col(InsightsRun.started_at) < stale_before),
+    )
+    result = await session.exec(statement)
+    return bool(result.rowcount == 1)
+
+
+async def record_sent(
+    session: AsyncSession, period: str, recipient_id: str, *, now: datetime
+) -> None:
+    await session.exec(
+        update(InsightsRun)
+        .where(col(InsightsRun.period) == period, col(InsightsRun.recipient_id) == recipient_id)
+        .values(sent_at=now)
+    )
+
+
+async def release_run(session: AsyncSession, period: str, recipient_id: str) -> None:
+    """Give up a claim whose DM failed, so that a later run may try again."""
+    await session.exec(
+        delete(InsightsRun).where(
+            col(InsightsRun.period) == period,
+            col(InsightsRun.recipient_id) == recipient_id,
+            col(InsightsRun.sent_at).is_(None),
+        )
+    )
+
+
+async def unsent(session: AsyncSession, period: str, recipients: Sequence[str]) -> list[str]:
+    """Of ``recipients``, those not yet sent ``period``'s insights, in the order given."""
+    if not recipients:
+        return []
+    statement = select(col(InsightsRun.recipient_id)).where(
+        col(InsightsRun.period) == period,
+        col(InsightsRun.recipient_id).in_(recipients),
+        col(InsightsRun.sent_at).is_not(None),
+    )
+    sent = set((await session.exec(statement)).all())
+    return [who for who in recipients if who not in sent]
+
+
+async def managers(session: AsyncSession) -> list[str]:
+    """Everyone who is the hiring manager of a candidate, open or closed."""
+    statement = select(col(Candidate.hiring_manager_id)).distinct()
+    return sorted(str(who) for who in (await session.exec(statement)).all())
