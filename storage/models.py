@@ -172,6 +172,35 @@ class ScorecardRating(SQLModel, table=True):
     score: int | None = None
 
 
+class ScorecardAnswer(SQLModel, table=True):
+    """What the interviewer noted on one question of the kit: notes, an optional 1-4 and
+    whether it was asked at all. Kept with the scorecard so that later analytics can say
+    which question separates candidates; a scorecard from before notes has none."""
+
+    __tablename__ = "scorecard_answer"
+
+    scorecard_id: int = Field(foreign_key="scorecard.id", primary_key=True, ondelete="CASCADE")
+    question_key: str = _str(80, primary_key=True)
+    # The competency the kit said the question informs, as it said when the card was stored.
+    competency_key: str | None = _str(40, default=None)
+    rating: int | None = None  # 1-4, None when not rated
+    not_asked: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    notes: str | None = _str(3000, default=None)
+
+
+class ScorecardDraft(SQLModel, table=True):
+    """An interviewer's notes of an interview before the scorecard: only its author sees
+    it, it is saved on every *Save* and on closing the modal, and prefills the scorecard."""
+
+    __tablename__ = "scorecard_draft"
+
+    interview_id: int = Field(foreign_key="interview.id", primary_key=True, ondelete="CASCADE")
+    author_id: str = _str(32, primary_key=True)
+    # {question_key: {"rating": 1-4 | None, "not_asked": bool, "notes": str | None}}
+    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_at: datetime = _utc()
+
+
 class ScorecardRevision(SQLModel, table=True):
     """One change to a scorecard after its first submission: what changed (each field's
     value before and after), when, by whom, of which kind (an edit of the form; later kinds

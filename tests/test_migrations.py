@@ -183,3 +183,34 @@ def test_not_assessed_reads_existing_scorecards_unchanged(database_url: str, kit
     assert items["k8s_serving"].figures.scores == (4,)
     # The kit's other competencies were never rated on it, not "not assessed" by Ana.
     assert all(item.not_assessed_by == () for item in summary.competencies)
+
+
+# The migration that added the answers per question and the interviewer's drafts.
+ANSWERS_REVISION = "0013"
+
+
+def test_answers_per_question_leave_existing_scorecards_unchanged(
+    database_url: str, kits: Kits
+) -> None:
+    """A scorecard stored before notes per question existed is carried over as it was: the
+    same rows, no answers and no drafts made up for it, and it reads back with none."""
+    config = alembic_config(database_url)
+    before = ScriptDirectory.from_config(config).get_revision(ANSWERS_REVISION).down_revision
+    command.downgrade(config, str(before))
+    stored = asyncio.run(_seed_and_read(database_url, seed=True))
+    command.upgrade(config, "head")
+    after = asyncio.run(_seed_and_read(database_url, seed=False))
+    assert after == stored
+    assert len(stored["scorecard"]) == 1 and len(stored["scorecard_rating"]) == 2
+    engine = create_engine(database_url)
+
+    async def counts() -> tuple[int, int]:
+        try:
+            async with engine.connect() as connection:
+                answers = await connection.execute(text("SELECT count(*) FROM scorecard_answer"))
+                drafts = await connection.execute(text("SELECT count(*) FROM scorecard_draft"))
+                return int(answers.scalar_one()), int(drafts.scalar_one())
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(counts()) == (0, 0)
