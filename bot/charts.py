@@ -104,13 +104,19 @@ def draw(chart: ChartData) -> Figure:
             label=chart.mark_label,
             gid=MARK_GID,
         )
-    step = max(1, -(-len(chart.x) // _MAX_TICKS))
+    # A time line keeps a dozen labels; categories (bars) each keep theirs.
+    many = chart.style == ChartStyle.LINE
+    step = max(1, -(-len(chart.x) // _MAX_TICKS)) if many else 1
     axes.set_xticks(positions[::step], list(chart.x)[::step], rotation=30, ha="right")
     axes.set_title(chart.title)
     axes.set_xlabel(chart.x_label)
     axes.set_ylabel(chart.y_label)
     axes.grid(True, alpha=0.3)
-    axes.legend()
+    if chart.style == ChartStyle.LINE:
+        axes.legend()
+    else:
+        # Beside the bars rather than over them.
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     return figure
 
 

@@ -25,6 +25,7 @@ from bot import permissions
 from bot.charts import ChartData, ChartStyle, Series
 from bot.context import BotContext
 from bot.insight_stats import (
+    PRIOR_RATINGS,
     Estimate,
     Metric,
     krippendorff_alpha,
@@ -110,7 +111,7 @@ class Calibration:
 
     @property
     def lean(self) -> Lean:
-        return lean_of(self.overall)
+        return Lean.TOO_FEW if self.small else lean_of(self.overall)
 
     @property
     def small(self) -> bool:
@@ -306,10 +307,14 @@ def calibrations(
             )
             for r in rows
         )
+        # Over all competencies the prior is five scorecards' worth of ratings, so that a
+        # scorecard of five competencies does not count as five scorecards.
+        per_card = max(1, round(sum(r.count for r in rows) / max(rec.scorecards, 1)))
         overall = shrunk_offset(
             sum(r.paired for r in rows),
             sum(r.diff_sum for r in rows),
             sum(r.diff_squares for r in rows),
+            prior=PRIOR_RATINGS * per_card,
         )
         result.append(
             Calibration(
@@ -481,7 +486,7 @@ def question_insight(kits: Kits, sums: QuestionSums) -> QuestionInsight:
 
 
 async def _questions(session: AsyncSession, kits: Kits) -> list[QuestionInsight]:
-    found: list[QuestionInsight] = []
+    found = [question_insight(kits, row) for row in await queries.question_sums(session)]
     return sorted(found, key=lambda q: (not q.flags, _order(kits, q.stage_key, q.question_key)))
 
 
@@ -661,6 +666,8 @@ def _lean_words(calibration: Calibration) -> str:
 
 
 def question_label(question: QuestionInsight) -> str:
+    if not question.rated:
+        return f"{question.question_key} [not asked]"
     marks = {
         QuestionFlag.EVERYONE_PASSES: "all pass",
         QuestionFlag.NO_SPREAD: "no spread",
@@ -672,46 +679,42 @@ def question_label(question: QuestionInsight) -> str:
 
 
 def question_chart(insights: TeamInsights) -> Chart | None:
+    """Each question's ratings as shares of 100%, flagged questions first; a question never
+    rated is an empty bar labelled so."""
     shown = [q for q in insights.questions if q.asked + q.not_asked][:QUESTIONS_CHARTED]
     if not shown:
         return None
     names = ("1 no evidence", "2 some", "3 solid", "4 exceptional")
 
     def percent(part: int, q: QuestionInsight) -> float:
-        whole = q.rated + q.not_asked
-        return round(100 * part / whole, 1) if whole else 0.0
+        return round(100 * part / q.rated, 1) if q.rated else 0.0
 
-    series = [
-        Series(name, [percent(q.counts[i], q) for q in shown]) for i, name in enumerate(names)
-    ]
-    series.append(Series("not asked", [percent(q.not_asked, q) for q in shown]))
     data = ChartData(
         title="Question spread: share of each rating",
-        x_label="Question",
-        y_label="Share of loops (%)",
+        x_label="Question [flag]",
+        y_label="Share of its ratings (%)",
         x=[question_label(q) for q in shown],
-        series=series,
+        series=[
+            Series(name, [percent(q.counts[i], q) for q in shown]) for i, name in enumerate(names)
+        ],
         style=ChartStyle.STACKED,
     )
     flagged = [q for q in shown if q.flags]
-    summary = (
-        "Flagged: "
-        + "; ".join(f"{q.question_key} ({', '.join(f.value for f in q.flags)})" for q in flagged)
-        + "."
-        if flagged
-        else "No question flagged"
-        + (
-            f" (none asked in {MIN_LOOPS} loops yet: small numbers)."
-            if not any(q.judged for q in shown)
-            else "."
+    if flagged:
+        summary = "Flagged: " + "; ".join(
+            f"{q.question_key} ({', '.join(f.value for f in q.flags)}) in {q.kit_file}"
+            for q in flagged
         )
-    )
+    elif any(q.judged for q in shown):
+        summary = "No question flagged"
+    else:
+        summary = f"No question flagged: none asked in {MIN_LOOPS} loops yet (small numbers)"
     alt = "Stacked bar chart of each question's ratings. " + " ".join(
-        f"{q.question_key}: asked {q.asked}, not asked {q.not_asked}, ratings 1-4 "
-        f"{'/'.join(str(n) for n in q.counts)}" + (" (small numbers)" if not q.judged else "") + "."
+        f"{q.question_key}: asked in {q.asked} loops, not in {q.not_asked}, ratings 1 to 4: "
+        f"{', '.join(str(n) for n in q.counts)}" + ("" if q.judged else " (small numbers)") + "."
         for q in shown
     )
-    return Chart("questions", data, summary + "", alt + " " + summary)
+    return Chart("questions", data, summary + ".", f"{alt} {summary}.")
 
 
 def team_charts(insights: TeamInsights, names: Mapping[str, str]) -> list[Chart]:

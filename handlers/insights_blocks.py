@@ -70,7 +70,10 @@ def lean_text(calibration: Calibration, *, own: bool = False) -> str:
     offset = calibration.overall
     them = "your" if own else "their"
     if calibration.lean == Lean.TOO_FEW:
-        return f"too few ratings beside a panel to say ({offset.count}, {SMALL_NOTE})"
+        return (
+            f"too few to say ({calibration.scorecards} scorecards, {offset.count} ratings "
+            f"beside a panel: {SMALL_NOTE})"
+        )
     span = f"{_signed(offset.value)} ({_signed(offset.low)} to {_signed(offset.high)})"
     if calibration.lean == Lean.LENIENT:
         return f"*rates higher than {them} panels*: {span} points"
@@ -202,14 +205,13 @@ def question_table(questions: Sequence[QuestionInsight]) -> str:
         for q in questions
     ]
     return table(
-        ("Question", "Asked", "Not asked", "Mean", "SD", "Moved on", "Rejected", "Rise", ""), rows
+        ("Question", "Loops", "Not asked", "Mean", "SD", "Moved on", "Rejected", "Drift", ""), rows
     )
 
 
 def interviewer_lines(calibrations: Sequence[Calibration]) -> list[str]:
     lines = [
         f"• <@{c.interviewer_id}>: {lean_text(c)}; {recommendation_text(c)}"
-        + (f" ({SMALL_NOTE}: under {MIN_SCORECARDS} scorecards)" if c.small else "")
         for c in calibrations[:LINES]
     ]
     if len(calibrations) > LINES:

@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Float, Integer, and_, case, cast, delete, func, or_, true, update
+from sqlalchemy import Float, Integer, and_, case, cast, delete, func, literal, or_, true, update
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
@@ -31,6 +32,7 @@ from storage.models import (
     Outcome,
     RatingKind,
     Scorecard,
+    ScorecardAnswer,
     ScorecardRating,
 )
 
@@ -398,7 +400,8 @@ async def coincidences(session: AsyncSession) -> list[Coincidence]:
 
 @dataclass(frozen=True)
 class QuestionSums:
-    """One question of one stage: loops it was asked in and not, its ratings 1-4 counted,
+    """One question of one stage: loops it was asked in and not (by anyone on the panel),
+    its ratings 1-4 counted (one per scorecard),
     the mean rating of candidates who then moved on and of those rejected, and sums for
     the trend of its rating over time (time in days since 1970)."""
 
@@ -476,3 +479,81 @@ async def managers(session: AsyncSession) -> list[str]:
     """Everyone who is the hiring manager of a candidate, open or closed."""
     statement = select(col(Candidate.hiring_manager_id)).distinct()
     return sorted(str(who) for who in (await session.exec(statement)).all())
+
+
+async def question_sums(session: AsyncSession) -> list[QuestionSums]:
+    """Per question of each stage, from the notes per question kept with scorecards."""
+    decided = verdicts()
+    when = Days(col(Scorecard.submitted_at))
+    answers = (
+        select(
+            col(Interview.stage_key),
+            col(Scorecard.interview_id),
+            col(ScorecardAnswer.question_key),
+            col(ScorecardAnswer.not_asked),
+            col(ScorecardAnswer.rating),
+            decided.c.verdict,
+            # Days since the first answer: squares stay small in floating point.
+            (when - func.min(when).over()).label("day"),
+        )
+        .join(Scorecard, col(Scorecard.id) == col(ScorecardAnswer.scorecard_id))
+        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
+        .outerjoin(
+            decided,
+            and_(
+                decided.c.candidate_id == col(Interview.candidate_id),
+                decided.c.stage_key == col(Interview.stage_key),
+            ),
+        )
+        .subquery("answers")
+    )
+    has_rating = answers.c.rating.is_not(None)
+    value = cast(answers.c.rating, Float)
+
+    def rated(term: ColumnElement[Any], condition: ColumnElement[bool] | None = None) -> Any:
+        where = has_rating if condition is None else and_(has_rating, condition)
+        return func.coalesce(func.sum(case((where, term), else_=0)), 0)
+
+    passed = answers.c.verdict == VERDICT_PASSED
+    rejected = answers.c.verdict == VERDICT_REJECTED
+    # Loops (interviews), not scorecards: a question asked by a panel of three is asked once.
+    asked = func.count(func.distinct(case((~answers.c.not_asked, answers.c.interview_id))))
+    skipped = func.count(func.distinct(case((answers.c.not_asked, answers.c.interview_id))))
+    statement = select(
+        answers.c.stage_key,
+        answers.c.question_key,
+        asked,
+        skipped,
+        *(rated(literal(1), answers.c.rating == score) for score in (1, 2, 3, 4)),
+        rated(literal(1), passed),
+        rated(value, passed),
+        rated(literal(1), rejected),
+        rated(value, rejected),
+        rated(answers.c.day),
+        rated(answers.c.day * answers.c.day),
+        rated(answers.c.day * value),
+        func.min(case((has_rating, answers.c.day))),
+        func.max(case((has_rating, answers.c.day))),
+    ).group_by(answers.c.stage_key, answers.c.question_key)
+    result = []
+    for row in (await session.exec(statement)).all():
+        stage, key, loops, skipped, c1, c2, c3, c4, p, pt, r, rt, ts, tq, ps, first, last = row
+        result.append(
+            QuestionSums(
+                stage_key=stage,
+                question_key=key,
+                asked=int(loops),
+                not_asked=int(skipped or 0),
+                counts=(int(c1), int(c2), int(c3), int(c4)),
+                passed=int(p),
+                passed_total=float(pt),
+                rejected=int(r),
+                rejected_total=float(rt),
+                time_sum=float(ts),
+                time_squares=float(tq),
+                product_sum=float(ps),
+                first_day=None if first is None else float(first),
+                last_day=None if last is None else float(last),
+            )
+        )
+    return result

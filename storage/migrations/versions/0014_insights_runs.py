@@ -1,7 +1,7 @@
 """insights runs: each weekly or monthly insights DM sent once per person
 
 Revision ID: 0014
-Revises: 0005
+Revises: 0013
 Create Date: 2026-12-07 04:45:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0014'
-down_revision: str | None = '0005'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
