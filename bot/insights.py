@@ -607,24 +607,26 @@ def calibration_chart(
     keys: list[tuple[str, str]] = []
     labels: dict[tuple[str, str], str] = {}
     for calibration in charted:
-        for comp in calibration.competencies:
-            if (comp.stage_key, comp.competency_key) not in labels:
-                keys.append((comp.stage_key, comp.competency_key))
-                labels[comp.stage_key, comp.competency_key] = comp.competency_key
+        for competency in calibration.competencies:
+            pair = (competency.stage_key, competency.competency_key)
+            if pair not in labels:
+                keys.append(pair)
+                labels[pair] = competency.competency_key
     series = []
     lines = []
     for calibration in charted:
         by_key = {(c.stage_key, c.competency_key): c for c in calibration.competencies}
         name = "You" if own else names.get(calibration.interviewer_id, calibration.interviewer_id)
-        values, errors = [], []
+        values: list[float] = []
+        errors: list[float] = []
         for key in keys:
-            comp = by_key.get(key)
-            if comp is None or comp.offset.count == 0:
+            rated = by_key.get(key)
+            if rated is None or rated.offset.count == 0:
                 values.append(0.0)
                 errors.append(0.0)
                 continue
-            values.append(round(comp.offset.value, 2))
-            errors.append(round(min(comp.offset.half_width, 3.0), 2))
+            values.append(round(rated.offset.value, 2))
+            errors.append(round(min(rated.offset.half_width, 3.0), 2))
         series.append(Series(name, values, errors))
         small = " (small numbers)" if calibration.overall.count < SMALL else ""
         lines.append(f"{name}: {_lean_words(calibration)}{small}")

@@ -133,7 +133,7 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand(
         "insights",
         "insights",
-        "Calibration, funnel and questions, as charts by DM (hiring managers, admins)",
+        "Calibration, funnel, questions",
         insights.run_insights,
     ),
     Subcommand(

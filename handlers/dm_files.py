@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from slack_sdk.web.async_client import AsyncWebClient
 
 from handlers.mrkdwn import clip_plain
@@ -22,7 +24,7 @@ async def upload_to_dm(
     """conversations.open, then files_upload_v2 into that DM (``alt_text``: what an image
     shows, for screen readers; Slack takes up to 1,000 characters)."""
     dm = await client.conversations_open(users=user_id)
-    arguments: dict[str, str] = {"initial_comment": initial_comment} if initial_comment else {}
+    arguments: dict[str, Any] = {"initial_comment": initial_comment} if initial_comment else {}
     if alt_text:
         arguments["alt_txt"] = clip_plain(alt_text, ALT_TEXT_LIMIT)
     await client.files_upload_v2(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -89,11 +89,17 @@ async def deliver_own_insights(client: AsyncWebClient, insights: OwnInsights) ->
     return await _deliver(client, insights.interviewer_id, text, blocks, own_charts(insights))
 
 
+def chart_comment(chart: Chart) -> str:
+    """The chart's summary as the upload's comment: it names people and kit texts, so it is
+    escaped for mrkdwn and clipped."""
+    return escape_clipped(chart.summary, COMMENT_LIMIT)
+
+
 async def _deliver(
     client: AsyncWebClient,
     recipient_id: str,
     text: str,
-    blocks: list[dict],
+    blocks: list[dict[str, Any]],
     charts: Sequence[Chart],
 ) -> SendResult:
     sent = await send_dm(client, recipient_id, text, blocks)
@@ -109,7 +115,7 @@ async def _deliver(
                 content=png,
                 filename=f"insights-{chart.key}.png",
                 title=chart.data.title,
-                initial_comment=escape_clipped(chart.summary, COMMENT_LIMIT),
+                initial_comment=chart_comment(chart),
                 alt_text=chart.alt_text,
             )
         except SlackApiError as error:

@@ -15,12 +15,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, Integer, and_, case, cast, delete, func, literal, or_, true, update
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    true,
+    update,
+)
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage.db import upsert_insert
 from storage.digest import Days
@@ -45,6 +58,12 @@ VERDICT_REJECTED = 1
 NO_SOURCE = ""
 
 
+def rows_of(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """``SELECT`` of any number of columns, answered as rows: sqlmodel's ``select`` is typed
+    for at most four (and answers one column as scalars)."""
+    return Select(*columns)
+
+
 def verdicts() -> Subquery:
     """(candidate_id, stage_key, verdict) for every stage decided either way."""
     verdict = func.max(
@@ -55,7 +74,7 @@ def verdicts() -> Subquery:
         )
     )
     return (
-        select(col(Decision.candidate_id), col(Decision.stage_key), verdict.label("verdict"))
+        rows_of(col(Decision.candidate_id), col(Decision.stage_key), verdict.label("verdict"))
         .group_by(col(Decision.candidate_id), col(Decision.stage_key))
         .subquery("verdicts")
     )
@@ -76,7 +95,7 @@ async def candidates_by_stage(session: AsyncSession) -> list[StageStatusCount]:
     """How many candidates stand in each stage with each status, by source (folded to
     lower case; ``NO_SOURCE`` for none)."""
     source = func.coalesce(func.lower(func.trim(col(Candidate.source))), NO_SOURCE)
-    statement = select(
+    statement = rows_of(
         col(Candidate.stage_key), col(Candidate.status), source, func.count()
     ).group_by(col(Candidate.stage_key), col(Candidate.status), source)
     rows = (await session.exec(statement)).all()
@@ -108,7 +127,7 @@ async def days_in_stage(session: AsyncSession) -> list[StageDays]:
         order_by=(col(Decision.decided_at), col(Decision.id)),
     )
     moves = (
-        select(
+        rows_of(
             col(Decision.candidate_id),
             col(Decision.stage_key),
             col(Decision.decided_at),
@@ -120,11 +139,11 @@ async def days_in_stage(session: AsyncSession) -> list[StageDays]:
     entered = func.coalesce(moves.c.entered_at, col(Candidate.created_at))
     spent = (Days(moves.c.decided_at) - Days(entered)).label("spent")
     stays = (
-        select(moves.c.stage_key, spent)
+        rows_of(moves.c.stage_key, spent)
         .join(Candidate, col(Candidate.id) == moves.c.candidate_id)
         .subquery("stays")
     )
-    ranked = select(
+    ranked = rows_of(
         stays.c.stage_key,
         stays.c.spent,
         func.row_number()
@@ -133,7 +152,7 @@ async def days_in_stage(session: AsyncSession) -> list[StageDays]:
         func.count().over(partition_by=stays.c.stage_key).label("total"),
     ).subquery("ranked")
     median_rank, p90_rank = _rank(ranked.c.total, 50), _rank(ranked.c.total, 90)
-    statement = select(
+    statement = rows_of(
         ranked.c.stage_key,
         ranked.c.total,
         ranked.c.spent,
@@ -172,7 +191,7 @@ async def red_flags_before_rejection(session: AsyncSession) -> list[FlagCount]:
     decided = verdicts()
     rejected = func.sum(case((decided.c.verdict == VERDICT_REJECTED, 1), else_=0))
     statement = (
-        select(col(Interview.stage_key), flags.c.value, func.count(), rejected)
+        rows_of(col(Interview.stage_key), flags.c.value, func.count(), rejected)
         .select_from(Scorecard)
         .join(flags, true())
         .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
@@ -212,7 +231,7 @@ class RatingSums:
 def _units() -> Subquery:
     """Per interview and competency (a *unit*): the sum and number of its ratings."""
     return (
-        select(
+        rows_of(
             col(Scorecard.interview_id),
             col(ScorecardRating.key),
             func.sum(col(ScorecardRating.score)).label("total"),
@@ -232,7 +251,7 @@ async def rating_sums(session: AsyncSession, interviewer_id: str | None = None) 
     others = (units.c.total - score) / func.nullif(units.c.rated - 1, 0)
     diff = score - others
     statement = (
-        select(
+        rows_of(
             col(Scorecard.interviewer_id),
             col(Interview.stage_key),
             col(ScorecardRating.key),
@@ -290,7 +309,7 @@ async def recommendations(
         and_(~said_yes, decided.c.verdict == VERDICT_REJECTED),
     )
     statement = (
-        select(
+        rows_of(
             col(Scorecard.interviewer_id),
             func.count(),
             func.sum(case((col(Scorecard.overall) == 4, 1), else_=0)),
@@ -320,7 +339,7 @@ async def scorecard_counts(session: AsyncSession, at_least: int) -> list[tuple[s
     """Interviewers with at least ``at_least`` scorecards, and how many they have."""
     count = func.count()
     statement = (
-        select(col(Scorecard.interviewer_id), count)
+        rows_of(col(Scorecard.interviewer_id), count)
         .group_by(col(Scorecard.interviewer_id))
         .having(count >= at_least)
         .order_by(col(Scorecard.interviewer_id))
@@ -350,7 +369,7 @@ async def coincidences(session: AsyncSession) -> list[Coincidence]:
     first_card, second_card = aliased(Scorecard), aliased(Scorecard)
     weight = func.sum(1.0 / (units.c.rated - 1))
     statement = (
-        select(
+        rows_of(
             col(Interview.stage_key),
             col(first.key),
             col(first.score),
@@ -486,7 +505,7 @@ async def question_sums(session: AsyncSession) -> list[QuestionSums]:
     decided = verdicts()
     when = Days(col(Scorecard.submitted_at))
     answers = (
-        select(
+        rows_of(
             col(Interview.stage_key),
             col(Scorecard.interview_id),
             col(ScorecardAnswer.question_key),
@@ -519,7 +538,7 @@ async def question_sums(session: AsyncSession) -> list[QuestionSums]:
     # Loops (interviews), not scorecards: a question asked by a panel of three is asked once.
     asked = func.count(func.distinct(case((~answers.c.not_asked, answers.c.interview_id))))
     skipped = func.count(func.distinct(case((answers.c.not_asked, answers.c.interview_id))))
-    statement = select(
+    statement = rows_of(
         answers.c.stage_key,
         answers.c.question_key,
         asked,
