@@ -29,7 +29,7 @@ from bot.digest import (
     stages_of,
     waiting_for_decision,
 )
-from bot.insights import Calibration, OwnInsights, own_from, read_calibrations, read_own
+from bot.insights import Calibration, OwnInsights, cached_calibrations, read_own
 from bot.kits import SalaryTable, Stage, UnknownStageError
 from bot.nudges import nudge_key
 from bot.reminders import stage_title
@@ -146,12 +146,8 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
             team = Section.counted([Timeliness(u, o, t) for u, o, t in rows], total)
         manager = await _manager_desk(session, bot, user_id, now) if manages else None
         admin = await _admin_desk(session, bot, now, team) if is_admin else None
-        if is_admin or manages:
-            everyone = tuple(await read_calibrations(session, bot.kits))
-            own = own_from(everyone, user_id, now)
-        else:
-            everyone = ()
-            own = await read_own(session, bot.kits, user_id, now)
+        own = await read_own(session, bot.kits, user_id, now)
+        everyone = await cached_calibrations(session, bot) if is_admin or manages else ()
     return HomeSummary(
         upcoming=Section.counted([_item(bot, i, c) for i, c in upcoming], upcoming_total),
         owed=Section.counted([_item(bot, i, c) for i, c in owed], owed_total),

@@ -137,6 +137,7 @@ class SourceCounts:
     entered: int = 0
     moved_on: int = 0
     stopped: int = 0
+    median_days: float | None = None
 
 
 @dataclass(frozen=True)
@@ -386,7 +387,7 @@ def funnel(
         else:
             still[index, source] += row.count
     sources = sorted(per_source, key=lambda s: (-per_source[s], s))
-    by_stage_days = {d.stage_key: d for d in days}
+    by_stage_days = {(d.stage_key, d.source): d for d in days}
     result = []
     for index, stage in enumerate(stages):
         last = index == len(stages) - 1
@@ -395,10 +396,15 @@ def funnel(
             return finished[index, source] if last else reached[index + 1, source]
 
         by_source = {
-            source: SourceCounts(reached[index, source], moved(source), stopped[index, source])
+            source: SourceCounts(
+                reached[index, source],
+                moved(source),
+                stopped[index, source],
+                _median(by_stage_days.get((stage.key, source))),
+            )
             for source in sources
         }
-        spent = by_stage_days.get(stage.key)
+        spent = by_stage_days.get((stage.key, None))
         result.append(
             StageFunnel(
                 stage_key=stage.key,
@@ -414,6 +420,10 @@ def funnel(
             )
         )
     return result, sources
+
+
+def _median(days: queries.StageDays | None) -> float | None:
+    return days.median if days else None
 
 
 def red_flag_counts(kits: Kits, found: Iterable[queries.FlagCount]) -> list[RedFlagCount]:
@@ -485,24 +495,25 @@ def question_insight(kits: Kits, sums: QuestionSums) -> QuestionInsight:
     )
 
 
-async def _questions(session: AsyncSession, kits: Kits) -> list[QuestionInsight]:
-    found = [question_insight(kits, row) for row in await queries.question_sums(session)]
+async def _questions(session: AsyncSession, kits: Kits, now: datetime) -> list[QuestionInsight]:
+    rows = await queries.question_sums(session, now)
+    found = [question_insight(kits, row) for row in rows]
     return sorted(found, key=lambda q: (not q.flags, _order(kits, q.stage_key, q.question_key)))
 
 
 async def team_insights(bot: BotContext) -> TeamInsights:
     """The team's insights: a fixed number of statements for any history."""
-    kits = bot.kits
+    kits, now = bot.kits, bot.clock.now()
     async with bot.sessions() as session:
         counts = await queries.candidates_by_stage(session)
         days = await queries.days_in_stage(session)
         found = await read_calibrations(session, kits)
         pairs = await queries.coincidences(session)
         flags = await queries.red_flags_before_rejection(session)
-        questions = await _questions(session, kits)
+        questions = await _questions(session, kits, now)
     stages, sources = funnel(kits, counts, days)
     return TeamInsights(
-        generated_at=bot.clock.now(),
+        generated_at=now,
         funnel=tuple(stages),
         calibrations=tuple(found),
         agreement=tuple(agreements(kits, pairs)),
@@ -529,6 +540,16 @@ async def read_calibrations(session: AsyncSession, kits: Kits) -> list[Calibrati
     """Everyone's calibration (two statements)."""
     sums = await queries.rating_sums(session)
     return calibrations(kits, sums, await queries.recommendations(session))
+
+
+async def cached_calibrations(session: AsyncSession, bot: BotContext) -> tuple[Calibration, ...]:
+    """Everyone's calibration as of at most ``CALIBRATION_TTL`` ago (``bot.insight_cache``)."""
+    now = bot.clock.now()
+    found = bot.calibrations.get(now)
+    if found is None:
+        found = tuple(await read_calibrations(session, bot.kits))
+        bot.calibrations.put(now, found)
+    return found
 
 
 def own_from(found: Iterable[Calibration], interviewer_id: str, now: datetime) -> OwnInsights:

@@ -171,11 +171,13 @@ def source_table(insights: TeamInsights) -> str | None:
         row = [source or "(none given)", str(counts[0].entered if counts else 0)]
         for stage_counts in counts:
             decided = stage_counts.moved_on + stage_counts.stopped
-            row.append(
+            converted = (
                 f"{stage_counts.moved_on}/{decided}"
                 if decided < SMALL
                 else _percent(stage_counts.moved_on, decided)
             )
+            days = stage_counts.median_days
+            row.append(converted + ("" if days is None else f" {days:.0f}d"))
         rows.append(row)
     return table(("Source", "Entered", *(s.title for s in stages)), rows)
 
@@ -250,7 +252,10 @@ def team_insights_message(insights: TeamInsights) -> tuple[str, list[Block]]:
     ]
     by_source = source_table(insights)
     if by_source:
-        blocks += [section("*By source*: converted at each stage"), section(by_source)]
+        blocks += [
+            section("*By source*: converted at each stage, and median days there"),
+            section(by_source),
+        ]
     blocks += [
         divider(),
         *packed_sections(

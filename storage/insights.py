@@ -18,17 +18,19 @@ from typing import Any
 from sqlalchemy import (
     Float,
     Integer,
+    String,
     and_,
     case,
     cast,
     delete,
     func,
     literal,
+    null,
     or_,
     true,
+    union_all,
     update,
 )
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import col, select
@@ -36,7 +38,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from sqlmodel.sql.expression import Select
 
 from storage.db import upsert_insert
-from storage.digest import Days
+from storage.digest import Days, days
 from storage.models import (
     Candidate,
     Decision,
@@ -94,7 +96,7 @@ class StageStatusCount:
 async def candidates_by_stage(session: AsyncSession) -> list[StageStatusCount]:
     """How many candidates stand in each stage with each status, by source (folded to
     lower case; ``NO_SOURCE`` for none)."""
-    source = func.coalesce(func.lower(func.trim(col(Candidate.source))), NO_SOURCE)
+    source = _source()
     statement = rows_of(
         col(Candidate.stage_key), col(Candidate.status), source, func.count()
     ).group_by(col(Candidate.stage_key), col(Candidate.status), source)
@@ -104,10 +106,11 @@ async def candidates_by_stage(session: AsyncSession) -> list[StageStatusCount]:
 
 @dataclass(frozen=True)
 class StageDays:
-    """Days spent in a stage by the candidates who left it: how many, and the median and
-    90th percentile (nearest rank)."""
+    """Days spent in a stage by the candidates who left it, from one source (``None``: from
+    all): how many, and the median and 90th percentile (nearest rank)."""
 
     stage_key: str
+    source: str | None
     count: int
     median: float
     p90: float
@@ -118,10 +121,14 @@ def _rank(count: ColumnElement[int], percent: int) -> ColumnElement[int]:
     return cast((count * percent + 99) / 100, Integer)
 
 
+def _source() -> ColumnElement[str]:
+    return func.coalesce(func.lower(func.trim(col(Candidate.source))), NO_SOURCE)
+
+
 async def days_in_stage(session: AsyncSession) -> list[StageDays]:
-    """Per stage, from entering it (the candidate's creation, or the decision that moved
-    them there) to the decision that ended it. Percentiles are picked by rank in SQL, so
-    the rows fetched are two per stage."""
+    """Per stage, overall and per source, from entering it (the candidate's creation, or
+    the decision that moved them there) to the decision that ended it. Percentiles are
+    picked by rank in SQL, so the rows fetched are two per stage and source."""
     previous = func.lag(col(Decision.decided_at)).over(
         partition_by=col(Decision.candidate_id),
         order_by=(col(Decision.decided_at), col(Decision.id)),
@@ -137,39 +144,48 @@ async def days_in_stage(session: AsyncSession) -> list[StageDays]:
         .subquery("moves")
     )
     entered = func.coalesce(moves.c.entered_at, col(Candidate.created_at))
-    spent = (Days(moves.c.decided_at) - Days(entered)).label("spent")
     stays = (
-        rows_of(moves.c.stage_key, spent)
+        rows_of(
+            moves.c.stage_key,
+            _source().label("source"),
+            (Days(moves.c.decided_at) - Days(entered)).label("spent"),
+        )
         .join(Candidate, col(Candidate.id) == moves.c.candidate_id)
         .subquery("stays")
     )
-    ranked = rows_of(
-        stays.c.stage_key,
-        stays.c.spent,
-        func.row_number()
-        .over(partition_by=stays.c.stage_key, order_by=stays.c.spent)
-        .label("rank"),
-        func.count().over(partition_by=stays.c.stage_key).label("total"),
-    ).subquery("ranked")
-    median_rank, p90_rank = _rank(ranked.c.total, 50), _rank(ranked.c.total, 90)
+
+    def ranked(by_source: bool) -> Select[*tuple[Any, ...]]:
+        groups = [stays.c.stage_key, stays.c.source] if by_source else [stays.c.stage_key]
+        source = stays.c.source if by_source else cast(null(), String)
+        return rows_of(
+            stays.c.stage_key,
+            source.label("source"),
+            stays.c.spent,
+            func.row_number().over(partition_by=groups, order_by=stays.c.spent).label("rank"),
+            func.count().over(partition_by=groups).label("total"),
+        )
+
+    both = union_all(ranked(False), ranked(True)).subquery("ranked")
+    median_rank, p90_rank = _rank(both.c.total, 50), _rank(both.c.total, 90)
     statement = rows_of(
-        ranked.c.stage_key,
-        ranked.c.total,
-        ranked.c.spent,
-        ranked.c.rank == median_rank,
-        ranked.c.rank == p90_rank,
-    ).where(or_(ranked.c.rank == median_rank, ranked.c.rank == p90_rank))
-    found: dict[str, dict[str, float]] = {}
-    totals: dict[str, int] = {}
-    for stage, total, spent_days, is_median, is_p90 in (await session.exec(statement)).all():
-        totals[stage] = int(total)
+        both.c.stage_key,
+        both.c.source,
+        both.c.total,
+        both.c.spent,
+        both.c.rank == median_rank,
+        both.c.rank == p90_rank,
+    ).where(or_(both.c.rank == median_rank, both.c.rank == p90_rank))
+    found: dict[tuple[str, str | None], dict[str, float]] = {}
+    totals: dict[tuple[str, str | None], int] = {}
+    for stage, source, total, spent, is_median, is_p90 in (await session.exec(statement)).all():
+        totals[stage, source] = int(total)
         if is_median:
-            found.setdefault(stage, {})["median"] = float(spent_days)
+            found.setdefault((stage, source), {})["median"] = float(spent)
         if is_p90:
-            found.setdefault(stage, {})["p90"] = float(spent_days)
+            found.setdefault((stage, source), {})["p90"] = float(spent)
     return [
-        StageDays(stage, totals[stage], values["median"], values["p90"])
-        for stage, values in found.items()
+        StageDays(stage, source, totals[stage, source], values["median"], values["p90"])
+        for (stage, source), values in found.items()
     ]
 
 
@@ -228,57 +244,64 @@ class RatingSums:
     diff_squares: float
 
 
-def _units() -> Subquery:
-    """Per interview and competency (a *unit*): the sum and number of its ratings."""
+def _competency_ratings() -> Select[*tuple[Any, ...]]:
+    """Every competency rating given, with its interviewer and interview."""
     return (
         rows_of(
+            col(Scorecard.interviewer_id),
             col(Scorecard.interview_id),
             col(ScorecardRating.key),
-            func.sum(col(ScorecardRating.score)).label("total"),
-            func.count(col(ScorecardRating.score)).label("rated"),
+            col(ScorecardRating.score),
         )
         .join(Scorecard, col(Scorecard.id) == col(ScorecardRating.scorecard_id))
-        .where(col(ScorecardRating.kind) == RatingKind.COMPETENCY)
-        .group_by(col(Scorecard.interview_id), col(ScorecardRating.key))
-        .subquery("units")
+        .where(
+            col(ScorecardRating.kind) == RatingKind.COMPETENCY,
+            col(ScorecardRating.score).is_not(None),
+        )
     )
 
 
 async def rating_sums(session: AsyncSession, interviewer_id: str | None = None) -> list[RatingSums]:
-    """Every interviewer's (or one's) ratings per competency against their panels."""
-    units = _units()
-    score = cast(col(ScorecardRating.score), Float)
-    others = (units.c.total - score) / func.nullif(units.c.rated - 1, 0)
-    diff = score - others
+    """Every interviewer's (or one's) ratings per competency against their panels. Each
+    rating sees its unit's (interview and competency) sum and count through a window, so
+    that no rating is joined to another."""
+    chosen = _competency_ratings()
+    if interviewer_id is not None:
+        # Only the panels they sat on: the window then reads those, not every rating.
+        sat = rows_of(col(Scorecard.interview_id)).where(
+            col(Scorecard.interviewer_id) == interviewer_id
+        )
+        chosen = chosen.where(col(Scorecard.interview_id).in_(sat))
+    ratings = chosen.subquery("ratings")
+    unit = (ratings.c.interview_id, ratings.c.key)
+    score = cast(ratings.c.score, Float)
+    within = rows_of(
+        ratings.c.interviewer_id,
+        ratings.c.interview_id,
+        ratings.c.key,
+        score.label("score"),
+        func.sum(score).over(partition_by=unit).label("total"),
+        func.count().over(partition_by=unit).label("rated"),
+    ).subquery("within")
+    others = (within.c.total - within.c.score) / func.nullif(within.c.rated - 1, 0)
+    diff = within.c.score - others
     statement = (
         rows_of(
-            col(Scorecard.interviewer_id),
+            within.c.interviewer_id,
             col(Interview.stage_key),
-            col(ScorecardRating.key),
+            within.c.key,
             func.count(),
-            func.sum(score),
+            func.sum(within.c.score),
             func.count(diff),
             func.coalesce(func.sum(others), 0.0),
             func.coalesce(func.sum(diff), 0.0),
             func.coalesce(func.sum(diff * diff), 0.0),
         )
-        .join(Scorecard, col(Scorecard.id) == col(ScorecardRating.scorecard_id))
-        .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-        .join(
-            units,
-            and_(
-                units.c.interview_id == col(Scorecard.interview_id),
-                units.c.key == col(ScorecardRating.key),
-            ),
-        )
-        .where(
-            col(ScorecardRating.kind) == RatingKind.COMPETENCY,
-            col(ScorecardRating.score).is_not(None),
-        )
-        .group_by(col(Scorecard.interviewer_id), col(Interview.stage_key), col(ScorecardRating.key))
+        .join(Interview, col(Interview.id) == within.c.interview_id)
+        .group_by(within.c.interviewer_id, col(Interview.stage_key), within.c.key)
     )
     if interviewer_id is not None:
-        statement = statement.where(col(Scorecard.interviewer_id) == interviewer_id)
+        statement = statement.where(within.c.interviewer_id == interviewer_id)
     return [
         RatingSums(who, stage, key, int(n), float(t), int(p), float(o), float(d), float(d2))
         for who, stage, key, n, t, p, o, d, d2 in (await session.exec(statement)).all()
@@ -350,6 +373,9 @@ async def scorecard_counts(session: AsyncSession, at_least: int) -> list[tuple[s
 # ----------------------------------------------------------------- agreement
 
 
+SCORES = (1, 2, 3, 4)
+
+
 @dataclass(frozen=True)
 class Coincidence:
     """Krippendorff's coincidences of one competency: pairs of ratings (``first``,
@@ -364,54 +390,45 @@ class Coincidence:
 
 
 async def coincidences(session: AsyncSession) -> list[Coincidence]:
-    units = _units()
-    first, second = aliased(ScorecardRating), aliased(ScorecardRating)
-    first_card, second_card = aliased(Scorecard), aliased(Scorecard)
-    weight = func.sum(1.0 / (units.c.rated - 1))
-    statement = (
+    """Each competency's coincidence matrix, from how many of each score every unit
+    (interview and competency) holds: a unit with n_c ratings c and n_k ratings k among m
+    holds n_c * n_k ordered pairs (c, k), n_c * (n_c - 1) when c = k, each weighted
+    1 / (m - 1). So no rating is joined to another."""
+    ratings = _competency_ratings().subquery("ratings")
+    units = (
         rows_of(
-            col(Interview.stage_key),
-            col(first.key),
-            col(first.score),
-            col(second.score),
-            weight,
-        )
-        .select_from(first)
-        .join(first_card, col(first_card.id) == col(first.scorecard_id))
-        .join(
-            second_card,
-            and_(
-                col(second_card.interview_id) == col(first_card.interview_id),
-                col(second_card.id) != col(first_card.id),
+            ratings.c.interview_id,
+            ratings.c.key,
+            func.count().label("rated"),
+            *(
+                func.sum(case((ratings.c.score == score, 1), else_=0)).label(f"n{score}")
+                for score in SCORES
             ),
         )
-        .join(
-            second,
-            and_(
-                col(second.scorecard_id) == col(second_card.id),
-                col(second.kind) == col(first.kind),
-                col(second.key) == col(first.key),
-            ),
-        )
-        .join(Interview, col(Interview.id) == col(first_card.interview_id))
-        .join(
-            units,
-            and_(
-                units.c.interview_id == col(first_card.interview_id),
-                units.c.key == col(first.key),
-            ),
-        )
-        .where(
-            col(first.kind) == RatingKind.COMPETENCY,
-            col(first.score).is_not(None),
-            col(second.score).is_not(None),
-        )
-        .group_by(col(Interview.stage_key), col(first.key), col(first.score), col(second.score))
+        .group_by(ratings.c.interview_id, ratings.c.key)
+        .having(func.count() > 1)
+        .subquery("units")
     )
-    return [
-        Coincidence(stage, key, int(a), int(b), float(w))
-        for stage, key, a, b, w in (await session.exec(statement)).all()
-    ]
+    pairs = [(c, k) for c in SCORES for k in SCORES]
+
+    def weight(c: int, k: int) -> Any:
+        n_c, n_k = units.c[f"n{c}"], units.c[f"n{k}"]
+        together = n_c * (n_c - 1) if c == k else n_c * n_k
+        return func.sum(cast(together, Float) / (units.c.rated - 1))
+
+    statement = (
+        rows_of(col(Interview.stage_key), units.c.key, *(weight(c, k) for c, k in pairs))
+        .join(Interview, col(Interview.id) == units.c.interview_id)
+        .group_by(col(Interview.stage_key), units.c.key)
+    )
+    result = []
+    for stage, key, *weights in (await session.exec(statement)).all():
+        result += [
+            Coincidence(stage, key, c, k, float(w))
+            for (c, k), w in zip(pairs, weights, strict=True)
+            if w
+        ]
+    return result
 
 
 # ----------------------------------------------------------------- questions
@@ -422,7 +439,7 @@ class QuestionSums:
     """One question of one stage: loops it was asked in and not (by anyone on the panel),
     its ratings 1-4 counted (one per scorecard),
     the mean rating of candidates who then moved on and of those rejected, and sums for
-    the trend of its rating over time (time in days since 1970)."""
+    the trend of its rating over time (time in days before now)."""
 
     stage_key: str
     question_key: str
@@ -500,7 +517,7 @@ async def managers(session: AsyncSession) -> list[str]:
     return sorted(str(who) for who in (await session.exec(statement)).all())
 
 
-async def question_sums(session: AsyncSession) -> list[QuestionSums]:
+async def question_sums(session: AsyncSession, now: datetime) -> list[QuestionSums]:
     """Per question of each stage, from the notes per question kept with scorecards."""
     decided = verdicts()
     when = Days(col(Scorecard.submitted_at))
@@ -512,8 +529,8 @@ async def question_sums(session: AsyncSession) -> list[QuestionSums]:
             col(ScorecardAnswer.not_asked),
             col(ScorecardAnswer.rating),
             decided.c.verdict,
-            # Days since the first answer: squares stay small in floating point.
-            (when - func.min(when).over()).label("day"),
+            # Days before ``now``: squares stay small in floating point.
+            (when - days(now)).label("day"),
         )
         .join(Scorecard, col(Scorecard.id) == col(ScorecardAnswer.scorecard_id))
         .join(Interview, col(Interview.id) == col(Scorecard.interview_id))

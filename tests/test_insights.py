@@ -363,3 +363,17 @@ async def test_statistics_queries_run_on_an_empty_history(harness: Harness) -> N
     assert team_charts(insights, {}) == []
     async with harness.bot.sessions() as session:
         assert await queries.days_in_stage(session) == []
+
+
+async def test_home_reads_everyones_calibration_at_most_every_ten_minutes(
+    harness: Harness, seeded: TeamInsights, clock: FrozenClock
+) -> None:
+    bot = harness.bot
+    counts = []
+    for step in (timedelta(0), timedelta(minutes=9), timedelta(minutes=1)):
+        clock.advance(step)
+        with counted_statements(bot) as statements:
+            await home_summary(bot, HIRING_MANAGER)
+        counts.append(len(statements))
+    # Cached for the second open; read again (two statements) once ten minutes have passed.
+    assert counts[0] == counts[2] == counts[1] + 2
