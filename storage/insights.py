@@ -17,7 +17,6 @@ from typing import Any
 
 from sqlalchemy import (
     Float,
-    Integer,
     String,
     and_,
     case,
@@ -117,8 +116,8 @@ class StageDays:
 
 
 def _rank(count: ColumnElement[int], percent: int) -> ColumnElement[int]:
-    # ceil(count * percent / 100) in integers, the same in SQLite and PostgreSQL.
-    return cast((count * percent + 99) / 100, Integer)
+    # ceil(count * percent / 100) in integers (``//``: SQLAlchemy's ``/`` divides exactly).
+    return (count * percent + 99) // 100
 
 
 def _source() -> ColumnElement[str]:

@@ -107,6 +107,10 @@ async def test_every_seeded_finding_is_named_in_the_text(seeded: TeamInsights) -
     stop = insights.stop_stage
     assert stop is not None and stop.stage_key == "technical"
     assert stop.stopped * 2 > stop.decided
+    # Interview two days in, decision a day after it; a day more at each later stage.
+    assert [s.median_days for s in insights.funnel] == [3.0, 4.0, 5.0]
+    assert [s.p90_days for s in insights.funnel] == [3.0, 4.0, 5.0]
+    assert {s: c.median_days for s, c in stop.by_source.items()} == {"linkedin": 4, "referral": 4}
     leans = {c.interviewer_id: c.lean for c in insights.calibrations}
     assert leans == {
         LENIENT: Lean.LENIENT,
