@@ -567,10 +567,6 @@ def _percent(value: float | None) -> str:
     return "n/a" if value is None else f"{round(value * 100)}%"
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.1f}"
-
-
 @dataclass(frozen=True)
 class Chart:
     """A chart to send: what to draw, a one-line summary shown with it, and alt text
@@ -649,8 +645,8 @@ def calibration_chart(
             values.append(round(rated.offset.value, 2))
             errors.append(round(min(rated.offset.half_width, 3.0), 2))
         series.append(Series(name, values, errors))
-        small = " (small numbers)" if calibration.overall.count < SMALL else ""
-        lines.append(f"{name}: {_lean_words(calibration)}{small}")
+        verdict, figures = lean_words(calibration, own=own)
+        lines.append(f"{name} {verdict}, {figures}")
     data = ChartData(
         title="Calibration: rating minus the rest of the panel, per competency",
         x_label="Competency",
@@ -676,16 +672,38 @@ def calibration_chart(
     return Chart("calibration", data, summary, alt)
 
 
-def _lean_words(calibration: Calibration) -> str:
+def signed(value: float) -> str:
+    """``+0.9``, ``-1.0``; never ``-0.0``."""
+    return f"{round(value, 1) or 0.0:+.1f}"
+
+
+def lean_words(calibration: Calibration, *, own: bool = False) -> tuple[str, str]:
+    """What an interviewer's calibration says, as a predicate of their name (or of "you"),
+    and the figures it rests on."""
     offset = calibration.overall
+    rate, are, have, their = (
+        ("rate", "are", "have", "your") if own else ("rates", "is", "has", "their")
+    )
     if calibration.lean == Lean.TOO_FEW:
-        return f"too few ratings with a panel to say ({offset.count})"
-    span = f"{_signed(offset.value)} ({_signed(offset.low)} to {_signed(offset.high)})"
-    if calibration.lean == Lean.LENIENT:
-        return f"rates higher than their panels, {span}"
-    if calibration.lean == Lean.HARSH:
-        return f"rates lower than their panels, {span}"
-    return f"in line with their panels, {span}"
+        figures = (
+            f"{calibration.scorecards} scorecards, {offset.count} ratings beside a panel: "
+            "small numbers"
+        )
+        return f"{have} too few scorecards to say", figures
+    figures = f"{signed(offset.value)} ({signed(offset.low)} to {signed(offset.high)}) points"
+    verdict = {
+        Lean.LENIENT: f"{rate} higher than {their} panels",
+        Lean.HARSH: f"{rate} lower than {their} panels",
+    }.get(calibration.lean, f"{are} in line with {their} panels")
+    return verdict, figures
+
+
+LEAN_LABELS = {
+    Lean.LENIENT: "higher",
+    Lean.HARSH: "lower",
+    Lean.IN_LINE: "in line",
+    Lean.TOO_FEW: "too few",
+}
 
 
 def question_label(question: QuestionInsight) -> str:

@@ -166,7 +166,7 @@ def own_calibration_part(summary: HomeSummary) -> list[Block]:
     calibration = own.calibration
     return [
         section(
-            f"*Your calibration*: {lean_text(calibration, own=True)}. "
+            f"*Your calibration*: you {lean_text(calibration, own=True)}. "
             f"{recommendation_text(calibration).capitalize()}."
         ),
         section(competency_table(calibration, own=True)),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.insights import (
+    LEAN_LABELS,
     MIN_LOOPS,
     MIN_SCORECARDS,
     SMALL,
@@ -20,6 +21,8 @@ from bot.insights import (
     QuestionInsight,
     StageFunnel,
     TeamInsights,
+    lean_words,
+    signed,
 )
 from handlers.block_kit import Block, context, divider, header, packed_sections, section
 from handlers.mrkdwn import clip_plain, date_token, escape
@@ -55,10 +58,6 @@ def _percent(part: int, whole: int) -> str:
     return NONE if not whole else f"{round(100 * part / whole)}%"
 
 
-def _signed(value: float) -> str:
-    return f"{value:+.1f}"
-
-
 def _small(count: int, threshold: int = SMALL) -> str:
     return f" ({SMALL_NOTE})" if count < threshold else ""
 
@@ -67,19 +66,11 @@ def _small(count: int, threshold: int = SMALL) -> str:
 
 
 def lean_text(calibration: Calibration, *, own: bool = False) -> str:
-    offset = calibration.overall
-    them = "your" if own else "their"
-    if calibration.lean == Lean.TOO_FEW:
-        return (
-            f"too few to say ({calibration.scorecards} scorecards, {offset.count} ratings "
-            f"beside a panel: {SMALL_NOTE})"
-        )
-    span = f"{_signed(offset.value)} ({_signed(offset.low)} to {_signed(offset.high)})"
-    if calibration.lean == Lean.LENIENT:
-        return f"*rates higher than {them} panels*: {span} points"
-    if calibration.lean == Lean.HARSH:
-        return f"*rates lower than {them} panels*: {span} points"
-    return f"in line with {them} panels: {span} points"
+    """The calibration's verdict, in bold when it leans either way, and its figures."""
+    verdict, figures = lean_words(calibration, own=own)
+    if calibration.lean in (Lean.LENIENT, Lean.HARSH):
+        return f"*{verdict}*: {figures}"
+    return f"{verdict} ({figures})" if calibration.lean == Lean.TOO_FEW else f"{verdict}: {figures}"
 
 
 def recommendation_text(calibration: Calibration) -> str:
@@ -104,8 +95,8 @@ def competency_table(calibration: Calibration, *, own: bool) -> str:
             str(c.ratings),
             _number(c.mean),
             _number(c.panel_mean),
-            f"{_signed(c.offset.value)} ±{c.offset.half_width:.1f}" if c.offset.count else NONE,
-            SMALL_NOTE if c.small else c.lean.value,
+            f"{signed(c.offset.value)} ±{c.offset.half_width:.1f}" if c.offset.count else NONE,
+            SMALL_NOTE if c.small else LEAN_LABELS[c.lean],
         ]
         for c in calibration.competencies
     ]
@@ -125,7 +116,7 @@ def own_insights_message(insights: OwnInsights) -> tuple[str, list[Block]]:
             f"your calibration starts at {MIN_SCORECARDS}."
         )
         return text, [*blocks, section(text)]
-    summary = f"Over all competencies you are {lean_text(calibration, own=True)}."
+    summary = f"Over all competencies you {lean_text(calibration, own=True)}."
     blocks += [
         section(summary),
         section(f"Your recommendations: {recommendation_text(calibration)}."),
@@ -201,7 +192,7 @@ def question_table(questions: Sequence[QuestionInsight]) -> str:
             _number(q.spread),
             _number(q.passed_mean),
             _number(q.rejected_mean),
-            NONE if q.rise is None else _signed(q.rise),
+            NONE if q.rise is None else signed(q.rise),
             "" if q.judged else SMALL_NOTE,
         ]
         for q in questions
@@ -213,7 +204,7 @@ def question_table(questions: Sequence[QuestionInsight]) -> str:
 
 def interviewer_lines(calibrations: Sequence[Calibration]) -> list[str]:
     lines = [
-        f"• <@{c.interviewer_id}>: {lean_text(c)}; {recommendation_text(c)}"
+        f"• <@{c.interviewer_id}> {lean_text(c)}; {recommendation_text(c)}"
         for c in calibrations[:LINES]
     ]
     if len(calibrations) > LINES:

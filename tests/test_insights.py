@@ -164,8 +164,8 @@ async def test_the_charts_plot_the_findings(seeded: TeamInsights) -> None:
     [axes] = calibration.axes
     # Every bar carries its interval: one error bar per value.
     assert len(axes.collections) == len(offsets)
-    assert "Lena Lenient: rates higher" in charts["calibration"].summary
-    assert "Hugo Harsh: rates lower" in charts["calibration"].summary
+    assert "Lena Lenient rates higher than their panels" in charts["calibration"].summary
+    assert "Hugo Harsh rates lower than their panels" in charts["calibration"].summary
 
     questions = draw(charts["questions"].data)
     labels = tick_labels(questions)
@@ -289,7 +289,7 @@ async def test_an_interviewers_dm_holds_nothing_about_anyone_else(
     everything = str([c.args for c in sent]) + str(
         [u.args for u in uploads(fake) if u.args.get("filename") == "insights-calibration.png"]
     )
-    assert "rates higher than your panels" in everything
+    assert "rate higher than your panels" in everything
     others = [who for who in INTERVIEWERS if who != LENIENT] + [HIRING_MANAGER]
     strangers = [*others, *(NAMES[who] for who in others if who in NAMES), NAME_PREFIX]
     assert [word for word in strangers if word in everything] == []
@@ -343,10 +343,10 @@ async def test_home_shows_each_interviewer_their_own_and_managers_the_team(
     bot = harness.bot
     mine = own_calibration_part(await home_summary(bot, LENIENT))
     shown = str(mine)
-    assert "rates higher than your panels" in shown
+    assert "you *rate higher than your panels*" in shown
     assert [who for who in (HARSH, FAIR_ONE, FAIR_TWO, *NAMES.values()) if who in shown] == []
     team = team_calibration_part(await home_summary(bot, HIRING_MANAGER))
-    assert f"<@{HARSH}>: *rates lower than their panels*" in str(team)
+    assert f"<@{HARSH}> *rates lower than their panels*" in str(team)
     assert team_calibration_part(await home_summary(bot, LENIENT)) == []
 
 
