@@ -583,8 +583,11 @@ def funnel_chart(insights: TeamInsights) -> Chart | None:
     if not any(s.entered for s in stages):
         return None
     titles = [s.title for s in stages]
+    stop = insights.stop_stage
     data = ChartData(
-        title="Funnel: candidates per stage",
+        title=f"Funnel: most candidates stop at {stop.title}"
+        if stop
+        else "Funnel: candidates per stage",
         x_label="Stage",
         y_label="Candidates",
         x=titles,
@@ -595,7 +598,6 @@ def funnel_chart(insights: TeamInsights) -> Chart | None:
         ),
         style=ChartStyle.BARS,
     )
-    stop = insights.stop_stage
     summary = (
         f"Most candidates stop at {stop.title}: {stop.stopped} of {stop.decided} decided there."
         if stop

@@ -149,6 +149,7 @@ async def test_the_charts_plot_the_findings(seeded: TeamInsights) -> None:
     funnel = draw(charts["funnel"].data)
     bars = plotted_bars(funnel)
     assert tick_labels(funnel)[1] == "Technical"
+    assert funnel.axes[0].get_title() == "Funnel: most candidates stop at Technical"
     by_stage = {s.title: s for s in seeded.funnel}
     assert bars["Entered"] == [float(s.entered) for s in seeded.funnel]
     assert bars["Stopped"][1] == by_stage["Technical"].stopped == max(bars["Stopped"])
