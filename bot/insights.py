@@ -636,6 +636,8 @@ def calibration_chart(
     for calibration in charted:
         by_key = {(c.stage_key, c.competency_key): c for c in calibration.competencies}
         name = "You" if own else names.get(calibration.interviewer_id, calibration.interviewer_id)
+        if calibration.small:
+            name = f"{name} (small numbers)"
         values: list[float] = []
         errors: list[float] = []
         for key in keys:
@@ -711,6 +713,8 @@ LEAN_LABELS = {
 def question_label(question: QuestionInsight) -> str:
     if not question.rated:
         return f"{question.question_key} [not asked]"
+    if not question.judged:
+        return f"{question.question_key} [{question.asked} loops: small numbers]"
     marks = {
         QuestionFlag.EVERYONE_PASSES: "all pass",
         QuestionFlag.NO_SPREAD: "no spread",

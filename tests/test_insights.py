@@ -203,6 +203,13 @@ async def test_few_scorecards_are_small_numbers_not_findings(harness: Harness, k
     assert "small numbers" in shown
     assert "rates higher" not in shown and "rates lower" not in shown
     assert "Nothing stands out yet." in shown
+    charts = {chart.key: chart for chart in team_charts(insights, NAMES)}
+    legend = [series.name for series in charts["calibration"].data.series]
+    # Fay sat on every panel (five scorecards); the others on one or two.
+    assert [name for name in legend if not name.endswith("(small numbers)")] == ["Fay Fair"]
+    labels = list(charts["questions"].data.x)
+    assert labels and all("small numbers" in label or "not asked" in label for label in labels)
+    assert "small numbers" in charts["calibration"].summary
     # Three scorecards do not brand anyone: the lenient one's offset is shrunk and wide.
     lenient = next(c for c in insights.calibrations if c.interviewer_id == LENIENT)
     assert lenient.lean == Lean.TOO_FEW
