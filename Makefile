@@ -31,11 +31,14 @@ run: $(STAMP)
 
 # The second pytest reruns the tests that touch the database on a throwaway PostgreSQL
 # cluster; without PostgreSQL's server binaries it skips them, saying how to enable them.
+# Both run on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs them in one process.
+PYTEST_WORKERS ?= auto
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
-	$(BIN)/python -m pytest --db=postgresql
+	$(BIN)/mypy
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --db=postgresql
 
 format: $(DEV_STAMP)
 	$(BIN)/ruff check --fix .

@@ -19,8 +19,9 @@ from bot.config import (
     parse_secret_keys,
     parse_smtp,
 )
-from bot.kits import KitError, check_kits, default_prompts_dir
+from bot.kits import check_kits, default_prompts_dir
 from bot.logs import configure_logging
+from bot.prompt_files import KitError
 from bot.retention import retention_summary
 
 EXIT_CONFIG = 2

@@ -80,11 +80,13 @@ def merge(intervals: Iterable[Interval]) -> list[Interval]:
 def _interval(event: Component, zone: ZoneInfo) -> Interval | None:
     if "DTSTART" not in event:
         return None
-    begin = event["DTSTART"].dt
+    begin: date | datetime = event.decoded("DTSTART")
+    finish: date | datetime
     if "DTEND" in event:
-        finish = event["DTEND"].dt
+        finish = event.decoded("DTEND")
     elif "DURATION" in event:
-        finish = begin + event["DURATION"].dt
+        duration: timedelta = event.decoded("DURATION")
+        finish = begin + duration
     else:
         # RFC 5545: a date lasts the day, a date-time is an instant.
         finish = begin + timedelta(days=1) if not isinstance(begin, datetime) else begin

@@ -14,7 +14,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, cast, runtime_checkable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -84,6 +84,28 @@ class IcsFeed:
             raise CalendarUnavailable(f"the feed is {error}") from None
 
 
+class _DavEvent(Protocol):
+    data: Any
+
+    async def delete(self) -> None: ...
+
+
+class _AsyncDavCalendar(Protocol):
+    """The part of ``caldav.Calendar`` used here, as it behaves on an ``AsyncDAVClient``."""
+
+    async def search(self, *, start: datetime, end: datetime, event: bool) -> list[_DavEvent]: ...
+
+    async def save_event(self, ics: str) -> object: ...
+
+    async def get_event_by_uid(self, uid: str) -> _DavEvent: ...
+
+
+def _dav_calendar(client: caldav.AsyncDAVClient, url: str) -> _AsyncDavCalendar:
+    # caldav's Calendar serves both clients; its annotations describe only the synchronous
+    # one, while on an AsyncDAVClient every method returns a coroutine.
+    return cast(_AsyncDavCalendar, caldav.Calendar(client=cast(Any, client), url=url))
+
+
 @dataclass(frozen=True)
 class CalDavCalendar:
     """One calendar collection on a CalDAV server (Fastmail, Nextcloud, iCloud with an
@@ -111,7 +133,7 @@ class CalDavCalendar:
     async def busy(self, start: datetime, end: datetime, zone: ZoneInfo) -> list[Interval]:
         try:
             async with self._client() as client:
-                calendar = caldav.Calendar(client=client, url=self.url)
+                calendar = _dav_calendar(client, self.url)
                 found = await calendar.search(start=start, end=end, event=True)
                 texts = [str(item.data) for item in found]
         except Exception as error:  # caldav and its HTTP client raise many kinds
@@ -126,7 +148,7 @@ class CalDavCalendar:
     async def put_event(self, uid: str, ics: str) -> None:
         try:
             async with self._client() as client:
-                calendar = caldav.Calendar(client=client, url=self.url)
+                calendar = _dav_calendar(client, self.url)
                 await calendar.save_event(ics)
         except Exception as error:
             raise CalendarUnavailable(_caldav_reason(error)) from None
@@ -134,7 +156,7 @@ class CalDavCalendar:
     async def remove_event(self, uid: str) -> None:
         try:
             async with self._client() as client:
-                calendar = caldav.Calendar(client=client, url=self.url)
+                calendar = _dav_calendar(client, self.url)
                 try:
                     event = await calendar.get_event_by_uid(uid)
                 except caldav_error.NotFoundError:
@@ -190,7 +212,12 @@ def serialise(kind: str, *, url: str, username: str = "", password: str = "") ->
 
 
 def source_of(kind: str, plain: str) -> CalendarSource:
-    data = json.loads(plain)
     if kind == CalendarKind.CALDAV:
-        return CalDavCalendar(data["url"], data["username"], data["password"])
-    return IcsFeed(data["url"])
+        return caldav_calendar(plain)
+    return IcsFeed(json.loads(plain)["url"])
+
+
+def caldav_calendar(plain: str) -> CalDavCalendar:
+    """The CalDAV calendar of a connection's opened secret."""
+    data = json.loads(plain)
+    return CalDavCalendar(data["url"], data["username"], data["password"])

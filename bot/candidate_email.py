@@ -73,7 +73,8 @@ class CandidateEmails(BaseModel):
     cancellation: EmailTemplate
 
     def template(self, kind: EmailKind) -> EmailTemplate:
-        return getattr(self, kind.value)
+        template: EmailTemplate = getattr(self, kind.value)
+        return template
 
 
 def load_candidate_emails(directory: Path | None) -> CandidateEmails:

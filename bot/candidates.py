@@ -176,11 +176,12 @@ def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
         errors["name"] = "Enter the candidate's full name."
     elif len(name) > NAME_MAX:
         errors["name"] = f"At most {NAME_MAX} characters; this name has {len(name)}."
-    if form.level is None or kits.salary.level(form.level) is None:
+    # An empty key is no level, no region and no user: the checks below refuse it.
+    level = form.level or ""
+    if kits.salary.level(level) is None:
         errors["level"] = "Choose a level."
-    if form.location != OTHER_LOCATION and (
-        form.location is None or kits.salary.region(form.location) is None
-    ):
+    location = form.location or ""
+    if location != OTHER_LOCATION and kits.salary.region(location) is None:
         errors["location"] = "Choose a location, or Other."
     profile_url = (form.profile_url or "").strip() or None
     if profile_url is not None and (problem := url_problem(profile_url)):
@@ -191,7 +192,8 @@ def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
     notes = (form.notes or "").strip() or None
     if notes is not None and len(notes) > NOTES_MAX:
         errors["notes"] = f"At most {NOTES_MAX} characters; these have {len(notes)}."
-    if not form.hiring_manager_id:
+    hiring_manager_id = form.hiring_manager_id or ""
+    if not hiring_manager_id:
         errors["hiring_manager"] = "Choose the hiring manager."
     email, timezone, hours = _contact(form, errors)
     if errors:
@@ -199,8 +201,8 @@ def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
     return Candidate(
         name=name,
         name_key=normalise_name(name),
-        level=form.level,
-        location=form.location,
+        level=level,
+        location=location,
         profile_url=profile_url,
         profile_url_key=profile_key(profile_url) if profile_url else None,
         source=source,
@@ -208,7 +210,7 @@ def clean_form(form: CandidateForm, kits: Kits) -> Candidate:
         email=email,
         timezone=timezone,
         hours=hours,
-        hiring_manager_id=form.hiring_manager_id,
+        hiring_manager_id=hiring_manager_id,
         stage_key=kits.first_stage.key,
     )
 

@@ -31,7 +31,7 @@ from bot.interviews import (
 from bot.permissions import may_manage_debrief
 from storage import debriefs as store
 from storage.interviews import interviewers_of
-from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus
+from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus, row_id
 
 MAX_ATTENDEES = 10
 DEFAULT_DURATION_MINUTES = 30
@@ -173,8 +173,7 @@ async def default_attendees(session: AsyncSession, candidate: Candidate) -> list
     stage's interviews (those who attended), then the hiring manager."""
     people: dict[str, None] = {}
     for interview in await scheduled_in_stage(session, candidate):
-        assert interview.id is not None
-        for seat in await interviewers_of(session, interview.id):
+        for seat in await interviewers_of(session, row_id(interview)):
             if seat.attended:
                 people[seat.user_id] = None
     people[candidate.hiring_manager_id] = None
@@ -221,12 +220,11 @@ async def schedule_debrief(
         raise AlreadySubmitted
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now)
-    _check_form(form, candidate, upcoming, users, now)
-    assert form.starts_at is not None  # checked above
+    starts_at = _check_form(form, candidate, upcoming, users, now)
     debrief = Debrief(
         candidate_id=candidate_id,
         stage_key=candidate.stage_key,
-        starts_at=form.starts_at,
+        starts_at=starts_at,
         duration_minutes=form.duration_minutes or DEFAULT_DURATION_MINUTES,
         video_link=form.video_link,
         schedule_view_id=view_id,
@@ -240,8 +238,7 @@ async def schedule_debrief(
     except IntegrityError as error:
         # The same view submitted twice at once: the other request stored it.
         raise AlreadySubmitted from error
-    assert debrief.id is not None
-    await store.add_attendees(session, debrief.id, form.attendee_ids)
+    await store.add_attendees(session, row_id(debrief), form.attendee_ids)
     candidate.last_activity_at = now
     _audit(session, AUDIT_SCHEDULED, debrief, actor_id, now)
     await _plan_reminders(session, debrief, candidate, form.attendee_ids, now)
@@ -265,14 +262,13 @@ async def reschedule_debrief(
     _check_scheduled(debrief)
     now = bot.clock.now()
     upcoming = await _upcoming(session, candidate, now, debrief.stage_key)
-    _check_form(form, candidate, upcoming, users, now, debrief_id=debrief_id)
-    assert form.starts_at is not None  # checked above
+    starts_at = _check_form(form, candidate, upcoming, users, now, debrief_id=debrief_id)
     before = await store.attendees_of(session, debrief_id)
     wanted = form.attendee_ids
     added = tuple(user_id for user_id in wanted if user_id not in before)
     kept = tuple(user_id for user_id in wanted if user_id in before)
     removed = tuple(user_id for user_id in before if user_id not in wanted)
-    details = (form.starts_at, form.duration_minutes or DEFAULT_DURATION_MINUTES, form.video_link)
+    details = (starts_at, form.duration_minutes or DEFAULT_DURATION_MINUTES, form.video_link)
     current = (debrief.starts_at, debrief.duration_minutes, debrief.video_link)
     changed = details != current or bool(added or removed)
     if changed:
@@ -315,9 +311,8 @@ async def _upcoming(
     session: AsyncSession, candidate: Candidate, now: datetime, stage_key: str | None = None
 ) -> list[Debrief]:
     """The scheduled debriefs of ``stage_key`` (default: the current stage) yet to start."""
-    assert candidate.id is not None
     return await store.scheduled_in_stage(
-        session, candidate.id, stage_key or candidate.stage_key, since=now
+        session, row_id(candidate), stage_key or candidate.stage_key, since=now
     )
 
 
@@ -357,12 +352,15 @@ def _check_form(
     now: datetime,
     *,
     debrief_id: int | None = None,
-) -> None:
+) -> datetime:
+    """The form's start, once every field is valid."""
     errors = form_errors(
         form, candidate=candidate, upcoming=upcoming, users=users, now=now, debrief_id=debrief_id
     )
-    if errors:
+    # form_errors names a missing start, so with no errors it is there.
+    if errors or form.starts_at is None:
         raise InvalidInput(errors)
+    return form.starts_at
 
 
 def _check_scheduled(debrief: Debrief) -> None:

@@ -14,7 +14,7 @@ from bot.debrief_summary import split_of
 from bot.scorecards import counted
 from storage import scorecards as store
 from storage.interviews import interviewers_of, interviews_of_candidate
-from storage.models import Outcome
+from storage.models import Outcome, row_id
 
 # Decisions that go with the panel's yes, and with its no; hold, resume and withdrawn
 # take no side.
@@ -73,9 +73,9 @@ async def stage_evidence(session: AsyncSession, candidate_id: int, stage_key: st
     for interview in await interviews_of_candidate(session, candidate_id):
         if interview.stage_key != stage_key:
             continue
-        assert interview.id is not None
-        panel = await interviewers_of(session, interview.id)
-        cards = counted(panel, await store.scorecards_of_interview(session, interview.id))
+        interview_id = row_id(interview)
+        panel = await interviewers_of(session, interview_id)
+        cards = counted(panel, await store.scorecards_of_interview(session, interview_id))
         written = {card.interviewer_id for card in cards}
         attending = [member.user_id for member in panel if member.attended]
         expected += len(attending)

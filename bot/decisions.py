@@ -27,7 +27,7 @@ from bot.scorecards import observed_qualities
 from storage.audit import record_event
 from storage.db import transaction
 from storage.decisions import add_decision, decision_by_view
-from storage.models import Candidate, CandidateStatus, Decision, Outcome
+from storage.models import Candidate, CandidateStatus, Decision, Outcome, row_id
 
 MAX_REASON: Final = 3000
 OUTCOME: Final = "outcome"
@@ -143,15 +143,14 @@ async def open_decision(
     session: AsyncSession, bot: BotContext, *, user_id: str, candidate_id: int
 ) -> DecisionDraft:
     candidate = await _decidable(session, bot, user_id, candidate_id)
-    assert candidate.id is not None
-    observed = await observed_qualities(session, candidate.id)
+    observed = await observed_qualities(session, row_id(candidate))
     return DecisionDraft(
         candidate=candidate,
         stage=bot.kits.stage(candidate.stage_key),
         next_stage=bot.kits.next_stage(candidate.stage_key),
         outcomes=outcomes_for(bot.kits, candidate),
         unobserved_qualities=unobserved_qualities(bot.kits.qualities, observed),
-        evidence=await stage_evidence(session, candidate.id, candidate.stage_key),
+        evidence=await stage_evidence(session, row_id(candidate), candidate.stage_key),
     )
 
 

@@ -37,6 +37,7 @@ from storage.models import (
     DebriefAttendee,
     Interview,
     InterviewInterviewer,
+    row_id,
 )
 
 logger = logging.getLogger(__name__)
@@ -255,14 +256,14 @@ async def pipeline_lines(
     candidates = await queries.pipeline_listing(session, per_stage=per_stage, manager=manager)
     ids = [c.id for c in candidates if c.id is not None]
     latest: dict[int, tuple[Interview, Progress]] = {}
-    for interview, expected, submitted in await queries.current_stage_interviews(session, ids):
-        latest[interview.candidate_id] = (interview, Progress(submitted, expected))
+    for current, expected, submitted in await queries.current_stage_interviews(session, ids):
+        latest[current.candidate_id] = (current, Progress(submitted, expected))
     debriefs = {d.candidate_id: d for d in await queries.current_stage_debriefs(session, ids)}
     lines: dict[str, list[PipelineLine]] = defaultdict(list)
     for candidate in candidates:
-        assert candidate.id is not None
-        interview, progress = latest.get(candidate.id, (None, None))
-        step = next_step(candidate, bot.kits, interview, progress, debriefs.get(candidate.id))
+        candidate_id = row_id(candidate)
+        interview, progress = latest.get(candidate_id) or (None, None)
+        step = next_step(candidate, bot.kits, interview, progress, debriefs.get(candidate_id))
         lines[candidate.stage_key].append(
             PipelineLine(
                 queries.candidate_row(candidate),

@@ -42,7 +42,7 @@ from bot.scorecards import (
 from storage import scorecards as store
 from storage.db import transaction
 from storage.interviews import claim_summary, interviewers_of, release_summary
-from storage.models import Candidate, Interview, InterviewInterviewer, Scorecard
+from storage.models import Candidate, Interview, InterviewInterviewer, Scorecard, row_id
 
 
 class Seat(StrEnum):
@@ -229,12 +229,11 @@ async def _summary(session: AsyncSession, bot: BotContext, found: _Panel) -> Deb
     except UnknownStageError:
         # A kit removed since the interview: no competencies to sum the ratings up by.
         return None
-    assert found.candidate.id is not None
     return summarise(
         stage,
         bot.kits.qualities,
         await read_contents(session, found.scorecards),
-        observed_in_loop=await observed_qualities(session, found.candidate.id),
+        observed_in_loop=await observed_qualities(session, row_id(found.candidate)),
     )
 
 

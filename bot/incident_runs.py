@@ -33,6 +33,7 @@ from storage.models import (
     IncidentRun,
     Interview,
     InterviewStatus,
+    row_id,
 )
 
 MAX_STATEMENT: Final = 1000
@@ -75,8 +76,7 @@ class RunState:
 
     @property
     def run_id(self) -> int:
-        assert self.run.id is not None
-        return self.run.id
+        return row_id(self.run)
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,13 @@ class Logged:
 
     state: RunState
     entry: Entry
-    inject: Inject | None = None
+
+
+@dataclass(frozen=True)
+class Revealed(Logged):
+    """An inject just revealed: the entry logged and the evidence it shows."""
+
+    inject: Inject
 
 
 async def offer_incident(
@@ -104,8 +110,7 @@ async def offer_incident(
         return StartOffer(
             interview, candidate, stage, (panel_scenario,), panel_scenario, None, panel_scenario.key
         )
-    assert candidate.id is not None
-    previous = await store.previous_scenario(session, stage.key, candidate.id)
+    previous = await store.previous_scenario(session, stage.key, row_id(candidate))
     choices = tuple(s for s in scenarios if s.key != previous) or scenarios
     used = await store.last_used(session, stage.key)
     # The least recently used first, so that a team's scenarios take turns.
@@ -131,12 +136,11 @@ async def start_incident(
     if scenario is None:
         raise InvalidInput({SCENARIO: "Choose one of the scenarios offered."})
     now = bot.clock.now()
-    assert offer.candidate.id is not None
     run = await store.add_run(
         session,
         IncidentRun(
             interview_id=interview_id,
-            candidate_id=offer.candidate.id,
+            candidate_id=row_id(offer.candidate),
             stage_key=offer.stage.key,
             interviewer_id=user_id,
             scenario_key=scenario.key,
@@ -180,7 +184,7 @@ async def reveal(
     run_id: int,
     inject_id: str,
     asked: bool,
-) -> Logged:
+) -> Revealed:
     """Log an inject as revealed: asked for by the candidate, or handed over."""
     state = await running_state(session, bot, user_id, run_id)
     inject = state.scenario.inject(inject_id)
@@ -194,7 +198,7 @@ async def reveal(
         asked=asked,
     )
     await store.add_event(session, event)
-    return Logged(state, _entry(state, event, inject.label), inject)
+    return Revealed(state, _entry(state, event, inject.label), inject)
 
 
 async def log_statement(

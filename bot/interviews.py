@@ -30,6 +30,7 @@ from storage.models import (
     Interview,
     InterviewInterviewer,
     InterviewStatus,
+    row_id,
 )
 from storage.scorecards import has_scorecards
 
@@ -254,13 +255,12 @@ async def schedule_interview(
         raise AlreadySubmitted
     candidate = await get_candidate(session, candidate_id)
     now = bot.clock.now()
-    _check_form(form, bot.kits, candidate, users, now)
-    assert form.stage_key is not None and form.starts_at is not None  # checked above
-    stage = bot.kits.stage(form.stage_key)
+    stage_key, starts_at = _check_form(form, bot.kits, candidate, users, now)
+    stage = bot.kits.stage(stage_key)
     interview = Interview(
         candidate_id=candidate_id,
         stage_key=stage.key,
-        starts_at=form.starts_at,
+        starts_at=starts_at,
         duration_minutes=form.duration_minutes or stage.duration_minutes,
         video_link=form.video_link,
         schedule_view_id=view_id,
@@ -274,8 +274,7 @@ async def schedule_interview(
     except IntegrityError as error:
         # The same view submitted twice at once: the other request stored it.
         raise AlreadySubmitted from error
-    assert interview.id is not None
-    await store.add_interviewers(session, interview.id, form.interviewer_ids)
+    await store.add_interviewers(session, row_id(interview), form.interviewer_ids)
     candidate.last_activity_at = now
     _audit(session, AUDIT_SCHEDULED, interview, actor_id, now)
     await _plan_reminders(session, bot, interview, candidate, form.interviewer_ids, now)
@@ -303,9 +302,8 @@ async def reschedule_interview(
     if interview.status == InterviewStatus.CANCELLED:
         raise Conflict("This interview was cancelled. Schedule a new one from the card.")
     now = bot.clock.now()
-    _check_form(form, bot.kits, candidate, users, now)
-    assert form.stage_key is not None and form.starts_at is not None  # checked above
-    stage = bot.kits.stage(form.stage_key)
+    stage_key, starts_at = _check_form(form, bot.kits, candidate, users, now)
+    stage = bot.kits.stage(stage_key)
     rows = await store.interviewers_of(session, interview_id)
     before = {row.user_id: row for row in rows}
     wanted = form.interviewer_ids
@@ -314,7 +312,7 @@ async def reschedule_interview(
     removed = tuple(row for row in rows if row.user_id not in wanted)
     details = (
         stage.key,
-        form.starts_at,
+        starts_at,
         form.duration_minutes or stage.duration_minutes,
         form.video_link,
     )
@@ -422,8 +420,7 @@ async def record_delivery(
 async def scheduled_in_stage(session: AsyncSession, candidate: Candidate) -> list[Interview]:
     """The candidate's scheduled (not cancelled) interviews of their current stage,
     earliest first."""
-    assert candidate.id is not None
-    found = await store.interviews_of_candidate(session, candidate.id)
+    found = await store.interviews_of_candidate(session, row_id(candidate))
     return [interview for interview in found if interview.stage_key == candidate.stage_key]
 
 
@@ -457,10 +454,13 @@ def _check_form(
     candidate: Candidate,
     users: Mapping[str, SlackUser],
     now: datetime,
-) -> None:
+) -> tuple[str, datetime]:
+    """The form's stage key and start, once every field is valid."""
     errors = form_errors(form, kits=kits, candidate=candidate, users=users, now=now)
-    if errors:
+    # form_errors names a missing stage or start, so with no errors both are there.
+    if errors or form.stage_key is None or form.starts_at is None:
         raise InvalidInput(errors)
+    return form.stage_key, form.starts_at
 
 
 _KEEPS_STAGE = (

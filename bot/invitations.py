@@ -78,7 +78,8 @@ def ics(meeting: Meeting, method: Method | None, *, stamp: datetime) -> str:
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "OPAQUE")
     calendar.add_component(event)
-    return calendar.to_ical().decode()
+    data: bytes = calendar.to_ical()
+    return data.decode()
 
 
 def _add_people(event: Event, meeting: Meeting) -> None:
@@ -93,4 +94,4 @@ def _add_people(event: Event, meeting: Meeting) -> None:
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         attendee.params["partstat"] = vText("NEEDS-ACTION")
         attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=0)
+        event.add("attendee", attendee, encode=False)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.calendar_sources import CalendarUnavailable, WritableCalendar, source_of
+from bot.calendar_sources import CalendarUnavailable, caldav_calendar
 from bot.calendars import box
 from bot.candidate_email import (
     EmailFacts,
@@ -28,11 +28,12 @@ from bot.candidate_email import (
     send,
 )
 from bot.context import BotContext
+from bot.errors import NotFound
 from bot.invitations import DEFAULT_ORGANIZER, Guest, Meeting, Method, ics, meeting_uid
 from bot.secret_box import SecretsUnavailable
 from storage import calendars as calendar_store
 from storage.db import transaction
-from storage.models import CalendarKind, Candidate, Debrief, Interview
+from storage.models import CalendarKind, Candidate, Debrief, Interview, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +80,13 @@ async def next_sequence(bot: BotContext, record: Interview | Debrief, change: Ch
     if change is Change.SCHEDULED:
         return record.ics_sequence
     async with transaction(bot.sessions) as session:
-        row = await session.get(type(record), record.id)
-        assert row is not None
+        row = (
+            await session.get(Interview, row_id(record))
+            if isinstance(record, Interview)
+            else await session.get(Debrief, row_id(record))
+        )
+        if row is None:
+            raise NotFound("That meeting no longer exists.")
         row.ics_sequence += 1
         sequence = row.ics_sequence
     record.ics_sequence = sequence
@@ -107,7 +113,6 @@ def interview_meeting(
     thread_url: str | None,
 ) -> Meeting:
     """The team's view of an interview: who, the video link and the thread."""
-    assert interview.id is not None
     lines = [
         f"{stage_title} interview with {candidate.name}.",
         f"Interviewers: {', '.join(interviewer_names)}",
@@ -117,7 +122,7 @@ def interview_meeting(
     if thread_url:
         lines.append(f"Candidate thread in Slack: {thread_url}")
     return Meeting(
-        uid=meeting_uid("interview", interview.id, bot.settings.hiring_channel_id),
+        uid=meeting_uid("interview", row_id(interview), bot.settings.hiring_channel_id),
         sequence=interview.ics_sequence,
         summary=f"{stage_title} interview: {candidate.name}",
         starts_at=interview.starts_at,
@@ -138,14 +143,13 @@ def debrief_meeting(
     attendee_names: Sequence[str],
     thread_url: str | None,
 ) -> Meeting:
-    assert debrief.id is not None
     lines = [f"{stage_title} debrief for {candidate.name}.", f"With: {', '.join(attendee_names)}"]
     if debrief.video_link:
         lines.append(f"Video call: {debrief.video_link}")
     if thread_url:
         lines.append(f"Candidate thread in Slack: {thread_url}")
     return Meeting(
-        uid=meeting_uid("debrief", debrief.id, bot.settings.hiring_channel_id),
+        uid=meeting_uid("debrief", row_id(debrief), bot.settings.hiring_channel_id),
         sequence=debrief.ics_sequence,
         summary=f"{stage_title} debrief: {candidate.name}",
         starts_at=debrief.starts_at,
@@ -179,11 +183,10 @@ async def write_calendars(
         if connection.kind != CalendarKind.CALDAV:
             continue
         try:
-            calendar = source_of(connection.kind, secrets.open(connection.secret))
+            calendar = caldav_calendar(secrets.open(connection.secret))
         except SecretsUnavailable as error:
             failures[connection.user_id] = str(error)
             continue
-        assert isinstance(calendar, WritableCalendar)
         uid = invitation.meeting.uid
         if cancelled or connection.user_id in removed:
             jobs[connection.user_id] = asyncio.ensure_future(calendar.remove_event(uid))

@@ -18,7 +18,7 @@ from bot.interviews import scheduled_in_stage
 from bot.kits import Kits
 from bot.scorecards import Progress, interview_progress
 from storage import debriefs as debrief_store
-from storage.models import Candidate, CandidateStatus, Debrief, Interview
+from storage.models import Candidate, CandidateStatus, Debrief, Interview, row_id
 
 
 @dataclass(frozen=True)
@@ -69,13 +69,13 @@ def next_step(
 
 async def describe_next_step(session: AsyncSession, kits: Kits, candidate: Candidate) -> NextStep:
     """The card's next-step line, from what the database knows now."""
-    assert candidate.id is not None
-    debriefs = await debrief_store.scheduled_in_stage(session, candidate.id, candidate.stage_key)
+    debriefs = await debrief_store.scheduled_in_stage(
+        session, row_id(candidate), candidate.stage_key
+    )
     debrief = debriefs[-1] if debriefs else None
     interviews = await scheduled_in_stage(session, candidate)
     if not interviews:
         return next_step(candidate, kits, debrief=debrief)
     latest = interviews[-1]
-    assert latest.id is not None
-    progress = await interview_progress(session, latest.id)
+    progress = await interview_progress(session, row_id(latest))
     return next_step(candidate, kits, latest, progress, debrief)

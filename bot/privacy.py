@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.errors import NotFound, PermissionDenied
 from bot.permissions import may_erase_candidate, may_export_candidate
 from storage import privacy as store
-from storage.models import AuditEvent, Candidate
+from storage.models import AuditEvent, Candidate, row_id
 
 AUDIT_ERASED = "candidate_erased"
 EXPORT_FORMAT = "mlops-hiring-bot/candidate-export/v1"
@@ -94,8 +94,7 @@ async def erase(
     """Erase ``candidate`` for whoever decided it (a person, or retention), audited with
     ``why``; None when another erasure of it committed first, and then the caller's
     transaction must be rolled back."""
-    assert candidate.id is not None
-    candidate_id = candidate.id
+    candidate_id = row_id(candidate)
     records = await store.candidate_records(session, candidate_id)
     thread = (
         (candidate.channel_id, candidate.thread_ts)

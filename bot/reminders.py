@@ -44,6 +44,7 @@ from storage.models import (
     InterviewInterviewer,
     InterviewStatus,
     Reminder,
+    row_id,
 )
 from storage.scorecards import scorecard_of
 
@@ -114,9 +115,9 @@ async def interview_planned(
     Reminders whose time moved are re-armed; those of interviewers taken off it are
     cancelled; a repeated call changes nothing.
     """
-    assert interview.id is not None
+    interview_id = row_id(interview)
     planned = rules.plan_interview(
-        interview.id,
+        interview_id,
         interview.starts_at,
         ends_at(interview),
         interviewer_ids,
@@ -125,11 +126,11 @@ async def interview_planned(
         now=now,
     )
     await store.cancel(
-        session, interview_id=interview.id, keep_keys=[p.dedupe_key for p in planned]
+        session, interview_id=interview_id, keep_keys=[p.dedupe_key for p in planned]
     )
     await store.plan(
         session,
-        _rows(planned, candidate_id=interview.candidate_id, interview_id=interview.id, now=now),
+        _rows(planned, candidate_id=interview.candidate_id, interview_id=interview_id, now=now),
     )
 
 
@@ -157,14 +158,14 @@ async def _interviewer_done(
     hiring_manager_id: str,
     now: datetime,
 ) -> None:
-    assert interview.id is not None
+    interview_id = row_id(interview)
     await store.cancel(
-        session, interview_id=interview.id, recipient_id=interviewer_id, kinds=INTERVIEWER_KINDS
+        session, interview_id=interview_id, recipient_id=interviewer_id, kinds=INTERVIEWER_KINDS
     )
-    if await store.missing_scorecards(session, [interview.id]):
+    if await store.missing_scorecards(session, [interview_id]):
         return
-    await store.cancel(session, interview_id=interview.id, kinds=[ReminderKind.ESCALATION])
-    pending = rules.plan_decision_pending(interview.id, hiring_manager_id, now=now)
+    await store.cancel(session, interview_id=interview_id, kinds=[ReminderKind.ESCALATION])
+    pending = rules.plan_decision_pending(interview_id, hiring_manager_id, now=now)
     await store.plan(
         session,
         _rows([pending], candidate_id=interview.candidate_id, interview_id=interview.id, now=now),
@@ -183,7 +184,8 @@ async def mark_not_attended(
     if interview.status != InterviewStatus.SCHEDULED:
         raise Conflict("This interview was cancelled: there is nothing to mark.")
     candidate = await session.get(Candidate, interview.candidate_id)
-    assert candidate is not None
+    if candidate is None:
+        raise NotFound("That interview no longer exists.")
     if not seat.attended:
         raise Conflict("You have already marked this interview as not attended.")
     if await scorecard_of(session, interview_id, user_id) is not None:
@@ -213,13 +215,13 @@ async def debrief_planned(
     now: datetime,
 ) -> None:
     """A debrief was scheduled or rescheduled."""
-    assert debrief.id is not None
+    debrief_id = row_id(debrief)
     planned = rules.plan_debrief(
-        debrief.id, debrief.starts_at, ends_at(debrief), attendee_ids, hiring_manager_id, now=now
+        debrief_id, debrief.starts_at, ends_at(debrief), attendee_ids, hiring_manager_id, now=now
     )
-    await store.cancel(session, debrief_id=debrief.id, keep_keys=[p.dedupe_key for p in planned])
+    await store.cancel(session, debrief_id=debrief_id, keep_keys=[p.dedupe_key for p in planned])
     await store.plan(
-        session, _rows(planned, candidate_id=debrief.candidate_id, debrief_id=debrief.id, now=now)
+        session, _rows(planned, candidate_id=debrief.candidate_id, debrief_id=debrief_id, now=now)
     )
 
 
@@ -282,10 +284,9 @@ async def load_message(
     meeting = interview or debrief
     if meeting is None or meeting.status != InterviewStatus.SCHEDULED:
         return "meeting cancelled"
-    assert reminder.id is not None
     kind = ReminderKind(reminder.kind)
     base = ReminderMessage(
-        reminder_id=reminder.id,
+        reminder_id=row_id(reminder),
         kind=kind,
         recipient_id=reminder.recipient_id,
         candidate=candidate,
@@ -307,17 +308,16 @@ async def _details(
     now: datetime,
 ) -> ReminderMessage | str:
     kind, recipient = base.kind, reminder.recipient_id
-    candidate_id = base.candidate.id
-    assert candidate_id is not None and meeting.id is not None
+    candidate_id, meeting_id = row_id(base.candidate), row_id(meeting)
     if kind in INTERVIEWER_KINDS or kind == ReminderKind.ESCALATION:
-        missing = await store.missing_scorecards(session, [meeting.id])
+        missing = await store.missing_scorecards(session, [meeting_id])
         due_at = rules.scorecard_due_at(ends_at(meeting), bot.settings.feedback_due_hours)
         if kind == ReminderKind.ESCALATION:
             if not missing:
                 return "all scorecards in"
             late = tuple(user for _, user in missing)
             return _with(base, late=late, scorecard_due_at=due_at)
-        if (meeting.id, recipient) not in missing:
+        if (meeting_id, recipient) not in missing:
             return "scorecard in or not attended"
         if kind == ReminderKind.INTERVIEW_SOON:
             # The kit went in full with the invitation; this one links to it.
@@ -419,7 +419,8 @@ def zone_named(name: str | None, default: ZoneInfo) -> ZoneInfo:
 
 def retry_delay(attempts: int) -> timedelta:
     """1, 2, 4 … minutes after the 1st, 2nd, 3rd … failed attempt, at most 30."""
-    return min(RETRY_FIRST * 2 ** max(attempts - 1, 0), RETRY_LONGEST)
+    delay: timedelta = RETRY_FIRST * 2 ** max(attempts - 1, 0)
+    return min(delay, RETRY_LONGEST)
 
 
 async def send_due_reminders(bot: BotContext, notifier: Notifier, *, owner: str) -> SweepReport:
@@ -462,7 +463,6 @@ async def _deliver_batch(
 
 
 async def _deliver(bot: BotContext, notifier: Notifier, reminder: Reminder, token: str) -> Outcome:
-    assert reminder.id is not None
     now = bot.clock.now()
     async with bot.sessions() as session:
         message = await load_message(session, bot, reminder, now)

@@ -23,7 +23,7 @@ from bot.privacy import Erasure, erase
 from storage import retention as store
 from storage.audit import record_event
 from storage.db import transaction
-from storage.models import CLOSED_STATUSES, Candidate
+from storage.models import CLOSED_STATUSES, Candidate, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -71,7 +71,8 @@ def retention_summary(days: int | None) -> str:
 def erase_on(candidate: Candidate, days: int, now: datetime) -> datetime:
     """When the candidate is erased: ``days`` after closing, or when kept until, and never
     sooner than the notice after a warning sent ``now``."""
-    assert candidate.closed_at is not None
+    if candidate.closed_at is None:
+        raise ValueError("an open candidate has no erasure date")
     due = candidate.closed_at + timedelta(days=days)
     if candidate.keep_until is not None:
         due = max(due, candidate.keep_until)
@@ -102,9 +103,8 @@ async def _warn(bot: BotContext, notifier: Notifier, days: int, now: datetime) -
         )
     sent = 0
     for candidate in due:
-        assert candidate.id is not None
         async with transaction(bot.sessions) as session:
-            claimed = await store.claim_warning(session, candidate.id, now)
+            claimed = await store.claim_warning(session, row_id(candidate), now)
         if not claimed:
             continue
         result = await notifier.retention_warning(
@@ -122,7 +122,7 @@ async def _warn(bot: BotContext, notifier: Notifier, days: int, now: datetime) -
             continue
         # Unwarned, so not erased: the next run warns again.
         async with transaction(bot.sessions) as session:
-            await store.release_warning(session, candidate.id)
+            await store.release_warning(session, row_id(candidate))
     return sent
 
 

@@ -37,8 +37,8 @@ def _level_words(salary: SalaryTable) -> dict[str, SalaryLevel]:
         for word in (level.key, first, first.replace("-", "")):
             words[word] = level
     for alias, key in _LEVEL_ALIASES.items():
-        if (level := salary.level(key)) is not None:
-            words[alias] = level
+        if (aliased := salary.level(key)) is not None:
+            words[alias] = aliased
     return words
 
 

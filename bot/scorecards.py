@@ -22,7 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import reminders
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
-from bot.errors import Conflict, InvalidInput, PermissionDenied
+from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import Quality, Stage
 from bot.scorecard_history import Revision, RevisionKind, record_revision, revisions_of
@@ -37,6 +37,7 @@ from storage.models import (
     InterviewStatus,
     RatingKind,
     Scorecard,
+    row_id,
 )
 
 SCORES: Final = (1, 2, 3, 4)
@@ -58,7 +59,7 @@ EVIDENCE: Final = "evidence"
 PRIVATE_NOTE: Final = "private_note"
 
 
-def rating_field(kind: RatingKind, key: str) -> str:
+def rating_field(kind: str, key: str) -> str:
     """The name under which a rating's error is reported: ``"competency:k8s_serving"``."""
     return f"{kind}:{key}"
 
@@ -156,30 +157,36 @@ class _Scorable:
     stage_closed: bool
 
 
+def _score(choice: object) -> int | None:
+    """The rating chosen, or None for "not assessed", "not observed" or no choice."""
+    return choice if isinstance(choice, int) and choice in SCORES else None
+
+
 def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) -> _Valid:
     """The form's values checked against the stage's kit; InvalidInput names every problem."""
     errors: dict[str, str] = {}
     ratings: list[tuple[str, str, int | None]] = []
     for competency in stage.competencies:
-        choice = form.competencies.get(competency.id)
-        if choice != NOT_ASSESSED and choice not in SCORES:
+        assessed = form.competencies.get(competency.id)
+        score = _score(assessed)
+        if score is None and assessed != NOT_ASSESSED:
             errors[rating_field(RatingKind.COMPETENCY, competency.id)] = (
                 "Choose a rating from 1 to 4, or Not assessed if it did not come up."
             )
-        ratings.append(
-            (RatingKind.COMPETENCY, competency.id, None if choice == NOT_ASSESSED else choice)
-        )
+        ratings.append((RatingKind.COMPETENCY, competency.id, score))
     for quality in qualities:
-        choice = form.qualities.get(quality.id)
-        if choice != NOT_OBSERVED and choice not in SCORES:
+        observed = form.qualities.get(quality.id)
+        score = _score(observed)
+        if score is None and observed != NOT_OBSERVED:
             errors[rating_field(RatingKind.QUALITY, quality.id)] = (
                 "Choose a rating from 1 to 4, or Not observed."
             )
-        ratings.append((RatingKind.QUALITY, quality.id, None if choice == NOT_OBSERVED else choice))
+        ratings.append((RatingKind.QUALITY, quality.id, score))
     known_flags = {flag.id for flag in stage.red_flags}
     if any(flag not in known_flags for flag in form.red_flags):
         errors[RED_FLAGS] = "A red flag here is no longer in the kit: please reopen the form."
-    if form.overall not in SCORES:
+    overall = _score(form.overall)
+    if overall is None:
         errors[OVERALL] = "Choose your overall recommendation."
     evidence = (form.evidence or "").strip()
     if not evidence:
@@ -193,12 +200,11 @@ def validate(stage: Stage, qualities: Sequence[Quality], form: ScorecardForm) ->
         errors[PRIVATE_NOTE] = (
             f"Keep the note to {MAX_PRIVATE_NOTE:,} characters; it has {len(note):,}."
         )
-    if errors:
+    if errors or overall is None:
         raise InvalidInput(errors)
-    assert form.overall is not None  # checked above; narrows the type
     return _Valid(
         ratings=tuple(ratings),
-        overall=form.overall,
+        overall=overall,
         red_flags=tuple(flag.id for flag in stage.red_flags if flag.id in form.red_flags),
         evidence=evidence,
         private_note=note,
@@ -214,11 +220,10 @@ async def read_contents(
     revisions = await revisions_of(session, ids)
     contents = []
     for card in scorecards:
-        assert card.id is not None  # read from the database
-        own = ratings[card.id]
+        own = ratings[row_id(card)]
         contents.append(
             ScorecardContent(
-                id=card.id,
+                id=row_id(card),
                 interview_id=card.interview_id,
                 interviewer_id=card.interviewer_id,
                 overall=card.overall,
@@ -235,7 +240,7 @@ async def read_contents(
                 private_note=card.private_note,
                 submitted_at=card.submitted_at,
                 updated_at=card.updated_at,
-                revisions=revisions[card.id],
+                revisions=revisions[row_id(card)],
                 late=card.late,
             )
         )
@@ -299,8 +304,7 @@ async def stage_is_closed(session: AsyncSession, candidate: Candidate, stage_key
     the stage's scorecards are then read-only."""
     if is_closed(candidate):
         return True
-    assert candidate.id is not None
-    return await stage_closing_decision(session, candidate.id, stage_key) is not None
+    return await stage_closing_decision(session, row_id(candidate), stage_key) is not None
 
 
 async def interviews_to_score(
@@ -379,13 +383,16 @@ async def submit_scorecard(
         # An edit after the decision: the scorecard the decision stood on stays as it was.
         raise Conflict(_CLOSED)
     scorecard = await store.scorecard_of(session, interview_id, user_id)
-    assert scorecard is not None and scorecard.id is not None  # inserted or already there
+    if scorecard is None:
+        # Inserted or already there a moment ago: only an erasure in between removes it.
+        raise NotFound("That interview no longer exists.")
+    scorecard_id = row_id(scorecard)
     changed = created
     if not created:
         (before,) = await read_contents(session, [scorecard])
         revision = await record_revision(
             session,
-            scorecard_id=scorecard.id,
+            scorecard_id=scorecard_id,
             interview_id=interview_id,
             author_id=user_id,
             actor_id=user_id,
@@ -412,7 +419,7 @@ async def submit_scorecard(
             now=now,
         )
     if changed:
-        await store.replace_ratings(session, scorecard.id, valid.ratings)
+        await store.replace_ratings(session, scorecard_id, valid.ratings)
         candidate = scorable.candidate
         candidate.last_activity_at = now
         session.add(candidate)
@@ -421,7 +428,7 @@ async def submit_scorecard(
             actor_id=user_id,
             candidate_id=candidate.id,
             action=AUDIT_SUBMITTED if created else AUDIT_EDITED,
-            detail={"interview_id": interview_id, "scorecard_id": scorecard.id},
+            detail={"interview_id": interview_id, "scorecard_id": scorecard_id},
             at=now,
         )
     progress = progress_of(
@@ -431,7 +438,7 @@ async def submit_scorecard(
         interview=scorable.interview,
         candidate=scorable.candidate,
         stage=scorable.stage,
-        scorecard_id=scorecard.id,
+        scorecard_id=scorecard_id,
         created=created,
         changed=changed,
         progress=progress,
@@ -499,11 +506,11 @@ async def owed_by(session: AsyncSession, candidate: Candidate, user_id: str) -> 
     others before their own interview either."""
     if is_closed(candidate):
         return []
-    assert candidate.id is not None
+    candidate_id = row_id(candidate)
     return [
         interview
-        for interview in await store.owed_interviews(session, user_id, candidate.id)
-        if await stage_closing_decision(session, candidate.id, interview.stage_key) is None
+        for interview in await store.owed_interviews(session, user_id, candidate_id)
+        if await stage_closing_decision(session, candidate_id, interview.stage_key) is None
     ]
 
 

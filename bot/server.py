@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -20,7 +21,9 @@ BOT_CONTEXT = web.AppKey("bot_context", BotContext)
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
 
 
-def _parse(body: str, query: str, headers: dict[str, str]) -> AsyncBoltRequest | None:
+def _parse(
+    body: str, query: str, headers: dict[str, str | Sequence[str]]
+) -> AsyncBoltRequest | None:
     """Bolt's request, or None for a body that is neither form, JSON nor a JSON payload.
 
     Bolt answers those with a 500 and a traceback; Slack never sends them, so they are
@@ -47,7 +50,7 @@ async def slack_events(request: web.Request) -> web.StreamResponse:
     verifier = SignatureVerifier(bot.settings.signing_secret or "")
     if not verifier.is_valid_request(body, headers):
         return web.Response(status=401, text="invalid signature")
-    bolt_request = _parse(body, request.query_string, dict(request.headers))
+    bolt_request = _parse(body, request.query_string, {**request.headers})
     if bolt_request is None:
         logger.warning("rejected a signed request whose body could not be parsed")
         return web.Response(status=400, text="malformed body")

@@ -166,7 +166,7 @@ async def post_in_thread(
     candidate: Candidate,
     *,
     text: str,
-    blocks: list[dict] | None = None,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Reply in the candidate's thread; the reply's ts. If the card was never posted, it
     is tried first; None when the thread still does not exist or the channel refuses."""
@@ -202,7 +202,7 @@ async def update_in_thread(
     message_ts: str | None,
     *,
     text: str,
-    blocks: list[dict] | None = None,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> str | None:
     """Edit a reply of the candidate's thread in place, or post it if it never made it
     there (``message_ts`` None). The ts of a newly posted reply, else None; an edit Slack

@@ -29,6 +29,7 @@ from handlers.help_blocks import help_blocks, help_text
 from handlers.ids import COMMAND
 from handlers.team_access import in_team
 from storage.interviews import sits_on_panel
+from storage.models import row_id
 
 
 @dataclass
@@ -56,7 +57,7 @@ class CommandCall:
     def trigger_id(self) -> str:
         return str(self.body.get("trigger_id", ""))
 
-    async def ephemeral(self, text: str, blocks: list[dict] | None = None) -> None:
+    async def ephemeral(self, text: str, blocks: list[dict[str, Any]] | None = None) -> None:
         """Answer in the acknowledgement itself: the fastest way to show a reply."""
         await self.ack(response_type="ephemeral", text=text, blocks=blocks)
 
@@ -72,9 +73,8 @@ class CommandCall:
         try:
             async with self.bot.sessions() as session:
                 candidate = await resolve_candidate(session, self.args)
-                assert candidate.id is not None
                 seated = self.in_team or await sits_on_panel(
-                    session, self.user_id, candidate_id=candidate.id
+                    session, self.user_id, candidate_id=row_id(candidate)
                 )
         except DomainError as refused:
             await self.ephemeral(refused.message if self.in_team else outsider)
@@ -83,7 +83,7 @@ class CommandCall:
             await self.ephemeral(outsider)
             return
         try:
-            view = await build(candidate.id)
+            view = await build(row_id(candidate))
         except DomainError as refused:
             await self.ephemeral(refused.message)
             return

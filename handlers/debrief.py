@@ -43,7 +43,7 @@ from handlers.refs import Ref, ref_id
 from handlers.schedule import lookup_users, send_dm
 from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
-from storage.models import Candidate, Debrief
+from storage.models import Candidate, Debrief, row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -53,7 +53,7 @@ logger = logging.getLogger(__name__)
 _REFUSED = "Debrief not saved"
 
 # A DM to send: the user, the text, and the blocks if any.
-Message = tuple[str, str, list[dict] | None]
+Message = tuple[str, str, list[dict[str, Any]] | None]
 
 
 # --------------------------------------------------------------------- opening the modal
@@ -257,7 +257,7 @@ async def announce_cancelled(
     await _tell(
         client, bot, candidate, [(user_id, notice, None) for user_id in result.attendee_ids]
     )
-    await refresh_card(client, bot, _id(candidate))
+    await refresh_card(client, bot, row_id(candidate))
     await _invitations(client, bot, debrief, candidate, Change.CANCELLED, result.attendee_ids)
 
 
@@ -290,7 +290,7 @@ def _invitation(
     debrief: Debrief,
     attendee_ids: Sequence[str],
     invited_by: str | None = None,
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[dict[str, Any]]]:
     return invitation_dm(
         title,
         debrief,
@@ -322,15 +322,9 @@ async def _finish(
 ) -> None:
     """Remember a newly posted note, so that later changes edit it; update the card."""
     if note_ts is not None:
-        assert debrief.id is not None
         async with transaction(bot.sessions) as session:
-            await debriefs.record_note(session, debrief.id, note_ts)
-    await refresh_card(client, bot, _id(candidate))
-
-
-def _id(candidate: Candidate) -> int:
-    assert candidate.id is not None
-    return candidate.id
+            await debriefs.record_note(session, row_id(debrief), note_ts)
+    await refresh_card(client, bot, row_id(candidate))
 
 
 def register(app: AsyncApp) -> None:

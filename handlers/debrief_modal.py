@@ -16,7 +16,7 @@ from handlers.ids import DebriefBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import escape
-from storage.models import Candidate, Debrief
+from storage.models import Candidate, Debrief, row_id
 
 Block = dict[str, Any]
 
@@ -48,9 +48,8 @@ def debrief_modal(
 ) -> dict[str, Any]:
     """The modal for a new debrief of the candidate's ``stage_title`` stage, or prefilled
     with an existing ``debrief`` to reschedule it; ``attendee_ids`` are preselected."""
-    assert candidate.id is not None
     metadata = DebriefMetadata(
-        candidate_id=candidate.id, debrief_id=debrief.id if debrief else None
+        candidate_id=row_id(candidate), debrief_id=debrief.id if debrief else None
     )
     intro = f"*{escape(candidate.name)}* · {escape(stage_title)} debrief"
     starts_at: Block = {"type": "datetimepicker", "action_id": DebriefBlock.STARTS_AT}

@@ -37,6 +37,7 @@ from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape, escape_clipped
 from handlers.refs import Ref, ref
 from handlers.scorecard_view_modal import SCALE
+from storage.models import row_id
 
 MINUS = "\N{MINUS SIGN}"
 # How much of a kit's names and red flags a summary shows: enough to recognise them, little
@@ -143,7 +144,6 @@ def summary_dm(
     """The hiring manager's DM when a panel completes: the summary as the rule lets them
     see it (with the panel's incident ``timelines``), and the buttons to act on it."""
     candidate, interview = entry.candidate, entry.interview
-    assert candidate.id is not None and interview.id is not None
     name = escape(candidate.name)
     text = f"The {_shown(stage_title)} panel for {name} is complete"
     head = (
@@ -156,12 +156,14 @@ def summary_dm(
     elif entry.ratings_hidden:
         blocks.append(section(_HIDDEN_FROM_YOU))
     blocks += timelines
-    decide = ref(Ref.CANDIDATE, candidate.id)
+    decide = ref(Ref.CANDIDATE, row_id(candidate))
     blocks.append(
         actions(
             button("Record decision", Action.RECORD_DECISION, decide, style="primary"),
             button("Schedule debrief", Action.SCHEDULE_DEBRIEF, decide),
-            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview.id)),
+            button(
+                "View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, row_id(interview))
+            ),
         )
     )
     return text, blocks

@@ -35,6 +35,7 @@ from handlers.kit_blocks import salary_text
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.team_access import refused_submission, require_team
+from storage.models import row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -181,8 +182,7 @@ async def announce(client: AsyncWebClient, bot: BotContext, result: DecisionResu
     """The card shows the new stage or status; the thread records the decision and, after
     an advance, starts the next stage with its question set."""
     candidate = result.candidate
-    assert candidate.id is not None
-    await refresh_card(client, bot, candidate.id)
+    await refresh_card(client, bot, row_id(candidate))
     await post_in_thread(
         client, bot, candidate, text=decision_text(result), blocks=decision_blocks(result)
     )

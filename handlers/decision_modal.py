@@ -26,7 +26,7 @@ from handlers.ids import DecisionBlock, View
 from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import escape, escape_clipped
-from storage.models import Outcome
+from storage.models import Outcome, row_id
 
 # The reason as the thread shows it: all of any reason the form takes, unless escaping
 # swells it past what a message holds (the decision keeps it whole).
@@ -224,9 +224,8 @@ def _reason_input(initial: str | None) -> Block:
 
 def _metadata(draft: DecisionDraft, outcome: Outcome | None) -> str:
     candidate = draft.candidate
-    assert candidate.id is not None
     return DecisionMetadata(
-        candidate_id=candidate.id,
+        candidate_id=row_id(candidate),
         stage_key=candidate.stage_key,
         status=candidate.status,
         outcome=outcome,

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.digest import CandidateRow, Digest, MeetingKind, PipelineLine, Section, StageCount
+from bot.digest import Digest, MeetingKind, PipelineLine, Section, StageCount
 from handlers.block_kit import MESSAGE_TEXT_LIMIT, Block, header, section
 from handlers.mrkdwn import date_token, escape
+from storage.digest import CandidateRow
 
 MAX_BLOCKS = 50
 # Under Slack's 3,000 characters per section text, leaving room for the "more" line.
@@ -76,7 +77,7 @@ def digest_summary(digest: Digest) -> str:
     """The notification text: a line of counts."""
     if digest.is_empty:
         return f"{_title(digest)}: nothing pending."
-    counts = [
+    counts: list[tuple[Section[Any], str, str]] = [
         (digest.overdue, "overdue scorecard", "overdue scorecards"),
         (digest.waiting, "candidate waiting for a decision", "candidates waiting for a decision"),
         (digest.idle, "idle candidate", "idle candidates"),
@@ -85,8 +86,8 @@ def digest_summary(digest: Digest) -> str:
     open_candidates = sum(stage.total for stage in digest.stages)
     parts = [
         f"{n} {one if n == 1 else many}"
-        for section, one, many in counts
-        if (n := len(section.items) + section.more)
+        for listed, one, many in counts
+        if (n := len(listed.items) + listed.more)
     ] or ["nothing overdue"]
     pipeline = f"{open_candidates} open candidate{'' if open_candidates == 1 else 's'}"
     return f"{_title(digest)}: {pipeline}; {', '.join(parts)}."

@@ -27,6 +27,7 @@ from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule import refresh_kit_dms, send_dm
 from handlers.team_access import refused_submission, require_team
+from storage.models import row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -109,8 +110,7 @@ async def announce_edit(
     """The card, the thread and the kit DMs show the new details; a new hiring manager
     hears that the candidate is theirs."""
     candidate = edited.candidate
-    assert candidate.id is not None
-    await refresh_card(client, bot, candidate.id)
+    await refresh_card(client, bot, row_id(candidate))
     await post_in_thread(client, bot, candidate, text=edited_reply(actor_id, edited.changes))
     await refresh_kit_dms(client, bot, candidate)
     if edited.previous_hiring_manager is not None and candidate.hiring_manager_id != actor_id:

@@ -118,9 +118,11 @@ class KeptAck(AsyncAck):
 
     def __init__(self) -> None:
         self._response: BoltResponse | None = None
-        super().__init__()
+        # slack-bolt leaves AsyncAck.__init__ unannotated (untyped_calls_exclude in
+        # pyproject.toml does not reach a super() call).
+        super().__init__()  # type: ignore[no-untyped-call]
 
-    @property  # type: ignore[override]
+    @property
     def response(self) -> BoltResponse | None:
         return self._response
 

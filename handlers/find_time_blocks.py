@@ -83,8 +83,8 @@ def picked_slot(values: Mapping[str, Mapping[str, Any]]) -> datetime | None:
     chosen = (values.get(ScheduleBlock.SLOT, {}).get(ScheduleBlock.SLOT) or {}).get(
         "selected_option"
     )
-    raw = (chosen or {}).get("value")
-    return datetime.fromtimestamp(int(raw), UTC) if str(raw or "").isdigit() else None
+    raw = str((chosen or {}).get("value") or "")
+    return datetime.fromtimestamp(int(raw), UTC) if raw.isdigit() else None
 
 
 def _value(slot: datetime) -> str:

@@ -23,7 +23,7 @@ from bot.charts import render_png
 from bot.context import BotContext
 from bot.errors import DomainError, NotFound
 from bot.incident_runs import (
-    Logged,
+    Revealed,
     log_statement,
     offer_incident,
     record_run_message,
@@ -53,7 +53,7 @@ from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule import send_dm
 from storage.db import transaction
-from storage.models import IncidentEventKind
+from storage.models import IncidentEventKind, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -236,14 +236,13 @@ async def on_root_cause(
             session, bot, user_id=str(body["user"]["id"]), run_id=run_id
         )
     await ack()
-    assert logged.state.interview.id is not None
-    text, blocks = stopped_message(logged, logged.state.interview.id)
+    text, blocks = stopped_message(logged, row_id(logged.state.interview))
     await respond(text=text, blocks=blocks, replace_original=True)
 
 
-async def _upload_chart(client: AsyncWebClient, user_id: str, logged: Logged) -> None:
+async def _upload_chart(client: AsyncWebClient, user_id: str, logged: Revealed) -> None:
     inject = logged.inject
-    if inject is None or inject.chart is None:
+    if inject.chart is None:
         return
     # Drawing takes tens of milliseconds of CPU: keep the event loop free meanwhile.
     png = await asyncio.to_thread(render_png, inject.chart.data())

@@ -8,7 +8,9 @@ of them are escaped and clipped to Slack's limits.
 
 from __future__ import annotations
 
-from bot.incident_runs import Logged, RunState
+from typing import Any
+
+from bot.incident_runs import Logged, Revealed, RunState
 from bot.incident_scenarios import Inject, InjectKind
 from bot.incident_timeline import Entry, clock_text
 from handlers.block_kit import (
@@ -43,7 +45,7 @@ _STATEMENT_WORDS = {
 }
 
 
-def start_incident_button(interview_id: int) -> dict:
+def start_incident_button(interview_id: int) -> dict[str, Any]:
     return button("Start incident", Action.START_INCIDENT, ref(Ref.INTERVIEW, interview_id))
 
 
@@ -127,10 +129,9 @@ def stopped_message(logged: Logged, interview_id: int) -> tuple[str, list[Block]
     return text, blocks
 
 
-def evidence_message(logged: Logged) -> tuple[str, list[Block]]:
+def evidence_message(logged: Revealed) -> tuple[str, list[Block]]:
     """The evidence to screen-share, and how it came to be revealed."""
     inject = logged.inject
-    assert inject is not None
     how = "they asked for it" if logged.entry.asked else "handed over"
     lead = (
         f"`{clock_text(logged.entry.elapsed)}` {KIND_ICONS[inject.kind]} "

@@ -17,7 +17,7 @@ from handlers.ids import IncidentBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, plain
 from handlers.modals import ViewMetadata
 from handlers.mrkdwn import date_token, escape, escape_clipped
-from storage.models import IncidentEventKind
+from storage.models import IncidentEventKind, row_id
 
 ASKED = "asked"
 HANDED_OVER = "handed_over"
@@ -44,7 +44,6 @@ class StatementMetadata(ViewMetadata):
 
 def start_modal(offer: StartOffer) -> dict[str, Any]:
     """The choice of scenario, the suggestion first; fixed when the panel already runs one."""
-    assert offer.interview.id is not None
     blocks: list[Block] = [
         section(
             f"*{escape_clipped(offer.candidate.name, 200)}* · {escape(offer.stage.title)} "
@@ -78,7 +77,7 @@ def start_modal(offer: StartOffer) -> dict[str, Any]:
         }:
             blocks.append(context("Not offered: the scenario the previous candidate had."))
     blocks.append(context("Starting shows you the brief to read out, and starts the clock."))
-    metadata = StartMetadata(interview_id=offer.interview.id).encode()
+    metadata = StartMetadata(interview_id=row_id(offer.interview)).encode()
     return _modal(View.START_INCIDENT, "Start incident", "Start the clock", metadata, blocks)
 
 
@@ -159,7 +158,8 @@ def statement_modal(state: RunState, kind: IncidentEventKind) -> dict[str, Any]:
 
 
 def read_statement(values: Mapping[str, Mapping[str, Any]]) -> str | None:
-    return values.get(IncidentBlock.TEXT, {}).get(IncidentBlock.TEXT, {}).get("value")
+    value = values.get(IncidentBlock.TEXT, {}).get(IncidentBlock.TEXT, {}).get("value")
+    return str(value) if value is not None else None
 
 
 def incident_field_errors(fields: Mapping[str, str]) -> dict[str, str]:

@@ -44,7 +44,9 @@ class EditMetadata(ViewMetadata):
     digest: str
 
 
-def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: str) -> dict:
+def new_candidate_modal(
+    salary: SalaryTable, *, name: str, hiring_manager_id: str
+) -> dict[str, Any]:
     """The modal ``/mlops-candidate new [name]`` opens; ``name`` prefills the first input.
 
     Levels and locations are the salary table's, as the salary benchmarks use them.
@@ -63,7 +65,7 @@ def new_candidate_modal(salary: SalaryTable, *, name: str, hiring_manager_id: st
 
 def edit_candidate_modal(
     salary: SalaryTable, current: CandidateForm, metadata: EditMetadata
-) -> dict:
+) -> dict[str, Any]:
     """*Edit* on the card and ``/mlops-candidate edit NAME``: the intake form with the
     candidate's current details."""
     return {

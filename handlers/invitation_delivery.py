@@ -76,8 +76,13 @@ async def interview_invitations(
     mail = await mail_candidate(
         bot, candidate, meeting, change, stage_title=title, interviewer_names=names
     )
-    if mail.outcome in (MailOutcome.NO_SMTP, MailOutcome.FAILED):
-        assert mail.attachment is not None and candidate.email is not None
+    # Not sent (no SMTP, or it failed): what was rendered goes to the hiring manager.
+    if (
+        mail.outcome in (MailOutcome.NO_SMTP, MailOutcome.FAILED)
+        and mail.email is not None
+        and mail.attachment is not None
+        and candidate.email is not None
+    ):
         await _upload(
             client,
             candidate.hiring_manager_id,
@@ -85,7 +90,10 @@ async def interview_invitations(
             filename="invitation-for-candidate.ics",
             title=f"{title} interview (for the candidate)",
             initial_comment=forward_comment(
-                mail, candidate_name=candidate.name, address=candidate.email
+                mail.email,
+                reason=mail.reason,
+                candidate_name=candidate.name,
+                address=candidate.email,
             ),
         )
 

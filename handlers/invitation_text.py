@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.meeting_sync import CandidateMail, Change, MailOutcome
+from bot.candidate_email import RenderedEmail
+from bot.meeting_sync import Change
 from handlers.mrkdwn import escape, escape_clipped
 
 # A file's comment is a message: its text stays well inside Slack's 4,000 characters.
@@ -26,17 +27,17 @@ def invitation_comment(summary: str, change: Change, calendar_problem: str | Non
     return text
 
 
-def forward_comment(mail: CandidateMail, *, candidate_name: str, address: str) -> str:
-    """The hiring manager's copy of a candidate email to forward, with why it is theirs."""
-    assert mail.email is not None
-    if mail.outcome is MailOutcome.FAILED:
-        why = (
-            f"The email to {escape(candidate_name)} could not be sent ({escape(mail.reason or '')})"
-        )
+def forward_comment(
+    email: RenderedEmail, *, reason: str | None, candidate_name: str, address: str
+) -> str:
+    """The hiring manager's copy of a candidate email to forward, with why it is theirs:
+    sending failed for ``reason``, or (None) there is no SMTP server."""
+    if reason is not None:
+        why = f"The email to {escape(candidate_name)} could not be sent ({escape(reason)})"
     else:
         why = f"This bot sends no email (no SMTP_URL), so here is {escape(candidate_name)}'s"
-    body = escape_clipped(mail.email.body, BODY_MAX)
+    body = escape_clipped(email.body, BODY_MAX)
     return (
         f"{why}: please forward it to {escape(address)} with the attached invitation.\n"
-        f"*Subject:* {escape(mail.email.subject)}\n```{body}```"
+        f"*Subject:* {escape(email.subject)}\n```{body}```"
     )

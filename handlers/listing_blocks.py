@@ -99,7 +99,7 @@ def salary_blocks(salary: SalaryTable, query: SalaryQuery) -> list[Block]:
     if query.unknown_region is None:
         regions = salary.model_copy(update={"regions": query.regions})
         return salary_table_blocks(regions, level_key=query.level.key if query.level else None)
-    regions = "\n".join(
+    choices = "\n".join(
         f"• {escape(region.name)}: `{region.key.replace('_', ' ')}`" for region in salary.regions
     )
     levels = ", ".join(f"`{level.key}` ({escape(level.name)})" for level in salary.levels)
@@ -107,7 +107,7 @@ def salary_blocks(salary: SalaryTable, query: SalaryQuery) -> list[Block]:
         section(
             f":warning: No salary region matches "
             f"“{escape_clipped(query.unknown_region, _QUERY_SHOWN)}”.\n"
-            f"Regions (a word of the name is enough, e.g. `london`, `uk`, `nyc`):\n{regions}\n"
+            f"Regions (a word of the name is enough, e.g. `london`, `uk`, `nyc`):\n{choices}\n"
             f"Levels: {levels}\nFor example `{COMMAND} salary london senior`."
         )
     ]

@@ -19,6 +19,7 @@ from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
 from handlers.team_access import refused_submission
 from storage.db import transaction
+from storage.models import row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -32,21 +33,21 @@ async def run_export(call: CommandCall) -> None:
             candidate = await privacy.candidate_to_export(
                 session, call.bot, call.user_id, call.args
             )
-            assert candidate.id is not None
-            document = await privacy.export_candidate(session, call.bot, call.user_id, candidate.id)
+            candidate_id = row_id(candidate)
+            document = await privacy.export_candidate(session, call.bot, call.user_id, candidate_id)
     except DomainError as error:
         await call.ephemeral(error.message)
         return
-    await call.ephemeral(f"The export of candidate #{candidate.id} is on its way to your DMs.")
+    await call.ephemeral(f"The export of candidate #{candidate_id} is on its way to your DMs.")
     await upload_to_dm(
         call.client,
         call.user_id,
         content=json.dumps(document, indent=2, ensure_ascii=False),
-        filename=f"candidate-{candidate.id}.json",
-        title=f"Candidate #{candidate.id} export",
+        filename=f"candidate-{candidate_id}.json",
+        title=f"Candidate #{candidate_id} export",
         initial_comment=export_comment(candidate),
     )
-    logger.info("candidate %s exported by %s", candidate.id, call.user_id)
+    logger.info("candidate %s exported by %s", candidate_id, call.user_id)
 
 
 async def run_erase(call: CommandCall) -> None:

@@ -9,13 +9,13 @@ from handlers.ids import View
 from handlers.modal_parts import Block, plain
 from handlers.mrkdwn import escape
 from handlers.refs import Ref, ref
-from storage.models import Candidate
+from storage.models import Candidate, row_id
 
 
 def erase_modal(candidate: Candidate) -> Block:
-    assert candidate.id is not None
+    candidate_id = row_id(candidate)
     warning = (
-        f":warning: This deletes *{escape(candidate.name)}* (#{candidate.id}) for good: the "
+        f":warning: This deletes *{escape(candidate.name)}* (#{candidate_id}) for good: the "
         "candidate, every interview, scorecard, decision, debrief and reminder, and the "
         "bot's messages about them in the hiring channel and in interviewers' DMs.\n"
         "Export the data first (`/mlops-candidate export`) if anyone needs a copy."
@@ -23,7 +23,7 @@ def erase_modal(candidate: Candidate) -> Block:
     return {
         "type": "modal",
         "callback_id": View.ERASE_CANDIDATE,
-        "private_metadata": ref(Ref.CANDIDATE, candidate.id),
+        "private_metadata": ref(Ref.CANDIDATE, candidate_id),
         "title": plain("Erase candidate"),
         "submit": plain("Erase for good"),
         "close": plain("Keep"),

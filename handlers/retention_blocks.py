@@ -7,6 +7,7 @@ from handlers.block_kit import Block, actions, button, section
 from handlers.ids import Action
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
+from storage.models import row_id
 
 
 def _who(notice: RetentionNotice) -> str:
@@ -24,7 +25,11 @@ def retention_warning_dm(notice: RetentionNotice) -> tuple[str, list[Block]]:
         "`/mlops-candidate export` first if anyone needs a copy."
     )
     days = KEEP_MORE.days
-    keep = button(f"Keep {days} more days", Action.KEEP_CANDIDATE, ref(Ref.CANDIDATE, _id(notice)))
+    keep = button(
+        f"Keep {days} more days",
+        Action.KEEP_CANDIDATE,
+        ref(Ref.CANDIDATE, row_id(notice.candidate)),
+    )
     return text, [section(text), actions(keep)]
 
 
@@ -33,8 +38,3 @@ def kept_text(notice: RetentionNotice, actor_id: str) -> str:
         f":white_check_mark: <@{actor_id}> kept {_who(notice)}: erased on "
         f"{date_token(notice.erase_on)} instead, with a reminder a week before."
     )
-
-
-def _id(notice: RetentionNotice) -> int:
-    assert notice.candidate.id is not None
-    return notice.candidate.id

@@ -59,7 +59,7 @@ from handlers.schedule_modal import (
 from handlers.team_access import refused_submission, require_team
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
-from storage.models import Candidate, Interview, InterviewInterviewer
+from storage.models import Candidate, Interview, InterviewInterviewer, row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -83,7 +83,7 @@ async def run_schedule(call: CommandCall) -> None:
     try:
         async with call.bot.sessions() as session:
             found = await resolve_candidate(session, call.args)
-            candidate = await interviews.candidate_to_schedule(session, _id(found))
+            candidate = await interviews.candidate_to_schedule(session, row_id(found))
     except DomainError as error:
         await call.ephemeral(error.message)
         return
@@ -194,8 +194,7 @@ async def on_schedule_submit(
             from handlers.scorecard import announce_panel_complete
 
             # Taking off the last interviewer who owed a scorecard completes the panel.
-            assert result.interview.id is not None
-            await announce_panel_complete(client, bot, result.interview.id)
+            await announce_panel_complete(client, bot, row_id(result.interview))
     else:
         return
     # Those taken off the panel see the interview leave their desk.
@@ -366,7 +365,7 @@ async def announce_cancelled(
         await _withdraw_kit(
             client, stage, candidate, interview, row, reason="Cancelled.", notice=notice
         )
-    await refresh_card(client, bot, _id(candidate))
+    await refresh_card(client, bot, row_id(candidate))
     users = await lookup_users(client, interviewer_ids)
     await interview_invitations(
         client,
@@ -385,8 +384,8 @@ async def refresh_kit_dms(client: AsyncWebClient, bot: BotContext, candidate: Ca
     now = bot.clock.now()
     async with bot.sessions() as session:
         upcoming = [
-            (interview, await interviewers_of(session, _iid(interview)))
-            for interview in await interviews_of_candidate(session, _id(candidate))
+            (interview, await interviewers_of(session, row_id(interview)))
+            for interview in await interviews_of_candidate(session, row_id(candidate))
             if interview.starts_at >= now
         ]
     for interview, rows in upcoming:
@@ -431,8 +430,8 @@ async def _finish(
     if failures:
         await post_in_thread(client, bot, candidate, text=unreachable_reply(failures))
     async with transaction(bot.sessions) as session:
-        await interviews.record_delivery(session, _iid(interview), note_ts=note_ts, dms=outcomes)
-    await refresh_card(client, bot, _id(candidate))
+        await interviews.record_delivery(session, row_id(interview), note_ts=note_ts, dms=outcomes)
+    await refresh_card(client, bot, row_id(candidate))
 
 
 async def _edit_note(
@@ -470,7 +469,7 @@ def _kit(
     candidate: Candidate,
     interview: Interview,
     interviewer_ids: Sequence[str],
-) -> tuple[str, list[dict]]:
+) -> tuple[str, list[dict[str, Any]]]:
     return interviewer_dm(
         stage,
         bot.kits.qualities,
@@ -483,7 +482,7 @@ def _kit(
 
 
 async def send_dm(
-    client: AsyncWebClient, user_id: str, text: str, blocks: list[dict] | None = None
+    client: AsyncWebClient, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
 ) -> DmOutcome:
     """A DM to one person: conversations.open, then chat.postMessage in that channel."""
     try:
@@ -500,7 +499,7 @@ async def send_dm(
 
 
 async def _update_dm(
-    client: AsyncWebClient, row: InterviewInterviewer, text: str, blocks: list[dict]
+    client: AsyncWebClient, row: InterviewInterviewer, text: str, blocks: list[dict[str, Any]]
 ) -> None:
     if row.dm_channel_id is None or row.dm_ts is None:
         return
@@ -513,16 +512,6 @@ async def _update_dm(
             row.interview_id,
             error.response.get("error"),
         )
-
-
-def _id(candidate: Candidate) -> int:
-    assert candidate.id is not None
-    return candidate.id
-
-
-def _iid(interview: Interview) -> int:
-    assert interview.id is not None
-    return interview.id
 
 
 def register(app: AsyncApp) -> None:

@@ -21,7 +21,7 @@ from handlers.find_time_blocks import find_time_button, found_blocks, picked_slo
 from handlers.ids import ScheduleBlock, View
 from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
 from handlers.mrkdwn import escape
-from storage.models import Candidate, Interview
+from storage.models import Candidate, Interview, row_id
 
 Block = dict[str, Any]
 
@@ -71,9 +71,8 @@ def schedule_modal(
     """The modal for a new interview (stage: the candidate's current one), or prefilled
     with an existing ``interview`` and its ``interviewer_ids`` to reschedule it; ``found``
     adds the times *Find a time* proposes, ``find_note`` a word under its button."""
-    assert candidate.id is not None
     metadata = ScheduleMetadata(
-        candidate_id=candidate.id, interview_id=interview.id if interview else None
+        candidate_id=row_id(candidate), interview_id=interview.id if interview else None
     )
     stage_key = interview.stage_key if interview else candidate.stage_key
     current = _stage_or_none(kits, candidate.stage_key)

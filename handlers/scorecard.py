@@ -44,6 +44,7 @@ from handlers.slack_notifier import reader_zone
 from handlers.team_access import refused_submission, require_team_or_panel
 from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
+from storage.models import row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -63,7 +64,8 @@ async def scorecard_view(
     interviews of a candidate when there are several."""
     async with bot.sessions() as session:
         if interview_id is None:
-            assert candidate_id is not None
+            if candidate_id is None:
+                raise TypeError("scorecard_view needs a candidate_id or an interview_id")
             interviews = await interviews_to_score(
                 session, bot, user_id=user_id, candidate_id=candidate_id
             )
@@ -71,8 +73,7 @@ async def scorecard_view(
                 stages = {s.key: s for s in bot.kits.stages}
                 zone = await reader_zone(client, bot, user_id)
                 return interview_choice_modal(interviews, stages, zone)
-            interview_id = interviews[0].id
-            assert interview_id is not None
+            interview_id = row_id(interviews[0])
         draft = await open_scorecard(session, bot, user_id=user_id, interview_id=interview_id)
         timeline = await own_timeline(session, bot, user_id=user_id, interview_id=interview_id)
     return scorecard_modal(draft, timeline=timeline)
@@ -192,9 +193,8 @@ async def tell_thread(
     card's next step counts the scorecards in."""
     if not result.created:
         return
-    interview_id = result.interview.id
-    assert interview_id is not None and result.candidate.id is not None
-    await refresh_card(client, bot, result.candidate.id)
+    interview_id = row_id(result.interview)
+    await refresh_card(client, bot, row_id(result.candidate))
     late = result.late
     await post_in_thread(
         client,
@@ -236,7 +236,6 @@ async def announce_panel_complete(
     if found is None:
         return
     candidate = found.candidate
-    assert candidate.id is not None
     title = stage_title(bot, found.interview.stage_key)
     posted = None
     try:
@@ -251,7 +250,7 @@ async def announce_panel_complete(
                 title,
                 found.interviewer_ids,
                 hiring_manager_id=candidate.hiring_manager_id,
-                candidate_id=candidate.id,
+                candidate_id=row_id(candidate),
                 interview_id=interview_id,
             ),
         )

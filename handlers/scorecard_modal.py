@@ -43,7 +43,7 @@ from handlers.scorecard_view_modal import (
     scorecard_content_blocks,
 )
 from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
-from storage.models import Interview, RatingKind
+from storage.models import Interview, RatingKind, row_id
 
 _HINT_LIMIT = 2000  # an input's hint
 
@@ -112,7 +112,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
             _radio(
                 ScorecardBlock.OVERALL,
                 _recommendation_options(),
-                _initial_recommendation(existing and existing.overall),
+                _initial_recommendation(existing.overall if existing else None),
             ),
         ),
         input_block(
@@ -125,7 +125,9 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
             ScorecardBlock.PRIVATE_NOTE,
             "Private note for the hiring manager",
             _text_input(
-                ScorecardBlock.PRIVATE_NOTE, MAX_PRIVATE_NOTE, existing and existing.private_note
+                ScorecardBlock.PRIVATE_NOTE,
+                MAX_PRIVATE_NOTE,
+                existing.private_note if existing else None,
             ),
             optional=True,
             hint=fair_hint("Only the hiring manager and admins can read it."),
@@ -249,8 +251,7 @@ def _intro(draft: ScorecardDraft) -> list[Block]:
 
 
 def _metadata(interview: Interview) -> str:
-    assert interview.id is not None
-    return ScorecardMetadata(interview_id=interview.id).encode()
+    return ScorecardMetadata(interview_id=row_id(interview)).encode()
 
 
 def _competency_input(competency: Competency, existing: ScorecardContent | None) -> Block:

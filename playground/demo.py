@@ -73,7 +73,9 @@ class Demo:
             await asyncio.sleep(0.2)
             view = self._top_modal(user_id)
 
-    async def _click(self, user_id: str, name: str, action_id: str, answers: Mapping) -> None:
+    async def _click(
+        self, user_id: str, name: str, action_id: str, answers: Mapping[str, Any]
+    ) -> None:
         card = await _until(lambda: self._card(name), f"{name}'s card")
         for block in card.get("blocks", []):
             for element in block.get("elements", []):

@@ -24,7 +24,8 @@ def fill(view: Mapping[str, Any], answers: Mapping[str, Any]) -> Values:
 
 
 def _option(element: Mapping[str, Any], value: Any) -> dict[str, Any] | None:
-    for option in element.get("options", []):
+    options: list[dict[str, Any]] = element.get("options", [])
+    for option in options:
         if option["value"] == str(value):
             return option
     raise ValueError(f"{element['action_id']} has no option {value!r}")

@@ -60,7 +60,7 @@ async def _serve_page(app: web.Application, port: int) -> tuple[web.AppRunner, i
     raise OSError(f"ports {port}-{port + PORTS_TRIED - 1} are all taken; pass --port")
 
 
-async def _bot_up(session: aiohttp.ClientSession, url: str, task: asyncio.Task) -> None:
+async def _bot_up(session: aiohttp.ClientSession, url: str, task: asyncio.Task[None]) -> None:
     for _ in range(300):
         if task.done():
             task.result()  # the bot stopped: its error is the playground's

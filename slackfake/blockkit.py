@@ -314,7 +314,7 @@ def view_errors(view: Any, *, pointer: str = "/view") -> list[str]:
     if not isinstance(view, Mapping):
         walk.fail(pointer, "must be an object")
         return walk.errors
-    kind = view.get("type")
+    kind = str(view.get("type"))
     if kind not in VIEWS:
         walk.fail(f"{pointer}/type", f"unsupported type: {kind}")
         return walk.errors
@@ -359,7 +359,7 @@ def _check(value: Any, rule: Rule, pointer: str, walk: _Walk) -> None:
             if not isinstance(value, Mapping):
                 walk.fail(pointer, "must be an object")
                 return
-            kind = value.get("type")
+            kind = str(value.get("type"))
             if kind not in table:
                 walk.fail(f"{pointer}/type", f"unsupported type: {kind}")
                 return

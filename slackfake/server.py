@@ -490,7 +490,8 @@ class FakeSlack:
         peer = request.transport.get_extra_info("peername") if request.transport else None
         if peer is not None:
             self._peers.add((str(peer[0]), int(peer[1])))
-        return await handler(request)
+        response: web.StreamResponse = await handler(request)
+        return response
 
     async def _api(self, request: web.Request) -> web.Response:
         arrived = time.monotonic()
@@ -978,7 +979,8 @@ def _checked_view(view: Any, kind: str) -> dict[str, Any]:
         errors = [f"view type must be {kind} [json-pointer:/view/type]"]
     if errors:
         raise _invalid_arguments(errors)
-    return view
+    checked: dict[str, Any] = view
+    return checked
 
 
 def _invalid_arguments(errors: list[str]) -> SlackError:

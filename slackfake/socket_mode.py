@@ -96,7 +96,8 @@ class SocketModeServer:
             message = json.loads(data)
         except ValueError:
             return
-        ack = self._pending.get(message.get("envelope_id")) if isinstance(message, dict) else None
+        envelope_id = str(message.get("envelope_id")) if isinstance(message, dict) else ""
+        ack = self._pending.get(envelope_id)
         if ack is not None and not ack.done():
             ack.set_result(message)
 

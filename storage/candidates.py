@@ -113,4 +113,5 @@ async def placements(session: AsyncSession, ids: Sequence[int]) -> dict[int, tup
     statement = select(Candidate.id, Candidate.location, Candidate.level).where(
         col(Candidate.id).in_(ids)
     )
-    return {int(i): (loc, level) for i, loc, level in (await session.exec(statement)).all()}
+    rows = (await session.exec(statement)).all()
+    return {i: (loc, level) for i, loc, level in rows if i is not None}

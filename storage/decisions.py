@@ -37,13 +37,3 @@ async def stage_closing_decision(
         .order_by(col(Decision.decided_at), col(Decision.id))
     )
     return (await session.exec(query)).first()
-
-
-async def decisions_for(session: AsyncSession, candidate_id: int) -> list[Decision]:
-    """A candidate's decisions, oldest first."""
-    query = (
-        select(Decision)
-        .where(Decision.candidate_id == candidate_id)
-        .order_by(col(Decision.decided_at), col(Decision.id))
-    )
-    return list((await session.exec(query)).all())

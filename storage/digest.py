@@ -22,6 +22,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlmodel.sql.expression import Select
 
 from storage.db import upsert_insert
 from storage.models import (
@@ -38,6 +39,7 @@ from storage.models import (
     Reminder,
     ReminderStatus,
     Scorecard,
+    row_id,
 )
 from storage.reminders import seat_scorecard
 from storage.types import UTCDateTime
@@ -131,10 +133,19 @@ def _candidate(row: Any) -> CandidateRow:
     return CandidateRow(*row[: len(CANDIDATE_COLUMNS)])
 
 
+def candidate_select(*columns: Any) -> Select[*tuple[Any, ...]]:
+    """``SELECT`` a candidate's row (``CANDIDATE_COLUMNS``) then ``columns``: sqlmodel's
+    ``select`` is typed for at most four columns, and these rows are wider."""
+    return Select(*CANDIDATE_COLUMNS, *columns)
+
+
 def candidate_row(candidate: Candidate) -> CandidateRow:
-    assert candidate.id is not None
     return CandidateRow(
-        candidate.id, candidate.name, candidate.stage_key, candidate.status, candidate.permalink
+        row_id(candidate),
+        candidate.name,
+        candidate.stage_key,
+        candidate.status,
+        candidate.permalink,
     )
 
 
@@ -208,7 +219,9 @@ async def current_stage_interviews(
     if not candidate_ids:
         return []
     rows = await session.exec(
-        select(Interview, func.count(InterviewInterviewer.user_id), func.count(Scorecard.id))
+        select(
+            Interview, func.count(col(InterviewInterviewer.user_id)), func.count(col(Scorecard.id))
+        )
         .join(Candidate, col(Candidate.id) == col(Interview.candidate_id))
         .outerjoin(
             InterviewInterviewer,
@@ -256,8 +269,7 @@ async def overdue_scorecards(
     deadline = deadline_days(due_hours)
     rows, total = await first_rows(
         session,
-        select(
-            *CANDIDATE_COLUMNS,
+        candidate_select(
             InterviewInterviewer.user_id,
             Interview.stage_key,
             Interview.starts_at,
@@ -306,7 +318,7 @@ async def waiting_for_decision(
         _managed_by(manager),
     )
     complete = case(
-        (func.count(Scorecard.id) >= func.count(InterviewInterviewer.user_id), 1), else_=0
+        (func.count(col(Scorecard.id)) >= func.count(col(InterviewInterviewer.user_id)), 1), else_=0
     )
     per_interview = (
         select(
@@ -361,7 +373,7 @@ async def waiting_for_decision(
         .subquery()
     )
     statement = (
-        select(*CANDIDATE_COLUMNS, ready.c.at)
+        candidate_select(ready.c.at)
         .join(ready, ready.c.candidate_id == col(Candidate.id))
         .outerjoin(decided, decided.c.candidate_id == col(Candidate.id))
         .where(or_(decided.c.at.is_(None), decided.c.at < ready.c.at))
@@ -378,7 +390,7 @@ async def idle_candidates(
     idle first, and how many there are."""
     rows, total = await first_rows(
         session,
-        select(*CANDIDATE_COLUMNS, Candidate.last_activity_at)
+        candidate_select(Candidate.last_activity_at)
         .where(
             col(Candidate.status) == CandidateStatus.ACTIVE,
             col(Candidate.last_activity_at) < before,
@@ -396,8 +408,7 @@ async def decisions_since(
     oldest first, and how many there are."""
     rows, total = await first_rows(
         session,
-        select(
-            *CANDIDATE_COLUMNS,
+        candidate_select(
             Decision.stage_key,
             Decision.outcome,
             Decision.decided_by,
@@ -421,9 +432,13 @@ async def meetings_between(
     """``(candidate, meeting_id, stage_key, starts_at, user_id)``, one row per person, for
     the scheduled interviews (with their interviewers) or debriefs (with their attendees)
     starting in ``[start, end)``."""
-    meeting_id = seat.interview_id if seat is InterviewInterviewer else seat.debrief_id
+    meeting_id = (
+        col(InterviewInterviewer.interview_id)
+        if seat is InterviewInterviewer
+        else col(DebriefAttendee.debrief_id)
+    )
     rows = await session.exec(
-        select(*CANDIDATE_COLUMNS, meeting.id, meeting.stage_key, meeting.starts_at, seat.user_id)
+        candidate_select(meeting.id, meeting.stage_key, meeting.starts_at, seat.user_id)
         .join(meeting, col(meeting.candidate_id) == col(Candidate.id))
         .join(seat, col(meeting_id) == col(meeting.id))
         .where(
@@ -530,7 +545,7 @@ async def claim_day(
         where=and_(col(DigestRun.posted_at).is_(None), col(DigestRun.started_at) < stale_before),
     )
     result = await session.exec(statement)
-    return result.rowcount == 1
+    return bool(result.rowcount == 1)
 
 
 async def record_posted(

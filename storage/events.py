@@ -5,13 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.db import upsert_insert
 from storage.models import ProcessedEvent
-
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
 
 
 async def record_delivery(session: AsyncSession, event_id: str, received_at: datetime) -> bool:
@@ -20,9 +18,8 @@ async def record_delivery(session: AsyncSession, event_id: str, received_at: dat
     ``ON CONFLICT DO NOTHING`` rather than catching the duplicate key: two replicas given
     the same event at once both finish cleanly, and the row count says which one won.
     """
-    insert = _INSERTS[session.get_bind().dialect.name]
     statement = (
-        insert(ProcessedEvent)
+        upsert_insert(session)(ProcessedEvent)
         .values(event_id=event_id, received_at=received_at)
         .on_conflict_do_nothing(index_elements=["event_id"])
     )

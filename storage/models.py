@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, Column, Index, String, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
@@ -57,6 +57,27 @@ class ReminderStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+class UnsavedRow(RuntimeError):
+    """A row's id was needed before the row was flushed to the database: a bug, not input."""
+
+
+class HasId(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: HasId) -> int:
+    """The id of a row read from or flushed to the database.
+
+    A table's ``id`` is None only between building a row and flushing it, so code holding
+    a stored row asks here instead of narrowing with an ``assert`` (which ``python -O``
+    drops): the type is ``int``, and the mistake of asking too early is named.
+    """
+    if row.id is None:
+        raise UnsavedRow(f"{type(row).__name__} has no id yet: it was never flushed")
+    return row.id
 
 
 def _utc(**kwargs: Any) -> Any:

@@ -68,7 +68,7 @@ async def plan_once(session: AsyncSession, row: dict[str, Any]) -> bool:
     statement = upsert_insert(session)(Reminder).values(row)
     statement = statement.on_conflict_do_nothing(index_elements=[col(Reminder.dedupe_key)])
     result = await session.exec(statement)
-    return result.rowcount == 1
+    return bool(result.rowcount == 1)
 
 
 async def existing_reminder_keys(session: AsyncSession, keys: Collection[str]) -> set[str]:

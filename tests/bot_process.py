@@ -9,6 +9,7 @@ wait for its calls with ``fake.wait_for_calls``. Every answer is kept in ``answe
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass, field
@@ -112,7 +113,8 @@ class BotProcess(Harness):
 
     async def stop(self) -> None:
         if self.server is not None:
-            self.server.stop()
+            # Off the event loop: the fake Slack on it answers the process on its way out.
+            await asyncio.to_thread(self.server.stop)
         if self._session is not None:
             await self._session.close()
 

@@ -31,7 +31,8 @@ SQLITE = "sqlite"
 POSTGRESQL = "postgresql"
 # The database every test's database is created from, migrated once per session.
 PG_TEMPLATE = "migrated"
-# The database the tests use, one after the other, emptied before each.
+# The database the tests use, one after the other, emptied before each (one per cluster,
+# so one per pytest-xdist worker).
 PG_TESTS = "tests"
 # No connection left over from the test before, and every table but Alembic's emptied,
 # ids starting from 1 again: a fresh database in 20 ms where copying one takes 200 ms.
@@ -126,7 +127,11 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def postgres_cluster() -> Iterator[PostgresCluster]:
-    """A cluster in a temp dir on a free port, with the migrated template database."""
+    """A cluster in a temp dir on a free port, with the migrated template database.
+
+    Under pytest-xdist each worker has its own session, so its own cluster: test_outage
+    stops its server as a crash would, which must not cut another worker's tests short,
+    and a cluster starts in about a second."""
     bin_dir = find_bin_dir()
     if bin_dir is None:
         pytest.skip(HOW_TO_ENABLE)

@@ -12,7 +12,7 @@ from bot.calendar_sources import describe
 from bot.calendars import MAX_USERNAME
 from bot.candidate_email import RenderedEmail
 from bot.home import HomeSummary
-from bot.meeting_sync import CandidateMail, Change, MailOutcome
+from bot.meeting_sync import Change
 from handlers.calendar_blocks import calendar_section, connect_modal, read_note
 from handlers.home import home_view
 from handlers.invitation_text import forward_comment, invitation_comment
@@ -50,10 +50,8 @@ def test_the_home_calendar_section_takes_any_user_name_and_reason(
 @settings(max_examples=60, deadline=None)
 @given(name=TYPED.filter(lambda s: s.strip()), body=TYPED, address=TYPED)
 def test_the_forwarded_email_escapes_what_people_typed(name: str, body: str, address: str) -> None:
-    mail = CandidateMail(
-        MailOutcome.NO_SMTP, RenderedEmail(f"Your interview, {name}", body), attachment="X"
-    )
-    comment = forward_comment(mail, candidate_name=name, address=address)
+    email = RenderedEmail(f"Your interview, {name}", body)
+    comment = forward_comment(email, reason=None, candidate_name=name, address=address)
     assert no_markup(comment.replace("```", ""))
     assert no_markup(invitation_comment(f"Technical interview: {name}", Change.MOVED, body))
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.incident_runs import MAX_STATEMENT, Logged, RunState, StartOffer
+from bot.incident_runs import MAX_STATEMENT, Logged, Revealed, RunState, StartOffer
 from bot.incident_scenarios import (
     MAX_ASK,
     MAX_BRIEF,
@@ -140,7 +140,7 @@ def test_the_run_message_fits_slack_whatever_the_scenario_says(
     assert text_length(blocks) <= MESSAGE_TEXT_LIMIT
     for inject in scenario.injects:
         entry = Entry(timedelta(minutes=3), IncidentEventKind.REVEAL, None, inject.label, True)
-        _, evidence = evidence_message(Logged(state, entry, inject))
+        _, evidence = evidence_message(Revealed(state, entry, inject))
         assert message_errors(evidence) == []
         assert view_errors(reveal_modal(state, inject)) == []
     stop = Entry(timedelta(minutes=40), IncidentEventKind.ROOT_CAUSE)

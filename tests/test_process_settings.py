@@ -4,6 +4,7 @@ exit status 2; and a clean shutdown that closes what it opened."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import aiohttp
@@ -67,7 +68,8 @@ async def test_plain_sqlite_url_serves_and_shuts_down_cleanly(tmp_path: Path) ->
             async with aiohttp.ClientSession() as session:
                 status, _ = await sr.post(session, bot.events_url, body, SIGNING_SECRET)
         finally:
-            bot.stop()
+            # Off the event loop: the fake Slack on it answers the bot on its way out.
+            await asyncio.to_thread(bot.stop)
     assert status == 200 and fake.calls_to("auth.test")
     assert (tmp_path / "data" / "hiring.db").is_file()
     log = bot.log.read_text()
