@@ -81,6 +81,14 @@ def verdicts() -> Subquery:
     )
 
 
+def of_interview(decided: Subquery) -> ColumnElement[bool]:
+    """Joins ``verdicts()`` to the ``Interview`` of the query: its candidate and stage."""
+    return and_(
+        decided.c.candidate_id == col(Interview.candidate_id),
+        decided.c.stage_key == col(Interview.stage_key),
+    )
+
+
 # ----------------------------------------------------------------- the funnel
 
 
@@ -210,13 +218,7 @@ async def red_flags_before_rejection(session: AsyncSession) -> list[FlagCount]:
         .select_from(Scorecard)
         .join(flags, true())
         .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-        .outerjoin(
-            decided,
-            and_(
-                decided.c.candidate_id == col(Interview.candidate_id),
-                decided.c.stage_key == col(Interview.stage_key),
-            ),
-        )
+        .outerjoin(decided, of_interview(decided))
         .group_by(col(Interview.stage_key), flags.c.value)
     )
     rows = (await session.exec(statement)).all()
@@ -340,13 +342,7 @@ async def recommendations(
             func.sum(case((matched, 1), else_=0)),
         )
         .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-        .outerjoin(
-            decided,
-            and_(
-                decided.c.candidate_id == col(Interview.candidate_id),
-                decided.c.stage_key == col(Interview.stage_key),
-            ),
-        )
+        .outerjoin(decided, of_interview(decided))
         .group_by(col(Scorecard.interviewer_id))
     )
     if interviewer_id is not None:
@@ -533,13 +529,7 @@ async def question_sums(session: AsyncSession, now: datetime) -> list[QuestionSu
         )
         .join(Scorecard, col(Scorecard.id) == col(ScorecardAnswer.scorecard_id))
         .join(Interview, col(Interview.id) == col(Scorecard.interview_id))
-        .outerjoin(
-            decided,
-            and_(
-                decided.c.candidate_id == col(Interview.candidate_id),
-                decided.c.stage_key == col(Interview.stage_key),
-            ),
-        )
+        .outerjoin(decided, of_interview(decided))
         .subquery("answers")
     )
     has_rating = answers.c.rating.is_not(None)

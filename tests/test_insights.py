@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from sqlmodel import col, select
 
@@ -49,19 +48,11 @@ from tests.insights_seed import (
     SEPARATES,
     seed_history,
 )
+from tests.test_charts import plotted_bars
 from tests.test_digest import counted_statements
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAMES = {LENIENT: "Lena Lenient", HARSH: "Hugo Harsh", FAIR_ONE: "Fay Fair", FAIR_TWO: "Finn Fair"}
-
-
-def plotted_bars(figure: Figure) -> dict[str, list[float]]:
-    [axes] = figure.axes
-    return {
-        str(container.get_label()): [float(patch.get_height()) for patch in container.patches]
-        for container in axes.containers
-        if isinstance(container, BarContainer)
-    }
 
 
 def tick_labels(figure: Figure) -> list[str]:
