@@ -24,7 +24,8 @@ from bench.sizes import Sizes
 from bench.world import Bench, Run
 from bot.charts import render_png
 from bot.context import BotContext
-from bot.insights import TeamInsights, team_charts, team_insights
+from bot.insight_charts import team_charts
+from bot.insights import TeamInsights, team_insights
 from bot.kits import default_prompts_dir, load_kits
 from handlers.insights_blocks import team_insights_message
 from slackfake import message_errors

@@ -13,16 +13,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.charts import render_png
-from bot.insights import (
-    INTERVIEWERS_CHARTED,
-    Chart,
-    OwnInsights,
-    TeamInsights,
-    may_read_team_insights,
-    own_charts,
-    team_charts,
-    team_insights,
-)
+from bot.insight_charts import INTERVIEWERS_CHARTED, Chart, own_charts, team_charts
+from bot.insights import OwnInsights, TeamInsights, may_read_team_insights, team_insights
 from bot.notifier import SendResult
 from handlers.dm_files import upload_to_dm
 from handlers.insights_blocks import own_insights_message, team_insights_message

@@ -15,14 +15,13 @@ from sqlmodel import col, select
 from bot.charts import draw
 from bot.clock import FrozenClock
 from bot.home import home_summary
+from bot.insight_charts import own_charts, team_charts
 from bot.insight_stats import Metric, alpha_from_units, krippendorff_alpha, shrunk_offset
 from bot.insights import (
     Lean,
     QuestionFlag,
     TeamInsights,
-    own_charts,
     own_insights,
-    team_charts,
     team_insights,
 )
 from bot.insights_dms import run_insights_dms

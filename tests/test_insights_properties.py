@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.home import HomeSummary
+from bot.insight_charts import team_charts
 from bot.insight_stats import Estimate
 from bot.insights import (
     Agreement,
@@ -25,7 +26,6 @@ from bot.insights import (
     SourceCounts,
     StageFunnel,
     TeamInsights,
-    team_charts,
 )
 from bot.kits import MAX_NAME, MAX_OPTION
 from handlers.block_kit import MAX_MESSAGE_BLOCKS, MESSAGE_TEXT_LIMIT
