@@ -10,6 +10,7 @@ from bot.availability import BusyCache
 from bot.clock import Clock
 from bot.config import Settings
 from bot.hiring_team import HiringTeam
+from bot.insight_cache import CalibrationCache
 from bot.kits import Kits
 from storage.db import SessionFactory
 
@@ -23,6 +24,8 @@ class BotContext:
     kits: Kits
     # Busy times of connected calendars, for a few minutes: one per process.
     busy_cache: BusyCache = field(default_factory=BusyCache)
+    # Everyone's calibration for App Home, for a few minutes: one per process.
+    calibrations: CalibrationCache = field(default_factory=CalibrationCache)
     # Built from the settings and the clock: who counts as the hiring team, cached.
     team: HiringTeam = field(init=False)
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from bot.context import BotContext
     from bot.digest import Digest
+    from bot.insights import OwnInsights, TeamInsights
     from bot.privacy import Erasure
     from bot.reminders import ReminderMessage
     from bot.retention import RetentionNotice
@@ -55,4 +56,16 @@ class Notifier(Protocol):
 
     async def publish_home(self, bot: BotContext, user_id: str) -> bool:
         """Republish a user's App Home as it is now; False when Slack refused it."""
+        ...
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        """Every member of a channel (``bot.hiring_team.MemberSource``): who is on the team."""
+        ...
+
+    async def send_team_insights(self, recipient_id: str, insights: TeamInsights) -> SendResult:
+        """DM a hiring manager or admin the team's insights, charts included."""
+        ...
+
+    async def send_own_insights(self, insights: OwnInsights) -> SendResult:
+        """DM an interviewer their own calibration, and nothing about anyone else."""
         ...

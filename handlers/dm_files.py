@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from handlers.mrkdwn import clip_plain
+
+ALT_TEXT_LIMIT = 1000
+
 
 async def upload_to_dm(
     client: AsyncWebClient,
@@ -13,8 +17,10 @@ async def upload_to_dm(
     filename: str,
     title: str,
     initial_comment: str | None = None,
+    alt_text: str | None = None,
 ) -> None:
-    """conversations.open, then files_upload_v2 into that DM."""
+    """conversations.open, then files_upload_v2 into that DM (``alt_text``: what an image
+    shows, for screen readers; Slack takes up to 1,000 characters)."""
     dm = await client.conversations_open(users=user_id)
     await client.files_upload_v2(
         channel=dm["channel"]["id"],
@@ -22,4 +28,5 @@ async def upload_to_dm(
         filename=filename,
         title=title,
         initial_comment=initial_comment or None,
+        alt_txt=clip_plain(alt_text, ALT_TEXT_LIMIT) if alt_text else None,
     )

@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.clock import Clock
 from bot.context import BotContext
 from bot.digest import Digest
+from bot.insights import OwnInsights, TeamInsights
 from bot.notifier import SendResult
 from bot.privacy import Erasure
 from bot.reminders import ReminderMessage, zone_named
@@ -21,9 +22,11 @@ from bot.retention import RetentionNotice
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.home import refresh_home
+from handlers.insights import deliver_own_insights, deliver_team_insights
 from handlers.privacy import delete_bot_messages
 from handlers.reminder_blocks import reminder_blocks
 from handlers.retention_blocks import retention_warning_dm
+from handlers.team_access import SlackMembers
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +92,15 @@ class SlackNotifier:
             blocks=blocks,
             unfurl_links=False,
         )
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        return await SlackMembers(self._client).channel_members(channel_id)
+
+    async def send_team_insights(self, recipient_id: str, insights: TeamInsights) -> SendResult:
+        return await deliver_team_insights(self._client, recipient_id, insights)
+
+    async def send_own_insights(self, insights: OwnInsights) -> SendResult:
+        return await deliver_own_insights(self._client, insights)
 
     async def delete_messages(self, erasure: Erasure) -> tuple[int, list[str]]:
         if self._bot_user_id is None:
