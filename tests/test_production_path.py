@@ -44,9 +44,7 @@ from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Reply
 from tests.intake_helpers import intake_values
 from tests.scorecard_helpers import decision_values, scorecard_values
 
-# One worker runs the module (`--dist loadgroup`): its bot processes start once, not once
-# per worker.
-pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("bot_process")]
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 STRANGER = "U0STRANGER"
