@@ -1,6 +1,7 @@
 """The benchmark at a tiny size, so that it cannot rot. It asserts no timings: only that
 every measurement ran, and that each one's own checks (all requests answered, every
-views.open arrived, ...) held. One test per measurement, so that the workers share them."""
+views.open arrived, ...) held. One test per measurement: each has its own time limit, and a
+failure names its measurement."""
 
 from pathlib import Path
 
