@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import ack, burst, digest, memory, scorecards
+from bench import ack, burst, digest, insights, memory, scorecards
 from bench.procs import REPO
 from bench.report import Figure, load_average, machine, table
 from bench.sizes import SIZES, Sizes
@@ -35,6 +35,7 @@ MEASUREMENTS = (
     Measurement("ack", ack.figures, ack.run_once),
     Measurement("scorecards", scorecards.figures, scorecards.run_once, scorecards.unavailable),
     Measurement("digest", digest.figures, digest.run_once),
+    Measurement("insights", insights.figures, insights.run_once),
     Measurement("burst", burst.figures, burst.run_once),
     Measurement("memory", memory.figures, memory.run_once),
 )

@@ -28,6 +28,7 @@ from storage.models import (
     Reminder,
     ReminderStatus,
     Scorecard,
+    ScorecardAnswer,
     ScorecardRating,
 )
 
@@ -50,6 +51,9 @@ class Shape:
     late_interviewers: int = 0
     interviewer_pool: int = 200
     decisions: bool = False  # an "advance" for every stage but the current one
+    # Notes per question on every scorecard (every fourth question not asked) and a red
+    # flag on every tenth: what the insights read.
+    answers: bool = False
 
 
 def interviewer_id(index: int) -> str:
@@ -186,6 +190,14 @@ async def seed_pipeline(sessions: SessionFactory, kits: Kits, shape: Shape, now:
         await _seed_scorecards(sessions, kits, shape, now)
     if shape.decisions:
         await _bulk(sessions, Decision, _decisions(shape, kits, now))
+    if shape.scorecards and shape.answers:
+        await _bulk(sessions, ScorecardAnswer, _answers(shape, kits, now))
+
+
+def _red_flags(shape: Shape, kits: Kits, stage_key: str, number: int) -> list[str]:
+    if not shape.answers or number % 10:
+        return []
+    return [kits.stage(stage_key).red_flags[0].id]
 
 
 def _stage_ready(
@@ -235,7 +247,7 @@ def _scorecards(
                     "overall": 1 + number % 4,
                     "evidence": "Walked through a model rollback and its monitoring.",
                     "private_note": None,
-                    "red_flags": [],
+                    "red_flags": _red_flags(shape, kits, i.stage_key, number),
                     "submitted_at": submitted,
                     "updated_at": submitted,
                 },
@@ -262,6 +274,22 @@ async def _seed_scorecards(
             for n, key in enumerate(keys)
         ),
     )
+
+
+def _answers(shape: Shape, kits: Kits, now: datetime) -> Iterator[dict[str, Any]]:
+    interviews = {i.id: i.stage_key for i in _interviews(shape, kits, now)}
+    for card, _ in _scorecards(shape, kits, now):
+        questions = kits.stage(interviews[card["interview_id"]]).questions
+        for n, question in enumerate(questions):
+            skipped = (card["id"] + n) % 4 == 0
+            yield {
+                "scorecard_id": card["id"],
+                "question_key": question.id,
+                "competency_key": None,
+                "rating": None if skipped else 1 + (card["id"] * 3 + n) % 4,
+                "not_asked": skipped,
+                "notes": None if skipped else "Covered the rollback path and its alerts.",
+            }
 
 
 def _decisions(shape: Shape, kits: Kits, now: datetime) -> Iterator[dict[str, Any]]:

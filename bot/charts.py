@@ -28,12 +28,16 @@ _MAX_TICKS = 12  # x labels shown at most; the others are left out, evenly
 class ChartStyle(StrEnum):
     LINE = "line"
     BARS = "bars"
+    # One bar per x label, the series piled on one another (shares of a whole).
+    STACKED = "stacked"
 
 
 @dataclass(frozen=True)
 class Series:
     name: str
     values: Sequence[float]
+    # Half the width of each value's interval, drawn as an error bar (bars only).
+    errors: Sequence[float] | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,8 @@ class ChartData:
         for series in self.series:
             if len(series.values) != len(self.x):
                 raise ValueError(f"series {series.name!r} has {len(series.values)} values")
+            if series.errors is not None and len(series.errors) != len(self.x):
+                raise ValueError(f"series {series.name!r} has {len(series.errors)} errors")
 
 
 def draw(chart: ChartData) -> Figure:
@@ -71,7 +77,22 @@ def draw(chart: ChartData) -> Figure:
         width = 0.8 / len(chart.series)
         for index, series in enumerate(chart.series):
             offset = (index - (len(chart.series) - 1) / 2) * width
-            axes.bar([p + offset for p in positions], series.values, width=width, label=series.name)
+            axes.bar(
+                [p + offset for p in positions],
+                series.values,
+                width=width,
+                label=series.name,
+                yerr=series.errors,
+                capsize=3 if series.errors is not None else 0,
+            )
+        if any(value < 0 for series in chart.series for value in series.values):
+            # Offsets either side of zero: the zero line is what they are read against.
+            axes.axhline(0, color="black", linewidth=0.8, gid=MARK_GID)
+    elif chart.style == ChartStyle.STACKED:
+        bottoms = [0.0] * len(positions)
+        for series in chart.series:
+            axes.bar(positions, series.values, width=0.7, bottom=bottoms, label=series.name)
+            bottoms = [b + v for b, v in zip(bottoms, series.values, strict=True)]
     else:
         for series in chart.series:
             axes.plot(positions, series.values, marker="o", markersize=3, label=series.name)
@@ -83,13 +104,19 @@ def draw(chart: ChartData) -> Figure:
             label=chart.mark_label,
             gid=MARK_GID,
         )
-    step = max(1, -(-len(chart.x) // _MAX_TICKS))
+    # A time line keeps a dozen labels; categories (bars) each keep theirs.
+    many = chart.style == ChartStyle.LINE
+    step = max(1, -(-len(chart.x) // _MAX_TICKS)) if many else 1
     axes.set_xticks(positions[::step], list(chart.x)[::step], rotation=30, ha="right")
     axes.set_title(chart.title)
     axes.set_xlabel(chart.x_label)
     axes.set_ylabel(chart.y_label)
     axes.grid(True, alpha=0.3)
-    axes.legend()
+    if chart.style == ChartStyle.LINE:
+        axes.legend()
+    else:
+        # Beside the bars rather than over them.
+        axes.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small")
     return figure
 
 

@@ -11,6 +11,7 @@ from bot.availability import BusyCache
 from bot.clock import Clock
 from bot.config import Settings
 from bot.hiring_team import HiringTeam
+from bot.insight_cache import CalibrationCache
 from bot.kits import Kits
 from storage.db import SessionFactory
 
@@ -26,6 +27,8 @@ class BotContext:
     busy_cache: BusyCache = field(default_factory=BusyCache)
     # Set when a transaction that queued outbox rows commits: wakes this process's sender.
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # Everyone's calibration for App Home, for a few minutes: one per process.
+    calibrations: CalibrationCache = field(default_factory=CalibrationCache)
     # Built from the settings and the clock: who counts as the hiring team, cached.
     team: HiringTeam = field(init=False)
 

@@ -29,6 +29,7 @@ from bot.digest import (
     stages_of,
     waiting_for_decision,
 )
+from bot.insights import Calibration, OwnInsights, cached_calibrations, read_own
 from bot.kits import SalaryTable, Stage, UnknownStageError
 from bot.nudges import nudge_key
 from bot.outbox import Undelivered
@@ -108,6 +109,10 @@ class HomeSummary:
     # Everyone's figure, for hiring managers and admins.
     team_timeliness: Section[Timeliness] = field(default_factory=Section)
     hiring_channel_id: str = ""
+    # The user's own calibration (None: no scorecard yet), and for hiring managers and
+    # admins everyone's, most leaning first.
+    calibration: OwnInsights | None = None
+    team_calibration: tuple[Calibration, ...] = ()
 
 
 async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
@@ -133,6 +138,8 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
             team = Section.counted([Timeliness(u, o, t) for u, o, t in rows], total)
         manager = await _manager_desk(session, bot, user_id, now) if manages else None
         admin = await _admin_desk(session, bot, now, team) if is_admin else None
+        own = await read_own(session, bot.kits, user_id, now)
+        everyone = await cached_calibrations(session, bot) if is_admin or manages else ()
     return HomeSummary(
         upcoming=Section.counted([_item(bot, i, c) for i, c in upcoming], upcoming_total),
         owed=Section.counted([_item(bot, i, c) for i, c in owed], owed_total),
@@ -145,6 +152,8 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
         admin=admin,
         team_timeliness=team,
         hiring_channel_id=bot.settings.hiring_channel_id,
+        calibration=own if own.scorecards else None,
+        team_calibration=everyone,
     )
 
 

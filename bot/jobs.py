@@ -15,6 +15,7 @@ from bot.context import BotContext
 from bot.digest import RunOutcome, run_daily_digest
 from bot.events import forget_old_deliveries
 from bot.home_refresh import HomeRefreshReport, Pause, refresh_homes_changed_by_time
+from bot.insights_dms import InsightsReport, run_insights_dms
 from bot.notifier import Notifier
 from bot.reminders import SweepReport, send_due_reminders
 from bot.retention import RetentionReport, run_retention
@@ -53,6 +54,13 @@ class Jobs:
             return await run_daily_digest(self.bot, self.notifier)
         except Exception as error:
             _log_failure("the daily digest", error)
+            return None
+
+    async def insights_dms(self) -> InsightsReport | None:
+        try:
+            return await run_insights_dms(self.bot, self.notifier)
+        except Exception as error:
+            _log_failure("the insights DMs", error)
             return None
 
     async def retention(self) -> RetentionReport | None:

@@ -271,6 +271,9 @@ class Kits(PromptModel):
     salary: SalaryTable
     # The system-design stage's incident scenarios (`prompts/incidents/`); none is fine.
     incidents: tuple[Scenario, ...] = ()
+    # Each stage's file by stage key, relative to the prompts directory: where a team
+    # changes a question the insights flag.
+    stage_files: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("stages")
     @classmethod
@@ -357,7 +360,13 @@ def check_kits(directory: Path) -> tuple[Kits, tuple[str, ...]]:
         *_delivery_warnings(QUALITIES_FILE, _rated_texts("qualities", qualities)),
     ]
     try:
-        kits = Kits(stages=stages, qualities=qualities, salary=salary, incidents=incidents)
+        kits = Kits(
+            stages=stages,
+            qualities=qualities,
+            salary=salary,
+            incidents=incidents,
+            stage_files={stage.key: file for file, stage in zip(stage_files, stages, strict=True)},
+        )
     except ValidationError as exc:
         # Kits checks across files: stage keys and orders, and the list of qualities.
         loc, problem = describe(exc.errors()[0])

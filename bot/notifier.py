@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from bot.context import BotContext
     from bot.digest import Digest
+    from bot.insights import OwnInsights, TeamInsights
     from bot.privacy import Erasure
     from bot.reminders import ReminderMessage
     from bot.retention import RetentionNotice
@@ -53,4 +54,26 @@ class Notifier(Protocol):
 
     async def publish_home(self, bot: BotContext, user_id: str) -> bool:
         """Republish a user's App Home as it is now; False when Slack refused it."""
+        ...
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        """Every member of a channel (``bot.hiring_team.MemberSource``): who is on the team."""
+        ...
+
+    async def team_insights_dm(self, insights: TeamInsights) -> Outgoing:
+        """The team's insights as a DM for hiring managers and admins, charts drawn: one
+        rendering for every recipient."""
+        ...
+
+    async def own_insights_dm(self, insights: OwnInsights) -> Outgoing:
+        """An interviewer's own calibration as a DM, and nothing about anyone else."""
+        ...
+
+
+class Outgoing(Protocol):
+    """A message rendered outside any transaction, so that queueing it holds no lock while
+    it renders."""
+
+    async def queue(self, session: AsyncSession, bot: BotContext, recipient_id: str) -> None:
+        """Queue it, and its files, for ``recipient_id`` in the caller's transaction."""
         ...

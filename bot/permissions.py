@@ -73,3 +73,9 @@ def may_read_salary(admins: Set[str], user_id: str, *, is_hiring_manager: bool) 
     """The salary benchmarks anchor whoever reads them, so they are for admins and hiring
     managers (of any candidate), not for interviewers."""
     return is_admin(admins, user_id) or is_hiring_manager
+
+
+def may_read_insights(admins: Set[str], user_id: str, *, is_hiring_manager: bool) -> bool:
+    """The team's insights (everyone's calibration, the funnel, the questions) are for
+    admins and hiring managers (of any candidate); each interviewer sees their own."""
+    return is_admin(admins, user_id) or is_hiring_manager

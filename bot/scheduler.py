@@ -27,6 +27,7 @@ DAILY_DIGEST_JOB = "digest.daily"
 FORGET_EVENTS_JOB = "events.forget"
 RETENTION_JOB = "retention.daily"
 HOME_REFRESH_JOB = "home.refresh"
+INSIGHTS_JOB = "insights.periodic"
 
 logger = logging.getLogger(__name__)
 
@@ -106,6 +107,16 @@ def register_jobs(
         digest_trigger(settings),
         id=DAILY_DIGEST_JOB,
         name="post the daily digest",
+        replace_existing=True,
+        next_run_time=now,
+    )
+    # At the digest's time too, and at start-up: the job sends each week's and month's
+    # insights once, catching up on a period the bot was down at the start of.
+    scheduler.add_job(
+        jobs.insights_dms,
+        digest_trigger(settings),
+        id=INSIGHTS_JOB,
+        name="send the weekly and monthly insights DMs",
         replace_existing=True,
         next_run_time=now,
     )

@@ -18,6 +18,7 @@ from handlers import (
     decision,
     digest_command,
     edit_candidate,
+    insights,
     intake,
     listing,
     privacy,
@@ -128,6 +129,12 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
     Subcommand("salary", "salary [region] [level]", "Salary benchmarks", listing.run_salary),
     Subcommand(
         "digest", "digest", "Post the daily digest in the channel now", digest_command.run_digest
+    ),
+    Subcommand(
+        "insights",
+        "insights",
+        "Calibration, funnel, questions",
+        insights.run_insights,
     ),
     Subcommand(
         "export", "export NAME", "DM yourself all data held on a candidate", privacy.run_export

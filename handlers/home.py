@@ -31,6 +31,7 @@ from bot.home import (
     ManagerDesk,
     home_summary,
 )
+from bot.insights import MIN_SCORECARDS
 from bot.outbox import Undelivered
 from handlers.block_kit import (
     MAX_VIEW_BLOCKS,
@@ -47,6 +48,12 @@ from handlers.calendar_blocks import calendar_section
 from handlers.delivery_errors import problem
 from handlers.help_blocks import help_blocks
 from handlers.ids import Action
+from handlers.insights_blocks import (
+    competency_table,
+    interviewer_lines,
+    lean_text,
+    recommendation_text,
+)
 from handlers.kit_blocks import salary_text
 from handlers.mrkdwn import date_token, escape, link
 from handlers.nudge_value import nudge_value
@@ -151,6 +158,29 @@ def own_figure_part(summary: HomeSummary) -> list[Block]:
     ]
 
 
+def own_calibration_part(summary: HomeSummary) -> list[Block]:
+    """The reader's own calibration, once they have scorecards: only they see it."""
+    own = summary.calibration
+    if own is None:
+        return []
+    if own.calibration is None:
+        return [
+            context(
+                f"Your calibration against your panels starts at {MIN_SCORECARDS} scorecards; "
+                f"you have {own.scorecards}."
+            )
+        ]
+    calibration = own.calibration
+    return [
+        section(
+            f"*Your calibration*: you {lean_text(calibration, own=True)}. "
+            f"{recommendation_text(calibration).capitalize()}."
+        ),
+        section(competency_table(calibration, own=True)),
+        context("Only you see this: your ratings against the rest of your panels."),
+    ]
+
+
 # ----------------------------------------------------------------- hiring managers
 
 
@@ -249,6 +279,18 @@ def team_figures_part(summary: HomeSummary) -> list[Block]:
     return packed_sections(lines)
 
 
+def team_calibration_part(summary: HomeSummary) -> list[Block]:
+    """Everyone's calibration, for hiring managers and admins; never a channel."""
+    found = summary.team_calibration
+    if not found:
+        return []
+    lines = ["*Interviewer calibration* (most leaning first)", *interviewer_lines(found)]
+    return [
+        *packed_sections(lines),
+        context("Charts, the funnel and the questions: `/mlops-candidate insights`."),
+    ]
+
+
 # ----------------------------------------------------------------- admins
 
 
@@ -298,8 +340,20 @@ def _undelivered(listed: Section[Undelivered]) -> list[Block]:
 
 
 # What someone outside the hiring team sees: their own work only.
-OWN_PARTS: tuple[Part, ...] = (upcoming_part, owed_part, debriefs_part, own_figure_part)
-PARTS: tuple[Part, ...] = (*OWN_PARTS, manager_part, team_figures_part, admin_part)
+OWN_PARTS: tuple[Part, ...] = (
+    upcoming_part,
+    owed_part,
+    debriefs_part,
+    own_figure_part,
+    own_calibration_part,
+)
+PARTS: tuple[Part, ...] = (
+    *OWN_PARTS,
+    manager_part,
+    team_figures_part,
+    team_calibration_part,
+    admin_part,
+)
 
 
 def home_view(

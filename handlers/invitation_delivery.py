@@ -37,7 +37,7 @@ from storage.models import Candidate, Debrief, Interview
 
 logger = logging.getLogger(__name__)
 
-# A file for someone's DM: the user id and upload_to_dm's arguments.
+# A file for someone's DM: the user id and outbox.upload's arguments.
 _File = tuple[str, dict[str, str]]
 
 

@@ -16,15 +16,18 @@ from bot import outbox
 from bot.clock import Clock
 from bot.context import BotContext
 from bot.digest import Digest, digest_candidates
+from bot.insights import OwnInsights, TeamInsights
 from bot.privacy import Erasure
 from bot.reminders import ReminderMessage, zone_named
 from bot.retention import RetentionNotice
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.home import refresh_home
+from handlers.insights import InsightsDm, own_insights_dm, team_insights_dm
 from handlers.privacy import delete_bot_messages
 from handlers.reminder_blocks import reminder_blocks
 from handlers.retention_blocks import retention_warning_dm
+from handlers.team_access import SlackMembers
 
 logger = logging.getLogger(__name__)
 
@@ -102,6 +105,15 @@ class SlackNotifier:
             blocks,
             candidate_id=notice.candidate.id,
         )
+
+    async def channel_members(self, channel_id: str) -> frozenset[str]:
+        return await SlackMembers(self._client).channel_members(channel_id)
+
+    async def team_insights_dm(self, insights: TeamInsights) -> InsightsDm:
+        return await team_insights_dm(self._client, insights)
+
+    async def own_insights_dm(self, insights: OwnInsights) -> InsightsDm:
+        return await own_insights_dm(insights)
 
     async def delete_messages(self, bot: BotContext, erasure: Erasure) -> tuple[int, list[str]]:
         if self._bot_user_id is None:

@@ -438,6 +438,19 @@ class DigestRun(SQLModel, table=True):
     message_ts: str | None = _str(32, default=None)
 
 
+class InsightsRun(SQLModel, table=True):
+    """One periodic insights DM: the primary key (period, recipient) is what sends each
+    person their week's or month's insights once, across restarts and replicas."""
+
+    __tablename__ = "insights_run"
+
+    # "week:2026-W49" or "month:2026-12"
+    period: str = _str(20, primary_key=True)
+    recipient_id: str = _str(32, primary_key=True)
+    started_at: datetime = _utc()
+    sent_at: datetime | None = _utc(default=None)
+
+
 class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
 

@@ -19,9 +19,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from playground.people import HIRING_CHANNEL, HIRING_MANAGER, INTERVIEWERS, OUTSIDER
 from tests.browser import Browser, PlaygroundProcess, browser_or_skip
 
-# One worker runs the module (`--dist loadgroup`): the playground and Chromium start once.
-pytestmark = pytest.mark.xdist_group("browser")
-
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "playground"
 RAVI, ANA, _SAM = INTERVIEWERS
 

@@ -44,9 +44,7 @@ from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Reply
 from tests.intake_helpers import intake_values
 from tests.scorecard_helpers import decision_values, scorecard_values
 
-# One worker runs the module (`--dist loadgroup`): its bot processes start once, not once
-# per worker.
-pytestmark = [pytest.mark.asyncio(loop_scope="module"), pytest.mark.xdist_group("bot_process")]
+pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 STRANGER = "U0STRANGER"
@@ -649,3 +647,49 @@ async def test_outside_the_hiring_team_one_line_in_time(process: BotProcess, sur
         shown = str(told[0].args.get("text"))
     assert "This is for the hiring team" in shown and NAME not in shown
     assert [call.method for call in process.fake.calls[since:] if call.method == "views.open"] == []
+
+
+# --------------------------------------------------------------------- insights
+
+
+async def told(process: BotProcess, reply: Reply, since: int) -> str:
+    """The ephemeral answer to a command: in its acknowledgement, or by response_url."""
+    answer = reply.json if isinstance(reply.json, dict) else {}
+    if answer.get("text"):
+        return str(answer["text"])
+    sent = await process.fake.wait_for_calls("response_url", since=since, within=WITHIN)
+    assert sent, "the user was told nothing"
+    return str(sent[0].args.get("text"))
+
+
+async def test_insights_reach_the_hiring_manager_with_their_charts(
+    loop: LoopRun, process: BotProcess
+) -> None:
+    """After the loop (one candidate, two scorecards): the message and two charts (the
+    funnel, the calibration; no notes per question yet) in the hiring manager's DM."""
+    since = len(process.fake.calls)
+    reply = await process.command("insights", user_id=HIRING_MANAGER)
+    assert process.answers[-1].in_time, process.answers[-1]
+    assert "arrive in our DM" in await told(process, reply, since)
+    charts = await process.fake.wait_for_calls(
+        "files.completeUploadExternal", 2, since=since, within=WITHIN
+    )
+    assert len(charts) == 2
+    messages = process.fake.calls_to("chat.postMessage")
+    assert any("Hiring insights" in str(call.args.get("blocks")) for call in messages)
+    assert NAME not in process.log
+
+
+@pytest.mark.parametrize(
+    ("user_id", "refusal"),
+    [(ANA, "Only hiring managers and admins"), (OUTSIDER, "This is for the hiring team")],
+)
+async def test_insights_are_refused_to_an_interviewer_and_an_outsider(
+    loop: LoopRun, process: BotProcess, user_id: str, refusal: str
+) -> None:
+    since = len(process.fake.calls)
+    reply = await process.command("insights", user_id=user_id)
+    assert process.answers[-1].in_time, process.answers[-1]
+    assert refusal in await told(process, reply, since)
+    later = process.fake.calls[since:]
+    assert [c for c in later if c.method.startswith("files.")] == []

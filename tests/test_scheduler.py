@@ -18,6 +18,7 @@ from bot.scheduler import (
     DAILY_DIGEST_JOB,
     FORGET_EVENTS_JOB,
     HOME_REFRESH_JOB,
+    INSIGHTS_JOB,
     REMINDER_SWEEP_JOB,
     RETENTION_JOB,
     build_scheduler,
@@ -45,6 +46,7 @@ def test_sweep_runs_at_start_and_at_least_every_30_seconds(bot: BotContext) -> N
         DAILY_DIGEST_JOB,
         FORGET_EVENTS_JOB,
         HOME_REFRESH_JOB,
+        INSIGHTS_JOB,
     }
     sweep = jobs[REMINDER_SWEEP_JOB]
     assert isinstance(sweep.trigger, IntervalTrigger)
@@ -99,3 +101,12 @@ def test_retention_runs_nightly_at_the_quiet_hour_only_when_set(bot: BotContext)
     zone = settings.timezone
     fires = job.trigger.get_next_fire_time(None, datetime(2026, 12, 3, 20, 0, tzinfo=zone))
     assert fires == datetime(2026, 12, 4, QUIET_HOUR.hour, QUIET_HOUR.minute, tzinfo=zone)
+
+
+def test_insights_dms_run_at_digest_time_on_working_days_and_at_start(bot: BotContext) -> None:
+    """The job itself sends each week's and month's DMs once; the schedule only wakes it."""
+    job = _registered(bot, bot.settings)[INSIGHTS_JOB]
+    assert isinstance(job.trigger, CronTrigger)
+    assert str(job.trigger) == str(_registered(bot, bot.settings)[DAILY_DIGEST_JOB].trigger)
+    assert job.next_run_time == MONDAY_10
+    assert job.func.__name__ == "insights_dms"

@@ -1,7 +1,7 @@
 """outbox: every message the bot sends to Slack, queued in the transaction that causes it
 
 Revision ID: 0012
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-07 04:55:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.types
 
 revision: str = '0012'
-down_revision: str | None = '0013'
+down_revision: str | None = '0014'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
