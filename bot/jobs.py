@@ -11,6 +11,7 @@ import socket
 import traceback
 from dataclasses import dataclass
 
+from bot import metrics
 from bot.context import BotContext
 from bot.digest import RunOutcome, run_daily_digest
 from bot.events import forget_old_deliveries
@@ -44,10 +45,13 @@ class Jobs:
 
     async def sweep_reminders(self) -> SweepReport | None:
         try:
-            return await send_due_reminders(self.bot, self.notifier, owner=self.owner)
+            report = await send_due_reminders(self.bot, self.notifier, owner=self.owner)
         except Exception as error:
             _log_failure("the reminder sweep", error)
+            metrics.reminder_sweep("failed")
             return None
+        metrics.reminder_sweep("ok")
+        return report
 
     async def daily_digest(self) -> RunOutcome | None:
         try:

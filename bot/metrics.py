@@ -54,6 +54,12 @@ OUTBOX = Counter(
     "and outcome (sent, failed)",
     ("method", "outcome"),
 )
+REMINDER_SWEEPS = Counter(
+    "hiring_reminder_sweeps",
+    "Runs of the reminder sweep by outcome (ok, failed): a replica whose count stops rising "
+    "sends no reminders",
+    ("outcome",),
+)
 REMINDERS_UNSENT = Gauge(
     "hiring_reminders_pending",
     "Reminders not yet sent or given up, read from the database at scrape time; "
@@ -88,6 +94,10 @@ def outbox_sent(method: str) -> None:
 
 def outbox_failed(method: str) -> None:
     OUTBOX.labels(method=method, outcome="failed").inc()
+
+
+def reminder_sweep(outcome: str) -> None:
+    REMINDER_SWEEPS.labels(outcome=outcome).inc()
 
 
 def digest_run(outcome: str) -> None:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +34,34 @@ ANSWER_WITHIN = 3.0
 # Status of a Socket Mode envelope not acknowledged within ANSWER_WITHIN: bolt sends no
 # acknowledgement at all for a request it would have answered with an error over HTTP.
 NOT_ACKNOWLEDGED = 0
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment of a ``python -m bot`` the tests start: nothing from the developer's
+    shell but what a process needs, this checkout on PYTHONPATH, and ``extra``."""
+    keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    env["PYTHONPATH"] = str(REPO)
+    return env | extra
+
+
+async def run_bot(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    """``python -m bot args`` run to its end: its exit status, stdout and stderr."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
 
 
 @dataclass(frozen=True)

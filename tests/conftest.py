@@ -17,10 +17,13 @@ from bot.clock import FrozenClock
 from bot.config import Settings, load_settings
 from bot.context import BotContext
 from bot.kits import Kits, default_prompts_dir, load_kits
+from bot.slack_client import build_client
+from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from tests.calendar_servers import HOW_TO_GET, FeedServer, Radicale, SmtpSink
+from tests.flows import add_people
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pgcluster import HOW_TO_ENABLE, PostgresCluster, find_bin_dir
 
@@ -232,6 +235,18 @@ async def harness(make_harness: Callable[..., Any]) -> Harness:
 @pytest.fixture
 def bot(harness: Harness) -> Iterator[BotContext]:
     yield harness.bot
+
+
+@pytest.fixture
+def people(fake_slack: FakeSlack) -> None:
+    """The scheduling tests' team in the fake Slack (``tests.flows.add_people``)."""
+    add_people(fake_slack)
+
+
+@pytest.fixture
+def notifier(harness: Harness, clock: FrozenClock) -> SlackNotifier:
+    """The notifier the sweep sends reminders through, on the harness's fake Slack."""
+    return SlackNotifier(build_client(harness.bot.settings), clock)
 
 
 @pytest.fixture(scope="session")

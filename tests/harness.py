@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -12,6 +11,7 @@ import aiohttp
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
+from bench.procs import free_port as free_port
 from bot.app import build_app
 from bot.context import BotContext
 from bot.server import build_web_app
@@ -24,13 +24,6 @@ from storage.db import is_unavailable
 SIGNING_SECRET = "test-signing-secret"
 HIRING_CHANNEL = "C0HIRING"
 HIRING_MANAGER = "U0HM"
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on (for a server that needs it upfront)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

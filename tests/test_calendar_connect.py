@@ -20,8 +20,8 @@ from slackfake import FakeSlack
 from slackfake import requests as sr
 from storage.models import CalendarConnection
 from tests.calendar_servers import FeedServer, fixture
+from tests.flows import add_candidate, submit_intake
 from tests.harness import HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate, submit_intake
 
 ANA, BEN, CY, DEE = "U0ANA", "U0BEN", "U0CY", "U0DEE"
 KEY = Fernet.generate_key().decode()

@@ -27,7 +27,7 @@ from slackfake import FakeSlack
 from slackfake import requests as sr
 from tests.calendar_servers import FeedServer, fixture
 from tests.harness import HIRING_MANAGER, SIGNING_SECRET
-from tests.pipeline_seed import add_candidate
+from tests.seed import add_candidate
 
 KEY = Fernet.generate_key().decode()
 Send = Callable[[str, dict[str, Any]], Awaitable[tuple[int, Any]]]

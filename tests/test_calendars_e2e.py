@@ -29,8 +29,8 @@ from tests.calendar_servers import (
     body,
     fixture,
 )
+from tests.flows import add_candidate
 from tests.harness import HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
 
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 KEY = Fernet.generate_key().decode()

@@ -23,8 +23,9 @@ from bot.next_step import next_step
 from bot.permissions import may_create_candidate
 from handlers.ids import IntakeBlock
 from storage.models import Candidate, CandidateStatus
+from tests.flows import add_candidate, submit_intake
 from tests.harness import Harness
-from tests.intake_helpers import add_candidate, all_candidates, submit_intake
+from tests.seed import all_candidates
 
 
 def test_names_compare_without_case_or_extra_spaces() -> None:
@@ -162,7 +163,7 @@ async def test_the_longest_names_and_links_are_stored_and_found(harness: Harness
     same_link = LONGEST_LINK.replace("https://", "http://www.")
     again = await submit_intake(harness, "Someone Else", profile_url=same_link)
     assert IntakeBlock.PROFILE_URL in again.json["errors"]
-    assert [c.id for c in await all_candidates(harness)] == [jane.id]
+    assert [c.id for c in await all_candidates(harness.bot)] == [jane.id]
 
 
 async def test_a_hundred_character_name_with_sharp_s_is_stored(harness: Harness) -> None:

@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 from bot.charts import MARK_GID, ChartData, ChartStyle, Series, draw, render_png
 from bot.kits import default_prompts_dir, load_kits
+from tests.probes import plotted_bars
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SHIPPED = load_kits(default_prompts_dir())
@@ -24,15 +25,6 @@ def plotted_lines(figure: Figure) -> dict[str, list[float]]:
         str(line.get_label()): [float(y) for y in line.get_ydata()]
         for line in axes.get_lines()
         if line.get_gid() != MARK_GID
-    }
-
-
-def plotted_bars(figure: Figure) -> dict[str, list[float]]:
-    [axes] = figure.axes
-    return {
-        str(container.get_label()): [float(patch.get_height()) for patch in container.patches]
-        for container in axes.containers
-        if isinstance(container, BarContainer)
     }
 
 

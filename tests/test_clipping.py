@@ -21,13 +21,11 @@ from slackfake import FakeSlack
 from slackfake.blockkit import MAX_BLOCKS_TEXT, blocks_text_length, message_errors
 from slackfake.server import Call
 from storage.models import Reminder, ReminderStatus
+from tests.calls import dms, thread_calls
+from tests.flows import ANA, BEN, WHEN, add_candidate, decide, home_opened, schedule
 from tests.harness import Harness
-from tests.intake_helpers import add_candidate
-from tests.pipeline_seed import add_candidate as seed_candidate
-from tests.pipeline_seed import add_interview, hours
-from tests.scorecard_helpers import decide
-from tests.test_home import home_opened
-from tests.test_schedule import ANA, BEN, WHEN, dms, schedule, thread_posts
+from tests.seed import add_candidate as seed_candidate
+from tests.seed import add_interview, hours
 
 # Issue 12's link: 500 characters, which escaping makes 2,448 (a card field holds 2,000).
 AMPERSAND_LINK = "https://a.io/" + "&" * 487
@@ -76,7 +74,7 @@ async def test_a_500_character_ampersand_link_gets_its_card_kits_notes_list_and_
 
     interview = await schedule(harness, candidate, stage="technical", link=AMPERSAND_LINK)
     assert {user: len(kits) for user, kits in dms(harness.fake).items()} == {ANA: 1, BEN: 1}
-    notes = thread_posts(harness.fake, candidate)
+    notes = thread_calls(harness.fake, candidate)
     assert len(notes) == 2, "the question set and the interview's note"
     await harness.action(Action.VIEW_SCORECARDS, value=f"interview:{interview.id}")
 
@@ -89,7 +87,7 @@ async def test_a_500_character_ampersand_link_gets_its_card_kits_notes_list_and_
     # The longest reason the form takes, all `&`: recorded, and its note in the thread.
     decided = await decide(harness, candidate.id or 0, "advance", "&" * MAX_REASON)
     assert (decided.status, decided.text) == (200, "")
-    [note] = thread_posts(harness.fake, candidate)[:1]
+    [note] = thread_calls(harness.fake, candidate)[:1]
     assert "recorded a decision" in note.args["text"]
     assert blocks_text_length(note.args["blocks"]) <= MAX_BLOCKS_TEXT
     assert_all_accepted(harness.fake)

@@ -6,173 +6,61 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from icalendar import Calendar
-from sqlmodel import col, select
+from sqlmodel import select
 
-from bot.clock import FrozenClock
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
-from bot.slack_client import build_client
 from handlers.ids import Action, DebriefBlock
 from handlers.mrkdwn import date_token
 from handlers.slack_notifier import SlackNotifier
-from slackfake import FakeSlack
-from slackfake import requests as sr
 from slackfake.server import Call
 from storage.models import (
     AuditEvent,
     Candidate,
     CandidateStatus,
-    Debrief,
-    DebriefAttendee,
     Interview,
-    Reminder,
     ReminderStatus,
 )
-from tests.conftest import START
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
-from tests.intake_helpers import add_candidate
-from tests.pipeline_seed import add_scorecard
-from tests.test_kit_blocks import all_text
-from tests.test_schedule import (
+from tests.calls import (
     buttons,
     dms,
     errors_of,
+    mrkdwn_text,
     next_step_of,
-    schedule,
-    thread_posts,
+    reminder_dms,
+    thread_calls,
     updates_of,
 )
+from tests.conftest import START
+from tests.flows import (
+    ADMIN,
+    ANA,
+    BEN,
+    BOT_USER,
+    CY,
+    DEBRIEF_AT,
+    GONE,
+    INTERVIEW_AT,
+    RECRUITER,
+    add_candidate,
+    open_debrief,
+    open_debrief_reschedule,
+    schedule_debrief,
+    submit_debrief,
+    sweep_at,
+    with_interview,
+)
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.seed import add_scorecard, attendees, debrief_reminders, stored_debriefs
 
-ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
-RECRUITER, ADMIN = "U0REC", "U0ADMIN"
-BOT_USER, GONE = "U0DEPLOYBOT", "U0GONE"
-# The screening interview is Wednesday 14:00-14:30 UTC; the debrief Thursday 15:00-15:30.
-INTERVIEW_AT = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
-DEBRIEF_AT = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("people")
+
 LATER = DEBRIEF_AT + timedelta(days=1)
 SECOND = timedelta(seconds=1)
-
-
-@pytest.fixture(autouse=True)
-def people(fake_slack: FakeSlack) -> None:
-    for user_id, name in ((ANA, "Ana"), (BEN, "Ben"), (CY, "Cy"), (RECRUITER, "Rae")):
-        fake_slack.add_user(user_id, real_name=name)
-    fake_slack.add_user(ADMIN, real_name="Ada Admin")
-    fake_slack.add_user(BOT_USER, real_name="Deploy Bot", is_bot=True)
-    fake_slack.add_user(GONE, real_name="Old Timer", deleted=True)
-
-
-@pytest.fixture
-def notifier(harness: Harness, clock: FrozenClock) -> SlackNotifier:
-    return SlackNotifier(build_client(harness.bot.settings), clock)
-
-
-def values(
-    *,
-    starts_at: datetime | None = DEBRIEF_AT,
-    attendees: tuple[str, ...] = (ANA, BEN, HIRING_MANAGER),
-    duration: str = "30",
-    link: str | None = None,
-) -> dict[str, dict[str, Any]]:
-    """``view.state.values`` of a filled-in Schedule debrief modal."""
-    return {
-        DebriefBlock.STARTS_AT: sr.datetime_value(DebriefBlock.STARTS_AT, starts_at),
-        DebriefBlock.ATTENDEES: sr.users_value(DebriefBlock.ATTENDEES, attendees),
-        DebriefBlock.DURATION: sr.select_value(DebriefBlock.DURATION, duration),
-        DebriefBlock.VIDEO_LINK: sr.url_value(DebriefBlock.VIDEO_LINK, link),
-    }
-
-
-async def with_interview(harness: Harness, *, user_id: str = HIRING_MANAGER) -> Candidate:
-    """A candidate whose screening interview with Ana and Ben is scheduled."""
-    candidate = await add_candidate(harness, user_id=user_id)
-    await schedule(harness, candidate, starts_at=INTERVIEW_AT)
-    return candidate
-
-
-async def open_debrief(
-    harness: Harness, candidate: Candidate, user_id: str = HIRING_MANAGER
-) -> dict[str, Any]:
-    """Click the card's Schedule debrief button; the modal Slack opened."""
-    reply = await harness.action(
-        Action.SCHEDULE_DEBRIEF, user_id=user_id, value=f"candidate:{candidate.id}"
-    )
-    assert reply.status == 200
-    return harness.fake.calls_to("views.open")[-1].response["view"]
-
-
-async def submit(
-    harness: Harness, view: dict[str, Any], *, user_id: str = HIRING_MANAGER, **changes: Any
-) -> Reply:
-    return await harness.post(
-        sr.view_submission(user_id=user_id, view=view, values=values(**changes))
-    )
-
-
-async def schedule_debrief(
-    harness: Harness, candidate: Candidate, *, user_id: str = HIRING_MANAGER, **changes: Any
-) -> Debrief:
-    view = await open_debrief(harness, candidate, user_id)
-    reply = await submit(harness, view, user_id=user_id, **changes)
-    assert (reply.status, reply.text) == (200, "")
-    [debrief] = [d for d in await stored_debriefs(harness) if d.schedule_view_id == view["id"]]
-    return debrief
-
-
-async def open_reschedule(
-    harness: Harness, debrief: Debrief, user_id: str = HIRING_MANAGER
-) -> dict[str, Any]:
-    await harness.action(Action.RESCHEDULE_DEBRIEF, user_id=user_id, value=f"debrief:{debrief.id}")
-    return harness.fake.calls_to("views.open")[-1].response["view"]
-
-
-async def stored_debriefs(harness: Harness) -> list[Debrief]:
-    async with harness.bot.sessions() as session:
-        return list((await session.exec(select(Debrief).order_by(col(Debrief.id)))).all())
-
-
-async def attendees(harness: Harness, debrief: Debrief) -> list[str]:
-    async with harness.bot.sessions() as session:
-        rows = await session.exec(
-            select(DebriefAttendee.user_id)
-            .where(DebriefAttendee.debrief_id == debrief.id)
-            .order_by(col(DebriefAttendee.user_id))
-        )
-        return list(rows.all())
-
-
-async def debrief_reminders(harness: Harness, **filters: Any) -> list[Reminder]:
-    async with harness.bot.sessions() as session:
-        statement = (
-            select(Reminder)
-            .where(col(Reminder.debrief_id).is_not(None))
-            .order_by(col(Reminder.due_at), col(Reminder.recipient_id))
-        )
-        for name, value in filters.items():
-            statement = statement.where(getattr(Reminder, name) == value)
-        return list((await session.exec(statement)).all())
-
-
-def reminder_dms(fake: FakeSlack, user_id: str, words: str) -> list[dict[str, Any]]:
-    """Reminder DMs (the sweep posts to the user's id) to ``user_id`` that say ``words``."""
-    return [
-        call.args
-        for call in fake.calls_to("chat.postMessage")
-        if call.args["channel"] == user_id and words in call.args["text"]
-    ]
-
-
-async def sweep_at(harness: Harness, notifier: SlackNotifier, moment: datetime) -> None:
-    clock = harness.bot.clock
-    assert isinstance(clock, FrozenClock)
-    clock.set(moment)
-    await send_due_reminders(harness.bot, notifier, owner="test")
-    await harness.deliver()
 
 
 def card_updates(harness: Harness, candidate: Candidate) -> list[Call]:
@@ -257,9 +145,9 @@ async def test_scheduling_notes_it_invites_each_attendee_and_plans_the_reminders
         "https://meet.example.com/d",
         HIRING_MANAGER,
     )
-    assert await attendees(harness, debrief) == sorted([ANA, BEN, HIRING_MANAGER])
+    assert await attendees(harness.bot, debrief) == sorted([ANA, BEN, HIRING_MANAGER])
     # The thread: the note, its time as Slack's date token, its buttons.
-    [note] = thread_posts(harness.fake, candidate)
+    [note] = thread_calls(harness.fake, candidate)
     assert note.args["text"] == (
         f"*Screening debrief* on {date_token(DEBRIEF_AT)} "
         f"with <@{ANA}> <@{BEN}> <@{HIRING_MANAGER}>"
@@ -274,7 +162,7 @@ async def test_scheduling_notes_it_invites_each_attendee_and_plans_the_reminders
     sent = dms(harness.fake)
     for user_id in (ANA, BEN, HIRING_MANAGER):
         [invitation] = sent[user_id]
-        text = all_text(invitation.args["blocks"])
+        text = mrkdwn_text(invitation.args["blocks"])
         assert f"<@{HIRING_MANAGER}> invited you to the *Screening debrief*" in text
         assert "*Jane Doe*" in text and date_token(DEBRIEF_AT) in text
         assert candidate.permalink is not None and candidate.permalink in text
@@ -283,7 +171,7 @@ async def test_scheduling_notes_it_invites_each_attendee_and_plans_the_reminders
     assert next_step_of(card) == f"Screening debrief on {date_token(DEBRIEF_AT)}"
     # The reminders: the chase and the pack for each attendee and, when it ends, the call
     # to confirm their ratings; the decision and the nudge.
-    planned = {(r.kind, r.recipient_id): r.due_at for r in await debrief_reminders(harness)}
+    planned = {(r.kind, r.recipient_id): r.due_at for r in await debrief_reminders(harness.bot)}
     end = DEBRIEF_AT + timedelta(minutes=30)
     assert planned == {
         **{(ReminderKind.DEBRIEF_CONFIRM, u): end for u in (ANA, BEN, HIRING_MANAGER)},
@@ -331,7 +219,7 @@ async def test_the_three_reminders_fire_at_their_times_and_not_before(
     ]
     [decision] = reminder_dms(harness.fake, HIRING_MANAGER, "Record a decision")
     assert buttons(decision["blocks"])[0]["action_id"] == Action.RECORD_DECISION
-    statuses = {(r.kind, r.recipient_id): r.status for r in await debrief_reminders(harness)}
+    statuses = {(r.kind, r.recipient_id): r.status for r in await debrief_reminders(harness.bot)}
     assert statuses[(ReminderKind.DEBRIEF_CHASE, ANA)] == ReminderStatus.CANCELLED
     assert statuses[(ReminderKind.DEBRIEF_PACK, BEN)] == ReminderStatus.SENT
     assert statuses[(ReminderKind.DEBRIEF_PENDING, HIRING_MANAGER)] == ReminderStatus.PENDING
@@ -343,7 +231,7 @@ async def test_a_debrief_sooner_than_a_day_is_chased_at_once(
     candidate = await with_interview(harness)
     soon = START + timedelta(hours=2)
     await schedule_debrief(harness, candidate, starts_at=soon)
-    chases = await debrief_reminders(harness, kind=ReminderKind.DEBRIEF_CHASE)
+    chases = await debrief_reminders(harness.bot, kind=ReminderKind.DEBRIEF_CHASE)
     assert {r.due_at for r in chases} == {START}
     await sweep_at(harness, notifier, START)
     assert len(reminder_dms(harness.fake, ANA, "before the debrief")) == 1
@@ -415,11 +303,11 @@ async def test_every_bad_input_is_a_field_error_and_nothing_is_stored(
     view = await open_debrief(harness, candidate)
     harness.fake.clear()
 
-    reply = await submit(harness, view, **changes)
+    reply = await submit_debrief(harness, view, **changes)
 
     assert errors_of(reply) == {block: message}
-    assert await stored_debriefs(harness) == []
-    assert await debrief_reminders(harness) == []
+    assert await stored_debriefs(harness.bot) == []
+    assert await debrief_reminders(harness.bot) == []
     assert {call.method for call in harness.fake.calls} <= {"users.info"}
     assert len(harness.fake.calls_to("users.info")) <= 10
 
@@ -438,7 +326,7 @@ async def test_a_closed_candidate_gets_no_debrief(harness: Harness) -> None:
     await harness.action(Action.SCHEDULE_DEBRIEF, value=f"candidate:{candidate.id}")
     reply = await harness.command(f"debrief #{candidate.id}")
     # The modal opened before the rejection cannot be submitted either.
-    submitted = await submit(harness, view)
+    submitted = await submit_debrief(harness, view)
 
     closed = "This candidate is closed (rejected): there is nothing to debrief."
     [ephemeral] = harness.fake.calls_to("response_url")
@@ -446,7 +334,7 @@ async def test_a_closed_candidate_gets_no_debrief(harness: Harness) -> None:
     assert reply.json["text"] == closed
     assert errors_of(submitted) == {DebriefBlock.STARTS_AT: closed}
     assert harness.fake.calls_to("views.open") == []
-    assert await stored_debriefs(harness) == []
+    assert await stored_debriefs(harness.bot) == []
 
 
 async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
@@ -458,7 +346,7 @@ async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
     harness.fake.clear()
 
     await harness.action(Action.SCHEDULE_DEBRIEF, value=f"candidate:{candidate.id}")
-    reply = await submit(harness, stale_view, starts_at=LATER)
+    reply = await submit_debrief(harness, stale_view, starts_at=LATER)
 
     expected = (
         "A debrief of this stage is already scheduled for {}: reschedule "
@@ -471,7 +359,7 @@ async def test_one_upcoming_debrief_per_stage(harness: Harness) -> None:
     assert errors_of(reply) == {
         DebriefBlock.STARTS_AT: expected.format("Thu 03 Dec 2026 10:00 EST")
     }
-    assert len(await stored_debriefs(harness)) == 1
+    assert len(await stored_debriefs(harness.bot)) == 1
 
 
 async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) -> None:
@@ -481,7 +369,7 @@ async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) ->
 
     debrief = await schedule_debrief(harness, candidate)
 
-    note, warning = thread_posts(harness.fake, candidate)
+    note, warning = thread_calls(harness.fake, candidate)
     assert note.args["text"].startswith("*Screening debrief*")
     assert warning.args["text"] == (
         f":warning: I could not tell <@{BEN}> (deactivated) about the debrief by DM. "
@@ -492,8 +380,8 @@ async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) ->
         for user, sent in dms(harness.fake).items()
     }
     assert sorted(user for user, sent in delivered.items() if sent) == [ANA, HIRING_MANAGER]
-    assert debrief.status == "scheduled" and await attendees(harness, debrief)
-    assert len(await debrief_reminders(harness, recipient_id=BEN)) == 3
+    assert debrief.status == "scheduled" and await attendees(harness.bot, debrief)
+    assert len(await debrief_reminders(harness.bot, recipient_id=BEN)) == 3
     assert card_updates(harness, candidate), "card still refreshed"
 
 
@@ -502,12 +390,12 @@ async def test_the_same_modal_submitted_twice_schedules_once(harness: Harness) -
     view = await open_debrief(harness, candidate)
     harness.fake.clear()
 
-    first = await submit(harness, view)
-    again = await submit(harness, view)
+    first = await submit_debrief(harness, view)
+    again = await submit_debrief(harness, view)
 
     assert (first.status, first.text, again.status, again.text) == (200, "", 200, "")
-    assert len(await stored_debriefs(harness)) == 1
-    assert len(thread_posts(harness.fake, candidate)) == 1
+    assert len(await stored_debriefs(harness.bot)) == 1
+    assert len(thread_calls(harness.fake, candidate)) == 1
     # Three attendees, each sent their invitation message and its file once.
     assert all(len(sent) == 1 for sent in dms(harness.fake).values())
     assert len(dms(harness.fake)) == 3
@@ -519,12 +407,12 @@ async def test_two_submissions_at_once_schedule_once(harness: Harness) -> None:
     view = await open_debrief(harness, candidate)
     harness.fake.clear()
 
-    replies = await asyncio.gather(submit(harness, view), submit(harness, view))
+    replies = await asyncio.gather(submit_debrief(harness, view), submit_debrief(harness, view))
 
     assert [(reply.status, reply.text) for reply in replies] == [(200, ""), (200, "")]
-    assert len(await stored_debriefs(harness)) == 1
-    assert len(thread_posts(harness.fake, candidate)) == 1
-    assert len(await debrief_reminders(harness, kind=ReminderKind.DEBRIEF_PACK)) == 3
+    assert len(await stored_debriefs(harness.bot)) == 1
+    assert len(thread_calls(harness.fake, candidate)) == 1
+    assert len(await debrief_reminders(harness.bot, kind=ReminderKind.DEBRIEF_PACK)) == 3
 
 
 # --------------------------------------------------------------------- reschedule and cancel
@@ -537,36 +425,40 @@ async def test_reschedule_edits_the_note_tells_everyone_and_rearms_the_reminders
     debrief = await schedule_debrief(harness, candidate, user_id=RECRUITER)
     harness.fake.clear()
 
-    view = await open_reschedule(harness, debrief)
+    view = await open_debrief_reschedule(harness, debrief)
     assert view["title"]["text"] == "Reschedule debrief"
     inputs = {b["block_id"]: b["element"] for b in view["blocks"] if b["type"] == "input"}
     assert inputs[DebriefBlock.STARTS_AT]["initial_date_time"] == int(DEBRIEF_AT.timestamp())
     assert inputs[DebriefBlock.ATTENDEES]["initial_users"] == sorted([ANA, BEN, HIRING_MANAGER])
-    reply = await submit(harness, view, attendees=(BEN, CY, HIRING_MANAGER), starts_at=LATER)
+    reply = await submit_debrief(
+        harness, view, attendees=(BEN, CY, HIRING_MANAGER), starts_at=LATER
+    )
 
     assert (reply.status, reply.text) == (200, "")
-    [after] = await stored_debriefs(harness)
+    [after] = await stored_debriefs(harness.bot)
     assert after.starts_at == LATER
     summary = (
         f"*Screening debrief* on {date_token(LATER)} with <@{BEN}> <@{CY}> <@{HIRING_MANAGER}>"
     )
     [note] = updates_of(harness.fake, HIRING_CHANNEL, debrief.message_ts)
     assert note.args["text"] == summary
-    assert f"rescheduled by <@{HIRING_MANAGER}>" in all_text(note.args["blocks"])
-    [in_thread] = thread_posts(harness.fake, candidate)
+    assert f"rescheduled by <@{HIRING_MANAGER}>" in mrkdwn_text(note.args["blocks"])
+    [in_thread] = thread_calls(harness.fake, candidate)
     assert in_thread.args["text"] == f"<@{HIRING_MANAGER}> rescheduled the {summary}."
     sent = dms(harness.fake)
-    assert "invited you to the *Screening debrief*" in all_text(sent[CY][0].args["blocks"])
+    assert "invited you to the *Screening debrief*" in mrkdwn_text(sent[CY][0].args["blocks"])
     for user_id in (BEN, HIRING_MANAGER):
         [moved] = sent[user_id]
         assert moved.args["text"].startswith(f"<@{HIRING_MANAGER}> moved the *Screening debrief*")
         assert date_token(LATER) in moved.args["text"]
     [off] = sent[ANA]
     assert "took you off" in off.args["text"]
-    assert await attendees(harness, after) == sorted([BEN, CY, HIRING_MANAGER])
+    assert await attendees(harness.bot, after) == sorted([BEN, CY, HIRING_MANAGER])
     assert card_updates(harness, candidate)
     # The reminders moved with it: Ana's are gone, Cy has his, nothing fires at the old time.
-    pending = [r for r in await debrief_reminders(harness) if r.status == ReminderStatus.PENDING]
+    pending = [
+        r for r in await debrief_reminders(harness.bot) if r.status == ReminderStatus.PENDING
+    ]
     assert {r.recipient_id for r in pending} == {BEN, CY, HIRING_MANAGER}
     packs = {r.due_at for r in pending if r.kind == ReminderKind.DEBRIEF_PACK}
     assert packs == {LATER - timedelta(minutes=15)}
@@ -581,10 +473,10 @@ async def test_reschedule_edits_the_note_tells_everyone_and_rearms_the_reminders
 async def test_resubmitting_an_unchanged_reschedule_tells_nobody(harness: Harness) -> None:
     candidate = await with_interview(harness)
     debrief = await schedule_debrief(harness, candidate)
-    view = await open_reschedule(harness, debrief)
+    view = await open_debrief_reschedule(harness, debrief)
     harness.fake.clear()
 
-    reply = await submit(harness, view)
+    reply = await submit_debrief(harness, view)
 
     assert (reply.status, reply.text) == (200, "")
     assert {call.method for call in harness.fake.calls} == {"users.info"}
@@ -602,13 +494,13 @@ async def test_cancel_edits_the_note_tells_the_attendees_and_drops_the_reminders
     )
 
     assert reply.status == 200
-    [after] = await stored_debriefs(harness)
+    [after] = await stored_debriefs(harness.bot)
     assert after.status == "cancelled"
     [note] = updates_of(harness.fake, HIRING_CHANNEL, debrief.message_ts)
     assert note.args["text"].startswith("~*Screening debrief*")
     assert note.args["text"].endswith(f"Cancelled by <@{RECRUITER}>.")
     assert buttons(note.args["blocks"]) == []
-    [in_thread] = thread_posts(harness.fake, candidate)
+    [in_thread] = thread_calls(harness.fake, candidate)
     assert in_thread.args["text"] == (
         f"<@{RECRUITER}> cancelled the *Screening debrief* on {date_token(DEBRIEF_AT)}."
     )
@@ -618,7 +510,7 @@ async def test_cancel_edits_the_note_tells_the_attendees_and_drops_the_reminders
         assert notice.args["text"].startswith(f"<@{RECRUITER}> cancelled the *Screening debrief*")
     [card] = card_updates(harness, candidate)
     assert next_step_of(card) == f"Screening interview on {date_token(INTERVIEW_AT)}"
-    assert {r.status for r in await debrief_reminders(harness)} == {ReminderStatus.CANCELLED}
+    assert {r.status for r in await debrief_reminders(harness.bot)} == {ReminderStatus.CANCELLED}
     harness.fake.clear()
     await sweep_at(harness, notifier, LATER + timedelta(days=2))
     assert [
@@ -645,25 +537,25 @@ async def test_others_may_not_reschedule_or_cancel(harness: Harness, action: Act
         f"debrief (<@{RECRUITER}>) or an admin can change it."
     )
     assert [call.method for call in harness.fake.calls] == ["response_url"]
-    [after] = await stored_debriefs(harness)
+    [after] = await stored_debriefs(harness.bot)
     assert after.status == "scheduled"
-    assert {r.status for r in await debrief_reminders(harness)} == {ReminderStatus.PENDING}
+    assert {r.status for r in await debrief_reminders(harness.bot)} == {ReminderStatus.PENDING}
 
 
 async def test_a_reschedule_modal_submitted_by_someone_else_is_refused(harness: Harness) -> None:
     candidate = await with_interview(harness)
     debrief = await schedule_debrief(harness, candidate)
-    view = await open_reschedule(harness, debrief)
+    view = await open_debrief_reschedule(harness, debrief)
 
-    reply = await submit(harness, view, user_id=ANA, starts_at=LATER)
+    reply = await submit_debrief(harness, view, user_id=ANA, starts_at=LATER)
 
     # Not a field to correct: the form gives way to the reason, mentions and all.
     assert reply.json["response_action"] == "update"
-    assert all_text(reply.json["view"]["blocks"]) == (
+    assert mrkdwn_text(reply.json["view"]["blocks"]) == (
         f"Only the hiring manager (<@{HIRING_MANAGER}>), the person who scheduled this "
         f"debrief (<@{HIRING_MANAGER}>) or an admin can change it."
     )
-    [after] = await stored_debriefs(harness)
+    [after] = await stored_debriefs(harness.bot)
     assert after.starts_at == DEBRIEF_AT
 
 
@@ -674,12 +566,12 @@ async def test_the_scheduler_and_admins_may_change_a_debrief(
     candidate = await with_interview(harness, user_id=ADMIN)
     debrief = await schedule_debrief(harness, candidate, user_id=RECRUITER)
 
-    view = await open_reschedule(harness, debrief, RECRUITER)
-    reply = await submit(harness, view, user_id=RECRUITER, starts_at=LATER)
+    view = await open_debrief_reschedule(harness, debrief, RECRUITER)
+    reply = await submit_debrief(harness, view, user_id=RECRUITER, starts_at=LATER)
     assert (reply.status, reply.text) == (200, "")
     await harness.action(Action.CANCEL_DEBRIEF, user_id=ADMIN, value=f"debrief:{debrief.id}")
 
-    [after] = await stored_debriefs(harness)
+    [after] = await stored_debriefs(harness.bot)
     assert (after.starts_at, after.status) == (LATER, "cancelled")
 
 

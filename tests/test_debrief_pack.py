@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FrozenClock
@@ -16,28 +17,24 @@ from bot.slack_client import build_client
 from handlers.ids import Action
 from handlers.slack_notifier import SlackNotifier
 from storage.models import Candidate, Interview, ReminderStatus, ScorecardRead
-from tests.harness import HIRING_MANAGER, Harness
-from tests.scorecard_helpers import decide, submit_scorecard
-from tests.test_debrief import (
+from tests.calls import buttons, mrkdwn_text, reminder_dms
+from tests.flows import (
     ADMIN,
     ANA,
     BEN,
     CY,
     DEBRIEF_AT,
     INTERVIEW_AT,
-    debrief_reminders,
-    notifier,
-    people,
-    reminder_dms,
+    decide,
     schedule_debrief,
+    submit_scorecard,
     sweep_at,
     with_interview,
 )
-from tests.test_kit_blocks import all_text
-from tests.test_schedule import buttons
+from tests.harness import HIRING_MANAGER, Harness
+from tests.seed import debrief_reminders
 
-# Fixtures shared with tests.test_debrief: its people (autouse) and the notifier.
-__all__ = ["notifier", "people"]
+pytestmark = pytest.mark.usefixtures("people")
 
 PACK = "debrief for Jane Doe starts soon"
 PACK_AT = DEBRIEF_AT - timedelta(minutes=15)
@@ -74,7 +71,7 @@ async def interviewed(
 def pack_of(harness: Harness, user_id: str) -> tuple[str, list[str]]:
     """The text of ``user_id``'s one pack and its buttons' action ids."""
     [pack] = reminder_dms(harness.fake, user_id, PACK)
-    return all_text(pack["blocks"]), [b["action_id"] for b in buttons(pack["blocks"])]
+    return mrkdwn_text(pack["blocks"]), [b["action_id"] for b in buttons(pack["blocks"])]
 
 
 async def test_the_pack_shows_each_attendee_what_independent_feedback_allows(
@@ -145,7 +142,7 @@ async def test_a_scorecard_submitted_through_slack_stops_the_chase(
     assert len(reminder_dms(harness.fake, BEN, "before the debrief")) == 1
     assert reminder_dms(harness.fake, ANA, "before the debrief") == []
     [ana_chase] = await debrief_reminders(
-        harness, kind=ReminderKind.DEBRIEF_CHASE, recipient_id=ANA
+        harness.bot, kind=ReminderKind.DEBRIEF_CHASE, recipient_id=ANA
     )
     assert (ana_chase.status, ana_chase.last_error) == (
         ReminderStatus.CANCELLED,
@@ -163,7 +160,7 @@ async def test_a_decision_before_the_debrief_ends_stops_the_call_for_one(
     reply = await decide(harness, candidate.id, "advance")
     assert reply.status == 200
 
-    statuses = {(r.kind, r.recipient_id): r.status for r in await debrief_reminders(harness)}
+    statuses = {(r.kind, r.recipient_id): r.status for r in await debrief_reminders(harness.bot)}
     for kind in (ReminderKind.DEBRIEF_DECISION, ReminderKind.DEBRIEF_PENDING):
         assert statuses[(kind, HIRING_MANAGER)] == ReminderStatus.CANCELLED
     # The meeting itself still happens: its pack still goes out.
@@ -183,7 +180,7 @@ async def test_rejecting_the_candidate_ends_every_debrief_reminder(
 
     await decide(harness, candidate.id, "reject", "No production depth.")
 
-    assert {r.status for r in await debrief_reminders(harness)} == {ReminderStatus.CANCELLED}
+    assert {r.status for r in await debrief_reminders(harness.bot)} == {ReminderStatus.CANCELLED}
     harness.fake.clear()
     await sweep_at(harness, notifier, END + timedelta(days=2))
     assert [

@@ -2,38 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 import pytest
 
 from bot.debrief_summary import Figures, RatedItem, Split, disagreement, figures, summarise
 from bot.kits import Kits
-from bot.scorecards import ScorecardContent
-from tests.conftest import START
-
-
-def card(
-    interviewer_id: str,
-    overall: int,
-    competencies: Mapping[str, int | None],
-    *,
-    qualities: Mapping[str, int | None] | None = None,
-    red_flags: Sequence[str] = (),
-) -> ScorecardContent:
-    return ScorecardContent(
-        id=abs(hash(interviewer_id)),
-        interview_id=1,
-        interviewer_id=interviewer_id,
-        overall=overall,
-        competencies=competencies,
-        qualities=qualities or {},
-        red_flags=tuple(red_flags),
-        evidence="e",
-        private_note=None,
-        submitted_at=START,
-        updated_at=START,
-    )
+from tests.seed import scorecard_content
 
 
 @pytest.mark.parametrize(
@@ -84,20 +59,20 @@ def test_summary_of_three_cards(kits: Kits) -> None:
     stage = kits.stage("technical")
     base = {c.id: 3 for c in stage.competencies}
     cards = [
-        card(
+        scorecard_content(
             "U0ANA",
             4,
             base | {"k8s_serving": 4},
             qualities={"systems_thinking": 4, "production_mindset": None},
             red_flags=["accuracy_only_monitoring"],
         ),
-        card(
+        scorecard_content(
             "U0BEN",
             3,
             base | {"k8s_serving": 2, "autoscaling": 4},
             qualities={"systems_thinking": 3},
         ),
-        card(
+        scorecard_content(
             "U0CAT",
             1,
             base | {"k8s_serving": 1},
@@ -147,9 +122,9 @@ def test_not_assessed_is_left_out_of_figures_and_named(kits: Kits) -> None:
     stage = kits.stage("technical")
     rated = {c.id: 3 for c in stage.competencies}
     cards = [
-        card("U0ANA", 3, rated | {"autoscaling": None, "k8s_serving": 4}),
-        card("U0BEN", 3, rated | {"autoscaling": None, "k8s_serving": None}),
-        card("U0CAT", 4, rated | {"autoscaling": None, "k8s_serving": 3}),
+        scorecard_content("U0ANA", 3, rated | {"autoscaling": None, "k8s_serving": 4}),
+        scorecard_content("U0BEN", 3, rated | {"autoscaling": None, "k8s_serving": None}),
+        scorecard_content("U0CAT", 4, rated | {"autoscaling": None, "k8s_serving": 3}),
     ]
     summary = summarise(stage, kits.qualities, cards, observed_in_loop=set())
 
@@ -170,7 +145,9 @@ def test_a_rating_the_kit_did_not_have_yet_is_not_counted_as_not_assessed(kits: 
     it did not choose Not assessed, it was never asked."""
     stage = kits.stage("technical")
     older = {c.id: 3 for c in stage.competencies if c.id != "autoscaling"}
-    summary = summarise(stage, kits.qualities, [card("U0ANA", 3, older)], observed_in_loop=set())
+    summary = summarise(
+        stage, kits.qualities, [scorecard_content("U0ANA", 3, older)], observed_in_loop=set()
+    )
     autoscaling = next(item for item in summary.competencies if item.key == "autoscaling")
     assert autoscaling.not_assessed_by == () and autoscaling.figures is None
     assert [c.id for c in summary.unassessed_competencies] == ["autoscaling"]

@@ -46,11 +46,10 @@ from slackfake.blockkit import message_errors, view_errors
 from storage.db import transaction
 from storage.interviews import get_interviewer
 from storage.models import Candidate, CandidateStatus, Debrief, Interview, InterviewStatus
+from tests.calls import buttons, mrkdwn_text
 from tests.harness import HIRING_MANAGER
-from tests.pipeline_seed import add_candidate, add_interview
-from tests.test_debrief_summary import card
-from tests.test_interview_blocks import actions
-from tests.test_kit_blocks import KITS, PING, PING_ESCAPED, all_text
+from tests.kit_samples import KITS, PING, PING_ESCAPED
+from tests.seed import add_candidate, add_interview, scorecard_content
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 WHEN = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
@@ -157,14 +156,14 @@ def test_the_note_names_time_and_attendees_with_buttons_and_escapes_the_stage() 
     )
     assert text == f"*{PING_ESCAPED} debrief* on {date_token(WHEN)} with <@{ANA}> <@{BEN}>"
     assert message_errors(blocks) == []
-    shown = all_text(blocks)
+    shown = mrkdwn_text(blocks)
     assert "<https://meet.example.com/d|Video call>" in shown and "30 min" in shown
     assert f"rescheduled by <@{ANA}>" in shown
-    assert [(b["action_id"], b["value"]) for b in actions(blocks)] == [
+    assert [(b["action_id"], b["value"]) for b in buttons(blocks)] == [
         (Action.RESCHEDULE_DEBRIEF, "debrief:4"),
         (Action.CANCEL_DEBRIEF, "debrief:4"),
     ]
-    assert actions(blocks)[1]["confirm"]["title"]["text"] == "Cancel this debrief?"
+    assert buttons(blocks)[1]["confirm"]["title"]["text"] == "Cancel this debrief?"
 
 
 def test_a_cancelled_note_is_struck_through_without_buttons() -> None:
@@ -172,7 +171,7 @@ def test_a_cancelled_note_is_struck_through_without_buttons() -> None:
     assert (
         text == f"~*Technical debrief* on {date_token(WHEN)} with <@{ANA}>~ Cancelled by <@{BEN}>."
     )
-    assert actions(blocks) == []
+    assert buttons(blocks) == []
 
 
 def test_the_dms_escape_the_candidate_name() -> None:
@@ -183,7 +182,7 @@ def test_the_dms_escape_the_candidate_name() -> None:
     assert message_errors(blocks) == []
     for shown in (
         text,
-        all_text(blocks),
+        mrkdwn_text(blocks),
         rescheduled_dm("Technical", one, [ANA], candidate_name=PING, changed_by=BEN),
         removed_dm("Technical", one, candidate_name=PING, changed_by=BEN),
         cancelled_dm("Technical", one, candidate_name=PING, changed_by=BEN),
@@ -245,7 +244,7 @@ def test_metadata_we_did_not_write_is_refused() -> None:
 def pack_entry(interview_id: int, *, summary: bool) -> SummarySoFar:
     stage = KITS.stage("technical")
     cards = [
-        card(
+        scorecard_content(
             user,
             score,
             {c.id: score for c in stage.competencies},
@@ -281,7 +280,7 @@ def test_a_pack_of_many_interviews_stays_within_slacks_limits() -> None:
     pack = tuple(pack_entry(n, summary=True) for n in range(1, 8))
     text, blocks = reminder_blocks(pack_message(pack), "https://example.slack.com/archives/C1/p1")
     assert message_errors(blocks) == [] and len(blocks) <= 50
-    shown = all_text(blocks)
+    shown = mrkdwn_text(blocks)
     assert shown.count("*Competencies*") == MAX_PACK_INTERVIEWS
     assert f"and {7 - MAX_PACK_INTERVIEWS} more interviews" in shown
     assert "Disagreements to discuss" in shown and PING_ESCAPED in text
@@ -289,11 +288,11 @@ def test_a_pack_of_many_interviews_stays_within_slacks_limits() -> None:
 
 def test_a_pack_without_figures_has_no_scale_note() -> None:
     _, blocks = reminder_blocks(pack_message((pack_entry(1, summary=False),)), None)
-    shown = all_text(blocks)
+    shown = mrkdwn_text(blocks)
     assert "3 of 3 scorecards in" in shown and "The ratings are for its interviewers" in shown
     assert "Mean to one decimal" not in shown and "*Competencies*" not in shown
     _, empty = reminder_blocks(pack_message(()), None)
-    assert "No interviews are recorded for this stage." in all_text(empty)
+    assert "No interviews are recorded for this stage." in mrkdwn_text(empty)
 
 
 def test_a_pack_asks_first_for_a_scorecard_owed_in_another_interview() -> None:
@@ -301,7 +300,7 @@ def test_a_pack_asks_first_for_a_scorecard_owed_in_another_interview() -> None:
     entry = replace(pack_entry(1, summary=False), owes_elsewhere=later)
     _, blocks = reminder_blocks(pack_message((entry,)), None)
     assert message_errors(blocks) == []
-    assert "Your scorecard of another interview of theirs is not in yet" in all_text(blocks)
+    assert "Your scorecard of another interview of theirs is not in yet" in mrkdwn_text(blocks)
     (button,) = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
     assert (button["action_id"], button["value"]) == (Action.SUBMIT_SCORECARD, "interview:9")
 

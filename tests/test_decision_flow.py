@@ -12,20 +12,19 @@ from handlers.refs import Ref, ref
 from slackfake import requests as sr
 from storage.models import AuditEvent, Candidate, CandidateStatus, Decision, Interview
 from tests.conftest import START
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
-from tests.loop_rows import PANEL, add_interview
-from tests.scorecard_helpers import (
+from tests.flows import (
+    add_candidate,
     decide,
     decision_values,
     open_decision,
     submit_scorecard,
     submit_view,
 )
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.kit_samples import PING, PING_ESCAPED
+from tests.seed import PANEL, add_interview_id
 
 ADMIN = "U0ADM"
-PING = "<!channel> & <@U0123>"
-PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
 
 
 @pytest.fixture
@@ -237,7 +236,9 @@ async def test_a_decision_from_the_summary_moves_the_candidate_on(
     harness: Harness, jane: Candidate
 ) -> None:
     assert jane.id is not None
-    interview_id = await add_interview(harness.bot, jane.id, stage_key="screening", panel=PANEL[:1])
+    interview_id = await add_interview_id(
+        harness.bot, jane.id, stage_key="screening", panel=PANEL[:1]
+    )
     harness.fake.add_user(PANEL[0])
     await submit_scorecard(harness, PANEL[0], interview_id, stage_key="screening", overall=4)
     (summary,) = [
@@ -267,7 +268,7 @@ async def two_of_three(harness: Harness, jane: Candidate) -> Candidate:
     assert jane.id is not None
     for user_id in PANEL:
         harness.fake.add_user(user_id)
-    interview_id = await add_interview(harness.bot, jane.id, stage_key="screening")
+    interview_id = await add_interview_id(harness.bot, jane.id, stage_key="screening")
     await submit_scorecard(harness, PANEL[0], interview_id, stage_key="screening", overall=4)
     await submit_scorecard(harness, PANEL[1], interview_id, stage_key="screening", overall=3)
     harness.fake.clear()

@@ -28,7 +28,7 @@ from storage.db import transaction
 from storage.models import AuditEvent, Candidate, CandidateStatus, Decision, Outcome
 from tests.conftest import START
 from tests.harness import HIRING_MANAGER
-from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
+from tests.seed import PANEL, add_candidate_id, add_interview_id, scorecard_form
 
 ADMIN = "U0ADM"
 
@@ -114,7 +114,7 @@ async def reload(bot: BotContext, candidate_id: int) -> Candidate:
 async def test_advance_moves_to_the_next_stage_and_is_audited(
     bot: BotContext, clock: FrozenClock
 ) -> None:
-    candidate_id = await add_candidate(bot, stage_key="screening")
+    candidate_id = await add_candidate_id(bot, stage_key="screening")
     clock.advance(timedelta(days=2))
     result = await decide(bot, candidate_id, "advance", view_id="V1")
     assert result.created and not result.closed
@@ -157,7 +157,7 @@ async def test_advance_moves_to_the_next_stage_and_is_audited(
 
 
 async def test_reject_closes_the_candidate(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot)
+    candidate_id = await add_candidate_id(bot)
     result = await decide(bot, candidate_id, "reject")
     assert result.closed and result.next_stage is None
     stored = await reload(bot, candidate_id)
@@ -165,7 +165,7 @@ async def test_reject_closes_the_candidate(bot: BotContext) -> None:
 
 
 async def test_offer_then_hired_closes(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot, stage_key="system_design")
+    candidate_id = await add_candidate_id(bot, stage_key="system_design")
     assert not (await decide(bot, candidate_id, "offer")).closed
     assert (await reload(bot, candidate_id)).status == CandidateStatus.OFFER
     assert (await decide(bot, candidate_id, "hired")).closed
@@ -176,7 +176,7 @@ async def test_offer_then_hired_closes(bot: BotContext) -> None:
 
 
 async def test_hold_and_resume_keep_the_stage(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot)
+    candidate_id = await add_candidate_id(bot)
     await decide(bot, candidate_id, "hold")
     stored = await reload(bot, candidate_id)
     assert (stored.stage_key, stored.status, stored.closed_at) == ("technical", "on_hold", None)
@@ -186,7 +186,7 @@ async def test_hold_and_resume_keep_the_stage(bot: BotContext) -> None:
 
 
 async def test_advance_is_not_open_at_the_last_stage(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot, stage_key="system_design")
+    candidate_id = await add_candidate_id(bot, stage_key="system_design")
     with pytest.raises(InvalidInput) as caught:
         await decide(bot, candidate_id, "advance")
     assert list(caught.value.fields) == [OUTCOME]
@@ -195,7 +195,7 @@ async def test_advance_is_not_open_at_the_last_stage(bot: BotContext) -> None:
 
 async def test_only_the_hiring_manager_and_admins_decide(make_harness: Any) -> None:
     bot = (await make_harness(hiring_admins=frozenset({ADMIN}))).bot
-    candidate_id = await add_candidate(bot)
+    candidate_id = await add_candidate_id(bot)
     for user_id in (PANEL[0], "U0ZED"):
         with pytest.raises(PermissionDenied, match="hiring manager"):
             await decide(bot, candidate_id, "reject", actor_id=user_id)
@@ -207,7 +207,7 @@ async def test_only_the_hiring_manager_and_admins_decide(make_harness: Any) -> N
 
 
 async def test_a_form_opened_before_another_decision_is_refused(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot, stage_key="screening")
+    candidate_id = await add_candidate_id(bot, stage_key="screening")
     await decide(bot, candidate_id, "advance")
     with pytest.raises(Conflict, match="since you opened"):
         await decide(bot, candidate_id, "reject", seen=("screening", "active"))
@@ -215,7 +215,7 @@ async def test_a_form_opened_before_another_decision_is_refused(bot: BotContext)
 
 
 async def test_the_same_form_submitted_twice_records_once(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot, stage_key="screening")
+    candidate_id = await add_candidate_id(bot, stage_key="screening")
     first = await decide(bot, candidate_id, "advance", view_id="V1")
     again = await decide(bot, candidate_id, "advance", view_id="V1", seen=("screening", "active"))
     assert not again.created
@@ -227,8 +227,8 @@ async def test_the_same_form_submitted_twice_records_once(bot: BotContext) -> No
 
 
 async def test_the_form_lists_qualities_nobody_observed(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot)
-    interview_id = await add_interview(bot, candidate_id)
+    candidate_id = await add_candidate_id(bot)
+    interview_id = await add_interview_id(bot, candidate_id)
     form = scorecard_form(bot.kits, qualities={"production_mindset": 3})
     async with transaction(bot.sessions) as session:
         await submit_scorecard(session, bot, user_id=PANEL[0], interview_id=interview_id, form=form)
@@ -245,7 +245,7 @@ async def test_the_form_lists_qualities_nobody_observed(bot: BotContext) -> None
 async def test_the_same_form_arriving_twice_at_once_records_once_and_answers_both(
     bot: BotContext,
 ) -> None:
-    candidate_id = await add_candidate(bot, stage_key="screening")
+    candidate_id = await add_candidate_id(bot, stage_key="screening")
     form = {
         "actor_id": HIRING_MANAGER,
         "candidate_id": candidate_id,

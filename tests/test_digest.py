@@ -5,15 +5,12 @@ number of statements, the slash command and ``python -m bot digest --print``."""
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from bot import digest as daily
 from bot import outbox
@@ -27,8 +24,10 @@ from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import CandidateStatus, DigestRun, Reminder, ReminderStatus
+from tests.bot_process import clean_env, run_bot
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness, deliver
-from tests.pipeline_seed import (
+from tests.probes import counted_statements
+from tests.seed import (
     add_candidate,
     add_debrief,
     add_decision,
@@ -37,7 +36,6 @@ from tests.pipeline_seed import (
     add_scorecard,
     hours,
 )
-from tests.test_main import _clean_env
 
 ANA, BEN = "U0ANA", "U0BEN"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday; the digest time is 09:00 UTC
@@ -258,22 +256,6 @@ async def test_a_digest_the_channel_refuses_is_shown_to_admins_and_the_day_is_do
     assert await run_daily_digest(harness.bot, notifier) == RunOutcome.ALREADY_POSTED
 
 
-@contextmanager
-def counted_statements(bot: BotContext) -> Iterator[list[tuple[str, Any]]]:
-    """Every statement sent to the database, with its parameters."""
-    statements: list[tuple[str, Any]] = []
-
-    def count(*args: Any) -> None:
-        statements.append((args[2], args[3]))
-
-    engine = bot.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-
-
 async def test_the_digest_costs_the_same_statements_for_any_pipeline_size(
     harness: Harness,
 ) -> None:
@@ -370,27 +352,15 @@ async def test_python_m_bot_digest_print_prints_without_posting(
     month_ago = datetime.now(UTC) - timedelta(days=30)
     await add_candidate(harness.bot, "Jane <Doe>", fake=harness.fake, last_activity_at=month_ago)
     harness.fake.clear()
-    env = _clean_env(
+    env = clean_env(
         SLACK_BOT_TOKEN=harness.fake.bot_token,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=harness.fake.api_url,
         HIRING_CHANNEL_ID=HIRING_CHANNEL,
         DATABASE_URL=settings.database_url,
     )
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        "digest",
-        "--print",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode == 0, err.decode()
-    text = out.decode()
+    code, text, err = await run_bot(["digest", "--print"], tmp_path, env)
+    assert code == 0, err
     assert text.startswith("Hiring digest") and "Idle for more than 5 working days" in text
     # Plain text for a terminal: no mrkdwn escaping, the thread's link spelled out.
     assert "Jane <Doe> (https://fake-workspace.slack.com/archives/C0HIRING/p" in text

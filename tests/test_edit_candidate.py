@@ -15,8 +15,9 @@ from handlers.refs import Ref, ref
 from slackfake import FakeSlack
 from slackfake import requests as sr
 from storage.models import AuditEvent, Candidate, Interview, Reminder
+from tests.flows import add_candidate, intake_values
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
-from tests.intake_helpers import add_candidate, all_candidates, intake_values
+from tests.seed import all_candidates
 
 ANA, BEN, ADMIN = "U0ANA", "U0BEN", "U0ADMIN"
 WHEN = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
@@ -120,7 +121,7 @@ async def test_a_submission_by_someone_no_longer_allowed_changes_nothing(
     view = await _open(editing)
     reply = await _save(editing, view, user_id=ANA, name="Jane Smith")
     assert "Only the hiring manager" in json.dumps(reply.json)
-    assert [c.name for c in await all_candidates(editing)] == ["Jane Doe"]
+    assert [c.name for c in await all_candidates(editing.bot)] == ["Jane Doe"]
     assert await _audit(editing) == []
 
 
@@ -133,7 +134,7 @@ async def test_saving_changes_audits_old_and_new_and_refreshes_every_view(
     )
     assert (reply.status, reply.text) == (200, "")
 
-    (jane,) = await all_candidates(editing)
+    (jane,) = await all_candidates(editing.bot)
     assert (jane.name, jane.name_key, jane.level, jane.hiring_manager_id) == (
         "Jane Smith",
         "jane smith",
@@ -207,7 +208,7 @@ async def test_bad_input_is_a_field_error_and_nothing_is_lost(
     reply = await _save(editing, view, **changes)
     assert reply.json["response_action"] == "errors"
     assert message in reply.json["errors"][block]
-    (jane,) = await all_candidates(editing)
+    (jane,) = await all_candidates(editing.bot)
     assert (jane.name, jane.level, jane.hiring_manager_id) == ("Jane Doe", "senior", HIRING_MANAGER)
     assert await _audit(editing) == [] and editing.fake.calls == []
 
@@ -221,7 +222,7 @@ async def test_a_name_or_link_of_another_open_candidate_is_refused(editing: Harn
     assert "is already an open candidate (#2)" in reply.json["errors"][IntakeBlock.NAME]
     reply = await _save(editing, view, profile_url="http://www.LinkedIn.com/in/sam/")
     assert "(#2)" in reply.json["errors"][IntakeBlock.PROFILE_URL]
-    names = [c.name for c in await all_candidates(editing)]
+    names = [c.name for c in await all_candidates(editing.bot)]
     assert names == ["Jane Doe", "Sam Other"] and await _audit(editing) == []
 
 
@@ -231,7 +232,7 @@ async def test_a_form_overtaken_by_another_edit_saves_nothing(editing: Harness) 
     reply = await _save(editing, second, user_id=ADMIN, level="mid")
     assert reply.json["response_action"] == "update"
     assert "changed this candidate's details since you opened" in json.dumps(reply.json)
-    (jane,) = await all_candidates(editing)
+    (jane,) = await all_candidates(editing.bot)
     assert (jane.name, jane.level) == ("Jane Smith", "senior")
     assert len(await _audit(editing)) == 1
 
@@ -245,6 +246,6 @@ async def test_a_closed_candidate_can_be_corrected_by_command(editing: Harness) 
     assert (reply.status, reply.text) == (200, "")
     view = editing.fake.calls_to("views.open")[-1].response["view"]
     assert (await _save(editing, view, name="Jane Doe-Smith")).text == ""
-    assert (await all_candidates(editing))[0].name == "Jane Doe-Smith"
+    assert (await all_candidates(editing.bot))[0].name == "Jane Doe-Smith"
     async with editing.bot.sessions() as session:
         assert len((await session.exec(select(Interview))).all()) == 1  # history kept

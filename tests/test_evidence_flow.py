@@ -29,20 +29,22 @@ from storage.models import (
     ScorecardAnswer,
     ScorecardRevision,
 )
-from tests.harness import HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
-from tests.loop_rows import PANEL, add_interview
-from tests.render import render_blocks
-from tests.scorecard_helpers import (
+from tests.calls import render_blocks
+from tests.flows import (
+    add_candidate,
     click,
+    close,
     decide,
+    note,
     open_scorecard,
     scorecard_values,
     submit_scorecard,
     submit_view,
+    take_notes,
     view_as,
 )
-from tests.test_notes import close, note, take_notes
+from tests.harness import HIRING_MANAGER, Harness
+from tests.seed import PANEL, add_interview_id
 
 ANA, BEN, CAT = PANEL
 WHY = "Cat's probe showed no p99 budget: the 100 ms was never split"
@@ -57,7 +59,7 @@ async def panel(make_harness: Any) -> tuple[Harness, Candidate, int]:
     assert candidate.id is not None
     await decide(harness, candidate.id, "advance")
     harness.fake.clear()
-    return harness, candidate, await add_interview(harness.bot, candidate.id)
+    return harness, candidate, await add_interview_id(harness.bot, candidate.id)
 
 
 def chosen(view: dict[str, Any]) -> dict[str, Any]:

@@ -8,10 +8,9 @@ from typing import Any
 from handlers.ids import DecisionBlock, IntakeBlock, ScorecardBlock
 from handlers.modal_parts import NOT_TO_RECORD
 from storage.models import Candidate
+from tests.flows import add_candidate, decision_values, open_decision, open_scorecard, submit_view
 from tests.harness import HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
-from tests.loop_rows import PANEL, add_interview
-from tests.scorecard_helpers import decision_values, open_decision, open_scorecard, submit_view
+from tests.seed import PANEL, add_interview_id
 
 
 def free_text_inputs(view: dict[str, Any]) -> dict[str, str]:
@@ -33,7 +32,7 @@ async def test_every_free_text_field_says_what_not_to_record(make_harness: Any) 
     intake = harness.fake.calls_to("views.open")[-1].response["view"]
     candidate: Candidate = await add_candidate(harness)
     assert candidate.id is not None
-    interview_id = await add_interview(harness.bot, candidate.id)
+    interview_id = await add_interview_id(harness.bot, candidate.id)
     scorecard = await open_scorecard(harness, PANEL[0], interview_id)
     _, decision = await open_decision(harness, candidate.id)
     assert decision is not None

@@ -21,7 +21,7 @@ from bot.scorecards import submit_scorecard
 from storage.db import transaction
 from storage.models import Interview
 from tests.harness import HIRING_MANAGER
-from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
+from tests.seed import PANEL, add_candidate_id, add_interview_id, scorecard_form
 
 ANA, BEN, CAT = PANEL
 ADMIN = "U0ADM"
@@ -77,7 +77,7 @@ async def admin_bot(make_harness: Any) -> BotContext:
 
 async def panel_with_two_cards(bot: BotContext) -> int:
     """Ana and Ben have submitted, each with a private note; Cat has not."""
-    interview_id = await add_interview(bot, await add_candidate(bot))
+    interview_id = await add_interview_id(bot, await add_candidate_id(bot))
     for user_id in (ANA, BEN):
         async with transaction(bot.sessions) as session:
             form = scorecard_form(bot.kits, private_note=f"note by {user_id}")
@@ -133,7 +133,7 @@ async def test_an_interviewer_of_another_interview_reads_nothing(admin_bot: BotC
     interview_id = await panel_with_two_cards(admin_bot)
     candidate_id = (await read_as(admin_bot, HIRING_MANAGER, interview_id)).candidate.id
     assert candidate_id is not None
-    other = await add_interview(admin_bot, candidate_id, panel=[OUTSIDER])
+    other = await add_interview_id(admin_bot, candidate_id, panel=[OUTSIDER])
     async with transaction(admin_bot.sessions) as session:
         await submit_scorecard(
             session,

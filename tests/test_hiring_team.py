@@ -25,9 +25,9 @@ from handlers.refs import Ref, ref
 from handlers.team_access import SlackMembers, channel_warning
 from slackfake import FakeSlack
 from storage.models import Candidate, Debrief, Decision, Interview, Scorecard
+from tests.flows import scorecard_values, submit_scorecard
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, free_port
-from tests.pipeline_seed import add_candidate, add_debrief, add_interview, hours
-from tests.scorecard_helpers import scorecard_values, submit_scorecard
+from tests.seed import add_candidate, add_debrief, add_interview, hours
 
 ADMIN = "U0ADMIN"
 OUTSIDER = "U0OUTSIDER"  # in the workspace, not in the hiring channel

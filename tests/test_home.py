@@ -30,8 +30,10 @@ from handlers.slack_notifier import SlackNotifier
 from slackfake.blockkit import view_errors
 from storage.db import transaction
 from storage.models import Candidate, CandidateStatus, Reminder, Scorecard
+from tests.calls import render_blocks
+from tests.flows import home_opened, scorecard_values, submit_view
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.pipeline_seed import (
+from tests.seed import (
     add_candidate,
     add_debrief,
     add_interview,
@@ -39,20 +41,8 @@ from tests.pipeline_seed import (
     add_scorecard,
     hours,
 )
-from tests.render import render_blocks
-from tests.scorecard_helpers import scorecard_values, submit_view
 
 ANA, BEN, ADMIN, ED = "U0ANA", "U0BEN", "U0ADMIN", "U0ED"
-
-
-def home_opened(user_id: str, tab: str = "home") -> dict[str, str]:
-    return {
-        "type": "app_home_opened",
-        "user": user_id,
-        "channel": "D0HOME",
-        "tab": tab,
-        "event_ts": "1764496800.000100",
-    }
 
 
 async def open_home(harness: Harness, user_id: str) -> dict[str, Any]:

@@ -25,9 +25,9 @@ from slackfake.blockkit import view_errors
 from storage.db import create_engine, session_factory, transaction
 from storage.models import JobWindow
 from tests.bot_process import BotProcess
+from tests.calls import render_blocks
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
-from tests.pipeline_seed import add_candidate, add_debrief, add_interview, hours
-from tests.render import render_blocks
+from tests.seed import add_candidate, add_debrief, add_interview, hours
 
 ANA, BEN, ED, ADMIN = "U0ANA", "U0BEN", "U0ED", "U0ADMIN"
 

@@ -20,15 +20,14 @@ from slackfake import message_errors, view_errors
 from slackfake import requests as sr
 from storage.db import transaction
 from storage.models import Candidate, IncidentRun
-from tests import pipeline_seed as seed
+from tests import seed
+from tests.flows import click, open_scorecard, scorecard_values, submit_view
 from tests.harness import Harness
-from tests.loop_rows import add_interview
-from tests.scorecard_helpers import click, open_scorecard, scorecard_values, submit_view
+from tests.kit_samples import PING, PING_ESCAPED
+from tests.seed import add_interview_id
 
 ANA, BEN = "U0ANA", "U0BEN"
 OUTSIDER = "U0ZED"
-PING = "<!channel> & <@U0123>"
-PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
 SHIPPED = [
     "ctr_drop",
     "feature_store_latency",
@@ -152,7 +151,7 @@ async def panel(make_harness: Any) -> tuple[Harness, Candidate, int]:
         harness.fake.add_user(user_id)
     candidate = await seed.add_candidate(harness.bot, fake=harness.fake, stage="system_design")
     assert candidate.id is not None
-    interview_id = await add_interview(
+    interview_id = await add_interview_id(
         harness.bot, candidate.id, stage_key="system_design", panel=(ANA, BEN)
     )
     return harness, candidate, interview_id
@@ -331,7 +330,7 @@ async def test_the_next_candidate_is_not_offered_the_previous_scenario(
         harness.bot, "Sam Roe", fake=harness.fake, stage="system_design"
     )
     assert other.id is not None
-    next_interview = await add_interview(
+    next_interview = await add_interview_id(
         harness.bot, other.id, stage_key="system_design", panel=(ANA, BEN)
     )
     view = await Run(harness, BEN, next_interview).open_start()

@@ -21,9 +21,9 @@ from handlers.ids import Action, IncidentBlock
 from handlers.refs import Ref, ref
 from slackfake import FakeSlack
 from slackfake import requests as sr
-from tests import pipeline_seed as seed
+from tests import seed
 from tests.harness import SIGNING_SECRET, Harness, free_port
-from tests.loop_rows import add_interview
+from tests.seed import add_interview_id
 
 ANA, OUTSIDER = "U0ANA", "U0ZED"
 
@@ -44,7 +44,9 @@ async def interview_id(harness: Harness) -> int:
         harness.fake.add_user(user_id)
     candidate = await seed.add_candidate(harness.bot, fake=harness.fake, stage="system_design")
     assert candidate.id is not None
-    return await add_interview(harness.bot, candidate.id, stage_key="system_design", panel=(ANA,))
+    return await add_interview_id(
+        harness.bot, candidate.id, stage_key="system_design", panel=(ANA,)
+    )
 
 
 @pytest.fixture(params=["http", "socket"])

@@ -24,11 +24,10 @@ from storage.models import (
     ScorecardRevision,
 )
 from storage.privacy import candidate_records, delete_candidate
+from tests.calls import all_text, thread_posts
 from tests.conftest import START
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
-from tests.loop_rows import PANEL, add_interview
-from tests.scorecard_helpers import (
+from tests.flows import (
+    add_candidate,
     click,
     open_scorecard,
     reschedule,
@@ -38,13 +37,15 @@ from tests.scorecard_helpers import (
     submit_view,
     view_as,
 )
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.seed import PANEL, add_interview_id
 
 ANA, BEN, CAT = PANEL
 ADMIN = "U0ADM"
 RECRUITER = "U0REC"
 LATER_INTERVIEWER = "U0LAT"
 OUTSIDER = "U0ZED"
-# The seeded interviews started here (loop_rows.add_interview): over an hour ago.
+# The seeded interviews started here (seed.add_interview_id): over an hour ago.
 BEGAN = START - timedelta(hours=2, minutes=30)
 FIGURES = ("mean", "spread", "Strong yes", "Red flags", "Disagreements", "4 from")
 
@@ -65,36 +66,11 @@ async def candidate(harness: Harness) -> Candidate:
 
 async def screening(harness: Harness, candidate: Candidate, panel: tuple[str, ...] = PANEL) -> int:
     assert candidate.id is not None
-    return await add_interview(harness.bot, candidate.id, stage_key="screening", panel=panel)
+    return await add_interview_id(harness.bot, candidate.id, stage_key="screening", panel=panel)
 
 
 async def submit(harness: Harness, user_id: str, interview_id: int, **values: Any) -> None:
     await submit_scorecard(harness, user_id, interview_id, stage_key="screening", **values)
-
-
-def thread_posts(harness: Harness, candidate: Candidate) -> list[dict[str, Any]]:
-    return [
-        call.args
-        for call in harness.fake.calls_to("chat.postMessage")
-        if call.args.get("thread_ts") == candidate.thread_ts
-    ]
-
-
-def text_of(value: Any) -> str:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") in ("mrkdwn", "plain_text"):
-                found.append(node["text"])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(value)
-    return "\n".join(found)
 
 
 async def rows(harness: Harness, model: Any) -> list[Any]:
@@ -185,11 +161,11 @@ async def test_a_scorecard_by_someone_taken_off_the_panel_leaves_the_count_and_s
 
     summary, _ = await view_as(harness, Action.VIEW_SUMMARY, HIRING_MANAGER, interview_id)
     assert summary is not None and summary["title"]["text"] == "Debrief summary"
-    text = text_of(summary["blocks"])
+    text = all_text(summary["blocks"])
     assert "2 of 2 expected scorecards in" in text
     assert "Strong yes *0* · Yes *2* · No *0* · Strong no *0*" in text and f"<@{CAT}>" not in text
     cards, _ = await view_as(harness, Action.VIEW_SCORECARDS, HIRING_MANAGER, interview_id)
-    assert cards is not None and "Cat's evidence" not in text_of(cards["blocks"])
+    assert cards is not None and "Cat's evidence" not in all_text(cards["blocks"])
     # Kept, not deleted: put back on the panel, it would count again.
     assert {card.interviewer_id for card in await rows(harness, Scorecard)} == set(PANEL)
     # Off the panel, Cat reads nothing any more.
@@ -219,7 +195,7 @@ async def test_on_a_panel_the_hiring_manager_and_admins_read_only_after_their_ow
 
     await submit(harness, overseer, interview_id)
     view, _ = await view_as(harness, Action.VIEW_SCORECARDS, overseer, interview_id)
-    assert view is not None and f"<@{ANA}>" in text_of(view["blocks"])
+    assert view is not None and f"<@{ANA}>" in all_text(view["blocks"])
 
 
 async def test_owing_a_later_interview_closes_the_earlier_ones_too(
@@ -228,7 +204,7 @@ async def test_owing_a_later_interview_closes_the_earlier_ones_too(
     assert candidate.id is not None
     screened = await screening(harness, candidate, panel=(ANA,))
     await submit(harness, ANA, screened)
-    technical = await add_interview(
+    technical = await add_interview_id(
         harness.bot,
         candidate.id,
         stage_key="technical",
@@ -266,7 +242,7 @@ async def test_an_interviewer_who_did_not_attend_can_neither_submit_nor_read(
         harness, CAT, stale, scorecard_values(harness.bot.kits, "screening", overall=4)
     )
     assert late.json["response_action"] == "update"
-    assert "marked this interview as not attended" in text_of(late.json["view"]["blocks"])
+    assert "marked this interview as not attended" in all_text(late.json["view"]["blocks"])
     assert {card.interviewer_id for card in await rows(harness, Scorecard)} == {ANA}
     for action in (Action.VIEW_SCORECARDS, Action.VIEW_SUMMARY):
         view, answer = await view_as(harness, action, CAT, interview_id)
@@ -293,7 +269,7 @@ async def test_the_thread_says_who_and_what_next_and_each_reader_is_checked(
     assert candidate.id is not None
     interview_id = await screening(harness, candidate)
     # A Technical interviewer, for later: they read the thread too.
-    await add_interview(
+    await add_interview_id(
         harness.bot,
         candidate.id,
         stage_key="technical",
@@ -304,14 +280,14 @@ async def test_the_thread_says_who_and_what_next_and_each_reader_is_checked(
     for user_id, score in ((ANA, 4), (BEN, 2), (CAT, 1)):
         await submit(harness, user_id, interview_id, score=score, overall=score)
 
-    posts = thread_posts(harness, candidate)
+    posts = thread_posts(harness.fake, candidate)
     assert [post["channel"] for post in posts] == [HIRING_CHANNEL] * 4
     complete = posts[-1]
     assert complete["text"] == (
         f"<@{HIRING_MANAGER}> all 3 scorecards of the *Screening* interview are in: "
         "the panel is complete"
     )
-    thread = text_of([post.get("blocks") for post in posts]) + str(posts)
+    thread = all_text([post.get("blocks") for post in posts]) + str(posts)
     assert "records a decision" in thread
     for figure in FIGURES:
         assert figure not in thread
@@ -320,7 +296,7 @@ async def test_the_thread_says_who_and_what_next_and_each_reader_is_checked(
         assert view is None and answer
     view, _ = await view_as(harness, Action.VIEW_SUMMARY, ANA, interview_id)
     assert view is not None
-    assert "Strong yes *1* · Yes *0* · No *1* · Strong no *1*" in text_of(view["blocks"])
+    assert "Strong yes *1* · Yes *0* · No *1* · Strong no *1*" in all_text(view["blocks"])
 
 
 # ----------------------------------------------------------------------- e. edit history
@@ -352,13 +328,13 @@ async def test_an_edit_after_reading_the_others_is_kept_and_shown(
 
     cards, _ = await view_as(harness, Action.VIEW_SCORECARDS, HIRING_MANAGER, interview_id)
     assert cards is not None
-    text = text_of(cards["blocks"])
+    text = all_text(cards["blocks"])
     assert text.count(":pencil2: *edited after reading the others*") == 1  # Ana's card only
     assert "after reading the others: Overall 4 → 2" in text
     assert "Overall 2 → 1" in text  # Ben's edit, not flagged
     summary, _ = await view_as(harness, Action.VIEW_SUMMARY, HIRING_MANAGER, interview_id)
     assert summary is not None
-    assert f"*Edited after reading the others:* <@{ANA}>" in text_of(summary["blocks"])
+    assert f"*Edited after reading the others:* <@{ANA}>" in all_text(summary["blocks"])
     assert {(read.interview_id, read.reader_id) for read in await rows(harness, ScorecardRead)} == {
         (interview_id, ANA),
         (interview_id, HIRING_MANAGER),
@@ -386,7 +362,9 @@ async def test_taking_off_the_last_owing_interviewer_completes_the_panel(
     )
 
     assert reply.text == ""
-    complete = [post for post in thread_posts(harness, candidate) if "Panel complete" in str(post)]
+    complete = [
+        post for post in thread_posts(harness.fake, candidate) if "Panel complete" in str(post)
+    ]
     assert len(complete) == 1
     assert complete[0]["text"].startswith(f"<@{HIRING_MANAGER}> all 2 scorecards")
 
@@ -406,7 +384,7 @@ async def test_someone_added_to_a_complete_panel_completes_it_again(
     )
     assert reply.text == ""
     await submit(harness, BEN, interview_id)
-    notes = [p["text"] for p in thread_posts(harness, candidate) if "Panel complete" in str(p)]
+    notes = [p["text"] for p in thread_posts(harness.fake, candidate) if "Panel complete" in str(p)]
     assert [note.split(" of the ")[0] for note in notes] == [
         f"<@{HIRING_MANAGER}> all 1 scorecards",
         f"<@{HIRING_MANAGER}> all 2 scorecards",
@@ -437,7 +415,7 @@ async def test_an_interview_with_scorecards_keeps_its_stage(
     assert interview.stage_key == "screening"
     # Without scorecards, an interview may still change stage.
     assert candidate.id is not None
-    empty = await add_interview(harness.bot, candidate.id, stage_key="screening", panel=(BEN,))
+    empty = await add_interview_id(harness.bot, candidate.id, stage_key="screening", panel=(BEN,))
     moved = await reschedule(
         harness,
         empty,

@@ -48,8 +48,7 @@ from tests.insights_seed import (
     SEPARATES,
     seed_history,
 )
-from tests.test_charts import plotted_bars
-from tests.test_digest import counted_statements
+from tests.probes import counted_statements, plotted_bars
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAMES = {LENIENT: "Lena Lenient", HARSH: "Hugo Harsh", FAIR_ONE: "Fay Fair", FAIR_TWO: "Finn Fair"}

@@ -19,8 +19,9 @@ from slackfake import FakeSlack
 from storage import candidates as store
 from storage.db import transaction
 from storage.models import AuditEvent, Candidate, CandidateStatus
+from tests.flows import add_candidate, submit_intake
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate, all_candidates, submit_intake
+from tests.seed import all_candidates
 
 EVE = "<!channel> Eve <@U0123>"
 
@@ -99,7 +100,7 @@ async def test_submission_stores_the_candidate_and_posts_the_card_and_the_screen
     )
     assert reply.status == 200 and reply.text == ""  # the modal closes
 
-    (candidate,) = await all_candidates(harness)
+    (candidate,) = await all_candidates(harness.bot)
     assert candidate.name == "Jane Doe" and candidate.stage_key == "screening"
     assert candidate.status == CandidateStatus.ACTIVE
     assert candidate.stage_entered_at == clock.now()
@@ -213,7 +214,7 @@ async def test_bad_input_is_a_field_error_and_nothing_is_stored(
     assert body["response_action"] == "errors"
     assert list(body["errors"]) == [block]
     assert expected in body["errors"][block]
-    assert await all_candidates(harness) == []
+    assert await all_candidates(harness.bot) == []
     assert _posts(harness) == []
 
 
@@ -235,7 +236,7 @@ async def test_an_open_candidate_with_the_same_name_is_an_error_linking_their_th
     error = reply.json["errors"][IntakeBlock.NAME]
     assert f"#{first.id}" in error and first.permalink and first.permalink in error
     assert "&lt;!channel&gt; Eve &lt;@U0123&gt;" in error and "<!channel>" not in error
-    assert len(await all_candidates(harness)) == 1
+    assert len(await all_candidates(harness.bot)) == 1
     assert _posts(harness) == []
 
 
@@ -244,14 +245,14 @@ async def test_an_open_candidate_with_the_same_profile_link_is_an_error(harness:
     reply = await submit_intake(harness, "Jane D.", profile_url="http://LinkedIn.com/in/jane")
     error = reply.json["errors"][IntakeBlock.PROFILE_URL]
     assert f"#{first.id}" in error
-    assert len(await all_candidates(harness)) == 1
+    assert len(await all_candidates(harness.bot)) == 1
 
 
 async def test_a_closed_candidate_does_not_block_the_same_name(harness: Harness) -> None:
     first = await add_candidate(harness)
     await _set_status(harness, first.id or 0, CandidateStatus.REJECTED)
     await add_candidate(harness)
-    assert len(await all_candidates(harness)) == 2
+    assert len(await all_candidates(harness.bot)) == 2
 
 
 # --------------------------------------------------------------------- submitted twice
@@ -263,7 +264,7 @@ async def test_the_same_view_submitted_twice_creates_one_candidate_and_one_card(
     first = await submit_intake(harness, view_id="VDOUBLE01")
     second = await submit_intake(harness, view_id="VDOUBLE01")
     assert first.text == "" and second.text == ""  # both close the modal, no error
-    assert len(await all_candidates(harness)) == 1
+    assert len(await all_candidates(harness.bot)) == 1
     assert len(_posts(harness)) == 2  # the card and its question set, once
 
 
@@ -272,7 +273,7 @@ async def test_two_submissions_of_one_view_at_the_same_moment_create_one_candida
 ) -> None:
     replies = await asyncio.gather(*(submit_intake(harness, view_id="VRACE0001") for _ in range(3)))
     assert all(reply.status == 200 and reply.text == "" for reply in replies)
-    assert len(await all_candidates(harness)) == 1
+    assert len(await all_candidates(harness.bot)) == 1
     assert len(_posts(harness)) == 2
 
 
@@ -298,7 +299,7 @@ async def test_losing_the_insert_race_answers_with_the_winner(
         reply = await submit_intake(harness, view_id="VRACE0002")
     assert reply.status == 200 and reply.text == ""
     assert "submitted twice" in caplog.text  # the unique view id caught it
-    assert len(await all_candidates(harness)) == 1
+    assert len(await all_candidates(harness.bot)) == 1
     assert _posts(harness) == []
 
 
@@ -333,7 +334,7 @@ async def test_a_private_channel_without_the_bot_keeps_the_candidate_and_tells_t
     with caplog.at_level(logging.INFO):
         reply = await submit_intake(harness, EVE, user_id="U0ANA", notes="secret notes")
     assert reply.text == ""
-    (candidate,) = await all_candidates(harness)
+    (candidate,) = await all_candidates(harness.bot)
     assert candidate.thread_ts is None
 
     (dm,) = [c for c in _posts(harness) if c.response["ok"]]
@@ -351,7 +352,7 @@ async def test_a_private_channel_without_the_bot_keeps_the_candidate_and_tells_t
     await _refresh(harness, candidate.id or 0)
     card, kit = _posts(harness)
     assert card.args["channel"] == HIRING_CHANNEL and kit.args["thread_ts"] == card.response["ts"]
-    (candidate,) = await all_candidates(harness)
+    (candidate,) = await all_candidates(harness.bot)
     assert candidate.thread_ts == card.response["ts"] and candidate.permalink
 
 
@@ -377,7 +378,7 @@ async def test_an_unknown_channel_is_an_error_log_naming_the_setting_and_a_dm(
     (error,) = [r.getMessage() for r in caplog.records]
     assert "HIRING_CHANNEL_ID=C0HIRING" in error and "channel_not_found" in error
     assert "Jane" not in error
-    assert len(await all_candidates(harness)) == 1
+    assert len(await all_candidates(harness.bot)) == 1
 
 
 # --------------------------------------------------------------------- who may add
@@ -408,7 +409,7 @@ async def test_with_admins_set_a_member_submitting_anyway_stores_nothing(
     harness.fake.add_user("U0MEMBER")  # in the channel, but neither admin nor manager
     reply = await submit_intake(harness, user_id="U0MEMBER")
     assert "hiring admin" in reply.json["errors"][IntakeBlock.NAME]
-    assert await all_candidates(harness) == []
+    assert await all_candidates(harness.bot) == []
 
 
 async def test_someone_outside_the_team_submitting_a_form_anyway_stores_nothing(
@@ -417,7 +418,7 @@ async def test_someone_outside_the_team_submitting_a_form_anyway_stores_nothing(
     reply = await submit_intake(harness, user_id="U0STRANGER")
     notice = reply.json["view"]["blocks"][0]["text"]["text"]
     assert reply.json["response_action"] == "update" and "hiring team" in notice
-    assert await all_candidates(harness) == []
+    assert await all_candidates(harness.bot) == []
     assert harness.fake.calls_to("chat.postMessage") == []
 
 

@@ -16,7 +16,7 @@ from handlers.intake_modal import field_errors, new_candidate_modal, read_new_ca
 from handlers.mrkdwn import date_token, escape_clipped
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, CandidateStatus
-from tests.intake_helpers import intake_values
+from tests.flows import intake_values
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 

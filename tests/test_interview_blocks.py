@@ -26,7 +26,8 @@ from handlers.schedule_modal import (
 from slackfake import requests as sr
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Interview, InterviewStatus
-from tests.test_kit_blocks import KITS, PING, PING_ESCAPED, all_text, huge_qualities, huge_stage
+from tests.calls import buttons, mrkdwn_text
+from tests.kit_samples import KITS, PING, PING_ESCAPED, huge_qualities, huge_stage
 
 WHEN = datetime(2026, 12, 1, 14, 30, tzinfo=UTC)
 EPOCH = int(WHEN.timestamp())
@@ -48,12 +49,6 @@ def interview(**changes: object) -> Interview:
 def candidate(**changes: object) -> Candidate:
     values: dict[str, object] = {"id": 3, "name": "Jane Doe", "stage_key": "screening"}
     return Candidate(**(values | changes))
-
-
-def actions(blocks: list[dict]) -> list[dict]:
-    return [
-        element for block in blocks if block["type"] == "actions" for element in block["elements"]
-    ]
 
 
 # --------------------------------------------------------------------- mrkdwn helpers
@@ -85,7 +80,7 @@ def test_note_names_stage_time_and_interviewers_with_buttons() -> None:
     assert blocks[1]["elements"][0]["text"] == (
         "90 min · <https://meet.example.com/abc|Video call> · Scheduled by <@U0HM>"
     )
-    reschedule, scorecards, cancel = actions(blocks)
+    reschedule, scorecards, cancel = buttons(blocks)
     assert (reschedule["action_id"], reschedule["value"]) == (
         Action.RESCHEDULE_INTERVIEW,
         "interview:7",
@@ -104,7 +99,7 @@ def test_note_after_a_change_and_after_cancelling() -> None:
         stage, interview(status=InterviewStatus.CANCELLED), ["U0ANA"], changed_by="U0REC"
     )
     assert text == f"~*System design interview* on {TOKEN} with <@U0ANA>~ Cancelled by <@U0REC>."
-    assert actions(blocks) == []
+    assert buttons(blocks) == []
 
 
 # --------------------------------------------------------------------- the interviewer's DM
@@ -127,11 +122,11 @@ def test_dm_holds_the_kit_the_thread_link_and_the_scorecard_button() -> None:
         f"You're interviewing *{PING_ESCAPED}*: *Technical interview* on {TOKEN} (90 min) "
         "with <@U0ANA> <@U0BEN>."
     )
-    assert "<https://fake.slack.com/archives/C0HIRING/p1|Candidate's thread>" in all_text(blocks)
-    assert "<https://meet.example.com/abc|Video call>" in all_text(blocks)
+    assert "<https://fake.slack.com/archives/C0HIRING/p1|Candidate's thread>" in mrkdwn_text(blocks)
+    assert "<https://meet.example.com/abc|Video call>" in mrkdwn_text(blocks)
     for question in stage.questions:
-        assert question.prompt in all_text(blocks)
-    submit, notes = actions(blocks)
+        assert question.prompt in mrkdwn_text(blocks)
+    submit, notes = buttons(blocks)
     assert (submit["action_id"], submit["value"]) == (Action.SUBMIT_SCORECARD, "interview:7")
     assert (notes["action_id"], notes["value"]) == (Action.TAKE_NOTES, "interview:7")
 
@@ -147,7 +142,7 @@ def test_dm_of_the_longest_kit_fits_slack() -> None:
     )
     assert message_errors(blocks) == []
     assert len(blocks) <= MAX_BLOCKS + OWN_BLOCKS <= 50
-    assert "Candidate's thread" not in all_text(blocks)
+    assert "Candidate's thread" not in mrkdwn_text(blocks)
 
 
 def test_unreachable_interviewers_are_named_with_the_reason() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 from sqlmodel import col, select
@@ -44,9 +45,12 @@ from storage.models import (
     Interview,
     InterviewInterviewer,
 )
+from tests import seed
 from tests.conftest import START
 
 HM = "U0HM"
+# The candidates here start at the first stage, with HM as their hiring manager.
+add_candidate = partial(seed.add_candidate_id, stage_key="screening", hiring_manager_id=HM)
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 PEOPLE = {
     user_id: SlackUser(user_id, name, UserKind.PERSON)
@@ -68,30 +72,6 @@ async def context(
         kits=kits,
     )
     await engine.dispose()
-
-
-async def add_candidate(
-    bot: BotContext, *, status: str = CandidateStatus.ACTIVE, stage_key: str = "screening"
-) -> int:
-    async with transaction(bot.sessions) as session:
-        candidate = Candidate(
-            name="Jane Doe",
-            name_key="jane doe",
-            level="senior",
-            location="uk_london",
-            hiring_manager_id=HM,
-            created_by=HM,
-            stage_key=stage_key,
-            status=status,
-            stage_entered_at=START,
-            last_activity_at=START,
-            created_at=START,
-            updated_at=START,
-        )
-        session.add(candidate)
-        await session.flush()
-        assert candidate.id is not None
-        return candidate.id
 
 
 def form(**changes: object) -> InterviewForm:

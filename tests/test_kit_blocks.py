@@ -1,7 +1,6 @@
 """Block Kit builders for the kits: structure, Slack's limits, escaping, salary formatting."""
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,8 +14,6 @@ from bot.kits import (
     SalaryRegion,
     SalaryTable,
     Stage,
-    default_prompts_dir,
-    load_kits,
 )
 from handlers.block_kit import text_length
 from handlers.kit_blocks import (
@@ -29,29 +26,10 @@ from handlers.kit_blocks import (
 )
 from handlers.mrkdwn import escape
 from slackfake.blockkit import message_errors
+from tests.calls import mrkdwn_text, mrkdwn_texts
+from tests.kit_samples import KITS, PING, PING_ESCAPED, huge_qualities, huge_stage
 
-KITS = load_kits(default_prompts_dir())
 DASH = "\N{EN DASH}"  # money ranges use it; ruff flags the literal
-PING = "<!channel> & <@U0123>"
-PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
-
-
-def mrkdwn_texts(blocks: list[dict[str, Any]]) -> Iterator[str]:
-    def walk(value: Any) -> Iterator[str]:
-        if isinstance(value, dict):
-            if value.get("type") == "mrkdwn":
-                yield value["text"]
-            for child in value.values():
-                yield from walk(child)
-        elif isinstance(value, list):
-            for child in value:
-                yield from walk(child)
-
-    return walk(blocks)
-
-
-def all_text(blocks: list[dict[str, Any]]) -> str:
-    return "\n".join(mrkdwn_texts(blocks))
 
 
 def assert_postable(blocks: list[dict[str, Any]]) -> None:
@@ -66,40 +44,6 @@ def assert_postable(blocks: list[dict[str, Any]]) -> None:
 
 def stage_with(**changes: Any) -> Stage:
     return KITS.stage("screening").model_copy(update=changes)
-
-
-def huge_stage() -> Stage:
-    """A long custom stage at every schema limit, its text swollen by escaping."""
-    long = ("Fast & <reliable> " * 100)[:1500]
-    return Stage(
-        key="marathon",
-        order=50,
-        title="M" * 60,
-        short_title="Marathon",
-        duration_minutes=480,
-        goal=long,
-        questions=tuple(
-            Question(
-                id=f"q{n}",
-                section=f"Part {n // 10}",
-                prompt=long,
-                strong_answer=long,
-                follow_ups=(long,) * 8,
-            )
-            for n in range(60)
-        ),
-        competencies=tuple(
-            Competency(id=f"c{n}", name="&" * 60, one="<" * 300, four=">" * 300) for n in range(8)
-        ),
-        red_flags=tuple(RedFlag(id=f"r{n}", text="&" * 75, suggests="<" * 75) for n in range(8)),
-    )
-
-
-def huge_qualities() -> tuple[Quality, ...]:
-    return tuple(
-        Quality(id=f"q{n}", name="<" * 60, description="&" * 1500, one="&" * 300, four="&" * 300)
-        for n in range(8)
-    )
 
 
 # The shipped kits
@@ -119,7 +63,7 @@ def test_question_set_shows_the_whole_stage(key: str) -> None:
             "text": f"{stage.title} · {stage.duration_minutes} min",
         },
     }
-    text = all_text(blocks)
+    text = mrkdwn_text(blocks)
     assert f"*Goal:* {escape(stage.goal)}" in text
     for number, question in enumerate(stage.questions, start=1):
         assert f"*{number}.* {escape(question.prompt)}" in text
@@ -136,12 +80,12 @@ def test_question_set_shows_the_whole_stage(key: str) -> None:
 
 
 def test_question_sections_are_headed_once() -> None:
-    text = all_text(question_set_blocks(KITS.stage("technical")))
+    text = mrkdwn_text(question_set_blocks(KITS.stage("technical")))
     assert text.count("*ML lifecycle*") == 1
     assert text.count("*Infrastructure*") == 1
     assert text.index("*ML lifecycle*") < text.index("*1.*") < text.index("*Infrastructure*")
     assert "*Questions*" not in text
-    assert "*Questions*" in all_text(question_set_blocks(KITS.stage("screening")))
+    assert "*Questions*" in mrkdwn_text(question_set_blocks(KITS.stage("screening")))
 
 
 @pytest.mark.parametrize("key", [stage.key for stage in KITS.stages])
@@ -154,7 +98,7 @@ def test_interview_kit_adds_anchors_and_qualities(key: str) -> None:
     assert blocks[0]["text"]["text"] == (
         f"Interview kit: {stage.title} · {stage.duration_minutes} min"
     )
-    text = all_text(blocks)
+    text = mrkdwn_text(blocks)
     for question in stage.questions:
         assert escape(question.prompt) in text
     for competency in stage.competencies:
@@ -176,7 +120,7 @@ def test_a_huge_stage_is_cut_to_fit_and_says_so() -> None:
 
     for blocks in (question_set_blocks(stage), interview_kit_blocks(stage, huge_qualities())):
         assert_postable(blocks)
-        text = all_text(blocks)
+        text = mrkdwn_text(blocks)
         shown = [int(n) for n in re.findall(r"^\*(\d+)\.\*", text, flags=re.MULTILINE)]
         assert shown == list(range(1, len(shown) + 1))
         assert shown, "some questions always fit"
@@ -186,7 +130,7 @@ def test_a_huge_stage_is_cut_to_fit_and_says_so() -> None:
 def test_each_part_of_a_huge_kit_keeps_to_its_own_budget() -> None:
     blocks = interview_kit_blocks(huge_stage(), huge_qualities())
 
-    text = all_text(blocks)
+    text = mrkdwn_text(blocks)
     assert text.count("_A 1 looks like:_ " + "&lt;" * 300) >= 1, "some competencies fit"
     assert re.search(r"_… \d+ more competencies not shown", text)
     assert re.search(r"_… \d+ more qualities not shown", text)
@@ -207,7 +151,7 @@ def test_kit_text_cannot_ping_anyone() -> None:
 
     for blocks in (question_set_blocks(stage), interview_kit_blocks(stage, qualities)):
         assert_postable(blocks)
-        text = all_text(blocks)
+        text = mrkdwn_text(blocks)
         assert "<!channel>" not in text
         assert "<@U0123>" not in text
         assert text.count(PING_ESCAPED) >= 7
@@ -271,7 +215,7 @@ def test_salary_table_explains_unknown_keys() -> None:
 
     assert_postable(blocks)
     assert region_sections(blocks) == []
-    text = all_text(blocks)
+    text = mrkdwn_text(blocks)
     assert "No salary benchmark for region `&lt;!here&gt;`." in text
     assert "`us_bay_area_nyc`, `us_other`, `uk_london`, `uk_other`, `de_nl`, `remote_us`" in text
     assert "No salary benchmark for level `principal`." in text

@@ -14,6 +14,7 @@ from bot.kits import (
     default_prompts_dir,
     load_kits,
 )
+from tests.kit_samples import MINIMAL_STAGE, RUBRIC, STAGE_HEAD
 
 SHIPPED = load_kits(default_prompts_dir())
 DASH = "\N{EN DASH}"  # the seed writes ranges with it; ruff flags the literal
@@ -32,34 +33,6 @@ SEED_SALARIES = [
     ("Germany / Netherlands", "EUR", "€", 75_000, 95_000, 95_000, 130_000),
     ("Remote (US-paying companies)", "USD", "$", 140_000, 165_000, 165_000, 205_000),
 ]
-
-STAGE_HEAD = """
-key = "take_home"
-order = 25
-title = "Take-home review"
-short_title = "Take-home"
-duration_minutes = 45
-goal = "Review the candidate's take-home pipeline with them."
-"""
-QUESTION = """
-[[questions]]
-id = "walkthrough"
-prompt = "Walk me through your pipeline."
-strong_answer = "Explains each choice and its trade-off."
-"""
-RUBRIC = """
-[[competencies]]
-id = "pipeline_design"
-name = "Pipeline design"
-one = "Cannot explain their own choices."
-four = "Every choice is deliberate and justified."
-
-[[red_flags]]
-id = "copied_solution"
-text = "Cannot explain code they submitted"
-suggests = "the work is not their own"
-"""
-MINIMAL_STAGE = STAGE_HEAD + QUESTION + RUBRIC
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ from handlers.listing_blocks import MAX_BLOCKS, pipeline_blocks
 from slackfake import FakeSlack
 from slackfake.blockkit import message_errors
 from storage.models import Candidate, CandidateStatus
+from tests.flows import add_candidate
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate, all_candidates
+from tests.seed import all_candidates
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
@@ -92,7 +93,7 @@ async def test_list_posts_the_cards_the_channel_refused_before(
     assert "card not posted yet" in shown  # the answer came first
     card, kit = fake_slack.calls_to("chat.postMessage")
     assert card.args["channel"] == HIRING_CHANNEL and kit.args["thread_ts"] == card.response["ts"]
-    (jane,) = await all_candidates(harness)
+    (jane,) = await all_candidates(harness.bot)
     assert jane.thread_ts == card.response["ts"]
     fake_slack.clear()
     shown = _texts(await harness.command("list"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import sqlite3
@@ -16,37 +15,15 @@ from cryptography.fernet import Fernet
 from bot.kits import default_prompts_dir
 from bot.secret_box import SecretBox
 from slackfake import FakeSlack
+from tests.bot_process import clean_env, run_bot
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, free_port
-from tests.test_kits import MINIMAL_STAGE
+from tests.kit_samples import MINIMAL_STAGE
 
 REPO = Path(__file__).resolve().parent.parent
 
 
-def _clean_env(**extra: str) -> dict[str, str]:
-    keep = ("PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR")
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    env["PYTHONPATH"] = str(REPO)
-    return env | extra
-
-
-async def _run(args: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        *args,
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
 async def test_empty_environment_names_the_bot_token_in_one_line(tmp_path: Path) -> None:
-    code, _, err = await _run([], tmp_path, _clean_env())
+    code, _, err = await run_bot([], tmp_path, clean_env())
     assert code == 2
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
@@ -54,19 +31,19 @@ async def test_empty_environment_names_the_bot_token_in_one_line(tmp_path: Path)
 
 
 async def test_malformed_digest_time_names_the_variable(tmp_path: Path) -> None:
-    env = _clean_env(
+    env = clean_env(
         SLACK_BOT_TOKEN="xoxb-1",
         SLACK_SIGNING_SECRET="s",
         HIRING_CHANNEL_ID=HIRING_CHANNEL,
         DIGEST_TIME="25:00",
     )
-    code, _, err = await _run([], tmp_path, env)
+    code, _, err = await run_bot([], tmp_path, env)
     assert code == 2
     assert err.strip().count("\n") == 0 and "DIGEST_TIME" in err
 
 
 async def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> None:
-    code, _, err = await _run(["migrate"], tmp_path, _clean_env())
+    code, _, err = await run_bot(["migrate"], tmp_path, clean_env())
     assert code == 0, err
     database = tmp_path / "data" / "hiring.db"
     with sqlite3.connect(database) as connection:
@@ -77,7 +54,7 @@ async def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> No
 
 
 async def test_check_validates_the_shipped_kits(tmp_path: Path) -> None:
-    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    code, out, err = await run_bot(["check"], tmp_path, clean_env())
     assert code == 0, err
     assert out.startswith("ok: ")
 
@@ -88,7 +65,7 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
         default_prompts_dir(), prompts, ignore=shutil.ignore_patterns("*.py", "__pycache__")
     )
     (prompts / "stages" / "take_home.toml").write_text(MINIMAL_STAGE, encoding="utf-8")
-    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    code, out, err = await run_bot(["check"], tmp_path, clean_env(PROMPTS_DIR=str(prompts)))
     assert code == 0, err
     assert out.splitlines()[0] == (
         "ok: 4 stages (screening, technical, take_home, system_design), 3 incident scenarios "
@@ -102,7 +79,7 @@ async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> N
         ),
         encoding="utf-8",
     )
-    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    code, out, err = await run_bot(["check"], tmp_path, clean_env(PROMPTS_DIR=str(prompts)))
     assert (code, out) == (2, "")
     assert err == (
         "error: stages/technical.toml: competencies[3].id: duplicate competency id 'k8s_serving'\n"
@@ -122,7 +99,7 @@ async def test_check_names_the_file_scenario_and_field_of_a_bad_incident(tmp_pat
         ),
         encoding="utf-8",
     )
-    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    code, out, err = await run_bot(["check"], tmp_path, clean_env(PROMPTS_DIR=str(prompts)))
     assert (code, out) == (2, "")
     assert err == (
         "error: incidents/feature_store_latency.toml: scenario 'feature_store_latency', "
@@ -131,17 +108,17 @@ async def test_check_names_the_file_scenario_and_field_of_a_bad_incident(tmp_pat
 
 
 async def test_check_says_in_one_line_that_closed_candidates_are_kept(tmp_path: Path) -> None:
-    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    code, out, err = await run_bot(["check"], tmp_path, clean_env())
     assert code == 0, err
     (line,) = [line for line in out.splitlines() if line.startswith("retention:")]
     assert "RETENTION_DAYS is not set" in line and "kept" in line
-    code, out, _ = await _run(["check"], tmp_path, _clean_env(RETENTION_DAYS="365"))
+    code, out, _ = await run_bot(["check"], tmp_path, clean_env(RETENTION_DAYS="365"))
     assert "erased 365 days after they close" in out
 
 
 async def test_check_refuses_a_malformed_retention_in_one_line(tmp_path: Path) -> None:
     for bad in ("0", "ninety"):
-        code, out, err = await _run(["check"], tmp_path, _clean_env(RETENTION_DAYS=bad))
+        code, out, err = await run_bot(["check"], tmp_path, clean_env(RETENTION_DAYS=bad))
         assert code == 2 and "retention" not in out
         assert err == (
             f"error: RETENTION_DAYS={bad!r} is malformed: expected a whole number from 1 to 3650\n"
@@ -149,7 +126,7 @@ async def test_check_refuses_a_malformed_retention_in_one_line(tmp_path: Path) -
 
 
 def _slack_env(fake: FakeSlack) -> dict[str, str]:
-    return _clean_env(
+    return clean_env(
         SLACK_BOT_TOKEN=fake.bot_token,
         SLACK_SIGNING_SECRET=SIGNING_SECRET,
         SLACK_API_URL=fake.api_url,
@@ -161,7 +138,7 @@ async def test_check_warns_when_the_hiring_channel_is_public(
     tmp_path: Path, fake_slack: FakeSlack
 ) -> None:
     fake_slack.add_channel(HIRING_CHANNEL, name="hiring", is_private=False)
-    code, out, err = await _run(["check"], tmp_path, _slack_env(fake_slack))
+    code, out, err = await run_bot(["check"], tmp_path, _slack_env(fake_slack))
     assert code == 0, err
     (line,) = [line for line in out.splitlines() if line.startswith("warning:")]
     assert f"{HIRING_CHANNEL} (#hiring) is public" in line and "whole workspace" in line
@@ -170,7 +147,7 @@ async def test_check_warns_when_the_hiring_channel_is_public(
 
 async def test_check_passes_a_private_hiring_channel(tmp_path: Path, fake_slack: FakeSlack) -> None:
     fake_slack.add_channel(HIRING_CHANNEL, is_private=True)
-    code, out, err = await _run(["check"], tmp_path, _slack_env(fake_slack))
+    code, out, err = await run_bot(["check"], tmp_path, _slack_env(fake_slack))
     assert code == 0, err
     assert f"ok: the hiring channel {HIRING_CHANNEL} is private" in out.splitlines()
     assert "warning" not in out
@@ -188,7 +165,7 @@ async def test_check_warns_about_delivery_wording_and_still_passes(tmp_path: Pat
         ),
         encoding="utf-8",
     )
-    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    code, out, err = await run_bot(["check"], tmp_path, clean_env(PROMPTS_DIR=str(prompts)))
     assert code == 0 and out.startswith("ok: ")
     assert err == (
         "warning: stages/system_design.toml: competencies[3].name: judges delivery ('calm'); "
@@ -205,13 +182,13 @@ async def test_a_bad_kit_stops_start_up_in_one_line(tmp_path: Path) -> None:
         MINIMAL_STAGE.replace('title = "Take-home review"', 'titel = "Take-home review"'),
         encoding="utf-8",
     )
-    env = _clean_env(
+    env = clean_env(
         SLACK_BOT_TOKEN="xoxb-1",
         SLACK_SIGNING_SECRET="s",
         HIRING_CHANNEL_ID=HIRING_CHANNEL,
         PROMPTS_DIR=str(prompts),
     )
-    code, _, err = await _run([], tmp_path, env)
+    code, _, err = await run_bot([], tmp_path, env)
     assert code == 2
     assert err == "error: stages/take_home.toml: unknown field 'titel'\n"
     assert not (tmp_path / "data").exists(), "stopped before touching the database"
@@ -246,7 +223,7 @@ async def test_http_mode_serves_healthz_and_stops_cleanly_on_sigterm(
         "-m",
         "bot",
         cwd=tmp_path,
-        env=_clean_env(),
+        env=clean_env(),
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -285,7 +262,7 @@ async def _wait_for_health(url: str, process: asyncio.subprocess.Process) -> int
 
 
 async def test_check_says_when_connected_calendars_need_a_secret_key(tmp_path: Path) -> None:
-    code, _, err = await _run(["migrate"], tmp_path, _clean_env())
+    code, _, err = await run_bot(["migrate"], tmp_path, clean_env())
     assert code == 0, err
     key, other = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     secret = SecretBox([key]).seal('{"url": "https://calendar.example.com/secret-feed"}')
@@ -295,18 +272,18 @@ async def test_check_says_when_connected_calendars_need_a_secret_key(tmp_path: P
             ("U0ANA", "ics", secret, "feed", "2026-11-30 10:00:00.000000"),
         )
 
-    code, out, err = await _run(["check"], tmp_path, _clean_env())
+    code, out, err = await run_bot(["check"], tmp_path, clean_env())
     assert (code, out) == (2, "")
     assert err.startswith("error: SECRET_KEY is not set: 1 connected calendar(s)")
     assert err.count("\n") == 1
-    code, _, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=other))
+    code, _, err = await run_bot(["check"], tmp_path, clean_env(SECRET_KEY=other))
     assert code == 2 and "SECRET_KEY does not open 1 of 1" in err
-    code, out, err = await _run(["check"], tmp_path, _clean_env(SECRET_KEY=f"{other},{key}"))
+    code, out, err = await run_bot(["check"], tmp_path, clean_env(SECRET_KEY=f"{other},{key}"))
     assert code == 0, err
     assert "secret-feed" not in out + err
     # Start-up stops on the same line.
     slack = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}
-    code, _, err = await _run([], tmp_path, _clean_env(HIRING_CHANNEL_ID=HIRING_CHANNEL, **slack))
+    code, _, err = await run_bot([], tmp_path, clean_env(HIRING_CHANNEL_ID=HIRING_CHANNEL, **slack))
     # (after the migrations' own log lines)
     assert code == 2 and "Traceback" not in err
     assert err.strip().splitlines()[-1].startswith("error: SECRET_KEY is not set")
@@ -322,7 +299,7 @@ async def test_check_names_a_bad_email_template(tmp_path: Path) -> None:
         emails.read_text(encoding="utf-8").replace("$candidate_name,", "$candidate,", 1),
         encoding="utf-8",
     )
-    code, out, err = await _run(["check"], tmp_path, _clean_env(PROMPTS_DIR=str(prompts)))
+    code, out, err = await run_bot(["check"], tmp_path, clean_env(PROMPTS_DIR=str(prompts)))
     assert (code, out) == (2, "")
     assert err.startswith("error: candidate_email.toml: invitation.body: unknown placeholder")
     assert "$candidate" in err and err.count("\n") == 1

@@ -6,61 +6,22 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import aiohttp
 import pytest
-from prometheus_client import REGISTRY
-from prometheus_client.parser import text_string_to_metric_families
 from slack_bolt.async_app import AsyncAck
 from slack_sdk.errors import SlackApiError
 
 from bot.clock import FrozenClock
 from bot.config import Settings
 from bot.errors import PermissionDenied
+from bot.jobs import Jobs
 from bot.slack_client import build_client
+from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import Reminder, ReminderStatus
+from tests.flows import deliver_event
 from tests.harness import Harness
-from tests.test_dedupe import deliver
-
-
-def metric(name: str, **labels: str) -> float:
-    return REGISTRY.get_sample_value(name, labels) or 0.0
-
-
-async def scrape(base_url: str) -> dict[str, float]:
-    """The samples of one scrape of the bot at ``base_url``, keyed like ``name{label="value"}``."""
-    async with (
-        aiohttp.ClientSession() as session,
-        session.get(f"{base_url}/metrics") as response,
-    ):
-        assert response.status == 200
-        assert response.headers["Content-Type"].startswith("text/plain; version=")
-        text = await response.text()
-    samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            labels = ",".join(f'{key}="{value}"' for key, value in sorted(sample.labels.items()))
-            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
-    return samples
-
-
-class Counts:
-    """Differences of metric values since creation: counters are process-wide."""
-
-    def __init__(self, *keys: tuple[str, dict[str, str]]) -> None:
-        self._keys = keys
-        self._before = [metric(name, **labels) for name, labels in keys]
-
-    def deltas(self) -> list[float]:
-        return [
-            metric(name, **labels) - before
-            for (name, labels), before in zip(self._keys, self._before, strict=True)
-        ]
-
-
-def requests(kind: str, outcome: str) -> tuple[str, dict[str, str]]:
-    return "hiring_slack_requests_total", {"kind": kind, "outcome": outcome}
+from tests.scrape import Counts, requests, scrape
 
 
 async def test_metrics_are_served_in_prometheus_text_format(harness: Harness) -> None:
@@ -95,8 +56,8 @@ async def test_requests_are_counted_once_by_kind_and_outcome(harness: Harness) -
     await harness.command("help")
     for command in ("/denied", "/broken"):
         assert (await harness.command("", command=command)).status == 200
-    await deliver(harness, "Ev0METRICS")
-    await deliver(harness, "Ev0METRICS", retry_num=1)
+    await deliver_event(harness, "Ev0METRICS")
+    await deliver_event(harness, "Ev0METRICS", retry_num=1)
     assert counts.deltas() == [1, 1, 1, 1, 1, 3]
 
 
@@ -123,7 +84,7 @@ async def test_errors_of_a_listener_s_own_client_are_counted(harness: Harness) -
         requests("event", "error"),
     )
     harness.fake.fail("views.publish", "not_enabled")
-    assert (await deliver(harness, "Ev0NOTENABLED")).status == 200
+    assert (await deliver_event(harness, "Ev0NOTENABLED")).status == 200
     assert counts.deltas() == [1, 1]
 
 
@@ -159,3 +120,25 @@ async def test_reminders_pending_are_read_from_the_database_at_scrape_time(
     samples = await scrape(harness.base_url)
     assert samples['hiring_reminders_pending{due="now"}'] == 3
     assert samples['hiring_reminders_pending{due="later"}'] == 0
+
+
+async def test_each_reminder_sweep_is_counted_with_its_outcome(
+    harness: Harness, notifier: SlackNotifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sweeps = Counts(
+        ("hiring_reminder_sweeps_total", {"outcome": "ok"}),
+        ("hiring_reminder_sweeps_total", {"outcome": "failed"}),
+    )
+    jobs = Jobs(harness.bot, notifier, "test")
+
+    assert await jobs.sweep_reminders() is not None
+    assert sweeps.deltas() == [1, 0]
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise ConnectionError("database gone")
+
+    monkeypatch.setattr("bot.jobs.send_due_reminders", broken)
+    assert await jobs.sweep_reminders() is None
+    assert sweeps.deltas() == [1, 1]
+    samples = await scrape(harness.base_url)
+    assert samples['hiring_reminder_sweeps_total{outcome="failed"}'] >= 1

@@ -19,11 +19,20 @@ from handlers.scorecard_modal import FROM_NOTES_NOTE, SUGGESTED_NOTE, rating_blo
 from slackfake import requests as sr
 from slackfake.blockkit import view_errors
 from storage.models import Candidate, RatingKind, ScorecardAnswer, ScorecardDraft
-from tests.harness import Harness, Reply
-from tests.intake_helpers import add_candidate
-from tests.loop_rows import PANEL, add_interview
-from tests.render import render_blocks
-from tests.scorecard_helpers import click, decide, open_scorecard, scorecard_values, submit_view
+from tests.calls import render_blocks
+from tests.flows import (
+    add_candidate,
+    click,
+    close,
+    decide,
+    note,
+    open_scorecard,
+    scorecard_values,
+    submit_view,
+    take_notes,
+)
+from tests.harness import Harness
+from tests.seed import PANEL, add_interview_id
 
 ANA, BEN, CAT = PANEL
 OUTSIDER = "U0ZED"
@@ -41,27 +50,7 @@ async def loop(make_harness: Any) -> tuple[Harness, Candidate, int]:
     assert candidate.id is not None
     await decide(harness, candidate.id, "advance")
     harness.fake.clear()
-    return harness, candidate, await add_interview(harness.bot, candidate.id)
-
-
-def note(key: str, notes: str | None = None, choice: str | None = None) -> dict[str, Any]:
-    """One question's state in the form: its notes and its rating choice."""
-    return {
-        notes_block_id(NotesBlock.NOTES, key): sr.text_value(NotesBlock.NOTES, notes),
-        notes_block_id(NotesBlock.RATING, key): sr.select_value(NotesBlock.RATING, choice),
-    }
-
-
-async def take_notes(harness: Harness, user_id: str, interview_id: int) -> dict[str, Any]:
-    reply, view = await click(
-        harness, Action.TAKE_NOTES, user_id=user_id, value=ref(Ref.INTERVIEW, interview_id)
-    )
-    assert reply.status == 200 and view is not None, harness.fake.calls_to("response_url")
-    return view
-
-
-async def close(harness: Harness, user_id: str, view: dict[str, Any], values: Any) -> Reply:
-    return await harness.post(sr.view_closed(user_id=user_id, view=view, values=values))
+    return harness, candidate, await add_interview_id(harness.bot, candidate.id)
 
 
 async def draft(harness: Harness, interview_id: int, user_id: str) -> dict[str, Any] | None:

@@ -25,7 +25,7 @@ from handlers.notes_blocks import MAX_QUESTIONS, NO_RATING, NOT_ASKED, notes_mod
 from handlers.reminder_blocks import reminder_blocks
 from handlers.scorecard_modal import debrief_change_modal, scorecard_modal
 from tests.conftest import START
-from tests.test_clipping_properties import (
+from tests.typed_text import (
     KITS,
     PROPERTY,
     USERS,

@@ -27,9 +27,8 @@ from handlers.refs import Ref, ref
 from slackfake import requests as sr
 from storage.models import Candidate, Debrief, Decision
 from tests.conftest import START
+from tests.flows import add_candidate, click, decision_values, submit_view
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
-from tests.intake_helpers import add_candidate
-from tests.scorecard_helpers import click, decision_values, submit_view
 
 ADMIN = "U0ADM"
 WAIT = 10.0

@@ -24,10 +24,10 @@ from sqlmodel import select
 from bot.errors import DATABASE_UNAVAILABLE
 from storage.db import create_engine, is_unavailable, transaction
 from storage.models import AuditEvent
+from tests.flows import deliver_event
 from tests.harness import Harness, Reply
 from tests.pgcluster import PostgresCluster
-from tests.test_dedupe import deliver
-from tests.test_metrics import Counts, requests, scrape
+from tests.scrape import Counts, requests, scrape
 
 
 async def health(harness: Harness) -> int:
@@ -124,11 +124,11 @@ async def test_an_event_during_an_outage_is_left_for_slack_to_redeliver(
     sqlite_outage: SQLiteOutage,
 ) -> None:
     harness = sqlite_outage.harness
-    reply = await deliver(harness, "Ev0OUTAGE")
+    reply = await deliver_event(harness, "Ev0OUTAGE")
     assert reply.status == 503
     assert harness.fake.calls_to("views.publish") == []
     sqlite_outage.end()
-    assert (await deliver(harness, "Ev0OUTAGE", retry_num=1)).status == 200
+    assert (await deliver_event(harness, "Ev0OUTAGE", retry_num=1)).status == 200
     assert len(harness.fake.calls_to("views.publish")) == 1
 
 
@@ -185,14 +185,14 @@ async def test_postgres_down_and_up_again(
     async with stopped(postgres_cluster):
         assert await health(harness) == 503
         assert (await send(harness, "/probe")).status == 200
-        assert (await deliver(harness, "Ev0PGDOWN")).status == 503
+        assert (await deliver_event(harness, "Ev0PGDOWN")).status == 503
     assert ephemerals(harness) == [DATABASE_UNAVAILABLE]
     # The pool's connections died with the server; pre-ping replaces them, no restart.
     assert await health(harness) == 200
     harness.fake.clear()
     assert (await send(harness, "/probe")).status == 200
     assert ephemerals(harness) == []
-    assert (await deliver(harness, "Ev0PGDOWN", retry_num=1)).status == 200
+    assert (await deliver_event(harness, "Ev0PGDOWN", retry_num=1)).status == 200
     assert len(harness.fake.calls_to("views.publish")) == 1
 
 

@@ -14,23 +14,8 @@ from handlers.delivery_errors import problem
 from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus
+from tests.flows import deliver_all, tie_clocks
 from tests.harness import HIRING_CHANNEL, Harness
-
-
-def _tie_clocks(fake: FakeSlack, clock: FrozenClock) -> None:
-    """The fake's rate limits run on the bot's clock: a test moves both at once."""
-    fake.clock = lambda: clock.now().timestamp()
-
-
-async def _deliver_all(harness: Harness, clock: FrozenClock, *, most: int = 10_000) -> None:
-    """Drain, moving the clock to each next moment the sender names, until nothing is left."""
-    assert harness.sender is not None
-    for _ in range(most):
-        next_at = await harness.sender.drain()
-        if next_at is None:
-            return
-        clock.set(max(next_at, clock.now()))
-    raise AssertionError("the outbox never emptied")
 
 
 def _posted(fake: FakeSlack, channel: str | None = None) -> list[dict]:
@@ -51,7 +36,7 @@ async def _rows(bot: BotContext) -> list[OutboxMessage]:
 async def test_rate_limited_channels_get_everything_once_in_order(
     harness: Harness, bot: BotContext, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
-    _tie_clocks(fake_slack, clock)
+    tie_clocks(fake_slack, clock)
     fake_slack.rate_limit("chat.postMessage", 1.0)
     async with transaction(bot.sessions) as session:
         for n in range(6):
@@ -59,7 +44,7 @@ async def test_rate_limited_channels_get_everything_once_in_order(
             await outbox.dm(session, bot, "U0ANA", f"ana {n}")
             await outbox.dm(session, bot, "U0BOB", f"bob {n}")
     start = clock.now()
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert [m["text"] for m in _posted(fake_slack, HIRING_CHANNEL)] == [
         f"channel {n}" for n in range(6)
     ]
@@ -82,7 +67,7 @@ async def test_a_burst_of_5xx_and_dropped_connections_lose_nothing(
     async with transaction(bot.sessions) as session:
         for n in range(4):
             await outbox.dm(session, bot, "U0ANA", f"ana {n}")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert [m["text"] for m in _posted(fake_slack, "U0ANA")] == [f"ana {n}" for n in range(4)]
     rows = await _rows(bot)
     assert [row.status for row in rows] == [OutboxStatus.SENT] * 4
@@ -95,7 +80,7 @@ async def test_an_answer_lost_after_slack_posted_is_sent_again_at_least_once(
     fake_slack.drop("chat.postMessage", after=True)
     async with transaction(bot.sessions) as session:
         await outbox.dm(session, bot, "U0ANA", "hello")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     # Slack had it the first time; the bot could not know: at least once, as documented.
     first, second = fake_slack.calls_to("chat.postMessage")
     assert first.response["dropped"] and not second.response.get("dropped")
@@ -109,7 +94,7 @@ async def test_a_permanent_refusal_is_given_up_at_once_and_said_in_words(
     async with transaction(bot.sessions) as session:
         await outbox.dm(session, bot, "U0GONE", "hello")
         await outbox.dm(session, bot, "U0ANA", "hello")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert len(fake_slack.calls_to("chat.postMessage")) == 2  # no retry of the refusal
     async with bot.sessions() as session:
         found = await outbox.undelivered(session, clock.now(), limit=10)
@@ -125,12 +110,12 @@ async def test_five_edits_of_a_card_send_the_newest_state_once(
     for n in range(5):
         async with transaction(bot.sessions) as session:
             await outbox.post(session, bot, HIRING_CHANNEL, f"card v{n}", key="card:1")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert [m["text"] for m in _posted(fake_slack)] == ["card v4"]
     for n in range(5, 10):
         async with transaction(bot.sessions) as session:
             await outbox.post(session, bot, HIRING_CHANNEL, f"card v{n}", key="card:1")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     updates = fake_slack.calls_to("chat.update")
     assert [c.args["text"] for c in updates] == ["card v9"]
     assert fake_slack.messages_in(HIRING_CHANNEL)[0]["text"] == "card v9"
@@ -139,13 +124,13 @@ async def test_five_edits_of_a_card_send_the_newest_state_once(
 async def test_a_thread_note_waits_for_its_card_and_lands_under_it(
     harness: Harness, bot: BotContext, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
-    _tie_clocks(fake_slack, clock)
+    tie_clocks(fake_slack, clock)
     fake_slack.rate_limit("chat.postMessage", 1.0)
     fake_slack.fail("chat.postMessage", "internal_error", status=500, times=2)
     async with transaction(bot.sessions) as session:
         await outbox.post(session, bot, HIRING_CHANNEL, "card", key="card:1")
         await outbox.post(session, bot, HIRING_CHANNEL, "note", thread_of="card:1")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     card, note = fake_slack.messages_in(HIRING_CHANNEL)
     assert (card["text"], note["text"], note["thread_ts"]) == ("card", "note", card["ts"])
 
@@ -157,7 +142,7 @@ async def test_a_rolled_back_change_sends_nothing(
         async with transaction(bot.sessions) as session:
             await outbox.dm(session, bot, "U0ANA", "never")
             raise RuntimeError("the change failed")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert fake_slack.calls_to("chat.postMessage") == []
     assert not bot.outbox_ready.is_set()
 
@@ -180,6 +165,6 @@ async def test_a_dead_replicas_claim_is_taken_over_after_its_lease(
             per_lane=10,
         )
     assert len(claimed) == 1
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert [m["text"] for m in _posted(fake_slack)] == ["kit"]
     assert clock.now() >= now + timedelta(seconds=60)

@@ -15,12 +15,19 @@ from handlers.ids import View
 from slackfake import FakeSlack
 from slackfake import requests as sr
 from storage.models import Candidate, OutboxMessage, OutboxStatus, Scorecard
+from tests.flows import (
+    ANA,
+    BEN,
+    add_candidate,
+    deliver_all,
+    open_schedule,
+    submit_intake,
+    submit_schedule,
+    submit_scorecard,
+    tie_clocks,
+)
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate, submit_intake
-from tests.pipeline_seed import add_interview
-from tests.scorecard_helpers import submit_scorecard
-from tests.test_outbox import _deliver_all, _tie_clocks
-from tests.test_schedule import ANA, BEN, open_schedule, submit
+from tests.seed import add_interview
 
 
 def _standing(fake: FakeSlack) -> list[dict[str, Any]]:
@@ -30,13 +37,13 @@ def _standing(fake: FakeSlack) -> list[dict[str, Any]]:
 async def test_fifty_candidates_back_to_back_under_rate_limits_every_card_and_thread_once(
     harness: Harness, fake_slack: FakeSlack, clock: FrozenClock
 ) -> None:
-    _tie_clocks(fake_slack, clock)
+    tie_clocks(fake_slack, clock)
     fake_slack.rate_limit("chat.postMessage", 1.0)
     for n in range(50):
         reply = await submit_intake(harness, f"Candidate {n:02d}")
         # The action succeeded when it committed, whatever the channel's queue.
         assert (reply.status, reply.text) == (200, "")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     standing = _standing(fake_slack)
     cards = [m for m in standing if "thread_ts" not in m]
     assert sorted(m["text"].split(" (")[0] for m in cards) == [
@@ -81,7 +88,7 @@ async def test_a_committed_scorecard_is_a_success_while_slack_fails_and_arrives_
     assert not [c for c in fake_slack.calls_to("chat.postMessage") if c.response.get("ok")]
     # Slack is back: the thread hears of it, once.
     fake_slack._failures.clear()
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     notes = [m for m in _standing(fake_slack) if m.get("thread_ts") == candidate.thread_ts]
     assert sum(f"<@{ANA}>" in m["text"] for m in notes) == 1
     async with harness.bot.sessions() as session:
@@ -98,11 +105,11 @@ async def test_a_full_loop_then_erase_leaves_nothing_naming_the_candidate_in_sla
     candidate = await add_candidate(harness, name)
     assert candidate.id is not None
     view = await open_schedule(harness, candidate)
-    assert (await submit(harness, view, interviewers=(ANA, BEN))).status == 200
+    assert (await submit_schedule(harness, view, interviewers=(ANA, BEN))).status == 200
     other = await add_candidate(harness, "Other Person")
     await harness.command(f"export #{candidate.id}")
     await harness.command("digest")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
 
     def naming() -> list[str]:
         found = [
@@ -126,7 +133,7 @@ async def test_a_full_loop_then_erase_leaves_nothing_naming_the_candidate_in_sla
     assert view["callback_id"] == View.ERASE_CANDIDATE
     reply = await harness.post(sr.view_submission(user_id=HIRING_MANAGER, view=view, values={}))
     assert (reply.status, reply.text) == (200, "")
-    await _deliver_all(harness, clock)
+    await deliver_all(harness, clock)
     assert naming() == []
     # The digest stands, for the other candidate, with her name taken out.
     digest = [m for m in _standing(fake_slack) if "Other Person" in json.dumps(m)]

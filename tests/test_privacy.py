@@ -13,9 +13,8 @@ from handlers.ids import View
 from slackfake import FakeSlack
 from slackfake import requests as sr
 from storage.models import AuditEvent, Candidate, Interview, Reminder
+from tests.flows import ANA, BEN, add_candidate, open_schedule, submit_schedule
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
-from tests.test_schedule import ANA, BEN, open_schedule, submit
 
 ADMIN, STRANGER = "U0ADMIN", "U0STRANGER"
 
@@ -27,7 +26,7 @@ async def scheduled(harness: Harness, fake_slack: FakeSlack) -> Candidate:
     fake_slack.add_user(BEN, real_name="Ben")
     candidate = await add_candidate(harness, "Jane <!channel> Doe", notes="Met at KubeCon")
     view = await open_schedule(harness, candidate)
-    reply = await submit(harness, view, starts_at=datetime(2026, 12, 2, 14, 0, tzinfo=UTC))
+    reply = await submit_schedule(harness, view, starts_at=datetime(2026, 12, 2, 14, 0, tzinfo=UTC))
     assert reply.status == 200 and not reply.text
     return candidate
 

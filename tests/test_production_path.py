@@ -40,9 +40,8 @@ from slackfake import requests as sr
 from storage.db import create_engine, session_factory, transaction
 from storage.models import Debrief, ScorecardDraft
 from tests.bot_process import MODES, Answer, BotProcess
+from tests.flows import decision_values, intake_values, scorecard_values
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Reply
-from tests.intake_helpers import intake_values
-from tests.scorecard_helpers import decision_values, scorecard_values
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -33,8 +33,11 @@ from storage.models import (
     Reminder,
     ReminderStatus,
 )
+from tests.calls import reminder_posts, reminder_texts
+from tests.flows import CY, LATER, WHEN, schedule, submit_schedule
+from tests.flows import add_candidate as register
 from tests.harness import HIRING_MANAGER, Harness, deliver
-from tests.pipeline_seed import add_candidate, add_interview, add_scorecard, hours
+from tests.seed import add_candidate, add_interview, add_scorecard, hours
 
 ANA, BEN = "U0ANA", "U0BEN"
 # Monday 30 Nov 2026 12:00 UTC, an hour long: everyone below is in UTC unless told.
@@ -50,18 +53,6 @@ def notifier(harness: Harness, clock: FrozenClock) -> SlackNotifier:
 def people(fake_slack: FakeSlack) -> None:
     fake_slack.add_user(ANA, real_name="Ana", tz="UTC")
     fake_slack.add_user(BEN, real_name="Ben", tz="UTC")
-
-
-def dms(fake: FakeSlack, user_id: str | None = None) -> list[dict[str, Any]]:
-    return [
-        call.args
-        for call in fake.calls_to("chat.postMessage")
-        if call.args["channel"].startswith("U") and user_id in (None, call.args["channel"])
-    ]
-
-
-def texts(fake: FakeSlack, user_id: str) -> list[str]:
-    return [args["text"] for args in dms(fake, user_id)]
 
 
 async def planned_interview(
@@ -116,28 +107,30 @@ async def test_each_kind_fires_at_its_time_and_not_before(
         (end + hours(48), HIRING_MANAGER, "Scorecards are late"),
     ]
     for due, user, words in ladder:
-        before = len(dms(fake, user))
+        before = len(reminder_posts(fake, user))
         await sweep_at(bot, notifier, clock, due - timedelta(seconds=1))
-        assert len(dms(fake, user)) == before, f"{words!r} went out early"
+        assert len(reminder_posts(fake, user)) == before, f"{words!r} went out early"
         await sweep_at(bot, notifier, clock, due)
-        assert len(dms(fake, user)) == before + 1
-        assert words in texts(fake, user)[-1]
+        assert len(reminder_posts(fake, user)) == before + 1
+        assert words in reminder_texts(fake, user)[-1]
     # The kit went in full with the invitation: the hour-before DM is short, with Open kit.
-    soon = dms(fake, ANA)[0]
+    soon = reminder_posts(fake, ANA)[0]
     assert not any(b["type"] == "header" for b in soon["blocks"])
     assert len(str(soon["blocks"])) < 1500 and '"action_id": "open_kit"' in json.dumps(soon)
-    escalation = dms(fake, HIRING_MANAGER)[0]
+    escalation = reminder_posts(fake, HIRING_MANAGER)[0]
     assert f"<@{ANA}>" in escalation["blocks"][0]["text"]["text"]
     assert f"<@{BEN}>" in escalation["blocks"][0]["text"]["text"]
     assert '"action_id": "nudge"' in json.dumps(escalation)
-    assert "fake-workspace.slack.com/archives" in str(dms(fake, ANA)[1]["blocks"])
+    assert "fake-workspace.slack.com/archives" in str(reminder_posts(fake, ANA)[1]["blocks"])
     assert all(r.status == ReminderStatus.SENT for r in await rows(bot))
     # Each DM is remembered with the candidate, where Slack put it: erase can reach it.
     candidate_id = (await rows(bot))[0].candidate_id
     assert candidate_id is not None
     async with bot.sessions() as session:
         remembered = await outbox.remembered(session, candidate_id)
-    assert sum(1 for m in remembered if m.channel.startswith("D") and m.ts) == len(dms(fake))
+    assert sum(1 for m in remembered if m.channel.startswith("D") and m.ts) == len(
+        reminder_posts(fake)
+    )
 
 
 async def test_a_scorecard_stops_its_author_reminders_and_the_last_one_the_escalation(
@@ -161,8 +154,8 @@ async def test_a_scorecard_stops_its_author_reminders_and_the_last_one_the_escal
     assert statuses[(ReminderKind.ESCALATION, HIRING_MANAGER)] == ReminderStatus.CANCELLED
     assert statuses[(ReminderKind.DEBRIEF_PENDING, HIRING_MANAGER)] == ReminderStatus.PENDING
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(48))
-    assert texts(fake, ANA) == texts(fake, BEN) == []
-    assert ["waiting for a decision" in t for t in texts(fake, HIRING_MANAGER)] == [True]
+    assert reminder_texts(fake, ANA) == reminder_texts(fake, BEN) == []
+    assert ["waiting for a decision" in t for t in reminder_texts(fake, HIRING_MANAGER)] == [True]
 
     # A decision ends the wait; closing the candidate ends everything.
     async with transaction(bot.sessions) as session:
@@ -180,7 +173,7 @@ async def test_cancelling_the_interview_cancels_its_reminders(
         await reminders.interview_cancelled(session, interview.id)
     assert {r.status for r in await rows(bot)} == {ReminderStatus.CANCELLED}
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(72))
-    assert dms(fake) == []
+    assert reminder_posts(fake) == []
 
 
 async def test_rescheduling_rearms_and_drops_removed_interviewers(
@@ -189,7 +182,7 @@ async def test_rescheduling_rearms_and_drops_removed_interviewers(
     bot, fake = harness.bot, harness.fake
     interview = await planned_interview(bot, fake)
     await sweep_at(bot, notifier, clock, INTERVIEW_AT - hours(1))
-    assert len(dms(fake, ANA)) == len(dms(fake, BEN)) == 1
+    assert len(reminder_posts(fake, ANA)) == len(reminder_posts(fake, BEN)) == 1
     # Moved to the next day, Ben taken off: Ana's kit goes out again before the new time.
     later = INTERVIEW_AT + hours(24)
     async with transaction(bot.sessions) as session:
@@ -206,10 +199,10 @@ async def test_rescheduling_rearms_and_drops_removed_interviewers(
         )
     assert ReminderStatus.PENDING not in {r.status for r in await rows(bot, recipient_id=BEN)}
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(3))
-    assert len(dms(fake, ANA)) == 1  # the nudge moved with the interview
+    assert len(reminder_posts(fake, ANA)) == 1  # the nudge moved with the interview
     await sweep_at(bot, notifier, clock, later - hours(1))
-    assert len(dms(fake, ANA)) == 2 and "starts soon" in texts(fake, ANA)[-1]
-    assert len(dms(fake, BEN)) == 1
+    assert len(reminder_posts(fake, ANA)) == 2 and "starts soon" in reminder_texts(fake, ANA)[-1]
+    assert len(reminder_posts(fake, BEN)) == 1
     # Planning the same again is a no-op: nothing re-armed, nothing sent twice.
     async with transaction(bot.sessions) as session:
         stored = await session.get(Interview, interview.id)
@@ -223,7 +216,7 @@ async def test_rescheduling_rearms_and_drops_removed_interviewers(
             now=clock.now(),
         )
     await sweep_at(bot, notifier, clock, later - hours(1))
-    assert len(dms(fake, ANA)) == 2
+    assert len(reminder_posts(fake, ANA)) == 2
 
 
 async def test_a_closed_candidate_or_a_late_start_makes_a_reminder_obsolete(
@@ -233,7 +226,7 @@ async def test_a_closed_candidate_or_a_late_start_makes_a_reminder_obsolete(
     interview = await planned_interview(bot, fake, (ANA,))
     # The bot was down through the whole hour before the interview: no stale kit after.
     report = await sweep_at(bot, notifier, clock, INTERVIEW_AT + timedelta(minutes=5))
-    assert report.outcomes[reminders.Outcome.OBSOLETE] == 1 and dms(fake) == []
+    assert report.outcomes[reminders.Outcome.OBSOLETE] == 1 and reminder_posts(fake) == []
     soon = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0]
     assert soon.status == ReminderStatus.CANCELLED and soon.last_error == "meeting started"
     async with transaction(bot.sessions) as session:
@@ -243,7 +236,7 @@ async def test_a_closed_candidate_or_a_late_start_makes_a_reminder_obsolete(
         assert candidate is not None
         candidate.status = CandidateStatus.WITHDRAWN
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(72))
-    assert dms(fake) == []
+    assert reminder_posts(fake) == []
 
 
 async def test_sent_once_across_a_restart_on_the_same_database(
@@ -253,14 +246,14 @@ async def test_sent_once_across_a_restart_on_the_same_database(
     await planned_interview(first.bot, first.fake)
     notifier = SlackNotifier(build_client(first.bot.settings), clock)
     await sweep_at(first.bot, notifier, clock, INTERVIEW_AT - hours(1), owner="first")
-    assert len(dms(first.fake)) == 2
+    assert len(reminder_posts(first.fake)) == 2
     # The app restarts: a new process, a new engine and client, the same database.
     second = await make_harness()
     restarted = SlackNotifier(build_client(second.bot.settings), clock)
     report = await sweep_at(second.bot, restarted, clock, INTERVIEW_AT - hours(1), owner="second")
-    assert report.sent == 0 and len(dms(first.fake)) == 2
+    assert report.sent == 0 and len(reminder_posts(first.fake)) == 2
     await sweep_at(second.bot, restarted, clock, INTERVIEW_AT + hours(2), owner="second")
-    assert len(dms(first.fake)) == 4
+    assert len(reminder_posts(first.fake)) == 4
 
 
 async def test_two_replicas_sweeping_at_once_send_each_reminder_once(
@@ -278,7 +271,7 @@ async def test_two_replicas_sweeping_at_once_send_each_reminder_once(
     )
     assert sum(report.sent for report in reports) == 50
     await asyncio.gather(deliver(first.bot), deliver(second.bot))
-    sent = [(args["channel"], args["text"]) for args in dms(first.fake)]
+    sent = [(args["channel"], args["text"]) for args in reminder_posts(first.fake)]
     assert len(sent) == len(set(sent)) == 50
 
 
@@ -303,7 +296,7 @@ async def test_a_replica_that_dies_with_a_claimed_batch_leaves_it_to_another_aft
     lease_over = INTERVIEW_AT - hours(1) + lease
     assert (await sweep_at(second.bot, survivor, clock, lease_over, owner="alive")).sent == 1
     # Queueing and recording commit together: taken over, sent once.
-    assert len(dms(first.fake, ANA)) == 1
+    assert len(reminder_posts(first.fake, ANA)) == 1
     soon = (await rows(second.bot, kind=ReminderKind.INTERVIEW_SOON))[0]
     assert soon.status == ReminderStatus.SENT and soon.claimed_by.startswith("alive/")
 
@@ -320,7 +313,7 @@ async def test_held_to_working_hours_in_two_time_zones(
         bot, fake, (tokyo, los_angeles), starts_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     )
     report = await sweep_at(bot, notifier, clock, datetime(2026, 11, 30, 11, 0, tzinfo=UTC))
-    assert report.outcomes[reminders.Outcome.HELD] == 2 and dms(fake) == []
+    assert report.outcomes[reminders.Outcome.HELD] == 2 and reminder_posts(fake) == []
     held = {r.recipient_id: r.due_at for r in await rows(bot, kind=ReminderKind.SCORECARD_NUDGE)}
     # 09:00 Tuesday in Tokyo is 00:00 UTC; 09:00 Monday in Los Angeles is 17:00 UTC.
     assert held == {
@@ -328,11 +321,11 @@ async def test_held_to_working_hours_in_two_time_zones(
         los_angeles: datetime(2026, 11, 30, 17, 0, tzinfo=UTC),
     }
     await sweep_at(bot, notifier, clock, datetime(2026, 11, 30, 16, 59, tzinfo=UTC))
-    assert dms(fake) == []
+    assert reminder_posts(fake) == []
     await sweep_at(bot, notifier, clock, datetime(2026, 11, 30, 17, 0, tzinfo=UTC))
-    assert [args["channel"] for args in dms(fake)] == [los_angeles]
+    assert [args["channel"] for args in reminder_posts(fake)] == [los_angeles]
     await sweep_at(bot, notifier, clock, datetime(2026, 12, 1, 0, 0, tzinfo=UTC))
-    assert [args["channel"] for args in dms(fake)] == [los_angeles, tokyo]
+    assert [args["channel"] for args in reminder_posts(fake)] == [los_angeles, tokyo]
     assert all(r.attempts == 1 for r in await rows(bot, kind=ReminderKind.SCORECARD_NUDGE))
 
 
@@ -409,7 +402,7 @@ async def test_not_attended_stops_the_reminders_and_tells_the_hiring_manager(
     bot, fake = harness.bot, harness.fake
     interview = await planned_interview(bot, fake)
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(2))
-    nudge = dms(fake, ANA)[-1]
+    nudge = reminder_posts(fake, ANA)[-1]
     buttons = [e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert {b["action_id"] for b in buttons} == {Action.SUBMIT_SCORECARD, Action.NOT_ATTENDED}
     value = next(b["value"] for b in buttons if b["action_id"] == Action.NOT_ATTENDED)
@@ -419,14 +412,14 @@ async def test_not_attended_stops_the_reminders_and_tells_the_hiring_manager(
     async with bot.sessions() as session:
         seat = await session.get(InterviewInterviewer, (interview.id, ANA))
         assert seat is not None and not seat.attended
-    told = texts(fake, HIRING_MANAGER)
+    told = reminder_texts(fake, HIRING_MANAGER)
     assert len(told) == 1 and f"<@{ANA}>" in told[0] and "not attend" in told[0]
     due = (await rows(bot, recipient_id=ANA, kind=ReminderKind.SCORECARD_DUE))[0]
     assert due.status == ReminderStatus.CANCELLED
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(49))
-    escalation = texts(fake, HIRING_MANAGER)[-1]
-    assert "late" in escalation and dms(fake, ANA) == []
-    late_line = dms(fake, HIRING_MANAGER)[-1]["blocks"][0]["text"]["text"]
+    escalation = reminder_texts(fake, HIRING_MANAGER)[-1]
+    assert "late" in escalation and reminder_posts(fake, ANA) == []
+    late_line = reminder_posts(fake, HIRING_MANAGER)[-1]["blocks"][0]["text"]["text"]
     assert f"<@{BEN}>" in late_line and f"<@{ANA}>" not in late_line
 
 
@@ -446,16 +439,13 @@ async def test_only_an_interviewer_may_mark_not_attended(
         seat = await session.get(InterviewInterviewer, (interview.id, ANA))
         assert seat is not None and seat.attended
     assert {r.status for r in await rows(bot)} == {ReminderStatus.PENDING}
-    assert dms(fake) == []
+    assert reminder_posts(fake) == []
     assert interview.status == InterviewStatus.SCHEDULED
 
 
 async def test_scheduling_rescheduling_and_cancelling_through_slack_plan_the_reminders(
     harness: Harness,
 ) -> None:
-    from tests.intake_helpers import add_candidate as register
-    from tests.test_schedule import CY, LATER, WHEN, schedule, submit
-
     harness.fake.add_user(CY, real_name="Cy")
     candidate = await register(harness)
     interview = await schedule(harness, candidate)
@@ -466,7 +456,7 @@ async def test_scheduling_rescheduling_and_cancelling_through_slack_plan_the_rem
 
     await harness.action(Action.RESCHEDULE_INTERVIEW, value=f"interview:{interview.id}")
     view = harness.fake.calls_to("views.open")[-1].response["view"]
-    await submit(harness, view, interviewers=(BEN, CY), starts_at=LATER)
+    await submit_schedule(harness, view, interviewers=(BEN, CY), starts_at=LATER)
     open_rows = [r for r in await rows(harness.bot) if r.status == ReminderStatus.PENDING]
     assert {r.recipient_id for r in open_rows} == {BEN, CY, HIRING_MANAGER}
     assert {r.due_at for r in open_rows if r.kind == ReminderKind.INTERVIEW_SOON} == {

@@ -29,11 +29,11 @@ from bot.reminder_rules import ReminderKind
 from slackfake import FakeSlack
 from storage.db import create_engine, transaction
 from storage.models import OutboxMessage, OutboxStatus, Reminder, ReminderStatus
+from tests.bot_process import clean_env
 from tests.harness import HIRING_CHANNEL, SIGNING_SECRET, Harness, free_port
 from tests.pgcluster import PostgresCluster
-from tests.pipeline_seed import add_candidate, add_interview
-from tests.test_main import _clean_env
-from tests.test_metrics import scrape
+from tests.scrape import scrape
+from tests.seed import add_candidate, add_interview
 
 pytestmark = pytest.mark.postgresql
 
@@ -93,7 +93,7 @@ async def start_replica(
             # Not yet today's digest, unless a test asks for it.
             "DIGEST_TIME": "23:59",
         }
-        env = _clean_env(**(defaults | settings))
+        env = clean_env(**(defaults | settings))
         log = (tmp_path / f"replica-{len(started) + 1}.log").open("wb")
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", cwd=tmp_path, env=env, stdout=log, stderr=log
@@ -170,6 +170,16 @@ def dms(fake: FakeSlack) -> Counter[str]:
     )
 
 
+async def sweeps(replica: Replica) -> float:
+    """How many reminder sweeps the replica has finished."""
+    return (await scrape(replica.base_url)).get('hiring_reminder_sweeps_total{outcome="ok"}', 0)
+
+
+async def outbox_rows(bot: BotContext) -> int:
+    async with bot.sessions() as session:
+        return (await session.exec(select(func.count()).select_from(OutboxMessage))).one()
+
+
 async def statuses(bot: BotContext) -> Counter[str]:
     async with bot.sessions() as session:
         rows = await session.exec(select(Reminder.status, func.count()).group_by(Reminder.status))
@@ -211,8 +221,16 @@ async def test_two_replicas_send_each_of_200_reminders_once(
     async with harness.bot.sessions() as session:
         rows = (await session.exec(select(OutboxMessage))).all()
     assert len(rows) == REMINDERS and {row.status for row in rows} == {OutboxStatus.SENT}
-    # One more sweep of each changes nothing.
-    await asyncio.sleep(1.5)
+    # One more sweep of each, seen in its metrics, changes nothing.
+    done = [await sweeps(replica) for replica in replicas]
+
+    async def each_swept_again() -> bool:
+        # Past the sweep that may have been running: one began after every reminder was sent.
+        counts = [await sweeps(replica) for replica in replicas]
+        return all(now > before + 1 for now, before in zip(counts, done, strict=True))
+
+    await until(each_swept_again, START_TIMEOUT, "a further sweep of each replica")
+    assert await outbox_rows(harness.bot) == REMINDERS
     assert dms(harness.fake) == Counter(recipients)
 
 
@@ -289,7 +307,7 @@ async def test_replicas_starting_together_migrate_one_at_a_time(
                 "bot",
                 "migrate",
                 cwd=tmp_path,
-                env=_clean_env(DATABASE_URL=url),
+                env=clean_env(DATABASE_URL=url),
                 stderr=asyncio.subprocess.PIPE,
             )
             for _ in range(3)

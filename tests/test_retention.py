@@ -19,7 +19,7 @@ from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
 from storage.models import AuditEvent, Candidate, CandidateStatus, Interview
 from tests.harness import HIRING_MANAGER, Harness
-from tests.pipeline_seed import add_candidate, add_interview, hours
+from tests.seed import add_candidate, add_interview, hours
 
 DAYS = 30
 ANA = "U0ANA"

@@ -5,145 +5,38 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import col, select
 
 from bot.kits import default_prompts_dir
 from handlers.ids import Action, ScheduleBlock
 from handlers.mrkdwn import date_token
-from handlers.schedule_modal import STAGE_LENGTH
-from slackfake import FakeSlack
-from slackfake import requests as sr
-from slackfake.server import Call
-from storage.models import Candidate, CandidateStatus, Interview, InterviewInterviewer
+from storage.models import Candidate, CandidateStatus
+from tests.calls import buttons, dms, errors_of, mrkdwn_text, next_step_of, thread_calls, updates_of
 from tests.conftest import START
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
-from tests.intake_helpers import add_candidate
-from tests.test_kit_blocks import all_text
-from tests.test_kits import MINIMAL_STAGE
+from tests.flows import (
+    ADMIN,
+    ANA,
+    BEN,
+    BOT_USER,
+    CY,
+    GONE,
+    LATER,
+    RECRUITER,
+    WHEN,
+    add_candidate,
+    open_schedule,
+    schedule,
+    submit_schedule,
+)
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.kit_samples import MINIMAL_STAGE
+from tests.seed import interviewer_rows, stored_interviews
 
-ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
-RECRUITER, ADMIN = "U0REC", "U0ADMIN"
-BOT_USER, GONE = "U0DEPLOYBOT", "U0GONE"
-WHEN = datetime(2026, 12, 2, 14, 0, tzinfo=UTC)
-LATER = WHEN + timedelta(days=2, hours=1)
-
-
-@pytest.fixture(autouse=True)
-def people(fake_slack: FakeSlack) -> None:
-    for user_id, name in ((ANA, "Ana"), (BEN, "Ben"), (CY, "Cy"), (RECRUITER, "Rae")):
-        fake_slack.add_user(user_id, real_name=name)
-    fake_slack.add_user(ADMIN, real_name="Ada Admin")
-    fake_slack.add_user(BOT_USER, real_name="Deploy Bot", is_bot=True)
-    fake_slack.add_user(GONE, real_name="Old Timer", deleted=True)
-
-
-def values(
-    *,
-    stage: str | None = "screening",
-    interviewers: tuple[str, ...] = (ANA, BEN),
-    starts_at: datetime | None = WHEN,
-    duration: str = STAGE_LENGTH,
-    link: str | None = None,
-) -> dict[str, dict[str, Any]]:
-    """``view.state.values`` of a filled-in Schedule interview modal."""
-    return {
-        ScheduleBlock.STAGE: sr.select_value(ScheduleBlock.STAGE, stage),
-        ScheduleBlock.INTERVIEWERS: sr.users_value(ScheduleBlock.INTERVIEWERS, interviewers),
-        ScheduleBlock.STARTS_AT: sr.datetime_value(ScheduleBlock.STARTS_AT, starts_at),
-        ScheduleBlock.DURATION: sr.select_value(ScheduleBlock.DURATION, duration),
-        ScheduleBlock.VIDEO_LINK: sr.url_value(ScheduleBlock.VIDEO_LINK, link),
-    }
-
-
-async def open_schedule(
-    harness: Harness, candidate: Candidate, user_id: str = HIRING_MANAGER
-) -> dict[str, Any]:
-    """Click the card's Schedule interview button; the modal Slack opened."""
-    reply = await harness.action(
-        Action.SCHEDULE_INTERVIEW, user_id=user_id, value=f"candidate:{candidate.id}"
-    )
-    assert reply.status == 200
-    return harness.fake.calls_to("views.open")[-1].response["view"]
-
-
-async def submit(
-    harness: Harness, view: dict[str, Any], *, user_id: str = HIRING_MANAGER, **changes: Any
-) -> Reply:
-    return await harness.post(
-        sr.view_submission(user_id=user_id, view=view, values=values(**changes))
-    )
-
-
-async def schedule(
-    harness: Harness, candidate: Candidate, *, user_id: str = HIRING_MANAGER, **changes: Any
-) -> Interview:
-    view = await open_schedule(harness, candidate, user_id)
-    reply = await submit(harness, view, user_id=user_id, **changes)
-    assert (reply.status, reply.text) == (200, "")
-    [interview] = [i for i in await stored_interviews(harness) if i.schedule_view_id == view["id"]]
-    return interview
-
-
-async def stored_interviews(harness: Harness) -> list[Interview]:
-    async with harness.bot.sessions() as session:
-        return list((await session.exec(select(Interview).order_by(col(Interview.id)))).all())
-
-
-async def interviewer_rows(
-    harness: Harness, interview: Interview
-) -> dict[str, InterviewInterviewer]:
-    async with harness.bot.sessions() as session:
-        rows = await session.exec(
-            select(InterviewInterviewer).where(InterviewInterviewer.interview_id == interview.id)
-        )
-        return {row.user_id: row for row in rows.all()}
-
-
-def thread_posts(fake: FakeSlack, candidate: Candidate) -> list[Call]:
-    return [
-        call
-        for call in fake.calls_to("chat.postMessage")
-        if call.args.get("channel") == HIRING_CHANNEL
-        and call.args.get("thread_ts") == candidate.thread_ts
-    ]
-
-
-def dms(fake: FakeSlack) -> dict[str, list[Call]]:
-    """chat.postMessage calls in DMs, by the user whose DM it is."""
-    by_user: dict[str, list[Call]] = {}
-    for call in fake.calls_to("chat.postMessage"):
-        user = fake.dm_user(call.args.get("channel", ""))
-        if user is not None:
-            by_user.setdefault(user, []).append(call)
-    return by_user
-
-
-def updates_of(fake: FakeSlack, channel: str, ts: str | None) -> list[Call]:
-    return [
-        call
-        for call in fake.calls_to("chat.update")
-        if call.args.get("channel") == channel and call.args.get("ts") == ts
-    ]
-
-
-def next_step_of(card: Call) -> str:
-    [field] = [f["text"] for f in card.args["blocks"][1]["fields"] if "*Next step*" in f["text"]]
-    return field.removeprefix("*Next step*\n")
-
-
-def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [e for block in blocks if block["type"] == "actions" for e in block["elements"]]
-
-
-def errors_of(reply: Reply) -> dict[str, str]:
-    assert reply.status == 200
-    assert reply.json["response_action"] == "errors", reply.text
-    return reply.json["errors"]
+pytestmark = pytest.mark.usefixtures("people")
 
 
 # --------------------------------------------------------------------- opening the modal
@@ -201,7 +94,7 @@ async def test_a_closed_candidate_takes_no_new_interview(harness: Harness) -> No
     await harness.action(Action.SCHEDULE_INTERVIEW, value=f"candidate:{candidate.id}")
     reply = await harness.command(f"schedule #{candidate.id}")
     # The modal opened before the rejection cannot be submitted either.
-    submitted = await submit(harness, view)
+    submitted = await submit_schedule(harness, view)
 
     [ephemeral] = harness.fake.calls_to("response_url")
     assert "closed (rejected)" in ephemeral.args["text"]
@@ -210,7 +103,7 @@ async def test_a_closed_candidate_takes_no_new_interview(harness: Harness) -> No
         ScheduleBlock.STAGE: "This candidate is closed (rejected): they take no new interviews."
     }
     assert harness.fake.calls_to("views.open") == []
-    assert await stored_interviews(harness) == []
+    assert await stored_interviews(harness.bot) == []
 
 
 # --------------------------------------------------------------------- scheduling
@@ -220,7 +113,7 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
     harness: Harness,
 ) -> None:
     candidate = await add_candidate(harness)
-    question_set = thread_posts(harness.fake, candidate)
+    question_set = thread_calls(harness.fake, candidate)
     harness.fake.clear()
 
     interview = await schedule(
@@ -235,7 +128,7 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
     )
     assert interview.created_by == HIRING_MANAGER
     # The thread: the note with its buttons.
-    [note] = thread_posts(harness.fake, candidate)
+    [note] = thread_calls(harness.fake, candidate)
     assert (
         note.args["text"] == f"*Technical interview* on {date_token(WHEN)} with <@{ANA}> <@{BEN}>"
     )
@@ -253,11 +146,11 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
         BEN,
     ]
     sent = dms(harness.fake)
-    rows = await interviewer_rows(harness, interview)
+    rows = await interviewer_rows(harness.bot, interview)
     technical = harness.bot.kits.stage("technical")
     for user_id in (ANA, BEN):
         [dm] = sent[user_id]
-        text = all_text(dm.args["blocks"])
+        text = mrkdwn_text(dm.args["blocks"])
         for question in technical.questions:
             assert question.prompt[:60] in text
         for flag in technical.red_flags:
@@ -284,7 +177,7 @@ async def test_scheduling_notes_it_in_the_thread_and_dms_each_interviewer_the_ki
     [card] = updates_of(harness.fake, HIRING_CHANNEL, candidate.thread_ts)
     assert next_step_of(card) == "Schedule the Screening interview", "a later stage's interview"
     assert "question set" in question_set[0].args["text"]
-    assert harness.bot.kits.stage("screening").questions[0].prompt[:60] in all_text(
+    assert harness.bot.kits.stage("screening").questions[0].prompt[:60] in mrkdwn_text(
         question_set[0].args["blocks"]
     )
 
@@ -373,10 +266,10 @@ async def test_every_bad_input_is_a_field_error_and_nothing_is_stored(
     view = await open_schedule(harness, candidate)
     harness.fake.clear()
 
-    reply = await submit(harness, view, **changes)
+    reply = await submit_schedule(harness, view, **changes)
 
     assert errors_of(reply) == {block: message}
-    assert await stored_interviews(harness) == []
+    assert await stored_interviews(harness.bot) == []
     assert {call.method for call in harness.fake.calls} <= {"users.info"}
     assert len(harness.fake.calls_to("users.info")) <= 5
 
@@ -391,7 +284,7 @@ async def test_users_are_looked_up_once_each(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     view = await open_schedule(harness, candidate)
     harness.fake.clear()
-    await submit(harness, view, interviewers=(ANA, BEN, ANA))
+    await submit_schedule(harness, view, interviewers=(ANA, BEN, ANA))
     assert sorted(call.args["user"] for call in harness.fake.calls_to("users.info")) == [ANA, BEN]
 
 
@@ -403,13 +296,13 @@ async def test_a_dm_slack_refuses_is_reported_in_the_thread(harness: Harness) ->
 
     interview = await schedule(harness, candidate, interviewers=(ANA, BEN))
 
-    note, warning = thread_posts(harness.fake, candidate)
+    note, warning = thread_calls(harness.fake, candidate)
     assert note.args["text"].startswith("*Screening interview*")
     assert warning.args["text"] == (
         f":warning: I could not send the interview kit to <@{ANA}> (a bot), "
         f"<@{BEN}> (deactivated). Please share the kit with them another way."
     )
-    rows = await interviewer_rows(harness, interview)
+    rows = await interviewer_rows(harness.bot, interview)
     assert (rows[ANA].dm_error, rows[BEN].dm_error) == ("cannot_dm_bot", "user_disabled")
     assert interview.status == "scheduled"
     assert updates_of(harness.fake, HIRING_CHANNEL, candidate.thread_ts), "card still refreshed"
@@ -420,12 +313,12 @@ async def test_the_same_modal_submitted_twice_schedules_once(harness: Harness) -
     view = await open_schedule(harness, candidate)
     harness.fake.clear()
 
-    first = await submit(harness, view)
-    again = await submit(harness, view)
+    first = await submit_schedule(harness, view)
+    again = await submit_schedule(harness, view)
 
     assert (first.status, first.text, again.status, again.text) == (200, "", 200, "")
-    assert len(await stored_interviews(harness)) == 1
-    assert len(thread_posts(harness.fake, candidate)) == 1
+    assert len(await stored_interviews(harness.bot)) == 1
+    assert len(thread_calls(harness.fake, candidate)) == 1
     # Two interviewers, each sent their kit and their invitation once.
     assert sorted(dms(harness.fake)) == [ANA, BEN]
     assert all(len(sent) == 1 for sent in dms(harness.fake).values())
@@ -437,11 +330,11 @@ async def test_two_submissions_at_once_schedule_once(harness: Harness) -> None:
     view = await open_schedule(harness, candidate)
     harness.fake.clear()
 
-    replies = await asyncio.gather(submit(harness, view), submit(harness, view))
+    replies = await asyncio.gather(submit_schedule(harness, view), submit_schedule(harness, view))
 
     assert [(reply.status, reply.text) for reply in replies] == [(200, ""), (200, "")]
-    assert len(await stored_interviews(harness)) == 1
-    assert len(thread_posts(harness.fake, candidate)) == 1
+    assert len(await stored_interviews(harness.bot)) == 1
+    assert len(thread_calls(harness.fake, candidate)) == 1
 
 
 # --------------------------------------------------------------------- reschedule and cancel
@@ -450,23 +343,23 @@ async def test_two_submissions_at_once_schedule_once(harness: Harness) -> None:
 async def test_reschedule_edits_the_note_and_tells_each_interviewer(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     interview = await schedule(harness, candidate, user_id=RECRUITER)
-    before = await interviewer_rows(harness, interview)
+    before = await interviewer_rows(harness.bot, interview)
     harness.fake.clear()
 
     await harness.action(Action.RESCHEDULE_INTERVIEW, value=f"interview:{interview.id}")
     [opened] = harness.fake.calls_to("views.open")
     view = opened.response["view"]
     assert view["title"]["text"] == "Reschedule interview"
-    reply = await submit(harness, view, interviewers=(BEN, CY), starts_at=LATER)
+    reply = await submit_schedule(harness, view, interviewers=(BEN, CY), starts_at=LATER)
 
     assert (reply.status, reply.text) == (200, "")
-    [after] = await stored_interviews(harness)
+    [after] = await stored_interviews(harness.bot)
     assert after.starts_at == LATER
     summary = f"*Screening interview* on {date_token(LATER)} with <@{BEN}> <@{CY}>"
     [note] = updates_of(harness.fake, HIRING_CHANNEL, interview.message_ts)
     assert note.args["text"] == summary
-    assert f"rescheduled by <@{HIRING_MANAGER}>" in all_text(note.args["blocks"])
-    [reply_in_thread] = thread_posts(harness.fake, candidate)
+    assert f"rescheduled by <@{HIRING_MANAGER}>" in mrkdwn_text(note.args["blocks"])
+    [reply_in_thread] = thread_calls(harness.fake, candidate)
     assert reply_in_thread.args["text"] == f"<@{HIRING_MANAGER}> rescheduled the {summary}."
     # Ben stays: his kit DM is edited and he is told; Cy gets a kit; Ana is taken off.
     [ben_kit] = updates_of(harness.fake, before[BEN].dm_channel_id or "", before[BEN].dm_ts)
@@ -482,7 +375,7 @@ async def test_reschedule_edits_the_note_and_tells_each_interviewer(harness: Har
     assert buttons(ana_kit.args["blocks"]) == [] and "no longer on it" in ana_kit.args["text"]
     [ana_notice] = sent[ANA]
     assert "took you off" in ana_notice.args["text"]
-    rows = await interviewer_rows(harness, interview)
+    rows = await interviewer_rows(harness.bot, interview)
     assert sorted(rows) == [BEN, CY]
     assert rows[BEN].dm_ts == before[BEN].dm_ts, "the kit DM stays the one to edit"
     assert rows[CY].dm_ts == cy_kit.response["ts"]
@@ -496,7 +389,7 @@ async def test_resubmitting_an_unchanged_reschedule_tells_nobody(harness: Harnes
     view = harness.fake.calls_to("views.open")[-1].response["view"]
     harness.fake.clear()
 
-    reply = await submit(harness, view)
+    reply = await submit_schedule(harness, view)
 
     assert (reply.status, reply.text) == (200, "")
     assert [call.method for call in harness.fake.calls] == ["users.info", "users.info"]
@@ -505,7 +398,7 @@ async def test_resubmitting_an_unchanged_reschedule_tells_nobody(harness: Harnes
 async def test_cancel_marks_it_edits_the_note_and_tells_the_interviewers(harness: Harness) -> None:
     candidate = await add_candidate(harness)
     interview = await schedule(harness, candidate, user_id=RECRUITER)
-    rows = await interviewer_rows(harness, interview)
+    rows = await interviewer_rows(harness.bot, interview)
     harness.fake.clear()
 
     reply = await harness.action(
@@ -513,13 +406,13 @@ async def test_cancel_marks_it_edits_the_note_and_tells_the_interviewers(harness
     )
 
     assert reply.status == 200
-    [after] = await stored_interviews(harness)
+    [after] = await stored_interviews(harness.bot)
     assert after.status == "cancelled"
     [note] = updates_of(harness.fake, HIRING_CHANNEL, interview.message_ts)
     assert note.args["text"].startswith("~*Screening interview*")
     assert note.args["text"].endswith(f"Cancelled by <@{RECRUITER}>.")
     assert buttons(note.args["blocks"]) == []
-    [in_thread] = thread_posts(harness.fake, candidate)
+    [in_thread] = thread_calls(harness.fake, candidate)
     assert in_thread.args["text"] == (
         f"<@{RECRUITER}> cancelled the *Screening interview* on {date_token(WHEN)}."
     )
@@ -554,7 +447,7 @@ async def test_others_may_not_reschedule_or_cancel(harness: Harness, action: Act
         f"interview (<@{RECRUITER}>) or an admin can change it."
     )
     assert [call.method for call in harness.fake.calls] == ["response_url"]
-    [after] = await stored_interviews(harness)
+    [after] = await stored_interviews(harness.bot)
     assert after.status == "scheduled"
 
 
@@ -564,10 +457,10 @@ async def test_a_reschedule_modal_submitted_by_someone_else_is_refused(harness: 
     await harness.action(Action.RESCHEDULE_INTERVIEW, value=f"interview:{interview.id}")
     view = harness.fake.calls_to("views.open")[-1].response["view"]
 
-    reply = await submit(harness, view, user_id=ANA, starts_at=LATER)
+    reply = await submit_schedule(harness, view, user_id=ANA, starts_at=LATER)
 
     assert ScheduleBlock.STAGE in errors_of(reply)
-    [after] = await stored_interviews(harness)
+    [after] = await stored_interviews(harness.bot)
     assert after.starts_at == WHEN
 
 
@@ -579,7 +472,7 @@ async def test_admins_may_change_any_interview(make_harness: Callable[..., Any])
 
     await harness.action(Action.CANCEL_INTERVIEW, user_id=ADMIN, value=f"interview:{interview.id}")
 
-    [after] = await stored_interviews(harness)
+    [after] = await stored_interviews(harness.bot)
     assert after.status == "cancelled"
 
 
@@ -608,15 +501,15 @@ async def test_a_fourth_stage_in_prompts_dir_can_be_scheduled(
     [length] = [b for b in view["blocks"] if b.get("block_id") == ScheduleBlock.DURATION]
     assert "Take-home 45 min" in length["hint"]["text"]
     harness.fake.clear()
-    reply = await submit(harness, view, stage="take_home", interviewers=(ANA,))
+    reply = await submit_schedule(harness, view, stage="take_home", interviewers=(ANA,))
 
     assert (reply.status, reply.text) == (200, "")
-    [interview] = await stored_interviews(harness)
+    [interview] = await stored_interviews(harness.bot)
     assert (interview.stage_key, interview.duration_minutes) == ("take_home", 45)
-    [note] = thread_posts(harness.fake, candidate)
+    [note] = thread_calls(harness.fake, candidate)
     assert note.args["text"].startswith("*Take-home interview* on ")
     [dm] = dms(harness.fake)[ANA]
-    text = all_text(dm.args["blocks"])
+    text = mrkdwn_text(dm.args["blocks"])
     assert "Walk me through your pipeline." in text
     assert "Cannot explain code they submitted" in text
     assert dm.args["blocks"][2]["text"]["text"] == "Interview kit: Take-home review · 45 min"

@@ -3,7 +3,6 @@ prefilled values, and reading submitted state back."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -59,31 +58,9 @@ from handlers.scorecard_view_modal import scorecards_modal
 from slackfake import requests as sr
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Decision, Interview, Outcome, RatingKind
+from tests.calls import all_text, mrkdwn_text
 from tests.conftest import START
-
-PING = "<!channel> & <@U0123>"
-PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
-
-
-def texts(value: Any, kinds: tuple[str, ...]) -> Iterator[str]:
-    if isinstance(value, dict):
-        if value.get("type") in kinds:
-            yield value["text"]
-        for child in value.values():
-            yield from texts(child, kinds)
-    elif isinstance(value, list):
-        for child in value:
-            yield from texts(child, kinds)
-
-
-def all_text(value: Any) -> str:
-    """Every text of a payload, mrkdwn or plain."""
-    return "\n".join(texts(value, ("mrkdwn", "plain_text")))
-
-
-def mrkdwn_text(value: Any) -> str:
-    """The texts Slack parses for mentions and links: these must be escaped."""
-    return "\n".join(texts(value, ("mrkdwn",)))
+from tests.kit_samples import PING, PING_ESCAPED
 
 
 def candidate(name: str = "Jane Doe", **kwargs: Any) -> Candidate:

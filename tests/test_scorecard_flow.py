@@ -12,32 +12,40 @@ from sqlmodel import func, select
 from bot import reminders
 from bot.reminder_rules import ReminderKind
 from bot.scorecards import NOT_ASSESSED
-from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
+from handlers.ids import Action, ScorecardBlock, View
 from handlers.refs import Ref, ref
-from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import ScorecardMetadata, rating_block_id
 from slackfake import requests as sr
 from storage.db import transaction
-from storage.models import Candidate, Interview, RatingKind, Reminder, Scorecard, ScorecardRating
+from storage.models import (
+    Candidate,
+    Interview,
+    RatingKind,
+    Reminder,
+    Scorecard,
+    ScorecardRating,
+    row_id,
+)
 from storage.reminders import OPEN_STATUSES
+from tests.calls import dms_to, mrkdwn_text, thread_posts
 from tests.conftest import START
-from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
-from tests.intake_helpers import add_candidate
-from tests.loop_rows import PANEL, add_interview
-from tests.scorecard_helpers import (
+from tests.flows import (
+    add_candidate,
     click,
     decide,
     open_scorecard,
+    schedule,
     scorecard_values,
     submit_scorecard,
     submit_view,
 )
+from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
+from tests.kit_samples import PING, PING_ESCAPED
+from tests.seed import PANEL, add_interview_id
 
 ANA, BEN, CAT = PANEL
 ADMIN = "U0ADM"
 OUTSIDER = "U0ZED"
-PING = "<!channel> & <@U0123>"
-PING_ESCAPED = "&lt;!channel&gt; &amp; &lt;@U0123&gt;"
 
 
 @pytest.fixture
@@ -58,32 +66,7 @@ async def loop(technical: tuple[Harness, Candidate]) -> tuple[Harness, Candidate
     """And a technical interview with Ana, Ben and Cat that ended an hour ago."""
     harness, candidate = technical
     assert candidate.id is not None
-    return harness, candidate, await add_interview(harness.bot, candidate.id)
-
-
-def thread_posts(harness: Harness, candidate: Candidate) -> list[dict[str, Any]]:
-    return [
-        call.args
-        for call in harness.fake.calls_to("chat.postMessage")
-        if call.args.get("thread_ts") == candidate.thread_ts
-    ]
-
-
-def mrkdwn(value: Any) -> str:
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(node["text"])
-            for child in node.values():
-                walk(child)
-        elif isinstance(node, list):
-            for child in node:
-                walk(child)
-
-    walk(value)
-    return "\n".join(found)
+    return harness, candidate, await add_interview_id(harness.bot, candidate.id)
 
 
 async def scorecards(harness: Harness) -> list[Scorecard]:
@@ -99,31 +82,14 @@ async def rating_count(harness: Harness) -> int:
 # ----------------------------------------------------------------------------- end to end
 
 
-async def schedule_technical(harness: Harness, candidate: Candidate) -> None:
+async def schedule_technical(harness: Harness, candidate: Candidate) -> int:
     """The hiring manager schedules the technical interview with the panel through the
-    Schedule interview modal; it started three hours ago."""
-    await harness.action(Action.SCHEDULE_INTERVIEW, value=ref(Ref.CANDIDATE, candidate.id or 0))
-    view = harness.fake.calls_to("views.open")[-1].response["view"]
-    values = {
-        ScheduleBlock.STAGE: sr.select_value(ScheduleBlock.STAGE, "technical"),
-        ScheduleBlock.INTERVIEWERS: sr.users_value(ScheduleBlock.INTERVIEWERS, PANEL),
-        ScheduleBlock.STARTS_AT: sr.datetime_value(
-            ScheduleBlock.STARTS_AT, START - timedelta(hours=3)
-        ),
-        ScheduleBlock.DURATION: sr.select_value(ScheduleBlock.DURATION, STAGE_LENGTH),
-        ScheduleBlock.VIDEO_LINK: sr.url_value(ScheduleBlock.VIDEO_LINK, None),
-    }
-    reply = await submit_view(harness, HIRING_MANAGER, view, values)
-    assert (reply.status, reply.text) == (200, "")
-
-
-def dms_to(harness: Harness, user_id: str) -> list[dict[str, Any]]:
-    """The messages posted in ``user_id``'s DM with the bot."""
-    return [
-        call.args
-        for call in harness.fake.calls_to("chat.postMessage")
-        if harness.fake.dm_user(call.args["channel"]) == user_id
-    ]
+    Schedule interview modal; it started three hours ago. Its id."""
+    starts_at = START - timedelta(hours=3)
+    interview = await schedule(
+        harness, candidate, stage="technical", interviewers=PANEL, starts_at=starts_at
+    )
+    return row_id(interview)
 
 
 def dm_buttons(harness: Harness) -> dict[str, str]:
@@ -140,73 +106,79 @@ def dm_buttons(harness: Harness) -> dict[str, str]:
     }
 
 
-async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate]) -> None:
+ANA_CARD: dict[str, Any] = {
+    "competencies": {"k8s_serving": 4, "autoscaling": 4, "feature_consistency": NOT_ASSESSED},
+    "qualities": {"systems_thinking": 4},
+    "overall": 4,
+    "red_flags": ["accuracy_only_monitoring"],
+    "evidence": "Ana's evidence: sized replicas from p99.",
+    "private_note": "Ana's private note",
+}
+BEN_CARD: dict[str, Any] = {
+    "competencies": {
+        "k8s_serving": 2,
+        "autoscaling": 3,
+        "ml_monitoring": 1,
+        "feature_consistency": NOT_ASSESSED,
+    },
+    "qualities": {"systems_thinking": 3},
+    "overall": 3,
+    "evidence": "Ben's evidence.",
+}
+CAT_CARD: dict[str, Any] = {
+    "competencies": {
+        "k8s_serving": 1,
+        "autoscaling": NOT_ASSESSED,
+        "feature_consistency": NOT_ASSESSED,
+    },
+    "overall": 1,
+    "red_flags": ["accuracy_only_monitoring", "rollback_is_retraining"],
+    "evidence": "Cat's evidence.",
+}
+
+
+@pytest.fixture
+async def panel_in(technical: tuple[Harness, Candidate]) -> tuple[Harness, Candidate, int]:
+    """The technical interview scheduled through Slack, and Ana's, Ben's and Cat's
+    scorecards submitted from the buttons of their DMs."""
     harness, candidate = technical
-    kits = harness.bot.kits
-    await schedule_technical(harness, candidate)
+    interview_id = await schedule_technical(harness, candidate)
+    harness.fake.clear()
+    for user_id, card in ((ANA, ANA_CARD), (BEN, BEN_CARD), (CAT, CAT_CARD)):
+        await submit_scorecard(harness, user_id, interview_id, **card)
+    return harness, candidate, interview_id
+
+
+async def test_each_interviewer_scores_from_their_dm_and_the_thread_counts_it(
+    technical: tuple[Harness, Candidate],
+) -> None:
+    harness, candidate = technical
+    interview_id = await schedule_technical(harness, candidate)
     buttons = dm_buttons(harness)
-    assert sorted(buttons) == sorted(PANEL)
+    assert buttons == {user_id: ref(Ref.INTERVIEW, interview_id) for user_id in PANEL}
     _, view = await click(harness, Action.SUBMIT_SCORECARD, user_id=ANA, value=buttons[ANA])
     assert view is not None
-    interview_id = ScorecardMetadata.decode(view["private_metadata"]).interview_id
-    assert buttons[BEN] == ref(Ref.INTERVIEW, interview_id)
-    harness.fake.clear()
+    assert ScorecardMetadata.decode(view["private_metadata"]).interview_id == interview_id
     assert view["callback_id"] == View.SCORECARD and view["title"]["text"] == "Technical"
-    reply = await submit_view(
-        harness,
-        ANA,
-        view,
-        scorecard_values(
-            kits,
-            competencies={
-                "k8s_serving": 4,
-                "autoscaling": 4,
-                "feature_consistency": NOT_ASSESSED,
-            },
-            qualities={"systems_thinking": 4},
-            overall=4,
-            red_flags=["accuracy_only_monitoring"],
-            evidence="Ana's evidence: sized replicas from p99.",
-            private_note="Ana's private note",
-        ),
-    )
+    harness.fake.clear()
+
+    reply = await submit_view(harness, ANA, view, scorecard_values(harness.bot.kits, **ANA_CARD))
+
     assert reply.status == 200 and reply.text == ""
-    (progress,) = thread_posts(harness, candidate)
+    (progress,) = thread_posts(harness.fake, candidate)
     assert progress["text"] == f"<@{ANA}> submitted the *Technical* scorecard (1 of 3)"
     assert progress["channel"] == HIRING_CHANNEL
 
-    await submit_scorecard(
-        harness,
-        BEN,
-        interview_id,
-        competencies={
-            "k8s_serving": 2,
-            "autoscaling": 3,
-            "ml_monitoring": 1,
-            "feature_consistency": NOT_ASSESSED,
-        },
-        qualities={"systems_thinking": 3},
-        overall=3,
-        evidence="Ben's evidence.",
-    )
-    await submit_scorecard(
-        harness,
-        CAT,
-        interview_id,
-        competencies={
-            "k8s_serving": 1,
-            "autoscaling": NOT_ASSESSED,
-            "feature_consistency": NOT_ASSESSED,
-        },
-        overall=1,
-        red_flags=["accuracy_only_monitoring", "rollback_is_retraining"],
-        evidence="Cat's evidence.",
-    )
+
+async def test_the_last_scorecard_asks_for_the_decision_without_saying_what_the_cards_say(
+    panel_in: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, _ = panel_in
     # The card counts them: its next step asks for the decision now.
     card = harness.fake.calls_to("chat.update")[-1].args
     assert card["ts"] == candidate.thread_ts
     assert "Technical scorecards all in: record a decision" in str(card["blocks"])
-    posts = thread_posts(harness, candidate)
+    posts = thread_posts(harness.fake, candidate)
     assert [post["text"] for post in posts[:3]] == [
         f"<@{user}> submitted the *Technical* scorecard ({n} of 3)"
         for n, user in enumerate(PANEL, start=1)
@@ -214,16 +186,40 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
     assert len(posts) == 4
     complete = posts[3]
     assert complete["text"].startswith(f"<@{HIRING_MANAGER}> all 3 scorecards")
-    note = mrkdwn(complete["blocks"])
+    note = mrkdwn_text(complete["blocks"])
     assert f"(<@{ANA}>, <@{BEN}>, <@{CAT}>)" in note and "records a decision" in note
     # The thread says who and what next, never what: a later interviewer reads it too.
     for figure in ("mean", "Strong yes", "Red flags", "Disagreements", "Split", "assessed"):
         assert figure not in note
-    # The hiring manager gets the figures by DM, as the rule lets them see them.
-    (dm,) = dms_to(harness, HIRING_MANAGER)
-    text = mrkdwn(dm["blocks"])
+
+
+async def test_the_panel_complete_note_leads_to_the_summary_scorecards_decision_and_debrief(
+    panel_in: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, interview_id = panel_in
+    complete = thread_posts(harness.fake, candidate)[3]
+    summary_buttons = {
+        element["action_id"]: element["value"]
+        for block in complete["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+    assert summary_buttons == {
+        Action.VIEW_SUMMARY: ref(Ref.INTERVIEW, interview_id),
+        Action.VIEW_SCORECARDS: ref(Ref.INTERVIEW, interview_id),
+        Action.RECORD_DECISION: ref(Ref.CANDIDATE, row_id(candidate)),
+        Action.SCHEDULE_DEBRIEF: ref(Ref.CANDIDATE, row_id(candidate)),
+    }
+
+
+async def test_the_hiring_manager_gets_the_panels_figures_by_dm(
+    panel_in: tuple[Harness, Candidate, int],
+) -> None:
+    harness, _, _ = panel_in
+    (dm,) = dms_to(harness.fake, HIRING_MANAGER)
+    text = mrkdwn_text(dm["blocks"])
     # One line at the top: the split, and every competency 2 or more apart (3 beside 1 too).
-    assert mrkdwn(dm["blocks"][1:2]) == (
+    assert mrkdwn_text(dm["blocks"][1:2]) == (
         ":scales: *Split 2 : 1* (yes : no) · Serving on Kubernetes under a latency budget "
         "4 / 2 / 1, Monitoring for ML services 3 / 3 / 1"
     )
@@ -255,29 +251,27 @@ async def test_three_interviewers_end_to_end(technical: tuple[Harness, Candidate
     )
     assert f"Monitoring for ML services: <@{ANA}> 3, <@{CAT}> 3, <@{BEN}> 1" in text
     assert "*Collaborative translation between ML and infrastructure*, *Production mindset" in text
-    summary = complete
-    summary_buttons = {
-        element["action_id"]: element["value"]
-        for block in summary["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-    }
-    assert summary_buttons == {
-        Action.VIEW_SUMMARY: ref(Ref.INTERVIEW, interview_id),
-        Action.VIEW_SCORECARDS: ref(Ref.INTERVIEW, interview_id),
-        Action.RECORD_DECISION: ref(Ref.CANDIDATE, candidate.id or 0),
-        Action.SCHEDULE_DEBRIEF: ref(Ref.CANDIDATE, candidate.id or 0),
-    }
-    # Nothing anyone wrote in a scorecard reaches the channel, nor the hiring manager's DM.
-    channel = str(harness.fake.calls_to("chat.postMessage"))
+
+
+async def test_what_interviewers_wrote_is_stored_and_never_posted(
+    panel_in: tuple[Harness, Candidate, int],
+) -> None:
+    harness, _, _ = panel_in
+    posted = str(harness.fake.calls_to("chat.postMessage"))
     for written in ("sized replicas", "Ben's evidence", "Cat's evidence", "Ana's private note"):
-        assert written not in channel
+        assert written not in posted
     stored = await scorecards(harness)
     assert sorted(card.interviewer_id for card in stored) == sorted(PANEL)
 
-    # The hiring manager decides from the summary: on to the last stage.
-    assert (await decide(harness, candidate.id or 0, "advance")).text == ""
-    texts = [post["text"] for post in thread_posts(harness, candidate)[4:]]
+
+async def test_deciding_after_the_panel_starts_the_next_stage(
+    panel_in: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, _ = panel_in
+
+    assert (await decide(harness, row_id(candidate), "advance")).text == ""
+
+    texts = [post["text"] for post in thread_posts(harness.fake, candidate)[4:]]
     assert texts[0].endswith("*Advance to System design: production incident*")
     assert texts[1].startswith("System design: production incident question set")
 
@@ -286,13 +280,13 @@ async def test_not_attended_interviewers_are_not_counted(make_harness: Any) -> N
     harness = await make_harness()
     candidate = await add_candidate(harness)
     assert candidate.id is not None
-    interview_id = await add_interview(
+    interview_id = await add_interview_id(
         harness.bot, candidate.id, stage_key="screening", not_attended=[CAT]
     )
     harness.fake.clear()
     await submit_scorecard(harness, ANA, interview_id, stage_key="screening")
     await submit_scorecard(harness, BEN, interview_id, stage_key="screening")
-    posts = thread_posts(harness, candidate)
+    posts = thread_posts(harness.fake, candidate)
     assert [post["text"] for post in posts[:2]] == [
         f"<@{ANA}> submitted the *Screening* scorecard (1 of 2)",
         f"<@{BEN}> submitted the *Screening* scorecard (2 of 2)",
@@ -310,7 +304,7 @@ async def test_the_same_view_submitted_twice_stores_one_scorecard(
         reply = await submit_view(harness, ANA, view, values)
         assert reply.status == 200 and reply.text == ""
     assert len(await scorecards(harness)) == 1
-    assert len(thread_posts(harness, candidate)) == 1
+    assert len(thread_posts(harness.fake, candidate)) == 1
 
 
 async def test_not_assessed_is_kept_reopened_and_shown_as_such(
@@ -346,7 +340,7 @@ async def test_not_assessed_is_kept_reopened_and_shown_as_such(
         harness, Action.VIEW_SCORECARDS, user_id=ANA, value=ref(Ref.INTERVIEW, interview_id)
     )
     assert shown is not None
-    text = mrkdwn(shown["blocks"])
+    text = mrkdwn_text(shown["blocks"])
     assert "Autoscaling and capacity: *Not assessed*" in text
     assert "Serving on Kubernetes under a latency budget: *4 · Exceptional*" in text
     # Changing it later is one more edit in the history, "not assessed → 3".
@@ -355,7 +349,7 @@ async def test_not_assessed_is_kept_reopened_and_shown_as_such(
         harness, Action.VIEW_SCORECARDS, user_id=ANA, value=ref(Ref.INTERVIEW, interview_id)
     )
     assert shown is not None
-    assert "Autoscaling and capacity not assessed → 3" in mrkdwn(shown["blocks"])
+    assert "Autoscaling and capacity not assessed → 3" in mrkdwn_text(shown["blocks"])
 
 
 # ----------------------------------------------------------------------------- validation
@@ -399,7 +393,7 @@ async def test_each_validation_error_is_shown_and_nothing_is_stored(
     assert message in reply.json["errors"][block]
     assert await scorecards(harness) == []
     assert await rating_count(harness) == 0
-    assert thread_posts(harness, candidate) == []
+    assert thread_posts(harness.fake, candidate) == []
 
 
 async def test_an_invalid_edit_keeps_what_was_submitted(
@@ -441,9 +435,9 @@ async def test_a_non_interviewer_submitting_anyway_stores_nothing(
     view = await open_scorecard(harness, ANA, interview_id)
     reply = await submit_view(harness, OUTSIDER, view, scorecard_values(harness.bot.kits))
     assert reply.json["response_action"] == "update"
-    assert "Only the interviewers" in mrkdwn(reply.json["view"]["blocks"])
+    assert "Only the interviewers" in mrkdwn_text(reply.json["view"]["blocks"])
     assert await scorecards(harness) == []
-    assert thread_posts(harness, candidate) == []
+    assert thread_posts(harness.fake, candidate) == []
 
 
 @pytest.mark.parametrize("user_id", [HIRING_MANAGER, ADMIN])
@@ -457,7 +451,7 @@ async def test_the_hiring_manager_and_admins_write_one_only_on_the_panel(
     )
     assert reply.status == 200 and view is None
     assert "add yourself to the panel" in harness.fake.calls_to("response_url")[-1].args["text"]
-    on_panel = await add_interview(harness.bot, candidate.id, panel=[user_id])
+    on_panel = await add_interview_id(harness.bot, candidate.id, panel=[user_id])
     await submit_scorecard(harness, user_id, on_panel)
     assert {(c.interviewer_id, c.interview_id) for c in await scorecards(harness)} == {
         (user_id, on_panel)
@@ -481,7 +475,7 @@ async def test_several_interviews_ask_which_first(loop: tuple[Harness, Candidate
     harness, candidate, interview_id = loop
     assert candidate.id is not None
     # A second technical interview, a day before the first.
-    earlier = await add_interview(
+    earlier = await add_interview_id(
         harness.bot, candidate.id, panel=[ANA], starts_at=START - timedelta(days=1)
     )
     _, view = await click(
@@ -508,7 +502,7 @@ async def test_the_choice_shows_times_in_the_readers_zone(
     harness, candidate, _ = loop
     assert candidate.id is not None
     harness.fake.add_user(ANA, tz="Asia/Kolkata", tz_offset=19800)
-    earlier = await add_interview(
+    earlier = await add_interview_id(
         harness.bot, candidate.id, panel=[ANA], starts_at=START - timedelta(days=1)
     )
     _, view = await click(
@@ -556,17 +550,19 @@ async def test_editing_before_and_after_a_decision(loop: tuple[Harness, Candidat
     assert reply.text == ""
     (card,) = await scorecards(harness)
     assert (card.overall, card.evidence) == (4, "Second")
-    assert thread_posts(harness, candidate) == []  # an edit is not announced
+    assert thread_posts(harness.fake, candidate) == []  # an edit is not announced
 
     await decide(harness, candidate.id, "advance")
     read_only = await open_scorecard(harness, ANA, interview_id)
     assert read_only["submit"] is None
     assert not [block for block in read_only["blocks"] if block["type"] == "input"]
-    assert "read-only" in mrkdwn(read_only["blocks"]) and "Second" in mrkdwn(read_only["blocks"])
+    assert "read-only" in mrkdwn_text(read_only["blocks"]) and "Second" in mrkdwn_text(
+        read_only["blocks"]
+    )
     # A form opened before the decision and submitted after it changes nothing.
     late = await submit_view(harness, ANA, view, scorecard_values(harness.bot.kits, overall=1))
     assert late.json["response_action"] == "update"
-    assert "read-only" in mrkdwn(late.json["view"]["blocks"])
+    assert "read-only" in mrkdwn_text(late.json["view"]["blocks"])
     (card,) = await scorecards(harness)
     assert card.overall == 4
     # Someone who never submitted still can: the scorecard is taken, marked late, and the
@@ -575,18 +571,18 @@ async def test_editing_before_and_after_a_decision(loop: tuple[Harness, Candidat
     _, view = await click(
         harness, Action.SUBMIT_SCORECARD, user_id=BEN, value=ref(Ref.INTERVIEW, interview_id)
     )
-    assert view is not None and "marked late" in mrkdwn(view["blocks"])
+    assert view is not None and "marked late" in mrkdwn_text(view["blocks"])
     reply = await submit_view(
         harness, BEN, view, scorecard_values(harness.bot.kits, overall=1, evidence="Ben, late.")
     )
     assert (reply.status, reply.text) == (200, "")
     stored = {card.interviewer_id: card.late for card in await scorecards(harness)}
     assert stored == {ANA: False, BEN: True}
-    (note,) = thread_posts(harness, candidate)
+    (note,) = thread_posts(harness.fake, candidate)
     assert note["text"] == (
         f"<@{BEN}> submitted the *Technical* scorecard late, after the decision (2 of 3)"
     )
-    (told,) = dms_to(harness, HIRING_MANAGER)
+    (told,) = dms_to(harness.fake, HIRING_MANAGER)
     assert told["text"] == (
         f"<@{BEN}> submitted a *Technical* scorecard for *Jane Doe* after the decision"
     )
@@ -594,7 +590,7 @@ async def test_editing_before_and_after_a_decision(loop: tuple[Harness, Candidat
     assert "Panel complete" not in str(harness.fake.calls_to("chat.postMessage"))
     shown, _ = await view_scorecards(harness, HIRING_MANAGER, interview_id)
     assert shown is not None
-    assert "late: submitted after the decision" in mrkdwn(shown["blocks"])
+    assert "late: submitted after the decision" in mrkdwn_text(shown["blocks"])
 
 
 # ----------------------------------------------------------------------------- view scorecards
@@ -634,7 +630,7 @@ async def test_an_interviewer_sees_the_others_only_after_submitting(
     assert view is None and "Submit your own scorecard first" in answer
     view, _ = await view_scorecards(harness, ANA, interview_id)
     assert view is not None
-    text = mrkdwn(view["blocks"])
+    text = mrkdwn_text(view["blocks"])
     assert f"evidence of {ANA}" in text and f"evidence of {BEN}" in text
     assert PING_ESCAPED in text and PING not in text
     assert f"note of {ANA}" in text and f"note of {BEN}" not in text
@@ -648,7 +644,7 @@ async def test_the_hiring_manager_and_admins_see_everything(
     harness, interview_id = two_in
     view, _ = await view_scorecards(harness, user_id, interview_id)
     assert view is not None
-    text = mrkdwn(view["blocks"])
+    text = mrkdwn_text(view["blocks"])
     assert f"note of {ANA}" in text and f"note of {BEN}" in text
 
 
@@ -672,7 +668,7 @@ async def test_scorecards_and_decisions_settle_their_reminders(
     technical: tuple[Harness, Candidate],
 ) -> None:
     harness, candidate = technical
-    interview_id = await add_interview(harness.bot, candidate.id or 0)
+    interview_id = await add_interview_id(harness.bot, candidate.id or 0)
     # Planned as scheduling plans them (its hook into bot.reminders).
     async with transaction(harness.bot.sessions) as session:
         interview = await session.get(Interview, interview_id)
@@ -707,10 +703,10 @@ async def test_the_last_owed_scorecard_excused_brings_the_summary(
     harness, candidate, interview_id = loop
     await submit_scorecard(harness, ANA, interview_id)
     await submit_scorecard(harness, BEN, interview_id)
-    assert "Panel complete" not in str(thread_posts(harness, candidate))
+    assert "Panel complete" not in str(thread_posts(harness.fake, candidate))
     await harness.action(Action.NOT_ATTENDED, user_id=CAT, value=ref(Ref.INTERVIEW, interview_id))
-    summary = thread_posts(harness, candidate)[-1]
+    summary = thread_posts(harness.fake, candidate)[-1]
     assert summary["text"].startswith(f"<@{HIRING_MANAGER}> all 2 scorecards")
     # Once only: marking again is refused and posts nothing more.
     await harness.action(Action.NOT_ATTENDED, user_id=CAT, value=ref(Ref.INTERVIEW, interview_id))
-    assert str(thread_posts(harness, candidate)).count("Panel complete") == 1
+    assert str(thread_posts(harness.fake, candidate)).count("Panel complete") == 1

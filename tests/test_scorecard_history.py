@@ -12,7 +12,7 @@ from bot.scorecards import submit_scorecard
 from storage.db import transaction
 from storage.models import Scorecard, ScorecardRevision
 from tests.conftest import START
-from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
+from tests.seed import PANEL, add_candidate_id, add_interview_id, scorecard_form
 
 ANA = PANEL[0]
 
@@ -31,7 +31,7 @@ def test_a_diff_lists_changed_fields_in_order_and_missing_ones_as_none() -> None
 async def test_a_revision_is_kept_only_for_a_change_and_knows_about_reads(
     bot: BotContext,
 ) -> None:
-    interview_id = await add_interview(bot, await add_candidate(bot))
+    interview_id = await add_interview_id(bot, await add_candidate_id(bot))
     async with transaction(bot.sessions) as session:
         await submit_scorecard(
             session, bot, user_id=ANA, interview_id=interview_id, form=scorecard_form(bot.kits)

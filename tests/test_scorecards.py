@@ -37,7 +37,7 @@ from storage.models import (
 )
 from tests.conftest import START
 from tests.harness import HIRING_MANAGER
-from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
+from tests.seed import PANEL, add_candidate_id, add_interview_id, scorecard_form
 
 ANA, BEN, CAT = PANEL
 
@@ -59,7 +59,7 @@ async def count(bot: BotContext, model: type) -> int:
 
 
 async def interview(bot: BotContext, **kwargs: Any) -> int:
-    return await add_interview(bot, await add_candidate(bot), **kwargs)
+    return await add_interview_id(bot, await add_candidate_id(bot), **kwargs)
 
 
 # ----------------------------------------------------------------------------- validation
@@ -236,9 +236,9 @@ async def test_off_the_panel_the_hiring_manager_and_admins_write_no_card(
 
 
 async def test_a_cancelled_or_future_interview_takes_no_card(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot)
-    cancelled = await add_interview(bot, candidate_id, status=InterviewStatus.CANCELLED)
-    future = await add_interview(bot, candidate_id, starts_at=START + timedelta(hours=1))
+    candidate_id = await add_candidate_id(bot)
+    cancelled = await add_interview_id(bot, candidate_id, status=InterviewStatus.CANCELLED)
+    future = await add_interview_id(bot, candidate_id, starts_at=START + timedelta(hours=1))
     with pytest.raises(Conflict, match="cancelled"):
         await submit(bot, ANA, cancelled)
     with pytest.raises(Conflict, match="not started yet"):
@@ -261,8 +261,8 @@ async def decide(bot: BotContext, candidate_id: int, outcome: Outcome, stage_key
 
 
 async def test_a_decision_closing_the_stage_makes_cards_read_only(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot)
-    interview_id = await add_interview(bot, candidate_id)
+    candidate_id = await add_candidate_id(bot)
+    interview_id = await add_interview_id(bot, candidate_id)
     await submit(bot, ANA, interview_id)
     await decide(bot, candidate_id, Outcome.HOLD, "technical")
     # A hold keeps the stage open.
@@ -290,8 +290,8 @@ async def test_a_decision_closing_the_stage_makes_cards_read_only(bot: BotContex
 
 
 async def test_a_closed_candidate_takes_a_first_scorecard_as_late_only(bot: BotContext) -> None:
-    candidate_id = await add_candidate(bot, status=CandidateStatus.WITHDRAWN)
-    interview_id = await add_interview(bot, candidate_id)
+    candidate_id = await add_candidate_id(bot, status=CandidateStatus.WITHDRAWN)
+    interview_id = await add_interview_id(bot, candidate_id)
     assert (await submit(bot, ANA, interview_id)).late
     with pytest.raises(Conflict, match="read-only"):
         await submit(bot, ANA, interview_id, score=4)
