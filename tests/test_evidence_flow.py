@@ -13,9 +13,7 @@ from sqlmodel import select
 
 from bot.clock import FrozenClock
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
-from bot.slack_client import build_client
-from handlers.ids import Action, DebriefBlock, DebriefChangeBlock, ScorecardBlock
+from handlers.ids import Action, DebriefChangeBlock, ScorecardBlock
 from handlers.refs import Ref, ref
 from handlers.scorecard_modal import rating_block_id
 from handlers.slack_notifier import SlackNotifier
@@ -28,18 +26,21 @@ from storage.models import (
     Reminder,
     ScorecardAnswer,
     ScorecardRevision,
+    row_id,
 )
-from tests.calls import render_blocks
+from tests import seed
+from tests.calls import assert_closed, render_blocks
 from tests.flows import (
-    add_candidate,
     click,
     close,
     decide,
     note,
     open_scorecard,
+    schedule_debrief,
     scorecard_values,
     submit_scorecard,
     submit_view,
+    sweep_at,
     take_notes,
     view_as,
 )
@@ -52,14 +53,14 @@ WHY = "Cat's probe showed no p99 budget: the 100 ms was never split"
 
 @pytest.fixture
 async def panel(make_harness: Any) -> tuple[Harness, Candidate, int]:
+    """A candidate in the Technical stage, their card in the channel, and an interview with
+    Ana, Ben and Cat that ended an hour ago (rows written straight: intake and advancing
+    are driven through Slack elsewhere)."""
     harness = await make_harness()
     for user_id, name in zip(PANEL, ("Ana", "Ben", "Cat"), strict=True):
         harness.fake.add_user(user_id, real_name=name)
-    candidate = await add_candidate(harness, "Jane Doe")
-    assert candidate.id is not None
-    await decide(harness, candidate.id, "advance")
-    harness.fake.clear()
-    return harness, candidate, await add_interview_id(harness.bot, candidate.id)
+    candidate = await seed.add_candidate(harness.bot, fake=harness.fake, stage="technical")
+    return harness, candidate, await add_interview_id(harness.bot, row_id(candidate))
 
 
 def chosen(view: dict[str, Any]) -> dict[str, Any]:
@@ -79,14 +80,11 @@ async def summary_text(harness: Harness, interview_id: int) -> str:
     return render_blocks(view["blocks"])
 
 
-async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
-    panel: tuple[Harness, Candidate, int], clock: FrozenClock
-) -> None:
-    harness, candidate, interview_id = panel
-    bot = harness.bot
-    assert candidate.id is not None
-
-    # Ana takes notes during the interview and closes the form: a draft.
+async def score_from_notes(harness: Harness, interview_id: int) -> dict[str, Any]:
+    """Ana takes notes during the interview and closes the form (a draft); her scorecard
+    starts from them, and she confirms the suggestions and rates the rest. Ben and Cat
+    score too: nobody reached autoscaling; Kubernetes serving 3, 3 and 1. What Ana
+    submitted."""
     notes = await take_notes(harness, ANA, interview_id)
     await close(
         harness,
@@ -98,15 +96,11 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
         | note("autoscaling", None, "not_asked")
         | note("serving_monitoring", "Drift, latency, business metric; owners", "3"),
     )
-    # Her scorecard starts from the notes; she confirms the suggestions and rates the rest.
     form = await open_scorecard(harness, ANA, interview_id)
-    values = scorecard_values(bot.kits, overall=3)
+    values = scorecard_values(harness.bot.kits, overall=3)
     values |= {key: value for key, value in chosen(form).items() if key.startswith("scorecard_c")}
     values[rating_block_id(RatingKind.COMPETENCY, "feature_consistency")] = sr.radio_value(
         ScorecardBlock.COMPETENCY, "3"
-    )
-    assert values[rating_block_id(RatingKind.COMPETENCY, "autoscaling")] == sr.radio_value(
-        ScorecardBlock.COMPETENCY, "not_assessed"
     )
     evidence = form["blocks"][
         [b.get("block_id") for b in form["blocks"]].index("scorecard_evidence")
@@ -114,55 +108,98 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
     values[ScorecardBlock.EVIDENCE] = sr.text_value(
         ScorecardBlock.EVIDENCE, evidence["element"]["initial_value"]
     )
-    reply = await submit_view(harness, ANA, form, values)
-    assert (reply.status, reply.text) == (200, "")
-    # Ben and Cat: nobody reached autoscaling; Kubernetes serving 3, 3 and 1.
+    assert_closed(await submit_view(harness, ANA, form, values))
     unasked = {"autoscaling": "not_assessed"}
     await submit_scorecard(harness, BEN, interview_id, competencies=unasked, overall=3)
     await submit_scorecard(
         harness, CAT, interview_id, competencies=unasked | {"k8s_serving": 1}, overall=2
     )
+    return values
 
+
+async def debrief_in_an_hour(harness: Harness, candidate: Candidate) -> None:
+    """The hiring manager schedules the debrief, an hour from now, with the panel."""
+    starts_at = harness.bot.clock.now() + timedelta(hours=1)
+    await schedule_debrief(
+        harness, candidate, starts_at=starts_at, attendees=(*PANEL, HIRING_MANAGER)
+    )
+
+
+@pytest.fixture
+async def scored(panel: tuple[Harness, Candidate, int]) -> tuple[Harness, Candidate, int]:
+    """Ana's scorecard from her notes, Ben's and Cat's beside it."""
+    harness, _, interview_id = panel
+    await score_from_notes(harness, interview_id)
+    return panel
+
+
+@pytest.fixture
+async def debriefed(
+    scored: tuple[Harness, Candidate, int], notifier: SlackNotifier, clock: FrozenClock
+) -> tuple[Harness, Candidate, int]:
+    """And the debrief over, its DMs asking whether the ratings stand sent."""
+    harness, candidate, _ = scored
+    await debrief_in_an_hour(harness, candidate)
+    await sweep_at(harness, notifier, clock.now() + timedelta(hours=1, minutes=31))
+    harness.fake.clear()
+    return scored
+
+
+async def confirm_and_change(harness: Harness, interview_id: int) -> None:
+    """Ana confirms her ratings; Ben changes Kubernetes serving from 3 to 2, saying why."""
+    value = ref(Ref.INTERVIEW, interview_id)
+    await harness.action(Action.CONFIRM_RATINGS, user_id=ANA, value=value)
+    _, change = await click(harness, Action.CHANGE_RATINGS, user_id=BEN, value=value)
+    assert change is not None
+    k8s = rating_block_id(RatingKind.COMPETENCY, "k8s_serving")
+    values = chosen(change) | {k8s: sr.radio_value(ScorecardBlock.COMPETENCY, "2")}
+    reason = {DebriefChangeBlock.REASON: sr.text_value(DebriefChangeBlock.REASON, WHY)}
+    reply = await submit_view(harness, BEN, change, values | reason)
+    assert reply.json["response_action"] == "update"
+
+
+async def test_the_scorecard_starts_from_the_notes_and_the_summary_shows_the_split(
+    panel: tuple[Harness, Candidate, int],
+) -> None:
+    harness, _, interview_id = panel
+
+    submitted = await score_from_notes(harness, interview_id)
+
+    # The note "not asked" came back as the rating "not assessed".
+    assert submitted[rating_block_id(RatingKind.COMPETENCY, "autoscaling")] == sr.radio_value(
+        ScorecardBlock.COMPETENCY, "not_assessed"
+    )
+    async with harness.bot.sessions() as session:
+        answers = (await session.exec(select(ScorecardAnswer))).all()
+    assert {a.question_key for a in answers} == {
+        "experiment_tracking",
+        "versioning_rollback",
+        "k8s_serving",
+        "autoscaling",
+        "serving_monitoring",
+    }
     before = await summary_text(harness, interview_id)
     assert "*Split 2 : 1* (yes : no) · Serving on Kubernetes under a latency budget 3 / 3 / 1" in (
         before
     )
     assert "Nobody on the panel assessed:* *Autoscaling and capacity*" in before
 
-    # The debrief, an hour from now, with the panel and the hiring manager.
-    reply = await harness.action(
-        Action.SCHEDULE_DEBRIEF, user_id=HIRING_MANAGER, value=ref(Ref.CANDIDATE, candidate.id)
-    )
-    debrief_form = harness.fake.calls_to("views.open")[-1].response["view"]
-    starts_at = clock.now() + timedelta(hours=1)
-    reply = await submit_view(
-        harness,
-        HIRING_MANAGER,
-        debrief_form,
-        {
-            DebriefBlock.STARTS_AT: sr.datetime_value(DebriefBlock.STARTS_AT, starts_at),
-            DebriefBlock.ATTENDEES: sr.users_value(
-                DebriefBlock.ATTENDEES, (*PANEL, HIRING_MANAGER)
-            ),
-            DebriefBlock.DURATION: sr.select_value(DebriefBlock.DURATION, "30"),
-            DebriefBlock.VIDEO_LINK: sr.url_value(DebriefBlock.VIDEO_LINK, None),
-        },
-    )
-    assert (reply.status, reply.text) == (200, "")
+
+async def test_after_the_debrief_each_panelist_is_asked_whether_their_ratings_stand(
+    scored: tuple[Harness, Candidate, int], notifier: SlackNotifier, clock: FrozenClock
+) -> None:
+    harness, candidate, _ = scored
+    await debrief_in_an_hour(harness, candidate)
+    start = clock.now()
 
     # Not before it ends; then each panelist gets the DM, the hiring manager (no scorecard)
     # does not.
-    notifier = SlackNotifier(build_client(bot.settings), clock)
-    clock.advance(timedelta(hours=1, minutes=29))
     harness.fake.clear()
-    await send_due_reminders(bot, notifier, owner="test")
-    await harness.deliver()
+    await sweep_at(harness, notifier, start + timedelta(hours=1, minutes=29))
     assert [
         c for c in harness.fake.calls_to("chat.postMessage") if "still stand" in str(c.args)
     ] == []
-    clock.advance(timedelta(minutes=2))
-    await send_due_reminders(bot, notifier, owner="test")
-    await harness.deliver()
+    await sweep_at(harness, notifier, start + timedelta(hours=1, minutes=31))
     asked = {
         call.args["channel"]: call.args["blocks"]
         for call in harness.fake.calls_to("chat.postMessage")
@@ -174,7 +211,7 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
     assert "*Your ratings:* Overall 2 · No" in cats
     assert "Serving on Kubernetes under a latency budget 1" in cats
     assert "Autoscaling and capacity not assessed" in cats
-    async with bot.sessions() as session:
+    async with harness.bot.sessions() as session:
         hms = (
             await session.exec(
                 select(Reminder).where(
@@ -185,9 +222,14 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
         ).one()
     assert (hms.status, hms.last_error) == ("cancelled", "no scorecard to confirm")
 
-    # Ana confirms; Ben changes Kubernetes serving from 3 to 2, saying why.
+
+async def test_ratings_are_confirmed_as_they_are_or_changed_with_a_reason(
+    debriefed: tuple[Harness, Candidate, int],
+) -> None:
+    harness, _, interview_id = debriefed
     value = ref(Ref.INTERVIEW, interview_id)
-    harness.fake.clear()
+
+    # Ana confirms; Ben changes Kubernetes serving from 3 to 2, saying why.
     await harness.action(Action.CONFIRM_RATINGS, user_id=ANA, value=value)
     [told] = harness.fake.calls_to("response_url")
     assert "your ratings stand" in told.args["text"]
@@ -210,17 +252,35 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
     # Someone outside the panel cannot change Ben's, nor open the change.
     _, refused = await click(harness, Action.CHANGE_RATINGS, user_id=HIRING_MANAGER, value=value)
     assert refused is None
+    async with harness.bot.sessions() as session:
+        revisions = (await session.exec(select(ScorecardRevision))).all()
+        confirmed = (
+            await session.exec(
+                select(AuditEvent).where(AuditEvent.action == "scorecard_confirmed_after_debrief")
+            )
+        ).all()
+    assert [(r.kind, r.reason, r.changes) for r in revisions] == [
+        ("debrief", WHY, [{"field": "competency:k8s_serving", "before": 3, "after": 2}])
+    ]
+    assert [event.actor_id for event in confirmed] == [ANA]
+
+
+async def test_a_decision_against_the_panel_asks_why_and_the_summary_shows_the_change(
+    debriefed: tuple[Harness, Candidate, int],
+) -> None:
+    harness, candidate, interview_id = debriefed
+    await confirm_and_change(harness, interview_id)
 
     # A decision against the panel's 2 : 1 yes asks why, and keeps the answer.
     reply = await decide(
         harness,
-        candidate.id,
+        row_id(candidate),
         "reject",
         "No latency budget under probing.",
         justification="The split was on the one skill the role needs most.",
     )
     assert (reply.status, reply.text) == (200, "")
-    async with bot.sessions() as session:
+    async with harness.bot.sessions() as session:
         decided = (
             await session.exec(
                 select(AuditEvent)
@@ -228,25 +288,7 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
                 .order_by(AuditEvent.id.desc())  # type: ignore[union-attr]
             )
         ).first()
-        revisions = (await session.exec(select(ScorecardRevision))).all()
-        confirmed = (
-            await session.exec(
-                select(AuditEvent).where(AuditEvent.action == "scorecard_confirmed_after_debrief")
-            )
-        ).all()
-        answers = (await session.exec(select(ScorecardAnswer))).all()
     assert decided is not None and decided.detail["against_panel"] is True
-    assert [(r.kind, r.reason, r.changes) for r in revisions] == [
-        ("debrief", WHY, [{"field": "competency:k8s_serving", "before": 3, "after": 2}])
-    ]
-    assert [event.actor_id for event in confirmed] == [ANA]
-    assert {a.question_key for a in answers} == {
-        "experiment_tracking",
-        "versioning_rollback",
-        "k8s_serving",
-        "autoscaling",
-        "serving_monitoring",
-    }
 
     after = await summary_text(harness, interview_id)
     assert "*Split 2 : 1* (yes : no) · Serving on Kubernetes under a latency budget 3 / 2 / 1" in (
@@ -262,7 +304,7 @@ async def test_notes_to_scorecard_to_debrief_change_to_a_guarded_decision(
 
 
 async def test_changes_wait_for_the_debrief_and_end_with_the_decision(
-    panel: tuple[Harness, Candidate, int], clock: FrozenClock
+    panel: tuple[Harness, Candidate, int], notifier: SlackNotifier, clock: FrozenClock
 ) -> None:
     harness, candidate, interview_id = panel
     bot = harness.bot
@@ -281,33 +323,16 @@ async def test_changes_wait_for_the_debrief_and_end_with_the_decision(
     assert "No debrief of this stage has ended yet" in await told(ANA, Action.CHANGE_RATINGS)
     assert "No debrief of this stage has ended yet" in await told(ANA, Action.CONFIRM_RATINGS)
     # A debrief an hour from now, then over; Ben has no scorecard to confirm.
-    reply = await harness.action(
-        Action.SCHEDULE_DEBRIEF, user_id=HIRING_MANAGER, value=ref(Ref.CANDIDATE, candidate.id)
+    await schedule_debrief(
+        harness, candidate, starts_at=clock.now() + timedelta(hours=1), attendees=(ANA, BEN)
     )
-    form = harness.fake.calls_to("views.open")[-1].response["view"]
-    reply = await submit_view(
-        harness,
-        HIRING_MANAGER,
-        form,
-        {
-            DebriefBlock.STARTS_AT: sr.datetime_value(
-                DebriefBlock.STARTS_AT, clock.now() + timedelta(hours=1)
-            ),
-            DebriefBlock.ATTENDEES: sr.users_value(DebriefBlock.ATTENDEES, (ANA, BEN)),
-            DebriefBlock.DURATION: sr.select_value(DebriefBlock.DURATION, "30"),
-            DebriefBlock.VIDEO_LINK: sr.url_value(DebriefBlock.VIDEO_LINK, None),
-        },
-    )
-    assert (reply.status, reply.text) == (200, "")
     clock.advance(timedelta(hours=2))
     assert "not in: submit it" in await told(BEN, Action.CHANGE_RATINGS)
     # The decision closes the stage before the DM goes: the DM is dropped, and the buttons
     # of an earlier one say why.
     await decide(harness, candidate.id, "advance", justification="Enough evidence.")
-    notifier = SlackNotifier(build_client(bot.settings), clock)
     harness.fake.clear()
-    await send_due_reminders(bot, notifier, owner="test")
-    await harness.deliver()
+    await sweep_at(harness, notifier, clock.now())
     posted = harness.fake.calls_to("chat.postMessage")
     assert [call for call in posted if "still stand" in str(call.args)] == []
     async with bot.sessions() as session:

@@ -19,6 +19,7 @@ from slackfake import FakeSlack
 from storage import candidates as store
 from storage.db import transaction
 from storage.models import AuditEvent, Candidate, CandidateStatus
+from tests.calls import mrkdwn_texts
 from tests.flows import add_candidate, submit_intake
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.seed import all_candidates
@@ -28,24 +29,6 @@ EVE = "<!channel> Eve <@U0123>"
 
 def _posts(harness: Harness) -> list[Any]:
     return harness.fake.calls_to("chat.postMessage")
-
-
-def _mrkdwn_texts(blocks: list[dict]) -> list[str]:
-    """Every mrkdwn text in ``blocks``: where Slack would read mentions."""
-    found: list[str] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(node["text"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(blocks)
-    return found
 
 
 async def _set_status(harness: Harness, candidate_id: int, status: CandidateStatus) -> None:
@@ -160,7 +143,7 @@ async def test_user_text_pings_nobody_on_the_card(harness: Harness) -> None:
     )
     card = _posts(harness)[0]
     assert card.response["ok"], card.response
-    texts = [*_mrkdwn_texts(card.args["blocks"]), card.args["text"]]
+    texts = [*mrkdwn_texts(card.args["blocks"]), card.args["text"]]
     for text in texts:
         for ping in ("<!channel>", "<!here>", "<!subteam", "<@U0123>", "<@U0ANA>"):
             assert ping not in text

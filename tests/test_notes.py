@@ -18,13 +18,12 @@ from handlers.refs import Ref, ref
 from handlers.scorecard_modal import FROM_NOTES_NOTE, SUGGESTED_NOTE, rating_block_id
 from slackfake import requests as sr
 from slackfake.blockkit import view_errors
-from storage.models import Candidate, RatingKind, ScorecardAnswer, ScorecardDraft
+from storage.models import Candidate, RatingKind, ScorecardAnswer, ScorecardDraft, row_id
+from tests import seed
 from tests.calls import render_blocks
 from tests.flows import (
-    add_candidate,
     click,
     close,
-    decide,
     note,
     open_scorecard,
     scorecard_values,
@@ -41,16 +40,14 @@ K8S_NOTES = "Budgeted p99: 40 ms model, 20 ms features, 15 ms network <ok> & mor
 
 @pytest.fixture
 async def loop(make_harness: Any) -> tuple[Harness, Candidate, int]:
-    """A candidate in the Technical stage and an interview with Ana, Ben and Cat."""
+    """A candidate in the Technical stage and an interview with Ana, Ben and Cat (rows
+    written straight: intake and advancing are driven through Slack elsewhere)."""
     harness = await make_harness()
     for user_id in (*PANEL, OUTSIDER):
         harness.fake.add_user(user_id)
     harness.fake.remove_member("C0HIRING", OUTSIDER)
-    candidate = await add_candidate(harness)
-    assert candidate.id is not None
-    await decide(harness, candidate.id, "advance")
-    harness.fake.clear()
-    return harness, candidate, await add_interview_id(harness.bot, candidate.id)
+    candidate = await seed.add_candidate(harness.bot, fake=harness.fake, stage="technical")
+    return harness, candidate, await add_interview_id(harness.bot, row_id(candidate))
 
 
 async def draft(harness: Harness, interview_id: int, user_id: str) -> dict[str, Any] | None:

@@ -27,6 +27,7 @@ from storage.models import (
     row_id,
 )
 from storage.reminders import OPEN_STATUSES
+from tests import seed
 from tests.calls import dms_to, mrkdwn_text, thread_posts
 from tests.conftest import START
 from tests.flows import (
@@ -50,14 +51,13 @@ OUTSIDER = "U0ZED"
 
 @pytest.fixture
 async def technical(make_harness: Any) -> tuple[Harness, Candidate]:
-    """A candidate advanced to the Technical stage, with the card posted."""
+    """A candidate in the Technical stage, with their card in the hiring channel: rows
+    written straight, since what is tested here starts after intake and the decision that
+    advanced them (driven through Slack in test_intake and test_decision_flow)."""
     harness = await make_harness(hiring_admins=frozenset({ADMIN}))
     for user_id in (*PANEL, ADMIN, OUTSIDER):
         harness.fake.add_user(user_id)
-    candidate = await add_candidate(harness, user_id=ADMIN)
-    assert candidate.id is not None
-    await decide(harness, candidate.id, "advance")
-    harness.fake.clear()
+    candidate = await seed.add_candidate(harness.bot, fake=harness.fake, stage="technical")
     return harness, candidate
 
 
