@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.clock import FrozenClock, SystemClock
 from bot.config import load_settings
 from bot.context import BotContext
@@ -29,6 +31,9 @@ from tests.bot_process import BotProcess
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pipeline_seed import add_candidate, add_debrief, add_interview, hours
 from tests.render import render_blocks
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 ANA, BEN, ED, ADMIN = "U0ANA", "U0BEN", "U0ED", "U0ADMIN"
 
