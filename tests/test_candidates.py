@@ -27,6 +27,9 @@ from tests.flows import add_candidate, submit_intake
 from tests.harness import Harness
 from tests.seed import all_candidates
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 
 def test_names_compare_without_case_or_extra_spaces() -> None:
     assert normalise_name("  Jane \t  DOE ") == normalise_name("jane doe") == "jane doe"

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FrozenClock
@@ -17,6 +18,9 @@ from storage.models import ProcessedEvent
 from tests.flows import deliver_event, submit_intake
 from tests.harness import Harness
 from tests.seed import all_candidates
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 
 async def test_a_redelivered_event_runs_the_listener_once(harness: Harness) -> None:

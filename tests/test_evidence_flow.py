@@ -47,6 +47,9 @@ from tests.flows import (
 from tests.harness import HIRING_MANAGER, Harness
 from tests.seed import PANEL, add_interview_id
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN, CAT = PANEL
 WHY = "Cat's probe showed no p99 budget: the 100 ms was never split"
 

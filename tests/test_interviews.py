@@ -48,6 +48,9 @@ from storage.models import (
 from tests import seed
 from tests.conftest import START
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 HM = "U0HM"
 # The candidates here start at the first stage, with HM as their hiring manager.
 add_candidate = partial(seed.add_candidate_id, stage_key="screening", hiring_manager_id=HM)

@@ -20,6 +20,9 @@ from tests.flows import add_candidate
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.seed import all_candidates
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 

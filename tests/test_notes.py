@@ -33,6 +33,9 @@ from tests.flows import (
 from tests.harness import Harness
 from tests.seed import PANEL, add_interview_id
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN, CAT = PANEL
 OUTSIDER = "U0ZED"
 K8S_NOTES = "Budgeted p99: 40 ms model, 20 ms features, 15 ms network <ok> & more"

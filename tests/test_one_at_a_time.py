@@ -30,6 +30,9 @@ from tests.conftest import START
 from tests.flows import add_candidate, click, decision_values, submit_view
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ADMIN = "U0ADM"
 WAIT = 10.0
 

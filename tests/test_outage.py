@@ -29,6 +29,9 @@ from tests.harness import Harness, Reply
 from tests.pgcluster import PostgresCluster
 from tests.scrape import Counts, requests, scrape
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 
 async def health(harness: Harness) -> int:
     async with (

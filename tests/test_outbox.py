@@ -17,6 +17,9 @@ from storage.models import OutboxMessage, OutboxStatus
 from tests.flows import deliver_all, tie_clocks
 from tests.harness import HIRING_CHANNEL, Harness
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 
 def _posted(fake: FakeSlack, channel: str | None = None) -> list[dict]:
     return [

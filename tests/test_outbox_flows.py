@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FrozenClock
@@ -28,6 +29,9 @@ from tests.flows import (
 )
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.seed import add_interview
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 
 def _standing(fake: FakeSlack) -> list[dict[str, Any]]:

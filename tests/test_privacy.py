@@ -16,6 +16,9 @@ from storage.models import AuditEvent, Candidate, Interview, Reminder
 from tests.flows import ANA, BEN, add_candidate, open_schedule, submit_schedule
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ADMIN, STRANGER = "U0ADMIN", "U0STRANGER"
 
 
