@@ -394,8 +394,7 @@ async def _plan_reminders(
 async def scheduled_in_stage(session: AsyncSession, candidate: Candidate) -> list[Interview]:
     """The candidate's scheduled (not cancelled) interviews of their current stage,
     earliest first."""
-    found = await store.interviews_of_candidate(session, row_id(candidate))
-    return [interview for interview in found if interview.stage_key == candidate.stage_key]
+    return await store.stage_interviews(session, row_id(candidate), candidate.stage_key)
 
 
 async def interviews_of(

@@ -37,8 +37,11 @@ from bot.kits import Stage, UnknownStageError
 from bot.notifier import Notifier
 from bot.reminder_rules import ReminderKind
 from storage import debriefs as debrief_store
+from storage import decisions as decision_store
+from storage import interviews as interview_store
 from storage import marks
 from storage import reminders as store
+from storage import scorecards as scorecard_store
 from storage.db import transaction
 from storage.models import (
     CLOSED_STATUSES,
@@ -166,7 +169,7 @@ async def _interviewer_done(
     await store.cancel(
         session, interview_id=interview_id, recipient_id=interviewer_id, kinds=INTERVIEWER_KINDS
     )
-    if await store.missing_scorecards(session, [interview_id]):
+    if await scorecard_store.missing_scorecards(session, [interview_id]):
         return
     await store.cancel(session, interview_id=interview_id, kinds=[ReminderKind.ESCALATION])
     pending = rules.plan_decision_pending(interview_id, hiring_manager_id, now=now)
@@ -331,14 +334,16 @@ async def _details(
             return base
         return _with(base, scorecard_due_at=due_at)
     if kind in DECISION_KINDS:
-        if await store.decided_since(session, candidate_id, meeting.stage_key, reminder.created_at):
+        if await decision_store.decided_since(
+            session, candidate_id, meeting.stage_key, reminder.created_at
+        ):
             return "decision recorded"
         return base
-    interviews = await store.stage_interviews(session, candidate_id, meeting.stage_key)
+    interviews = await interview_store.stage_interviews(session, candidate_id, meeting.stage_key)
     if kind == ReminderKind.DEBRIEF_CONFIRM:
         return await _own_scorecards(session, bot, reminder, base, interviews)
     if kind == ReminderKind.DEBRIEF_CHASE:
-        seats = await store.scorecard_seats(session, [i.id for i in interviews if i.id])
+        seats = await scorecard_store.scorecard_seats(session, [i.id for i in interviews if i.id])
         owed = {
             interview_id for interview_id, user, done in seats if user == recipient and not done
         }
@@ -409,7 +414,7 @@ async def pack_on_request(
     allowed = user_id in attendees or user_id == candidate.hiring_manager_id
     if not (allowed or bot.is_admin(user_id)):
         raise NotFound(NOT_YOUR_DEBRIEF)
-    interviews = await store.stage_interviews(session, candidate.id, debrief.stage_key)
+    interviews = await interview_store.stage_interviews(session, candidate.id, debrief.stage_key)
     return ReminderMessage(
         reminder_id=0,
         kind=ReminderKind.DEBRIEF_PACK,
@@ -552,7 +557,7 @@ async def _missing_scorecards(session: AsyncSession, interview_id: int) -> list[
     prefetched = session.info.get(_MISSING)
     if prefetched is not None and interview_id in prefetched:
         return list(prefetched[interview_id])
-    return await store.missing_scorecards(session, [interview_id])
+    return await scorecard_store.missing_scorecards(session, [interview_id])
 
 
 async def _prefetch(session: AsyncSession, claimed: Sequence[Reminder]) -> None:
@@ -561,7 +566,7 @@ async def _prefetch(session: AsyncSession, claimed: Sequence[Reminder]) -> None:
     session instead of asking the database."""
     interview_ids = sorted({r.interview_id for r in claimed if r.interview_id is not None})
     missing: dict[int, list[tuple[int, str]]] = {i: [] for i in interview_ids}
-    for interview_id, user_id in await store.missing_scorecards(session, interview_ids):
+    for interview_id, user_id in await scorecard_store.missing_scorecards(session, interview_ids):
         missing[interview_id].append((interview_id, user_id))
     session.info[_MISSING] = missing
     for model, ids in (
