@@ -23,7 +23,7 @@ from bot import permissions
 from bot.config import ConfigError, is_mail_address, parse_working_hours
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.kits import Kits, UnknownStageError
+from bot.kits import Kits
 from storage import candidates as store
 from storage.db import transaction
 from storage.models import CLOSED_STATUSES, AuditEvent, Candidate
@@ -112,14 +112,6 @@ def profile_key(url: str) -> str:
 
 def is_closed(candidate: Candidate) -> bool:
     return candidate.status in CLOSED_STATUSES
-
-
-def stage_title(kits: Kits, candidate: Candidate) -> str:
-    try:
-        return kits.stage(candidate.stage_key).title
-    except UnknownStageError:
-        # A stage file removed while candidates were in it: the key is all there is.
-        return candidate.stage_key
 
 
 def level_name(kits: Kits, candidate: Candidate) -> str:
@@ -386,7 +378,7 @@ def group_by_stage(candidates: Sequence[Candidate], kits: Kits) -> list[Pipeline
 
     return [
         PipelineGroup(
-            CLOSED_GROUP if key == CLOSED_GROUP else stage_title(kits, members[0]),
+            CLOSED_GROUP if key == CLOSED_GROUP else kits.stage_title(members[0].stage_key),
             tuple(members),
         )
         for key, members in sorted(groups.items(), key=lambda item: rank(item[0]))

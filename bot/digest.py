@@ -14,7 +14,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import partial
 from typing import Any, Generic, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -25,7 +24,6 @@ from bot.context import BotContext
 from bot.next_step import NextStep, next_step
 from bot.notifier import Notifier
 from bot.reminder_rules import working_days_back
-from bot.reminders import stage_title
 from bot.scorecards import Progress
 from storage import candidates as candidates_store
 from storage import digest as queries
@@ -204,7 +202,7 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
     database, so the rows fetched do not grow with the pipeline either."""
     settings = bot.settings
     day = local_day(bot, now)
-    title = partial(stage_title, bot)
+    title = bot.kits.stage_title
     previous = await queries.previous_digest_at(session, day)
     since = previous or now - timedelta(days=1)
     rows, total = await queries.overdue_scorecards(session, now, limit=MAX_LINES)

@@ -28,7 +28,6 @@ from bot.debrief_summary import DebriefSummary, summarise
 from bot.errors import PermissionDenied
 from bot.interviews import get_interview
 from bot.kits import UnknownStageError
-from bot.reminders import stage_title
 from bot.scorecard_history import record_read
 from bot.scorecards import (
     Progress,
@@ -287,7 +286,7 @@ def _refusal(bot: BotContext, reader: Reader, candidate: Candidate) -> str:
             f"once yours is in, {independent}"
         )
     if reader.owes_elsewhere is not None:
-        title = stage_title(bot, reader.owes_elsewhere.stage_key)
+        title = bot.kits.stage_title(reader.owes_elsewhere.stage_key)
         return (
             f"Submit your scorecard for your *{title}* interview with this candidate first: "
             f"the others' scorecards of this candidate open to you once yours is in, {independent}"

@@ -327,11 +327,7 @@ async def reschedule_interview(
     _check_panel_change(bot, candidate, actor_id, panel_changed=bool(added or removed))
     if stage.key != interview.stage_key and await has_scorecards(session, interview_id):
         raise InvalidInput(
-            {
-                FormField.STAGE: _KEEPS_STAGE.format(
-                    stage=reminders.stage_title(bot, interview.stage_key)
-                )
-            }
+            {FormField.STAGE: _KEEPS_STAGE.format(stage=bot.kits.stage_title(interview.stage_key))}
         )
     changed = details != current or bool(added or removed)
     if changed:

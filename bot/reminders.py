@@ -270,14 +270,6 @@ class ReminderMessage:
         return meeting.starts_at if meeting is not None else None
 
 
-def stage_title(bot: BotContext, stage_key: str) -> str:
-    """A stage's title by key; a key whose kit file is gone shows as itself."""
-    try:
-        return bot.kits.stage(stage_key).title
-    except UnknownStageError:
-        return stage_key
-
-
 async def load_message(
     session: AsyncSession, bot: BotContext, reminder: Reminder, now: datetime
 ) -> ReminderMessage | str:
@@ -300,7 +292,7 @@ async def load_message(
         kind=kind,
         recipient_id=reminder.recipient_id,
         candidate=candidate,
-        stage_title=stage_title(bot, meeting.stage_key),
+        stage_title=bot.kits.stage_title(meeting.stage_key),
         interview=interview,
         debrief=debrief,
     )
@@ -420,7 +412,7 @@ async def pack_on_request(
         kind=ReminderKind.DEBRIEF_PACK,
         recipient_id=user_id,
         candidate=candidate,
-        stage_title=stage_title(bot, debrief.stage_key),
+        stage_title=bot.kits.stage_title(debrief.stage_key),
         debrief=debrief,
         pack=await _pack(session, bot, user_id, interviews),
     )

@@ -40,7 +40,7 @@ async def on_not_attended(
         candidate, interview = await reminders.mark_not_attended(
             session, interview_id, user_id, now=bot.clock.now()
         )
-        title = reminders.stage_title(bot, interview.stage_key)
+        title = bot.kits.stage_title(interview.stage_key)
         await outbox.dm(
             session,
             bot,
