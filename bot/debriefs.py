@@ -18,7 +18,7 @@ from functools import partial
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed
 from bot.clock import local_time
 from bot.context import BotContext
@@ -313,7 +313,7 @@ async def cancel_debrief(
     debrief.updated_at = now
     candidate.last_activity_at = now
     _audit(session, AUDIT_CANCELLED, debrief, actor_id, now)
-    await reminders.debrief_cancelled(session, debrief_id)
+    await reminder_planning.debrief_cancelled(session, debrief_id)
     await marks.candidate_changed(session, debrief.candidate_id)
     return Cancelled(debrief, candidate, attendee_ids, changed=True)
 
@@ -334,7 +334,7 @@ async def _plan_reminders(
     attendee_ids: Sequence[str],
     now: datetime,
 ) -> None:
-    await reminders.debrief_planned(
+    await reminder_planning.debrief_planned(
         session, debrief, attendee_ids, hiring_manager_id=candidate.hiring_manager_id, now=now
     )
 

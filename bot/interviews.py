@@ -17,7 +17,7 @@ from enum import StrEnum
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed, url_problem
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -33,7 +33,7 @@ from storage.models import (
     InterviewStatus,
     row_id,
 )
-from storage.scorecards import has_scorecards
+from storage.scorecards import has_scorecards, scorecard_of
 
 MAX_INTERVIEWERS = 5
 MIN_DURATION_MINUTES = 5
@@ -364,9 +364,38 @@ async def cancel_interview(
     interview.updated_at = now
     candidate.last_activity_at = now
     _audit(session, AUDIT_CANCELLED, interview, actor_id, now)
-    await reminders.interview_cancelled(session, interview_id)
+    await reminder_planning.interview_cancelled(session, interview_id)
     await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return Cancelled(interview, candidate, rows, changed=True)
+
+
+async def mark_not_attended(
+    session: AsyncSession, interview_id: int, user_id: str, *, now: datetime
+) -> tuple[Candidate, Interview]:
+    """An interviewer says they did not attend: they owe no scorecard and get no more
+    reminders for it. Returns the candidate and interview, to tell the hiring manager."""
+    seat = await session.get(InterviewInterviewer, (interview_id, user_id))
+    interview = await session.get(Interview, interview_id)
+    if seat is None or interview is None:
+        raise PermissionDenied("Only an interviewer of this interview can mark it not attended.")
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise Conflict("This interview was cancelled: there is nothing to mark.")
+    candidate = await session.get(Candidate, interview.candidate_id)
+    if candidate is None:
+        raise NotFound("That interview no longer exists.")
+    if not seat.attended:
+        raise Conflict("You have already marked this interview as not attended.")
+    if await scorecard_of(session, interview_id, user_id) is not None:
+        raise Conflict(
+            "Your scorecard for this interview is in, so you attended it. To change what it "
+            "says, open it again with *Submit scorecard*."
+        )
+    seat.attended = False
+    await marks.seat_excused(session, seat, interview.candidate_id)
+    await reminder_planning.interviewer_done(
+        session, interview, user_id, hiring_manager_id=candidate.hiring_manager_id, now=now
+    )
+    return candidate, interview
 
 
 async def _plan_reminders(
@@ -377,7 +406,7 @@ async def _plan_reminders(
     interviewer_ids: Sequence[str],
     now: datetime,
 ) -> None:
-    await reminders.interview_planned(
+    await reminder_planning.interview_planned(
         session,
         interview,
         interviewer_ids,

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from bot.digest import Digest
     from bot.insights import OwnInsights, TeamInsights
     from bot.privacy import Erasure
-    from bot.reminders import ReminderMessage
+    from bot.reminder_messages import ReminderMessage
     from bot.retention import RetentionNotice
 
 

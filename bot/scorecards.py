@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -450,7 +450,7 @@ async def submit_scorecard(
         await marks.scorecard_in(session, scorable.interview, user_id, now)
     await _keep_answers(session, scorable.stage, scorecard_id, interview_id, user_id)
     if created and not scorable.stage_closed:
-        await reminders.scorecard_submitted(
+        await reminder_planning.interviewer_done(
             session,
             scorable.interview,
             user_id,
@@ -577,7 +577,7 @@ async def open_debrief_change(
     debriefs = await scheduled_in_stage(
         session, row_id(scorable.candidate), scorable.interview.stage_key
     )
-    if not any(reminders.ends_at(debrief) <= now for debrief in debriefs):
+    if not any(reminder_planning.ends_at(debrief) <= now for debrief in debriefs):
         raise Conflict(
             "No debrief of this stage has ended yet: until one has, change your scorecard "
             "with *Submit scorecard*."

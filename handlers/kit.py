@@ -13,7 +13,7 @@ from bot.errors import NotFound
 from bot.feedback_access import record_shown
 from bot.kit_access import interview_for_kit
 from bot.kits import UnknownStageError
-from bot.reminders import pack_on_request
+from bot.reminder_messages import pack_on_request
 from handlers.block_kit import section
 from handlers.candidate_thread import thread_link
 from handlers.ids import Action

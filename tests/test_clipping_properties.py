@@ -43,8 +43,8 @@ from bot.hiring_team import team_only_text
 from bot.home import SHOWN, AdminDesk, HomeInterview, HomeSummary, Late, ManagerDesk, Undelivered
 from bot.kits import MAX_ANCHOR, MAX_NAME, MAX_TEXT, Kits, Stage, default_prompts_dir, load_kits
 from bot.next_step import NextStep
+from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage
 from bot.retention import RetentionNotice
 from bot.salary_lookup import SalaryQuery
 from bot.scorecard_history import FieldChange, Revision, RevisionKind

@@ -26,8 +26,8 @@ from bot.feedback_access import SummarySoFar
 from bot.interviews import SlackUser, UserKind
 from bot.next_step import NextStep, next_step
 from bot.permissions import may_manage_debrief
+from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage
 from bot.scorecards import Progress
 from handlers.debrief_blocks import (
     cancelled_dm,
