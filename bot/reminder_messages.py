@@ -19,8 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import reminder_rules as rules
 from bot.context import BotContext
+from bot.debrief_summary_reads import SummarySoFar, summary_so_far
 from bot.errors import NotFound
-from bot.feedback_access import SummarySoFar, summary_so_far
 from bot.kits import Stage, UnknownStageError
 from bot.reminder_planning import ends_at
 from bot.reminder_rules import ReminderKind

@@ -23,7 +23,7 @@ from bot import metrics
 from bot import reminder_rules as rules
 from bot.clock import zone_named
 from bot.context import BotContext
-from bot.feedback_access import record_shown
+from bot.debrief_summary_reads import record_shown
 from bot.notifier import Notifier
 from bot.reminder_messages import ReminderMessage, load_message, prefetch
 from storage import reminders as store

@@ -9,8 +9,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
+from bot.debrief_summary_reads import record_shown
 from bot.errors import NotFound
-from bot.feedback_access import record_shown
 from bot.kit_access import interview_for_kit
 from bot.kits import UnknownStageError
 from bot.reminder_messages import pack_on_request

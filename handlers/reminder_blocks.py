@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.feedback_access import SummarySoFar
+from bot.debrief_summary_reads import SummarySoFar
 from bot.kits import Stage
 from bot.nudges import Nudged
 from bot.reminder_messages import ReminderMessage

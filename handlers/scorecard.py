@@ -15,8 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
 from bot.context import BotContext
+from bot.debrief_summary_reads import record_shown, summary_to_post
 from bot.errors import DomainError
-from bot.feedback_access import record_shown, summary_to_post
 from bot.incident_runs import own_timeline, visible_timelines
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card

@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from bot.feedback_access import visible_scorecards, visible_summary
+from bot.debrief_summary_reads import visible_summary
+from bot.feedback_access import visible_scorecards
 from bot.incident_runs import visible_timelines
 from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action

@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.debrief_summary import summarise
-from bot.feedback_access import SummarySoFar
+from bot.debrief_summary_reads import SummarySoFar
 from bot.interview_notes import NotesSheet
 from bot.kits import Stage
 from bot.question_answers import MAX_NOTES, Answer, evidence_from
