@@ -25,8 +25,9 @@ from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import Kits
 from storage import candidates as store
+from storage.audit import record_event
 from storage.db import transaction
-from storage.models import CLOSED_STATUSES, AuditEvent, Candidate
+from storage.models import CLOSED_STATUSES, Candidate
 
 logger = logging.getLogger(__name__)
 
@@ -306,8 +307,13 @@ async def _register(
     candidate.created_at = candidate.updated_at = now
     session.add(candidate)
     await session.flush()
-    session.add(
-        AuditEvent(at=now, actor_id=created_by, candidate_id=candidate.id, action=AUDIT_CREATED)
+    await record_event(
+        session,
+        actor_id=created_by,
+        candidate_id=candidate.id,
+        action=AUDIT_CREATED,
+        detail={},
+        at=now,
     )
     return Registration(candidate, created=True)
 
