@@ -33,7 +33,6 @@ from handlers.debrief_blocks import (
     rescheduled_reply,
 )
 from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
-from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
@@ -179,7 +178,7 @@ async def on_debrief_submit(
         client, bot, result.debrief, result.candidate, change, result.attendee_ids, removed
     )
     people = [*result.attendee_ids, *removed, result.candidate.hiring_manager_id]
-    await refresh_homes(client, bot, people)
+    bot.home_changes.touched(people)
 
 
 # --------------------------------------------------------------------- cancelling
@@ -213,7 +212,7 @@ async def on_cancel_button(
     await _invitations(
         client, bot, result.debrief, result.candidate, Change.CANCELLED, result.attendee_ids
     )
-    await refresh_homes(client, bot, [*result.attendee_ids, result.candidate.hiring_manager_id])
+    bot.home_changes.touched([*result.attendee_ids, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people

@@ -20,7 +20,6 @@ from bot.context import BotContext
 from bot.errors import InvalidInput, PermissionDenied
 from handlers.candidate_card import duplicate_text
 from handlers.candidate_thread import refresh_card
-from handlers.home import refresh_homes
 from handlers.ids import IntakeBlock, View
 from handlers.intake_modal import (
     FIELD_BLOCKS,
@@ -91,7 +90,7 @@ async def on_new_candidate(
         return
     candidate = registration.candidate
     logger.info("candidate %s added by %s", candidate.id, user_id)
-    await refresh_homes(client, bot, [candidate.hiring_manager_id])
+    bot.home_changes.touched([candidate.hiring_manager_id])
 
 
 async def _card(session: AsyncSession, candidate: Candidate, *, bot: BotContext) -> None:

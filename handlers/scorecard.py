@@ -28,7 +28,6 @@ from handlers.debrief_summary_blocks import (
     scorecard_progress_text,
     summary_dm,
 )
-from handlers.home import refresh_homes
 from handlers.ids import Action, ScorecardBlock, View
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, parse_ref
@@ -185,7 +184,7 @@ async def on_scorecard_submitted(
         result.changed,
     )
     if result.created and not result.late:
-        await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
+        bot.home_changes.touched([user_id, result.candidate.hiring_manager_id])
 
 
 async def tell_thread(
