@@ -217,7 +217,9 @@ async def tell_thread(
             candidate_id=result.candidate.id,
         )
         return
-    await announce_panel_complete(session, bot, interview_id)
+    if result.progress.complete:
+        # Read in this transaction: nothing to announce before the last scorecard.
+        await announce_panel_complete(session, bot, interview_id)
 
 
 async def announce_panel_complete(
