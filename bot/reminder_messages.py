@@ -160,7 +160,8 @@ async def _own_scorecards(
 ) -> ReminderMessage | str:
     """The recipient's scorecards of the debriefed stage, to confirm or change; none once
     a decision has closed the stage (its scorecards are read-only then)."""
-    assert base.debrief is not None
+    if base.debrief is None:
+        return "no debrief"
     stage_key = base.debrief.stage_key
     if await stage_is_closed(session, base.candidate, stage_key):
         return "stage closed"
