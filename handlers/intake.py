@@ -28,7 +28,7 @@ from handlers.intake_modal import (
     read_new_candidate,
 )
 from handlers.team_access import refused_submission
-from storage.models import Candidate
+from storage.models import Candidate, row_id
 
 if TYPE_CHECKING:
     from handlers.commands import CommandCall
@@ -96,8 +96,7 @@ async def on_new_candidate(
 async def _card(session: AsyncSession, candidate: Candidate, *, bot: BotContext) -> None:
     """The new candidate's card and first question set, queued with the candidate. A card
     the hiring channel refuses is said to whoever added them (``handlers/undelivered.py``)."""
-    assert candidate.id is not None
-    await refresh_card(session, bot, candidate.id)
+    await refresh_card(session, bot, row_id(candidate))
 
 
 def register(app: AsyncApp) -> None:

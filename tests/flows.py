@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.clock import FrozenClock
 from bot.kits import Kits
-from bot.reminders import send_due_reminders
+from bot.reminder_sweep import send_due_reminders
 from bot.scorecards import NOT_OBSERVED
 from handlers.ids import (
     Action,
