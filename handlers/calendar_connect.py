@@ -17,7 +17,7 @@ from handlers.calendar_blocks import connect_modal, field_errors, read_connect_f
 from handlers.home import refresh_home
 from handlers.ids import Action, View
 from handlers.modals import refuse_submission
-from handlers.schedule import lookup_users
+from handlers.slack_users import lookup_users
 
 logger = logging.getLogger(__name__)
 

@@ -40,9 +40,9 @@ from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import refuse_submission
 from handlers.mrkdwn import date_token
 from handlers.refs import Ref, ref_id
-from handlers.schedule import lookup_users
 from handlers.slack_notifier import reader_zone
-from handlers.team_access import refused_submission, require_team
+from handlers.slack_users import lookup_users
+from handlers.team_access import require_team
 from storage.db import transaction
 from storage.models import Candidate, Debrief, row_id
 
@@ -126,13 +126,12 @@ async def on_debrief_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title=_REFUSED):
-        return
-    form = parse_form(view["state"]["values"])
-    users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
-    # Times in the form's errors are the reader's.
-    zone = await reader_zone(client, bot, actor_id)
     try:
+        await require_team(bot, client, actor_id)
+        form = parse_form(view["state"]["values"])
+        users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
+        # Times in the form's errors are the reader's.
+        zone = await reader_zone(client, bot, actor_id)
         metadata = DebriefMetadata.decode(view.get("private_metadata"))
         # The thread, the DMs and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:

@@ -13,14 +13,13 @@ from bot.errors import DomainError
 from bot.scorecards import change_after_debrief, confirm_after_debrief, open_debrief_change
 from handlers.ids import Action, View
 from handlers.modals import notice_modal, refuse_submission
-from handlers.refs import Ref, ref_id
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     debrief_change_field_errors,
     debrief_change_modal,
     read_debrief_change,
 )
-from handlers.team_access import refused_submission, require_team_or_panel
+from handlers.team_access import interview_of_button, require_team_or_panel
 from storage.db import transaction
 
 TITLE = "Ratings not changed"
@@ -45,8 +44,7 @@ async def on_confirm_ratings(
     await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with transaction(bot.sessions) as session:
         await confirm_after_debrief(session, bot, user_id=user_id, interview_id=interview_id)
     await respond(text=CONFIRMED, response_type="ephemeral", replace_original=False)
@@ -62,8 +60,7 @@ async def on_change_ratings(
     await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with bot.sessions() as session:
         draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
     await client.views_open(trigger_id=body["trigger_id"], view=debrief_change_modal(draft))
@@ -78,17 +75,9 @@ async def on_change_submitted(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    errors = debrief_change_field_errors
     try:
         metadata = ScorecardMetadata.decode(view.get("private_metadata"))
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=errors)
-        return
-    if await refused_submission(
-        ack, bot, client, user_id, title=TITLE, interview_id=metadata.interview_id
-    ):
-        return
-    try:
+        await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
         async with transaction(bot.sessions) as session:
             await change_after_debrief(
                 session,
@@ -98,7 +87,7 @@ async def on_change_submitted(
                 change=read_debrief_change(view["state"]["values"]),
             )
     except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=errors)
+        await refuse_submission(ack, refused, title=TITLE, field_errors=debrief_change_field_errors)
         return
     await ack(response_action="update", view=notice_modal("Ratings changed", CHANGED))
 

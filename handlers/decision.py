@@ -36,7 +36,7 @@ from handlers.ids import Action, View
 from handlers.kit_blocks import salary_text
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
-from handlers.team_access import refused_submission, require_team
+from handlers.team_access import require_team
 from storage.models import row_id
 
 if TYPE_CHECKING:
@@ -89,10 +89,9 @@ async def on_decision_submitted(
     any other is recorded at once."""
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, user_id, title=_REFUSED):
-        return
     outcome, reason = read_decision(view["state"]["values"])
     try:
+        await require_team(bot, client, user_id)
         metadata = DecisionMetadata.decode(view.get("private_metadata"))
         async with bot.sessions() as session:
             draft, chosen, text = await check_form(
@@ -129,9 +128,8 @@ async def on_decision_confirmed(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, user_id, title=_REFUSED):
-        return
     try:
+        await require_team(bot, client, user_id)
         metadata = DecisionMetadata.decode(view.get("private_metadata"))
         result = await _store(bot, user_id, view, metadata, metadata.outcome)
     except DomainError as refused:

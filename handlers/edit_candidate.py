@@ -29,7 +29,7 @@ from handlers.intake_modal import (
 from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule import refresh_kit_dms
-from handlers.team_access import refused_submission, require_team
+from handlers.team_access import require_team
 from storage.models import row_id
 
 if TYPE_CHECKING:
@@ -80,9 +80,8 @@ async def on_edit_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title=_REFUSED):
-        return
     try:
+        await require_team(bot, client, actor_id)
         metadata = EditMetadata.decode(view.get("private_metadata"))
         edited = await edit_candidate(
             bot,

@@ -20,9 +20,10 @@ from bot.candidates import get_candidate
 from bot.context import BotContext
 from bot.find_time import find_time
 from bot.kits import UnknownStageError
+from bot.slack_client import error_code
 from handlers.ids import Action
-from handlers.schedule import lookup_users
 from handlers.schedule_modal import ScheduleMetadata, parse_form, schedule_modal
+from handlers.slack_users import lookup_users
 from storage.models import Candidate
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ async def on_find_time(
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
     except SlackApiError as error:
         # Closed meanwhile, or changed by another click: nothing to show the answer in.
-        logger.info("Find a time not shown: %s", error.response.get("error"))
+        logger.info("Find a time not shown: %s", error_code(error))
 
 
 def _stage_length(bot: BotContext, stage_key: str | None, candidate: Candidate) -> int:

@@ -33,6 +33,7 @@ from bot.home import (
 )
 from bot.insights import MIN_SCORECARDS
 from bot.outbox import Undelivered
+from bot.slack_client import error_code
 from handlers.block_kit import (
     MAX_VIEW_BLOCKS,
     Block,
@@ -411,7 +412,7 @@ async def refresh_homes(client: AsyncWebClient, bot: BotContext, user_ids: Itera
         try:
             await refresh_home(client, bot, user_id)
         except SlackApiError as error:
-            logger.warning("App Home of %s not refreshed: %s", user_id, error.response.get("error"))
+            logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
         except (TimeoutError, aiohttp.ClientError) as error:
             # Slack unreachable: never a reason to answer a committed action with an error.
             logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)

@@ -1,5 +1,5 @@
 """What the modal flows share: typed ``private_metadata``, a notice shown in place of a form,
-and the answer to a submission the domain refused."""
+and the answer to a submission the domain refused (the one way a modal says no)."""
 
 from __future__ import annotations
 
@@ -42,16 +42,18 @@ def notice_modal(title: str, text: str) -> dict[str, Any]:
     }
 
 
+FieldErrors = Callable[[Mapping[str, str]], dict[str, str]]
+
+
 async def refuse_submission(
-    ack: AsyncAck,
-    error: DomainError,
-    *,
-    title: str,
-    field_errors: Callable[[Mapping[str, str]], dict[str, str]],
+    ack: AsyncAck, error: DomainError, *, title: str, field_errors: FieldErrors | None = None
 ) -> None:
-    """Bad input stays on the form as field errors; any other refusal replaces the form
-    with a notice saying why (closing it would leave the user without the reason)."""
-    if isinstance(error, InvalidInput):
+    """The one way a modal's submission is refused: bad input stays on the form as field
+    errors; any other refusal (outside the team, not yours to change, gone, out of date)
+    replaces the form with a notice saying why, mentions and all (closing it would leave
+    the user without the reason; a field error is plain text). A form without fields to
+    correct shows bad input as a notice too."""
+    if isinstance(error, InvalidInput) and field_errors is not None:
         await ack(response_action="errors", errors=field_errors(error.fields))
     else:
         await ack(response_action="update", view=notice_modal(title, error.message))

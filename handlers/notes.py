@@ -15,8 +15,7 @@ from bot.interview_notes import open_notes, save_notes
 from handlers.ids import Action, View
 from handlers.modals import refuse_submission
 from handlers.notes_blocks import NotesMetadata, notes_field_errors, notes_modal, read_notes_form
-from handlers.refs import Ref, ref_id
-from handlers.team_access import refused_submission, require_team_or_panel
+from handlers.team_access import interview_of_button, require_team_or_panel
 from storage.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -34,8 +33,7 @@ async def on_take_notes(
     await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with bot.sessions() as session:
         sheet = await open_notes(session, bot, user_id=user_id, interview_id=interview_id)
     await client.views_open(trigger_id=body["trigger_id"], view=notes_modal(sheet))
@@ -53,14 +51,7 @@ async def on_notes_saved(
     user_id = str(body["user"]["id"])
     try:
         metadata = NotesMetadata.decode(view.get("private_metadata"))
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=notes_field_errors)
-        return
-    if await refused_submission(
-        ack, bot, client, user_id, title=TITLE, interview_id=metadata.interview_id
-    ):
-        return
-    try:
+        await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
         await _save(bot, user_id, metadata.interview_id, view)
     except DomainError as refused:
         await refuse_submission(ack, refused, title=TITLE, field_errors=notes_field_errors)

@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot import outbox as domain
 from bot.context import BotContext
+from bot.slack_client import error_code
 from handlers.mrkdwn import clip_plain
 from handlers.undelivered import tell_refusals
 from storage import outbox as store
@@ -401,9 +402,8 @@ class OutboxSender:
         try:
             response = await method(**arguments)
         except SlackApiError as error:
-            data = error.response.data if isinstance(error.response.data, dict) else {}
             status = int(error.response.status_code)
-            code = str(data.get("error") or f"http_{status}")
+            code = error_code(error)
             if status == 429 or code == "ratelimited":
                 raise _Transient(code, _retry_after(error.response.headers)) from error
             if status >= 500 or code in TRANSIENT_ERRORS:

@@ -14,11 +14,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import outbox, privacy
 from bot.context import BotContext
 from bot.errors import DomainError
+from bot.slack_client import error_code
 from handlers.ids import View
+from handlers.modals import refuse_submission
 from handlers.mrkdwn import escape
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
-from handlers.team_access import refused_submission
+from handlers.team_access import require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.models import row_id
@@ -98,7 +100,7 @@ async def delete_bot_messages(
         try:
             locations += await _bot_messages_in_thread(client, *erasure.thread, bot_user_id)
         except SlackApiError as error:
-            failures.append(str(error.response.get("error")))
+            failures.append(error_code(error))
             locations.append(erasure.thread)
     deleted = 0
     for channel, ts in dict.fromkeys(locations):
@@ -122,7 +124,7 @@ async def _gone(call: Awaitable[Any], failures: list[str]) -> int:
     try:
         await call
     except SlackApiError as error:
-        code = str(error.response.get("error"))
+        code = error_code(error)
         if code in ("message_not_found", "file_not_found", "file_deleted"):
             return 1
         failures.append(code)
@@ -161,15 +163,13 @@ async def on_erase_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title="Not erased"):
-        return
-    _, candidate_id = parse_ref(view.get("private_metadata"))
     try:
+        await require_team(bot, client, actor_id)
+        _, candidate_id = parse_ref(view.get("private_metadata"))
         async with transaction(bot.sessions) as session:
             erasure = await privacy.erase_candidate(session, bot, actor_id, candidate_id)
-    except DomainError as error:
-        await ack()
-        await _tell(bot, actor_id, error.message)
+    except DomainError as refused:
+        await refuse_submission(ack, refused, title="Not erased")
         return
     # Erased and committed: only now may the modal close.
     await ack()

@@ -10,34 +10,28 @@ scheduling: it is recorded per interviewer and the thread says who could not be 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import interviews, outbox
-from bot.candidates import resolve_candidate
 from bot.context import BotContext
-from bot.errors import DomainError, InvalidInput, PermissionDenied
+from bot.errors import DomainError
 from bot.interviews import (
-    MAX_INTERVIEWERS,
     AlreadySubmitted,
     Cancelled,
     Rescheduled,
     Scheduled,
-    SlackUser,
-    UserKind,
 )
 from bot.kits import Stage, UnknownStageError
 from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
 from handlers.home import refresh_homes
-from handlers.ids import Action, ScheduleBlock, View
+from handlers.ids import Action, View
 from handlers.interview_blocks import (
     cancelled_dm,
     cancelled_reply,
@@ -49,6 +43,7 @@ from handlers.interview_blocks import (
     rescheduled_reply,
 )
 from handlers.invitation_delivery import interview_invitations
+from handlers.modals import refuse_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule_modal import (
     ScheduleMetadata,
@@ -57,7 +52,8 @@ from handlers.schedule_modal import (
     schedule_modal,
     slot_conflict,
 )
-from handlers.team_access import refused_submission, require_team
+from handlers.slack_users import lookup_users
+from handlers.team_access import require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
@@ -68,13 +64,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A modal's field errors are plain text, so this one cannot mention anyone.
-_REFUSED_IN_MODAL = (
-    "Only the candidate's hiring manager, the person who scheduled this interview or a "
-    "hiring admin can change it."
-)
-# Slack's own bot user: users.info does not flag it as a bot.
-_SLACKBOT = "USLACKBOT"
+_REFUSED = "Interview not saved"
 
 
 # --------------------------------------------------------------------- opening the modal
@@ -82,18 +72,13 @@ _SLACKBOT = "USLACKBOT"
 
 async def run_schedule(call: CommandCall) -> None:
     """``/mlops-candidate schedule <name or #id>``."""
-    try:
+
+    async def build(candidate_id: int) -> dict[str, Any]:
         async with call.bot.sessions() as session:
-            found = await resolve_candidate(session, call.args)
-            candidate = await interviews.candidate_to_schedule(session, row_id(found))
-    except DomainError as error:
-        await call.ephemeral(error.message)
-        return
-    # The trigger dies 3 s after Slack sent the command: nothing between ack and open.
-    await call.ack()
-    await call.client.views_open(
-        trigger_id=call.trigger_id, view=schedule_modal(call.bot.kits, candidate)
-    )
+            candidate = await interviews.candidate_to_schedule(session, candidate_id)
+        return schedule_modal(call.bot.kits, candidate)
+
+    await call.open_candidate_modal(build)
 
 
 async def on_schedule_button(
@@ -143,16 +128,15 @@ async def on_schedule_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title="Interview not saved"):
-        return
-    metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
-    conflict = slot_conflict(view["state"]["values"])
-    if conflict:
-        await ack(response_action="errors", errors=conflict)
-        return
-    form = parse_form(view["state"]["values"])
-    users = await lookup_users(client, form.interviewer_ids)
     try:
+        await require_team(bot, client, actor_id)
+        metadata = ScheduleMetadata.decode(view.get("private_metadata"))
+        conflict = slot_conflict(view["state"]["values"])
+        if conflict:
+            await ack(response_action="errors", errors=conflict)
+            return
+        form = parse_form(view["state"]["values"])
+        users = await lookup_users(client, form.interviewer_ids)
         # The thread, the kits and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
             if metadata.interview_id is None:
@@ -181,14 +165,8 @@ async def on_schedule_submit(
     except AlreadySubmitted:
         await ack()
         return
-    except InvalidInput as invalid:
-        await ack(response_action="errors", errors=field_errors(invalid))
-        return
-    except PermissionDenied:
-        await ack(response_action="errors", errors={ScheduleBlock.STAGE: _REFUSED_IN_MODAL})
-        return
-    except DomainError as error:
-        await ack(response_action="errors", errors={ScheduleBlock.STAGE: error.message})
+    except DomainError as refused:
+        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
         return
     # Committed: only now may the modal close.
     await ack()
@@ -219,34 +197,6 @@ async def on_schedule_submit(
     removed = [seat.user_id for seat in result.removed] if not isinstance(result, Scheduled) else []
     people = [*result.interviewer_ids, *removed, result.candidate.hiring_manager_id]
     await refresh_homes(client, bot, people)
-
-
-async def lookup_users(
-    client: AsyncWebClient, user_ids: Sequence[str], *, most: int = MAX_INTERVIEWERS
-) -> dict[str, SlackUser]:
-    """What Slack says about each picked user, asked once each and all at once. Nothing is
-    asked for more than ``most`` users: the count alone is the error then."""
-    if len(user_ids) > most:
-        return {}
-    found = await asyncio.gather(*(_lookup_user(client, user_id) for user_id in set(user_ids)))
-    return {user.id: user for user in found}
-
-
-async def _lookup_user(client: AsyncWebClient, user_id: str) -> SlackUser:
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as error:
-        if error.response.get("error") == "user_not_found":
-            return SlackUser(user_id, user_id, UserKind.UNKNOWN)
-        raise
-    user = response["user"]
-    name = str(user.get("real_name") or user.get("name") or user_id)
-    if user.get("deleted"):
-        return SlackUser(user_id, name, UserKind.DEACTIVATED)
-    if user.get("is_bot") or user_id == _SLACKBOT:
-        return SlackUser(user_id, name, UserKind.BOT)
-    email = (user.get("profile") or {}).get("email")
-    return SlackUser(user_id, name, UserKind.PERSON, timezone=user.get("tz"), email=email)
 
 
 # --------------------------------------------------------------------- cancelling

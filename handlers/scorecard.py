@@ -42,7 +42,7 @@ from handlers.scorecard_modal import (
     scorecard_modal,
 )
 from handlers.slack_notifier import reader_zone
-from handlers.team_access import refused_submission, require_team_or_panel
+from handlers.team_access import require_team_or_panel
 from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
 from storage.models import row_id
@@ -126,11 +126,8 @@ async def on_interview_chosen(
             response_action="errors", errors={ScorecardBlock.INTERVIEW: "Choose an interview."}
         )
         return
-    if await refused_submission(
-        ack, bot, client, user_id, title="Submit scorecard", interview_id=interview_id
-    ):
-        return
     try:
+        await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
         scorecard = await scorecard_view(client, bot, user_id, interview_id=interview_id)
     except DomainError as refused:
         await refuse_submission(
@@ -151,16 +148,7 @@ async def on_scorecard_submitted(
     user_id = str(body["user"]["id"])
     try:
         metadata = ScorecardMetadata.decode(view.get("private_metadata"))
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
-        )
-        return
-    if await refused_submission(
-        ack, bot, client, user_id, title="Scorecard not saved", interview_id=metadata.interview_id
-    ):
-        return
-    try:
+        await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
         async with transaction(bot.sessions) as session:
             result = await submit_scorecard(
                 session,

@@ -15,9 +15,8 @@ from bot.incident_runs import visible_timelines
 from bot.reminders import stage_title
 from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
-from handlers.refs import Ref, ref_id
 from handlers.scorecard_view_modal import scorecards_modal
-from handlers.team_access import require_team_or_panel
+from handlers.team_access import interview_of_button
 from handlers.timeline_blocks import panel_timelines_blocks
 from storage.db import transaction
 
@@ -32,8 +31,7 @@ async def on_view_scorecards(
     await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     # A transaction: what the reader was shown is recorded.
     async with transaction(bot.sessions) as session:
         visible = await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
@@ -60,8 +58,7 @@ async def on_view_summary(
     await ack()
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with transaction(bot.sessions) as session:
         entry = await visible_summary(session, bot, user_id=user_id, interview_id=interview_id)
         timelines = await visible_timelines(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import NotFound
 from bot.interviews import InterviewForm
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
@@ -248,10 +248,8 @@ def test_parse_form_leaves_missing_and_malformed_inputs_empty() -> None:
 
 
 def test_field_errors_land_under_their_blocks() -> None:
-    error = InvalidInput(
-        {"candidate": "Closed.", "stage": "Pick a stage.", "video_link": "Bad link."}
-    )
-    assert field_errors(error) == {
+    fields = {"candidate": "Closed.", "stage": "Pick a stage.", "video_link": "Bad link."}
+    assert field_errors(fields) == {
         ScheduleBlock.STAGE: "Closed. Pick a stage.",
         ScheduleBlock.VIDEO_LINK: "Bad link.",
     }
