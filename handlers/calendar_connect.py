@@ -11,12 +11,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import calendars
 from bot.context import BotContext
-from bot.errors import Conflict, DomainError, NotFound
+from bot.errors import Conflict, NotFound
 from bot.find_time import zone_of
 from handlers.calendar_blocks import connect_modal, field_errors, read_connect_form, read_note
 from handlers.home import refresh_home
 from handlers.ids import Action, View
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.slack_users import lookup_users
 
 logger = logging.getLogger(__name__)
@@ -34,6 +34,7 @@ async def on_connect_button(
     await client.views_open(trigger_id=body["trigger_id"], view=connect_modal())
 
 
+@form_submission(title=_TITLE, field_errors=field_errors)
 async def on_connect_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -43,13 +44,8 @@ async def on_connect_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        connection = await calendars.connect(
-            bot, user_id, read_connect_form(view["state"]["values"])
-        )
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_TITLE, field_errors=field_errors)
-        return
+    form = read_connect_form(view["state"]["values"])
+    connection = await calendars.connect(bot, user_id, form)
     # Stored: the modal closes, then the first read tells the owner whether it works.
     await ack()
     busy, problem = await calendars.try_read(bot, connection, await _zone(client, user_id))

@@ -19,7 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import debriefs, outbox
 from bot.context import BotContext
 from bot.debriefs import MAX_ATTENDEES, AlreadySubmitted, Cancelled, Rescheduled, Scheduled
-from bot.errors import DomainError
 from bot.meeting_sync import Change
 from bot.outbox import DEBRIEF_DM
 from bot.reminders import stage_title
@@ -37,7 +36,7 @@ from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors,
 from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.mrkdwn import date_token
 from handlers.refs import Ref, ref_id
 from handlers.slack_notifier import reader_zone
@@ -117,6 +116,7 @@ async def _new_debrief_modal(
 # --------------------------------------------------------------------- the submission
 
 
+@form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_debrief_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -162,9 +162,6 @@ async def on_debrief_submit(
                     await announce_rescheduled(session, bot, result, actor_id)
     except AlreadySubmitted:
         await ack()
-        return
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
         return
     # Committed: only now may the modal close.
     await ack()

@@ -9,10 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from bot.errors import DomainError
 from bot.scorecards import change_after_debrief, confirm_after_debrief, open_debrief_change
 from handlers.ids import Action, View
-from handlers.modals import notice_modal, refuse_submission
+from handlers.modals import form_submission, notice_modal
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     debrief_change_field_errors,
@@ -66,6 +65,7 @@ async def on_change_ratings(
     await client.views_open(trigger_id=body["trigger_id"], view=debrief_change_modal(draft))
 
 
+@form_submission(title=TITLE, field_errors=debrief_change_field_errors)
 async def on_change_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -75,20 +75,16 @@ async def on_change_submitted(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        metadata = ScorecardMetadata.decode(view.get("private_metadata"))
-        await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
-        async with transaction(bot.sessions) as session:
-            await change_after_debrief(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                change=read_debrief_change(view["state"]["values"]),
-            )
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=debrief_change_field_errors)
-        return
+    metadata = ScorecardMetadata.decode(view.get("private_metadata"))
+    await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
+    async with transaction(bot.sessions) as session:
+        await change_after_debrief(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=metadata.interview_id,
+            change=read_debrief_change(view["state"]["values"]),
+        )
     await ack(response_action="update", view=notice_modal("Ratings changed", CHANGED))
 
 

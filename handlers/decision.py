@@ -19,7 +19,6 @@ from bot.decisions import (
     open_decision,
     record_decision_once,
 )
-from bot.errors import DomainError
 from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card
 from handlers.decision_modal import (
     DecisionMetadata,
@@ -34,7 +33,7 @@ from handlers.decision_modal import (
 from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.kit_blocks import salary_text
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
 from handlers.team_access import require_team
 from storage.models import row_id
@@ -78,6 +77,7 @@ async def on_record_decision(
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+@form_submission(title=_REFUSED, field_errors=decision_field_errors)
 async def on_decision_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -90,35 +90,30 @@ async def on_decision_submitted(
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
     outcome, reason = read_decision(view["state"]["values"])
-    try:
-        await require_team(bot, client, user_id)
-        metadata = DecisionMetadata.decode(view.get("private_metadata"))
-        async with bot.sessions() as session:
-            draft, chosen, text = await check_form(
-                session,
-                bot,
-                user_id=user_id,
-                candidate_id=metadata.candidate_id,
-                outcome=outcome,
-                reason=reason,
-                seen_stage_key=metadata.stage_key,
-                seen_status=metadata.status,
-            )
-        # A guarded decision confirms too: its second step asks for the second reason.
-        if chosen in NEEDS_CONFIRMATION or draft.guard(chosen).needed:
-            benchmark = salary_text(
-                bot.kits.salary, draft.candidate.location, draft.candidate.level
-            )
-            view = needs_confirmation_modal(draft, chosen, text, benchmark=benchmark)
-            await ack(response_action="update", view=view)
-            return
-        result = await _store(bot, user_id, view, metadata, outcome)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
+    await require_team(bot, client, user_id)
+    metadata = DecisionMetadata.decode(view.get("private_metadata"))
+    async with bot.sessions() as session:
+        draft, chosen, text = await check_form(
+            session,
+            bot,
+            user_id=user_id,
+            candidate_id=metadata.candidate_id,
+            outcome=outcome,
+            reason=reason,
+            seen_stage_key=metadata.stage_key,
+            seen_status=metadata.status,
+        )
+    # A guarded decision confirms too: its second step asks for the second reason.
+    if chosen in NEEDS_CONFIRMATION or draft.guard(chosen).needed:
+        benchmark = salary_text(bot.kits.salary, draft.candidate.location, draft.candidate.level)
+        view = needs_confirmation_modal(draft, chosen, text, benchmark=benchmark)
+        await ack(response_action="update", view=view)
         return
+    result = await _store(bot, user_id, view, metadata, outcome)
     await _close_and_announce(ack, client, bot, result)
 
 
+@form_submission(title=_REFUSED, field_errors=decision_field_errors)
 async def on_decision_confirmed(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -128,13 +123,9 @@ async def on_decision_confirmed(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        await require_team(bot, client, user_id)
-        metadata = DecisionMetadata.decode(view.get("private_metadata"))
-        result = await _store(bot, user_id, view, metadata, metadata.outcome)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
-        return
+    await require_team(bot, client, user_id)
+    metadata = DecisionMetadata.decode(view.get("private_metadata"))
+    result = await _store(bot, user_id, view, metadata, metadata.outcome)
     await _close_and_announce(ack, client, bot, result)
 
 

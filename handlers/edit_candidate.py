@@ -15,7 +15,6 @@ from bot import outbox
 from bot.candidate_edits import Edited, candidate_to_edit, details_digest, edit_candidate, form_of
 from bot.candidates import DuplicateCandidate
 from bot.context import BotContext
-from bot.errors import DomainError
 from handlers.candidate_card import duplicate_text, edited_reply, new_manager_text
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.ids import Action, View
@@ -26,7 +25,7 @@ from handlers.intake_modal import (
     field_errors,
     read_new_candidate,
 )
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule import refresh_kit_dms
 from handlers.team_access import require_team
@@ -71,6 +70,7 @@ async def on_edit_button(
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+@form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_edit_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -94,9 +94,6 @@ async def on_edit_submit(
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
         await ack(response_action="errors", errors={block: duplicate_text(duplicate.existing)})
-        return
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
         return
     # Committed: only now may the modal close.
     await ack()

@@ -23,7 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import outbox
 from bot.charts import render_png
 from bot.context import BotContext
-from bot.errors import DomainError, NotFound
+from bot.errors import NotFound
 from bot.incident_runs import (
     Logged,
     Revealed,
@@ -50,7 +50,7 @@ from handlers.incident_modals import (
     start_modal,
     statement_modal,
 )
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
 from storage.db import transaction
 from storage.models import IncidentEventKind, row_id
@@ -80,6 +80,7 @@ async def on_start_button(
     await client.views_open(trigger_id=body["trigger_id"], view=start_modal(offer))
 
 
+@form_submission(title="Incident not started", field_errors=incident_field_errors)
 async def on_start_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -89,29 +90,23 @@ async def on_start_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        metadata = StartMetadata.decode(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            state = await start_incident(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                scenario_key=read_scenario(view["state"]["values"]),
-            )
-            await outbox.dm(
-                session,
-                bot,
-                user_id,
-                *run_message(state),
-                key=f"incident:{state.run_id}",
-                candidate_id=state.candidate.id,
-            )
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Incident not started", field_errors=incident_field_errors
+    metadata = StartMetadata.decode(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        state = await start_incident(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=metadata.interview_id,
+            scenario_key=read_scenario(view["state"]["values"]),
         )
-        return
+        await outbox.dm(
+            session,
+            bot,
+            user_id,
+            *run_message(state),
+            key=f"incident:{state.run_id}",
+            candidate_id=state.candidate.id,
+        )
     await ack()
     logger.info("incident run %s started by %s", state.run_id, user_id)
 
@@ -135,6 +130,7 @@ async def on_reveal_button(
     await client.views_open(trigger_id=body["trigger_id"], view=reveal_modal(state, inject))
 
 
+@form_submission(title="Not revealed", field_errors=incident_field_errors)
 async def on_reveal_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -144,26 +140,18 @@ async def on_reveal_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        metadata = RevealMetadata.decode(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            logged = await reveal(
-                session,
-                bot,
-                user_id=user_id,
-                run_id=metadata.run_id,
-                inject_id=metadata.inject_id,
-                asked=read_asked(view["state"]["values"]),
-            )
-            await outbox.dm(
-                session, bot, user_id, *evidence_message(logged), candidate_id=_cid(logged)
-            )
-            await _upload_chart(session, bot, user_id, logged)
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Not revealed", field_errors=incident_field_errors
+    metadata = RevealMetadata.decode(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        logged = await reveal(
+            session,
+            bot,
+            user_id=user_id,
+            run_id=metadata.run_id,
+            inject_id=metadata.inject_id,
+            asked=read_asked(view["state"]["values"]),
         )
-        return
+        await outbox.dm(session, bot, user_id, *evidence_message(logged), candidate_id=_cid(logged))
+        await _upload_chart(session, bot, user_id, logged)
     await ack()
 
 
@@ -184,6 +172,7 @@ async def on_statement_button(
     await client.views_open(trigger_id=body["trigger_id"], view=statement_modal(state, kind))
 
 
+@form_submission(title="Not logged", field_errors=incident_field_errors)
 async def on_statement_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -193,25 +182,17 @@ async def on_statement_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        metadata = StatementMetadata.decode(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            logged = await log_statement(
-                session,
-                bot,
-                user_id=user_id,
-                run_id=metadata.run_id,
-                kind=metadata.kind,
-                text=read_statement(view["state"]["values"]),
-            )
-            await outbox.dm(
-                session, bot, user_id, entry_text(logged.entry), candidate_id=_cid(logged)
-            )
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Not logged", field_errors=incident_field_errors
+    metadata = StatementMetadata.decode(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        logged = await log_statement(
+            session,
+            bot,
+            user_id=user_id,
+            run_id=metadata.run_id,
+            kind=metadata.kind,
+            text=read_statement(view["state"]["values"]),
         )
-        return
+        await outbox.dm(session, bot, user_id, entry_text(logged.entry), candidate_id=_cid(logged))
     await ack()
 
 

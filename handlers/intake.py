@@ -17,7 +17,6 @@ from bot.candidates import (
     register_candidate,
 )
 from bot.context import BotContext
-from bot.errors import DomainError
 from handlers.candidate_card import duplicate_text
 from handlers.candidate_thread import refresh_card
 from handlers.home import refresh_homes
@@ -28,7 +27,7 @@ from handlers.intake_modal import (
     new_candidate_modal,
     read_new_candidate,
 )
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.team_access import require_team
 from storage.models import Candidate
 
@@ -54,6 +53,7 @@ async def run_new(call: CommandCall) -> None:
     )
 
 
+@form_submission(title="Candidate not added", field_errors=field_errors)
 async def on_new_candidate(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -72,11 +72,6 @@ async def on_new_candidate(
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
         await ack(response_action="errors", errors={block: duplicate_text(duplicate.existing)})
-        return
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Candidate not added", field_errors=field_errors
-        )
         return
     # Committed: only now may the modal close.
     await ack()

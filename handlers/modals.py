@@ -3,7 +3,8 @@ and the answer to a submission the domain refused (the one way a modal says no).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import functools
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -57,3 +58,30 @@ async def refuse_submission(
         await ack(response_action="errors", errors=field_errors(error.fields))
     else:
         await ack(response_action="update", view=notice_modal(title, error.message))
+
+
+Submission = Callable[..., Awaitable[None]]
+
+
+def form_submission(
+    *, title: str, field_errors: FieldErrors | None = None
+) -> Callable[[Submission], Submission]:
+    """A modal submission's listener that says no by raising: a DomainError raised before it
+    acks is answered with ``refuse_submission``; one raised after (the form is closed)
+    goes on to the error handler, as a button's does. Bolt reads the listener's own
+    parameters through ``functools.wraps``."""
+
+    def wrap(listener: Submission) -> Submission:
+        @functools.wraps(listener)
+        async def refusing(**arguments: Any) -> None:
+            ack: AsyncAck = arguments["ack"]
+            try:
+                await listener(**arguments)
+            except DomainError as refused:
+                if ack.response is not None:
+                    raise
+                await refuse_submission(ack, refused, title=title, field_errors=field_errors)
+
+        return refusing
+
+    return wrap

@@ -13,7 +13,7 @@ from bot.context import BotContext
 from bot.errors import DomainError
 from bot.interview_notes import open_notes, save_notes
 from handlers.ids import Action, View
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.notes_blocks import NotesMetadata, notes_field_errors, notes_modal, read_notes_form
 from handlers.team_access import interview_of_button, require_team_or_panel
 from storage.db import transaction
@@ -39,6 +39,7 @@ async def on_take_notes(
     await client.views_open(trigger_id=body["trigger_id"], view=notes_modal(sheet))
 
 
+@form_submission(title=TITLE, field_errors=notes_field_errors)
 async def on_notes_saved(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -49,13 +50,9 @@ async def on_notes_saved(
     """*Save*: kept, and the modal closes; a refusal stays in it, saying why."""
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        metadata = NotesMetadata.decode(view.get("private_metadata"))
-        await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
-        await _save(bot, user_id, metadata.interview_id, view)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=notes_field_errors)
-        return
+    metadata = NotesMetadata.decode(view.get("private_metadata"))
+    await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
+    await _save(bot, user_id, metadata.interview_id, view)
     await ack()
 
 

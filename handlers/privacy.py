@@ -16,7 +16,7 @@ from bot.context import BotContext
 from bot.errors import DomainError
 from bot.slack_client import error_code
 from handlers.ids import View
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.mrkdwn import escape
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
@@ -154,6 +154,7 @@ def _without(shared: privacy.Shared, name: str) -> tuple[str, list[dict[str, Any
     return clean(shared.text), clean(shared.blocks)
 
 
+@form_submission(title="Not erased")
 async def on_erase_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -163,14 +164,10 @@ async def on_erase_submit(
 ) -> None:
     bot: BotContext = context["bot"]
     actor_id = str(body["user"]["id"])
-    try:
-        await require_team(bot, client, actor_id)
-        _, candidate_id = parse_ref(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            erasure = await privacy.erase_candidate(session, bot, actor_id, candidate_id)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title="Not erased")
-        return
+    await require_team(bot, client, actor_id)
+    _, candidate_id = parse_ref(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        erasure = await privacy.erase_candidate(session, bot, actor_id, candidate_id)
     # Erased and committed: only now may the modal close.
     await ack()
     deleted, failures = await delete_bot_messages(client, bot, erasure, context.get("bot_user_id"))

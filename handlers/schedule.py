@@ -20,7 +20,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import interviews, outbox
 from bot.context import BotContext
-from bot.errors import DomainError
 from bot.interviews import (
     AlreadySubmitted,
     Cancelled,
@@ -43,7 +42,7 @@ from handlers.interview_blocks import (
     rescheduled_reply,
 )
 from handlers.invitation_delivery import interview_invitations
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
 from handlers.schedule_modal import (
     ScheduleMetadata,
@@ -119,6 +118,7 @@ async def on_reschedule_button(
 # --------------------------------------------------------------------- the submission
 
 
+@form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_schedule_submit(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -164,9 +164,6 @@ async def on_schedule_submit(
                     await announce_rescheduled(session, bot, result, actor_id)
     except AlreadySubmitted:
         await ack()
-        return
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
         return
     # Committed: only now may the modal close.
     await ack()

@@ -15,7 +15,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
 from bot.context import BotContext
-from bot.errors import DomainError
 from bot.feedback_access import record_shown, summary_to_post
 from bot.incident_runs import own_timeline, visible_timelines
 from bot.reminders import stage_title
@@ -31,7 +30,7 @@ from handlers.debrief_summary_blocks import (
 )
 from handlers.home import refresh_homes
 from handlers.ids import Action, ScorecardBlock, View
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, parse_ref
 from handlers.scorecard_modal import (
     ScorecardMetadata,
@@ -110,6 +109,11 @@ async def on_submit_scorecard(
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:
+    return {ScorecardBlock.INTERVIEW: " ".join(fields.values())}
+
+
+@form_submission(title="Submit scorecard", field_errors=_on_interview_choice)
 async def on_interview_chosen(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -126,17 +130,12 @@ async def on_interview_chosen(
             response_action="errors", errors={ScorecardBlock.INTERVIEW: "Choose an interview."}
         )
         return
-    try:
-        await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
-        scorecard = await scorecard_view(client, bot, user_id, interview_id=interview_id)
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Submit scorecard", field_errors=_on_interview_choice
-        )
-        return
+    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    scorecard = await scorecard_view(client, bot, user_id, interview_id=interview_id)
     await ack(response_action="update", view=scorecard)
 
 
+@form_submission(title="Scorecard not saved", field_errors=scorecard_field_errors)
 async def on_scorecard_submitted(
     ack: AsyncAck,
     body: dict[str, Any],
@@ -146,23 +145,17 @@ async def on_scorecard_submitted(
 ) -> None:
     bot: BotContext = context["bot"]
     user_id = str(body["user"]["id"])
-    try:
-        metadata = ScorecardMetadata.decode(view.get("private_metadata"))
-        await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
-        async with transaction(bot.sessions) as session:
-            result = await submit_scorecard(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                form=read_scorecard_form(view["state"]["values"]),
-            )
-            await tell_thread(session, bot, user_id, result)
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
+    metadata = ScorecardMetadata.decode(view.get("private_metadata"))
+    await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
+    async with transaction(bot.sessions) as session:
+        result = await submit_scorecard(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=metadata.interview_id,
+            form=read_scorecard_form(view["state"]["values"]),
         )
-        return
+        await tell_thread(session, bot, user_id, result)
     # Committed: only now may the modal close.
     await ack()
     logger.info(
@@ -250,10 +243,6 @@ async def announce_panel_complete(
         candidate_id=candidate.id,
     )
     await record_shown(session, bot, hiring_manager, [found.for_hiring_manager])
-
-
-def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:
-    return {ScorecardBlock.INTERVIEW: " ".join(fields.values())}
 
 
 def register(app: AsyncApp) -> None:
