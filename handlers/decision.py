@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,6 +20,7 @@ from bot.decisions import (
     record_decision_once,
 )
 from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card
+from handlers.command_call import CommandCall
 from handlers.decision_modal import (
     DecisionMetadata,
     decision_blocks,
@@ -37,9 +38,6 @@ from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
 from handlers.team_access import require_team
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

@@ -46,7 +46,6 @@ from handlers.block_kit import (
     section,
 )
 from handlers.calendar_blocks import calendar_section
-from handlers.delivery_errors import problem
 from handlers.help_blocks import help_blocks
 from handlers.ids import Action
 from handlers.insights_blocks import (
@@ -60,6 +59,7 @@ from handlers.mrkdwn import date_token, escape, link
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
 from handlers.team_access import in_team
+from handlers.undelivered_reasons import problem
 from storage.digest import CandidateRow
 from storage.models import Candidate
 

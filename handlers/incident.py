@@ -37,7 +37,7 @@ from bot.incident_runs import (
 )
 from handlers.ids import Action, View
 from handlers.incident_blocks import entry_text, evidence_message, run_message, stopped_message
-from handlers.incident_modals import (
+from handlers.incident_modal import (
     RevealMetadata,
     StartMetadata,
     StatementMetadata,

@@ -14,12 +14,11 @@ from bot.feedback_access import record_shown
 from bot.kit_access import interview_for_kit
 from bot.kits import UnknownStageError
 from bot.reminders import pack_on_request
-from handlers.block_kit import section
+from handlers.block_kit import plain, section
 from handlers.candidate_thread import thread_link
 from handlers.ids import Action
 from handlers.interview_blocks import interview_name
 from handlers.kit_blocks import interview_kit_blocks
-from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape
 from handlers.refs import Ref, ref_id
 from handlers.reminder_blocks import reminder_blocks

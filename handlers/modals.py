@@ -1,18 +1,54 @@
-"""What the modal flows share: typed ``private_metadata``, a notice shown in place of a form,
-and the answer to a submission the domain refused (the one way a modal says no)."""
+"""What the modal forms share: typed ``private_metadata``, reading a picked moment back,
+field errors placed under their inputs, the hint under free text, a notice shown in place
+of a form, and the answer to a submission the domain refused (the one way a modal says no).
+The blocks themselves are ``handlers.block_kit``'s."""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 from slack_bolt.async_app import AsyncAck
 
 from bot.errors import DomainError, InvalidInput, NotFound
-from handlers.block_kit import section
-from handlers.modal_parts import plain
+from handlers.block_kit import plain, section
+
+# What nobody should write down about a candidate, said under every free-text field: what
+# is not recorded cannot sway a decision, nor be read back in a dispute.
+NOT_TO_RECORD = (
+    "Leave out salary history (unlawful to ask in many US states) and protected "
+    "characteristics: age, family plans, health, religion, origin and the like."
+)
+
+
+def fair_hint(purpose: str) -> str:
+    """A free-text field's hint: what it is for, then what not to record."""
+    return f"{purpose} {NOT_TO_RECORD}"
+
+
+def errors_by_block(
+    fields: Mapping[str, str], blocks: Mapping[str, str], fallback: str
+) -> dict[str, str]:
+    """``response_action: errors`` from an InvalidInput's fields: each message under the
+    block ``blocks`` names for its field. A field without one lands on ``fallback``, so
+    that no error is ever dropped silently; two on one block are joined."""
+    errors: dict[str, str] = {}
+    for field, message in fields.items():
+        block = blocks.get(field, fallback)
+        errors[block] = f"{errors[block]} {message}" if block in errors else message
+    return errors
+
+
+def picked_moment(epoch: Any) -> datetime | None:
+    """A datetimepicker's ``selected_date_time`` (Unix seconds) as an aware UTC datetime;
+    None when nothing, or nothing sensible, was picked."""
+    try:
+        return datetime.fromtimestamp(int(epoch), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 class ViewMetadata(BaseModel):

@@ -7,7 +7,7 @@ from then on keeps a second between its messages, while every other lane keeps f
 A transient failure (5xx, a dropped connection, a timeout) is retried with a growing delay
 for up to ``GIVE_UP_AFTER``; any other error is Slack saying no for good
 (``channel_not_found``, ``account_inactive``, ``invalid_blocks`` …): the row is marked
-failed at once and shown to admins in words (``handlers/delivery_errors.py``).
+failed at once and shown to admins in words (``handlers/undelivered_reasons.py``).
 
 Claims, loads and records are done in batches, one statement each, so that the CPU per
 message is that of its HTTP request. Delivery is at least once: a replica that dies

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -15,6 +15,7 @@ from bot import outbox, privacy
 from bot.context import BotContext
 from bot.errors import DomainError
 from bot.slack_client import error_code
+from handlers.command_call import CommandCall
 from handlers.ids import View
 from handlers.modals import form_submission
 from handlers.mrkdwn import escape
@@ -24,9 +25,6 @@ from handlers.team_access import require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -20,18 +20,20 @@ from bot.incident_runs import own_timeline, visible_timelines
 from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
-from handlers.debrief_summary_blocks import (
+from handlers.command_call import CommandCall
+from handlers.debrief_summary_blocks import summary_dm
+from handlers.home import refresh_homes
+from handlers.ids import Action, ScorecardBlock, View
+from handlers.incident_timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
+from handlers.modals import form_submission
+from handlers.refs import Ref, parse_ref
+from handlers.scorecard_blocks import (
     late_scorecard_dm,
     panel_complete_blocks,
     panel_complete_text,
     scorecard_progress_blocks,
     scorecard_progress_text,
-    summary_dm,
 )
-from handlers.home import refresh_homes
-from handlers.ids import Action, ScorecardBlock, View
-from handlers.modals import form_submission
-from handlers.refs import Ref, parse_ref
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     interview_choice_modal,
@@ -42,12 +44,8 @@ from handlers.scorecard_modal import (
 )
 from handlers.slack_notifier import reader_zone
 from handlers.team_access import require_team_or_panel
-from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from storage.db import transaction
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from typing import Any
 from bot.kits import Kits
 from bot.scorecards import NOT_OBSERVED
 from handlers.ids import Action, DecisionBlock, ScheduleBlock, ScorecardBlock
+from handlers.interview_modal import STAGE_LENGTH
 from handlers.refs import Ref, ref
-from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import rating_block_id
 from slackfake import requests as sr
 from storage.models import RatingKind

@@ -15,14 +15,14 @@ from handlers.interview_blocks import (
     interviewer_dm,
     unreachable_reply,
 )
-from handlers.kit_blocks import MAX_BLOCKS
-from handlers.mrkdwn import date_token, link
-from handlers.schedule_modal import (
+from handlers.interview_modal import (
     ScheduleMetadata,
     field_errors,
     parse_form,
     schedule_modal,
 )
+from handlers.kit_blocks import MAX_BLOCKS
+from handlers.mrkdwn import date_token, link
 from slackfake import requests as sr
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Interview, InterviewStatus

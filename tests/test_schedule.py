@@ -14,8 +14,8 @@ from sqlmodel import col, select
 
 from bot.kits import default_prompts_dir
 from handlers.ids import Action, ScheduleBlock
+from handlers.interview_modal import STAGE_LENGTH
 from handlers.mrkdwn import date_token
-from handlers.schedule_modal import STAGE_LENGTH
 from slackfake import FakeSlack
 from slackfake import requests as sr
 from slackfake.server import Call

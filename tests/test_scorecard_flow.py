@@ -13,8 +13,8 @@ from bot import reminders
 from bot.reminder_rules import ReminderKind
 from bot.scorecards import NOT_ASSESSED
 from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
+from handlers.interview_modal import STAGE_LENGTH
 from handlers.refs import Ref, ref
-from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import ScorecardMetadata, rating_block_id
 from slackfake import requests as sr
 from storage.db import transaction

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,6 +29,7 @@ from bot.interviews import (
 from bot.kits import Stage, UnknownStageError
 from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
+from handlers.command_call import CommandCall
 from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.interview_blocks import (
@@ -41,25 +42,22 @@ from handlers.interview_blocks import (
     rescheduled_dm,
     rescheduled_reply,
 )
-from handlers.invitation_delivery import interview_invitations
-from handlers.modals import form_submission
-from handlers.refs import Ref, ref_id
-from handlers.schedule_modal import (
+from handlers.interview_modal import (
     ScheduleMetadata,
     field_errors,
     parse_form,
     schedule_modal,
     slot_conflict,
 )
+from handlers.invitation_delivery import interview_invitations
+from handlers.modals import form_submission
+from handlers.refs import Ref, ref_id
 from handlers.slack_users import lookup_users
 from handlers.team_access import require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
 from storage.models import Candidate, Interview, InterviewInterviewer, row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

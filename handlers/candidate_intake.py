@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -18,21 +18,19 @@ from bot.candidates import (
 )
 from bot.context import BotContext
 from handlers.candidate_card import duplicate_text
-from handlers.candidate_thread import refresh_card
-from handlers.home import refresh_homes
-from handlers.ids import View
-from handlers.intake_modal import (
+from handlers.candidate_form import (
     FIELD_BLOCKS,
     field_errors,
     new_candidate_modal,
     read_new_candidate,
 )
+from handlers.candidate_thread import refresh_card
+from handlers.command_call import CommandCall
+from handlers.home import refresh_homes
+from handlers.ids import View
 from handlers.modals import form_submission
 from handlers.team_access import require_team
 from storage.models import Candidate
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

@@ -15,9 +15,9 @@ from bot.incident_runs import visible_timelines
 from bot.reminders import stage_title
 from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
-from handlers.scorecard_view_modal import scorecards_modal
+from handlers.incident_timeline_blocks import panel_timelines_blocks
+from handlers.scorecard_reading_modal import scorecards_modal
 from handlers.team_access import interview_of_button
-from handlers.timeline_blocks import panel_timelines_blocks
 from storage.db import transaction
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,7 +23,8 @@ from bot.meeting_sync import Change
 from bot.outbox import DEBRIEF_DM
 from bot.reminders import stage_title
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
-from handlers.debrief_blocks import (
+from handlers.command_call import CommandCall
+from handlers.debrief_meeting_blocks import (
     cancelled_dm,
     cancelled_reply,
     debrief_note,
@@ -32,7 +33,7 @@ from handlers.debrief_blocks import (
     rescheduled_dm,
     rescheduled_reply,
 )
-from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
+from handlers.debrief_meeting_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
 from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
@@ -44,9 +45,6 @@ from handlers.slack_users import lookup_users
 from handlers.team_access import require_team
 from storage.db import transaction
 from storage.models import Candidate, Debrief, row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

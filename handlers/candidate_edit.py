@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,23 +16,21 @@ from bot.candidate_edits import Edited, candidate_to_edit, details_digest, edit_
 from bot.candidates import DuplicateCandidate
 from bot.context import BotContext
 from handlers.candidate_card import duplicate_text, edited_reply, new_manager_text
-from handlers.candidate_thread import post_in_thread, refresh_card
-from handlers.ids import Action, View
-from handlers.intake_modal import (
+from handlers.candidate_form import (
     FIELD_BLOCKS,
     EditMetadata,
     edit_candidate_modal,
     field_errors,
     read_new_candidate,
 )
+from handlers.candidate_thread import post_in_thread, refresh_card
+from handlers.command_call import CommandCall
+from handlers.ids import Action, View
+from handlers.interview import refresh_kit_dms
 from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
-from handlers.schedule import refresh_kit_dms
 from handlers.team_access import require_team
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 

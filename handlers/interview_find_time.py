@@ -22,7 +22,7 @@ from bot.find_time import find_time
 from bot.kits import UnknownStageError
 from bot.slack_client import error_code
 from handlers.ids import Action
-from handlers.schedule_modal import ScheduleMetadata, parse_form, schedule_modal
+from handlers.interview_modal import ScheduleMetadata, parse_form, schedule_modal
 from handlers.slack_users import lookup_users
 from storage.models import Candidate
 

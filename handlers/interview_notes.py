@@ -13,8 +13,13 @@ from bot.context import BotContext
 from bot.errors import DomainError
 from bot.interview_notes import open_notes, save_notes
 from handlers.ids import Action, View
+from handlers.interview_notes_blocks import (
+    NotesMetadata,
+    notes_field_errors,
+    notes_modal,
+    read_notes_form,
+)
 from handlers.modals import form_submission
-from handlers.notes_blocks import NotesMetadata, notes_field_errors, notes_modal, read_notes_form
 from handlers.team_access import interview_of_button, require_team_or_panel
 from storage.db import transaction
 

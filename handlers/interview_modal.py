@@ -13,11 +13,10 @@ from typing import Any
 from bot.find_time import FoundTimes
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
-from handlers.block_kit import section
-from handlers.find_time_blocks import find_time_button, found_blocks, picked_slot
+from handlers.block_kit import input_block, option, plain, section
 from handlers.ids import ScheduleBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
-from handlers.modals import ViewMetadata
+from handlers.interview_find_time_blocks import find_time_button, found_blocks, picked_slot
+from handlers.modals import ViewMetadata, errors_by_block, picked_moment
 from handlers.mrkdwn import escape
 from storage.models import Candidate, Interview, row_id
 
