@@ -29,8 +29,9 @@ run: $(STAMP)
 		$(BIN)/python -m bot playground $(PLAYGROUND_ARGS); \
 	fi
 
-# The second pytest reruns the tests that touch the database on a throwaway PostgreSQL
-# cluster; without PostgreSQL's server binaries it skips them, saying how to enable them.
+# The second pytest reruns the tests whose SQL can differ by dialect (marked both_databases)
+# on a throwaway PostgreSQL cluster; without PostgreSQL's server binaries it skips them,
+# saying how to enable them.
 # Both run on every core (pytest-xdist); `make test PYTEST_WORKERS=0` runs them in one process.
 PYTEST_WORKERS ?= auto
 test: $(DEV_STAMP)

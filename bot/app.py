@@ -57,6 +57,7 @@ def build_app(
 
     async def inject_context(context: dict[str, Any], next: Callable[[], Awaitable[None]]) -> None:
         context["bot"] = bot
+        bot.home_changes.request_seen()
         await next()
 
     instrumentation.register(app)

@@ -11,6 +11,7 @@ from bot.availability import BusyCache
 from bot.clock import Clock
 from bot.config import Settings
 from bot.hiring_team import HiringTeam
+from bot.home_changes import HomeChanges
 from bot.insight_cache import CalibrationCache
 from bot.kits import Kits
 from storage.db import SessionFactory
@@ -27,6 +28,8 @@ class BotContext:
     busy_cache: BusyCache = field(default_factory=BusyCache)
     # Set when a transaction that queued outbox rows commits: wakes this process's sender.
     outbox_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # Whose App Home a committed change moved: republished by this process's home publisher.
+    home_changes: HomeChanges = field(default_factory=HomeChanges)
     # Everyone's calibration for App Home, for a few minutes: one per process.
     calibrations: CalibrationCache = field(default_factory=CalibrationCache)
     # Built from the settings and the clock: who counts as the hiring team, cached.

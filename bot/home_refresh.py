@@ -1,6 +1,7 @@
 """Keeping App Home current as time passes.
 
-Listeners republish the desks a change touches (``handlers.home.refresh_homes``); this
+Listeners name the desks a change touches (``bot.home_changes``, published by the process's
+``handlers.home.HomePublisher``); this
 job catches what time alone changes: an interview starting (off "next") or ending (onto
 "owed"), a debrief ending, a scorecard becoming late, a stage becoming ready for a
 decision at its debrief's end, a deadline entering or leaving the 30-day on-time figure.

@@ -25,6 +25,7 @@ from bot.scheduler import RunsInFlight, build_scheduler, register_jobs
 from bot.server import build_health_app, build_web_app
 from bot.slack_client import build_client, build_sender_client
 from handlers.digest_blocks import digest_text
+from handlers.home import HomePublisher
 from handlers.outbox_sender import OutboxSender
 from handlers.slack_notifier import SlackNotifier
 from handlers.team_access import SlackMembers, channel_warning
@@ -104,15 +105,19 @@ async def serve(
     register_jobs(scheduler, settings, jobs, bot.clock.now())
     # Socket Mode serves health and metrics too, for probes and scrapers.
     sender = OutboxSender(bot, build_sender_client(settings, session=session), replica_name())
-    sender_stop = asyncio.Event()
+    publisher = HomePublisher(bot, app.client)
+    # Set at shutdown: the sender and the publisher finish what the last requests queued.
+    background_stop = asyncio.Event()
     sending: asyncio.Task[None] | None = None
+    publishing: asyncio.Task[None] | None = None
     web_app = build_health_app(bot) if settings.socket_mode else build_web_app(app, bot)
     runner = web.AppRunner(
         web_app, shutdown_timeout=SHUTDOWN_GRACE_SECONDS, access_log_class=AccessLogger
     )
     try:
         await announce_hiring_channel(bot, app.client)
-        sending = asyncio.create_task(sender.run(sender_stop), name="outbox sender")
+        sending = asyncio.create_task(sender.run(background_stop), name="outbox sender")
+        publishing = asyncio.create_task(publisher.run(background_stop), name="home publisher")
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()
         if settings.app_token is not None:
@@ -137,9 +142,14 @@ async def serve(
             scheduler.pause()
             await in_flight.finish(SHUTDOWN_GRACE_SECONDS)
             scheduler.shutdown(wait=False)
+        background_stop.set()
+        if publishing is not None:
+            try:
+                await asyncio.wait_for(publishing, SHUTDOWN_GRACE_SECONDS)
+            except TimeoutError:
+                logger.warning("some App Home tabs not republished before stopping")
         if sending is not None:
             # Messages of the last requests go out before the connections close.
-            sender_stop.set()
             try:
                 await asyncio.wait_for(sending, SHUTDOWN_GRACE_SECONDS)
                 await asyncio.wait_for(sender.drain(), SHUTDOWN_GRACE_SECONDS)

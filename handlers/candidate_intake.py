@@ -26,7 +26,6 @@ from handlers.candidate_form import (
 )
 from handlers.candidate_thread import refresh_card
 from handlers.command_call import CommandCall
-from handlers.home import refresh_homes
 from handlers.ids import View
 from handlers.modals import form_submission
 from handlers.team_access import require_team
@@ -77,7 +76,7 @@ async def on_new_candidate(
         return
     candidate = registration.candidate
     logger.info("candidate %s added by %s", candidate.id, user_id)
-    await refresh_homes(client, bot, [candidate.hiring_manager_id])
+    bot.home_changes.touched([candidate.hiring_manager_id])
 
 
 async def _card(session: AsyncSession, candidate: Candidate, *, bot: BotContext) -> None:

@@ -34,7 +34,6 @@ from handlers.debrief_meeting_blocks import (
     rescheduled_reply,
 )
 from handlers.debrief_meeting_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
-from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
 from handlers.modals import form_submission
@@ -174,7 +173,7 @@ async def on_debrief_submit(
         client, bot, result.debrief, result.candidate, change, result.attendee_ids, removed
     )
     people = [*result.attendee_ids, *removed, result.candidate.hiring_manager_id]
-    await refresh_homes(client, bot, people)
+    bot.home_changes.touched(people)
 
 
 # --------------------------------------------------------------------- cancelling
@@ -208,7 +207,7 @@ async def on_cancel_button(
     await _invitations(
         client, bot, result.debrief, result.candidate, Change.CANCELLED, result.attendee_ids
     )
-    await refresh_homes(client, bot, [*result.attendee_ids, result.candidate.hiring_manager_id])
+    bot.home_changes.touched([*result.attendee_ids, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people

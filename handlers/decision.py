@@ -31,7 +31,6 @@ from handlers.decision_modal import (
     read_decision,
     read_justification,
 )
-from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.kit_blocks import salary_text
 from handlers.modals import form_submission
@@ -165,9 +164,7 @@ async def _close_and_announce(
         decision.candidate_id,
         decision.decided_by,
     )
-    await refresh_homes(
-        client, bot, [result.candidate.hiring_manager_id, result.decision.decided_by]
-    )
+    bot.home_changes.touched([result.candidate.hiring_manager_id, result.decision.decided_by])
 
 
 async def announce(session: AsyncSession, result: DecisionResult, *, bot: BotContext) -> None:

@@ -10,8 +10,9 @@ outside it sees only their own work.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -402,20 +403,58 @@ async def refresh_home(
     await client.views_publish(user_id=user_id, view=view)
 
 
-async def refresh_homes(client: AsyncWebClient, bot: BotContext, user_ids: Iterable[str]) -> None:
-    """After a change that a desk shows (called once the change is committed and the user
-    answered): republish each person's Home tab. A failure is logged, not shown: the
-    user's action has succeeded, and the tab is rebuilt whenever it is opened."""
+# The publisher holds back while requests keep arriving (a burst's answers come first), but
+# never longer than this: then the tabs of that burst so far go out.
+QUIET_SECONDS = 0.25
+LONGEST_HOLD_SECONDS = 5.0
 
-    # One after the other: a few people each time, on the connections already open.
-    for user_id in dict.fromkeys(user_ids):
-        try:
-            await refresh_home(client, bot, user_id)
-        except SlackApiError as error:
-            logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
-        except (TimeoutError, aiohttp.ClientError) as error:
-            # Slack unreachable: never a reason to answer a committed action with an error.
-            logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
+
+class HomePublisher:
+    """Republishes the Home tabs that committed changes touched (``bot.home_changes``):
+    everyone waiting once per round, after the requests of the moment are answered. A
+    failure is logged, not shown: the user's action has succeeded, and the tab is rebuilt
+    whenever it is opened."""
+
+    def __init__(
+        self,
+        bot: BotContext,
+        client: AsyncWebClient,
+        *,
+        quiet: float = QUIET_SECONDS,
+        longest: float = LONGEST_HOLD_SECONDS,
+    ) -> None:
+        self._bot = bot
+        self._client = client
+        self._quiet = quiet
+        self._longest = longest
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Publish whenever changes are waiting, until ``stop``; then what is left."""
+        changes = self._bot.home_changes
+        while not stop.is_set():
+            waits = [asyncio.ensure_future(w) for w in (changes.ready.wait(), stop.wait())]
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            for waiting in waits:
+                waiting.cancel()
+            held = 0.0
+            while held < self._longest and (gap := self._quiet - changes.quiet_for()) > 0:
+                try:
+                    await asyncio.wait_for(stop.wait(), gap)
+                    break
+                except TimeoutError:
+                    held += gap
+            await self.publish()
+
+    async def publish(self) -> None:
+        """Everyone waiting, now, one after the other on the connections already open."""
+        for user_id in self._bot.home_changes.take():
+            try:
+                await refresh_home(self._client, self._bot, user_id)
+            except SlackApiError as error:
+                logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
+            except (TimeoutError, aiohttp.ClientError) as error:
+                # Slack unreachable: never a reason to answer a committed action with an error.
+                logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
 
 
 async def on_home_opened(

@@ -30,7 +30,6 @@ from bot.kits import Stage, UnknownStageError
 from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
 from handlers.command_call import CommandCall
-from handlers.home import refresh_homes
 from handlers.ids import Action, View
 from handlers.interview_blocks import (
     cancelled_dm,
@@ -191,7 +190,7 @@ async def on_schedule_submit(
     # Those taken off the panel see the interview leave their desk.
     removed = [seat.user_id for seat in result.removed] if not isinstance(result, Scheduled) else []
     people = [*result.interviewer_ids, *removed, result.candidate.hiring_manager_id]
-    await refresh_homes(client, bot, people)
+    bot.home_changes.touched(people)
 
 
 # --------------------------------------------------------------------- cancelling
@@ -231,7 +230,7 @@ async def on_cancel_button(
         interviewer_ids=people,
         users=await lookup_users(client, people),
     )
-    await refresh_homes(client, bot, [*people, result.candidate.hiring_manager_id])
+    bot.home_changes.touched([*people, result.candidate.hiring_manager_id])
 
 
 # --------------------------------------------------------------------- telling people

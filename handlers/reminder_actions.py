@@ -11,7 +11,6 @@ from bot import outbox, reminders
 from bot.context import BotContext
 from bot.errors import NotFound
 from bot.scorecards import interview_progress
-from handlers.home import refresh_homes
 from handlers.ids import Action
 from handlers.refs import Ref, parse_ref
 from handlers.reminder_blocks import not_attended_notice
@@ -56,7 +55,7 @@ async def on_not_attended(
         response_type="ephemeral",
         replace_original=False,
     )
-    await refresh_homes(client, bot, [user_id, candidate.hiring_manager_id])
+    bot.home_changes.touched([user_id, candidate.hiring_manager_id])
 
 
 def register(app: AsyncApp) -> None:

@@ -22,7 +22,6 @@ from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, su
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.command_call import CommandCall
 from handlers.debrief_summary_blocks import summary_dm
-from handlers.home import refresh_homes
 from handlers.ids import Action, ScorecardBlock, View
 from handlers.incident_timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
 from handlers.modals import form_submission
@@ -165,7 +164,7 @@ async def on_scorecard_submitted(
         result.changed,
     )
     if result.created and not result.late:
-        await refresh_homes(client, bot, [user_id, result.candidate.hiring_manager_id])
+        bot.home_changes.touched([user_id, result.candidate.hiring_manager_id])
 
 
 async def tell_thread(
@@ -198,7 +197,9 @@ async def tell_thread(
             candidate_id=result.candidate.id,
         )
         return
-    await announce_panel_complete(session, bot, interview_id)
+    if result.progress.complete:
+        # Read in this transaction: nothing to announce before the last scorecard.
+        await announce_panel_complete(session, bot, interview_id)
 
 
 async def announce_panel_complete(

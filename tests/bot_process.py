@@ -123,6 +123,14 @@ class BotProcess(Harness):
         assert self.server is not None, "process not started"
         return self.server.log.read_text(errors="replace")
 
+    async def wait_for_log(self, text: str, within: float = 10.0) -> str:
+        """The log once ``text`` is in it: the process writes after Slack answered."""
+        deadline = time.monotonic() + within
+        while text not in (log := self.log):
+            assert time.monotonic() < deadline, f"{text!r} not logged within {within} s"
+            await asyncio.sleep(0.05)
+        return log
+
     async def post(
         self,
         body: str,

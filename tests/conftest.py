@@ -65,6 +65,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "postgresql: needs PostgreSQL; runs in the `pytest --db=postgresql` pass"
     )
+    config.addinivalue_line(
+        "markers",
+        "both_databases: runs on SQLite and again in the `pytest --db=postgresql` pass (SQL "
+        "whose behaviour can differ by dialect: queries, claims, locks, cascades, migrations)",
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -74,11 +79,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             if "postgresql" in item.keywords:
                 item.add_marker(skip)
         return
-    # The PostgreSQL pass reruns what touches the database; the rest already ran on SQLite.
+    # The PostgreSQL pass reruns the modules whose SQL can differ by dialect: the storage
+    # behind each feature, what replicas share, and a full loop. Flows that only drive
+    # forms over the same queries ran on SQLite, once.
     selected = [
-        item
-        for item in items
-        if "postgresql" in item.keywords or "database_url" in getattr(item, "fixturenames", ())
+        item for item in items if "postgresql" in item.keywords or "both_databases" in item.keywords
     ]
     deselected = [item for item in items if item not in selected]
     if deselected:

@@ -16,6 +16,7 @@ from bot.app import build_app
 from bot.context import BotContext
 from bot.server import build_web_app
 from bot.slack_client import build_sender_client
+from handlers.home import HomePublisher
 from handlers.outbox_sender import OutboxSender
 from slackfake import FakeSlack
 from slackfake import requests as sr
@@ -62,10 +63,12 @@ class Harness:
     _session: aiohttp.ClientSession | None = None
     _view_ids: dict[str, int] = field(default_factory=dict)
     sender: OutboxSender | None = None
+    homes: HomePublisher | None = None
 
     async def start(self) -> None:
         self.app = build_app(self.bot, process_before_response=True)
         self.sender = OutboxSender(self.bot, build_sender_client(self.bot.settings), "harness")
+        self.homes = HomePublisher(self.bot, self.app.client)
         self._runner = web.AppRunner(build_web_app(self.app, self.bot))
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -99,9 +102,11 @@ class Harness:
             self.events_url, data=body.encode(), headers=signed | (headers or {})
         ) as response:
             reply = Reply(response.status, await response.text())
-        # What the request queued goes out now, as the process's sender would send it
-        # right after the commit: tests then see Slack as a user would a moment later.
+        # What the request queued goes out now, as the process's sender and home publisher
+        # would send it a moment after the answer: tests then see Slack as a user would.
         await self.deliver()
+        if self.homes is not None:
+            await self.homes.publish()
         return reply
 
     async def deliver(self) -> None:

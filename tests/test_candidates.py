@@ -26,6 +26,9 @@ from storage.models import Candidate, CandidateStatus
 from tests.harness import Harness
 from tests.intake_helpers import add_candidate, all_candidates, submit_intake
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 
 def test_names_compare_without_case_or_extra_spaces() -> None:
     assert normalise_name("  Jane \t  DOE ") == normalise_name("jane doe") == "jane doe"

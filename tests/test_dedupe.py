@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FrozenClock
@@ -18,6 +19,9 @@ from storage.models import ProcessedEvent
 from tests.harness import Harness, Reply
 from tests.intake_helpers import all_candidates, submit_intake
 from tests.test_home import home_opened
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 
 async def deliver(

@@ -39,6 +39,9 @@ from tests.pipeline_seed import (
 )
 from tests.test_main import _clean_env
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN = "U0ANA", "U0BEN"
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)  # Monday; the digest time is 09:00 UTC
 

@@ -44,6 +44,9 @@ from tests.scorecard_helpers import (
 )
 from tests.test_notes import close, note, take_notes
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN, CAT = PANEL
 WHY = "Cat's probe showed no p99 budget: the 100 ms was never split"
 

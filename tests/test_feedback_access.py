@@ -23,6 +23,9 @@ from storage.models import Interview
 from tests.harness import HIRING_MANAGER
 from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN, CAT = PANEL
 ADMIN = "U0ADM"
 OUTSIDER = "U0ZED"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import col, select
 
 from bot import outbox
@@ -41,6 +42,9 @@ from tests.pipeline_seed import (
 )
 from tests.render import render_blocks
 from tests.scorecard_helpers import scorecard_values, submit_view
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 ANA, BEN, ADMIN, ED = "U0ANA", "U0BEN", "U0ADMIN", "U0ED"
 

@@ -11,6 +11,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from bot.clock import FrozenClock, SystemClock
 from bot.config import load_settings
 from bot.context import BotContext
@@ -19,6 +21,7 @@ from bot.jobs import Jobs
 from bot.kits import Kits
 from bot.slack_client import build_client
 from handlers.block_kit import MAX_VIEW_BLOCKS
+from handlers.home import HomePublisher
 from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
 from slackfake.blockkit import view_errors
@@ -28,6 +31,9 @@ from tests.bot_process import BotProcess
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pipeline_seed import add_candidate, add_debrief, add_interview, hours
 from tests.render import render_blocks
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 ANA, BEN, ED, ADMIN = "U0ANA", "U0BEN", "U0ED", "U0ADMIN"
 
@@ -234,10 +240,72 @@ async def test_the_real_process_catches_up_at_start(
         views = published(fake)
         assert "Jane Doe  [Submit scorecard]" in render_blocks(views[ANA]["blocks"])
         assert ED not in views and HIRING_MANAGER not in views
-        assert "App Home of U0BEN not refreshed: not_enabled" in process.log
+        assert "App Home of U0BEN not refreshed: not_enabled" in await process.wait_for_log(
+            "App Home of U0BEN not refreshed"
+        )
         # Still serving Slack after the refusal.
         assert (await process.command("help")).status == 200
     finally:
         await process.stop()
         await engine.dispose()
         await fake.stop()
+
+
+async def publishing(publisher: HomePublisher) -> tuple[asyncio.Event, asyncio.Task[None]]:
+    stop = asyncio.Event()
+    return stop, asyncio.create_task(publisher.run(stop))
+
+
+async def test_a_burst_of_changes_publishes_each_tab_once(harness: Harness) -> None:
+    """Three scorecards for one hiring manager in a moment: her tab is published once, after
+    them, and each interviewer's once."""
+    fake, changes = harness.fake, harness.bot.home_changes
+    publisher = HomePublisher(harness.bot, build_client(harness.bot.settings), quiet=0.05)
+    stop, task = await publishing(publisher)
+    for interviewer in (ANA, BEN, ED):
+        changes.request_seen()
+        changes.touched([interviewer, HIRING_MANAGER])
+    calls = await fake.wait_for_calls("views.publish", 4, within=10)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    users = [c.args["user_id"] for c in calls]
+    assert sorted(users) == sorted([ANA, BEN, ED, HIRING_MANAGER])
+    assert len(fake.calls_to("views.publish")) == 4
+    assert changes.take() == []
+
+
+async def test_tabs_wait_while_requests_arrive_but_not_for_ever(harness: Harness) -> None:
+    """Requests every 50 ms for 3 s: the tab waits for them (answers come first), but goes
+    out after at most ``longest`` of them, long before they stop."""
+    fake, changes = harness.fake, harness.bot.home_changes
+    publisher = HomePublisher(
+        harness.bot, build_client(harness.bot.settings), quiet=0.2, longest=0.6
+    )
+    stop, task = await publishing(publisher)
+    changes.request_seen()
+    changes.touched([ANA])
+    published_while_busy: list[int] = []
+    for tick in range(60):
+        changes.request_seen()
+        if fake.calls_to("views.publish") and not published_while_busy:
+            published_while_busy.append(tick)
+        await asyncio.sleep(0.05)
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    # Not before about 0.6 s of requests (12 ticks; 4 ticks of 0.2 s quiet never came),
+    # and before the 3 s of requests were over.
+    assert published_while_busy and 4 <= published_while_busy[0] < 60
+    assert [c.args["user_id"] for c in fake.calls_to("views.publish")] == [ANA]
+
+
+async def test_tabs_left_waiting_at_shutdown_are_published(harness: Harness) -> None:
+    fake, changes = harness.fake, harness.bot.home_changes
+    publisher = HomePublisher(harness.bot, build_client(harness.bot.settings), quiet=30)
+    stop, task = await publishing(publisher)
+    changes.request_seen()
+    changes.touched([BEN])
+    await asyncio.sleep(0.1)
+    assert not fake.calls_to("views.publish")
+    stop.set()
+    await asyncio.wait_for(task, 10)
+    assert [c.args["user_id"] for c in fake.calls_to("views.publish")] == [BEN]

@@ -51,6 +51,9 @@ from tests.insights_seed import (
 from tests.test_charts import plotted_bars
 from tests.test_digest import counted_statements
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 NAMES = {LENIENT: "Lena Lenient", HARSH: "Hugo Harsh", FAIR_ONE: "Fay Fair", FAIR_TWO: "Finn Fair"}
 

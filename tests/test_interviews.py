@@ -46,6 +46,9 @@ from storage.models import (
 )
 from tests.conftest import START
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 HM = "U0HM"
 ANA, BEN, CY = "U0ANA", "U0BEN", "U0CY"
 PEOPLE = {

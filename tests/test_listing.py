@@ -19,6 +19,9 @@ from storage.models import Candidate, CandidateStatus
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate, all_candidates
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+import pytest
 from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import bindparam, text
@@ -19,6 +20,9 @@ from storage.migrate import alembic_config
 from storage.models import Candidate, InterviewInterviewer, Scorecard
 from storage.types import UTCDateTime
 from tests.conftest import START
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

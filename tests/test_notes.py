@@ -25,6 +25,9 @@ from tests.loop_rows import PANEL, add_interview
 from tests.render import render_blocks
 from tests.scorecard_helpers import click, decide, open_scorecard, scorecard_values, submit_view
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN, CAT = PANEL
 OUTSIDER = "U0ZED"
 K8S_NOTES = "Budgeted p99: 40 ms model, 20 ms features, 15 ms network <ok> & more"

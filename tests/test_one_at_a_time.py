@@ -31,6 +31,9 @@ from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness, Reply
 from tests.intake_helpers import add_candidate
 from tests.scorecard_helpers import click, decision_values, submit_view
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ADMIN = "U0ADM"
 WAIT = 10.0
 

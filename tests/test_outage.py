@@ -29,6 +29,9 @@ from tests.pgcluster import PostgresCluster
 from tests.test_dedupe import deliver
 from tests.test_metrics import Counts, requests, scrape
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 
 async def health(harness: Harness) -> int:
     async with (

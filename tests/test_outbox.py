@@ -16,6 +16,9 @@ from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus
 from tests.harness import HIRING_CHANNEL, Harness
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 
 def _tie_clocks(fake: FakeSlack, clock: FrozenClock) -> None:
     """The fake's rate limits run on the bot's clock: a test moves both at once."""

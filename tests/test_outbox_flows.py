@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import select
 
 from bot.clock import FrozenClock
@@ -21,6 +22,9 @@ from tests.pipeline_seed import add_interview
 from tests.scorecard_helpers import submit_scorecard
 from tests.test_outbox import _deliver_all, _tie_clocks
 from tests.test_schedule import ANA, BEN, open_schedule, submit
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 
 def _standing(fake: FakeSlack) -> list[dict[str, Any]]:

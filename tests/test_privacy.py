@@ -17,6 +17,9 @@ from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.intake_helpers import add_candidate
 from tests.test_schedule import ANA, BEN, open_schedule, submit
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ADMIN, STRANGER = "U0ADMIN", "U0STRANGER"
 
 

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FrozenClock
 from storage import reminders as store
 from storage.db import transaction
 from storage.models import Reminder
 from tests.harness import Harness
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 
 async def test_a_claim_takes_at_most_its_limit_and_the_next_claim_the_next_ones(

@@ -36,6 +36,9 @@ from storage.models import (
 from tests.harness import HIRING_MANAGER, Harness, deliver
 from tests.pipeline_seed import add_candidate, add_interview, add_scorecard, hours
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN = "U0ANA", "U0BEN"
 # Monday 30 Nov 2026 12:00 UTC, an hour long: everyone below is in UTC unless told.
 INTERVIEW_AT = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)

@@ -21,6 +21,9 @@ from storage.models import AuditEvent, Candidate, CandidateStatus, Interview
 from tests.harness import HIRING_MANAGER, Harness
 from tests.pipeline_seed import add_candidate, add_interview, hours
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 DAYS = 30
 ANA = "U0ANA"
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -26,6 +27,9 @@ from bot.scheduler import (
 )
 from bot.slack_client import build_client
 from handlers.slack_notifier import SlackNotifier
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 

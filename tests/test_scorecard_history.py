@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
 from bot.context import BotContext
@@ -13,6 +14,9 @@ from storage.db import transaction
 from storage.models import Scorecard, ScorecardRevision
 from tests.conftest import START
 from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
+
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
 
 ANA = PANEL[0]
 

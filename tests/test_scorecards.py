@@ -39,6 +39,9 @@ from tests.conftest import START
 from tests.harness import HIRING_MANAGER
 from tests.loop_rows import PANEL, add_candidate, add_interview, scorecard_form
 
+# Its SQL can behave differently by dialect: it runs on PostgreSQL too.
+pytestmark = pytest.mark.both_databases
+
 ANA, BEN, CAT = PANEL
 
 
