@@ -25,10 +25,12 @@ _TITLE = "Connect calendar"
 
 
 async def on_connect_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    bot: BotContext,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
     if not calendars.box(bot).ready:
         raise Conflict(calendars.NOT_SET_UP)
     await client.views_open(trigger_id=body["trigger_id"], view=connect_modal())
@@ -37,13 +39,11 @@ async def on_connect_button(
 @form_submission(title=_TITLE, field_errors=field_errors)
 async def on_connect_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     form = read_connect_form(view["state"]["values"])
     connection = await calendars.connect(bot, user_id, form)
     # Stored: the modal closes, then the first read tells the owner whether it works.
@@ -53,11 +53,12 @@ async def on_connect_submit(
 
 
 async def on_disconnect_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ack: AsyncAck,
+    client: AsyncWebClient,
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     if not await calendars.disconnect(bot, user_id):
         raise NotFound("You have no calendar connected.")
     await refresh_home(client, bot, user_id, "Disconnected: the address is deleted.")

@@ -58,11 +58,10 @@ async def on_edit_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     await require_team(bot, client, user_id)
     view = await edit_view(bot, user_id, ref_id(action.get("value"), Ref.CANDIDATE))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -71,23 +70,21 @@ async def on_edit_button(
 @form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_edit_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
     try:
-        await require_team(bot, client, actor_id)
+        await require_team(bot, client, user_id)
         metadata = EditMetadata.decode(view.get("private_metadata"))
         edited = await edit_candidate(
             bot,
             read_new_candidate(view["state"]["values"]),
-            actor_id=actor_id,
+            actor_id=user_id,
             candidate_id=metadata.candidate_id,
             seen_digest=metadata.digest,
-            announce=partial(announce_edit, bot=bot, actor_id=actor_id),
+            announce=partial(announce_edit, bot=bot, actor_id=user_id),
         )
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
@@ -97,7 +94,7 @@ async def on_edit_submit(
     await ack()
     if edited.changes:
         logger.info(
-            "candidate %s edited by %s: %s", metadata.candidate_id, actor_id, sorted(edited.changes)
+            "candidate %s edited by %s: %s", metadata.candidate_id, user_id, sorted(edited.changes)
         )
 
 

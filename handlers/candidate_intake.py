@@ -53,13 +53,11 @@ async def run_new(call: CommandCall) -> None:
 @form_submission(title="Candidate not added", field_errors=field_errors)
 async def on_new_candidate(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     form = read_new_candidate(view["state"]["values"])
     try:
         await require_team(bot, client, user_id)

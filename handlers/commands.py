@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.context import BotContext
 from handlers import (
     candidate_edit,
     candidate_intake,
@@ -110,12 +111,10 @@ async def on_command(
     respond: AsyncRespond,
     client: AsyncWebClient,
     body: dict[str, Any],
-    context: dict[str, Any],
+    bot: BotContext,
 ) -> None:
     name, args = split_command(str(body.get("text", "")))
-    call = CommandCall(
-        ack=ack, respond=respond, client=client, bot=context["bot"], body=body, args=args
-    )
+    call = CommandCall(ack=ack, respond=respond, client=client, bot=bot, body=body, args=args)
     call.in_team = await in_team(call.bot, client, call.user_id)
     for subcommand in SUBCOMMANDS:
         if subcommand.name == name:

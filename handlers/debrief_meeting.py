@@ -71,11 +71,11 @@ async def on_schedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     async with bot.sessions() as session:
         view = await _new_debrief_modal(session, bot, ref_id(action.get("value"), Ref.CANDIDATE))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -86,14 +86,14 @@ async def on_reschedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     async with bot.sessions() as session:
         debrief, candidate, attendee_ids = await debriefs.debrief_to_change(
-            session, bot, ref_id(action.get("value"), Ref.DEBRIEF), str(body["user"]["id"])
+            session, bot, ref_id(action.get("value"), Ref.DEBRIEF), user_id
         )
     title = stage_title(bot, debrief.stage_key)
     view = debrief_modal(candidate, title, attendee_ids, debrief=debrief)
@@ -116,19 +116,17 @@ async def _new_debrief_modal(
 @form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_debrief_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
     try:
-        await require_team(bot, client, actor_id)
+        await require_team(bot, client, user_id)
         form = parse_form(view["state"]["values"])
         users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
         # Times in the form's errors are the reader's.
-        zone = await reader_zone(client, bot, actor_id)
+        zone = await reader_zone(client, bot, user_id)
         metadata = DebriefMetadata.decode(view.get("private_metadata"))
         # The thread, the DMs and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
@@ -139,7 +137,7 @@ async def on_debrief_submit(
                     candidate_id=metadata.candidate_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                     view_id=str(view["id"]),
                     zone=zone,
                 )
@@ -152,11 +150,11 @@ async def on_debrief_submit(
                     debrief_id=metadata.debrief_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                     zone=zone,
                 )
                 if result.changed:
-                    await announce_rescheduled(session, bot, result, actor_id)
+                    await announce_rescheduled(session, bot, result, user_id)
     except AlreadySubmitted:
         await ack()
         return
@@ -181,22 +179,20 @@ async def on_debrief_submit(
 
 async def on_cancel_button(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    await require_team(bot, client, actor_id)
+    await require_team(bot, client, user_id)
     async with transaction(bot.sessions) as session:
         result = await debriefs.cancel_debrief(
-            session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=actor_id
+            session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=user_id
         )
         if result.changed:
-            await announce_cancelled(session, bot, result, actor_id)
+            await announce_cancelled(session, bot, result, user_id)
     if not result.changed:
         await respond(
             text="This debrief was already cancelled.",

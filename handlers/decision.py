@@ -63,11 +63,10 @@ async def on_record_decision(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     await require_team(bot, client, user_id)
     candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
     view = await decision_view(bot, user_id, candidate_id)
@@ -77,15 +76,13 @@ async def on_record_decision(
 @form_submission(title=_REFUSED, field_errors=decision_field_errors)
 async def on_decision_submitted(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The form: a decision that needs confirming turns the modal into its confirmation;
     any other is recorded at once."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     outcome, reason = read_decision(view["state"]["values"])
     await require_team(bot, client, user_id)
     metadata = DecisionMetadata.decode(view.get("private_metadata"))
@@ -113,13 +110,11 @@ async def on_decision_submitted(
 @form_submission(title=_REFUSED, field_errors=decision_field_errors)
 async def on_decision_confirmed(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     await require_team(bot, client, user_id)
     metadata = DecisionMetadata.decode(view.get("private_metadata"))
     result = await _store(bot, user_id, view, metadata, metadata.outcome)

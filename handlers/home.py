@@ -458,12 +458,14 @@ class HomePublisher:
 
 
 async def on_home_opened(
-    event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    bot: BotContext,
 ) -> None:
     # The Messages tab opening is the same event; only the Home tab has a view to publish.
     if event.get("tab") != "home":
         return
-    await refresh_home(client, context["bot"], event["user"])
+    await refresh_home(client, bot, event["user"])
 
 
 def register(app: AsyncApp) -> None:

@@ -27,6 +27,7 @@ from bot.errors import NotFound
 from bot.incident_runs import (
     Logged,
     Revealed,
+    RunState,
     log_statement,
     offer_incident,
     reveal,
@@ -68,11 +69,10 @@ async def on_start_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The kit's *Start incident*: the choice of scenario."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
@@ -83,13 +83,10 @@ async def on_start_button(
 @form_submission(title="Incident not started", field_errors=incident_field_errors)
 async def on_start_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     metadata = StartMetadata.decode(view.get("private_metadata"))
     async with transaction(bot.sessions) as session:
         state = await start_incident(
@@ -116,13 +113,11 @@ async def on_reveal_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    state = await _running(bot, user_id, action)
     inject_id = str(action.get("action_id", "")).partition(":")[2]
-    async with bot.sessions() as session:
-        state = await running_state(session, bot, str(body["user"]["id"]), run_id)
     inject = state.scenario.inject(inject_id)
     if inject is None:
         raise NotFound("That evidence is no longer in the scenario. Please reopen the run.")
@@ -133,13 +128,10 @@ async def on_reveal_button(
 @form_submission(title="Not revealed", field_errors=incident_field_errors)
 async def on_reveal_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     metadata = RevealMetadata.decode(view.get("private_metadata"))
     async with transaction(bot.sessions) as session:
         logged = await reveal(
@@ -160,14 +152,12 @@ async def on_statement_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Hypothesis* or *Note*: a small modal to write what was said."""
-    bot: BotContext = context["bot"]
     kind = _STATEMENT_KINDS[Action(action["action_id"])]
-    run_id = ref_id(action.get("value"), Ref.INCIDENT)
-    async with bot.sessions() as session:
-        state = await running_state(session, bot, str(body["user"]["id"]), run_id)
+    state = await _running(bot, user_id, action)
     await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=statement_modal(state, kind))
 
@@ -175,13 +165,10 @@ async def on_statement_button(
 @form_submission(title="Not logged", field_errors=incident_field_errors)
 async def on_statement_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     metadata = StatementMetadata.decode(view.get("private_metadata"))
     async with transaction(bot.sessions) as session:
         logged = await log_statement(
@@ -201,30 +188,27 @@ async def on_answer_key(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     async with bot.sessions() as session:
-        state = await run_state(session, bot, user_id=str(body["user"]["id"]), run_id=run_id)
+        state = await run_state(session, bot, user_id=user_id, run_id=run_id)
     await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=answer_key_modal(state))
 
 
 async def on_root_cause(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Root cause found*: the clock stops, and the run message loses its buttons."""
-    bot: BotContext = context["bot"]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     async with transaction(bot.sessions) as session:
-        logged = await root_cause_found(
-            session, bot, user_id=str(body["user"]["id"]), run_id=run_id
-        )
+        logged = await root_cause_found(session, bot, user_id=user_id, run_id=run_id)
     await ack()
     text, blocks = stopped_message(logged, row_id(logged.state.interview))
     await respond(text=text, blocks=blocks, replace_original=True)
@@ -247,6 +231,13 @@ async def _upload_chart(
         title=inject.chart.title,
         candidate_id=_cid(logged),
     )
+
+
+async def _running(bot: BotContext, user_id: str, action: dict[str, Any]) -> RunState:
+    """The user's run that a button names, while its clock runs."""
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    async with bot.sessions() as session:
+        return await running_state(session, bot, user_id, run_id)
 
 
 def _cid(logged: Logged) -> int | None:

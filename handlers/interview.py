@@ -82,11 +82,11 @@ async def on_schedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
     async with bot.sessions() as session:
         candidate = await interviews.candidate_to_schedule(session, candidate_id)
@@ -98,15 +98,15 @@ async def on_reschedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         interview, candidate, interviewer_ids = await interviews.interview_to_change(
-            session, bot, interview_id, str(body["user"]["id"])
+            session, bot, interview_id, user_id
         )
     view = schedule_modal(bot.kits, candidate, interview=interview, interviewer_ids=interviewer_ids)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -118,15 +118,13 @@ async def on_reschedule_button(
 @form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_schedule_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
     try:
-        await require_team(bot, client, actor_id)
+        await require_team(bot, client, user_id)
         metadata = ScheduleMetadata.decode(view.get("private_metadata"))
         conflict = slot_conflict(view["state"]["values"])
         if conflict:
@@ -143,7 +141,7 @@ async def on_schedule_submit(
                     candidate_id=metadata.candidate_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                     view_id=str(view["id"]),
                 )
                 await announce_scheduled(session, bot, scheduled)
@@ -155,10 +153,10 @@ async def on_schedule_submit(
                     interview_id=metadata.interview_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                 )
                 if result.changed:
-                    await announce_rescheduled(session, bot, result, actor_id)
+                    await announce_rescheduled(session, bot, result, user_id)
     except AlreadySubmitted:
         await ack()
         return
@@ -198,22 +196,20 @@ async def on_schedule_submit(
 
 async def on_cancel_button(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    await require_team(bot, client, actor_id)
+    await require_team(bot, client, user_id)
     async with transaction(bot.sessions) as session:
         result = await interviews.cancel_interview(
-            session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=actor_id
+            session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=user_id
         )
         if result.changed:
-            await announce_cancelled(session, bot, result, actor_id)
+            await announce_cancelled(session, bot, result, user_id)
     if not result.changed:
         await respond(
             text="This interview was already cancelled.",

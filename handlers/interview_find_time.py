@@ -30,10 +30,13 @@ logger = logging.getLogger(__name__)
 
 
 async def on_find_time(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
     view = body.get("view") or {}
     metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
     form = parse_form(view.get("state", {}).get("values", {}))

@@ -33,11 +33,10 @@ async def on_take_notes(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = await interview_of_button(bot, client, user_id, action)
     async with bot.sessions() as session:
         sheet = await open_notes(session, bot, user_id=user_id, interview_id=interview_id)
@@ -47,14 +46,12 @@ async def on_take_notes(
 @form_submission(title=TITLE, field_errors=notes_field_errors)
 async def on_notes_saved(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Save*: kept, and the modal closes; a refusal stays in it, saying why."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     metadata = NotesMetadata.decode(view.get("private_metadata"))
     await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
     await _save(bot, user_id, metadata.interview_id, view)
@@ -63,17 +60,15 @@ async def on_notes_saved(
 
 async def on_notes_closed(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """Closed without *Save*: what the form held is kept all the same. A closed modal has
     nowhere to show a refusal, so one (a stale form, someone no longer on the panel) is
     logged, and nothing is saved."""
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     try:
         metadata = NotesMetadata.decode(view.get("private_metadata"))
         await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)

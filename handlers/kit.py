@@ -31,11 +31,10 @@ async def on_open_kit(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         candidate, interview = await interview_for_kit(session, bot, user_id, interview_id)
@@ -66,13 +65,12 @@ async def on_open_pack(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Open pack* on App Home: the debrief pack as the user may read it, in a modal."""
     await ack()
-    bot: BotContext = context["bot"]
     debrief_id = ref_id(action.get("value"), Ref.DEBRIEF)
-    user_id = str(body["user"]["id"])
     async with bot.sessions() as session:
         message = await pack_on_request(session, bot, user_id, debrief_id)
     _, blocks = reminder_blocks(message, thread_link(message.candidate))

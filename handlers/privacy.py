@@ -155,22 +155,21 @@ def _without(shared: privacy.Shared, name: str) -> tuple[str, list[dict[str, Any
 @form_submission(title="Not erased")
 async def on_erase_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
+    bot_user_id: str | None,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    await require_team(bot, client, actor_id)
+    await require_team(bot, client, user_id)
     _, candidate_id = parse_ref(view.get("private_metadata"))
     async with transaction(bot.sessions) as session:
-        erasure = await privacy.erase_candidate(session, bot, actor_id, candidate_id)
+        erasure = await privacy.erase_candidate(session, bot, user_id, candidate_id)
     # Erased and committed: only now may the modal close.
     await ack()
-    deleted, failures = await delete_bot_messages(client, bot, erasure, context.get("bot_user_id"))
-    logger.info("candidate %s erased by %s", candidate_id, actor_id)
-    await _tell(bot, actor_id, erased_text(candidate_id, erasure.records, deleted, failures))
+    deleted, failures = await delete_bot_messages(client, bot, erasure, bot_user_id)
+    logger.info("candidate %s erased by %s", candidate_id, user_id)
+    await _tell(bot, user_id, erased_text(candidate_id, erasure.records, deleted, failures))
 
 
 async def _tell(bot: BotContext, user_id: str, text: str) -> None:

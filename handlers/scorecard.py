@@ -90,13 +90,12 @@ async def on_submit_scorecard(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The button: its value is the interview (in a DM) or the candidate (on the card)."""
     await ack()
-    bot: BotContext = context["bot"]
     kind, record_id = parse_ref(action.get("value"))
-    user_id = str(body["user"]["id"])
     if kind == Ref.INTERVIEW:
         await require_team_or_panel(bot, client, user_id, interview_id=record_id)
         view = await scorecard_view(client, bot, user_id, interview_id=record_id)
@@ -113,14 +112,12 @@ def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:
 @form_submission(title="Submit scorecard", field_errors=_on_interview_choice)
 async def on_interview_chosen(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The choice of interview: the same modal turns into that interview's scorecard."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = read_chosen_interview(view["state"]["values"])
     if interview_id is None:
         await ack(
@@ -135,13 +132,11 @@ async def on_interview_chosen(
 @form_submission(title="Scorecard not saved", field_errors=scorecard_field_errors)
 async def on_scorecard_submitted(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     metadata = ScorecardMetadata.decode(view.get("private_metadata"))
     await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
     async with transaction(bot.sessions) as session:

@@ -34,15 +34,13 @@ CHANGED = (
 
 async def on_confirm_ratings(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = await interview_of_button(bot, client, user_id, action)
     async with transaction(bot.sessions) as session:
         await confirm_after_debrief(session, bot, user_id=user_id, interview_id=interview_id)
@@ -54,11 +52,10 @@ async def on_change_ratings(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = await interview_of_button(bot, client, user_id, action)
     async with bot.sessions() as session:
         draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
@@ -68,13 +65,11 @@ async def on_change_ratings(
 @form_submission(title=TITLE, field_errors=debrief_change_field_errors)
 async def on_change_submitted(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     metadata = ScorecardMetadata.decode(view.get("private_metadata"))
     await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
     async with transaction(bot.sessions) as session:

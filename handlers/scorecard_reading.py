@@ -26,11 +26,10 @@ async def on_view_scorecards(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = await interview_of_button(bot, client, user_id, action)
     # A transaction: what the reader was shown is recorded.
     async with transaction(bot.sessions) as session:
@@ -53,11 +52,10 @@ async def on_view_summary(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = await interview_of_button(bot, client, user_id, action)
     async with transaction(bot.sessions) as session:
         entry = await visible_summary(session, bot, user_id=user_id, interview_id=interview_id)

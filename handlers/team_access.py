@@ -98,13 +98,17 @@ async def require_team_or_panel(
         raise bot.team.refusal()
 
 
-async def on_member_joined(event: dict[str, Any], context: dict[str, Any]) -> None:
-    bot: BotContext = context["bot"]
+async def on_member_joined(
+    event: dict[str, Any],
+    bot: BotContext,
+) -> None:
     bot.team.joined(str(event.get("channel", "")), str(event.get("user", "")))
 
 
-async def on_member_left(event: dict[str, Any], context: dict[str, Any]) -> None:
-    bot: BotContext = context["bot"]
+async def on_member_left(
+    event: dict[str, Any],
+    bot: BotContext,
+) -> None:
     bot.team.left(str(event.get("channel", "")), str(event.get("user", "")))
 
 
