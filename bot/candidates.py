@@ -23,10 +23,11 @@ from bot import permissions
 from bot.config import ConfigError, is_mail_address, parse_working_hours
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.kits import Kits, UnknownStageError
+from bot.kits import Kits
 from storage import candidates as store
+from storage.audit import record_event
 from storage.db import transaction
-from storage.models import CLOSED_STATUSES, AuditEvent, Candidate
+from storage.models import CLOSED_STATUSES, Candidate
 
 logger = logging.getLogger(__name__)
 
@@ -112,14 +113,6 @@ def profile_key(url: str) -> str:
 
 def is_closed(candidate: Candidate) -> bool:
     return candidate.status in CLOSED_STATUSES
-
-
-def stage_title(kits: Kits, candidate: Candidate) -> str:
-    try:
-        return kits.stage(candidate.stage_key).title
-    except UnknownStageError:
-        # A stage file removed while candidates were in it: the key is all there is.
-        return candidate.stage_key
 
 
 def level_name(kits: Kits, candidate: Candidate) -> str:
@@ -314,8 +307,13 @@ async def _register(
     candidate.created_at = candidate.updated_at = now
     session.add(candidate)
     await session.flush()
-    session.add(
-        AuditEvent(at=now, actor_id=created_by, candidate_id=candidate.id, action=AUDIT_CREATED)
+    await record_event(
+        session,
+        actor_id=created_by,
+        candidate_id=candidate.id,
+        action=AUDIT_CREATED,
+        detail={},
+        at=now,
     )
     return Registration(candidate, created=True)
 
@@ -386,7 +384,7 @@ def group_by_stage(candidates: Sequence[Candidate], kits: Kits) -> list[Pipeline
 
     return [
         PipelineGroup(
-            CLOSED_GROUP if key == CLOSED_GROUP else stage_title(kits, members[0]),
+            CLOSED_GROUP if key == CLOSED_GROUP else kits.stage_title(members[0].stage_key),
             tuple(members),
         )
         for key, members in sorted(groups.items(), key=lambda item: rank(item[0]))

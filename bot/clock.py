@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
 class Clock(Protocol):
@@ -40,3 +41,13 @@ def local_time(moment: datetime, zone: tzinfo) -> str:
     option's text, a form's error), in the reader's zone and naming it."""
     local = moment.astimezone(zone)
     return f"{local:%a %d %b %Y %H:%M} {local.tzname() or ''}".rstrip()
+
+
+def zone_named(name: str | None, default: ZoneInfo) -> ZoneInfo:
+    """The IANA zone ``name``, or ``default`` when it is missing or unknown."""
+    if not name:
+        return default
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return default

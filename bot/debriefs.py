@@ -15,10 +15,9 @@ from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
 from functools import partial
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed
 from bot.clock import local_time
 from bot.context import BotContext
@@ -30,11 +29,12 @@ from bot.interviews import (
     scheduled_in_stage,
     video_link_error,
 )
+from bot.meeting_changes import insert_once, people_change, record_change
 from bot.permissions import may_manage_debrief
 from storage import debriefs as store
 from storage import marks
 from storage.interviews import interviewers_of
-from storage.models import AuditEvent, Candidate, Debrief, InterviewStatus, row_id
+from storage.models import Candidate, Debrief, InterviewStatus, row_id
 
 MAX_ATTENDEES = 10
 DEFAULT_DURATION_MINUTES = 30
@@ -245,15 +245,10 @@ async def schedule_debrief(
         created_at=now,
         updated_at=now,
     )
-    session.add(debrief)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        # The same view submitted twice at once: the other request stored it.
-        raise AlreadySubmitted from error
+    await insert_once(session, debrief, AlreadySubmitted)
     await store.add_attendees(session, row_id(debrief), form.attendee_ids)
     candidate.last_activity_at = now
-    _audit(session, AUDIT_SCHEDULED, debrief, actor_id, now)
+    await record_change(session, AUDIT_SCHEDULED, debrief, actor_id, now)
     await _plan_reminders(session, debrief, candidate, form.attendee_ids, now)
     await marks.candidate_changed(session, candidate_id)
     return Scheduled(debrief, candidate, form.attendee_ids)
@@ -280,22 +275,22 @@ async def reschedule_debrief(
     starts_at = _check_form(form, candidate, upcoming, users, now, zone, debrief_id=debrief_id)
     before = await store.attendees_of(session, debrief_id)
     wanted = form.attendee_ids
-    added = tuple(user_id for user_id in wanted if user_id not in before)
-    kept = tuple(user_id for user_id in wanted if user_id in before)
-    removed = tuple(user_id for user_id in before if user_id not in wanted)
+    people = people_change(before, wanted, user_of=lambda user_id: user_id)
     details = (starts_at, form.duration_minutes or DEFAULT_DURATION_MINUTES, form.video_link)
     current = (debrief.starts_at, debrief.duration_minutes, debrief.video_link)
-    changed = details != current or bool(added or removed)
+    changed = details != current or people.changed
     if changed:
         debrief.starts_at, debrief.duration_minutes, debrief.video_link = details
         debrief.updated_at = now
         candidate.last_activity_at = now
-        await store.remove_attendees(session, debrief_id, removed)
-        await store.add_attendees(session, debrief_id, added)
-        _audit(session, AUDIT_RESCHEDULED, debrief, actor_id, now)
+        await store.remove_attendees(session, debrief_id, people.removed)
+        await store.add_attendees(session, debrief_id, people.added)
+        await record_change(session, AUDIT_RESCHEDULED, debrief, actor_id, now)
         await _plan_reminders(session, debrief, candidate, wanted, now)
         await marks.candidate_changed(session, debrief.candidate_id)
-    return Rescheduled(debrief, candidate, wanted, added, kept, removed, changed)
+    return Rescheduled(
+        debrief, candidate, wanted, people.added, people.kept, people.removed, changed
+    )
 
 
 async def cancel_debrief(
@@ -312,8 +307,8 @@ async def cancel_debrief(
     debrief.status = InterviewStatus.CANCELLED
     debrief.updated_at = now
     candidate.last_activity_at = now
-    _audit(session, AUDIT_CANCELLED, debrief, actor_id, now)
-    await reminders.debrief_cancelled(session, debrief_id)
+    await record_change(session, AUDIT_CANCELLED, debrief, actor_id, now)
+    await reminder_planning.debrief_cancelled(session, debrief_id)
     await marks.candidate_changed(session, debrief.candidate_id)
     return Cancelled(debrief, candidate, attendee_ids, changed=True)
 
@@ -334,24 +329,8 @@ async def _plan_reminders(
     attendee_ids: Sequence[str],
     now: datetime,
 ) -> None:
-    await reminders.debrief_planned(
+    await reminder_planning.debrief_planned(
         session, debrief, attendee_ids, hiring_manager_id=candidate.hiring_manager_id, now=now
-    )
-
-
-def _audit(
-    session: AsyncSession, action: str, debrief: Debrief, actor_id: str, now: datetime
-) -> None:
-    # Ids and the stage only: the audit trail holds no personal data of its own.
-    detail = {"debrief_id": debrief.id, "stage": debrief.stage_key}
-    session.add(
-        AuditEvent(
-            at=now,
-            actor_id=actor_id,
-            candidate_id=debrief.candidate_id,
-            action=action,
-            detail=detail,
-        )
     )
 
 

@@ -16,7 +16,7 @@ from typing import Final
 from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.debrief_summary import unobserved_qualities
@@ -241,7 +241,7 @@ async def record_decision(
         candidate.closed_at = now
     candidate.last_activity_at = candidate.updated_at = now
     session.add(candidate)
-    await reminders.decision_recorded(session, candidate_id, closed=is_closed(candidate))
+    await reminder_planning.decision_recorded(session, candidate_id, closed=is_closed(candidate))
     await marks.candidate_changed(session, candidate_id)
     await record_event(
         session,

@@ -14,8 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,9 +22,7 @@ from bot import metrics, permissions
 from bot.candidates import level_name
 from bot.context import BotContext
 from bot.next_step import NextStep, next_step
-from bot.notifier import Notifier
 from bot.reminder_rules import working_days_back
-from bot.reminders import stage_title
 from bot.scorecards import Progress
 from storage import candidates as candidates_store
 from storage import digest as queries
@@ -204,7 +201,7 @@ async def build_digest(session: AsyncSession, bot: BotContext, now: datetime) ->
     database, so the rows fetched do not grow with the pipeline either."""
     settings = bot.settings
     day = local_day(bot, now)
-    title = partial(stage_title, bot)
+    title = bot.kits.stage_title
     previous = await queries.previous_digest_at(session, day)
     since = previous or now - timedelta(days=1)
     rows, total = await queries.overdue_scorecards(session, now, limit=MAX_LINES)
@@ -363,14 +360,29 @@ async def _manages_any(bot: BotContext, user_id: str) -> bool:
         return await candidates_store.manages_any(session, user_id)
 
 
-async def post_digest_now(bot: BotContext, notifier: Notifier) -> None:
+class DigestNotifier(Protocol):
+    """What the digest asks of the notifier (``bot.notifier.Notifier``)."""
+
+    async def queue_digest(
+        self,
+        session: AsyncSession,
+        bot: BotContext,
+        digest: Digest,
+        channel_id: str,
+        key: str | None = None,
+    ) -> None:
+        """Queue the digest for a channel (``key``: the day's, whose ts is kept)."""
+        ...
+
+
+async def post_digest_now(bot: BotContext, notifier: DigestNotifier) -> None:
     """Queue the digest at once (the slash command): it does not count as the day's."""
     async with transaction(bot.sessions) as session:
         digest = await build_digest(session, bot, bot.clock.now())
         await notifier.queue_digest(session, bot, digest, bot.settings.hiring_channel_id)
 
 
-async def run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
+async def run_daily_digest(bot: BotContext, notifier: DigestNotifier) -> RunOutcome:
     """Post today's digest unless it is posted, it is not a working day, or it is not
     yet time; a run after a restart catches up on a digest the bot was down for."""
     outcome = await _run_daily_digest(bot, notifier)
@@ -378,7 +390,7 @@ async def run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
     return outcome
 
 
-async def _run_daily_digest(bot: BotContext, notifier: Notifier) -> RunOutcome:
+async def _run_daily_digest(bot: BotContext, notifier: DigestNotifier) -> RunOutcome:
     settings = bot.settings
     now = bot.clock.now()
     local = now.astimezone(settings.timezone)

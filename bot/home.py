@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import partial
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -33,7 +32,6 @@ from bot.insights import Calibration, OwnInsights, cached_calibrations, read_own
 from bot.kits import SalaryTable, Stage, UnknownStageError
 from bot.nudges import nudge_key
 from bot.outbox import Undelivered
-from bot.reminders import stage_title
 from storage import candidates as candidate_store
 from storage import desk as queries
 from storage import digest as pipeline_queries
@@ -144,7 +142,7 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
         upcoming=Section.counted([_item(bot, i, c) for i, c in upcoming], upcoming_total),
         owed=Section.counted([_item(bot, i, c) for i, c in owed], owed_total),
         debriefs=Section.counted(
-            [HomeDebrief(d, c, stage_title(bot, d.stage_key)) for d, c in debriefs],
+            [HomeDebrief(d, c, bot.kits.stage_title(d.stage_key)) for d, c in debriefs],
             debriefs_total,
         ),
         timeliness=Timeliness(user_id, mine[0][1], mine[0][2]) if mine else None,
@@ -160,7 +158,7 @@ async def home_summary(bot: BotContext, user_id: str) -> HomeSummary:
 async def _manager_desk(
     session: AsyncSession, bot: BotContext, user_id: str, now: datetime
 ) -> ManagerDesk:
-    title = partial(stage_title, bot)
+    title = bot.kits.stage_title
     counts = await pipeline_queries.stage_counts(session, manager=user_id)
     listed = await pipeline_lines(session, bot, now, counts, manager=user_id, per_stage=LISTED)
     waiting = await waiting_for_decision(session, now, title, limit=LISTED, manager=user_id)
@@ -192,7 +190,7 @@ async def _manager_desk(
 async def _admin_desk(
     session: AsyncSession, bot: BotContext, now: datetime, team: Section[Timeliness]
 ) -> AdminDesk:
-    title = partial(stage_title, bot)
+    title = bot.kits.stage_title
     counts = await pipeline_queries.stage_counts(session)
     listed = await pipeline_lines(session, bot, now, counts, per_stage=LISTED)
     undelivered = await outbox.undelivered(session, now, limit=100)

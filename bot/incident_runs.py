@@ -16,8 +16,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.candidates import get_candidate
 from bot.context import BotContext
+from bot.debrief_summary_reads import summary_so_far
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from bot.feedback_access import summary_so_far
 from bot.incident_scenarios import Inject, Scenario
 from bot.incident_timeline import Entry, Timeline, build_timeline
 from bot.interviews import get_interview

@@ -14,26 +14,25 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed, url_problem
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from bot.kits import MAX_DURATION_MINUTES, Kits, UnknownStageError
+from bot.meeting_changes import insert_once, people_change, record_change
 from bot.permissions import may_change_panel, may_manage_interview
 from storage import interviews as store
 from storage import marks
 from storage.models import (
-    AuditEvent,
     Candidate,
     Interview,
     InterviewInterviewer,
     InterviewStatus,
     row_id,
 )
-from storage.scorecards import has_scorecards
+from storage.scorecards import has_scorecards, scorecard_of
 
 MAX_INTERVIEWERS = 5
 MIN_DURATION_MINUTES = 5
@@ -269,15 +268,10 @@ async def schedule_interview(
         created_at=now,
         updated_at=now,
     )
-    session.add(interview)
-    try:
-        await session.flush()
-    except IntegrityError as error:
-        # The same view submitted twice at once: the other request stored it.
-        raise AlreadySubmitted from error
+    await insert_once(session, interview, AlreadySubmitted)
     await store.add_interviewers(session, row_id(interview), form.interviewer_ids)
     candidate.last_activity_at = now
-    _audit(session, AUDIT_SCHEDULED, interview, actor_id, now)
+    await record_change(session, AUDIT_SCHEDULED, interview, actor_id, now)
     await _plan_reminders(session, bot, interview, candidate, form.interviewer_ids, now)
     await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return Scheduled(interview, candidate, form.interviewer_ids)
@@ -307,11 +301,8 @@ async def reschedule_interview(
     stage_key, starts_at = _check_form(form, bot.kits, candidate, users, now)
     stage = bot.kits.stage(stage_key)
     rows = await store.interviewers_of(session, interview_id)
-    before = {row.user_id: row for row in rows}
     wanted = form.interviewer_ids
-    added = tuple(user_id for user_id in wanted if user_id not in before)
-    kept = tuple(before[user_id] for user_id in wanted if user_id in before)
-    removed = tuple(row for row in rows if row.user_id not in wanted)
+    people = people_change(rows, wanted, user_of=lambda row: row.user_id)
     details = (
         stage.key,
         starts_at,
@@ -324,18 +315,14 @@ async def reschedule_interview(
         interview.duration_minutes,
         interview.video_link,
     )
-    _check_panel_change(bot, candidate, actor_id, panel_changed=bool(added or removed))
+    _check_panel_change(bot, candidate, actor_id, panel_changed=people.changed)
     if stage.key != interview.stage_key and await has_scorecards(session, interview_id):
         raise InvalidInput(
-            {
-                FormField.STAGE: _KEEPS_STAGE.format(
-                    stage=reminders.stage_title(bot, interview.stage_key)
-                )
-            }
+            {FormField.STAGE: _KEEPS_STAGE.format(stage=bot.kits.stage_title(interview.stage_key))}
         )
-    changed = details != current or bool(added or removed)
+    changed = details != current or people.changed
     if changed:
-        if added:
+        if people.added:
             interview.summary_posted_at = None
         (
             interview.stage_key,
@@ -345,12 +332,15 @@ async def reschedule_interview(
         ) = details
         interview.updated_at = now
         candidate.last_activity_at = now
-        await store.remove_interviewers(session, interview_id, [row.user_id for row in removed])
-        await store.add_interviewers(session, interview_id, added)
-        _audit(session, AUDIT_RESCHEDULED, interview, actor_id, now)
+        removed_ids = [row.user_id for row in people.removed]
+        await store.remove_interviewers(session, interview_id, removed_ids)
+        await store.add_interviewers(session, interview_id, people.added)
+        await record_change(session, AUDIT_RESCHEDULED, interview, actor_id, now)
         await _plan_reminders(session, bot, interview, candidate, wanted, now)
         await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
-    return Rescheduled(interview, candidate, wanted, added, kept, removed, changed)
+    return Rescheduled(
+        interview, candidate, wanted, people.added, people.kept, people.removed, changed
+    )
 
 
 async def cancel_interview(
@@ -367,10 +357,39 @@ async def cancel_interview(
     interview.status = InterviewStatus.CANCELLED
     interview.updated_at = now
     candidate.last_activity_at = now
-    _audit(session, AUDIT_CANCELLED, interview, actor_id, now)
-    await reminders.interview_cancelled(session, interview_id)
+    await record_change(session, AUDIT_CANCELLED, interview, actor_id, now)
+    await reminder_planning.interview_cancelled(session, interview_id)
     await marks.interview_changed(session, interview, bot.settings.feedback_due_hours)
     return Cancelled(interview, candidate, rows, changed=True)
+
+
+async def mark_not_attended(
+    session: AsyncSession, interview_id: int, user_id: str, *, now: datetime
+) -> tuple[Candidate, Interview]:
+    """An interviewer says they did not attend: they owe no scorecard and get no more
+    reminders for it. Returns the candidate and interview, to tell the hiring manager."""
+    seat = await session.get(InterviewInterviewer, (interview_id, user_id))
+    interview = await session.get(Interview, interview_id)
+    if seat is None or interview is None:
+        raise PermissionDenied("Only an interviewer of this interview can mark it not attended.")
+    if interview.status != InterviewStatus.SCHEDULED:
+        raise Conflict("This interview was cancelled: there is nothing to mark.")
+    candidate = await session.get(Candidate, interview.candidate_id)
+    if candidate is None:
+        raise NotFound("That interview no longer exists.")
+    if not seat.attended:
+        raise Conflict("You have already marked this interview as not attended.")
+    if await scorecard_of(session, interview_id, user_id) is not None:
+        raise Conflict(
+            "Your scorecard for this interview is in, so you attended it. To change what it "
+            "says, open it again with *Submit scorecard*."
+        )
+    seat.attended = False
+    await marks.seat_excused(session, seat, interview.candidate_id)
+    await reminder_planning.interviewer_done(
+        session, interview, user_id, hiring_manager_id=candidate.hiring_manager_id, now=now
+    )
+    return candidate, interview
 
 
 async def _plan_reminders(
@@ -381,7 +400,7 @@ async def _plan_reminders(
     interviewer_ids: Sequence[str],
     now: datetime,
 ) -> None:
-    await reminders.interview_planned(
+    await reminder_planning.interview_planned(
         session,
         interview,
         interviewer_ids,
@@ -394,8 +413,7 @@ async def _plan_reminders(
 async def scheduled_in_stage(session: AsyncSession, candidate: Candidate) -> list[Interview]:
     """The candidate's scheduled (not cancelled) interviews of their current stage,
     earliest first."""
-    found = await store.interviews_of_candidate(session, row_id(candidate))
-    return [interview for interview in found if interview.stage_key == candidate.stage_key]
+    return await store.stage_interviews(session, row_id(candidate), candidate.stage_key)
 
 
 async def interviews_of(
@@ -404,22 +422,6 @@ async def interviews_of(
     """The scheduled interviews a user is an interviewer of, earliest first; optionally
     only those of one candidate."""
     return await store.interviews_of_user(session, user_id, candidate_id=candidate_id)
-
-
-def _audit(
-    session: AsyncSession, action: str, interview: Interview, actor_id: str, now: datetime
-) -> None:
-    # Ids and the stage only: the audit trail holds no personal data of its own.
-    detail = {"interview_id": interview.id, "stage": interview.stage_key}
-    session.add(
-        AuditEvent(
-            at=now,
-            actor_id=actor_id,
-            candidate_id=interview.candidate_id,
-            action=action,
-            detail=detail,
-        )
-    )
 
 
 def _check_form(

@@ -17,7 +17,7 @@ from bot.events import forget_old_deliveries
 from bot.home_refresh import HomeRefreshReport, Pause, refresh_homes_changed_by_time
 from bot.insights_dms import InsightsReport, run_insights_dms
 from bot.notifier import Notifier
-from bot.reminders import SweepReport, send_due_reminders
+from bot.reminder_sweep import SweepReport, send_due_reminders
 from bot.retention import RetentionReport, run_retention
 
 logger = logging.getLogger(__name__)

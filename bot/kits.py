@@ -303,6 +303,14 @@ class Kits(PromptModel):
                 return stage
         raise UnknownStageError(key, (stage.key for stage in self.stages))
 
+    def stage_title(self, key: str) -> str:
+        """The title of the stage with this key, to show; a stage whose file was removed
+        while candidates and interviews were in it shows as its key, all there is."""
+        try:
+            return self.stage(key).title
+        except UnknownStageError:
+            return key
+
     @property
     def first_stage(self) -> Stage:
         return self.stages[0]

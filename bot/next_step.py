@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.candidates import stage_title
 from bot.interviews import scheduled_in_stage
 from bot.kits import Kits
 from bot.scorecards import Progress, interview_progress
@@ -48,7 +47,7 @@ def next_step(
             return NextStep("Hired: nothing left to do")
         case CandidateStatus.REJECTED | CandidateStatus.WITHDRAWN:
             return NextStep("Closed: nothing left to do")
-    title = stage_title(kits, candidate)
+    title = kits.stage_title(candidate.stage_key)
     if debrief is not None:
         return NextStep(f"{title} debrief", debrief.starts_at)
     if progress is not None and progress.complete:

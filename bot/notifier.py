@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
+from bot.digest import DigestNotifier
+from bot.retention import RetentionNotifier
+
 if TYPE_CHECKING:
     from sqlmodel.ext.asyncio.session import AsyncSession
 
     from bot.context import BotContext
-    from bot.digest import Digest
     from bot.insights import OwnInsights, TeamInsights
-    from bot.privacy import Erasure
-    from bot.reminders import ReminderMessage
-    from bot.retention import RetentionNotice
+    from bot.reminder_messages import ReminderMessage
 
 
-class Notifier(Protocol):
+class Notifier(DigestNotifier, RetentionNotifier, Protocol):
+    """Everything the jobs ask; a job that defines its own part (the digest, retention)
+    declares it beside the messages it sends, so that it need not import this module."""
+
     async def user_timezone(self, user_id: str) -> str | None:
         """The IANA zone of a user's Slack profile, or None when it cannot be read."""
         ...
@@ -29,27 +32,6 @@ class Notifier(Protocol):
         self, session: AsyncSession, bot: BotContext, message: ReminderMessage
     ) -> None:
         """Queue one reminder, a DM to its recipient."""
-        ...
-
-    async def queue_digest(
-        self,
-        session: AsyncSession,
-        bot: BotContext,
-        digest: Digest,
-        channel_id: str,
-        key: str | None = None,
-    ) -> None:
-        """Queue the digest for a channel (``key``: the day's, whose ts is kept)."""
-        ...
-
-    async def queue_retention_warning(
-        self, session: AsyncSession, bot: BotContext, notice: RetentionNotice
-    ) -> None:
-        """Queue the DM telling the hiring manager that a closed candidate is to be erased."""
-        ...
-
-    async def delete_messages(self, bot: BotContext, erasure: Erasure) -> tuple[int, list[str]]:
-        """Delete the bot's messages about an erased candidate: how many, and the errors."""
         ...
 
     async def publish_home(self, bot: BotContext, user_id: str) -> bool:

@@ -20,6 +20,7 @@ from bot.reminder_rules import ReminderKind, dedupe_key
 from storage import audit
 from storage import reminders as store
 from storage.models import Candidate, Interview, InterviewStatus
+from storage.scorecards import missing_scorecards
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ async def nudge(
         raise PermissionDenied("Only the candidate's hiring manager and admins can nudge.")
     if interview.status != InterviewStatus.SCHEDULED:
         raise Conflict("That interview was cancelled: nobody owes a scorecard for it.")
-    missing = [user for _, user in await store.missing_scorecards(session, [interview_id])]
+    missing = [user for _, user in await missing_scorecards(session, [interview_id])]
     targets = missing if user_id is None else [u for u in missing if u == user_id]
     if not targets:
         raise Conflict("Every scorecard of that interview is in: there is nobody to nudge.")

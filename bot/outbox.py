@@ -36,6 +36,7 @@ from storage.models import (
     OutboxMessage,
     OutboxMethod,
     OutboxStatus,
+    row_id,
 )
 
 # Shown to admins and in the digest for this long after a message was refused.
@@ -92,9 +93,8 @@ async def _put(
     if key is not None:
         existing = await store.latest(session, key)
         if existing is not None and existing.status != OutboxStatus.FAILED:
-            assert existing.id is not None
             if existing.status == OutboxStatus.PENDING and await store.replace_pending(
-                session, existing.id, _merged(existing.payload, payload)
+                session, row_id(existing), _merged(existing.payload, payload)
             ):
                 return False
             # Posted, or on its way: edit it once Slack has given it a ts.

@@ -18,7 +18,8 @@ from bot.errors import NotFound, PermissionDenied
 from bot.permissions import may_erase_candidate, may_export_candidate
 from storage import outbox as outbox_store
 from storage import privacy as store
-from storage.models import AuditEvent, Candidate, OutboxStatus, row_id
+from storage.audit import record_event
+from storage.models import Candidate, OutboxStatus, row_id
 
 AUDIT_ERASED = "candidate_erased"
 EXPORT_FORMAT = "mlops-hiring-bot/candidate-export/v1"
@@ -149,13 +150,12 @@ async def erase(
         return None
     # What is still queued about them is never sent; what is on its way is taken back.
     await outbox_store.forget_candidate(session, candidate_id)
-    session.add(
-        AuditEvent(
-            at=bot.clock.now(),
-            actor_id=actor_id,
-            candidate_id=None,
-            action=AUDIT_ERASED,
-            detail={"candidate_id": candidate_id, "records": erasure.records, **why},
-        )
+    await record_event(
+        session,
+        actor_id=actor_id,
+        candidate_id=None,
+        action=AUDIT_ERASED,
+        detail={"candidate_id": candidate_id, "records": erasure.records, **why},
+        at=bot.clock.now(),
     )
     return erasure

@@ -37,6 +37,17 @@ MEETING_KINDS = frozenset(
     {ReminderKind.INTERVIEW_SOON, ReminderKind.DEBRIEF_CHASE, ReminderKind.DEBRIEF_PACK}
 )
 
+# Reminders an interviewer gets about an interview: they stop once the interviewer's
+# scorecard is in or they did not attend.
+INTERVIEWER_KINDS = (
+    ReminderKind.INTERVIEW_SOON,
+    ReminderKind.SCORECARD_NUDGE,
+    ReminderKind.SCORECARD_DUE,
+    ReminderKind.SCORECARD_ASKED,
+)
+# Reminders that wait for a decision: a decision on the stage ends them.
+DECISION_KINDS = (ReminderKind.DEBRIEF_DECISION, ReminderKind.DEBRIEF_PENDING)
+
 INTERVIEW_SOON_BEFORE = timedelta(hours=1)
 NUDGE_AFTER_END = timedelta(hours=1)
 ESCALATION_AFTER_DUE = timedelta(hours=24)

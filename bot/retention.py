@@ -13,11 +13,13 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from typing import Protocol
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.candidates import get_candidate
 from bot.context import BotContext
 from bot.errors import Conflict, PermissionDenied
-from bot.notifier import Notifier
 from bot.permissions import may_edit_candidate
 from bot.privacy import Erasure, erase
 from storage import retention as store
@@ -80,7 +82,21 @@ def erase_on(candidate: Candidate, days: int, now: datetime) -> datetime:
     return max(due, warned + NOTICE)
 
 
-async def run_retention(bot: BotContext, notifier: Notifier) -> RetentionReport:
+class RetentionNotifier(Protocol):
+    """What the retention job asks of the notifier (``bot.notifier.Notifier``)."""
+
+    async def queue_retention_warning(
+        self, session: AsyncSession, bot: BotContext, notice: RetentionNotice
+    ) -> None:
+        """Queue the DM telling the hiring manager that a closed candidate is to be erased."""
+        ...
+
+    async def delete_messages(self, bot: BotContext, erasure: Erasure) -> tuple[int, list[str]]:
+        """Delete the bot's messages about an erased candidate: how many, and the errors."""
+        ...
+
+
+async def run_retention(bot: BotContext, notifier: RetentionNotifier) -> RetentionReport:
     """The job's body: warn who is due a warning, then erase who is due an erasure."""
     days = bot.settings.retention_days
     if days is None:
@@ -93,7 +109,7 @@ async def run_retention(bot: BotContext, notifier: Notifier) -> RetentionReport:
     return RetentionReport(warned, erased)
 
 
-async def _warn(bot: BotContext, notifier: Notifier, days: int, now: datetime) -> int:
+async def _warn(bot: BotContext, notifier: RetentionNotifier, days: int, now: datetime) -> int:
     async with bot.sessions() as session:
         due = await store.to_warn(
             session,
@@ -113,7 +129,7 @@ async def _warn(bot: BotContext, notifier: Notifier, days: int, now: datetime) -
     return sent
 
 
-async def _erase_due(bot: BotContext, notifier: Notifier, days: int, now: datetime) -> int:
+async def _erase_due(bot: BotContext, notifier: RetentionNotifier, days: int, now: datetime) -> int:
     async with bot.sessions() as session:
         due = await store.to_erase(
             session,
@@ -141,7 +157,7 @@ async def _erase_due(bot: BotContext, notifier: Notifier, days: int, now: dateti
     return erased
 
 
-async def _delete_messages(bot: BotContext, notifier: Notifier, erasure: Erasure) -> None:
+async def _delete_messages(bot: BotContext, notifier: RetentionNotifier, erasure: Erasure) -> None:
     deleted, failures = await notifier.delete_messages(bot, erasure)
     logger.info("retention erased candidate %s and %d messages", erasure.candidate_id, deleted)
     if failures:

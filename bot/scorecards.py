@@ -19,7 +19,7 @@ from typing import Any, Final, Literal
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot import reminders
+from bot import reminder_planning
 from bot.candidates import get_candidate, is_closed
 from bot.context import BotContext
 from bot.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -148,6 +148,12 @@ class ScorecardDraft:
     # competency to confirm, and the evidence to start from.
     suggested: Mapping[str, CompetencyChoice] = field(default_factory=dict)
     evidence_from_notes: str | None = None
+
+    def submitted(self) -> ScorecardContent:
+        """The scorecard the author submitted; Conflict when there is none."""
+        if self.existing is None:
+            raise Conflict(_NOT_IN)
+        return self.existing
 
 
 @dataclass(frozen=True)
@@ -450,7 +456,7 @@ async def submit_scorecard(
         await marks.scorecard_in(session, scorable.interview, user_id, now)
     await _keep_answers(session, scorable.stage, scorecard_id, interview_id, user_id)
     if created and not scorable.stage_closed:
-        await reminders.scorecard_submitted(
+        await reminder_planning.interviewer_done(
             session,
             scorable.interview,
             user_id,
@@ -568,16 +574,14 @@ async def open_debrief_change(
     scorable = await _scorable(session, bot, user_id, interview_id)
     existing = await store.scorecard_of(session, interview_id, user_id)
     if existing is None:
-        raise Conflict(
-            "Your scorecard of this interview is not in: submit it with *Submit scorecard*."
-        )
+        raise Conflict(_NOT_IN)
     if scorable.stage_closed:
         raise Conflict(_CLOSED)
     now = bot.clock.now()
     debriefs = await scheduled_in_stage(
         session, row_id(scorable.candidate), scorable.interview.stage_key
     )
-    if not any(reminders.ends_at(debrief) <= now for debrief in debriefs):
+    if not any(reminder_planning.ends_at(debrief) <= now for debrief in debriefs):
         raise Conflict(
             "No debrief of this stage has ended yet: until one has, change your scorecard "
             "with *Submit scorecard*."
@@ -598,13 +602,13 @@ async def confirm_after_debrief(
 ) -> ScorecardDraft:
     """The author says their ratings stand after the debrief: kept in the audit."""
     draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
-    assert draft.existing is not None
+    submitted = draft.submitted()
     await record_event(
         session,
         actor_id=user_id,
         candidate_id=draft.candidate.id,
         action=AUDIT_CONFIRMED,
-        detail={"interview_id": interview_id, "scorecard_id": draft.existing.id},
+        detail={"interview_id": interview_id, "scorecard_id": submitted.id},
         at=bot.clock.now(),
     )
     return draft
@@ -622,8 +626,7 @@ async def change_after_debrief(
     history (before, after, why), which the debrief summary shows. InvalidInput names
     a missing rating, a missing reason, or a change that changes nothing."""
     draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
-    card = draft.existing
-    assert card is not None
+    card = draft.submitted()
     form = ScorecardForm(
         competencies=change.competencies,
         qualities={
@@ -675,6 +678,7 @@ async def change_after_debrief(
     return draft
 
 
+_NOT_IN = "Your scorecard of this interview is not in: submit it with *Submit scorecard*."
 _CLOSED = "A decision has closed this stage for the candidate, so its scorecards are read-only now."
 _NOT_STARTED = "This interview has not started yet: submit your scorecard once it is over."
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.candidates import is_closed, level_name, location_name, stage_title
+from bot.candidates import is_closed, level_name, location_name
 from bot.kits import Kits
 from bot.next_step import NextStep
 from handlers.block_kit import (
@@ -64,7 +64,7 @@ def card_text(candidate: Candidate, kits: Kits) -> str:
     """The message's ``text``: what notifications and screen readers show."""
     return (
         f"{escape(candidate.name)} ({escape(level_name(kits, candidate))}): "
-        f"{escape(stage_title(kits, candidate))}, {status_label(candidate).lower()}"
+        f"{escape(kits.stage_title(candidate.stage_key))}, {status_label(candidate).lower()}"
     )
 
 
@@ -81,7 +81,7 @@ def card_blocks(candidate: Candidate, kits: Kits, next_step: NextStep) -> list[B
         ("Hiring manager", f"<@{candidate.hiring_manager_id}>"),
         ("Source", escape(candidate.source) if candidate.source else _NONE),
         ("Profile", _profile(candidate.profile_url)),
-        ("Stage", escape(stage_title(kits, candidate))),
+        ("Stage", escape(kits.stage_title(candidate.stage_key))),
         ("Status", status_label(candidate)),
         ("Next step", next_step_text(next_step)),
     ]

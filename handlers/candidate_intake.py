@@ -29,7 +29,7 @@ from handlers.command_call import CommandCall
 from handlers.ids import View
 from handlers.modals import form_submission
 from handlers.team_access import require_team
-from storage.models import Candidate
+from storage.models import Candidate, row_id
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,7 @@ async def on_new_candidate(
 async def _card(session: AsyncSession, candidate: Candidate, *, bot: BotContext) -> None:
     """The new candidate's card and first question set, queued with the candidate. A card
     the hiring channel refuses is said to whoever added them (``handlers/undelivered.py``)."""
-    assert candidate.id is not None
-    await refresh_card(session, bot, candidate.id)
+    await refresh_card(session, bot, row_id(candidate))
 
 
 def register(app: AsyncApp) -> None:

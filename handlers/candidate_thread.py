@@ -65,10 +65,10 @@ async def refresh_card(session: AsyncSession, bot: BotContext, candidate_id: int
 async def post_pending_cards(session: AsyncSession, bot: BotContext) -> None:
     """Queue again the cards Slack refused (the channel was unusable then)."""
     for candidate in await store.unposted_open(session, limit=PENDING_CARDS_PER_LIST):
-        assert candidate.id is not None
-        latest = await outbox_store.latest(session, outbox.card_key(candidate.id))
+        candidate_id = row_id(candidate)
+        latest = await outbox_store.latest(session, outbox.card_key(candidate_id))
         if latest is None or latest.status == OutboxStatus.FAILED:
-            await refresh_card(session, bot, candidate.id)
+            await refresh_card(session, bot, candidate_id)
 
 
 async def post_in_thread(

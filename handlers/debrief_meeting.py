@@ -21,7 +21,6 @@ from bot.context import BotContext
 from bot.debriefs import MAX_ATTENDEES, AlreadySubmitted, Cancelled, Rescheduled, Scheduled
 from bot.meeting_sync import Change
 from bot.outbox import DEBRIEF_DM
-from bot.reminders import stage_title
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
 from handlers.command_call import CommandCall
 from handlers.debrief_meeting_blocks import (
@@ -95,7 +94,7 @@ async def on_reschedule_button(
         debrief, candidate, attendee_ids = await debriefs.debrief_to_change(
             session, bot, ref_id(action.get("value"), Ref.DEBRIEF), user_id
         )
-    title = stage_title(bot, debrief.stage_key)
+    title = bot.kits.stage_title(debrief.stage_key)
     view = debrief_modal(candidate, title, attendee_ids, debrief=debrief)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -107,7 +106,7 @@ async def _new_debrief_modal(
     now = bot.clock.now()
     candidate = await debriefs.candidate_to_debrief(session, candidate_id, now, date_token)
     attendees = await debriefs.default_attendees(session, candidate)
-    return debrief_modal(candidate, stage_title(bot, candidate.stage_key), attendees)
+    return debrief_modal(candidate, bot.kits.stage_title(candidate.stage_key), attendees)
 
 
 # --------------------------------------------------------------------- the submission
@@ -217,7 +216,7 @@ def note_key(debrief: Debrief) -> str:
 
 async def announce_scheduled(session: AsyncSession, bot: BotContext, result: Scheduled) -> None:
     debrief, candidate = result.debrief, result.candidate
-    title = stage_title(bot, debrief.stage_key)
+    title = bot.kits.stage_title(debrief.stage_key)
     logger.info("debrief %s scheduled for candidate %s", debrief.id, candidate.id)
     text, blocks = debrief_note(title, debrief, result.attendee_ids)
     await post_in_thread(session, bot, candidate, text=text, blocks=blocks, key=note_key(debrief))
@@ -233,7 +232,7 @@ async def announce_rescheduled(
     session: AsyncSession, bot: BotContext, result: Rescheduled, actor_id: str
 ) -> None:
     debrief, candidate, attendee_ids = result.debrief, result.candidate, result.attendee_ids
-    title = stage_title(bot, debrief.stage_key)
+    title = bot.kits.stage_title(debrief.stage_key)
     logger.info("debrief %s of candidate %s rescheduled", debrief.id, candidate.id)
     await _edit_note(session, bot, candidate, debrief, title, attendee_ids, actor_id)
     reply = rescheduled_reply(title, debrief, attendee_ids, changed_by=actor_id)
@@ -255,7 +254,7 @@ async def announce_cancelled(
     session: AsyncSession, bot: BotContext, result: Cancelled, actor_id: str
 ) -> None:
     debrief, candidate = result.debrief, result.candidate
-    title = stage_title(bot, debrief.stage_key)
+    title = bot.kits.stage_title(debrief.stage_key)
     logger.info("debrief %s of candidate %s cancelled", debrief.id, candidate.id)
     await _edit_note(session, bot, candidate, debrief, title, result.attendee_ids, actor_id)
     await post_in_thread(

@@ -20,7 +20,7 @@ from bot.debrief_summary import (
     Figures,
     RatedItem,
 )
-from bot.feedback_access import SummarySoFar
+from bot.debrief_summary_reads import SummarySoFar
 from bot.kits import Competency, Quality
 from handlers.block_kit import (
     Block,

@@ -29,7 +29,6 @@ from bot.meeting_sync import (
     next_sequence,
     write_calendars,
 )
-from bot.reminders import stage_title
 from handlers.candidate_thread import thread_link
 from handlers.invitation_text import forward_comment, invitation_comment
 from storage.db import transaction
@@ -63,7 +62,7 @@ async def interview_invitations(
     removed_ids: Sequence[str] = (),
 ) -> None:
     await next_sequence(bot, interview, change)
-    title = stage_title(bot, interview.stage_key)
+    title = bot.kits.stage_title(interview.stage_key)
     names = _names(interviewer_ids, users)
     meeting = interview_meeting(
         bot,
@@ -115,7 +114,7 @@ async def debrief_invitations(
         bot,
         debrief,
         candidate,
-        stage_title=stage_title(bot, debrief.stage_key),
+        stage_title=bot.kits.stage_title(debrief.stage_key),
         attendee_names=_names(attendee_ids, users),
         thread_url=thread_link(candidate),
     )

@@ -9,11 +9,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
+from bot.debrief_summary_reads import record_shown
 from bot.errors import NotFound
-from bot.feedback_access import record_shown
 from bot.kit_access import interview_for_kit
 from bot.kits import UnknownStageError
-from bot.reminders import pack_on_request
+from bot.reminder_messages import pack_on_request
 from handlers.block_kit import plain, section
 from handlers.candidate_thread import thread_link
 from handlers.ids import Action

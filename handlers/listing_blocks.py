@@ -14,7 +14,6 @@ from bot.candidates import (
     days_in_stage,
     is_closed,
     level_name,
-    stage_title,
 )
 from bot.kits import Kits, SalaryTable
 from bot.salary_lookup import SalaryQuery
@@ -38,7 +37,9 @@ def candidate_line(candidate: Candidate, kits: Kits, now: datetime) -> str:
     parts = [f"*<{link}|{name}>*" if link else f"*{name}*", f"#{candidate.id}"]
     parts.append(escape(level_name(kits, candidate)))
     if is_closed(candidate):
-        parts.append(f"{status_label(candidate)} at {escape(stage_title(kits, candidate))}")
+        parts.append(
+            f"{status_label(candidate)} at {escape(kits.stage_title(candidate.stage_key))}"
+        )
     else:
         parts.append(_days(days_in_stage(candidate, now)))
         if candidate.status != CandidateStatus.ACTIVE:

@@ -45,8 +45,9 @@ BATCH = 500
 # Claimed at once from a lane that has never been told to slow down.
 PER_LANE = 10
 # A lane told to slow down keeps this gap between its messages (Slack: 1 per second per
-# channel), a little more than the second so that the next one is never a hair early.
-PACED_GAP = timedelta(seconds=1.05)
+# channel), counted from Slack's answer to the one before, which came after Slack counted
+# it: a message a hair early costs a 429 and a whole second of Retry-After.
+PACED_GAP = timedelta(seconds=1.02)
 GIVE_UP_AFTER = timedelta(hours=6)
 RETRY_FIRST = timedelta(seconds=2)
 RETRY_LONGEST = timedelta(minutes=10)
@@ -256,7 +257,7 @@ class OutboxSender:
                 # Its replies may be further down this very batch.
                 targets[row.key] = store.Sent(outcome.status, outcome.channel, outcome.ts, None)
             if outcome.status == OutboxStatus.SENT and lane in self._paced:
-                self._lane_free[lane] = now + PACED_GAP
+                self._lane_free[lane] = self._bot.clock.now() + PACED_GAP
             if outcome.status == OutboxStatus.PENDING:
                 # A retry later holds the lane: whatever follows must not overtake it.
                 outcomes += [
@@ -283,7 +284,7 @@ class OutboxSender:
         except _Transient as problem:
             if problem.retry_after is not None:
                 # Slack's own pacing for this channel: not a failure of the message.
-                free_at = now + timedelta(seconds=problem.retry_after)
+                free_at = self._bot.clock.now() + timedelta(seconds=problem.retry_after)
                 self._lane_free[row.lane] = free_at
                 self._paced.add(row.lane)
                 return _Outcome(

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import outbox, reminders
+from bot import interviews, outbox
 from bot.context import BotContext
 from bot.errors import NotFound
 from bot.scorecards import interview_progress
@@ -35,10 +35,10 @@ async def on_not_attended(
     async with bot.sessions() as session:
         was_complete = (await interview_progress(session, interview_id)).complete
     async with transaction(bot.sessions) as session:
-        candidate, interview = await reminders.mark_not_attended(
+        candidate, interview = await interviews.mark_not_attended(
             session, interview_id, user_id, now=bot.clock.now()
         )
-        title = reminders.stage_title(bot, interview.stage_key)
+        title = bot.kits.stage_title(interview.stage_key)
         await outbox.dm(
             session,
             bot,

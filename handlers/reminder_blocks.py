@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from bot.feedback_access import SummarySoFar
+from bot.debrief_summary_reads import SummarySoFar
 from bot.kits import Stage
 from bot.nudges import Nudged
+from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage
 from bot.scorecards import ScorecardContent
 from handlers.block_kit import (
     MESSAGE_TEXT_LIMIT,
@@ -80,7 +80,7 @@ def _name(message: ReminderMessage) -> str:
     return escape(message.candidate.name)
 
 
-# A message lacking what its kind shows is a bug in bot.reminders, named as one: these
+# A message lacking what its kind shows is a bug in bot.reminder_messages, named as one: these
 # checks hold under ``python -O``, which would drop an ``assert``.
 def _interview(message: ReminderMessage) -> Interview:
     if message.interview is None:

@@ -15,9 +15,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
 from bot.context import BotContext
-from bot.feedback_access import record_shown, summary_to_post
+from bot.debrief_summary_reads import record_shown, summary_to_post
 from bot.incident_runs import own_timeline, visible_timelines
-from bot.reminders import stage_title
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
 from handlers.command_call import CommandCall
@@ -213,7 +212,7 @@ async def announce_panel_complete(
     timelines = await visible_timelines(
         session, bot, user_id=hiring_manager, interview_id=interview_id
     )
-    title = stage_title(bot, found.interview.stage_key)
+    title = bot.kits.stage_title(found.interview.stage_key)
     await post_in_thread(
         session,
         bot,

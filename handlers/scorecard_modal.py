@@ -156,8 +156,7 @@ def scorecard_modal(draft: ScorecardDraft, *, timeline: Timeline | None = None) 
 def debrief_change_modal(draft: ScorecardDraft) -> dict[str, Any]:
     """After the debrief: the author's competency ratings and recommendation, prefilled, to
     change with a reason (the rest of the scorecard stays as it is)."""
-    existing = draft.existing
-    assert existing is not None
+    existing = draft.submitted()
     blocks = [
         section(
             f"*{escape(draft.candidate.name)}* · {escape(draft.stage.title)} interview on "

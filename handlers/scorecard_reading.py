@@ -10,9 +10,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from bot.feedback_access import visible_scorecards, visible_summary
+from bot.debrief_summary_reads import visible_summary
+from bot.feedback_access import visible_scorecards
 from bot.incident_runs import visible_timelines
-from bot.reminders import stage_title
 from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
 from handlers.incident_timeline_blocks import panel_timelines_blocks
@@ -62,7 +62,7 @@ async def on_view_summary(
         timelines = await visible_timelines(
             session, bot, user_id=user_id, interview_id=interview_id
         )
-    title = stage_title(bot, entry.interview.stage_key)
+    title = bot.kits.stage_title(entry.interview.stage_key)
     view = summary_modal(entry, title, timelines=panel_timelines_blocks(timelines, with_text=True))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 

@@ -13,12 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
-from bot.clock import Clock
+from bot.clock import Clock, zone_named
 from bot.context import BotContext
 from bot.digest import Digest, digest_candidates
 from bot.insights import OwnInsights, TeamInsights
 from bot.privacy import Erasure
-from bot.reminders import ReminderMessage, zone_named
+from bot.reminder_messages import ReminderMessage
 from bot.retention import RetentionNotice
 from bot.slack_client import error_code
 from handlers.candidate_thread import thread_link

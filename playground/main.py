@@ -145,7 +145,7 @@ async def run(
 def main(environ: Mapping[str, str], *, port: int, seed_demo: bool) -> None:
     # The page polls and the sweep runs every 2 s, and each start migrates a new database:
     # their lines would bury the bot's own.
-    for name in ("aiohttp.access", "alembic", "bot.reminders"):
+    for name in ("aiohttp.access", "alembic", "bot.reminder_sweep"):
         logging.getLogger(name).setLevel(logging.WARNING)
     # A jump of the clock makes it warn of "missed" runs, which the jump itself caused.
     logging.getLogger("apscheduler").setLevel(logging.ERROR)

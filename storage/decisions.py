@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,3 +39,19 @@ async def stage_closing_decision(
         .order_by(col(Decision.decided_at), col(Decision.id))
     )
     return (await session.exec(query)).first()
+
+
+async def decided_since(
+    session: AsyncSession, candidate_id: int, stage_key: str, since: datetime
+) -> bool:
+    """Whether a decision on the candidate's ``stage_key`` was recorded at or after ``since``."""
+    rows = await session.exec(
+        select(Decision.id)
+        .where(
+            col(Decision.candidate_id) == candidate_id,
+            col(Decision.stage_key) == stage_key,
+            col(Decision.decided_at) >= since,
+        )
+        .limit(1)
+    )
+    return rows.first() is not None

@@ -23,7 +23,7 @@ from storage.models import (
     InterviewStatus,
     Scorecard,
 )
-from storage.reminders import seat_scorecard
+from storage.scorecards import seat_scorecard
 
 Listed = tuple[list[tuple[Interview, Candidate]], int]
 

@@ -39,7 +39,7 @@ from storage.models import (
     Scorecard,
     row_id,
 )
-from storage.reminders import seat_scorecard
+from storage.scorecards import seat_scorecard
 from storage.types import UTCDateTime
 
 OPEN = tuple(s for s in CandidateStatus if s not in CLOSED_STATUSES)

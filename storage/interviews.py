@@ -134,3 +134,19 @@ async def sits_on_panel(
             Interview, col(Interview.id) == col(InterviewInterviewer.interview_id)
         ).where(Interview.candidate_id == candidate_id)
     return (await session.exec(statement.limit(1))).first() is not None
+
+
+async def stage_interviews(
+    session: AsyncSession, candidate_id: int, stage_key: str
+) -> list[Interview]:
+    """The scheduled (not cancelled) interviews of a candidate's stage, earliest first."""
+    rows = await session.exec(
+        select(Interview)
+        .where(
+            col(Interview.candidate_id) == candidate_id,
+            col(Interview.stage_key) == stage_key,
+            col(Interview.status) == InterviewStatus.SCHEDULED,
+        )
+        .order_by(col(Interview.starts_at), col(Interview.id))
+    )
+    return list(rows.all())

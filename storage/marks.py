@@ -48,7 +48,6 @@ def scorecard_deadline(interview: Interview, due_hours: int) -> datetime:
 async def interview_changed(session: AsyncSession, interview: Interview, due_hours: int) -> None:
     """Bring the interview's seats and its candidate's marks up to date, in the caller's
     transaction."""
-    assert interview.id is not None
     await session.flush()
     due = (
         scorecard_deadline(interview, due_hours)
@@ -119,7 +118,6 @@ async def candidate_changed(session: AsyncSession, candidate_id: int) -> None:
 async def _stage_ready(session: AsyncSession, candidate: Candidate) -> datetime | None:
     """When the current stage's debrief ends if one is scheduled, else when its last
     scorecard came in if all are; none when a decision of the stage came at or after."""
-    assert candidate.id is not None
     end = await session.exec(
         select(Debrief.starts_at, Debrief.duration_minutes)
         .where(

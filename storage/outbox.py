@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMention, OutboxMessage, OutboxMethod, OutboxStatus
+from storage.models import OutboxMention, OutboxMessage, OutboxMethod, OutboxStatus, row_id
 from storage.types import UTCDateTime
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.CLAIMED)
@@ -88,8 +88,7 @@ async def add(session: AsyncSession, row: OutboxMessage, mentions: Iterable[int]
     wanted = set(mentions)
     if wanted:
         await session.flush()
-        assert row.id is not None
-        session.add_all(OutboxMention(message_id=row.id, candidate_id=c) for c in wanted)
+        session.add_all(OutboxMention(message_id=row_id(row), candidate_id=c) for c in wanted)
 
 
 async def claim(

@@ -21,15 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.db import upsert_insert
-from storage.models import (
-    Decision,
-    Interview,
-    InterviewInterviewer,
-    InterviewStatus,
-    Reminder,
-    ReminderStatus,
-    Scorecard,
-)
+from storage.models import Reminder, ReminderStatus
 
 OPEN_STATUSES = (ReminderStatus.PENDING, ReminderStatus.CLAIMED)
 
@@ -237,82 +229,6 @@ async def mark_obsolete(session: AsyncSession, reminder_id: int, token: str, rea
         token,
         {"status": ReminderStatus.CANCELLED, "last_error": reason[:200]},
     )
-
-
-# ----------------------------------------------------------------- at send time
-# A reminder is checked against the current state just before it goes out, so that one
-# whose reason is gone (a scorecard came in, an interviewer was marked absent) is dropped
-# even if the event that should have cancelled it was missed.
-
-
-def seat_scorecard() -> ColumnElement[bool]:
-    """Joins an interviewer's seat to the scorecard they owe for it."""
-    return and_(
-        col(Scorecard.interview_id) == col(InterviewInterviewer.interview_id),
-        col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
-    )
-
-
-async def scorecard_seats(
-    session: AsyncSession, interview_ids: Collection[int]
-) -> list[tuple[int, str, bool]]:
-    """``(interview_id, user_id, submitted)`` for each attending interviewer."""
-    if not interview_ids:
-        return []
-    rows = await session.exec(
-        select(
-            InterviewInterviewer.interview_id,
-            InterviewInterviewer.user_id,
-            col(Scorecard.id).is_not(None),
-        )
-        .outerjoin(Scorecard, seat_scorecard())
-        .where(
-            col(InterviewInterviewer.interview_id).in_(list(interview_ids)),
-            col(InterviewInterviewer.attended),
-        )
-        .order_by(col(InterviewInterviewer.interview_id), col(InterviewInterviewer.user_id))
-    )
-    return [(interview_id, user_id, bool(submitted)) for interview_id, user_id, submitted in rows]
-
-
-async def missing_scorecards(
-    session: AsyncSession, interview_ids: Collection[int]
-) -> list[tuple[int, str]]:
-    """``(interview_id, user_id)`` of each attending interviewer with no scorecard yet."""
-    seats = await scorecard_seats(session, interview_ids)
-    return [(interview_id, user_id) for interview_id, user_id, submitted in seats if not submitted]
-
-
-async def stage_interviews(
-    session: AsyncSession, candidate_id: int, stage_key: str
-) -> list[Interview]:
-    """The scheduled (not cancelled) interviews of a candidate's stage, earliest first."""
-    rows = await session.exec(
-        select(Interview)
-        .where(
-            col(Interview.candidate_id) == candidate_id,
-            col(Interview.stage_key) == stage_key,
-            col(Interview.status) == InterviewStatus.SCHEDULED,
-        )
-        .order_by(col(Interview.starts_at), col(Interview.id))
-    )
-    return list(rows.all())
-
-
-async def decided_since(
-    session: AsyncSession, candidate_id: int, stage_key: str, since: datetime
-) -> bool:
-    """Whether a decision on the candidate's ``stage_key`` was recorded at or after ``since``."""
-    rows = await session.exec(
-        select(Decision.id)
-        .where(
-            col(Decision.candidate_id) == candidate_id,
-            col(Decision.stage_key) == stage_key,
-            col(Decision.decided_at) >= since,
-        )
-        .limit(1)
-    )
-    return rows.first() is not None
 
 
 async def reassign(

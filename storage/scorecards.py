@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import and_, delete
+from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -190,3 +191,41 @@ async def owed_interviews(
         .order_by(col(Interview.starts_at), col(Interview.id))
     )
     return list((await session.exec(query)).all())
+
+
+def seat_scorecard() -> ColumnElement[bool]:
+    """Joins an interviewer's seat to the scorecard they owe for it."""
+    return and_(
+        col(Scorecard.interview_id) == col(InterviewInterviewer.interview_id),
+        col(Scorecard.interviewer_id) == col(InterviewInterviewer.user_id),
+    )
+
+
+async def scorecard_seats(
+    session: AsyncSession, interview_ids: Collection[int]
+) -> list[tuple[int, str, bool]]:
+    """``(interview_id, user_id, submitted)`` for each attending interviewer."""
+    if not interview_ids:
+        return []
+    rows = await session.exec(
+        select(
+            InterviewInterviewer.interview_id,
+            InterviewInterviewer.user_id,
+            col(Scorecard.id).is_not(None),
+        )
+        .outerjoin(Scorecard, seat_scorecard())
+        .where(
+            col(InterviewInterviewer.interview_id).in_(list(interview_ids)),
+            col(InterviewInterviewer.attended),
+        )
+        .order_by(col(InterviewInterviewer.interview_id), col(InterviewInterviewer.user_id))
+    )
+    return [(interview_id, user_id, bool(submitted)) for interview_id, user_id, submitted in rows]
+
+
+async def missing_scorecards(
+    session: AsyncSession, interview_ids: Collection[int]
+) -> list[tuple[int, str]]:
+    """``(interview_id, user_id)`` of each attending interviewer with no scorecard yet."""
+    seats = await scorecard_seats(session, interview_ids)
+    return [(interview_id, user_id) for interview_id, user_id, submitted in seats if not submitted]

@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot.clock import FrozenClock
 from bot.decisions import MAX_REASON
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
+from bot.reminder_sweep import send_due_reminders
 from bot.slack_client import build_client
 from handlers.block_kit import FIELD_LIMIT, SECTION_LIMIT
 from handlers.ids import Action

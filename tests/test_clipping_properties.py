@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from bot.candidate_edits import EDITABLE, details_digest, form_of
 from bot.candidates import NAME_MAX, NOTES_MAX, PROFILE_URL_MAX, SOURCE_MAX, PipelineGroup
 from bot.debrief_summary import summarise
+from bot.debrief_summary_reads import SummarySoFar
 from bot.decision_evidence import StageEvidence
 from bot.decisions import MAX_REASON, DecisionDraft, DecisionResult
 from bot.digest import (
@@ -38,13 +39,13 @@ from bot.digest import (
     Timeliness,
     Waiting,
 )
-from bot.feedback_access import SummarySoFar, VisibleScorecards
+from bot.feedback_access import VisibleScorecards
 from bot.hiring_team import team_only_text
 from bot.home import SHOWN, AdminDesk, HomeInterview, HomeSummary, Late, ManagerDesk, Undelivered
 from bot.kits import MAX_ANCHOR, MAX_NAME, MAX_TEXT, Kits, Stage, default_prompts_dir, load_kits
 from bot.next_step import NextStep
+from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage
 from bot.retention import RetentionNotice
 from bot.salary_lookup import SalaryQuery
 from bot.scorecard_history import FieldChange, Revision, RevisionKind

@@ -15,7 +15,7 @@ from sqlmodel import col, select
 
 from bot.clock import FrozenClock
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
+from bot.reminder_sweep import send_due_reminders
 from bot.slack_client import build_client
 from handlers.ids import Action, DebriefBlock
 from handlers.mrkdwn import date_token

@@ -13,6 +13,7 @@ import pytest
 from bot.clock import local_time
 from bot.context import BotContext
 from bot.debrief_summary import summarise
+from bot.debrief_summary_reads import SummarySoFar
 from bot.debriefs import (
     DebriefForm,
     attendees_error,
@@ -22,12 +23,11 @@ from bot.debriefs import (
     upcoming_error,
 )
 from bot.errors import NotFound
-from bot.feedback_access import SummarySoFar
 from bot.interviews import SlackUser, UserKind
 from bot.next_step import NextStep, next_step
 from bot.permissions import may_manage_debrief
+from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage
 from bot.scorecards import Progress
 from handlers.debrief_meeting_blocks import (
     cancelled_dm,

@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from bot.clock import FrozenClock
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
+from bot.reminder_sweep import send_due_reminders
 from bot.slack_client import build_client
 from handlers.ids import Action, DebriefBlock, DebriefChangeBlock, ScorecardBlock
 from handlers.refs import Ref, ref

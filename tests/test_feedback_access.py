@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from bot.context import BotContext
+from bot.debrief_summary_reads import panel_complete
 from bot.errors import PermissionDenied
 from bot.feedback_access import (
     Reader,
@@ -14,7 +15,6 @@ from bot.feedback_access import (
     VisibleScorecards,
     may_read_note,
     may_view,
-    panel_complete,
     visible_scorecards,
 )
 from bot.scorecards import submit_scorecard

@@ -19,7 +19,7 @@ from bot import outbox
 from bot.clock import FrozenClock
 from bot.context import BotContext
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
+from bot.reminder_sweep import send_due_reminders
 from bot.slack_client import build_client
 from handlers.block_kit import MAX_VIEW_BLOCKS
 from handlers.commands import SUBCOMMANDS

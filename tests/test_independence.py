@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from bot.feedback_access import summary_so_far
+from bot.debrief_summary_reads import summary_so_far
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.refs import Ref, ref
 from storage.db import transaction

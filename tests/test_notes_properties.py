@@ -11,12 +11,12 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bot.debrief_summary import summarise
-from bot.feedback_access import SummarySoFar
+from bot.debrief_summary_reads import SummarySoFar
 from bot.interview_notes import NotesSheet
 from bot.kits import Stage
 from bot.question_answers import MAX_NOTES, Answer, evidence_from
+from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
-from bot.reminders import ReminderMessage
 from bot.scorecard_history import FieldChange, Revision, RevisionKind
 from bot.scorecards import MAX_EVIDENCE, MAX_REASON, Progress, suggested_ratings
 from bot.scorecards import ScorecardDraft as Draft

@@ -14,11 +14,11 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlmodel import col, select
 
-from bot import outbox, reminders
+from bot import outbox, reminder_planning, reminder_sweep
 from bot.clock import FrozenClock
 from bot.context import BotContext
 from bot.reminder_rules import ReminderKind
-from bot.reminders import send_due_reminders
+from bot.reminder_sweep import send_due_reminders
 from bot.slack_client import build_client
 from handlers.ids import Action
 from handlers.slack_notifier import SlackNotifier
@@ -78,7 +78,7 @@ async def planned_interview(
     candidate = await add_candidate(bot, name, fake=fake)
     interview = await add_interview(bot, candidate, interviewers, starts_at=starts_at)
     async with transaction(bot.sessions) as session:
-        await reminders.interview_planned(
+        await reminder_planning.interview_planned(
             session,
             interview,
             interviewers,
@@ -99,7 +99,7 @@ async def rows(bot: BotContext, **filters: Any) -> list[Reminder]:
 
 async def sweep_at(
     bot: BotContext, notifier: Any, clock: FrozenClock, moment: datetime, owner: str = "a"
-) -> reminders.SweepReport:
+) -> reminder_sweep.SweepReport:
     clock.set(moment)
     report = await send_due_reminders(bot, notifier, owner=owner)
     await deliver(bot)
@@ -152,7 +152,7 @@ async def test_a_scorecard_stops_its_author_reminders_and_the_last_one_the_escal
         clock.set(INTERVIEW_AT + hours(1.5))
         await add_scorecard(bot, interview, user, submitted_at=clock.now())
         async with transaction(bot.sessions) as session:
-            await reminders.scorecard_submitted(
+            await reminder_planning.interviewer_done(
                 session, interview, user, hiring_manager_id=HIRING_MANAGER, now=clock.now()
             )
         if user == ANA:
@@ -169,7 +169,7 @@ async def test_a_scorecard_stops_its_author_reminders_and_the_last_one_the_escal
 
     # A decision ends the wait; closing the candidate ends everything.
     async with transaction(bot.sessions) as session:
-        await reminders.decision_recorded(session, interview.candidate_id, closed=True)
+        await reminder_planning.decision_recorded(session, interview.candidate_id, closed=True)
     assert not [r for r in await rows(bot) if r.status == ReminderStatus.PENDING]
 
 
@@ -180,7 +180,7 @@ async def test_cancelling_the_interview_cancels_its_reminders(
     interview = await planned_interview(bot, fake)
     assert interview.id is not None
     async with transaction(bot.sessions) as session:
-        await reminders.interview_cancelled(session, interview.id)
+        await reminder_planning.interview_cancelled(session, interview.id)
     assert {r.status for r in await rows(bot)} == {ReminderStatus.CANCELLED}
     await sweep_at(bot, notifier, clock, INTERVIEW_AT + hours(72))
     assert dms(fake) == []
@@ -199,7 +199,7 @@ async def test_rescheduling_rearms_and_drops_removed_interviewers(
         stored = await session.get(Interview, interview.id)
         assert stored is not None
         stored.starts_at = later
-        await reminders.interview_planned(
+        await reminder_planning.interview_planned(
             session,
             stored,
             [ANA],
@@ -217,7 +217,7 @@ async def test_rescheduling_rearms_and_drops_removed_interviewers(
     async with transaction(bot.sessions) as session:
         stored = await session.get(Interview, interview.id)
         assert stored is not None
-        await reminders.interview_planned(
+        await reminder_planning.interview_planned(
             session,
             stored,
             [ANA],
@@ -236,7 +236,7 @@ async def test_a_closed_candidate_or_a_late_start_makes_a_reminder_obsolete(
     interview = await planned_interview(bot, fake, (ANA,))
     # The bot was down through the whole hour before the interview: no stale kit after.
     report = await sweep_at(bot, notifier, clock, INTERVIEW_AT + timedelta(minutes=5))
-    assert report.outcomes[reminders.Outcome.OBSOLETE] == 1 and dms(fake) == []
+    assert report.outcomes[reminder_sweep.Outcome.OBSOLETE] == 1 and dms(fake) == []
     soon = (await rows(bot, kind=ReminderKind.INTERVIEW_SOON))[0]
     assert soon.status == ReminderStatus.CANCELLED and soon.last_error == "meeting started"
     async with transaction(bot.sessions) as session:
@@ -323,7 +323,7 @@ async def test_held_to_working_hours_in_two_time_zones(
         bot, fake, (tokyo, los_angeles), starts_at=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
     )
     report = await sweep_at(bot, notifier, clock, datetime(2026, 11, 30, 11, 0, tzinfo=UTC))
-    assert report.outcomes[reminders.Outcome.HELD] == 2 and dms(fake) == []
+    assert report.outcomes[reminder_sweep.Outcome.HELD] == 2 and dms(fake) == []
     held = {r.recipient_id: r.due_at for r in await rows(bot, kind=ReminderKind.SCORECARD_NUDGE)}
     # 09:00 Tuesday in Tokyo is 00:00 UTC; 09:00 Monday in Los Angeles is 17:00 UTC.
     assert held == {

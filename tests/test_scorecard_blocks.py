@@ -11,10 +11,11 @@ from typing import Any
 import pytest
 
 from bot.debrief_summary import DebriefSummary, summarise
+from bot.debrief_summary_reads import SummarySoFar
 from bot.decision_evidence import StageEvidence
 from bot.decisions import DecisionDraft, DecisionResult
 from bot.errors import NotFound
-from bot.feedback_access import SummarySoFar, VisibleScorecards
+from bot.feedback_access import VisibleScorecards
 from bot.kits import Competency, Kits, RedFlag
 from bot.next_step import next_step
 from bot.scorecard_history import FieldChange, Revision, RevisionKind

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlmodel import func, select
 
-from bot import reminders
+from bot import reminder_planning
 from bot.reminder_rules import ReminderKind
 from bot.scorecards import NOT_ASSESSED
 from handlers.ids import Action, ScheduleBlock, ScorecardBlock, View
@@ -673,11 +673,11 @@ async def test_scorecards_and_decisions_settle_their_reminders(
 ) -> None:
     harness, candidate = technical
     interview_id = await add_interview(harness.bot, candidate.id or 0)
-    # Planned as scheduling plans them (its hook into bot.reminders).
+    # Planned as scheduling plans them (its hook into bot.reminder_planning).
     async with transaction(harness.bot.sessions) as session:
         interview = await session.get(Interview, interview_id)
         assert interview is not None
-        await reminders.interview_planned(
+        await reminder_planning.interview_planned(
             session,
             interview,
             PANEL,

@@ -10,8 +10,8 @@ import pytest
 from sqlmodel import func, select
 
 from bot.context import BotContext
+from bot.debrief_summary_reads import summary_to_post
 from bot.errors import Conflict, InvalidInput, PermissionDenied
-from bot.feedback_access import summary_to_post
 from bot.scorecards import (
     EVIDENCE,
     MAX_EVIDENCE,
