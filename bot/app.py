@@ -12,27 +12,27 @@ from bot.context import BotContext
 from bot.slack_client import build_client
 from handlers import (
     calendar_connect,
+    candidate_edit,
+    candidate_intake,
     commands,
-    debrief,
-    debrief_change,
+    debrief_meeting,
     decision,
     dedupe,
-    edit_candidate,
     errors,
-    find_time,
     home,
     incident,
     instrumentation,
-    intake,
+    interview,
+    interview_find_time,
+    interview_notes,
     kit,
-    notes,
     nudge,
     privacy,
     reminder_actions,
     retention,
-    schedule,
     scorecard,
-    scorecard_view,
+    scorecard_after_debrief,
+    scorecard_reading,
     team_access,
 )
 
@@ -66,14 +66,14 @@ def build_app(
     errors.register(app)
     team_access.register(app)
     commands.register(app)
-    edit_candidate.register(app)
-    intake.register(app)
-    schedule.register(app)
-    find_time.register(app)
+    candidate_edit.register(app)
+    candidate_intake.register(app)
+    interview.register(app)
+    interview_find_time.register(app)
     privacy.register(app)
-    debrief.register(app)
+    debrief_meeting.register(app)
     scorecard.register(app)
-    scorecard_view.register(app)
+    scorecard_reading.register(app)
     decision.register(app)
     home.register(app)
     calendar_connect.register(app)
@@ -82,6 +82,6 @@ def build_app(
     retention.register(app)
     kit.register(app)
     nudge.register(app)
-    notes.register(app)
-    debrief_change.register(app)
+    interview_notes.register(app)
+    scorecard_after_debrief.register(app)
     return app

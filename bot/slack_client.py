@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import aiohttp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -50,8 +51,20 @@ def _error_code(response: HttpResponse | None, error: Exception | None) -> str |
         return None
     body = response.body if isinstance(response.body, dict) else {}
     if body.get("ok") is False:
-        return str(body.get("error") or f"http_{response.status_code}")
+        return error_code(response)
     return f"http_{response.status_code}" if response.status_code >= 400 else None
+
+
+def error_code(failed: SlackApiError | HttpResponse) -> str:
+    """Slack's error code for a call it refused: the answer's ``error``, else the HTTP status
+    (a 429 or a 5xx from a proxy may carry no body). The one place that reads it."""
+    if isinstance(failed, SlackApiError):
+        body: object = failed.response.data
+        status = failed.response.status_code
+    else:
+        body, status = failed.body, failed.status_code
+    code = body.get("error") if isinstance(body, dict) else None
+    return str(code or f"http_{status}")
 
 
 def build_client(

@@ -3,7 +3,8 @@ packing long text into sections within Slack's limits.
 
 Texts given to them are already escaped where a person wrote them; each builder clips its
 text to the limit of the place it goes (``handlers.mrkdwn.clip``), so that no text can make
-Slack refuse a message. Modal inputs are in ``handlers.modal_parts``.
+Slack refuse a message. What only modal forms use (metadata, field errors, refusals) is
+in ``handlers.modals``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from handlers.modal_parts import plain
 from handlers.mrkdwn import clip, clip_plain, link, safe_cut
 
 Block = dict[str, Any]
@@ -35,7 +35,13 @@ MESSAGE_TEXT_LIMIT = 12_000
 CONFIRM_TITLE_LIMIT = 100
 CONFIRM_TEXT_LIMIT = 300
 CONFIRM_BUTTON_LIMIT = 30
+# An option's text and description: 75 characters (Block Kit's option object).
+OPTION_LIMIT = 75
 _TEXT_TYPES = ("mrkdwn", "plain_text")
+
+
+def plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text}
 
 
 def mrkdwn(text: str) -> dict[str, str]:
@@ -166,3 +172,31 @@ def meeting_note(
         details.append(f"rescheduled by <@{changed_by}>")
     lead = f"{icon} {summary}" if icon else summary
     return summary, [section(lead), context(" · ".join(details)), actions(*buttons)]
+
+
+def option(text: str, value: str, *, description: str | None = None) -> Block:
+    """An option of a select, radio buttons or checkboxes; its texts clipped to Slack's 75."""
+    result: Block = {"text": plain(clip_plain(text, OPTION_LIMIT)), "value": value}
+    if description:
+        result["description"] = plain(clip_plain(description, OPTION_LIMIT))
+    return result
+
+
+def input_block(
+    block_id: str,
+    label: str,
+    element: Block,
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+) -> Block:
+    result: Block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": plain(label),
+        "element": element,
+        "optional": optional,
+    }
+    if hint:
+        result["hint"] = plain(hint)
+    return result

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.calendars import MAX_PASSWORD, MAX_USERNAME, CalendarField, CalendarForm
-from handlers.block_kit import actions, button, context, divider, section
+from handlers.block_kit import actions, button, context, divider, input_block, plain, section
 from handlers.ids import Action, CalendarBlock, View
-from handlers.modal_parts import errors_by_block, input_block, plain
+from handlers.modals import errors_by_block
 from handlers.mrkdwn import escape
 from storage.models import CalendarConnection
 

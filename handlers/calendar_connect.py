@@ -11,13 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import calendars
 from bot.context import BotContext
-from bot.errors import Conflict, DomainError, NotFound
+from bot.errors import Conflict, NotFound
 from bot.find_time import zone_of
 from handlers.calendar_blocks import connect_modal, field_errors, read_connect_form, read_note
 from handlers.home import refresh_home
 from handlers.ids import Action, View
-from handlers.modals import refuse_submission
-from handlers.schedule import lookup_users
+from handlers.modals import form_submission
+from handlers.slack_users import lookup_users
 
 logger = logging.getLogger(__name__)
 
@@ -25,31 +25,27 @@ _TITLE = "Connect calendar"
 
 
 async def on_connect_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    bot: BotContext,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
     if not calendars.box(bot).ready:
         raise Conflict(calendars.NOT_SET_UP)
     await client.views_open(trigger_id=body["trigger_id"], view=connect_modal())
 
 
+@form_submission(title=_TITLE, field_errors=field_errors)
 async def on_connect_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    try:
-        connection = await calendars.connect(
-            bot, user_id, read_connect_form(view["state"]["values"])
-        )
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_TITLE, field_errors=field_errors)
-        return
+    form = read_connect_form(view["state"]["values"])
+    connection = await calendars.connect(bot, user_id, form)
     # Stored: the modal closes, then the first read tells the owner whether it works.
     await ack()
     busy, problem = await calendars.try_read(bot, connection, await _zone(client, user_id))
@@ -57,11 +53,12 @@ async def on_connect_submit(
 
 
 async def on_disconnect_button(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ack: AsyncAck,
+    client: AsyncWebClient,
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     if not await calendars.disconnect(bot, user_id):
         raise NotFound("You have no calendar connected.")
     await refresh_home(client, bot, user_id, "Disconnected: the address is deleted.")

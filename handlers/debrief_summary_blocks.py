@@ -1,7 +1,6 @@
-"""Block Kit of scorecards arriving: the thread's progress reply after each submission
-and its note once the panel is complete (who, never what), and the debrief summary where
-`bot.feedback_access` decided the reader may see it: *View summary*, the hiring manager's
-DM, the debrief pack.
+"""Block Kit of the debrief summary, where `bot.feedback_access` decided the reader may see
+it: *View summary*, the hiring manager's DM, the debrief pack. (What the thread hears as
+scorecards arrive is ``handlers/scorecard_blocks.py``.)
 
 Pure. Kit texts are team-edited, so they are escaped; nothing a person typed in a
 scorecard (evidence, notes) appears here: *View scorecards* shows it, to those allowed.
@@ -22,28 +21,26 @@ from bot.debrief_summary import (
     RatedItem,
 )
 from bot.debrief_summary_reads import SummarySoFar
-from bot.kits import Competency, Quality, Stage
-from bot.scorecards import Progress
+from bot.kits import Competency, Quality
 from handlers.block_kit import (
     Block,
     actions,
     button,
     context,
-    header,
     packed_sections,
+    plain,
     section,
 )
 from handlers.ids import Action
-from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape, escape_clipped
 from handlers.refs import Ref, ref
-from handlers.scorecard_view_modal import SCALE
+from handlers.scorecard_reading_modal import SCALE
 from storage.models import row_id
 
 MINUS = "\N{MINUS SIGN}"
 # How much of a kit's names and red flags a summary shows: enough to recognise them, little
 # enough that a summary of the longest kit fits one message (the pack shows several).
-_NAME_SHOWN = 160
+NAME_SHOWN = 160
 _FLAG_SHOWN = 300
 # Changes after the debrief listed at most: a panel's handful, with room for the rest.
 _CHANGES_SHOWN = 12
@@ -61,84 +58,6 @@ _HIDDEN_FROM_YOU = (
     "The ratings open to you once your own scorecard of this candidate is in: on a panel, "
     "everyone is an interviewer first."
 )
-
-
-def scorecard_progress_text(
-    user_id: str, stage: Stage, progress: Progress, *, late: bool = False
-) -> str:
-    """ "<@U0ANA> submitted the *Technical* scorecard (2 of 3)", with "late, after the
-    decision" for one that came in after the stage's decision."""
-    when = " late, after the decision" if late else ""
-    return (
-        f"<@{user_id}> submitted the *{escape(stage.title)}* scorecard{when} "
-        f"({progress.submitted} of {progress.expected})"
-    )
-
-
-def late_scorecard_dm(
-    user_id: str, stage: Stage, candidate_name: str, interview_id: int
-) -> tuple[str, list[Block]]:
-    """The hiring manager's DM: evidence arrived after their decision."""
-    text = (
-        f"<@{user_id}> submitted a *{_shown(stage.title)}* scorecard for "
-        f"*{escape_clipped(candidate_name, _NAME_SHOWN)}* after the decision"
-    )
-    return text, [
-        section(f":hourglass: {text}. It is marked late; read it in case it changes anything."),
-        actions(
-            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id))
-        ),
-    ]
-
-
-def scorecard_progress_blocks(
-    user_id: str, stage: Stage, progress: Progress, interview_id: int, *, late: bool = False
-) -> list[Block]:
-    return [
-        section(scorecard_progress_text(user_id, stage, progress, late=late)),
-        actions(
-            button("View scorecards", Action.VIEW_SCORECARDS, ref(Ref.INTERVIEW, interview_id))
-        ),
-    ]
-
-
-def panel_complete_text(stage_title: str, count: int, hiring_manager_id: str) -> str:
-    """The notification text: who is asked, and for what."""
-    return (
-        f"<@{hiring_manager_id}> all {count} scorecards of the *{_shown(stage_title)}* "
-        "interview are in: the panel is complete"
-    )
-
-
-def panel_complete_blocks(
-    stage_title: str,
-    interviewer_ids: Sequence[str],
-    *,
-    hiring_manager_id: str,
-    candidate_id: int,
-    interview_id: int,
-) -> list[Block]:
-    """The thread's note when the last expected scorecard is in: who submitted and what is
-    next, never what anyone rated: a later interviewer reads the thread too. The summary
-    opens from *View summary*, for those independent feedback allows."""
-    panel = ", ".join(f"<@{user_id}>" for user_id in interviewer_ids)
-    candidate = ref(Ref.CANDIDATE, candidate_id)
-    interview = ref(Ref.INTERVIEW, interview_id)
-    return [
-        header(f"Panel complete · {stage_title}"),
-        section(
-            f"{panel_complete_text(stage_title, len(interviewer_ids), hiring_manager_id)} "
-            f"({panel}).\n*Next:* <@{hiring_manager_id}> records a decision, after a debrief "
-            "if the team holds one."
-        ),
-        actions(
-            button("View summary", Action.VIEW_SUMMARY, interview, style="primary"),
-            button("View scorecards", Action.VIEW_SCORECARDS, interview),
-            button("Record decision", Action.RECORD_DECISION, candidate),
-            button("Schedule debrief", Action.SCHEDULE_DEBRIEF, candidate),
-        ),
-        context(HIDDEN_NOTE),
-    ]
 
 
 def summary_dm(
@@ -325,7 +244,7 @@ def _mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
 
-def _shown(text: str, limit: int = _NAME_SHOWN) -> str:
+def _shown(text: str, limit: int = NAME_SHOWN) -> str:
     return escape_clipped(text, limit)
 
 

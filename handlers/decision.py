@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,8 +19,8 @@ from bot.decisions import (
     open_decision,
     record_decision_once,
 )
-from bot.errors import DomainError
 from handlers.candidate_thread import post_in_thread, post_stage_kit, refresh_card
+from handlers.command_call import CommandCall
 from handlers.decision_modal import (
     DecisionMetadata,
     decision_blocks,
@@ -33,13 +33,10 @@ from handlers.decision_modal import (
 )
 from handlers.ids import Action, View
 from handlers.kit_blocks import salary_text
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
-from handlers.team_access import refused_submission, require_team
+from handlers.team_access import require_team
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 
@@ -66,76 +63,61 @@ async def on_record_decision(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     await require_team(bot, client, user_id)
     candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
     view = await decision_view(bot, user_id, candidate_id)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+@form_submission(title=_REFUSED, field_errors=decision_field_errors)
 async def on_decision_submitted(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The form: a decision that needs confirming turns the modal into its confirmation;
     any other is recorded at once."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, user_id, title=_REFUSED):
-        return
     outcome, reason = read_decision(view["state"]["values"])
-    try:
-        metadata = DecisionMetadata.decode(view.get("private_metadata"))
-        async with bot.sessions() as session:
-            draft, chosen, text = await check_form(
-                session,
-                bot,
-                user_id=user_id,
-                candidate_id=metadata.candidate_id,
-                outcome=outcome,
-                reason=reason,
-                seen_stage_key=metadata.stage_key,
-                seen_status=metadata.status,
-            )
-        # A guarded decision confirms too: its second step asks for the second reason.
-        if chosen in NEEDS_CONFIRMATION or draft.guard(chosen).needed:
-            benchmark = salary_text(
-                bot.kits.salary, draft.candidate.location, draft.candidate.level
-            )
-            view = needs_confirmation_modal(draft, chosen, text, benchmark=benchmark)
-            await ack(response_action="update", view=view)
-            return
-        result = await _store(bot, user_id, view, metadata, outcome)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
+    await require_team(bot, client, user_id)
+    metadata = DecisionMetadata.decode(view.get("private_metadata"))
+    async with bot.sessions() as session:
+        draft, chosen, text = await check_form(
+            session,
+            bot,
+            user_id=user_id,
+            candidate_id=metadata.candidate_id,
+            outcome=outcome,
+            reason=reason,
+            seen_stage_key=metadata.stage_key,
+            seen_status=metadata.status,
+        )
+    # A guarded decision confirms too: its second step asks for the second reason.
+    if chosen in NEEDS_CONFIRMATION or draft.guard(chosen).needed:
+        benchmark = salary_text(bot.kits.salary, draft.candidate.location, draft.candidate.level)
+        view = needs_confirmation_modal(draft, chosen, text, benchmark=benchmark)
+        await ack(response_action="update", view=view)
         return
+    result = await _store(bot, user_id, view, metadata, outcome)
     await _close_and_announce(ack, client, bot, result)
 
 
+@form_submission(title=_REFUSED, field_errors=decision_field_errors)
 async def on_decision_confirmed(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, user_id, title=_REFUSED):
-        return
-    try:
-        metadata = DecisionMetadata.decode(view.get("private_metadata"))
-        result = await _store(bot, user_id, view, metadata, metadata.outcome)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=decision_field_errors)
-        return
+    await require_team(bot, client, user_id)
+    metadata = DecisionMetadata.decode(view.get("private_metadata"))
+    result = await _store(bot, user_id, view, metadata, metadata.outcome)
     await _close_and_announce(ack, client, bot, result)
 
 

@@ -20,11 +20,10 @@ from bot.decisions import (
     justification_question,
 )
 from bot.kits import Stage
-from handlers.block_kit import Block, context, packed_sections, section
+from handlers.block_kit import Block, context, input_block, option, packed_sections, plain, section
 from handlers.debrief_summary_blocks import unobserved_text
 from handlers.ids import DecisionBlock, View
-from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
-from handlers.modals import ViewMetadata
+from handlers.modals import ViewMetadata, errors_by_block, fair_hint
 from handlers.mrkdwn import escape, escape_clipped
 from storage.models import Outcome, row_id
 

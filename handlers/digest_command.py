@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.digest import may_post_digest, post_digest_now
+from handlers.command_call import CommandCall
 from handlers.slack_notifier import SlackNotifier
-
-if TYPE_CHECKING:
-    # The command table imports this module to route to it.
-    from handlers.commands import CommandCall
 
 
 async def run_digest(call: CommandCall) -> None:

@@ -34,6 +34,7 @@ from bot.home import (
 )
 from bot.insights import MIN_SCORECARDS
 from bot.outbox import Undelivered
+from bot.slack_client import error_code
 from handlers.block_kit import (
     MAX_VIEW_BLOCKS,
     Block,
@@ -46,7 +47,6 @@ from handlers.block_kit import (
     section,
 )
 from handlers.calendar_blocks import calendar_section
-from handlers.delivery_errors import problem
 from handlers.help_blocks import help_blocks
 from handlers.ids import Action
 from handlers.insights_blocks import (
@@ -60,6 +60,7 @@ from handlers.mrkdwn import date_token, escape, link
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
 from handlers.team_access import in_team
+from handlers.undelivered_reasons import problem
 from storage.digest import CandidateRow
 from storage.models import Candidate
 
@@ -450,20 +451,21 @@ class HomePublisher:
             try:
                 await refresh_home(self._client, self._bot, user_id)
             except SlackApiError as error:
-                code = error.response.get("error")
-                logger.warning("App Home of %s not refreshed: %s", user_id, code)
+                logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
             except (TimeoutError, aiohttp.ClientError) as error:
                 # Slack unreachable: never a reason to answer a committed action with an error.
                 logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
 
 
 async def on_home_opened(
-    event: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    event: dict[str, Any],
+    client: AsyncWebClient,
+    bot: BotContext,
 ) -> None:
     # The Messages tab opening is the same event; only the Home tab has a view to publish.
     if event.get("tab") != "home":
         return
-    await refresh_home(client, context["bot"], event["user"])
+    await refresh_home(client, bot, event["user"])
 
 
 def register(app: AsyncApp) -> None:

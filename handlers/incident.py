@@ -23,10 +23,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import outbox
 from bot.charts import render_png
 from bot.context import BotContext
-from bot.errors import DomainError, NotFound
+from bot.errors import NotFound
 from bot.incident_runs import (
     Logged,
     Revealed,
+    RunState,
     log_statement,
     offer_incident,
     reveal,
@@ -37,7 +38,7 @@ from bot.incident_runs import (
 )
 from handlers.ids import Action, View
 from handlers.incident_blocks import entry_text, evidence_message, run_message, stopped_message
-from handlers.incident_modals import (
+from handlers.incident_modal import (
     RevealMetadata,
     StartMetadata,
     StatementMetadata,
@@ -50,7 +51,7 @@ from handlers.incident_modals import (
     start_modal,
     statement_modal,
 )
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
 from storage.db import transaction
 from storage.models import IncidentEventKind, row_id
@@ -68,11 +69,10 @@ async def on_start_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The kit's *Start incident*: the choice of scenario."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         offer = await offer_incident(session, bot, user_id=user_id, interview_id=interview_id)
@@ -80,38 +80,30 @@ async def on_start_button(
     await client.views_open(trigger_id=body["trigger_id"], view=start_modal(offer))
 
 
+@form_submission(title="Incident not started", field_errors=incident_field_errors)
 async def on_start_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    try:
-        metadata = StartMetadata.decode(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            state = await start_incident(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                scenario_key=read_scenario(view["state"]["values"]),
-            )
-            await outbox.dm(
-                session,
-                bot,
-                user_id,
-                *run_message(state),
-                key=f"incident:{state.run_id}",
-                candidate_id=state.candidate.id,
-            )
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Incident not started", field_errors=incident_field_errors
+    metadata = StartMetadata.decode(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        state = await start_incident(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=metadata.interview_id,
+            scenario_key=read_scenario(view["state"]["values"]),
         )
-        return
+        await outbox.dm(
+            session,
+            bot,
+            user_id,
+            *run_message(state),
+            key=f"incident:{state.run_id}",
+            candidate_id=state.candidate.id,
+        )
     await ack()
     logger.info("incident run %s started by %s", state.run_id, user_id)
 
@@ -121,13 +113,11 @@ async def on_reveal_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    state = await _running(bot, user_id, action)
     inject_id = str(action.get("action_id", "")).partition(":")[2]
-    async with bot.sessions() as session:
-        state = await running_state(session, bot, str(body["user"]["id"]), run_id)
     inject = state.scenario.inject(inject_id)
     if inject is None:
         raise NotFound("That evidence is no longer in the scenario. Please reopen the run.")
@@ -135,35 +125,25 @@ async def on_reveal_button(
     await client.views_open(trigger_id=body["trigger_id"], view=reveal_modal(state, inject))
 
 
+@form_submission(title="Not revealed", field_errors=incident_field_errors)
 async def on_reveal_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    try:
-        metadata = RevealMetadata.decode(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            logged = await reveal(
-                session,
-                bot,
-                user_id=user_id,
-                run_id=metadata.run_id,
-                inject_id=metadata.inject_id,
-                asked=read_asked(view["state"]["values"]),
-            )
-            await outbox.dm(
-                session, bot, user_id, *evidence_message(logged), candidate_id=_cid(logged)
-            )
-            await _upload_chart(session, bot, user_id, logged)
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Not revealed", field_errors=incident_field_errors
+    metadata = RevealMetadata.decode(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        logged = await reveal(
+            session,
+            bot,
+            user_id=user_id,
+            run_id=metadata.run_id,
+            inject_id=metadata.inject_id,
+            asked=read_asked(view["state"]["values"]),
         )
-        return
+        await outbox.dm(session, bot, user_id, *evidence_message(logged), candidate_id=_cid(logged))
+        await _upload_chart(session, bot, user_id, logged)
     await ack()
 
 
@@ -172,46 +152,34 @@ async def on_statement_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Hypothesis* or *Note*: a small modal to write what was said."""
-    bot: BotContext = context["bot"]
     kind = _STATEMENT_KINDS[Action(action["action_id"])]
-    run_id = ref_id(action.get("value"), Ref.INCIDENT)
-    async with bot.sessions() as session:
-        state = await running_state(session, bot, str(body["user"]["id"]), run_id)
+    state = await _running(bot, user_id, action)
     await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=statement_modal(state, kind))
 
 
+@form_submission(title="Not logged", field_errors=incident_field_errors)
 async def on_statement_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
-    client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    try:
-        metadata = StatementMetadata.decode(view.get("private_metadata"))
-        async with transaction(bot.sessions) as session:
-            logged = await log_statement(
-                session,
-                bot,
-                user_id=user_id,
-                run_id=metadata.run_id,
-                kind=metadata.kind,
-                text=read_statement(view["state"]["values"]),
-            )
-            await outbox.dm(
-                session, bot, user_id, entry_text(logged.entry), candidate_id=_cid(logged)
-            )
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Not logged", field_errors=incident_field_errors
+    metadata = StatementMetadata.decode(view.get("private_metadata"))
+    async with transaction(bot.sessions) as session:
+        logged = await log_statement(
+            session,
+            bot,
+            user_id=user_id,
+            run_id=metadata.run_id,
+            kind=metadata.kind,
+            text=read_statement(view["state"]["values"]),
         )
-        return
+        await outbox.dm(session, bot, user_id, entry_text(logged.entry), candidate_id=_cid(logged))
     await ack()
 
 
@@ -220,30 +188,27 @@ async def on_answer_key(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     async with bot.sessions() as session:
-        state = await run_state(session, bot, user_id=str(body["user"]["id"]), run_id=run_id)
+        state = await run_state(session, bot, user_id=user_id, run_id=run_id)
     await ack()
     await client.views_open(trigger_id=body["trigger_id"], view=answer_key_modal(state))
 
 
 async def on_root_cause(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Root cause found*: the clock stops, and the run message loses its buttons."""
-    bot: BotContext = context["bot"]
     run_id = ref_id(action.get("value"), Ref.INCIDENT)
     async with transaction(bot.sessions) as session:
-        logged = await root_cause_found(
-            session, bot, user_id=str(body["user"]["id"]), run_id=run_id
-        )
+        logged = await root_cause_found(session, bot, user_id=user_id, run_id=run_id)
     await ack()
     text, blocks = stopped_message(logged, row_id(logged.state.interview))
     await respond(text=text, blocks=blocks, replace_original=True)
@@ -266,6 +231,13 @@ async def _upload_chart(
         title=inject.chart.title,
         candidate_id=_cid(logged),
     )
+
+
+async def _running(bot: BotContext, user_id: str, action: dict[str, Any]) -> RunState:
+    """The user's run that a button names, while its clock runs."""
+    run_id = ref_id(action.get("value"), Ref.INCIDENT)
+    async with bot.sessions() as session:
+        return await running_state(session, bot, user_id, run_id)
 
 
 def _cid(logged: Logged) -> int | None:

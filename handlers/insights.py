@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -18,13 +18,10 @@ from bot.charts import render_png
 from bot.context import BotContext
 from bot.insight_charts import INTERVIEWERS_CHARTED, Chart, own_charts, team_charts
 from bot.insights import OwnInsights, TeamInsights, may_read_team_insights, team_insights
+from handlers.command_call import CommandCall
 from handlers.insights_blocks import own_insights_message, team_insights_message
 from handlers.mrkdwn import escape_clipped
 from storage.db import transaction
-
-if TYPE_CHECKING:
-    # The command table imports this module to route to it.
-    from handlers.commands import CommandCall
 
 COMMENT_LIMIT = 3000
 

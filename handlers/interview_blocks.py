@@ -18,12 +18,12 @@ from handlers.block_kit import (
     meeting_note,
     section,
 )
-from handlers.delivery_errors import problem
 from handlers.ids import Action
 from handlers.incident_blocks import start_incident_button
 from handlers.kit_blocks import KIT_LINK_LIMIT, interview_kit_blocks
 from handlers.mrkdwn import date_token, escape, link
 from handlers.refs import Ref, ref
+from handlers.undelivered_reasons import problem
 from storage.models import Interview, InterviewStatus
 
 OWN_BLOCKS = 3

@@ -14,12 +14,11 @@ from bot.errors import NotFound
 from bot.kit_access import interview_for_kit
 from bot.kits import UnknownStageError
 from bot.reminder_messages import pack_on_request
-from handlers.block_kit import section
+from handlers.block_kit import plain, section
 from handlers.candidate_thread import thread_link
 from handlers.ids import Action
 from handlers.interview_blocks import interview_name
 from handlers.kit_blocks import interview_kit_blocks
-from handlers.modal_parts import plain
 from handlers.mrkdwn import date_token, escape
 from handlers.refs import Ref, ref_id
 from handlers.reminder_blocks import reminder_blocks
@@ -32,11 +31,10 @@ async def on_open_kit(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         candidate, interview = await interview_for_kit(session, bot, user_id, interview_id)
@@ -67,13 +65,12 @@ async def on_open_pack(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Open pack* on App Home: the debrief pack as the user may read it, in a modal."""
     await ack()
-    bot: BotContext = context["bot"]
     debrief_id = ref_id(action.get("value"), Ref.DEBRIEF)
-    user_id = str(body["user"]["id"])
     async with bot.sessions() as session:
         message = await pack_on_request(session, bot, user_id, debrief_id)
     _, blocks = reminder_blocks(message, thread_link(message.candidate))

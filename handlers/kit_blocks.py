@@ -23,7 +23,7 @@ from handlers.block_kit import (
     text_length,
 )
 from handlers.mrkdwn import escape, escape_clipped
-from handlers.scorecard_view_modal import RATING_SCALE_TEXT
+from handlers.scorecard_reading_modal import RATING_SCALE_TEXT
 
 MAX_BLOCKS = 45
 """Blocks a kit message uses at most. Slack allows 50; the rest is for the caller's own

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.candidates import SALARY_REFUSED, find_candidates, may_read_salary, pipeline
 from bot.salary_lookup import parse_salary_query
 from handlers.candidate_thread import post_pending_cards
+from handlers.command_call import CommandCall
 from handlers.ids import COMMAND
 from handlers.listing_blocks import (
     find_blocks,
@@ -17,9 +16,6 @@ from handlers.listing_blocks import (
     salary_text,
 )
 from storage.db import transaction
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 
 async def run_list(call: CommandCall) -> None:

@@ -23,11 +23,10 @@ async def on_nudge(
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id, late_id = parse_nudge_value(action.get("value"))
     async with transaction(bot.sessions) as session:
         nudged = await nudge(

@@ -7,7 +7,7 @@ from then on keeps a second between its messages, while every other lane keeps f
 A transient failure (5xx, a dropped connection, a timeout) is retried with a growing delay
 for up to ``GIVE_UP_AFTER``; any other error is Slack saying no for good
 (``channel_not_found``, ``account_inactive``, ``invalid_blocks`` …): the row is marked
-failed at once and shown to admins in words (``handlers/delivery_errors.py``).
+failed at once and shown to admins in words (``handlers/undelivered_reasons.py``).
 
 Claims, loads and records are done in batches, one statement each, so that the CPU per
 message is that of its HTTP request. Delivery is at least once: a replica that dies
@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot import outbox as domain
 from bot.context import BotContext
+from bot.slack_client import error_code
 from handlers.mrkdwn import clip_plain
 from handlers.undelivered import tell_refusals
 from storage import outbox as store
@@ -402,9 +403,8 @@ class OutboxSender:
         try:
             response = await method(**arguments)
         except SlackApiError as error:
-            data = error.response.data if isinstance(error.response.data, dict) else {}
             status = int(error.response.status_code)
-            code = str(data.get("error") or f"http_{status}")
+            code = error_code(error)
             if status == 429 or code == "ratelimited":
                 raise _Transient(code, _retry_after(error.response.headers)) from error
             if status >= 500 or code in TRANSIENT_ERRORS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -14,17 +14,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import outbox, privacy
 from bot.context import BotContext
 from bot.errors import DomainError
+from bot.slack_client import error_code
+from handlers.command_call import CommandCall
 from handlers.ids import View
+from handlers.modals import form_submission
 from handlers.mrkdwn import escape
 from handlers.privacy_blocks import erase_modal, erased_text, export_comment
 from handlers.refs import parse_ref
-from handlers.team_access import refused_submission
+from handlers.team_access import require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ async def delete_bot_messages(
         try:
             locations += await _bot_messages_in_thread(client, *erasure.thread, bot_user_id)
         except SlackApiError as error:
-            failures.append(str(error.response.get("error")))
+            failures.append(error_code(error))
             locations.append(erasure.thread)
     deleted = 0
     for channel, ts in dict.fromkeys(locations):
@@ -122,7 +122,7 @@ async def _gone(call: Awaitable[Any], failures: list[str]) -> int:
     try:
         await call
     except SlackApiError as error:
-        code = str(error.response.get("error"))
+        code = error_code(error)
         if code in ("message_not_found", "file_not_found", "file_deleted"):
             return 1
         failures.append(code)
@@ -152,30 +152,24 @@ def _without(shared: privacy.Shared, name: str) -> tuple[str, list[dict[str, Any
     return clean(shared.text), clean(shared.blocks)
 
 
+@form_submission(title="Not erased")
 async def on_erase_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
+    bot_user_id: str | None,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title="Not erased"):
-        return
+    await require_team(bot, client, user_id)
     _, candidate_id = parse_ref(view.get("private_metadata"))
-    try:
-        async with transaction(bot.sessions) as session:
-            erasure = await privacy.erase_candidate(session, bot, actor_id, candidate_id)
-    except DomainError as error:
-        await ack()
-        await _tell(bot, actor_id, error.message)
-        return
+    async with transaction(bot.sessions) as session:
+        erasure = await privacy.erase_candidate(session, bot, user_id, candidate_id)
     # Erased and committed: only now may the modal close.
     await ack()
-    deleted, failures = await delete_bot_messages(client, bot, erasure, context.get("bot_user_id"))
-    logger.info("candidate %s erased by %s", candidate_id, actor_id)
-    await _tell(bot, actor_id, erased_text(candidate_id, erasure.records, deleted, failures))
+    deleted, failures = await delete_bot_messages(client, bot, erasure, bot_user_id)
+    logger.info("candidate %s erased by %s", candidate_id, user_id)
+    await _tell(bot, user_id, erased_text(candidate_id, erasure.records, deleted, failures))
 
 
 async def _tell(bot: BotContext, user_id: str, text: str) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from handlers.block_kit import section
+from handlers.block_kit import Block, plain, section
 from handlers.ids import View
-from handlers.modal_parts import Block, plain
 from handlers.mrkdwn import escape
 from handlers.refs import Ref, ref
 from storage.models import Candidate, row_id

@@ -24,11 +24,10 @@ async def on_not_attended(
     body: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     kind, interview_id = parse_ref(body["actions"][0].get("value"))
     if kind != Ref.INTERVIEW:
         raise NotFound("That button no longer points at an interview.")

@@ -27,7 +27,7 @@ from handlers.kit_blocks import KIT_LINK_LIMIT
 from handlers.mrkdwn import date_token, escape, escape_clipped, link
 from handlers.nudge_value import nudge_value
 from handlers.refs import Ref, ref
-from handlers.scorecard_view_modal import score_text
+from handlers.scorecard_reading_modal import score_text
 from storage.models import Candidate, Interview, row_id
 
 # A chase offers a button for at most this many interviews (a stage has one or two).

@@ -15,17 +15,15 @@ from handlers.retention_blocks import kept_text
 
 async def on_keep(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    notice = await keep_candidate(bot, actor_id, ref_id(action.get("value"), Ref.CANDIDATE))
+    notice = await keep_candidate(bot, user_id, ref_id(action.get("value"), Ref.CANDIDATE))
     # The warning becomes the answer, its button gone: one click keeps once.
-    await respond(text=kept_text(notice, actor_id), replace_original=True)
+    await respond(text=kept_text(notice, user_id), replace_original=True)
 
 
 def register(app: AsyncApp) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -16,21 +16,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import outbox
 from bot.context import BotContext
 from bot.debrief_summary_reads import record_shown, summary_to_post
-from bot.errors import DomainError
 from bot.incident_runs import own_timeline, visible_timelines
 from bot.scorecards import SubmitResult, interviews_to_score, open_scorecard, submit_scorecard
 from handlers.candidate_thread import post_in_thread, refresh_card
-from handlers.debrief_summary_blocks import (
+from handlers.command_call import CommandCall
+from handlers.debrief_summary_blocks import summary_dm
+from handlers.ids import Action, ScorecardBlock, View
+from handlers.incident_timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
+from handlers.modals import form_submission
+from handlers.refs import Ref, parse_ref
+from handlers.scorecard_blocks import (
     late_scorecard_dm,
     panel_complete_blocks,
     panel_complete_text,
     scorecard_progress_blocks,
     scorecard_progress_text,
-    summary_dm,
 )
-from handlers.ids import Action, ScorecardBlock, View
-from handlers.modals import refuse_submission
-from handlers.refs import Ref, parse_ref
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     interview_choice_modal,
@@ -40,13 +41,9 @@ from handlers.scorecard_modal import (
     scorecard_modal,
 )
 from handlers.slack_notifier import reader_zone
-from handlers.team_access import refused_submission, require_team_or_panel
-from handlers.timeline_blocks import MESSAGE_BUDGET, panel_timelines_blocks
+from handlers.team_access import require_team_or_panel
 from storage.db import transaction
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +89,12 @@ async def on_submit_scorecard(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The button: its value is the interview (in a DM) or the candidate (on the card)."""
     await ack()
-    bot: BotContext = context["bot"]
     kind, record_id = parse_ref(action.get("value"))
-    user_id = str(body["user"]["id"])
     if kind == Ref.INTERVIEW:
         await require_team_or_panel(bot, client, user_id, interview_id=record_id)
         view = await scorecard_view(client, bot, user_id, interview_id=record_id)
@@ -108,71 +104,49 @@ async def on_submit_scorecard(
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:
+    return {ScorecardBlock.INTERVIEW: " ".join(fields.values())}
+
+
+@form_submission(title="Submit scorecard", field_errors=_on_interview_choice)
 async def on_interview_chosen(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """The choice of interview: the same modal turns into that interview's scorecard."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     interview_id = read_chosen_interview(view["state"]["values"])
     if interview_id is None:
         await ack(
             response_action="errors", errors={ScorecardBlock.INTERVIEW: "Choose an interview."}
         )
         return
-    if await refused_submission(
-        ack, bot, client, user_id, title="Submit scorecard", interview_id=interview_id
-    ):
-        return
-    try:
-        scorecard = await scorecard_view(client, bot, user_id, interview_id=interview_id)
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Submit scorecard", field_errors=_on_interview_choice
-        )
-        return
+    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    scorecard = await scorecard_view(client, bot, user_id, interview_id=interview_id)
     await ack(response_action="update", view=scorecard)
 
 
+@form_submission(title="Scorecard not saved", field_errors=scorecard_field_errors)
 async def on_scorecard_submitted(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    try:
-        metadata = ScorecardMetadata.decode(view.get("private_metadata"))
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
+    metadata = ScorecardMetadata.decode(view.get("private_metadata"))
+    await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
+    async with transaction(bot.sessions) as session:
+        result = await submit_scorecard(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=metadata.interview_id,
+            form=read_scorecard_form(view["state"]["values"]),
         )
-        return
-    if await refused_submission(
-        ack, bot, client, user_id, title="Scorecard not saved", interview_id=metadata.interview_id
-    ):
-        return
-    try:
-        async with transaction(bot.sessions) as session:
-            result = await submit_scorecard(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                form=read_scorecard_form(view["state"]["values"]),
-            )
-            await tell_thread(session, bot, user_id, result)
-    except DomainError as refused:
-        await refuse_submission(
-            ack, refused, title="Scorecard not saved", field_errors=scorecard_field_errors
-        )
-        return
+        await tell_thread(session, bot, user_id, result)
     # Committed: only now may the modal close.
     await ack()
     logger.info(
@@ -262,10 +236,6 @@ async def announce_panel_complete(
         candidate_id=candidate.id,
     )
     await record_shown(session, bot, hiring_manager, [found.for_hiring_manager])
-
-
-def _on_interview_choice(fields: Mapping[str, str]) -> dict[str, str]:
-    return {ScorecardBlock.INTERVIEW: " ".join(fields.values())}
 
 
 def register(app: AsyncApp) -> None:

@@ -33,12 +33,12 @@ from bot.scorecards import (
     ScorecardDraft,
     ScorecardForm,
 )
-from handlers.block_kit import Block, context, divider, section
+from handlers.block_kit import Block, context, divider, input_block, option, plain, section
 from handlers.ids import DebriefChangeBlock, ScorecardBlock, View
-from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
-from handlers.modals import ViewMetadata
+from handlers.incident_timeline_blocks import own_timeline_blocks, timeline_evidence
+from handlers.modals import ViewMetadata, errors_by_block, fair_hint
 from handlers.mrkdwn import clip_plain, date_token, escape
-from handlers.scorecard_view_modal import (
+from handlers.scorecard_reading_modal import (
     NOT_ASSESSED_LABEL,
     NOT_OBSERVED_LABEL,
     RATING_SCALE_TEXT,
@@ -46,7 +46,6 @@ from handlers.scorecard_view_modal import (
     score_text,
     scorecard_content_blocks,
 )
-from handlers.timeline_blocks import own_timeline_blocks, timeline_evidence
 from storage.models import Interview, RatingKind, row_id
 
 _HINT_LIMIT = 2000  # an input's hint

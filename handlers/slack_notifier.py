@@ -20,6 +20,7 @@ from bot.insights import OwnInsights, TeamInsights
 from bot.privacy import Erasure
 from bot.reminder_messages import ReminderMessage
 from bot.retention import RetentionNotice
+from bot.slack_client import error_code
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.home import refresh_home
@@ -58,7 +59,7 @@ class SlackNotifier:
         try:
             response = await self._client.users_info(user=user_id)
         except SlackApiError as error:
-            logger.warning("users.info for %s failed: %s", user_id, _error_code(error))
+            logger.warning("users.info for %s failed: %s", user_id, error_code(error))
             return None
         except (TimeoutError, aiohttp.ClientError):
             return None
@@ -125,14 +126,9 @@ class SlackNotifier:
         try:
             await refresh_home(self._client, bot, user_id)
         except SlackApiError as error:
-            logger.warning("App Home of %s not refreshed: %s", user_id, _error_code(error))
+            logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
             return False
         except (TimeoutError, aiohttp.ClientError) as error:
             logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
             return False
         return True
-
-
-def _error_code(error: SlackApiError) -> str:
-    body = error.response.data if isinstance(error.response.data, dict) else {}
-    return str(body.get("error") or f"http_{error.response.status_code}")

@@ -1,6 +1,7 @@
 """The hiring team's boundary in Slack: reading the hiring channel's members, keeping them
 current from its join and leave events, and the checks every listener makes (a button
-raises the refusal for the error handler to show; a modal's submission shows it in place).
+raises the refusal for the error handler to show; a modal's submission shows it in place
+through ``handlers.modals.refuse_submission``).
 
 The rule itself (who is on the team, the one refusal) is ``bot.hiring_team``; this module
 is where Slack answers it.
@@ -11,13 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from bot.hiring_team import MembersUnavailable, OutsideTeam
-from handlers.modals import notice_modal
+from bot.hiring_team import MembersUnavailable
+from bot.slack_client import error_code
+from handlers.refs import Ref, ref_id
 from storage.interviews import sits_on_panel
 
 # conversations.members pages: Slack's largest page, so a big channel costs few calls.
@@ -39,7 +41,7 @@ class SlackMembers:
             ):
                 members.update(str(member) for member in page.get("members", []))
         except SlackApiError as error:
-            raise MembersUnavailable(str(error.response.get("error"))) from error
+            raise MembersUnavailable(error_code(error)) from error
         except (TimeoutError, aiohttp.ClientError) as error:
             raise MembersUnavailable(type(error).__name__) from error
         return frozenset(members)
@@ -53,7 +55,7 @@ async def channel_warning(client: AsyncWebClient, channel_id: str) -> str | None
     except SlackApiError as error:
         return (
             f"warning: cannot read HIRING_CHANNEL_ID={channel_id}: Slack answers "
-            f"{error.response.get('error')}; invite the bot if the channel is private"
+            f"{error_code(error)}; invite the bot if the channel is private"
         )
     except (TimeoutError, aiohttp.ClientError) as error:
         return f"warning: cannot check HIRING_CHANNEL_ID={channel_id}: {type(error).__name__}"
@@ -96,13 +98,17 @@ async def require_team_or_panel(
         raise bot.team.refusal()
 
 
-async def on_member_joined(event: dict[str, Any], context: dict[str, Any]) -> None:
-    bot: BotContext = context["bot"]
+async def on_member_joined(
+    event: dict[str, Any],
+    bot: BotContext,
+) -> None:
     bot.team.joined(str(event.get("channel", "")), str(event.get("user", "")))
 
 
-async def on_member_left(event: dict[str, Any], context: dict[str, Any]) -> None:
-    bot: BotContext = context["bot"]
+async def on_member_left(
+    event: dict[str, Any],
+    bot: BotContext,
+) -> None:
     bot.team.left(str(event.get("channel", "")), str(event.get("user", "")))
 
 
@@ -111,24 +117,11 @@ def register(app: AsyncApp) -> None:
     app.event("member_left_channel")(on_member_left)
 
 
-async def refused_submission(
-    ack: AsyncAck,
-    bot: BotContext,
-    client: AsyncWebClient,
-    user_id: str,
-    *,
-    title: str,
-    interview_id: int | None = None,
-) -> bool:
-    """For a modal's submission: True, with the form replaced by the team's refusal, when
-    ``user_id`` is not on the team (nor, given ``interview_id``, on its panel); else False.
-    Someone may have left the channel since the form opened."""
-    try:
-        if interview_id is None:
-            await require_team(bot, client, user_id)
-        else:
-            await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
-    except OutsideTeam as refused:
-        await ack(response_action="update", view=notice_modal(title, refused.message))
-        return True
-    return False
+async def interview_of_button(
+    bot: BotContext, client: AsyncWebClient, user_id: str, action: dict[str, Any]
+) -> int:
+    """The interview a button names, once ``user_id`` may act on it: the team, or its
+    panel."""
+    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
+    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    return interview_id

@@ -14,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import outbox
 from bot.context import BotContext
-from handlers import debrief_blocks, interview_blocks
+from handlers import debrief_meeting_blocks, interview_blocks
 from handlers.candidate_card import card_not_posted_text
 from handlers.candidate_thread import post_in_thread
 from storage.models import Candidate, InterviewInterviewer, OutboxMessage
@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 _REPLIES: dict[str, Callable[[Sequence[tuple[str, str]]], str]] = {
     outbox.KIT_DM: interview_blocks.unreachable_reply,
-    outbox.DEBRIEF_DM: debrief_blocks.unreachable_reply,
+    outbox.DEBRIEF_DM: debrief_meeting_blocks.unreachable_reply,
 }
 
 

@@ -26,9 +26,9 @@ from handlers.ids import (
     ScorecardBlock,
     View,
 )
-from handlers.notes_blocks import notes_block_id
+from handlers.interview_modal import STAGE_LENGTH
+from handlers.interview_notes_blocks import notes_block_id
 from handlers.refs import Ref, ref
-from handlers.schedule_modal import STAGE_LENGTH
 from handlers.scorecard_modal import rating_block_id
 from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack

@@ -54,7 +54,7 @@ from bot.scorecards import (
     Progress,
 )
 from bot.scorecards import ScorecardDraft as Draft
-from handlers import debrief_blocks, interview_blocks
+from handlers import debrief_meeting_blocks, interview_blocks
 from handlers.candidate_card import (
     card_blocks,
     card_not_posted_text,
@@ -62,21 +62,16 @@ from handlers.candidate_card import (
     edited_reply,
     new_manager_text,
 )
-from handlers.debrief_blocks import debrief_note, invitation_dm
-from handlers.debrief_modal import debrief_modal
-from handlers.debrief_summary_blocks import (
-    panel_complete_blocks,
-    panel_complete_text,
-    scorecard_progress_blocks,
-    summary_dm,
-    summary_modal,
-)
+from handlers.candidate_form import EditMetadata, edit_candidate_modal, new_candidate_modal
+from handlers.debrief_meeting_blocks import debrief_note, invitation_dm
+from handlers.debrief_meeting_modal import debrief_modal
+from handlers.debrief_summary_blocks import summary_dm, summary_modal
 from handlers.decision_modal import decision_blocks, decision_modal, needs_confirmation_modal
 from handlers.digest_blocks import digest_blocks, digest_summary
 from handlers.help_blocks import help_blocks, help_text
 from handlers.home import home_view
-from handlers.intake_modal import EditMetadata, edit_candidate_modal, new_candidate_modal
 from handlers.interview_blocks import interview_note, interviewer_dm
+from handlers.interview_modal import schedule_modal
 from handlers.kit_blocks import interview_kit_blocks, question_set_blocks
 from handlers.listing_blocks import find_blocks, pipeline_blocks, salary_blocks, salary_text
 from handlers.modals import notice_modal
@@ -84,9 +79,13 @@ from handlers.mrkdwn import ELLIPSIS, clip, clip_plain, escape, link
 from handlers.privacy_blocks import erase_modal, export_comment
 from handlers.reminder_blocks import not_attended_notice, reminder_blocks
 from handlers.retention_blocks import kept_text, retention_warning_dm
-from handlers.schedule_modal import schedule_modal
+from handlers.scorecard_blocks import (
+    panel_complete_blocks,
+    panel_complete_text,
+    scorecard_progress_blocks,
+)
 from handlers.scorecard_modal import interview_choice_modal, scorecard_modal
-from handlers.scorecard_view_modal import scorecards_modal
+from handlers.scorecard_reading_modal import scorecards_modal
 from slackfake.blockkit import (
     MAX_MESSAGE_TEXT,
 )
@@ -447,11 +446,15 @@ def test_texts_without_blocks(name: str, stage_title: str, video: str) -> None:
         ),
         interview_blocks.removed_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
         interview_blocks.cancelled_dm(stage, meeting, candidate_name=name, changed_by="U0HM"),
-        debrief_blocks.rescheduled_dm(
+        debrief_meeting_blocks.rescheduled_dm(
             stage_title, debrief, USERS, candidate_name=name, changed_by="U0HM"
         ),
-        debrief_blocks.removed_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
-        debrief_blocks.cancelled_dm(stage_title, debrief, candidate_name=name, changed_by="U0HM"),
+        debrief_meeting_blocks.removed_dm(
+            stage_title, debrief, candidate_name=name, changed_by="U0HM"
+        ),
+        debrief_meeting_blocks.cancelled_dm(
+            stage_title, debrief, candidate_name=name, changed_by="U0HM"
+        ),
     ):
         assert len(text) <= MAX_MESSAGE_TEXT
         assert_safe_mrkdwn(text)

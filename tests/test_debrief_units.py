@@ -29,7 +29,7 @@ from bot.permissions import may_manage_debrief
 from bot.reminder_messages import ReminderMessage
 from bot.reminder_rules import ReminderKind
 from bot.scorecards import Progress
-from handlers.debrief_blocks import (
+from handlers.debrief_meeting_blocks import (
     cancelled_dm,
     debrief_note,
     invitation_dm,
@@ -37,7 +37,7 @@ from handlers.debrief_blocks import (
     rescheduled_dm,
     unreachable_reply,
 )
-from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
+from handlers.debrief_meeting_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
 from handlers.ids import Action, DebriefBlock, View
 from handlers.mrkdwn import date_token
 from handlers.reminder_blocks import MAX_PACK_INTERVIEWS, reminder_blocks

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.ids import DecisionBlock, IntakeBlock, ScorecardBlock
-from handlers.modal_parts import NOT_TO_RECORD
+from handlers.modals import NOT_TO_RECORD
 from storage.models import Candidate
 from tests.flows import add_candidate, decision_values, open_decision, open_scorecard, submit_view
 from tests.harness import HIRING_MANAGER, Harness

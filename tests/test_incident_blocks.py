@@ -26,13 +26,13 @@ from bot.kits import default_prompts_dir, load_kits
 from bot.scorecards import MAX_EVIDENCE as MAX_SCORECARD_EVIDENCE
 from handlers.block_kit import FIELD_LIMIT, MESSAGE_TEXT_LIMIT, text_length
 from handlers.incident_blocks import entry_text, evidence_message, run_message, stopped_message
-from handlers.incident_modals import (
+from handlers.incident_modal import (
     answer_key_modal,
     reveal_modal,
     start_modal,
     statement_modal,
 )
-from handlers.timeline_blocks import (
+from handlers.incident_timeline_blocks import (
     MESSAGE_BUDGET,
     own_timeline_blocks,
     panel_timelines_blocks,

@@ -13,9 +13,9 @@ import pytest
 from bot.incident_scenarios import Scenario
 from bot.kits import load_kits
 from handlers.ids import Action, IncidentBlock, ScheduleBlock, ScorecardBlock
-from handlers.incident_modals import ASKED, HANDED_OVER
+from handlers.incident_modal import ASKED, HANDED_OVER
+from handlers.interview_modal import STAGE_LENGTH
 from handlers.refs import Ref, ref
-from handlers.schedule_modal import STAGE_LENGTH
 from slackfake import message_errors, view_errors
 from slackfake import requests as sr
 from storage.db import transaction

@@ -391,7 +391,10 @@ async def test_with_admins_set_a_member_submitting_anyway_stores_nothing(
     harness = await make_harness(hiring_admins=frozenset({"U0ADMIN"}))
     harness.fake.add_user("U0MEMBER")  # in the channel, but neither admin nor manager
     reply = await submit_intake(harness, user_id="U0MEMBER")
-    assert "hiring admin" in reply.json["errors"][IntakeBlock.NAME]
+    # Not a field to correct: the form gives way to the reason, the admins named.
+    notice = reply.json["view"]["blocks"][0]["text"]["text"]
+    assert reply.json["response_action"] == "update"
+    assert "hiring admin" in notice and "<@U0ADMIN>" in notice
     assert await all_candidates(harness.bot) == []
 
 

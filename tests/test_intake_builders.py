@@ -11,8 +11,8 @@ from bot.kits import Kits
 from bot.next_step import NextStep
 from handlers.block_kit import HEADER_LIMIT
 from handlers.candidate_card import card_blocks, card_not_posted_text, duplicate_text
+from handlers.candidate_form import field_errors, new_candidate_modal, read_new_candidate
 from handlers.ids import IntakeBlock, View
-from handlers.intake_modal import field_errors, new_candidate_modal, read_new_candidate
 from handlers.mrkdwn import date_token, escape_clipped
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, CandidateStatus

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.errors import InvalidInput, NotFound
+from bot.errors import NotFound
 from bot.interviews import InterviewForm
 from handlers.ids import Action, ScheduleBlock, View
 from handlers.interview_blocks import (
@@ -15,14 +15,14 @@ from handlers.interview_blocks import (
     interviewer_dm,
     unreachable_reply,
 )
-from handlers.kit_blocks import MAX_BLOCKS
-from handlers.mrkdwn import date_token, link
-from handlers.schedule_modal import (
+from handlers.interview_modal import (
     ScheduleMetadata,
     field_errors,
     parse_form,
     schedule_modal,
 )
+from handlers.kit_blocks import MAX_BLOCKS
+from handlers.mrkdwn import date_token, link
 from slackfake import requests as sr
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Interview, InterviewStatus
@@ -243,10 +243,8 @@ def test_parse_form_leaves_missing_and_malformed_inputs_empty() -> None:
 
 
 def test_field_errors_land_under_their_blocks() -> None:
-    error = InvalidInput(
-        {"candidate": "Closed.", "stage": "Pick a stage.", "video_link": "Bad link."}
-    )
-    assert field_errors(error) == {
+    fields = {"candidate": "Closed.", "stage": "Pick a stage.", "video_link": "Bad link."}
+    assert field_errors(fields) == {
         ScheduleBlock.STAGE: "Closed. Pick a stage.",
         ScheduleBlock.VIDEO_LINK: "Bad link.",
     }

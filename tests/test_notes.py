@@ -13,7 +13,7 @@ from bot.kits import default_prompts_dir, load_kits
 from bot.question_answers import MAX_NOTES, Answer, read_sheet
 from bot.question_answers import suggested_ratings as suggested_from_sheet
 from handlers.ids import Action, NotesBlock, ScorecardBlock, View
-from handlers.notes_blocks import NOT_ASKED, notes_block_id
+from handlers.interview_notes_blocks import NOT_ASKED, notes_block_id
 from handlers.refs import Ref, ref
 from handlers.scorecard_modal import FROM_NOTES_NOTE, SUGGESTED_NOTE, rating_block_id
 from slackfake import requests as sr

@@ -21,7 +21,13 @@ from bot.scorecard_history import FieldChange, Revision, RevisionKind
 from bot.scorecards import MAX_EVIDENCE, MAX_REASON, Progress, suggested_ratings
 from bot.scorecards import ScorecardDraft as Draft
 from handlers.debrief_summary_blocks import summary_dm, summary_modal
-from handlers.notes_blocks import MAX_QUESTIONS, NO_RATING, NOT_ASKED, notes_modal, read_notes_form
+from handlers.interview_notes_blocks import (
+    MAX_QUESTIONS,
+    NO_RATING,
+    NOT_ASKED,
+    notes_modal,
+    read_notes_form,
+)
 from handlers.reminder_blocks import reminder_blocks
 from handlers.scorecard_modal import debrief_change_modal, scorecard_modal
 from tests.conftest import START

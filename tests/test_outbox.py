@@ -10,7 +10,7 @@ import pytest
 from bot import outbox
 from bot.clock import FrozenClock
 from bot.context import BotContext
-from handlers.delivery_errors import problem
+from handlers.undelivered_reasons import problem
 from slackfake import FakeSlack
 from storage.db import transaction
 from storage.models import OutboxMessage, OutboxStatus

@@ -118,7 +118,10 @@ async def test_a_stale_erase_modal_changes_nothing_for_someone_no_longer_allowed
     reply = await harness.post(sr.view_submission(user_id=STRANGER, view=view, values={}))
     assert reply.status == 200
     assert await _count(harness, Candidate) == 1
-    assert "Only the hiring manager" in harness.fake.calls_to("chat.postMessage")[-1].args["text"]
+    # The form gives way to the reason.
+    assert reply.json["response_action"] == "update"
+    [notice] = reply.json["view"]["blocks"]
+    assert "Only the hiring manager" in notice["text"]["text"]
 
 
 async def test_unknown_candidate_is_named_clearly(harness: Harness) -> None:

@@ -32,9 +32,9 @@ from handlers.ids import (
     ScheduleBlock,
     View,
 )
-from handlers.notes_blocks import notes_block_id
+from handlers.interview_modal import STAGE_LENGTH
+from handlers.interview_notes_blocks import notes_block_id
 from handlers.refs import Ref, ref, ref_id
-from handlers.schedule_modal import STAGE_LENGTH
 from slackfake import Call, FakeSlack
 from slackfake import requests as sr
 from storage.db import create_engine, session_factory, transaction
@@ -511,7 +511,7 @@ def closed_stale_form(view: View) -> Send:
 NO_REFUSAL = (
     "handlers.team_access.on_member_joined",
     "handlers.team_access.on_member_left",
-    "handlers.notes.on_notes_closed",
+    "handlers.interview_notes.on_notes_closed",
 )
 
 
@@ -526,10 +526,10 @@ async def find_time_in_stale_form(process: BotProcess) -> Reply:
 # Every listener bot/app.py wires, by module and name, and a request it refuses.
 REFUSALS: dict[str, Send] = {
     "handlers.commands.on_command": command("decide Nobody We Know"),
-    "handlers.debrief.on_schedule_button": click(Action.SCHEDULE_DEBRIEF),
-    "handlers.debrief.on_reschedule_button": click(Action.RESCHEDULE_DEBRIEF),
-    "handlers.debrief.on_cancel_button": click(Action.CANCEL_DEBRIEF),
-    "handlers.debrief.on_debrief_submit": stale_form(View.SCHEDULE_DEBRIEF),
+    "handlers.debrief_meeting.on_schedule_button": click(Action.SCHEDULE_DEBRIEF),
+    "handlers.debrief_meeting.on_reschedule_button": click(Action.RESCHEDULE_DEBRIEF),
+    "handlers.debrief_meeting.on_cancel_button": click(Action.CANCEL_DEBRIEF),
+    "handlers.debrief_meeting.on_debrief_submit": stale_form(View.SCHEDULE_DEBRIEF),
     "handlers.decision.on_record_decision": click(Action.RECORD_DECISION),
     "handlers.decision.on_decision_submitted": stale_form(
         View.DECISION, decision_values("advance")
@@ -547,20 +547,22 @@ REFUSALS: dict[str, Send] = {
     "handlers.incident.on_root_cause": click(Action.INCIDENT_ROOT_CAUSE),
     "handlers.kit.on_open_kit": click(Action.OPEN_KIT),
     "handlers.kit.on_open_pack": click(Action.OPEN_PACK),
-    "handlers.notes.on_take_notes": click(Action.TAKE_NOTES),
-    "handlers.notes.on_notes_saved": stale_form(View.TAKE_NOTES),
-    "handlers.notes.on_notes_closed": closed_stale_form(View.TAKE_NOTES),
-    "handlers.debrief_change.on_confirm_ratings": click(Action.CONFIRM_RATINGS),
-    "handlers.debrief_change.on_change_ratings": click(Action.CHANGE_RATINGS),
-    "handlers.debrief_change.on_change_submitted": stale_form(View.DEBRIEF_CHANGE),
+    "handlers.interview_notes.on_take_notes": click(Action.TAKE_NOTES),
+    "handlers.interview_notes.on_notes_saved": stale_form(View.TAKE_NOTES),
+    "handlers.interview_notes.on_notes_closed": closed_stale_form(View.TAKE_NOTES),
+    "handlers.scorecard_after_debrief.on_confirm_ratings": click(Action.CONFIRM_RATINGS),
+    "handlers.scorecard_after_debrief.on_change_ratings": click(Action.CHANGE_RATINGS),
+    "handlers.scorecard_after_debrief.on_change_submitted": stale_form(View.DEBRIEF_CHANGE),
     "handlers.nudge.on_nudge": click(Action.NUDGE),
-    "handlers.intake.on_new_candidate": stale_form(View.NEW_CANDIDATE, intake_values(None)),
+    "handlers.candidate_intake.on_new_candidate": stale_form(
+        View.NEW_CANDIDATE, intake_values(None)
+    ),
     "handlers.privacy.on_erase_submit": stale_form(View.ERASE_CANDIDATE),
     "handlers.reminder_actions.on_not_attended": click(Action.NOT_ATTENDED),
-    "handlers.schedule.on_schedule_button": click(Action.SCHEDULE_INTERVIEW),
-    "handlers.schedule.on_reschedule_button": click(Action.RESCHEDULE_INTERVIEW),
-    "handlers.schedule.on_cancel_button": click(Action.CANCEL_INTERVIEW),
-    "handlers.schedule.on_schedule_submit": stale_form(View.SCHEDULE_INTERVIEW),
+    "handlers.interview.on_schedule_button": click(Action.SCHEDULE_INTERVIEW),
+    "handlers.interview.on_reschedule_button": click(Action.RESCHEDULE_INTERVIEW),
+    "handlers.interview.on_cancel_button": click(Action.CANCEL_INTERVIEW),
+    "handlers.interview.on_schedule_submit": stale_form(View.SCHEDULE_INTERVIEW),
     "handlers.scorecard.on_submit_scorecard": click(Action.SUBMIT_SCORECARD),
     "handlers.scorecard.on_interview_chosen": stale_form(View.SCORECARD_CHOICE),
     "handlers.scorecard.on_scorecard_submitted": stale_form(View.SCORECARD),
@@ -568,11 +570,11 @@ REFUSALS: dict[str, Send] = {
     "handlers.calendar_connect.on_connect_button": click(Action.CONNECT_CALENDAR),
     "handlers.calendar_connect.on_connect_submit": stale_form(View.CONNECT_CALENDAR),
     "handlers.calendar_connect.on_disconnect_button": click(Action.DISCONNECT_CALENDAR),
-    "handlers.find_time.on_find_time": find_time_in_stale_form,
-    "handlers.scorecard_view.on_view_scorecards": click(Action.VIEW_SCORECARDS),
-    "handlers.scorecard_view.on_view_summary": click(Action.VIEW_SUMMARY),
-    "handlers.edit_candidate.on_edit_button": click(Action.EDIT_CANDIDATE),
-    "handlers.edit_candidate.on_edit_submit": stale_form(View.EDIT_CANDIDATE, intake_values(None)),
+    "handlers.interview_find_time.on_find_time": find_time_in_stale_form,
+    "handlers.scorecard_reading.on_view_scorecards": click(Action.VIEW_SCORECARDS),
+    "handlers.scorecard_reading.on_view_summary": click(Action.VIEW_SUMMARY),
+    "handlers.candidate_edit.on_edit_button": click(Action.EDIT_CANDIDATE),
+    "handlers.candidate_edit.on_edit_submit": stale_form(View.EDIT_CANDIDATE, intake_values(None)),
     "handlers.retention.on_keep": click(Action.KEEP_CANDIDATE),
     "handlers.team_access.on_member_joined": membership("member_joined_channel"),
     "handlers.team_access.on_member_left": membership("member_left_channel"),

@@ -15,7 +15,16 @@ from bot.kits import default_prompts_dir
 from handlers.ids import Action, ScheduleBlock
 from handlers.mrkdwn import date_token
 from storage.models import Candidate, CandidateStatus
-from tests.calls import buttons, dms, errors_of, mrkdwn_text, next_step_of, thread_calls, updates_of
+from tests.calls import (
+    all_text,
+    buttons,
+    dms,
+    errors_of,
+    mrkdwn_text,
+    next_step_of,
+    thread_calls,
+    updates_of,
+)
 from tests.conftest import START
 from tests.flows import (
     ADMIN,
@@ -459,7 +468,12 @@ async def test_a_reschedule_modal_submitted_by_someone_else_is_refused(harness: 
 
     reply = await submit_schedule(harness, view, user_id=ANA, starts_at=LATER)
 
-    assert ScheduleBlock.STAGE in errors_of(reply)
+    # Not a field to correct: the form gives way to the reason, mentions and all.
+    assert reply.json["response_action"] == "update"
+    assert all_text(reply.json["view"]["blocks"]) == (
+        f"Only the hiring manager (<@{HIRING_MANAGER}>), the person who scheduled this "
+        f"interview (<@{HIRING_MANAGER}>) or an admin can change it."
+    )
     [after] = await stored_interviews(harness.bot)
     assert after.starts_at == WHEN
 

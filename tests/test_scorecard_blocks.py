@@ -29,9 +29,6 @@ from bot.scorecards import (
     rating_field,
 )
 from handlers.debrief_summary_blocks import (
-    panel_complete_blocks,
-    panel_complete_text,
-    scorecard_progress_blocks,
     summary_dm,
     summary_figures_blocks,
     summary_modal,
@@ -46,6 +43,11 @@ from handlers.decision_modal import (
     read_decision,
 )
 from handlers.ids import Action, DecisionBlock, ScorecardBlock, View
+from handlers.scorecard_blocks import (
+    panel_complete_blocks,
+    panel_complete_text,
+    scorecard_progress_blocks,
+)
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     interview_choice_modal,
@@ -55,7 +57,7 @@ from handlers.scorecard_modal import (
     scorecard_field_errors,
     scorecard_modal,
 )
-from handlers.scorecard_view_modal import scorecards_modal
+from handlers.scorecard_reading_modal import scorecards_modal
 from slackfake import requests as sr
 from slackfake.blockkit import message_errors, view_errors
 from storage.models import Candidate, Decision, Interview, Outcome, RatingKind

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
@@ -19,11 +19,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot import debriefs, outbox
 from bot.context import BotContext
 from bot.debriefs import MAX_ATTENDEES, AlreadySubmitted, Cancelled, Rescheduled, Scheduled
-from bot.errors import DomainError
 from bot.meeting_sync import Change
 from bot.outbox import DEBRIEF_DM
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
-from handlers.debrief_blocks import (
+from handlers.command_call import CommandCall
+from handlers.debrief_meeting_blocks import (
     cancelled_dm,
     cancelled_reply,
     debrief_note,
@@ -32,20 +32,17 @@ from handlers.debrief_blocks import (
     rescheduled_dm,
     rescheduled_reply,
 )
-from handlers.debrief_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
+from handlers.debrief_meeting_modal import DebriefMetadata, debrief_modal, field_errors, parse_form
 from handlers.ids import Action, View
 from handlers.invitation_delivery import debrief_invitations
-from handlers.modals import refuse_submission
+from handlers.modals import form_submission
 from handlers.mrkdwn import date_token
 from handlers.refs import Ref, ref_id
-from handlers.schedule import lookup_users
 from handlers.slack_notifier import reader_zone
-from handlers.team_access import refused_submission, require_team
+from handlers.slack_users import lookup_users
+from handlers.team_access import require_team
 from storage.db import transaction
 from storage.models import Candidate, Debrief, row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 
@@ -73,11 +70,11 @@ async def on_schedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     async with bot.sessions() as session:
         view = await _new_debrief_modal(session, bot, ref_id(action.get("value"), Ref.CANDIDATE))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -88,14 +85,14 @@ async def on_reschedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     async with bot.sessions() as session:
         debrief, candidate, attendee_ids = await debriefs.debrief_to_change(
-            session, bot, ref_id(action.get("value"), Ref.DEBRIEF), str(body["user"]["id"])
+            session, bot, ref_id(action.get("value"), Ref.DEBRIEF), user_id
         )
     title = bot.kits.stage_title(debrief.stage_key)
     view = debrief_modal(candidate, title, attendee_ids, debrief=debrief)
@@ -115,22 +112,20 @@ async def _new_debrief_modal(
 # --------------------------------------------------------------------- the submission
 
 
+@form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_debrief_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title=_REFUSED):
-        return
-    form = parse_form(view["state"]["values"])
-    users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
-    # Times in the form's errors are the reader's.
-    zone = await reader_zone(client, bot, actor_id)
     try:
+        await require_team(bot, client, user_id)
+        form = parse_form(view["state"]["values"])
+        users = await lookup_users(client, form.attendee_ids, most=MAX_ATTENDEES)
+        # Times in the form's errors are the reader's.
+        zone = await reader_zone(client, bot, user_id)
         metadata = DebriefMetadata.decode(view.get("private_metadata"))
         # The thread, the DMs and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
@@ -141,7 +136,7 @@ async def on_debrief_submit(
                     candidate_id=metadata.candidate_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                     view_id=str(view["id"]),
                     zone=zone,
                 )
@@ -154,16 +149,13 @@ async def on_debrief_submit(
                     debrief_id=metadata.debrief_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                     zone=zone,
                 )
                 if result.changed:
-                    await announce_rescheduled(session, bot, result, actor_id)
+                    await announce_rescheduled(session, bot, result, user_id)
     except AlreadySubmitted:
         await ack()
-        return
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
         return
     # Committed: only now may the modal close.
     await ack()
@@ -186,22 +178,20 @@ async def on_debrief_submit(
 
 async def on_cancel_button(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    await require_team(bot, client, actor_id)
+    await require_team(bot, client, user_id)
     async with transaction(bot.sessions) as session:
         result = await debriefs.cancel_debrief(
-            session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=actor_id
+            session, bot, debrief_id=ref_id(action.get("value"), Ref.DEBRIEF), actor_id=user_id
         )
         if result.changed:
-            await announce_cancelled(session, bot, result, actor_id)
+            await announce_cancelled(session, bot, result, user_id)
     if not result.changed:
         await respond(
             text="This debrief was already cancelled.",

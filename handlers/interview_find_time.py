@@ -20,19 +20,23 @@ from bot.candidates import get_candidate
 from bot.context import BotContext
 from bot.find_time import find_time
 from bot.kits import UnknownStageError
+from bot.slack_client import error_code
 from handlers.ids import Action
-from handlers.schedule import lookup_users
-from handlers.schedule_modal import ScheduleMetadata, parse_form, schedule_modal
+from handlers.interview_modal import ScheduleMetadata, parse_form, schedule_modal
+from handlers.slack_users import lookup_users
 from storage.models import Candidate
 
 logger = logging.getLogger(__name__)
 
 
 async def on_find_time(
-    ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: dict[str, Any]
+    ack: AsyncAck,
+    body: dict[str, Any],
+    client: AsyncWebClient,
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
     view = body.get("view") or {}
     metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
     form = parse_form(view.get("state", {}).get("values", {}))
@@ -66,7 +70,7 @@ async def on_find_time(
         await client.views_update(view_id=view["id"], hash=view.get("hash"), view=updated)
     except SlackApiError as error:
         # Closed meanwhile, or changed by another click: nothing to show the answer in.
-        logger.info("Find a time not shown: %s", error.response.get("error"))
+        logger.info("Find a time not shown: %s", error_code(error))
 
 
 def _stage_length(bot: BotContext, stage_key: str | None, candidate: Candidate) -> int:

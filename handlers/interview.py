@@ -10,33 +10,27 @@ scheduling: it is recorded per interviewer and the thread says who could not be 
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot import interviews, outbox
-from bot.candidates import resolve_candidate
 from bot.context import BotContext
-from bot.errors import DomainError, InvalidInput, PermissionDenied
 from bot.interviews import (
-    MAX_INTERVIEWERS,
     AlreadySubmitted,
     Cancelled,
     Rescheduled,
     Scheduled,
-    SlackUser,
-    UserKind,
 )
 from bot.kits import Stage, UnknownStageError
 from bot.meeting_sync import Change
 from handlers.candidate_thread import post_in_thread, refresh_card, thread_link
-from handlers.ids import Action, ScheduleBlock, View
+from handlers.command_call import CommandCall
+from handlers.ids import Action, View
 from handlers.interview_blocks import (
     cancelled_dm,
     cancelled_reply,
@@ -47,33 +41,26 @@ from handlers.interview_blocks import (
     rescheduled_dm,
     rescheduled_reply,
 )
-from handlers.invitation_delivery import interview_invitations
-from handlers.refs import Ref, ref_id
-from handlers.schedule_modal import (
+from handlers.interview_modal import (
     ScheduleMetadata,
     field_errors,
     parse_form,
     schedule_modal,
     slot_conflict,
 )
-from handlers.team_access import refused_submission, require_team
+from handlers.invitation_delivery import interview_invitations
+from handlers.modals import form_submission
+from handlers.refs import Ref, ref_id
+from handlers.slack_users import lookup_users
+from handlers.team_access import require_team
 from storage import outbox as outbox_store
 from storage.db import transaction
 from storage.interviews import interviewers_of, interviews_of_candidate
 from storage.models import Candidate, Interview, InterviewInterviewer, row_id
 
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
-
 logger = logging.getLogger(__name__)
 
-# A modal's field errors are plain text, so this one cannot mention anyone.
-_REFUSED_IN_MODAL = (
-    "Only the candidate's hiring manager, the person who scheduled this interview or a "
-    "hiring admin can change it."
-)
-# Slack's own bot user: users.info does not flag it as a bot.
-_SLACKBOT = "USLACKBOT"
+_REFUSED = "Interview not saved"
 
 
 # --------------------------------------------------------------------- opening the modal
@@ -81,18 +68,13 @@ _SLACKBOT = "USLACKBOT"
 
 async def run_schedule(call: CommandCall) -> None:
     """``/mlops-candidate schedule <name or #id>``."""
-    try:
+
+    async def build(candidate_id: int) -> dict[str, Any]:
         async with call.bot.sessions() as session:
-            found = await resolve_candidate(session, call.args)
-            candidate = await interviews.candidate_to_schedule(session, row_id(found))
-    except DomainError as error:
-        await call.ephemeral(error.message)
-        return
-    # The trigger dies 3 s after Slack sent the command: nothing between ack and open.
-    await call.ack()
-    await call.client.views_open(
-        trigger_id=call.trigger_id, view=schedule_modal(call.bot.kits, candidate)
-    )
+            candidate = await interviews.candidate_to_schedule(session, candidate_id)
+        return schedule_modal(call.bot.kits, candidate)
+
+    await call.open_candidate_modal(build)
 
 
 async def on_schedule_button(
@@ -100,11 +82,11 @@ async def on_schedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     candidate_id = ref_id(action.get("value"), Ref.CANDIDATE)
     async with bot.sessions() as session:
         candidate = await interviews.candidate_to_schedule(session, candidate_id)
@@ -116,15 +98,15 @@ async def on_reschedule_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    await require_team(bot, client, str(body["user"]["id"]))
+    await require_team(bot, client, user_id)
     interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
     async with bot.sessions() as session:
         interview, candidate, interviewer_ids = await interviews.interview_to_change(
-            session, bot, interview_id, str(body["user"]["id"])
+            session, bot, interview_id, user_id
         )
     view = schedule_modal(bot.kits, candidate, interview=interview, interviewer_ids=interviewer_ids)
     await client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -133,25 +115,23 @@ async def on_reschedule_button(
 # --------------------------------------------------------------------- the submission
 
 
+@form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_schedule_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title="Interview not saved"):
-        return
-    metadata = ScheduleMetadata.decode(str(view.get("private_metadata", "")))
-    conflict = slot_conflict(view["state"]["values"])
-    if conflict:
-        await ack(response_action="errors", errors=conflict)
-        return
-    form = parse_form(view["state"]["values"])
-    users = await lookup_users(client, form.interviewer_ids)
     try:
+        await require_team(bot, client, user_id)
+        metadata = ScheduleMetadata.decode(view.get("private_metadata"))
+        conflict = slot_conflict(view["state"]["values"])
+        if conflict:
+            await ack(response_action="errors", errors=conflict)
+            return
+        form = parse_form(view["state"]["values"])
+        users = await lookup_users(client, form.interviewer_ids)
         # The thread, the kits and the card are told in the change's own transaction.
         async with transaction(bot.sessions) as session:
             if metadata.interview_id is None:
@@ -161,7 +141,7 @@ async def on_schedule_submit(
                     candidate_id=metadata.candidate_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                     view_id=str(view["id"]),
                 )
                 await announce_scheduled(session, bot, scheduled)
@@ -173,21 +153,12 @@ async def on_schedule_submit(
                     interview_id=metadata.interview_id,
                     form=form,
                     users=users,
-                    actor_id=actor_id,
+                    actor_id=user_id,
                 )
                 if result.changed:
-                    await announce_rescheduled(session, bot, result, actor_id)
+                    await announce_rescheduled(session, bot, result, user_id)
     except AlreadySubmitted:
         await ack()
-        return
-    except InvalidInput as invalid:
-        await ack(response_action="errors", errors=field_errors(invalid))
-        return
-    except PermissionDenied:
-        await ack(response_action="errors", errors={ScheduleBlock.STAGE: _REFUSED_IN_MODAL})
-        return
-    except DomainError as error:
-        await ack(response_action="errors", errors={ScheduleBlock.STAGE: error.message})
         return
     # Committed: only now may the modal close.
     await ack()
@@ -220,55 +191,25 @@ async def on_schedule_submit(
     bot.home_changes.touched(people)
 
 
-async def lookup_users(
-    client: AsyncWebClient, user_ids: Sequence[str], *, most: int = MAX_INTERVIEWERS
-) -> dict[str, SlackUser]:
-    """What Slack says about each picked user, asked once each and all at once. Nothing is
-    asked for more than ``most`` users: the count alone is the error then."""
-    if len(user_ids) > most:
-        return {}
-    found = await asyncio.gather(*(_lookup_user(client, user_id) for user_id in set(user_ids)))
-    return {user.id: user for user in found}
-
-
-async def _lookup_user(client: AsyncWebClient, user_id: str) -> SlackUser:
-    try:
-        response = await client.users_info(user=user_id)
-    except SlackApiError as error:
-        if error.response.get("error") == "user_not_found":
-            return SlackUser(user_id, user_id, UserKind.UNKNOWN)
-        raise
-    user = response["user"]
-    name = str(user.get("real_name") or user.get("name") or user_id)
-    if user.get("deleted"):
-        return SlackUser(user_id, name, UserKind.DEACTIVATED)
-    if user.get("is_bot") or user_id == _SLACKBOT:
-        return SlackUser(user_id, name, UserKind.BOT)
-    email = (user.get("profile") or {}).get("email")
-    return SlackUser(user_id, name, UserKind.PERSON, timezone=user.get("tz"), email=email)
-
-
 # --------------------------------------------------------------------- cancelling
 
 
 async def on_cancel_button(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    await require_team(bot, client, actor_id)
+    await require_team(bot, client, user_id)
     async with transaction(bot.sessions) as session:
         result = await interviews.cancel_interview(
-            session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=actor_id
+            session, bot, interview_id=ref_id(action.get("value"), Ref.INTERVIEW), actor_id=user_id
         )
         if result.changed:
-            await announce_cancelled(session, bot, result, actor_id)
+            await announce_cancelled(session, bot, result, user_id)
     if not result.changed:
         await respond(
             text="This interview was already cancelled.",

@@ -15,10 +15,9 @@ from bot.feedback_access import visible_scorecards
 from bot.incident_runs import visible_timelines
 from handlers.debrief_summary_blocks import summary_modal
 from handlers.ids import Action
-from handlers.refs import Ref, ref_id
-from handlers.scorecard_view_modal import scorecards_modal
-from handlers.team_access import require_team_or_panel
-from handlers.timeline_blocks import panel_timelines_blocks
+from handlers.incident_timeline_blocks import panel_timelines_blocks
+from handlers.scorecard_reading_modal import scorecards_modal
+from handlers.team_access import interview_of_button
 from storage.db import transaction
 
 
@@ -27,13 +26,11 @@ async def on_view_scorecards(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     # A transaction: what the reader was shown is recorded.
     async with transaction(bot.sessions) as session:
         visible = await visible_scorecards(session, bot, user_id=user_id, interview_id=interview_id)
@@ -55,13 +52,11 @@ async def on_view_summary(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with transaction(bot.sessions) as session:
         entry = await visible_summary(session, bot, user_id=user_id, interview_id=interview_id)
         timelines = await visible_timelines(

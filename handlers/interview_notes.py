@@ -13,10 +13,14 @@ from bot.context import BotContext
 from bot.errors import DomainError
 from bot.interview_notes import open_notes, save_notes
 from handlers.ids import Action, View
-from handlers.modals import refuse_submission
-from handlers.notes_blocks import NotesMetadata, notes_field_errors, notes_modal, read_notes_form
-from handlers.refs import Ref, ref_id
-from handlers.team_access import refused_submission, require_team_or_panel
+from handlers.interview_notes_blocks import (
+    NotesMetadata,
+    notes_field_errors,
+    notes_modal,
+    read_notes_form,
+)
+from handlers.modals import form_submission
+from handlers.team_access import interview_of_button, require_team_or_panel
 from storage.db import transaction
 
 logger = logging.getLogger(__name__)
@@ -29,58 +33,42 @@ async def on_take_notes(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with bot.sessions() as session:
         sheet = await open_notes(session, bot, user_id=user_id, interview_id=interview_id)
     await client.views_open(trigger_id=body["trigger_id"], view=notes_modal(sheet))
 
 
+@form_submission(title=TITLE, field_errors=notes_field_errors)
 async def on_notes_saved(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """*Save*: kept, and the modal closes; a refusal stays in it, saying why."""
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    try:
-        metadata = NotesMetadata.decode(view.get("private_metadata"))
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=notes_field_errors)
-        return
-    if await refused_submission(
-        ack, bot, client, user_id, title=TITLE, interview_id=metadata.interview_id
-    ):
-        return
-    try:
-        await _save(bot, user_id, metadata.interview_id, view)
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=notes_field_errors)
-        return
+    metadata = NotesMetadata.decode(view.get("private_metadata"))
+    await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
+    await _save(bot, user_id, metadata.interview_id, view)
     await ack()
 
 
 async def on_notes_closed(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     """Closed without *Save*: what the form held is kept all the same. A closed modal has
     nowhere to show a refusal, so one (a stale form, someone no longer on the panel) is
     logged, and nothing is saved."""
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     try:
         metadata = NotesMetadata.decode(view.get("private_metadata"))
         await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)

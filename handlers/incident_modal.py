@@ -12,10 +12,9 @@ from typing import Any
 
 from bot.incident_runs import MAX_STATEMENT, SCENARIO, STATEMENT, RunState, StartOffer
 from bot.incident_scenarios import Inject, Scenario
-from handlers.block_kit import Block, context, section
+from handlers.block_kit import Block, context, input_block, option, plain, section
 from handlers.ids import IncidentBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, plain
-from handlers.modals import ViewMetadata
+from handlers.modals import ViewMetadata, errors_by_block
 from handlers.mrkdwn import date_token, escape, escape_clipped
 from storage.models import IncidentEventKind, row_id
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot.availability import Status
 from bot.find_time import FoundTimes
+from handlers.block_kit import input_block, plain
 from handlers.ids import Action, ScheduleBlock
-from handlers.modal_parts import input_block, plain
 from handlers.mrkdwn import date_token
 
 Block = dict[str, Any]

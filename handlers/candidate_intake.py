@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -17,29 +17,21 @@ from bot.candidates import (
     register_candidate,
 )
 from bot.context import BotContext
-from bot.errors import InvalidInput, PermissionDenied
 from handlers.candidate_card import duplicate_text
-from handlers.candidate_thread import refresh_card
-from handlers.ids import IntakeBlock, View
-from handlers.intake_modal import (
+from handlers.candidate_form import (
     FIELD_BLOCKS,
     field_errors,
     new_candidate_modal,
     read_new_candidate,
 )
-from handlers.team_access import refused_submission
+from handlers.candidate_thread import refresh_card
+from handlers.command_call import CommandCall
+from handlers.ids import View
+from handlers.modals import form_submission
+from handlers.team_access import require_team
 from storage.models import Candidate, row_id
 
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
-
 logger = logging.getLogger(__name__)
-
-# A modal's field errors are plain text, so this cannot mention anyone.
-_REFUSED_IN_MODAL = (
-    "Only the hiring admins and the hiring managers of existing candidates can add "
-    "candidates. Ask a hiring admin."
-)
 
 
 async def run_new(call: CommandCall) -> None:
@@ -58,31 +50,23 @@ async def run_new(call: CommandCall) -> None:
     )
 
 
+@form_submission(title="Candidate not added", field_errors=field_errors)
 async def on_new_candidate(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, user_id, title="Candidate not added"):
-        return
     form = read_new_candidate(view["state"]["values"])
     try:
+        await require_team(bot, client, user_id)
         registration = await register_candidate(
             bot, form, created_by=user_id, view_id=str(view["id"]), announce=partial(_card, bot=bot)
         )
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
         await ack(response_action="errors", errors={block: duplicate_text(duplicate.existing)})
-        return
-    except InvalidInput as invalid:
-        await ack(response_action="errors", errors=field_errors(invalid.fields))
-        return
-    except PermissionDenied:
-        await ack(response_action="errors", errors={IntakeBlock.NAME: _REFUSED_IN_MODAL})
         return
     # Committed: only now may the modal close.
     await ack()

@@ -19,8 +19,7 @@ from bot.scorecards import (
     ScorecardContent,
     rating_field,
 )
-from handlers.block_kit import Block, context, divider, packed_sections, section
-from handlers.modal_parts import plain
+from handlers.block_kit import Block, context, divider, packed_sections, plain, section
 from handlers.mrkdwn import date_token, escape
 from storage.models import RatingKind
 

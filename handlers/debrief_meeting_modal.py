@@ -11,10 +11,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot.debriefs import DEFAULT_DURATION_MINUTES, MAX_ATTENDEES, DebriefForm, FormField
-from handlers.block_kit import section
+from handlers.block_kit import input_block, option, plain, section
 from handlers.ids import DebriefBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
-from handlers.modals import ViewMetadata
+from handlers.modals import ViewMetadata, errors_by_block, picked_moment
 from handlers.mrkdwn import escape
 from storage.models import Candidate, Debrief, row_id
 

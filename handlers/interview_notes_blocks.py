@@ -16,12 +16,11 @@ from typing import Any, Final
 from bot.interview_notes import NotesSheet
 from bot.kits import Question, Stage
 from bot.question_answers import MAX_NOTES, SCORES, Answer
-from handlers.block_kit import MAX_VIEW_BLOCKS, Block, context, section
+from handlers.block_kit import MAX_VIEW_BLOCKS, Block, context, input_block, option, plain, section
 from handlers.ids import NotesBlock, View
-from handlers.modal_parts import NOT_TO_RECORD, input_block, option, plain
-from handlers.modals import ViewMetadata
+from handlers.modals import NOT_TO_RECORD, ViewMetadata
 from handlers.mrkdwn import clip_plain, date_token, escape_clipped
-from handlers.scorecard_view_modal import evidence_text
+from handlers.scorecard_reading_modal import evidence_text
 from storage.models import row_id
 
 LABEL_LIMIT: Final = 2000  # an input block's label

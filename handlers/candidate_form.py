@@ -15,9 +15,9 @@ from bot.candidates import (
     CandidateForm,
 )
 from bot.kits import SalaryTable
+from handlers.block_kit import input_block, option, plain
 from handlers.ids import IntakeBlock, View
-from handlers.modal_parts import errors_by_block, fair_hint, input_block, option, plain
-from handlers.modals import ViewMetadata
+from handlers.modals import ViewMetadata, errors_by_block, fair_hint
 
 Block = dict[str, Any]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -15,25 +15,22 @@ from bot import outbox
 from bot.candidate_edits import Edited, candidate_to_edit, details_digest, edit_candidate, form_of
 from bot.candidates import DuplicateCandidate
 from bot.context import BotContext
-from bot.errors import DomainError
 from handlers.candidate_card import duplicate_text, edited_reply, new_manager_text
-from handlers.candidate_thread import post_in_thread, refresh_card
-from handlers.ids import Action, View
-from handlers.intake_modal import (
+from handlers.candidate_form import (
     FIELD_BLOCKS,
     EditMetadata,
     edit_candidate_modal,
     field_errors,
     read_new_candidate,
 )
-from handlers.modals import refuse_submission
+from handlers.candidate_thread import post_in_thread, refresh_card
+from handlers.command_call import CommandCall
+from handlers.ids import Action, View
+from handlers.interview import refresh_kit_dms
+from handlers.modals import form_submission
 from handlers.refs import Ref, ref_id
-from handlers.schedule import refresh_kit_dms
-from handlers.team_access import refused_submission, require_team
+from handlers.team_access import require_team
 from storage.models import row_id
-
-if TYPE_CHECKING:
-    from handlers.commands import CommandCall
 
 logger = logging.getLogger(__name__)
 
@@ -61,49 +58,43 @@ async def on_edit_button(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
     await require_team(bot, client, user_id)
     view = await edit_view(bot, user_id, ref_id(action.get("value"), Ref.CANDIDATE))
     await client.views_open(trigger_id=body["trigger_id"], view=view)
 
 
+@form_submission(title=_REFUSED, field_errors=field_errors)
 async def on_edit_submit(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    actor_id = str(body["user"]["id"])
-    if await refused_submission(ack, bot, client, actor_id, title=_REFUSED):
-        return
     try:
+        await require_team(bot, client, user_id)
         metadata = EditMetadata.decode(view.get("private_metadata"))
         edited = await edit_candidate(
             bot,
             read_new_candidate(view["state"]["values"]),
-            actor_id=actor_id,
+            actor_id=user_id,
             candidate_id=metadata.candidate_id,
             seen_digest=metadata.digest,
-            announce=partial(announce_edit, bot=bot, actor_id=actor_id),
+            announce=partial(announce_edit, bot=bot, actor_id=user_id),
         )
     except DuplicateCandidate as duplicate:
         block = FIELD_BLOCKS[duplicate.field]
         await ack(response_action="errors", errors={block: duplicate_text(duplicate.existing)})
         return
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=_REFUSED, field_errors=field_errors)
-        return
     # Committed: only now may the modal close.
     await ack()
     if edited.changes:
         logger.info(
-            "candidate %s edited by %s: %s", metadata.candidate_id, actor_id, sorted(edited.changes)
+            "candidate %s edited by %s: %s", metadata.candidate_id, user_id, sorted(edited.changes)
         )
 
 

@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from bot.errors import InvalidInput, NotFound
 from bot.find_time import FoundTimes
 from bot.interviews import MAX_INTERVIEWERS, FormField, InterviewForm
 from bot.kits import Kits, Stage, UnknownStageError
-from handlers.block_kit import section
-from handlers.find_time_blocks import find_time_button, found_blocks, picked_slot
+from handlers.block_kit import input_block, option, plain, section
 from handlers.ids import ScheduleBlock, View
-from handlers.modal_parts import errors_by_block, input_block, option, picked_moment, plain
+from handlers.interview_find_time_blocks import find_time_button, found_blocks, picked_slot
+from handlers.modals import ViewMetadata, errors_by_block, picked_moment
 from handlers.mrkdwn import escape
 from storage.models import Candidate, Interview, row_id
 
@@ -40,23 +37,11 @@ FIELD_BLOCKS: Mapping[str, ScheduleBlock] = {
 }
 
 
-class ScheduleMetadata(BaseModel):
+class ScheduleMetadata(ViewMetadata):
     """What the modal is about: a candidate, and the interview when rescheduling."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     candidate_id: int
     interview_id: int | None = None
-
-    def encode(self) -> str:
-        return self.model_dump_json(exclude_none=True)
-
-    @classmethod
-    def decode(cls, text: str) -> ScheduleMetadata:
-        try:
-            return cls.model_validate_json(text)
-        except ValidationError:
-            raise NotFound("This form is out of date. Please open it again.") from None
 
 
 def schedule_modal(
@@ -166,9 +151,9 @@ def slot_conflict(values: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
     return {}
 
 
-def field_errors(error: InvalidInput) -> dict[str, str]:
+def field_errors(fields: Mapping[str, str]) -> dict[str, str]:
     """``response_action: errors`` for a form's InvalidInput: each message under its block."""
-    return errors_by_block(error.fields, FIELD_BLOCKS, ScheduleBlock.STAGE)
+    return errors_by_block(fields, FIELD_BLOCKS, ScheduleBlock.STAGE)
 
 
 def _stage_or_none(kits: Kits, key: str) -> Stage | None:

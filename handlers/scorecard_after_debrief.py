@@ -9,18 +9,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
-from bot.errors import DomainError
 from bot.scorecards import change_after_debrief, confirm_after_debrief, open_debrief_change
 from handlers.ids import Action, View
-from handlers.modals import notice_modal, refuse_submission
-from handlers.refs import Ref, ref_id
+from handlers.modals import form_submission, notice_modal
 from handlers.scorecard_modal import (
     ScorecardMetadata,
     debrief_change_field_errors,
     debrief_change_modal,
     read_debrief_change,
 )
-from handlers.team_access import refused_submission, require_team_or_panel
+from handlers.team_access import interview_of_button, require_team_or_panel
 from storage.db import transaction
 
 TITLE = "Ratings not changed"
@@ -36,17 +34,14 @@ CHANGED = (
 
 async def on_confirm_ratings(
     ack: AsyncAck,
-    body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
     respond: AsyncRespond,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with transaction(bot.sessions) as session:
         await confirm_after_debrief(session, bot, user_id=user_id, interview_id=interview_id)
     await respond(text=CONFIRMED, response_type="ephemeral", replace_original=False)
@@ -57,49 +52,34 @@ async def on_change_ratings(
     body: dict[str, Any],
     action: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
     await ack()
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    interview_id = ref_id(action.get("value"), Ref.INTERVIEW)
-    await require_team_or_panel(bot, client, user_id, interview_id=interview_id)
+    interview_id = await interview_of_button(bot, client, user_id, action)
     async with bot.sessions() as session:
         draft = await open_debrief_change(session, bot, user_id=user_id, interview_id=interview_id)
     await client.views_open(trigger_id=body["trigger_id"], view=debrief_change_modal(draft))
 
 
+@form_submission(title=TITLE, field_errors=debrief_change_field_errors)
 async def on_change_submitted(
     ack: AsyncAck,
-    body: dict[str, Any],
     view: dict[str, Any],
     client: AsyncWebClient,
-    context: dict[str, Any],
+    bot: BotContext,
+    user_id: str,
 ) -> None:
-    bot: BotContext = context["bot"]
-    user_id = str(body["user"]["id"])
-    errors = debrief_change_field_errors
-    try:
-        metadata = ScorecardMetadata.decode(view.get("private_metadata"))
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=errors)
-        return
-    if await refused_submission(
-        ack, bot, client, user_id, title=TITLE, interview_id=metadata.interview_id
-    ):
-        return
-    try:
-        async with transaction(bot.sessions) as session:
-            await change_after_debrief(
-                session,
-                bot,
-                user_id=user_id,
-                interview_id=metadata.interview_id,
-                change=read_debrief_change(view["state"]["values"]),
-            )
-    except DomainError as refused:
-        await refuse_submission(ack, refused, title=TITLE, field_errors=errors)
-        return
+    metadata = ScorecardMetadata.decode(view.get("private_metadata"))
+    await require_team_or_panel(bot, client, user_id, interview_id=metadata.interview_id)
+    async with transaction(bot.sessions) as session:
+        await change_after_debrief(
+            session,
+            bot,
+            user_id=user_id,
+            interview_id=metadata.interview_id,
+            change=read_debrief_change(view["state"]["values"]),
+        )
     await ack(response_action="update", view=notice_modal("Ratings changed", CHANGED))
 
 
