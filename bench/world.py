@@ -225,6 +225,8 @@ async def world(workdir: Path, database: Path) -> AsyncIterator[World]:
         yield state
     finally:
         for server in state.servers:
-            server.stop()
+            # Off the event loop: the fake on it answers what the bot sends on its way out
+            # (the last App Home tabs, the outbox's last rows).
+            await asyncio.to_thread(server.stop)
         await session.close()
         await fake.stop()
