@@ -75,7 +75,28 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+# The longest modules (bot processes, a browser, long flows), run first: pytest-xdist hands
+# out modules in collection order, and one of these handed out last keeps a worker busy for
+# half a minute while the others idle.
+LONGEST_FIRST = (
+    "test_main.py",
+    "test_bench_smoke.py",
+    "test_playground_browser.py",
+    "test_replicas.py",
+    "test_debrief.py",
+    "test_insights.py",
+    "test_production_path.py",
+    "test_playground.py",
+)
+
+
+def _longest_first(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=_longest_first)
     if config.getoption("--db") == SQLITE:
         skip = pytest.mark.skip(reason="needs PostgreSQL: runs with `pytest --db=postgresql`")
         for item in items:
