@@ -95,6 +95,16 @@ def _longest_first(item: pytest.Item) -> int:
     return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
 
 
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The PostgreSQL pass does not import the modules that cannot hold a test of its own
+    (each of its 3 workers would import all 85): the marks below still decide."""
+    if config.getoption("--db") != POSTGRESQL or not collection_path.name.startswith("test_"):
+        return None
+    source = collection_path.read_text(encoding="utf-8")
+    marked = "both_databases" in source or "mark.postgresql" in source
+    return None if marked else True
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     items.sort(key=_longest_first)
     if config.getoption("--db") == SQLITE:
