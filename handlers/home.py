@@ -448,13 +448,21 @@ class HomePublisher:
     async def publish(self) -> None:
         """Everyone waiting, now, one after the other on the connections already open."""
         for user_id in self._bot.home_changes.take():
-            try:
-                await refresh_home(self._client, self._bot, user_id)
-            except SlackApiError as error:
-                logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
-            except (TimeoutError, aiohttp.ClientError) as error:
-                # Slack unreachable: never a reason to answer a committed action with an error.
-                logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
+            await publish_home(self._client, self._bot, user_id)
+
+
+async def publish_home(client: AsyncWebClient, bot: BotContext, user_id: str) -> bool:
+    """``refresh_home`` after a change that is already committed: False, and logged, when
+    Slack refuses or cannot be reached, never an error for the user's action."""
+    try:
+        await refresh_home(client, bot, user_id)
+    except SlackApiError as error:
+        logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
+        return False
+    except (TimeoutError, aiohttp.ClientError) as error:
+        logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
+        return False
+    return True
 
 
 async def on_home_opened(

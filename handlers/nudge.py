@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.context import BotContext
 from bot.nudges import nudge
-from handlers.home import refresh_home
 from handlers.ids import Action
 from handlers.nudge_value import parse_nudge_value
 from handlers.reminder_blocks import nudged_text
@@ -21,7 +19,6 @@ async def on_nudge(
     ack: AsyncAck,
     body: dict[str, Any],
     action: dict[str, Any],
-    client: AsyncWebClient,
     respond: AsyncRespond,
     bot: BotContext,
     user_id: str,
@@ -39,7 +36,7 @@ async def on_nudge(
         )
     # App Home shows who was nudged today; a DM's button answers in the conversation.
     if body.get("view", {}).get("type") == "home":
-        await refresh_home(client, bot, user_id)
+        bot.home_changes.touched([user_id])
     elif respond.response_url:
         await respond(text=nudged_text(nudged), response_type="ephemeral", replace_original=False)
 

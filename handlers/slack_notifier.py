@@ -23,7 +23,7 @@ from bot.retention import RetentionNotice
 from bot.slack_client import error_code
 from handlers.candidate_thread import thread_link
 from handlers.digest_blocks import digest_blocks, digest_summary
-from handlers.home import refresh_home
+from handlers.home import publish_home
 from handlers.insights import InsightsDm, own_insights_dm, team_insights_dm
 from handlers.privacy import delete_bot_messages
 from handlers.reminder_blocks import reminder_blocks
@@ -123,12 +123,4 @@ class SlackNotifier:
         return await delete_bot_messages(self._client, bot, erasure, self._bot_user_id)
 
     async def publish_home(self, bot: BotContext, user_id: str) -> bool:
-        try:
-            await refresh_home(self._client, bot, user_id)
-        except SlackApiError as error:
-            logger.warning("App Home of %s not refreshed: %s", user_id, error_code(error))
-            return False
-        except (TimeoutError, aiohttp.ClientError) as error:
-            logger.warning("App Home of %s not refreshed: %s", user_id, type(error).__name__)
-            return False
-        return True
+        return await publish_home(self._client, bot, user_id)
