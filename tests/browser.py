@@ -249,10 +249,20 @@ class Browser:
         self.until(lambda: text in self._css("#thread-body").text, f"{text!r} in the thread")
 
     def ephemerals(self) -> list[str]:
+        """The ephemeral answers' texts, read again whenever a redraw replaced one between
+        finding the elements and reading them."""
+        from selenium.common.exceptions import StaleElementReferenceException
         from selenium.webdriver.common.by import By
 
-        found = self.driver.find_elements(By.CSS_SELECTOR, ".message.ephemeral .blocks")
-        return [element.text for element in found]
+        deadline = time.monotonic() + WAIT
+        while True:
+            found = self.driver.find_elements(By.CSS_SELECTOR, ".message.ephemeral .blocks")
+            try:
+                return [element.text for element in found]
+            except StaleElementReferenceException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def violations(self) -> list[str]:
         box = self._css("#violations")
