@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -407,6 +408,9 @@ async def refresh_home(
 # never longer than this: then the tabs of that burst so far go out.
 QUIET_SECONDS = 0.25
 LONGEST_HOLD_SECONDS = 5.0
+# While requests keep arriving, tabs take at most this share of the event loop: a tab costs
+# about what a scorecard does (its desk's queries), and a burst's answers come first.
+BUSY_SHARE = 0.2
 
 
 class HomePublisher:
@@ -422,11 +426,15 @@ class HomePublisher:
         *,
         quiet: float = QUIET_SECONDS,
         longest: float = LONGEST_HOLD_SECONDS,
+        pause: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        timer: Callable[[], float] = time.monotonic,
     ) -> None:
         self._bot = bot
         self._client = client
         self._quiet = quiet
         self._longest = longest
+        self._pause = pause
+        self._timer = timer
 
     async def run(self, stop: asyncio.Event) -> None:
         """Publish whenever changes are waiting, until ``stop``; then what is left."""
@@ -446,9 +454,15 @@ class HomePublisher:
             await self.publish()
 
     async def publish(self) -> None:
-        """Everyone waiting, now, one after the other on the connections already open."""
-        for user_id in self._bot.home_changes.take():
+        """Everyone waiting, one after the other on the connections already open; while
+        requests keep arriving, each tab is followed by a pause that keeps the tabs to
+        ``BUSY_SHARE`` of the loop."""
+        changes = self._bot.home_changes
+        for user_id in changes.take():
+            started = self._timer()
             await publish_home(self._client, self._bot, user_id)
+            if changes.quiet_for() < self._quiet:
+                await self._pause((self._timer() - started) * (1 / BUSY_SHARE - 1))
 
 
 async def publish_home(client: AsyncWebClient, bot: BotContext, user_id: str) -> bool:

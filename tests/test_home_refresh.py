@@ -309,3 +309,32 @@ async def test_tabs_left_waiting_at_shutdown_are_published(harness: Harness) -> 
     stop.set()
     await asyncio.wait_for(task, 10)
     assert [c.args["user_id"] for c in fake.calls_to("views.publish")] == [BEN]
+
+
+async def test_while_requests_arrive_tabs_take_a_fifth_of_the_loop(harness: Harness) -> None:
+    """Each tab published while requests keep arriving is followed by a pause four times
+    as long as it took (the answers come first); once requests stop, none."""
+    fake, changes = harness.fake, harness.bot.home_changes
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    ticks = iter(range(1000))
+
+    def timer() -> float:
+        # Every reading 10 ms after the one before: each tab takes 10 ms.
+        return next(ticks) * 0.01
+
+    client = build_client(harness.bot.settings)
+    busy = HomePublisher(harness.bot, client, quiet=30, pause=pause, timer=timer)
+    changes.request_seen()
+    changes.touched([ANA, BEN, ED])
+    await busy.publish()
+    assert pauses == pytest.approx([0.04, 0.04, 0.04])
+    quiet = HomePublisher(harness.bot, client, quiet=0, pause=pause, timer=timer)
+    changes.touched([HIRING_MANAGER])
+    await quiet.publish()
+    assert len(pauses) == 3
+    users = [c.args["user_id"] for c in fake.calls_to("views.publish")]
+    assert users == [ANA, BEN, ED, HIRING_MANAGER]
