@@ -36,7 +36,7 @@ from bot.slack_client import error_code
 from handlers.mrkdwn import clip_plain
 from handlers.undelivered import tell_refusals
 from storage import outbox as store
-from storage.db import transaction
+from storage.db import statements_beside_the_loop, transaction
 from storage.models import OutboxMessage, OutboxMethod, OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -152,21 +152,23 @@ class OutboxSender:
                 self._lane_free = {lane: t for lane, t in self._lane_free.items() if t > now}
                 token = f"{self._owner}/{uuid.uuid4().hex[:16]}"
                 async with transaction(self._bot.sessions) as session:
-                    rows = await store.claim(
-                        session,
-                        now=now,
-                        lease_until=now + self._bot.settings.reminder_lease,
-                        token=token,
-                        limit=BATCH,
-                        per_lane=PER_LANE,
-                        one_per_lane=self._paced,
-                        skip_lanes=self._lane_free.keys(),
-                    )
+                    with statements_beside_the_loop():
+                        rows = await store.claim(
+                            session,
+                            now=now,
+                            lease_until=now + self._bot.settings.reminder_lease,
+                            token=token,
+                            limit=BATCH,
+                            per_lane=PER_LANE,
+                            one_per_lane=self._paced,
+                            skip_lanes=self._lane_free.keys(),
+                        )
                 if not rows:
                     break
                 await self._send_batch(rows, token)
             async with self._bot.sessions() as session:
-                next_at = await store.next_due(session, self._bot.clock.now())
+                with statements_beside_the_loop():
+                    next_at = await store.next_due(session, self._bot.clock.now())
         moments = [t for t in (next_at, *self._lane_free.values()) if t is not None]
         return min(moments) if moments else None
 
