@@ -48,18 +48,22 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
     )
 
 
+# Built once: every message queued under a key (each card edit, three times a scorecard)
+# asks this, and building the statement cost more than SQLite's answer.
+_LATEST = (
+    select(OutboxMessage)
+    .where(
+        col(OutboxMessage.key) == bindparam("key"),
+        col(OutboxMessage.status) != OutboxStatus.CANCELLED,
+    )
+    .order_by(col(OutboxMessage.id).desc())
+    .limit(1)
+)
+
+
 async def latest(session: AsyncSession, key: str) -> OutboxMessage | None:
     """The newest row of ``key`` that is not cancelled, or None."""
-    rows = await session.exec(
-        select(OutboxMessage)
-        .where(
-            col(OutboxMessage.key) == key,
-            col(OutboxMessage.status) != OutboxStatus.CANCELLED,
-        )
-        .order_by(col(OutboxMessage.id).desc())
-        .limit(1)
-    )
-    return rows.first()
+    return (await session.exec(_LATEST, params={"key": key})).first()
 
 
 async def replace_pending(session: AsyncSession, row_id: int, payload: dict[str, Any]) -> bool:

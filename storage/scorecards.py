@@ -6,7 +6,7 @@ from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete
+from sqlalchemy import and_, delete, insert
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -87,11 +87,17 @@ async def replace_ratings(
     await session.exec(
         delete(ScorecardRating).where(col(ScorecardRating.scorecard_id) == scorecard_id)
     )
-    session.add_all(
-        ScorecardRating(scorecard_id=scorecard_id, kind=kind, key=key, score=score)
-        for kind, key, score in ratings
-    )
-    await session.flush()
+    if ratings:
+        # One statement of plain rows: the ORM's unit of work (objects, then a flush) for a
+        # form's worth of ratings was a tenth of a scorecard submission's time.
+        await session.exec(
+            insert(ScorecardRating).values(
+                [
+                    {"scorecard_id": scorecard_id, "kind": kind, "key": key, "score": score}
+                    for kind, key, score in ratings
+                ]
+            )
+        )
 
 
 async def observed_quality_keys(session: AsyncSession, candidate_id: int) -> set[str]:
