@@ -36,6 +36,7 @@ from bot.insight_stats import (
 from bot.kits import Kits, UnknownStageError
 from storage import candidates as candidate_store
 from storage import insights as queries
+from storage.db import statements_beside_the_loop
 from storage.insights import NO_SOURCE, QuestionSums, RatingSums, Recommendations
 from storage.models import CLOSED_STATUSES, CandidateStatus
 
@@ -493,13 +494,15 @@ async def _questions(session: AsyncSession, kits: Kits, now: datetime) -> list[Q
 async def team_insights(bot: BotContext) -> TeamInsights:
     """The team's insights: a fixed number of statements for any history."""
     kits, now = bot.kits, bot.clock.now()
-    async with bot.sessions() as session:
-        counts = await queries.candidates_by_stage(session)
-        days = await queries.days_in_stage(session)
-        found = await read_calibrations(session, kits)
-        pairs = await queries.coincidences(session)
-        flags = await queries.red_flags_before_rejection(session)
-        questions = await _questions(session, kits, now)
+    # Its statements scan the whole history: SQLite works on them beside the loop.
+    with statements_beside_the_loop():
+        async with bot.sessions() as session:
+            counts = await queries.candidates_by_stage(session)
+            days = await queries.days_in_stage(session)
+            found = await read_calibrations(session, kits)
+            pairs = await queries.coincidences(session)
+            flags = await queries.red_flags_before_rejection(session)
+            questions = await _questions(session, kits, now)
     stages, sources = funnel(kits, counts, days)
     return TeamInsights(
         generated_at=now,
@@ -536,7 +539,8 @@ async def cached_calibrations(session: AsyncSession, bot: BotContext) -> tuple[C
     now = bot.clock.now()
     found = bot.calibrations.get(now)
     if found is None:
-        found = tuple(await read_calibrations(session, bot.kits))
+        with statements_beside_the_loop():
+            found = tuple(await read_calibrations(session, bot.kits))
         bot.calibrations.put(now, found)
     return found
 
