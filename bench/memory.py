@@ -12,15 +12,12 @@ from bench.report import Figure
 from bench.sizes import Sizes
 from bench.world import HIRING_CHANNEL, Bench, Run, World, world
 
-# After start-up the scheduler runs its first jobs; after the digest the command's task
-# finishes. Both are done well within this.
-SETTLE = 1.0
 DIGEST_WAIT = 60.0
 
 
-async def _digest_in_bot(state: World, run: Run, size: int) -> None:
+async def _digest_in_bot(state: World, run: Run, size: int, settle: float) -> None:
     bot = await state.start_bot()
-    await asyncio.sleep(SETTLE)
+    await asyncio.sleep(settle)
     body, _ = state.command("digest")
     posted = await state.post(bot.events_url, body)
     run.check(posted.status == 200, f"/mlops-candidate digest answered {posted.status}")
@@ -33,7 +30,7 @@ async def _digest_in_bot(state: World, run: Run, size: int) -> None:
     run.check(bool(calls), f"no digest of {size} candidates in the channel within {DIGEST_WAIT} s")
     if not calls:
         return
-    await asyncio.sleep(SETTLE)
+    await asyncio.sleep(settle)
     rss, peak = bot.memory_mib()
     run.figures["memory.digest"] = rss
     run.figures["memory.digest.peak"] = peak
@@ -45,12 +42,12 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
     empty = await bench.copy(await bench.database("empty"), workdir / "idle")
     async with world(workdir / "idle", empty) as state:
         bot = await state.start_bot()
-        await asyncio.sleep(SETTLE)
+        await asyncio.sleep(bench.sizes.settle_seconds)
         run.figures["memory.idle"] = bot.memory_mib()[0]
     size = max(bench.sizes.digest_candidates)
     seeded = await bench.copy(await digest.pipeline(bench, size), workdir / "digest")
     async with world(workdir / "digest", seeded) as state:
-        await _digest_in_bot(state, run, size)
+        await _digest_in_bot(state, run, size, bench.sizes.settle_seconds)
     return run
 
 

@@ -15,6 +15,9 @@ class Sizes:
     digest_candidates: tuple[int, ...]
     reminders: int
     reminder_recipients: int
+    # How long the memory measurement lets the bot settle (its first jobs after start-up,
+    # the digest command's task): the smoke test reads no figure, so it waits less.
+    settle_seconds: float = 1.0
 
 
 FULL = Sizes(
@@ -46,5 +49,6 @@ SMOKE = Sizes(
     digest_candidates=(4, 12),
     reminders=12,
     reminder_recipients=6,
+    settle_seconds=0.1,
 )
 SIZES = {"full": FULL, "quick": QUICK, "smoke": SMOKE}
