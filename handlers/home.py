@@ -451,17 +451,18 @@ class HomePublisher:
                     break
                 except TimeoutError:
                     held += gap
-            await self.publish()
+            # At shutdown what is left goes out at once.
+            await self.publish(paced=not stop.is_set())
 
-    async def publish(self) -> None:
-        """Everyone waiting, one after the other on the connections already open; while
-        requests keep arriving, each tab is followed by a pause that keeps the tabs to
-        ``BUSY_SHARE`` of the loop."""
+    async def publish(self, *, paced: bool = False) -> None:
+        """Everyone waiting, one after the other on the connections already open. ``paced``
+        (the background loop): while requests keep arriving, each tab is followed by a
+        pause that keeps the tabs to ``BUSY_SHARE`` of the loop."""
         changes = self._bot.home_changes
         for user_id in changes.take():
             started = self._timer()
             await publish_home(self._client, self._bot, user_id)
-            if changes.quiet_for() < self._quiet:
+            if paced and changes.quiet_for() < self._quiet:
                 await self._pause((self._timer() - started) * (1 / BUSY_SHARE - 1))
 
 

@@ -330,11 +330,11 @@ async def test_while_requests_arrive_tabs_take_a_fifth_of_the_loop(harness: Harn
     busy = HomePublisher(harness.bot, client, quiet=30, pause=pause, timer=timer)
     changes.request_seen()
     changes.touched([ANA, BEN, ED])
-    await busy.publish()
+    await busy.publish(paced=True)
     assert pauses == pytest.approx([0.04, 0.04, 0.04])
     quiet = HomePublisher(harness.bot, client, quiet=0, pause=pause, timer=timer)
     changes.touched([HIRING_MANAGER])
-    await quiet.publish()
+    await quiet.publish(paced=True)
     assert len(pauses) == 3
     users = [c.args["user_id"] for c in fake.calls_to("views.publish")]
     assert users == [ANA, BEN, ED, HIRING_MANAGER]
