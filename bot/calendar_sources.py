@@ -14,16 +14,19 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, cast, runtime_checkable
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import aiohttp
-from caldav import aio as caldav
-from caldav.lib import error as caldav_error
 
 from bot.busy import FeedError, Interval, busy_intervals, merge
 from storage.models import CalendarKind
+
+# caldav takes 0.2 s to import, and every start of `python -m bot` and of each of its
+# commands paid for it: it is imported where a CalDAV calendar is used.
+if TYPE_CHECKING:
+    from caldav import aio as caldav
 
 # caldav's DEBUG lines carry request details; the bot's DEBUG must not carry secrets.
 logging.getLogger("caldav").setLevel(logging.WARNING)
@@ -103,7 +106,9 @@ class _AsyncDavCalendar(Protocol):
 def _dav_calendar(client: caldav.AsyncDAVClient, url: str) -> _AsyncDavCalendar:
     # caldav's Calendar serves both clients; its annotations describe only the synchronous
     # one, while on an AsyncDAVClient every method returns a coroutine.
-    return cast(_AsyncDavCalendar, caldav.Calendar(client=cast(Any, client), url=url))
+    from caldav import aio
+
+    return cast(_AsyncDavCalendar, aio.Calendar(client=cast(Any, client), url=url))
 
 
 @dataclass(frozen=True)
@@ -119,7 +124,9 @@ class CalDavCalendar:
         return "CalDavCalendar(…)"
 
     def _client(self) -> caldav.AsyncDAVClient:
-        return caldav.AsyncDAVClient(
+        from caldav import aio
+
+        return aio.AsyncDAVClient(
             url=self.url,
             username=self.username,
             password=self.password,
@@ -154,6 +161,8 @@ class CalDavCalendar:
             raise CalendarUnavailable(_caldav_reason(error)) from None
 
     async def remove_event(self, uid: str) -> None:
+        from caldav.lib import error as caldav_error
+
         try:
             async with self._client() as client:
                 calendar = _dav_calendar(client, self.url)
@@ -167,6 +176,8 @@ class CalDavCalendar:
 
 
 def _caldav_reason(error: Exception) -> str:
+    from caldav.lib import error as caldav_error
+
     if isinstance(error, caldav_error.AuthorizationError):
         return "the CalDAV server refused the user or password"
     if isinstance(error, caldav_error.NotFoundError):
