@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, literal, update
+from sqlalchemy import bindparam, case, func, literal, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -115,53 +115,53 @@ async def candidate_changed(session: AsyncSession, candidate_id: int) -> None:
     await session.flush()
 
 
+# Built once: every scorecard asks them (building one cost more than SQLite's answer).
+_SCHEDULED_DEBRIEF_END = (
+    select(Debrief.starts_at, Debrief.duration_minutes)
+    .where(
+        col(Debrief.candidate_id) == bindparam("candidate_id"),
+        col(Debrief.stage_key) == bindparam("stage_key"),
+        col(Debrief.status) == InterviewStatus.SCHEDULED,
+    )
+    .order_by(col(Debrief.starts_at).desc())
+    .limit(1)
+)
+_STAGE_SCORECARDS = (
+    select(
+        func.count(),
+        func.count(col(Seat.scorecard_in_at)),
+        func.max(col(Seat.scorecard_in_at), type_=UTCDateTime()),
+    )
+    .select_from(Seat)
+    .join(Interview, col(Interview.id) == col(Seat.interview_id))
+    .where(
+        col(Interview.candidate_id) == bindparam("candidate_id"),
+        col(Interview.stage_key) == bindparam("stage_key"),
+        col(Seat.scorecard_due_at).is_not(None),
+    )
+)
+_LAST_STAGE_DECISION = select(func.max(Decision.decided_at, type_=UTCDateTime())).where(
+    col(Decision.candidate_id) == bindparam("candidate_id"),
+    col(Decision.stage_key) == bindparam("stage_key"),
+)
+
+
 async def _stage_ready(session: AsyncSession, candidate: Candidate) -> datetime | None:
     """When the current stage's debrief ends if one is scheduled, else when its last
     scorecard came in if all are; none when a decision of the stage came at or after."""
-    end = await session.exec(
-        select(Debrief.starts_at, Debrief.duration_minutes)
-        .where(
-            col(Debrief.candidate_id) == candidate.id,
-            col(Debrief.stage_key) == candidate.stage_key,
-            col(Debrief.status) == InterviewStatus.SCHEDULED,
-        )
-        .order_by(col(Debrief.starts_at).desc())
-        .limit(1)
-    )
-    debrief = end.first()
+    stage = {"candidate_id": candidate.id, "stage_key": candidate.stage_key}
+    debrief = (await session.exec(_SCHEDULED_DEBRIEF_END, params=stage)).first()
     ready: datetime | None = None
     if debrief is not None:
         starts_at, minutes = debrief
         ready = starts_at + timedelta(minutes=minutes)
     else:
-        owed, done, last = (
-            await session.exec(
-                select(
-                    func.count(),
-                    func.count(col(Seat.scorecard_in_at)),
-                    func.max(col(Seat.scorecard_in_at), type_=UTCDateTime()),
-                )
-                .select_from(Seat)
-                .join(Interview, col(Interview.id) == col(Seat.interview_id))
-                .where(
-                    col(Interview.candidate_id) == candidate.id,
-                    col(Interview.stage_key) == candidate.stage_key,
-                    col(Seat.scorecard_due_at).is_not(None),
-                )
-            )
-        ).one()
+        owed, done, last = (await session.exec(_STAGE_SCORECARDS, params=stage)).one()
         if owed and owed == done:
             ready = last
     if ready is None:
         return None
-    decided = (
-        await session.exec(
-            select(func.max(Decision.decided_at, type_=UTCDateTime())).where(
-                col(Decision.candidate_id) == candidate.id,
-                col(Decision.stage_key) == candidate.stage_key,
-            )
-        )
-    ).one()
+    decided = (await session.exec(_LAST_STAGE_DECISION, params=stage)).one()
     return None if decided is not None and decided >= ready else ready
 
 
