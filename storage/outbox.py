@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, text, update
+from sqlalchemy import JSON, Table, and_, bindparam, case, delete, func, or_, text, update
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
@@ -61,6 +61,17 @@ _LATEST = (
 )
 
 
+# Not named as columns: an UPDATE keeps those names for its SET clause.
+_REPLACE_PENDING = (
+    update(OutboxMessage)
+    .where(
+        col(OutboxMessage.id) == bindparam("pending_id"),
+        col(OutboxMessage.status) == OutboxStatus.PENDING,
+    )
+    .values(payload=bindparam("new_payload", type_=JSON))
+)
+
+
 async def latest(session: AsyncSession, key: str) -> OutboxMessage | None:
     """The newest row of ``key`` that is not cancelled, or None."""
     return (await session.exec(_LATEST, params={"key": key})).first()
@@ -69,9 +80,8 @@ async def latest(session: AsyncSession, key: str) -> OutboxMessage | None:
 async def replace_pending(session: AsyncSession, row_id: int, payload: dict[str, Any]) -> bool:
     """Give a pending row newer content; False when it was claimed meanwhile."""
     result = await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == OutboxStatus.PENDING)
-        .values(payload=payload),
+        _REPLACE_PENDING,
+        params={"pending_id": row_id, "new_payload": payload},
         execution_options={"synchronize_session": False},
     )
     return bool(result.rowcount == 1)

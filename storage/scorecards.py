@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert
@@ -34,6 +35,18 @@ _SCORECARDS_OF_INTERVIEW = (
     .where(col(Scorecard.interview_id) == bindparam("interview_id"))
     .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
 )
+_DELETE_RATINGS = delete(ScorecardRating).where(
+    col(ScorecardRating.scorecard_id) == bindparam("scorecard_id")
+)
+_INSERT_RATINGS = insert(ScorecardRating)
+
+
+@cache
+def _insert_once(dialect_insert: Any) -> Any:
+    """The scorecard's insert that does nothing on a second one for the seat, per dialect."""
+    return dialect_insert(Scorecard).on_conflict_do_nothing(
+        index_elements=["interview_id", "interviewer_id"]
+    )
 
 
 async def scorecard_of(
@@ -67,12 +80,8 @@ async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -
     """Insert a scorecard unless its (interview, interviewer) already has one; True if it
     was inserted. Two submissions racing (a double click) then agree on one row instead of
     one of them failing on the unique constraint."""
-    statement = (
-        upsert_insert(session)(Scorecard)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
-    )
-    result = await session.exec(statement)
+    connection = await session.connection()
+    result = await connection.execute(_insert_once(upsert_insert(session)), values)
     return bool(result.rowcount)
 
 
@@ -90,19 +99,16 @@ async def replace_ratings(
     session: AsyncSession, scorecard_id: int, ratings: Sequence[tuple[str, str, int | None]]
 ) -> None:
     """Set the scorecard's ratings to ``ratings``: (kind, key, score) triples."""
-    await session.exec(
-        delete(ScorecardRating).where(col(ScorecardRating.scorecard_id) == scorecard_id)
-    )
+    await session.exec(_DELETE_RATINGS, params={"scorecard_id": scorecard_id})
     if ratings:
-        # One statement of plain rows: the ORM's unit of work (objects, then a flush) for a
-        # form's worth of ratings was a tenth of a scorecard submission's time.
+        # Plain rows: the ORM's unit of work (objects, then a flush) for a form's worth of
+        # ratings was a tenth of a scorecard submission's time.
         await session.exec(
-            insert(ScorecardRating).values(
-                [
-                    {"scorecard_id": scorecard_id, "kind": kind, "key": key, "score": score}
-                    for kind, key, score in ratings
-                ]
-            )
+            _INSERT_RATINGS,
+            params=[
+                {"scorecard_id": scorecard_id, "kind": kind, "key": key, "score": score}
+                for kind, key, score in ratings
+            ],
         )
 
 
