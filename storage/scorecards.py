@@ -43,9 +43,12 @@ _INSERT_RATINGS = insert(ScorecardRating)
 
 @cache
 def _insert_once(dialect_insert: Any) -> Any:
-    """The scorecard's insert that does nothing on a second one for the seat, per dialect."""
-    return dialect_insert(Scorecard).on_conflict_do_nothing(
-        index_elements=["interview_id", "interviewer_id"]
+    """The scorecard's insert that does nothing on a second one for the seat (and returns
+    no id), per dialect."""
+    return (
+        dialect_insert(Scorecard)
+        .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
+        .returning(col(Scorecard.id))
     )
 
 
@@ -76,13 +79,14 @@ async def ratings_of(
     return found
 
 
-async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a scorecard unless its (interview, interviewer) already has one; True if it
+async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert a scorecard unless its (interview, interviewer) already has one; its id if it
     was inserted. Two submissions racing (a double click) then agree on one row instead of
     one of them failing on the unique constraint."""
     connection = await session.connection()
     result = await connection.execute(_insert_once(upsert_insert(session)), values)
-    return bool(result.rowcount)
+    inserted = result.scalar_one_or_none()
+    return None if inserted is None else int(inserted)
 
 
 async def update_scorecard(
@@ -100,6 +104,13 @@ async def replace_ratings(
 ) -> None:
     """Set the scorecard's ratings to ``ratings``: (kind, key, score) triples."""
     await session.exec(_DELETE_RATINGS, params={"scorecard_id": scorecard_id})
+    await add_ratings(session, scorecard_id, ratings)
+
+
+async def add_ratings(
+    session: AsyncSession, scorecard_id: int, ratings: Sequence[tuple[str, str, int | None]]
+) -> None:
+    """The ratings of a scorecard that has none yet."""
     if ratings:
         # Plain rows: the ORM's unit of work (objects, then a flush) for a form's worth of
         # ratings was a tenth of a scorecard submission's time.
