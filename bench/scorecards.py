@@ -30,7 +30,16 @@ from bench.report import Figure, below
 from bench.seed import Shape, interviewers_of, seed_pipeline
 from bench.sizes import Sizes
 from bench.stats import percentile
-from bench.world import HIRING_CHANNEL, Bench, Posted, Run, World, concurrently, world
+from bench.world import (
+    HIRING_CHANNEL,
+    POSTS_PER_SECOND,
+    Bench,
+    Posted,
+    Run,
+    World,
+    concurrently,
+    world,
+)
 from bot.kits import default_prompts_dir, load_kits
 from handlers.ids import Action, View
 from handlers.refs import Ref, ref
@@ -149,6 +158,8 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         return posted
 
     async with world(workdir, database) as state:
+        # The cards and thread notes go to one channel: Slack takes one a second there.
+        state.fake.rate_limit("chat.postMessage", POSTS_PER_SECOND)
         for user in {seat.user_id for seat in seats}:
             state.fake.add_user(user)
         await _post_cards(state, shape.candidates)
