@@ -230,25 +230,29 @@ def seat_scorecard() -> ColumnElement[bool]:
     )
 
 
+# Built once: every scorecard asks whether its panel is complete.
+_SCORECARD_SEATS = (
+    select(
+        InterviewInterviewer.interview_id,
+        InterviewInterviewer.user_id,
+        col(Scorecard.id).is_not(None),
+    )
+    .outerjoin(Scorecard, seat_scorecard())
+    .where(
+        col(InterviewInterviewer.interview_id).in_(bindparam("interview_ids", expanding=True)),
+        col(InterviewInterviewer.attended),
+    )
+    .order_by(col(InterviewInterviewer.interview_id), col(InterviewInterviewer.user_id))
+)
+
+
 async def scorecard_seats(
     session: AsyncSession, interview_ids: Collection[int]
 ) -> list[tuple[int, str, bool]]:
     """``(interview_id, user_id, submitted)`` for each attending interviewer."""
     if not interview_ids:
         return []
-    rows = await session.exec(
-        select(
-            InterviewInterviewer.interview_id,
-            InterviewInterviewer.user_id,
-            col(Scorecard.id).is_not(None),
-        )
-        .outerjoin(Scorecard, seat_scorecard())
-        .where(
-            col(InterviewInterviewer.interview_id).in_(list(interview_ids)),
-            col(InterviewInterviewer.attended),
-        )
-        .order_by(col(InterviewInterviewer.interview_id), col(InterviewInterviewer.user_id))
-    )
+    rows = await session.exec(_SCORECARD_SEATS, params={"interview_ids": list(interview_ids)})
     return [(interview_id, user_id, bool(submitted)) for interview_id, user_id, submitted in rows]
 
 
