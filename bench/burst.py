@@ -23,12 +23,12 @@ from pathlib import Path
 from bench.report import Figure, at_most
 from bench.seed import Shape, interviewer_id, seed_pipeline, seed_reminders
 from bench.sizes import Sizes
-from bench.world import Bench, Run, world
+from bench.world import POSTS_PER_SECOND, Bench, Run, world
 from bot.kits import default_prompts_dir, load_kits
 from bot.reminder_rules import ReminderKind
 from storage.db import create_engine, session_factory
 
-RATE = 1.0  # messages per second per channel, as Slack's chat.postMessage allows
+RATE = POSTS_PER_SECOND
 INTERVIEWS_PER_CANDIDATE = 4
 
 

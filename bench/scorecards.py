@@ -7,6 +7,10 @@ of their interview (not timed); then every modal the bot opened is filled in and
 ``in_flight`` (20) at a time. Latency is from the request to the end of its answer. As each
 answer arrives the bench looks the scorecard up in the database: the bot promises that a
 modal closes only once its scorecard is committed.
+
+The floor: then the same submissions, as many at a time, go to bare bolt
+(``bench/bare.py``), which acks each once one row naming it is committed through the bot's
+database layer. What the bot takes beyond it is what the bot does with a scorecard.
 """
 
 from __future__ import annotations
@@ -26,7 +30,16 @@ from bench.report import Figure, below
 from bench.seed import Shape, interviewers_of, seed_pipeline
 from bench.sizes import Sizes
 from bench.stats import percentile
-from bench.world import HIRING_CHANNEL, Bench, Posted, Run, World, concurrently, world
+from bench.world import (
+    HIRING_CHANNEL,
+    POSTS_PER_SECOND,
+    Bench,
+    Posted,
+    Run,
+    World,
+    concurrently,
+    world,
+)
 from bot.kits import default_prompts_dir, load_kits
 from handlers.ids import Action, View
 from handlers.refs import Ref, ref
@@ -126,12 +139,14 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
     committed = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
     early: list[Seat] = []
 
-    async def submit(item: tuple[Seat, dict[str, Any]]) -> Posted:
-        seat, view = item
-        body = sr.view_submission(
+    def body(seat: Seat, view: dict[str, Any]) -> str:
+        return sr.view_submission(
             user_id=seat.user_id, view=view, values=filled(view, seat.interview_id, EVIDENCE)
         )
-        posted = await state.post(bot.events_url, body)
+
+    async def submit(item: tuple[Seat, dict[str, Any]]) -> Posted:
+        seat, view = item
+        posted = await state.post(bot.events_url, body(seat, view))
         if posted.status != 200 or posted.text:
             return posted
         found = committed.execute(
@@ -143,6 +158,8 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         return posted
 
     async with world(workdir, database) as state:
+        # The cards and thread notes go to one channel: Slack takes one a second there.
+        state.fake.rate_limit("chat.postMessage", POSTS_PER_SECOND)
         for user in {seat.user_id for seat in seats}:
             state.fake.add_user(user)
         await _post_cards(state, shape.candidates)
@@ -158,7 +175,17 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         run.check(
             len(opened) == len(seats), f"{len(seats) - len(opened)} scorecard modals did not open"
         )
+        cpu = bot.cpu_seconds()
         answers = await concurrently(opened, bench.sizes.in_flight, submit)
+        cpu = bot.cpu_seconds() - cpu
+        bare = await state.start_bare()
+        bare_cpu = bare.cpu_seconds()
+        floor = await concurrently(
+            opened,
+            bench.sizes.in_flight,
+            lambda item: state.post(bare.events_url, body(*item)),
+        )
+        bare_cpu = bare.cpu_seconds() - bare_cpu
     committed.close()
     refused = Counter(a.status for a in answers if a.status != 200 or a.text)
     run.check(
@@ -167,15 +194,21 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         f"{dict(refused)}; bolt answers 404 when a listener has not acked within 3 s)",
     )
     run.check(not early, f"{len(early)} modals closed before their scorecard was committed")
-    if answers:
-        for q in PERCENTILES:
-            run.figures[f"scorecard.p{q}"] = percentile([a.seconds for a in answers], q) * 1000
+    run.check(
+        all(a.status == 200 for a in floor),
+        f"{sum(a.status != 200 for a in floor)} submissions to bare bolt not accepted",
+    )
+    for name, timed, seconds in (("scorecard", answers, cpu), ("scorecard.bare", floor, bare_cpu)):
+        if timed:
+            for q in PERCENTILES:
+                run.figures[f"{name}.p{q}"] = percentile([a.seconds for a in timed], q) * 1000
+            run.figures[f"{name}.cpu"] = seconds / len(timed) * 1000
     return run
 
 
 def figures(sizes: Sizes) -> list[Figure]:
     n, people = sizes.scorecards, sizes.scorecard_candidates
-    return [
+    bot = [
         Figure(
             f"scorecard.p{q}",
             f"{n} scorecards for {people} candidates: request → committed p{q}",
@@ -184,3 +217,16 @@ def figures(sizes: Sizes) -> list[Figure]:
         )
         for q in PERCENTILES
     ]
+    bare = [
+        Figure(
+            f"scorecard.bare.p{q}",
+            f"the same {n} submissions to bare bolt, one row committed: p{q}",
+            "ms",
+        )
+        for q in PERCENTILES
+    ]
+    cpu = [
+        Figure("scorecard.cpu", "CPU per scorecard submitted, bot process", "ms"),
+        Figure("scorecard.bare.cpu", "CPU per submission, bare bolt process", "ms"),
+    ]
+    return bot + bare + cpu

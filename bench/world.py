@@ -21,10 +21,23 @@ from slackfake import requests as sr
 from storage.migrate import upgrade
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET
 
-__all__ = ["HIRING_CHANNEL", "HIRING_MANAGER", "Bench", "Posted", "Run", "World", "world"]
+__all__ = [
+    "HIRING_CHANNEL",
+    "HIRING_MANAGER",
+    "POSTS_PER_SECOND",
+    "Bench",
+    "Posted",
+    "Run",
+    "World",
+    "world",
+]
 
 T = TypeVar("T")
 R = TypeVar("R")
+# Slack's limit on chat.postMessage, per channel: where a measurement posts many messages,
+# the fake says no past it, as Slack does.
+POSTS_PER_SECOND = 1.0
+
 # Fills a freshly migrated database, given its URL.
 Seeder = Callable[[str], Awaitable[None]]
 

@@ -426,7 +426,7 @@ async def submit_scorecard(
     scorable = await _scorable(session, bot, user_id, interview_id, lock=True)
     valid = validate(scorable.stage, bot.kits.qualities, form)
     now = bot.clock.now()
-    created = await store.insert_scorecard_once(
+    inserted = await store.insert_scorecard_once(
         session,
         {
             "interview_id": interview_id,
@@ -437,23 +437,25 @@ async def submit_scorecard(
             **_values(valid),
         },
     )
-    if scorable.stage_closed and not created:
-        # An edit after the decision: the scorecard the decision stood on stays as it was.
-        raise Conflict(_CLOSED)
-    scorecard = await store.scorecard_of(session, interview_id, user_id)
-    if scorecard is None:
-        # Inserted or already there a moment ago: only an erasure in between removes it.
-        raise NotFound("That interview no longer exists.")
-    scorecard_id = row_id(scorecard)
-    changed = created
-    if created:
-        await store.replace_ratings(session, scorecard_id, valid.ratings)
+    created = inserted is not None
+    late = scorable.stage_closed
+    if inserted is not None:
+        scorecard_id = inserted
+        await store.add_ratings(session, scorecard_id, valid.ratings)
+        await marks.scorecard_in(session, scorable.interview, user_id, now)
+        changed = True
     else:
+        if scorable.stage_closed:
+            # An edit after the decision: the scorecard the decision stood on stays as it was.
+            raise Conflict(_CLOSED)
+        scorecard = await store.scorecard_of(session, interview_id, user_id)
+        if scorecard is None:
+            # There a moment ago: only an erasure in between removes it.
+            raise NotFound("That interview no longer exists.")
+        scorecard_id, late = row_id(scorecard), scorecard.late
         changed = await _revise(
             session, scorecard, valid, actor_id=user_id, kind=RevisionKind.EDIT, at=now
         )
-    if created:
-        await marks.scorecard_in(session, scorable.interview, user_id, now)
     await _keep_answers(session, scorable.stage, scorecard_id, interview_id, user_id)
     if created and not scorable.stage_closed:
         await reminder_planning.interviewer_done(
@@ -483,7 +485,7 @@ async def submit_scorecard(
         created=created,
         changed=changed,
         progress=progress,
-        late=scorecard.late,
+        late=late,
     )
 
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import AuditEvent
+
+# A plain row, built once: an event is written with nearly every change, and an ORM object
+# with its flush cost more than the change it records.
+_INSERT = insert(AuditEvent)
 
 
 async def record_event(
@@ -18,10 +23,17 @@ async def record_event(
     action: str,
     detail: dict[str, Any],
     at: datetime,
-) -> AuditEvent:
-    event = AuditEvent(
-        at=at, actor_id=actor_id, candidate_id=candidate_id, action=action, detail=detail
-    )
-    session.add(event)
+) -> None:
+    # Flushed first: the event may name a candidate this session has just added.
     await session.flush()
-    return event
+    connection = await session.connection()
+    await connection.execute(
+        _INSERT,
+        {
+            "at": at,
+            "actor_id": actor_id,
+            "candidate_id": candidate_id,
+            "action": action,
+            "detail": detail,
+        },
+    )

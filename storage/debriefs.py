@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Debrief, DebriefAttendee, InterviewStatus
+from storage.types import UTCDateTime
 
 
 async def get_debrief(session: AsyncSession, debrief_id: int) -> Debrief | None:
@@ -46,17 +49,28 @@ async def remove_attendees(session: AsyncSession, debrief_id: int, user_ids: Seq
     )
 
 
+# Built once: every card asks it (building it cost more than its answer).
+_SCHEDULED_IN_STAGE = (
+    select(Debrief)
+    .where(
+        col(Debrief.candidate_id) == bindparam("candidate_id"),
+        col(Debrief.stage_key) == bindparam("stage_key"),
+        col(Debrief.status) == InterviewStatus.SCHEDULED,
+    )
+    .order_by(col(Debrief.starts_at), col(Debrief.id))
+)
+_SCHEDULED_IN_STAGE_SINCE = _SCHEDULED_IN_STAGE.where(
+    col(Debrief.starts_at) >= bindparam("since", type_=UTCDateTime())
+)
+
+
 async def scheduled_in_stage(
     session: AsyncSession, candidate_id: int, stage_key: str, *, since: datetime | None = None
 ) -> list[Debrief]:
     """The scheduled (not cancelled) debriefs of a candidate's stage, earliest first; with
     ``since``, only those starting at or after it."""
-    query = select(Debrief).where(
-        Debrief.candidate_id == candidate_id,
-        Debrief.stage_key == stage_key,
-        Debrief.status == InterviewStatus.SCHEDULED,
-    )
+    params: dict[str, Any] = {"candidate_id": candidate_id, "stage_key": stage_key}
+    query = _SCHEDULED_IN_STAGE
     if since is not None:
-        query = query.where(col(Debrief.starts_at) >= since)
-    result = await session.exec(query.order_by(col(Debrief.starts_at), col(Debrief.id)))
-    return list(result.all())
+        query, params["since"] = _SCHEDULED_IN_STAGE_SINCE, since
+    return list((await session.exec(query, params=params)).all())

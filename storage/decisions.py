@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -25,20 +26,24 @@ async def decision_by_view(session: AsyncSession, view_id: str) -> Decision | No
     return (await session.exec(query)).first()
 
 
+# Built once: every scorecard and card asks it (building it cost more than its answer).
+_STAGE_CLOSING = (
+    select(Decision)
+    .where(
+        col(Decision.candidate_id) == bindparam("candidate_id"),
+        col(Decision.stage_key) == bindparam("stage_key"),
+        col(Decision.outcome).in_(STAGE_CLOSING_OUTCOMES),
+    )
+    .order_by(col(Decision.decided_at), col(Decision.id))
+)
+
+
 async def stage_closing_decision(
     session: AsyncSession, candidate_id: int, stage_key: str
 ) -> Decision | None:
     """The first decision that ended this stage for the candidate, if any."""
-    query = (
-        select(Decision)
-        .where(
-            Decision.candidate_id == candidate_id,
-            Decision.stage_key == stage_key,
-            col(Decision.outcome).in_(STAGE_CLOSING_OUTCOMES),
-        )
-        .order_by(col(Decision.decided_at), col(Decision.id))
-    )
-    return (await session.exec(query)).first()
+    params = {"candidate_id": candidate_id, "stage_key": stage_key}
+    return (await session.exec(_STAGE_CLOSING, params=params)).first()
 
 
 async def decided_since(

@@ -140,17 +140,21 @@ async def sits_on_panel(
     return (await session.exec(statement.limit(1))).first() is not None
 
 
+# Built once: every card asks it (building it cost more than its answer).
+_STAGE_INTERVIEWS = (
+    select(Interview)
+    .where(
+        col(Interview.candidate_id) == bindparam("candidate_id"),
+        col(Interview.stage_key) == bindparam("stage_key"),
+        col(Interview.status) == InterviewStatus.SCHEDULED,
+    )
+    .order_by(col(Interview.starts_at), col(Interview.id))
+)
+
+
 async def stage_interviews(
     session: AsyncSession, candidate_id: int, stage_key: str
 ) -> list[Interview]:
     """The scheduled (not cancelled) interviews of a candidate's stage, earliest first."""
-    rows = await session.exec(
-        select(Interview)
-        .where(
-            col(Interview.candidate_id) == candidate_id,
-            col(Interview.stage_key) == stage_key,
-            col(Interview.status) == InterviewStatus.SCHEDULED,
-        )
-        .order_by(col(Interview.starts_at), col(Interview.id))
-    )
-    return list(rows.all())
+    params = {"candidate_id": candidate_id, "stage_key": stage_key}
+    return list((await session.exec(_STAGE_INTERVIEWS, params=params)).all())

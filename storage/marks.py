@@ -75,14 +75,13 @@ async def interview_changed(session: AsyncSession, interview: Interview, due_hou
 async def scorecard_in(
     session: AsyncSession, interview: Interview, user_id: str, at: datetime
 ) -> None:
-    """A scorecard arrived: its seat owes nothing now, and its stage may be complete."""
-    await _update_seats(
-        session,
-        col(Seat.interview_id) == interview.id,
-        col(Seat.user_id) == user_id,
-        scorecard_in_at=at,
-    )
-    await candidate_changed(session, interview.candidate_id)
+    """A scorecard arrived: its seat owes nothing now (the others owe what they owed), and
+    its stage may be complete."""
+    params = {"seat_interview": interview.id, "seat_user": user_id, "at": at}
+    await session.exec(_SCORECARD_IN, params=params)
+    candidate = await session.get(Candidate, interview.candidate_id)
+    if candidate is not None:
+        await _mark_stage_ready(session, candidate)
 
 
 async def seat_excused(
@@ -110,12 +109,26 @@ async def candidate_changed(session: AsyncSession, candidate_id: int) -> None:
         col(Seat.interview_id).in_(interviews.scalar_subquery()),
         owed_due_at=owed if open_ else None,
     )
+    await _mark_stage_ready(session, candidate)
+
+
+async def _mark_stage_ready(session: AsyncSession, candidate: Candidate) -> None:
     candidate.stage_ready_at = await _stage_ready(session, candidate)
     session.add(candidate)
     await session.flush()
 
 
 # Built once: every scorecard asks them (building one cost more than SQLite's answer).
+_SCORECARD_IN = (
+    update(Seat)
+    .where(
+        # Not named as columns: an UPDATE keeps those names for its SET clause.
+        col(Seat.interview_id) == bindparam("seat_interview"),
+        col(Seat.user_id) == bindparam("seat_user"),
+    )
+    .values(scorecard_in_at=bindparam("at", type_=UTCDateTime()), owed_due_at=None)
+    .execution_options(synchronize_session=False)
+)
 _SCHEDULED_DEBRIEF_END = (
     select(Debrief.starts_at, Debrief.duration_minutes)
     .where(

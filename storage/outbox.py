@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, and_, bindparam, case, delete, func, or_, text, update
+from sqlalchemy import JSON, Table, and_, bindparam, case, delete, func, insert, or_, text, update
 from sqlalchemy.orm import load_only
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import OutboxMention, OutboxMessage, OutboxMethod, OutboxStatus, row_id
+from storage.models import OutboxMention, OutboxMessage, OutboxMethod, OutboxStatus
 from storage.types import UTCDateTime
 
 OPEN = (OutboxStatus.PENDING, OutboxStatus.CLAIMED)
@@ -61,6 +61,17 @@ _LATEST = (
 )
 
 
+# Not named as columns: an UPDATE keeps those names for its SET clause.
+_REPLACE_PENDING = (
+    update(OutboxMessage)
+    .where(
+        col(OutboxMessage.id) == bindparam("pending_id"),
+        col(OutboxMessage.status) == OutboxStatus.PENDING,
+    )
+    .values(payload=bindparam("new_payload", type_=JSON))
+)
+
+
 async def latest(session: AsyncSession, key: str) -> OutboxMessage | None:
     """The newest row of ``key`` that is not cancelled, or None."""
     return (await session.exec(_LATEST, params={"key": key})).first()
@@ -69,9 +80,8 @@ async def latest(session: AsyncSession, key: str) -> OutboxMessage | None:
 async def replace_pending(session: AsyncSession, row_id: int, payload: dict[str, Any]) -> bool:
     """Give a pending row newer content; False when it was claimed meanwhile."""
     result = await session.exec(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == row_id, col(OutboxMessage.status) == OutboxStatus.PENDING)
-        .values(payload=payload),
+        _REPLACE_PENDING,
+        params={"pending_id": row_id, "new_payload": payload},
         execution_options={"synchronize_session": False},
     )
     return bool(result.rowcount == 1)
@@ -87,12 +97,25 @@ async def set_content(
         session.add(row)
 
 
+# Plain rows: a request queues two or three messages, and the ORM's unit of work for each
+# cost more than the change that caused it.
+_INSERT = insert(OutboxMessage)
+_INSERT_FOR_ID = _INSERT.returning(col(OutboxMessage.id))
+_INSERT_MENTIONS = insert(OutboxMention)
+
+
 async def add(session: AsyncSession, row: OutboxMessage, mentions: Iterable[int] = ()) -> None:
-    session.add(row)
+    """Write ``row`` now (the session does not track it)."""
+    values = row.model_dump(exclude={"id"})
+    connection = await session.connection()
     wanted = set(mentions)
-    if wanted:
-        await session.flush()
-        session.add_all(OutboxMention(message_id=row_id(row), candidate_id=c) for c in wanted)
+    if not wanted:
+        await connection.execute(_INSERT, values)
+        return
+    message_id = (await connection.execute(_INSERT_FOR_ID, values)).scalar_one()
+    await connection.execute(
+        _INSERT_MENTIONS, [{"message_id": message_id, "candidate_id": c} for c in wanted]
+    )
 
 
 async def claim(

@@ -11,11 +11,12 @@ rows claimed until the lease expires; then they are claimable again.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import and_, bindparam, or_, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -73,6 +74,27 @@ async def existing_reminder_keys(session: AsyncSession, keys: Collection[str]) -
     return set(rows)
 
 
+_CANCEL_FILTERS: dict[str, Callable[[], ColumnElement[bool]]] = {
+    "interview_id": lambda: col(Reminder.interview_id) == bindparam("by_interview_id"),
+    "debrief_id": lambda: col(Reminder.debrief_id) == bindparam("by_debrief_id"),
+    "candidate_id": lambda: col(Reminder.candidate_id) == bindparam("by_candidate_id"),
+    "recipient_id": lambda: col(Reminder.recipient_id) == bindparam("by_recipient_id"),
+    "kinds": lambda: col(Reminder.kind).in_(bindparam("by_kinds", expanding=True)),
+    "keep_keys": lambda: col(Reminder.dedupe_key).not_in(bindparam("by_keep_keys", expanding=True)),
+}
+
+
+@cache
+def _cancelling(filters: tuple[str, ...]) -> Any:
+    """The cancelling ``UPDATE`` for one combination of filters, built once: every
+    scorecard cancels its interviewer's reminders, and building it cost more than running it."""
+    return (
+        update(Reminder)
+        .where(col(Reminder.status).in_(OPEN_STATUSES), *(_CANCEL_FILTERS[f]() for f in filters))
+        .values(status=ReminderStatus.CANCELLED, lease_until=None, claimed_by=None)
+    )
+
+
 async def cancel(
     session: AsyncSession,
     *,
@@ -88,25 +110,22 @@ async def cancel(
     ``keep_keys`` spares reminders by dedupe key: re-planning an interview cancels what
     belonged to interviewers no longer on it and keeps the rest.
     """
-    conditions: list[ColumnElement[bool]] = [col(Reminder.status).in_(OPEN_STATUSES)]
-    if interview_id is not None:
-        conditions.append(col(Reminder.interview_id) == interview_id)
-    if debrief_id is not None:
-        conditions.append(col(Reminder.debrief_id) == debrief_id)
-    if candidate_id is not None:
-        conditions.append(col(Reminder.candidate_id) == candidate_id)
-    if recipient_id is not None:
-        conditions.append(col(Reminder.recipient_id) == recipient_id)
-    if kinds is not None:
-        conditions.append(col(Reminder.kind).in_(list(kinds)))
-    if keep_keys:
-        conditions.append(col(Reminder.dedupe_key).not_in(list(keep_keys)))
-    statement = (
-        update(Reminder)
-        .where(*conditions)
-        .values(status=ReminderStatus.CANCELLED, lease_until=None, claimed_by=None)
+    given = {
+        "interview_id": interview_id,
+        "debrief_id": debrief_id,
+        "candidate_id": candidate_id,
+        "recipient_id": recipient_id,
+        "kinds": None if kinds is None else list(kinds),
+        "keep_keys": list(keep_keys) if keep_keys else None,
+    }
+    filters = tuple(name for name, value in given.items() if value is not None)
+    # Not named as columns: an UPDATE keeps those names for its SET clause.
+    params = {f"by_{name}": given[name] for name in filters}
+    result = await session.exec(
+        _cancelling(filters),
+        params=params,
+        execution_options={"synchronize_session": False},
     )
-    result = await session.exec(statement, execution_options={"synchronize_session": False})
     return int(result.rowcount)
 
 

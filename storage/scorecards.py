@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, delete, insert
@@ -34,6 +35,21 @@ _SCORECARDS_OF_INTERVIEW = (
     .where(col(Scorecard.interview_id) == bindparam("interview_id"))
     .order_by(col(Scorecard.submitted_at), col(Scorecard.id))
 )
+_DELETE_RATINGS = delete(ScorecardRating).where(
+    col(ScorecardRating.scorecard_id) == bindparam("scorecard_id")
+)
+_INSERT_RATINGS = insert(ScorecardRating)
+
+
+@cache
+def _insert_once(dialect_insert: Any) -> Any:
+    """The scorecard's insert that does nothing on a second one for the seat (and returns
+    no id), per dialect."""
+    return (
+        dialect_insert(Scorecard)
+        .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
+        .returning(col(Scorecard.id))
+    )
 
 
 async def scorecard_of(
@@ -63,17 +79,14 @@ async def ratings_of(
     return found
 
 
-async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -> bool:
-    """Insert a scorecard unless its (interview, interviewer) already has one; True if it
+async def insert_scorecard_once(session: AsyncSession, values: dict[str, Any]) -> int | None:
+    """Insert a scorecard unless its (interview, interviewer) already has one; its id if it
     was inserted. Two submissions racing (a double click) then agree on one row instead of
     one of them failing on the unique constraint."""
-    statement = (
-        upsert_insert(session)(Scorecard)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["interview_id", "interviewer_id"])
-    )
-    result = await session.exec(statement)
-    return bool(result.rowcount)
+    connection = await session.connection()
+    result = await connection.execute(_insert_once(upsert_insert(session)), values)
+    inserted = result.scalar_one_or_none()
+    return None if inserted is None else int(inserted)
 
 
 async def update_scorecard(
@@ -90,19 +103,23 @@ async def replace_ratings(
     session: AsyncSession, scorecard_id: int, ratings: Sequence[tuple[str, str, int | None]]
 ) -> None:
     """Set the scorecard's ratings to ``ratings``: (kind, key, score) triples."""
-    await session.exec(
-        delete(ScorecardRating).where(col(ScorecardRating.scorecard_id) == scorecard_id)
-    )
+    await session.exec(_DELETE_RATINGS, params={"scorecard_id": scorecard_id})
+    await add_ratings(session, scorecard_id, ratings)
+
+
+async def add_ratings(
+    session: AsyncSession, scorecard_id: int, ratings: Sequence[tuple[str, str, int | None]]
+) -> None:
+    """The ratings of a scorecard that has none yet."""
     if ratings:
-        # One statement of plain rows: the ORM's unit of work (objects, then a flush) for a
-        # form's worth of ratings was a tenth of a scorecard submission's time.
+        # Plain rows: the ORM's unit of work (objects, then a flush) for a form's worth of
+        # ratings was a tenth of a scorecard submission's time.
         await session.exec(
-            insert(ScorecardRating).values(
-                [
-                    {"scorecard_id": scorecard_id, "kind": kind, "key": key, "score": score}
-                    for kind, key, score in ratings
-                ]
-            )
+            _INSERT_RATINGS,
+            params=[
+                {"scorecard_id": scorecard_id, "kind": kind, "key": key, "score": score}
+                for kind, key, score in ratings
+            ],
         )
 
 
@@ -213,25 +230,29 @@ def seat_scorecard() -> ColumnElement[bool]:
     )
 
 
+# Built once: every scorecard asks whether its panel is complete.
+_SCORECARD_SEATS = (
+    select(
+        InterviewInterviewer.interview_id,
+        InterviewInterviewer.user_id,
+        col(Scorecard.id).is_not(None),
+    )
+    .outerjoin(Scorecard, seat_scorecard())
+    .where(
+        col(InterviewInterviewer.interview_id).in_(bindparam("interview_ids", expanding=True)),
+        col(InterviewInterviewer.attended),
+    )
+    .order_by(col(InterviewInterviewer.interview_id), col(InterviewInterviewer.user_id))
+)
+
+
 async def scorecard_seats(
     session: AsyncSession, interview_ids: Collection[int]
 ) -> list[tuple[int, str, bool]]:
     """``(interview_id, user_id, submitted)`` for each attending interviewer."""
     if not interview_ids:
         return []
-    rows = await session.exec(
-        select(
-            InterviewInterviewer.interview_id,
-            InterviewInterviewer.user_id,
-            col(Scorecard.id).is_not(None),
-        )
-        .outerjoin(Scorecard, seat_scorecard())
-        .where(
-            col(InterviewInterviewer.interview_id).in_(list(interview_ids)),
-            col(InterviewInterviewer.attended),
-        )
-        .order_by(col(InterviewInterviewer.interview_id), col(InterviewInterviewer.user_id))
-    )
+    rows = await session.exec(_SCORECARD_SEATS, params={"interview_ids": list(interview_ids)})
     return [(interview_id, user_id, bool(submitted)) for interview_id, user_id, submitted in rows]
 
 
