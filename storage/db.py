@@ -8,6 +8,7 @@ import traceback
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager, nullcontext
 from contextvars import ContextVar
+from functools import cache
 from pathlib import Path
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -122,15 +123,21 @@ _SQLITE_WRITERS: WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, asyncio.
 )
 
 
+@cache
+def _sqlite_file(database: str) -> str:
+    # Resolved once per name: resolving walks the path with a system call per part, on
+    # every transaction. A name that meant another file after a chdir only shares a queue.
+    if database and database != ":memory:":
+        return str(Path(database).resolve())
+    return database
+
+
 def _writer_lock(factory: SessionFactory) -> asyncio.Lock | None:
     bind = factory.kw.get("bind")
     if not isinstance(bind, AsyncEngine) or bind.dialect.name != "sqlite":
         return None
-    database = bind.url.database or ""
-    if database and database != ":memory:":
-        database = str(Path(database).resolve())
     locks = _SQLITE_WRITERS.setdefault(asyncio.get_running_loop(), {})
-    return locks.setdefault(database, asyncio.Lock())
+    return locks.setdefault(_sqlite_file(bind.url.database or ""), asyncio.Lock())
 
 
 @asynccontextmanager
