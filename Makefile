@@ -36,6 +36,10 @@ run: $(STAMP)
 # process, a browser or a server lends its core to the others (on 2 cores: 3 workers, 3 min 6 s
 # for the SQLite pass against 3 min 35 s with 2). `make test PYTEST_WORKERS=0`: one process.
 PYTEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# Bytecode caches on for the tests, whatever the shell sets: with PYTHONDONTWRITEBYTECODE
+# each worker of each pass rewrites and compiles every test module again (about 8 s of CPU
+# a worker), and so does every process the tests start that inherits the setting.
+test: export PYTHONDONTWRITEBYTECODE :=
 test: $(DEV_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

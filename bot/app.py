@@ -50,6 +50,10 @@ def build_app(
     """
     settings = bot.settings
     app = AsyncApp(
+        # bolt's own default name (the file that builds the app), given: without it bolt
+        # finds it with inspect.stack(), which reads every frame's source, about 0.1 s at
+        # each start and each app a test builds.
+        name="app.py",
         client=client or build_client(settings),
         signing_secret=settings.signing_secret,
         process_before_response=process_before_response,

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import recurring_ical_events
 from icalendar import Calendar, Component
 
 
@@ -49,6 +48,10 @@ def busy_intervals(
     ``zone`` is the owner's: all-day events and floating times are read in it. Free
     (TRANSP:TRANSPARENT) and cancelled events do not make anyone busy.
     """
+    # Imported here: it (and the CLI toolkit it brings) is needed only when a calendar is
+    # read, not at every start.
+    import recurring_ical_events
+
     calendar = parse_calendar(data)
     try:
         occurrences = recurring_ical_events.of(calendar, skip_bad_series=True).between(start, end)

@@ -10,7 +10,6 @@ from collections.abc import Callable
 import aiohttp
 from aiohttp import web
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.app import build_app
@@ -121,6 +120,9 @@ async def serve(
         await runner.setup()
         await web.TCPSite(runner, settings.host, settings.port).start()
         if settings.app_token is not None:
+            # Imported here: HTTP mode, the mode of several replicas, has no use for it.
+            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
             handler = AsyncSocketModeHandler(app, settings.app_token)
             await handler.connect_async()
             logger.info("connected to Slack in Socket Mode")

@@ -75,24 +75,61 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-# The longest modules (bot processes, a browser, long flows), run first: pytest-xdist hands
-# out modules in collection order, and one of these handed out last keeps a worker busy for
-# half a minute while the others idle.
-LONGEST_FIRST = (
-    "test_main.py",
-    "test_bench_smoke.py",
-    "test_playground_browser.py",
-    "test_replicas.py",
-    "test_debrief.py",
-    "test_insights.py",
-    "test_production_path.py",
-    "test_playground.py",
-)
+# Each pass's longest modules (bot processes, a browser, long flows), longest first, as
+# measured (a module's seconds on one worker): pytest-xdist hands out modules in collection
+# order (pyproject.toml: --no-loadscope-reorder), and one of these handed out last keeps a
+# worker busy for half a minute while the others idle. The rest follow, each under 7 s.
+LONGEST_FIRST = {
+    SQLITE: (
+        "test_main.py",  # 45 s
+        "test_bench_smoke.py",
+        "test_playground_browser.py",
+        "test_debrief.py",
+        "test_decision_flow.py",
+        "test_insights.py",
+        "test_edit_candidate.py",
+        "test_scorecard_flow.py",
+        "test_reminders.py",
+        "test_production_path.py",
+        "test_schedule.py",
+        "test_outbox_flows.py",
+        "test_independence.py",
+        "test_evidence_flow.py",
+        "test_debrief_pack.py",
+        "test_home_refresh.py",
+        "test_incident_flow.py",
+        "test_hiring_team.py",
+        "test_playground.py",
+        "test_intake.py",
+        "test_digest.py",
+        "test_clipping_properties.py",
+        "test_process_settings.py",
+        "test_home.py",
+        "test_incident_blocks.py",  # 7 s
+    ),
+    POSTGRESQL: (
+        "test_insights.py",  # 45 s
+        "test_replicas.py",
+        "test_reminders.py",
+        "test_digest.py",
+        "test_home_refresh.py",
+        "test_listing.py",
+        "test_candidates.py",
+        "test_home.py",
+        "test_evidence_flow.py",
+        "test_scorecards.py",  # 9 s
+    ),
+}
 
 
-def _longest_first(item: pytest.Item) -> int:
-    name = item.path.name
-    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+def _longest_first(config: pytest.Config) -> Callable[[pytest.Item], int]:
+    longest = LONGEST_FIRST[config.getoption("--db")]
+
+    def rank(item: pytest.Item) -> int:
+        name = item.path.name
+        return longest.index(name) if name in longest else len(longest)
+
+    return rank
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
@@ -106,7 +143,7 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    items.sort(key=_longest_first)
+    items.sort(key=_longest_first(config))
     if config.getoption("--db") == SQLITE:
         skip = pytest.mark.skip(reason="needs PostgreSQL: runs with `pytest --db=postgresql`")
         for item in items:

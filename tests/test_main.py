@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import aiohttp
+import pytest
 from cryptography.fernet import Fernet
 
 from bot.kits import default_prompts_dir
@@ -53,8 +54,15 @@ async def test_migrate_creates_the_default_sqlite_database(tmp_path: Path) -> No
     assert journal == "wal"
 
 
-async def test_check_validates_the_shipped_kits(tmp_path: Path) -> None:
-    code, out, err = await run_bot(["check"], tmp_path, clean_env())
+@pytest.fixture(scope="module")
+def plain_check(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, str]:
+    """``python -m bot check`` with nothing set, in an empty folder: one run, read by every
+    test about that case."""
+    return asyncio.run(run_bot(["check"], tmp_path_factory.mktemp("plain"), clean_env()))
+
+
+def test_check_validates_the_shipped_kits(plain_check: tuple[int, str, str]) -> None:
+    code, out, err = plain_check
     assert code == 0, err
     assert out.startswith("ok: ")
 
@@ -107,8 +115,10 @@ async def test_check_names_the_file_scenario_and_field_of_a_bad_incident(tmp_pat
     )
 
 
-async def test_check_says_in_one_line_that_closed_candidates_are_kept(tmp_path: Path) -> None:
-    code, out, err = await run_bot(["check"], tmp_path, clean_env())
+async def test_check_says_in_one_line_that_closed_candidates_are_kept(
+    tmp_path: Path, plain_check: tuple[int, str, str]
+) -> None:
+    code, out, err = plain_check
     assert code == 0, err
     (line,) = [line for line in out.splitlines() if line.startswith("retention:")]
     assert "RETENTION_DAYS is not set" in line and "kept" in line
