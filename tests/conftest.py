@@ -20,9 +20,10 @@ from bot.kits import Kits, default_prompts_dir, load_kits
 from bot.slack_client import build_client
 from handlers.slack_notifier import SlackNotifier
 from slackfake import FakeSlack
-from storage.db import create_engine, session_factory
+from storage.db import session_factory
 from storage.migrate import upgrade
 from tests.calendar_servers import HOW_TO_GET, FeedServer, Radicale, SmtpSink
+from tests.engines import Engines
 from tests.flows import add_people
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, SIGNING_SECRET, Harness
 from tests.pgcluster import HOW_TO_ENABLE, PostgresCluster, find_bin_dir
@@ -222,17 +223,29 @@ def postgres_cluster() -> Iterator[PostgresCluster]:
         cluster.remove()
 
 
+@pytest.fixture(scope="session")
+def sqlite_tests_link(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The name each test's SQLite database has, test after test (one per worker): one URL,
+    so that the harness's engine, and the statements it compiled, serve the next test
+    (``tests/engines.py``). A symbolic link to the test's own file, which SQLite follows
+    when it opens it: the file, its WAL and a connection left open by a test stay that
+    test's."""
+    return tmp_path_factory.mktemp("database") / "hiring.db"
+
+
 @pytest.fixture
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh migrated database for one test, on the backend chosen by ``--db``."""
     if request.config.getoption("--db") == POSTGRESQL:
         cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
         cluster.execute(PG_EMPTY, database=PG_TESTS)
-        yield cluster.url(PG_TESTS)
-        return
+        return cluster.url(PG_TESTS)
     path = tmp_path / "hiring.db"
     shutil.copyfile(request.getfixturevalue("migrated_template"), path)
-    yield f"sqlite+aiosqlite:///{path}"
+    link: Path = request.getfixturevalue("sqlite_tests_link")
+    link.unlink(missing_ok=True)
+    link.symlink_to(path)
+    return f"sqlite+aiosqlite:///{link}"
 
 
 @pytest.fixture(scope="session")
@@ -269,9 +282,14 @@ def settings(fake_slack: FakeSlack, database_url: str) -> Settings:
     )
 
 
+@pytest.fixture(scope="session")
+def engines() -> Engines:
+    return Engines()
+
+
 @pytest.fixture
 async def make_harness(
-    settings: Settings, fake_slack: FakeSlack, clock: FrozenClock, kits: Kits
+    settings: Settings, fake_slack: FakeSlack, clock: FrozenClock, kits: Kits, engines: Engines
 ) -> AsyncIterator[Callable[..., Any]]:
     """Build a harness; keyword arguments replace settings (e.g. ``hiring_admins``)."""
     started: list[Harness] = []
@@ -279,7 +297,7 @@ async def make_harness(
     async def build(**overrides: Any) -> Harness:
         bot_settings = replace(settings, **overrides)
         prompts = overrides.get("prompts_dir")
-        engine = create_engine(bot_settings.database_url)
+        engine = engines.take(bot_settings.database_url)
         bot = BotContext(
             settings=bot_settings,
             engine=engine,
@@ -297,7 +315,7 @@ async def make_harness(
     finally:
         for harness in started:
             await harness.stop()
-            await harness.bot.engine.dispose()
+            await engines.give_back(harness.bot.engine)
 
 
 @pytest.fixture
