@@ -39,17 +39,30 @@ PG_TEMPLATE = "migrated"
 # so one per pytest-xdist worker).
 PG_TESTS = "tests"
 # No connection left over from the test before, and every table but Alembic's emptied,
-# ids starting from 1 again: a fresh database in 20 ms where copying one takes 200 ms.
+# ids starting from 1 again: a fresh database in a few milliseconds where copying one takes
+# 200 ms. Only the tables that were written to are truncated (a table never written to has
+# no page, and truncating one costs ~5 ms: 24 tables took 120 ms of every test), and only the
+# sequences that were used are restarted (an insert that failed took a number but wrote no
+# row); what is left is as TRUNCATE ... RESTART IDENTITY of every table leaves it.
 PG_EMPTY = """
 DO $$
 DECLARE
-    tables text;
+    written text;
+    used record;
 BEGIN
     PERFORM pg_terminate_backend(pid) FROM pg_stat_activity
         WHERE datname = current_database() AND pid <> pg_backend_pid();
-    SELECT string_agg(format('%I', tablename), ', ') INTO tables FROM pg_tables
-        WHERE schemaname = 'public' AND tablename <> 'alembic_version';
-    EXECUTE 'TRUNCATE ' || tables || ' RESTART IDENTITY CASCADE';
+    SELECT string_agg(format('%I', relname), ', ') INTO written FROM pg_class
+        WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+        AND relname <> 'alembic_version' AND pg_relation_size(oid) > 0;
+    IF written IS NOT NULL THEN
+        EXECUTE 'TRUNCATE ' || written || ' CASCADE';
+    END IF;
+    FOR used IN SELECT sequencename FROM pg_sequences
+        WHERE schemaname = 'public' AND last_value IS NOT NULL
+    LOOP
+        EXECUTE format('ALTER SEQUENCE public.%I RESTART', used.sequencename);
+    END LOOP;
 END
 $$
 """
