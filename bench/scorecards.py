@@ -16,14 +16,16 @@ database layer. What the bot takes beyond it is what the bot does with a scoreca
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import col
+from sqlalchemy import bindparam, update
+from sqlmodel import col, select
 
 from bench.forms import filled
 from bench.report import Figure, below
@@ -51,6 +53,8 @@ EVIDENCE = "Designed a canary rollout with automatic rollback on drift alerts."
 # A trigger lives 3 s: a views.open later than this has failed anyway.
 OPEN_WAIT = 5.0
 PERCENTILES = (50, 95, 99)
+# Reads per way of reading, for the statement floor.
+READS = 2000
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,48 @@ async def _post_cards(state: World, candidates: int) -> None:
                 )
     finally:
         await engine.dispose()
+
+
+async def _timed(read: Callable[[], Awaitable[object]]) -> float:
+    """Microseconds per ``read``, after one to warm the caches."""
+    await read()
+    started = time.perf_counter()
+    for _ in range(READS):
+        await read()
+    return (time.perf_counter() - started) / READS * 1e6
+
+
+async def _read_costs(url: str, database: Path) -> dict[str, float]:
+    """Microseconds per read of one candidate by primary key, run alone after the bot has
+    stopped: as the bot's ORM queries run (an entity through a session), as plain rows
+    through the same connection (SQLAlchemy Core), and straight through sqlite3. A
+    submission runs a few dozen statements: this is what each costs before it does anything."""
+    table = Candidate.__table__  # type: ignore[attr-defined]
+    entity = select(Candidate).where(col(Candidate.id) == bindparam("id"))
+    rows = select(table).where(table.c.id == bindparam("id"))
+    plain = sqlite3.connect(database)
+    engine = create_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            connection = await session.connection()
+
+            async def orm() -> object:
+                return (await session.exec(entity, params={"id": 1})).all()
+
+            async def core() -> object:
+                return (await connection.execute(rows, {"id": 1})).all()
+
+            async def straight() -> object:
+                return plain.execute("SELECT * FROM candidate WHERE id = ?", (1,)).fetchall()
+
+            return {
+                "read.orm": await _timed(orm),
+                "read.core": await _timed(core),
+                "read.sqlite": await _timed(straight),
+            }
+    finally:
+        await engine.dispose()
+        plain.close()
 
 
 async def _open(state: World, url: str, seat: Seat) -> dict[str, Any]:
@@ -187,6 +233,7 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
         )
         bare_cpu = bare.cpu_seconds() - bare_cpu
     committed.close()
+    run.figures |= await _read_costs(state.database_url, database)
     refused = Counter(a.status for a in answers if a.status != 200 or a.text)
     run.check(
         not refused,
@@ -229,4 +276,9 @@ def figures(sizes: Sizes) -> list[Figure]:
         Figure("scorecard.cpu", "CPU per scorecard submitted, bot process", "ms"),
         Figure("scorecard.bare.cpu", "CPU per submission, bare bolt process", "ms"),
     ]
-    return bot + bare + cpu
+    reads = [
+        Figure("read.orm", "one read by primary key through storage.db: an ORM entity", "µs"),
+        Figure("read.core", "the same read as plain rows (SQLAlchemy Core)", "µs"),
+        Figure("read.sqlite", "the same read straight through sqlite3", "µs"),
+    ]
+    return bot + bare + cpu + reads

@@ -42,6 +42,7 @@ from tests.flows import (
 )
 from tests.harness import HIRING_CHANNEL, HIRING_MANAGER, Harness
 from tests.kit_samples import PING, PING_ESCAPED
+from tests.probes import counted_statements
 from tests.seed import PANEL, add_interview_id
 
 ANA, BEN, CAT = PANEL
@@ -310,24 +311,27 @@ async def test_the_same_view_submitted_twice_stores_one_scorecard(
 async def test_not_assessed_is_kept_reopened_and_shown_as_such(
     loop: tuple[Harness, Candidate, int],
 ) -> None:
-    """An interviewer who never reached autoscaling says so instead of inventing a score."""
+    """An interviewer who never reached autoscaling says so instead of inventing a score.
+    The form's ratings, scored and not, are stored in one statement."""
     harness, _, interview_id = loop
-    await submit_scorecard(
-        harness, ANA, interview_id, competencies={"autoscaling": NOT_ASSESSED}, score=4
-    )
+    with counted_statements(harness.bot) as statements:
+        await submit_scorecard(
+            harness, ANA, interview_id, competencies={"autoscaling": NOT_ASSESSED}, score=4
+        )
+    inserts = [sql for sql, _ in statements if sql.startswith("INSERT INTO scorecard_rating")]
+    assert len(inserts) == 1, inserts
     async with harness.bot.sessions() as session:
         stored = {
-            rating.key: rating.score
+            (rating.kind, rating.key): rating.score
             for rating in (await session.exec(select(ScorecardRating))).all()
-            if rating.kind == RatingKind.COMPETENCY
         }
     assert stored == {
-        "ml_lifecycle": 4,
-        "feature_consistency": 4,
-        "k8s_serving": 4,
-        "autoscaling": None,
-        "ml_monitoring": 4,
-    }
+        (RatingKind.COMPETENCY, "ml_lifecycle"): 4,
+        (RatingKind.COMPETENCY, "feature_consistency"): 4,
+        (RatingKind.COMPETENCY, "k8s_serving"): 4,
+        (RatingKind.COMPETENCY, "autoscaling"): None,
+        (RatingKind.COMPETENCY, "ml_monitoring"): 4,
+    } | {(RatingKind.QUALITY, q.id): None for q in harness.bot.kits.qualities}
     view = await open_scorecard(harness, ANA, interview_id)
     autoscaling = next(
         block
