@@ -72,7 +72,6 @@ def _check() -> None:
     from pathlib import Path
 
     from bot.candidate_email import load_candidate_emails
-    from bot.retention import retention_summary
 
     directory = os.environ.get("PROMPTS_DIR", "").strip()
     folder = Path(directory) if directory else None
@@ -90,13 +89,27 @@ def _check() -> None:
     print(
         f"ok: candidate emails {'by ' + smtp.host if smtp else 'forwarded by the hiring manager'}"
     )
-    print(retention_summary(parse_retention_days(os.environ)))
+    print(_retention_summary(parse_retention_days(os.environ)))
     if not os.environ.get("SLACK_BOT_TOKEN", "").strip():
         print("note: SLACK_BOT_TOKEN is not set, so the hiring channel was not checked")
         return
     from bot.runtime import check_hiring_channel
 
     print(asyncio.run(check_hiring_channel(load_settings(os.environ))))
+
+
+def _retention_summary(days: int | None) -> str:
+    """The one line ``check`` prints (here, not in ``bot.retention``: that module loads the
+    database models and the candidate services, which ``check`` has no use for)."""
+    if days is None:
+        return (
+            "retention: RETENTION_DAYS is not set, so closed candidates are kept until someone "
+            "erases them (/mlops-candidate erase)"
+        )
+    return (
+        f"retention: closed candidates are erased {days} days after they close; their "
+        "hiring manager is told 7 days before"
+    )
 
 
 def _check_secrets(database_url: str, keys: tuple[str, ...]) -> None:

@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import logging
 
-from aiohttp import web
-from aiohttp.abc import AbstractAccessLogger
-
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # The least severe record each payload-carrying library may log. SQLAlchemy's engine logs
 # each statement at INFO and, below, each row it reads.
@@ -38,14 +35,6 @@ class NoPayloads(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return record.levelno >= _floor(record.name)
-
-
-class AccessLogger(AbstractAccessLogger):
-    """One line per request to our HTTP server: method, path without its query, status
-    and time; no query strings, referrers or user agents."""
-
-    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
-        self.logger.info("%s %s %d %.3fs", request.method, request.path, response.status, time)
 
 
 def configure_logging(level: str) -> None:

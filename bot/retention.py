@@ -57,19 +57,6 @@ class RetentionReport:
     erased: int
 
 
-def retention_summary(days: int | None) -> str:
-    """The one line ``python -m bot check`` prints."""
-    if days is None:
-        return (
-            "retention: RETENTION_DAYS is not set, so closed candidates are kept until someone "
-            "erases them (/mlops-candidate erase)"
-        )
-    return (
-        f"retention: closed candidates are erased {days} days after they close; their "
-        "hiring manager is told 7 days before"
-    )
-
-
 def erase_on(candidate: Candidate, days: int, now: datetime) -> datetime:
     """When the candidate is erased: ``days`` after closing, or when kept until, and never
     sooner than the notice after a warning sent ``now``."""

@@ -19,9 +19,8 @@ from bot.context import BotContext
 from bot.digest import current_digest
 from bot.jobs import Jobs, replica_name
 from bot.kits import default_prompts_dir, load_kits
-from bot.logs import AccessLogger
 from bot.scheduler import RunsInFlight, build_scheduler, register_jobs
-from bot.server import build_health_app, build_web_app
+from bot.server import AccessLogger, build_health_app, build_web_app
 from bot.slack_client import build_client, build_sender_client
 from handlers.digest_blocks import digest_text
 from handlers.home import HomePublisher

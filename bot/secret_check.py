@@ -12,8 +12,6 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.config import SECRET_KEY_EXPECTED
 from bot.secret_box import SecretBox, SecretsUnavailable
-from storage import calendars as store
-from storage.db import create_engine, session_factory
 
 
 def problem_with(secrets: Sequence[str], keys: Sequence[str]) -> str | None:
@@ -49,6 +47,11 @@ def stored_secrets(database_url: str) -> list[str] | None:
 
 
 async def _read_secrets(database_url: str) -> list[str] | None:
+    # Imported here: where there is no database yet (a first ``check``), the database
+    # models are not loaded at all.
+    from storage import calendars as store
+    from storage.db import create_engine, session_factory
+
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session:

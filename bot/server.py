@@ -6,6 +6,7 @@ import logging
 from collections.abc import Sequence
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
@@ -19,6 +20,14 @@ logger = logging.getLogger(__name__)
 
 BOT_CONTEXT = web.AppKey("bot_context", BotContext)
 BOLT_APP = web.AppKey("bolt_app", AsyncApp)
+
+
+class AccessLogger(AbstractAccessLogger):
+    """One line per request to our HTTP server: method, path without its query, status
+    and time; no query strings, referrers or user agents."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info("%s %s %d %.3fs", request.method, request.path, response.status, time)
 
 
 def _parse(

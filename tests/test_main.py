@@ -67,6 +67,30 @@ def test_check_validates_the_shipped_kits(plain_check: tuple[int, str, str]) -> 
     assert out.startswith("ok: ")
 
 
+async def test_check_loads_neither_the_database_models_nor_the_web_server(
+    tmp_path: Path,
+) -> None:
+    """``check`` is run by hand and at every deploy: it answers in a fraction of a second
+    because it loads what it checks, not the whole bot (with no database yet, not even the
+    database models)."""
+    unused = ("storage.models", "aiohttp", "bot.retention", "bot.context", "slack_bolt")
+    probe = (
+        "import sys; from bot.__main__ import main; code = main(['check']); "
+        f"print(code, [m for m in {unused!r} if m in sys.modules])"
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        probe,
+        cwd=tmp_path,
+        env=clean_env(),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert out.decode().strip().splitlines()[-1] == "0 []", err.decode()
+
+
 async def test_check_reads_prompts_dir_and_names_a_bad_file(tmp_path: Path) -> None:
     prompts = tmp_path / "prompts"
     shutil.copytree(
