@@ -163,8 +163,11 @@ async def first_rows(
     statements. Where an index gives the statement's order, the database reads ``limit``
     rows and stops, and counts the rest from the index without reading them: a count in
     the same statement (``COUNT(*) OVER ()``) would make it read and sort every match.
-    ``counted``: the same rows without the joins that only fetch columns to show."""
+    ``counted``: the same rows without the joins that only fetch columns to show. Fewer
+    rows than ``limit`` are all of them: then there is nothing more to count."""
     rows = list(await session.exec(statement.limit(limit)))
+    if len(rows) < limit:
+        return rows, len(rows)
     source = statement if counted is None else counted
     count = select(func.count()).select_from(source.order_by(None).subquery())
     return rows, int((await session.exec(count)).one())
