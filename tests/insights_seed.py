@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import func, insert
 from sqlmodel import select
 
 from bot.context import BotContext
@@ -177,11 +177,24 @@ async def seed_history(
                 candidate.closed_at = decided
         seeded.candidates += 1
     async with transaction(bot.sessions) as session:
-        # Parents first: the rows have no relationships to order their inserts by.
-        for table in (Candidate, Interview, InterviewInterviewer, Scorecard, Decision):
-            session.add_all(row for row in rows if isinstance(row, table))
-            await session.flush()
-        session.add_all(row for row in rows if isinstance(row, ScorecardRating | ScorecardAnswer))
+        connection = await session.connection()
+        # Parents first, each table as plain rows in one statement: the ORM's unit of work
+        # for the 17,000 rows was a third of the insights tests' time.
+        for table in (
+            Candidate,
+            Interview,
+            InterviewInterviewer,
+            Scorecard,
+            Decision,
+            ScorecardRating,
+            ScorecardAnswer,
+        ):
+            # Decisions take their ids from the database, as the bot's do.
+            unset = {"id"} if table is Decision else None
+            await connection.execute(
+                insert(table),
+                [row.model_dump(exclude=unset) for row in rows if isinstance(row, table)],
+            )
     return seeded
 
 
