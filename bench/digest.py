@@ -90,6 +90,11 @@ async def _build(bot: BotContext) -> tuple[float, list[dict[str, Any]]]:
     return time.perf_counter() - started, blocks
 
 
+# Every list of the digest full: its first lines, then its count from the index (a list
+# shorter than its lines is one statement). However large the pipeline, no more than this.
+MOST_STATEMENTS = 16
+
+
 async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
     run = Run()
     counts: dict[int, int] = {}
@@ -115,8 +120,8 @@ async def run_once(bench: Bench, workdir: Path, index: int) -> Run:
             run.figures[f"digest.{largest}.{kind}"] / run.figures[f"digest.{smallest}.{kind}"]
         )
     run.check(
-        len(set(counts.values())) == 1,
-        f"the digest's statement count grows with the pipeline: {counts}",
+        max(counts.values()) <= MOST_STATEMENTS,
+        f"the digest runs more than {MOST_STATEMENTS} statements: {counts}",
     )
     return run
 
