@@ -249,11 +249,17 @@ def sqlite_tests_link(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh migrated database for one test, on the backend chosen by ``--db``."""
+    return fresh_database(request, tmp_path)
+
+
+def fresh_database(request: pytest.FixtureRequest, folder: Path) -> str:
+    """What ``database_url`` gives each test: the worker's one URL, on an empty migrated
+    database (a new copy in ``folder`` on SQLite). Its earlier databases are left behind."""
     if request.config.getoption("--db") == POSTGRESQL:
         cluster: PostgresCluster = request.getfixturevalue("postgres_cluster")
         cluster.execute(PG_EMPTY, database=PG_TESTS)
         return cluster.url(PG_TESTS)
-    path = tmp_path / "hiring.db"
+    path = folder / "hiring.db"
     shutil.copyfile(request.getfixturevalue("migrated_template"), path)
     link: Path = request.getfixturevalue("sqlite_tests_link")
     link.unlink(missing_ok=True)

@@ -1,13 +1,11 @@
 """The harness's engine serves one test after another (``tests/engines.py``), and each test
 still starts on a fresh database: nothing the test before stored, ids from 1, no connection
-of the test before; only the compiled statements carry over.
-
-The tests run in file order on one worker (``--dist loadscope``): the second reads what the
-first left in ``FIRST``."""
+of the test before; only the compiled statements carry over."""
 
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,58 +15,79 @@ from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
+from bot.clock import FrozenClock
+from bot.config import Settings
+from bot.context import BotContext
+from bot.kits import Kits
+from storage.db import session_factory
 from storage.models import Candidate
+from tests.conftest import fresh_database
 from tests.engines import Engines
-from tests.harness import Harness
 from tests.seed import add_candidate
 
 pytestmark = pytest.mark.both_databases
-
-FIRST: dict[str, Any] = {}
 
 
 def candidates_named(name: str) -> Any:
     return select(func.count()).select_from(Candidate).where(Candidate.name == name)
 
 
-async def test_a_test_stores_a_candidate_and_leaves_a_connection_open(
-    harness: Harness, database_url: str
+def bot_on(engine: AsyncEngine, settings: Settings, clock: FrozenClock, kits: Kits) -> BotContext:
+    """The bot as ``make_harness`` builds it on ``engine``."""
+    return BotContext(
+        settings=settings, engine=engine, sessions=session_factory(engine), clock=clock, kits=kits
+    )
+
+
+async def test_an_engine_given_back_serves_the_next_test_on_a_fresh_database(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    settings: Settings,
+    clock: FrozenClock,
+    kits: Kits,
 ) -> None:
-    candidate = await add_candidate(harness.bot, "Left Behind")
+    """One test, then the next, as the fixtures run them: ``fresh_database`` for each, the
+    engine taken for the first and given back at its end."""
+    engines = Engines()
+    first, following = tmp_path / "first", tmp_path / "next"
+    first.mkdir()
+    following.mkdir()
+    url = fresh_database(request, first)
+    engine = engines.take(url)
+    first_bot = bot_on(engine, settings, clock, kits)
+    candidate = await add_candidate(first_bot, "Left Behind")
     assert candidate.id == 1
-    async with harness.bot.sessions() as session:
+    async with first_bot.sessions() as session:
         assert (await session.exec(candidates_named("Left Behind"))).one() == 1
-    FIRST["engine"] = harness.bot.engine
-    FIRST["pool"] = harness.bot.engine.sync_engine.pool
-    database = make_url(database_url).database
-    if harness.bot.engine.dialect.name == "sqlite" and database:
-        # As a test that forgot to close one would: still open when the next test starts.
-        FIRST["leftover"] = sqlite3.connect(database)
+    pool = engine.sync_engine.pool
+    database = make_url(url).database
+    # As a test that forgot to close one would: still open when the next test starts.
+    leftover = sqlite3.connect(database) if engine.dialect.name == "sqlite" and database else None
+    await engines.give_back(engine)
 
-
-async def test_the_next_test_gets_the_same_engine_on_a_fresh_database(harness: Harness) -> None:
-    if "engine" not in FIRST:
-        pytest.skip("reads what the test before it left: run the module")
-    engine: AsyncEngine = harness.bot.engine
-    assert engine is FIRST["engine"]
+    next_url = fresh_database(request, following)
+    assert next_url == url
+    again = engines.take(next_url)
+    assert again is engine
     # Disposed in between: a new pool, so no connection of the test before.
-    assert engine.sync_engine.pool is not FIRST["pool"]
+    assert again.sync_engine.pool is not pool
     hits: list[bool] = []
 
     def cache_hit(*args: Any) -> None:
         hits.append(args[4].cache_hit is CacheStats.CACHE_HIT)
 
-    event.listen(engine.sync_engine, "before_cursor_execute", cache_hit)
+    bot = bot_on(again, settings, clock, kits)
+    event.listen(again.sync_engine, "before_cursor_execute", cache_hit)
     try:
-        async with harness.bot.sessions() as session:
+        async with bot.sessions() as session:
             left = (await session.exec(candidates_named("Left Behind"))).one()
     finally:
-        event.remove(engine.sync_engine, "before_cursor_execute", cache_hit)
+        event.remove(again.sync_engine, "before_cursor_execute", cache_hit)
     assert left == 0
     # Compiled in the test before, not again.
     assert hits == [True]
-    assert (await add_candidate(harness.bot, "Next")).id == 1
-    leftover: sqlite3.Connection | None = FIRST.get("leftover")
+    assert (await add_candidate(bot, "Next")).id == 1
+    await again.dispose()
     if leftover is not None:
         # The connection left open still reads the old file, which no test uses any more.
         count = "SELECT count(*) FROM candidate WHERE name = ?"
